@@ -1,0 +1,65 @@
+# OneWindow — set-up, run and test on a fresh Debian machine.
+#   make run    install everything, migrate, load demo data, serve http://127.0.0.1:5000
+#   make test   the same installation, then the whole test suite
+# A second run skips what is already installed (stamp files in .venv/ and app/static/vendor/).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app app
+RUN_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng fonts-noto-cjk fonts-wqy-zenhei
+TEST_PACKAGES := chromium fonts-arphic-ukai fonts-arphic-uming fonts-wqy-microhei
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: run test install system-packages test-system-packages frontend translations migrate demo train serve clean
+
+run: install migrate demo serve
+
+test: install test-system-packages
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+install: system-packages $(VENV)/.installed frontend translations
+
+system-packages:
+	@scripts/ensure-system-packages.sh $(RUN_PACKAGES)
+
+test-system-packages:
+	@scripts/ensure-system-packages.sh $(TEST_PACKAGES)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	@touch $@
+
+frontend: app/static/vendor/.installed
+
+app/static/vendor/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf app/static/vendor && mkdir -p app/static/vendor/bootstrap app/static/vendor/bpmn-js
+	cp -r node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js app/static/vendor/bootstrap/
+	cp -r node_modules/bpmn-js/dist/* app/static/vendor/bpmn-js/
+	@touch $@
+
+translations: $(VENV)/.installed
+	@$(VENV)/bin/pybabel compile -q -d app/translations 2>/dev/null || $(VENV)/bin/pybabel compile -d app/translations
+
+migrate: $(VENV)/.installed
+	$(FLASK) db upgrade
+
+demo: $(VENV)/.installed
+	$(FLASK) demo load
+
+serve:
+	$(FLASK) serve --host $(HOST) --port $(PORT)
+
+train: $(VENV)/.installed test-system-packages
+	$(PY) -m ml train
+
+messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) node_modules app/static/vendor

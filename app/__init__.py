@@ -1,0 +1,38 @@
+"""OneWindow application factory.
+
+`create_app(config)` builds a Flask app from a config object (or the name of one in
+`app.config`), wires the extensions, blueprints, background-job runner and CLI commands.
+Nothing here touches the schema: the database is created only by migrations.
+"""
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from app import config as config_module
+from app.extensions import init_extensions
+
+
+def create_app(config: str | type | None = None, **overrides) -> Flask:
+    """Create and configure the OneWindow Flask application."""
+    app = Flask(__name__, instance_relative_config=True)
+    cfg = config_module.resolve(config)
+    app.config.from_object(cfg)
+    app.config.update(config_module.from_environment())
+    app.config.update(overrides)
+    config_module.finalise(app)
+    os.makedirs(app.instance_path, exist_ok=True)
+    os.makedirs(app.config["UPLOAD_DIR"], exist_ok=True)
+
+    init_extensions(app)
+
+    from app.blueprints import register_blueprints
+    register_blueprints(app)
+
+    from app.jobs import init_jobs
+    init_jobs(app)
+
+    from app.cli import register_cli
+    register_cli(app)
+    return app

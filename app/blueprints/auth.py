@@ -1,0 +1,95 @@
+"""Log in, log out, citizen registration and the language switch."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.extensions import db, login_manager
+from app.models import User
+from app.services import accounts
+from app.services.errors import DomainError, ValidationFailed
+from app.blueprints.context import referrer_path, safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    return db.session.get(User, int(user_id))
+
+
+def home_for(user) -> str:
+    """Where each kind of user lands after logging in."""
+    if user.is_clerk:
+        return url_for("clerk.queue")
+    if user.is_admin:
+        return url_for("admin.dashboard")
+    return url_for("portal.my_cases")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    error = None
+    if request.method == "POST":
+        try:
+            user = accounts.authenticate(request.form.get("login", ""),
+                                         request.form.get("password", ""), request.remote_addr)
+        except DomainError as exc:
+            error = exc.message
+        else:
+            session.clear()
+            login_user(user)
+            session["lang"] = user.preferred_locale or session.get("lang")
+            flash(_("Welcome, %(name)s.", name=user.real_name), "success")
+            return redirect(safe_next(request.args.get("next"), home_for(user)))
+    return render_template("auth/login.html", error=error,
+                           login_value=request.form.get("login", "")), (401 if error else 200)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("portal.home"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    errors: dict = {}
+    if request.method == "POST":
+        form = request.form
+        if form.get("password") != form.get("password2"):
+            errors["password2"] = _("The two passwords differ.")
+        else:
+            try:
+                user = accounts.register_citizen(form.get("real_name", ""),
+                                                 form.get("id_number", ""),
+                                                 form.get("mobile", ""), form.get("password", ""))
+            except ValidationFailed as exc:
+                errors = exc.errors
+            else:
+                login_user(user)
+                flash(_("Your account is ready. Choose a service to apply for."), "success")
+                return redirect(url_for("portal.home"))
+    return render_template("auth/register.html", errors=errors, values=request.form), \
+        (400 if errors else 200)
+
+
+@bp.route("/lang/<code>")
+def set_language(code: str):
+    """Switch the UI language (kept in the session, and on the account when logged in)."""
+    from flask import current_app
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+        if current_user.is_authenticated:
+            current_user.preferred_locale = code
+            db.session.commit()
+    return redirect(referrer_path(url_for("portal.home")))

@@ -1,0 +1,90 @@
+"""The clerks' workspace: the department queue, a case's file, claiming and deciding."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.blueprints.access import clerk_required
+from app.extensions import db
+from app.models import Attachment, utcnow
+from app.services import approvals, catalogue, reviews, timeline
+from app.services.errors import Conflict, DomainError, ValidationFailed
+
+bp = Blueprint("clerk", __name__)
+
+
+@bp.route("/")
+@clerk_required
+def queue():
+    tasks = approvals.queue(current_user)
+    return render_template("clerk/queue.html", tasks=tasks, now=utcnow())
+
+
+@bp.route("/tasks/<int:task_id>")
+@clerk_required
+def task(task_id: int, errors=None):
+    task = approvals.get_task(current_user, task_id)
+    application = task.application
+    return render_template("clerk/task.html", task=task, application=application,
+                           form=catalogue.service_form(application.service),
+                           slots=_slots(application), events=timeline.events(application),
+                           errors=errors or {}, now=utcnow())
+
+
+def _slots(application):
+    from app.services.applications import material_slots
+    return material_slots(application)
+
+
+@bp.route("/tasks/<int:task_id>/claim", methods=["POST"])
+@clerk_required
+def claim(task_id: int):
+    try:
+        approvals.claim(current_user, task_id)
+        flash(_("The task is yours."), "success")
+    except Conflict as exc:
+        flash(str(exc.message), "warning")
+    return redirect(url_for(".task", task_id=task_id))
+
+
+@bp.route("/tasks/<int:task_id>/release", methods=["POST"])
+@clerk_required
+def release(task_id: int):
+    try:
+        approvals.release(current_user, task_id)
+        flash(_("The task is back in the queue."), "info")
+    except Conflict as exc:
+        flash(str(exc.message), "warning")
+    return redirect(url_for(".queue"))
+
+
+@bp.route("/tasks/<int:task_id>/decide", methods=["POST"])
+@clerk_required
+def decide(task_id: int):
+    choice = request.form.get("decision")
+    approved = {"approve": True, "reject": False}.get(choice)
+    try:
+        approvals.decide(current_user, task_id, approved, request.form.get("comment", ""))
+    except ValidationFailed as exc:
+        flash(str(exc.message), "danger")
+        return task(task_id, errors=exc.errors), 400
+    except Conflict as exc:
+        flash(str(exc.message), "warning")
+        return redirect(url_for(".task", task_id=task_id))
+    flash(_("Decision recorded."), "success")
+    return redirect(url_for(".queue"))
+
+
+@bp.route("/tasks/<int:task_id>/attachments/<int:attachment_id>/type", methods=["POST"])
+@clerk_required
+def correct_type(task_id: int, attachment_id: int):
+    task = approvals.get_task(current_user, task_id)
+    att = db.session.get(Attachment, attachment_id)
+    doc_type = request.form.get("doc_type", "")
+    from app.blueprints.context import DOC_TYPE_LABELS
+    if att is None or att.application_id != task.application_id or doc_type not in DOC_TYPE_LABELS:
+        raise DomainError("bad_request", _("Unknown file or document type."))
+    reviews.record_correction(att, current_user, doc_type)
+    flash(_("Thank you: the correction is recorded for the next training."), "success")
+    return redirect(url_for(".task", task_id=task_id))

@@ -1,0 +1,79 @@
+"""Template helpers: current language, localized labels, status names, date formatting."""
+from __future__ import annotations
+
+from flask import request
+from flask_babel import format_datetime, get_locale, lazy_gettext as _l
+
+STATUS_LABELS = {
+    "draft": _l("Draft"), "submitted": _l("Submitted, auto-review running"),
+    "in_review": _l("Under review"), "correction": _l("Correction needed"),
+    "approved": _l("Approved"), "rejected": _l("Rejected"), "withdrawn": _l("Withdrawn"),
+    "open": _l("Open"), "claimed": _l("Taken"), "done": _l("Done"), "cancelled": _l("Cancelled"),
+    "pending": _l("Checking…"), "pass": _l("Passed"), "attention": _l("Needs attention"),
+    "failed": _l("Check failed"),
+}
+EVENT_LABELS = {
+    "submitted": _l("Application submitted"), "task_opened": _l("Received for review"),
+    "task_done": _l("Review completed"), "decided": _l("Decision made"),
+    "certificate_issued": _l("Certificate issued"), "notified": _l("Notice"),
+    "incident": _l("Processing delayed"), "auto_review": _l("Auto-review of materials"),
+}
+REASON_LABELS = {
+    "wrong_type": _l("This does not look like the requested document."),
+    "unreadable": _l("The file could not be read. Upload a sharper, complete scan or photo."),
+    "low_confidence": _l("The document could not be recognised with confidence."),
+    "checksum_invalid": _l("A number on the document fails its check digit."),
+    "name_mismatch": _l("The name on the document differs from the name you entered."),
+    "id_mismatch": _l("The ID number on the document differs from the one you entered."),
+    "expired": _l("The document has expired."),
+    "field_missing": _l("A required item could not be found on the document."),
+}
+DOC_TYPE_LABELS = {
+    "id_card_front": _l("ID card (photo side)"), "id_card_back": _l("ID card (emblem side)"),
+    "business_license": _l("Business licence"), "household_register": _l("Household register"),
+    "lease_contract": _l("Lease contract"), "employment_certificate": _l("Employment certificate"),
+    "degree_certificate": _l("Degree certificate"), "invoice": _l("Invoice or receipt"),
+    "passport": _l("Passport"), "other": _l("Other document"),
+}
+
+
+def register(app) -> None:
+    """Install the template globals and filters."""
+    @app.context_processor
+    def inject():
+        return {"current_locale": str(get_locale() or "zh"), "tr": tr,
+                "status_label": lambda s: STATUS_LABELS.get(getattr(s, "value", s), s),
+                "event_label": lambda k: EVENT_LABELS.get(k, k),
+                "reason_label": lambda c: REASON_LABELS.get(c, c),
+                "doc_type_label": lambda c: DOC_TYPE_LABELS.get(c, c or "—"),
+                "DOC_TYPE_LABELS": DOC_TYPE_LABELS}
+
+    @app.template_filter("dt")
+    def dt(value, fmt="yyyy-MM-dd HH:mm"):
+        if value is None:
+            return "—"
+        return format_datetime(value, fmt)
+
+
+def tr(value) -> str:
+    """Pick the current language from a {zh, en} dict (falls back to Chinese)."""
+    if isinstance(value, dict):
+        loc = str(get_locale() or "zh")
+        return value.get(loc) or value.get("zh") or value.get("en") or ""
+    return value or ""
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """A local redirect target only (no open redirects)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def referrer_path(default: str) -> str:
+    """The local path of the referring page, for 'back' redirects."""
+    ref = request.referrer or ""
+    host = request.host_url
+    if ref.startswith(host):
+        return safe_next("/" + ref[len(host):], default)
+    return default

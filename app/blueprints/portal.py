@@ -1,0 +1,150 @@
+"""The citizens' portal: service guides, applying, uploading, checking, submitting, following."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.blueprints.access import citizen_required
+from app.services import applications, catalogue, reviews, timeline
+from app.services.errors import Conflict, DomainError, ValidationFailed
+
+bp = Blueprint("portal", __name__)
+
+
+@bp.route("/")
+def home():
+    return render_template("portal/home.html", services=catalogue.list_services())
+
+
+@bp.route("/services/<code>")
+def guide(code: str):
+    service = catalogue.get_service(code)
+    return render_template("portal/guide.html", service=service,
+                           form=catalogue.service_form(service))
+
+
+@bp.route("/services/<code>/apply", methods=["POST"])
+@citizen_required
+def apply(code: str):
+    draft = applications.start_draft(current_user, catalogue.get_service(code))
+    return redirect(url_for(".edit", application_id=draft.id))
+
+
+def _draft_or_case(application_id: int):
+    application = applications.get_for_citizen(current_user, application_id)
+    if application.case_number:
+        flash(_("This application has already been submitted."), "info")
+        return application, redirect(url_for(".case", application_id=application.id))
+    return application, None
+
+
+@bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
+@citizen_required
+def edit(application_id: int):
+    application, done = _draft_or_case(application_id)
+    if done:
+        return done
+    errors = {}
+    if request.method == "POST":
+        errors = applications.save_form(application, request.form.to_dict())
+        if not errors:
+            return redirect(url_for(".materials", application_id=application.id))
+        flash(_("Please correct the marked fields."), "danger")
+    form = catalogue.service_form(application.service)
+    values = dict(application.form_data or {})
+    if request.method == "POST":
+        values.update(request.form.to_dict())
+    return render_template("portal/edit.html", application=application, form=form,
+                           values=values, errors=errors), (400 if errors else 200)
+
+
+@bp.route("/applications/<int:application_id>/materials", methods=["GET", "POST"])
+@citizen_required
+def materials(application_id: int):
+    application, done = _draft_or_case(application_id)
+    if done:
+        return done
+    if request.method == "POST":
+        upload = request.files.get("file")
+        slot = request.form.get("slot", "")
+        if upload is None or not upload.filename:
+            flash(_("Choose a file first."), "warning")
+        else:
+            try:
+                applications.add_attachment(application, slot, upload.filename, upload.read())
+            except DomainError as exc:
+                flash(str(exc.message), "danger")
+            else:
+                flash(_("%(name)s uploaded; it is being checked.", name=upload.filename), "success")
+        return redirect(url_for(".materials", application_id=application.id))
+    return render_template("portal/materials.html", application=application,
+                           slots=applications.material_slots(application))
+
+
+@bp.route("/applications/<int:application_id>/materials/<int:attachment_id>/delete",
+          methods=["POST"])
+@citizen_required
+def delete_material(application_id: int, attachment_id: int):
+    application, done = _draft_or_case(application_id)
+    if done:
+        return done
+    applications.remove_attachment(application, attachment_id)
+    flash(_("File deleted."), "info")
+    return redirect(url_for(".materials", application_id=application.id))
+
+
+@bp.route("/applications/<int:application_id>/review-status")
+@citizen_required
+def review_status(application_id: int):
+    """JSON for the materials page: each file's review progress (polled while checking)."""
+    application = applications.get_for_citizen(current_user, application_id)
+    return jsonify({"files": [{"id": a.id, "status": a.review_status}
+                              for a in application.attachments]})
+
+
+@bp.route("/applications/<int:application_id>/confirm", methods=["GET"])
+@citizen_required
+def confirm(application_id: int):
+    application, done = _draft_or_case(application_id)
+    if done:
+        return done
+    return render_template("portal/confirm.html", application=application,
+                           form=catalogue.service_form(application.service),
+                           slots=applications.material_slots(application),
+                           missing=applications.check_complete(application),
+                           problems=reviews.problems_for_citizen(application))
+
+
+@bp.route("/applications/<int:application_id>/submit", methods=["POST"])
+@citizen_required
+def submit(application_id: int):
+    application = applications.get_for_citizen(current_user, application_id)
+    try:
+        applications.submit(application)
+    except Conflict as exc:
+        flash(str(exc.message), "info")
+        return redirect(url_for(".case", application_id=application.id))
+    except ValidationFailed as exc:
+        flash(str(exc.message), "danger")
+        return redirect(url_for(".confirm", application_id=application.id))
+    flash(_("Submitted. Your case number is %(number)s.", number=application.case_number),
+          "success")
+    return redirect(url_for(".case", application_id=application.id))
+
+
+@bp.route("/cases")
+@citizen_required
+def my_cases():
+    return render_template("portal/cases.html", cases=applications.citizen_cases(current_user))
+
+
+@bp.route("/cases/<int:application_id>")
+@citizen_required
+def case(application_id: int):
+    application = applications.get_for_citizen(current_user, application_id)
+    if not application.case_number:
+        return redirect(url_for(".edit", application_id=application.id))
+    return render_template("portal/case.html", application=application,
+                           events=timeline.events(application),
+                           problems=reviews.problems_for_citizen(application))

@@ -1,0 +1,74 @@
+"""Command-line tools: `flask demo load`, `flask workflows deploy`, `flask jobs …`, `flask serve`."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.extensions import db
+
+demo_cli = AppGroup("demo", help="Demo data.")
+workflows_cli = AppGroup("workflows", help="Deploy and inspect BPMN processes.")
+jobs_cli = AppGroup("jobs", help="Background jobs.")
+
+
+@demo_cli.command("load")
+def demo_load():
+    """Load departments, demo users and the shipped services (idempotent)."""
+    from app.services.demo import load_demo_data
+    out = load_demo_data()
+    for process_id, version, created in out["deployed"]:
+        click.echo(f"process {process_id}: version {version}" + (" (new)" if created else ""))
+    click.echo("Demo logins (password for all: see below):")
+    for login, password, what in out["logins"]:
+        click.echo(f"  {login:<28} {password:<12} {what}")
+
+
+@workflows_cli.command("deploy")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--process-id", default=None, help="Process id when deploying given files.")
+def workflows_deploy(files, process_id):
+    """Deploy the shipped services' processes, or the given BPMN/DMN FILES as one process."""
+    from app.workflow.deployment import deploy_files, deploy_shipped
+    from app.workflow.engine import DeployError
+    try:
+        if files:
+            payload = {Path(f).name: Path(f).read_bytes() for f in files}
+            version, created = deploy_files(process_id, payload)
+            results = [(version.process_id, version.version, created)]
+        else:
+            results = deploy_shipped()
+        db.session.commit()
+    except DeployError as exc:
+        db.session.rollback()
+        for issue in exc.issues:
+            click.echo(f"{issue.severity}: {issue.element_id or '-'}: {issue.code}: "
+                       f"{issue.message}", err=True)
+        sys.exit(1)
+    for pid, version, created in results:
+        click.echo(f"{pid}: version {version} " + ("deployed" if created else "unchanged"))
+
+
+@jobs_cli.command("recover")
+def jobs_recover():
+    """Hand out again jobs whose worker died."""
+    from app.jobs import runner_for
+    click.echo(f"re-dispatched {runner_for(current_app).recover()} job(s)")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+def serve(host, port):
+    """Serve the app with waitress, with the in-process scheduler (embedded set-up)."""
+    from app.serve import run
+    run(current_app._get_current_object(), host, port)
+
+
+def register_cli(app) -> None:
+    """Attach the command groups to `app`."""
+    for group in (demo_cli, workflows_cli, jobs_cli, serve):
+        app.cli.add_command(group)

@@ -1,0 +1,121 @@
+"""Settings for OneWindow, read from the environment.
+
+Defaults give the embedded set-up: SQLite under `instance/`, uploads under `instance/uploads`,
+background jobs in an in-process worker pool. Setting `DATABASE_URL` and `REDIS_URL` moves to
+PostgreSQL and Celery workers on Redis.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Config:
+    """Production-like defaults for the embedded set-up."""
+
+    SECRET_KEY = None  # finalise() loads or creates instance/secret_key
+    SQLALCHEMY_DATABASE_URI = None  # finalise() defaults to instance/onewindow.sqlite3
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    REDIS_URL = None
+    UPLOAD_DIR = None  # finalise() defaults to instance/uploads
+    WORKFLOWS_DIR = str(PROJECT_ROOT / "workflows")
+    FORMS_DIR = str(PROJECT_ROOT / "forms")
+    MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+    MAX_FILES_PER_SLOT = 5
+    MAX_FILES_PER_APPLICATION = 30
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # per request; slightly above one upload
+    JOB_WORKERS = 2
+    JOBS_INLINE = False  # tests may run jobs synchronously in the calling thread
+    JOB_MAX_ATTEMPTS = 3
+    SCHEDULER_INTERVAL_SECONDS = 30
+    START_SCHEDULER = False
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_SECONDS = 300
+    BABEL_DEFAULT_LOCALE = "zh"
+    LANGUAGES = ("zh", "en")
+    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "app" / "translations")
+    WTF_CSRF_TIME_LIMIT = 3600 * 8
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    ML_ENGINE = "tesseract"
+    TIMEZONE = "Asia/Shanghai"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    TESTING = False
+
+
+class DevelopmentConfig(Config):
+    """`make run`: embedded database, in-process jobs and scheduler."""
+
+    START_SCHEDULER = True
+
+
+class TestConfig(Config):
+    """Test runs: CSRF stays on (tests post real tokens), small limits, fast hashing."""
+
+    TESTING = True
+    MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 3 * 1024 * 1024
+    LOGIN_MAX_FAILURES = 3
+    ARGON2_FAST = True
+
+
+CONFIGS = {"default": DevelopmentConfig, "development": DevelopmentConfig,
+           "production": Config, "testing": TestConfig}
+
+
+def resolve(config):
+    """Return a config class from a name, a class or None (uses $ONEWINDOW_CONFIG)."""
+    if config is None:
+        config = os.environ.get("ONEWINDOW_CONFIG", "default")
+    if isinstance(config, str):
+        return CONFIGS[config]
+    return config
+
+
+def from_environment() -> dict:
+    """Settings given in the environment override the config class."""
+    env = os.environ
+    out: dict = {}
+    if env.get("DATABASE_URL"):
+        url = env["DATABASE_URL"]
+        if url.startswith("postgres://"):
+            url = "postgresql://" + url[len("postgres://"):]
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        out["SQLALCHEMY_DATABASE_URI"] = url
+    for key in ("REDIS_URL", "SECRET_KEY", "UPLOAD_DIR", "ML_ENGINE"):
+        if env.get(key):
+            out[key] = env[key]
+    for key in ("MAX_UPLOAD_BYTES", "MAX_FILES_PER_SLOT", "MAX_FILES_PER_APPLICATION",
+                "JOB_WORKERS", "LOGIN_MAX_FAILURES", "LOGIN_LOCK_SECONDS"):
+        if env.get(key):
+            out[key] = int(env[key])
+    return out
+
+
+def finalise(app) -> None:
+    """Fill defaults that depend on the instance folder."""
+    inst = Path(app.instance_path)
+    cfg = app.config
+    if not cfg.get("SQLALCHEMY_DATABASE_URI"):
+        cfg["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{inst / 'onewindow.sqlite3'}"
+    if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    if not cfg.get("UPLOAD_DIR"):
+        cfg["UPLOAD_DIR"] = str(inst / "uploads")
+    if not cfg.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = _instance_secret(inst)
+    cfg["MAX_CONTENT_LENGTH"] = max(cfg["MAX_CONTENT_LENGTH"], cfg["MAX_UPLOAD_BYTES"] + 512 * 1024)
+
+
+def _instance_secret(inst: Path) -> str:
+    """A random secret kept in the instance folder, created on first start."""
+    path = inst / "secret_key"
+    inst.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(os.urandom(32).hex())
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,49 @@
+"""Job handlers: thin wrappers that call services (registered by kind)."""
+from __future__ import annotations
+
+from app.extensions import db
+from app.jobs.registry import handler
+from app.models import Attachment, Incident, Job, WorkflowInstance
+
+
+@handler("review_attachment")
+def review_attachment(job: Job, attachment_id: int) -> dict:
+    """OCR, classify and check one uploaded file."""
+    from app.services import reviews
+    att = db.session.get(Attachment, attachment_id)
+    if att is None:
+        return {"skipped": "attachment deleted"}
+    return reviews.review_attachment(att)
+
+
+@handler("operator_call")
+def operator_call(job: Job, instance_id: int, task_id: str, operator: str, params: dict) -> dict:
+    """Run an asynchronous service-task operator and report its result to the workflow."""
+    from app.workflow import runtime
+    from app.services import reviews
+    if operator != "auto_review":
+        raise ValueError(f"no asynchronous implementation for operator {operator!r}")
+    inst = db.session.get(WorkflowInstance, instance_id)
+    result = reviews.review_case(inst.application)
+    db.session.commit()
+    try:
+        runtime.complete_service_call(instance_id, task_id, {"auto_review": result})
+    except runtime.CaseStuck:
+        pass  # incident recorded
+    db.session.commit()
+    return {"verdict": result["verdict"]}
+
+
+def on_job_failed(job: Job) -> None:
+    """After the last attempt: mark a review failed, or open an incident on the case."""
+    payload = job.payload or {}
+    if job.kind == "review_attachment":
+        att = db.session.get(Attachment, payload.get("attachment_id"))
+        if att is not None:
+            att.review_status = "failed"
+            att.review = {"verdict": "attention", "reasons": [{"code": "unreadable",
+                          "message": "review job failed"}], "error": job.error}
+    elif job.kind == "operator_call":
+        db.session.add(Incident(instance_id=payload["instance_id"], element_id=None,
+                                kind="job", message=job.error or "job failed",
+                                details={"job_id": job.id, "task_id": payload.get("task_id")}))

@@ -1,0 +1,74 @@
+"""A citizen's application (a case) and the materials uploaded for it."""
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import BigInteger, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import JSONType, UTCDateTime, utcnow
+
+
+class ApplicationStatus(str, enum.Enum):
+    """Where a case stands, as the citizen sees it."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"      # auto-review running
+    IN_REVIEW = "in_review"      # with departments
+    CORRECTION = "correction"    # the citizen is asked to correct (补正)
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+def _enum(e):
+    return Enum(e, native_enum=False, length=16, values_callable=lambda x: [m.value for m in x])
+
+
+class Application(db.Model):
+    """A case: the form a citizen filled for a service, and its progress."""
+
+    __tablename__ = "application"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("user.id"), nullable=False, index=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), nullable=False)
+    status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus), nullable=False,
+                                                      default=ApplicationStatus.DRAFT, index=True)
+    form_data = mapped_column(JSONType, nullable=False, default=dict)
+    decision: Mapped[str | None] = mapped_column(String(16))  # approved / rejected
+    decision_comment: Mapped[str | None] = mapped_column(Text)
+    certificate_number: Mapped[str | None] = mapped_column(String(64))
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    submitted_at = mapped_column(UTCDateTime)
+    due_at = mapped_column(UTCDateTime)
+    decided_at = mapped_column(UTCDateTime)
+
+    citizen = relationship("User")
+    service = relationship("Service")
+    attachments = relationship("Attachment", back_populates="application",
+                               order_by="Attachment.id", cascade="all, delete-orphan")
+
+
+class Attachment(db.Model):
+    """One uploaded file, stored outside the web root under a random name."""
+
+    __tablename__ = "attachment"
+    __table_args__ = (UniqueConstraint("stored_name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), nullable=False,
+                                                index=True)
+    slot: Mapped[str] = mapped_column(String(64), nullable=False)
+    original_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    stored_name: Mapped[str] = mapped_column(String(64), nullable=False)
+    mime_type: Mapped[str] = mapped_column(String(64), nullable=False)
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    uploaded_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    review_status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
+    review = mapped_column(JSONType)  # ml.review result (verdict, reasons, fields, evidence)
+    corrected_type: Mapped[str | None] = mapped_column(String(32))  # clerk feedback
+    corrected_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    application = relationship("Application", back_populates="attachments")

@@ -1,0 +1,61 @@
+"""The service catalogue: public services, their deployed BPMN process versions, holidays."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import JSONType, UTCDateTime, utcnow
+
+
+class Service(db.Model):
+    """A public service citizens can apply for (e.g. business registration).
+
+    `definition` holds the service guide and the application form loaded from `forms/` and
+    `workflows/services.json` (names, conditions, materials, statutory time limit).
+    """
+
+    __tablename__ = "service"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    name_zh: Mapped[str] = mapped_column(String(128), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(128), nullable=False)
+    process_id: Mapped[str] = mapped_column(String(128), nullable=False)
+    time_limit_days: Mapped[int] = mapped_column(Integer, nullable=False)
+    definition = mapped_column(JSONType, nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+
+    def display_name(self, locale: str) -> str:
+        """The service's name in the given UI language."""
+        return self.name_en if locale == "en" else self.name_zh
+
+
+class ProcessVersion(db.Model):
+    """One deployed version of a BPMN process; the spec is stored once, here."""
+
+    __tablename__ = "process_version"
+    __table_args__ = (UniqueConstraint("process_id", "version"),
+                      UniqueConstraint("process_id", "content_hash"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(128), nullable=False, index=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    source_files = mapped_column(JSONType, nullable=False)  # {filename: xml text}
+    spec_json: Mapped[str] = mapped_column(Text, nullable=False)
+    info = mapped_column(JSONType, nullable=False, default=dict)  # lanes, tasks, warnings
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    deployed_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    deployed_by = relationship("User")
+
+
+class Holiday(db.Model):
+    """A calendar exception: a public holiday, or a make-up working day (调休) if is_workday."""
+
+    __tablename__ = "holiday"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), nullable=False)
+    is_workday: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)

@@ -1,0 +1,44 @@
+"""Background jobs as rows: what was asked, its progress, and how it ended.
+
+The row is the source of truth the UI shows; the execution itself is Celery's (with Redis)
+or the in-process pool's. A job whose worker died is found `running` past its lease and
+retried.
+"""
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import Enum, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models.base import JSONType, UTCDateTime, utcnow
+
+
+class JobStatus(str, enum.Enum):
+    """A job's life."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Job(db.Model):
+    """One background job (e.g. review an attachment, run a case's auto-review)."""
+
+    __tablename__ = "job"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64), nullable=False)
+    payload = mapped_column(JSONType, nullable=False, default=dict)
+    status: Mapped[JobStatus] = mapped_column(
+        Enum(JobStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        nullable=False, default=JobStatus.QUEUED, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    progress: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    result = mapped_column(JSONType)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    started_at = mapped_column(UTCDateTime)
+    lease_until = mapped_column(UTCDateTime)
+    finished_at = mapped_column(UTCDateTime)

@@ -1,0 +1,81 @@
+"""People and organisation: departments, users (citizens, clerks, admins), login throttling."""
+from __future__ import annotations
+
+import enum
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, Integer, String, Boolean
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import UTCDateTime, utcnow
+
+
+class Role(str, enum.Enum):
+    """What a user may do: apply (citizen), handle a department's queue (clerk), manage."""
+
+    CITIZEN = "citizen"
+    CLERK = "clerk"
+    ADMIN = "admin"
+
+
+class Department(db.Model):
+    """A government department; BPMN lanes name departments by `code`."""
+
+    __tablename__ = "department"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    name_zh: Mapped[str] = mapped_column(String(128), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(128), nullable=False)
+
+    def display_name(self, locale: str) -> str:
+        """The department's name in the given UI language."""
+        return self.name_en if locale == "en" else self.name_zh
+
+
+class User(UserMixin, db.Model):
+    """Anyone who logs in. Citizens log in with their mobile number or ID number."""
+
+    __tablename__ = "user"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16,
+                                            values_callable=lambda e: [m.value for m in e]),
+                                       nullable=False, index=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    real_name: Mapped[str] = mapped_column(String(64), nullable=False)
+    id_number: Mapped[str | None] = mapped_column(String(18), unique=True)
+    mobile: Mapped[str | None] = mapped_column(String(20), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    is_lead: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    preferred_locale: Mapped[str | None] = mapped_column(String(8))
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    department = relationship(Department)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    @property
+    def is_citizen(self) -> bool:
+        return self.role == Role.CITIZEN
+
+    @property
+    def is_clerk(self) -> bool:
+        return self.role == Role.CLERK
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+class LoginThrottle(db.Model):
+    """Failed log-in attempts per login name and per client address, to slow guessing."""
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    locked_until = mapped_column(UTCDateTime, nullable=True)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)

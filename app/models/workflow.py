@@ -1,0 +1,102 @@
+"""Workflow state in the database: one instance per case, open human tasks, incidents.
+
+The process spec lives once per version in `ProcessVersion.spec_json`; an instance stores
+only its own state. Human tasks are mirrored into their own indexed table so that queues
+never deserialize a workflow.
+"""
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import JSONType, UTCDateTime, utcnow
+
+
+class WorkflowInstance(db.Model):
+    """The SpiffWorkflow state of one case, with a revision counter guarding every advance."""
+
+    __tablename__ = "workflow_instance"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), unique=True,
+                                                nullable=False)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"),
+                                                    nullable=False, index=True)
+    state_json: Mapped[str] = mapped_column(Text, nullable=False)
+    revision: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="running",
+                                        index=True)  # running / waiting / completed / error
+    next_timer_at = mapped_column(UTCDateTime, index=True)
+    dispatched_calls = mapped_column(JSONType, nullable=False, default=list)  # async task ids
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    application = relationship("Application", backref=db.backref("instance", uselist=False))
+    process_version = relationship("ProcessVersion")
+
+
+class TaskStatus(str, enum.Enum):
+    """A human task's life: open in a queue, claimed by a clerk, done, or cancelled."""
+
+    OPEN = "open"
+    CLAIMED = "claimed"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class HumanTask(db.Model):
+    """A user task waiting for a person: a department's clerk or the applicant."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_human_task_queue", "department_id", "status", "due_at"),
+        Index("ix_human_task_assignee", "assignee_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("workflow_instance.id"), nullable=False,
+                                             index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), nullable=False,
+                                                index=True)
+    spiff_task_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    element_id: Mapped[str] = mapped_column(String(128), nullable=False)
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    lane: Mapped[str | None] = mapped_column(String(64))
+    form: Mapped[str | None] = mapped_column(String(64))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    for_applicant: Mapped[bool] = mapped_column(default=False, nullable=False)
+    status: Mapped[TaskStatus] = mapped_column(
+        Enum(TaskStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        nullable=False, default=TaskStatus.OPEN)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    due_at = mapped_column(UTCDateTime)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    claimed_at = mapped_column(UTCDateTime)
+    completed_at = mapped_column(UTCDateTime)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    application = relationship("Application")
+    department = relationship("Department")
+    assignee = relationship("User", foreign_keys=[assignee_id])
+    completed_by = relationship("User", foreign_keys=[completed_by_id])
+
+
+class Incident(db.Model):
+    """A failure inside a case (operator or script error); the case waits where it was."""
+
+    __tablename__ = "incident"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("workflow_instance.id"), nullable=False,
+                                             index=True)
+    element_id: Mapped[str | None] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    message: Mapped[str] = mapped_column(Text, nullable=False)
+    details = mapped_column(JSONType)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    resolved_at = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    instance = relationship("WorkflowInstance")

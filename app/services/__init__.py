@@ -1,0 +1,1 @@
+"""Use cases of OneWindow. Services are plain functions; they are the only layer that commits."""

@@ -1,0 +1,118 @@
+"""Accounts: citizens register themselves; everyone logs in, with throttling against guessing."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import LoginThrottle, Role, User, utcnow
+from app.services import identity
+from app.services.errors import DomainError, ValidationFailed
+from app.services.passwords import check_strength, hash_password, verify_password
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+NAME_RE = re.compile(r"^[\u4e00-\u9fff·]{2,20}$|^[A-Za-z][A-Za-z .'-]{1,63}$")
+
+
+def register_citizen(real_name: str, id_number: str, mobile: str, password: str) -> User:
+    """Create a citizen account after checking every field; all errors are reported at once."""
+    real_name = (real_name or "").strip()
+    id_number = (id_number or "").strip().upper()
+    mobile = (mobile or "").strip()
+    errors: dict = {}
+    if not NAME_RE.match(real_name):
+        errors["real_name"] = _l("Enter your real name as on your ID card.")
+    id_problem = identity.resident_id_problem(id_number)
+    if id_problem:
+        errors["id_number"] = id_problem
+    if not MOBILE_RE.match(mobile):
+        errors["mobile"] = _l("Enter an 11-digit mainland mobile number.")
+    if not check_strength(password or ""):
+        errors["password"] = _l("Use at least 8 characters with both letters and digits.")
+    if not errors:
+        taken = db.session.execute(db.select(User).where(
+            (User.id_number == id_number) | (User.mobile == mobile) | (User.username == mobile)
+        )).scalars().all()
+        for user in taken:
+            if user.id_number == id_number:
+                errors["id_number"] = _l("An account with this ID number already exists. "
+                                         "Log in instead.")
+            if user.mobile == mobile or user.username == mobile:
+                errors["mobile"] = _l("This mobile number is already registered. Log in instead.")
+    if errors:
+        raise ValidationFailed(errors)
+    user = User(role=Role.CITIZEN, username=mobile, real_name=real_name, id_number=id_number,
+                mobile=mobile, password_hash=hash_password(password))
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:  # a concurrent registration won the race
+        db.session.rollback()
+        raise ValidationFailed({"id_number": _l("An account with this ID number or mobile "
+                                                "number already exists. Log in instead.")})
+    return user
+
+
+def find_login(login: str) -> User | None:
+    """The user whose username, mobile number or ID number is `login`."""
+    login = (login or "").strip()
+    if not login:
+        return None
+    return db.session.execute(db.select(User).where(
+        (User.username == login) | (User.mobile == login) | (User.id_number == login.upper())
+    )).scalars().first()
+
+
+def authenticate(login: str, password: str, client_addr: str | None) -> User:
+    """Check a login; raises DomainError('locked' | 'bad_credentials'). Commits throttle rows."""
+    keys = [f"u:{(login or '').strip().lower()[:140]}"]
+    if client_addr:
+        keys.append(f"ip:{client_addr[:140]}")
+    now = utcnow()
+    rows = {k: db.session.get(LoginThrottle, k) for k in keys}
+    for row in rows.values():
+        if row and row.locked_until and row.locked_until > now:
+            minutes = max(1, int((row.locked_until - now).total_seconds() // 60) + 1)
+            raise DomainError("locked", _l("Too many failed attempts. Try again in "
+                                           "%(minutes)d minutes.", minutes=minutes))
+    user = find_login(login)
+    if user is None or not user.active or not verify_password(user.password_hash, password or ""):
+        _record_failure(rows, keys, now)
+        raise DomainError("bad_credentials", _l("Wrong login name or password."))
+    for key, row in rows.items():
+        if row and key.startswith("u:"):
+            db.session.delete(row)
+    db.session.commit()
+    return user
+
+
+def _record_failure(rows: dict, keys: list[str], now) -> None:
+    cfg = current_app.config
+    for key in keys:
+        row = rows.get(key) or LoginThrottle(key=key, failures=0)
+        if row.locked_until and row.locked_until <= now:
+            row.failures = 0
+            row.locked_until = None
+        row.failures += 1
+        limit = cfg["LOGIN_MAX_FAILURES"] * (4 if key.startswith("ip:") else 1)
+        if row.failures >= limit:
+            row.locked_until = now + timedelta(seconds=cfg["LOGIN_LOCK_SECONDS"])
+        row.updated_at = now
+        db.session.add(row)
+    db.session.commit()
+
+
+def create_staff(username: str, real_name: str, password: str, role: Role,
+                 department=None, is_lead: bool = False) -> User:
+    """Create (or return the existing) clerk or administrator account. Does not commit."""
+    user = db.session.execute(db.select(User).where(User.username == username)).scalar()
+    if user is None:
+        user = User(username=username, real_name=real_name, role=role,
+                    password_hash=hash_password(password), department=department,
+                    is_lead=is_lead)
+        db.session.add(user)
+    return user

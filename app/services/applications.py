@@ -1,0 +1,166 @@
+"""A citizen's application, from draft to submission.
+
+Drafts keep what the citizen typed and uploaded; `submit()` is one transaction that checks
+everything, numbers the case and starts its workflow. A second submit of the same draft is
+refused with a clear message, never a second case.
+"""
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
+
+from app import jobs
+from app.extensions import db
+from app.models import Application, ApplicationStatus, Attachment, Service, User, utcnow
+from app.services import catalogue, forms, timeline, uploads
+from app.services.errors import Conflict, DomainError, NotFound, ValidationFailed
+
+
+def start_draft(citizen: User, service: Service) -> Application:
+    """The citizen's open draft for `service`, created (prefilled from the account) if none."""
+    draft = db.session.execute(db.select(Application).where(
+        Application.citizen_id == citizen.id, Application.service_id == service.id,
+        Application.status == ApplicationStatus.DRAFT)).scalar()
+    if draft is None:
+        form = catalogue.service_form(service)
+        prefill = {f["name"]: getattr(citizen, f["prefill"], None)
+                   for f in catalogue.form_fields(form) if f.get("prefill")}
+        draft = Application(citizen=citizen, service=service,
+                            form_data={k: v for k, v in prefill.items() if v})
+        db.session.add(draft)
+        db.session.commit()
+    return draft
+
+
+def get_for_citizen(citizen: User, application_id: int) -> Application:
+    """The application if it belongs to `citizen`; NotFound otherwise (never reveal others)."""
+    app_ = db.session.get(Application, application_id)
+    if app_ is None or app_.citizen_id != citizen.id:
+        raise NotFound("application_not_found", _l("No such application."))
+    return app_
+
+
+def _require_draft(application: Application) -> None:
+    if application.status != ApplicationStatus.DRAFT:
+        raise Conflict("not_draft", _l("This application has already been submitted and can no "
+                                       "longer be changed here."))
+
+
+def save_form(application: Application, raw: dict) -> dict:
+    """Validate and store the form; returns field errors (the valid values are kept)."""
+    _require_draft(application)
+    form = catalogue.service_form(application.service)
+    clean, errors = forms.validate(form, raw)
+    merged = dict(application.form_data or {})
+    for field in catalogue.form_fields(form):
+        name = field["name"]
+        if name in clean:
+            merged[name] = clean[name]
+        elif name not in errors and raw.get(name, None) in ("", None):
+            merged.pop(name, None)
+    application.form_data = merged
+    db.session.commit()
+    return errors
+
+
+def material_slots(application: Application) -> list[dict]:
+    """The service's required/optional materials, each with the files uploaded for it."""
+    by_slot: dict = {}
+    for att in application.attachments:
+        by_slot.setdefault(att.slot, []).append(att)
+    return [dict(m, files=by_slot.get(m["slot"], []))
+            for m in application.service.definition.get("materials", [])]
+
+
+def add_attachment(application: Application, slot: str, filename: str, data: bytes) -> Attachment:
+    """Check and store an uploaded file for `slot`, then queue its auto-review."""
+    _require_draft(application)
+    slots = {m["slot"]: m for m in application.service.definition.get("materials", [])}
+    if slot not in slots:
+        raise DomainError("bad_slot", _l("Unknown material."))
+    cfg = current_app.config
+    in_slot = sum(1 for a in application.attachments if a.slot == slot)
+    if in_slot >= cfg["MAX_FILES_PER_SLOT"]:
+        raise DomainError("too_many_files", _l("At most %(n)d files per material. Delete one "
+                                               "first.", n=cfg["MAX_FILES_PER_SLOT"]))
+    if len(application.attachments) >= cfg["MAX_FILES_PER_APPLICATION"]:
+        raise DomainError("too_many_files", _l("At most %(n)d files per application.",
+                                               n=cfg["MAX_FILES_PER_APPLICATION"]))
+    filename = (filename or "upload").replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload"
+    mime = uploads.check_content(data, filename)
+    stored = uploads.store(data, mime)
+    att = Attachment(application=application, slot=slot, original_name=filename,
+                     stored_name=stored.stored_name, mime_type=stored.mime_type, size=stored.size,
+                     sha256=stored.sha256, review_status="pending")
+    db.session.add(att)
+    try:
+        db.session.flush()
+        jobs.enqueue("review_attachment", attachment_id=att.id)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        uploads.remove(stored.stored_name)
+        raise
+    return att
+
+
+def remove_attachment(application: Application, attachment_id: int) -> None:
+    """Delete one of the draft's files."""
+    _require_draft(application)
+    att = next((a for a in application.attachments if a.id == attachment_id), None)
+    if att is None:
+        raise NotFound("attachment_not_found", _l("No such file."))
+    stored = att.stored_name
+    db.session.delete(att)
+    db.session.commit()
+    uploads.remove(stored)
+
+
+def check_complete(application: Application) -> dict:
+    """Everything still missing before submission: form field errors and required materials."""
+    form = catalogue.service_form(application.service)
+    _, errors = forms.validate(form, {k: ("1" if v is True else v)
+                                      for k, v in (application.form_data or {}).items()})
+    for slot in material_slots(application):
+        if slot.get("required") and not slot["files"]:
+            errors[f"material:{slot['slot']}"] = _l("Upload this material.")
+    return errors
+
+
+def submit(application: Application) -> Application:
+    """Submit a complete draft: number the case, start its workflow. One transaction."""
+    errors = check_complete(application)
+    if errors:
+        raise ValidationFailed(errors, _l("The application is not complete yet."))
+    now = utcnow()
+    res = db.session.execute(
+        update(Application).where(Application.id == application.id,
+                                  Application.status == ApplicationStatus.DRAFT)
+        .values(status=ApplicationStatus.SUBMITTED, submitted_at=now)
+        .execution_options(synchronize_session=False))
+    if res.rowcount != 1:
+        db.session.rollback()
+        raise Conflict("already_submitted", _l("This application was already submitted. "
+                                               "Follow it under My cases."))
+    db.session.refresh(application)
+    application.case_number = f"YW{now:%Y%m%d}{application.id:06d}"
+    from app.services import calendar
+    application.due_at = calendar.add_working_days(now, application.service.time_limit_days)
+    timeline.record(application, "submitted", actor=application.citizen)
+    from app.workflow import runtime
+    try:
+        runtime.start_case(application)
+    except runtime.CaseStuck:
+        pass  # an incident is recorded; the case waits for an administrator's retry
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return application
+
+
+def citizen_cases(citizen: User) -> list[Application]:
+    """The citizen's applications, newest first."""
+    return list(db.session.execute(db.select(Application).where(
+        Application.citizen_id == citizen.id).order_by(Application.id.desc())).scalars())

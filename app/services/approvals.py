@@ -1,0 +1,112 @@
+"""Clerks' work on human tasks: queues, claiming (exactly one clerk wins) and decisions."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
+
+from app.extensions import db
+from app.models import Application, HumanTask, TaskStatus, User, utcnow
+from app.services import timeline
+from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+
+
+def queue(clerk: User, *, include_done: bool = False, limit: int = 200) -> list[HumanTask]:
+    """The clerk's department queue: open and claimed tasks, soonest due first."""
+    statuses = [TaskStatus.OPEN, TaskStatus.CLAIMED] + ([TaskStatus.DONE] if include_done else [])
+    return list(db.session.execute(
+        db.select(HumanTask).where(HumanTask.department_id == clerk.department_id,
+                                   HumanTask.status.in_(statuses))
+        .order_by(HumanTask.due_at.asc().nulls_last(), HumanTask.id).limit(limit)).scalars())
+
+
+def get_task(clerk: User, task_id: int) -> HumanTask:
+    """A task of the clerk's own department; another department's task is Forbidden."""
+    task = db.session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound("task_not_found", _l("No such task."))
+    if task.department_id is None or task.department_id != clerk.department_id:
+        raise Forbidden("other_department", _l("This task belongs to another department."))
+    return task
+
+
+def can_view_case(user: User, application: Application) -> bool:
+    """Citizens see their own cases; clerks see cases that have a task in their department."""
+    if user.is_admin:
+        return True
+    if user.is_citizen:
+        return application.citizen_id == user.id
+    if user.is_clerk:
+        return db.session.execute(db.select(HumanTask.id).where(
+            HumanTask.application_id == application.id,
+            HumanTask.department_id == user.department_id).limit(1)).first() is not None
+    return False
+
+
+def claim(clerk: User, task_id: int) -> HumanTask:
+    """Take an open task; if another clerk was faster, say who. Commits."""
+    task = get_task(clerk, task_id)
+    res = db.session.execute(
+        update(HumanTask).where(HumanTask.id == task.id, HumanTask.status == TaskStatus.OPEN)
+        .values(status=TaskStatus.CLAIMED, assignee_id=clerk.id, claimed_at=utcnow())
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    db.session.refresh(task)
+    if res.rowcount != 1 and task.assignee_id != clerk.id:
+        who = task.assignee.real_name if task.assignee else "?"
+        raise Conflict("already_claimed", _l("%(name)s has already taken this task.", name=who))
+    return task
+
+
+def release(clerk: User, task_id: int) -> HumanTask:
+    """Give a claimed task back to the queue. Commits."""
+    task = get_task(clerk, task_id)
+    if task.status != TaskStatus.CLAIMED or task.assignee_id != clerk.id:
+        raise Conflict("not_yours", _l("You do not hold this task."))
+    task.status, task.assignee_id, task.claimed_at = TaskStatus.OPEN, None, None
+    db.session.commit()
+    return task
+
+
+def decide(clerk: User, task_id: int, approved: bool | None, comment: str) -> HumanTask:
+    """Approve or reject: the task is done and the workflow advances. Commits."""
+    from app.workflow import runtime
+    comment = (comment or "").strip()
+    if approved is None:
+        raise ValidationFailed({"approved": _l("Choose approve or reject.")})
+    if not approved and not comment:
+        raise ValidationFailed({"comment": _l("Say why the application is rejected: the "
+                                              "applicant will read this.")})
+    if len(comment) > 2000:
+        raise ValidationFailed({"comment": _l("At most %(n)d characters.", n=2000)})
+    task = get_task(clerk, task_id)
+    res = db.session.execute(
+        update(HumanTask).where(HumanTask.id == task.id,
+                                (HumanTask.status == TaskStatus.OPEN) |
+                                ((HumanTask.status == TaskStatus.CLAIMED) &
+                                 (HumanTask.assignee_id == clerk.id)))
+        .values(status=TaskStatus.DONE, assignee_id=clerk.id, completed_at=utcnow(),
+                completed_by_id=clerk.id, outcome="approved" if approved else "rejected",
+                comment=comment)
+        .execution_options(synchronize_session=False))
+    if res.rowcount != 1:
+        db.session.rollback()
+        db.session.refresh(task)
+        if task.status == TaskStatus.DONE:
+            raise Conflict("already_done", _l("This task has already been decided."))
+        who = task.assignee.real_name if task.assignee else "?"
+        raise Conflict("already_claimed", _l("%(name)s has already taken this task.", name=who))
+    lane = task.lane or "review"
+    data = {"approved": bool(approved), "comment": comment,
+            f"{lane}_approved": bool(approved), f"{lane}_comment": comment}
+    db.session.refresh(task)
+    timeline.record(task.application, "task_done", actor=clerk, department=task.department,
+                    message=comment, data={"outcome": task.outcome, "task": task.name})
+    try:
+        runtime.complete_user_task(task.instance_id, task.spiff_task_id, data)
+    except runtime.CaseStuck:
+        pass  # incident recorded; the decision stands and an administrator retries
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return task

@@ -1,0 +1,36 @@
+"""Working-day arithmetic for statutory time limits, with an admin-maintained holiday table."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from app.extensions import db
+from app.models import Holiday
+
+
+def _exceptions(start, end) -> dict:
+    rows = db.session.execute(db.select(Holiday).where(Holiday.day >= start, Holiday.day <= end))
+    return {h.day: h.is_workday for h in rows.scalars()}
+
+
+def is_working_day(day, exceptions: dict) -> bool:
+    """Weekdays are working days unless a holiday; a make-up day (调休) works on a weekend."""
+    if day in exceptions:
+        return exceptions[day]
+    return day.weekday() < 5
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """The end (local time) of the working day `days` working days after `start`, in UTC."""
+    tz = ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))
+    local = start.astimezone(tz)
+    exceptions = _exceptions(local.date(), local.date() + timedelta(days=days * 3 + 30))
+    day = local.date()
+    remaining = days
+    while remaining > 0:
+        day += timedelta(days=1)
+        if is_working_day(day, exceptions):
+            remaining -= 1
+    return datetime.combine(day, time(23, 59, 59), tzinfo=tz).astimezone(timezone.utc)

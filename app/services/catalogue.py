@@ -1,0 +1,95 @@
+"""The service catalogue: reads `workflows/services.json` and `forms/`, keeps the DB in step.
+
+Files are the source of truth for shipped services; `sync_services()` is idempotent and runs
+at set-up (demo data) and on deploy.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from flask import current_app
+
+from app.extensions import db
+from app.models import Service
+from app.services.errors import NotFound
+
+
+def _read_json(path: Path) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+@lru_cache(maxsize=64)
+def _load_form_cached(forms_dir: str, name: str, mtime: float) -> dict:
+    return _read_json(Path(forms_dir) / f"{name}.json")
+
+
+def load_form(name: str) -> dict:
+    """The form schema `forms/<name>.json` (application form) or `forms/tasks/<name>.json`."""
+    forms_dir = Path(current_app.config["FORMS_DIR"])
+    for sub in ("", "tasks"):
+        path = forms_dir / sub / f"{name}.json"
+        if path.is_file() and "/" not in name and ".." not in name:
+            return _load_form_cached(str(path.parent), name, path.stat().st_mtime)
+    raise NotFound("form_missing", f"form {name!r} not found")
+
+
+def known_forms() -> set[str]:
+    """Names of all forms under `forms/` (application and task forms)."""
+    forms_dir = Path(current_app.config["FORMS_DIR"])
+    return {p.stem for p in forms_dir.glob("*.json")} | {p.stem for p in forms_dir.glob("tasks/*.json")}
+
+
+def shipped_services() -> list[dict]:
+    """Service entries from `workflows/services.json`."""
+    return _read_json(Path(current_app.config["WORKFLOWS_DIR"]) / "services.json")["services"]
+
+
+def sync_services() -> list[Service]:
+    """Create or update a Service row for every shipped service. Does not commit."""
+    out = []
+    for entry in shipped_services():
+        form = load_form(entry["form"])
+        definition = {"guide": entry.get("guide", {}), "form": entry["form"],
+                      "files": entry["files"], "lead_department": entry.get("lead_department"),
+                      "materials": form.get("materials", [])}
+        svc = db.session.execute(db.select(Service).where(Service.code == entry["code"])).scalar()
+        if svc is None:
+            svc = Service(code=entry["code"])
+            db.session.add(svc)
+        svc.name_zh = entry["name"]["zh"]
+        svc.name_en = entry["name"]["en"]
+        svc.process_id = entry["process_id"]
+        svc.time_limit_days = int(entry["time_limit_days"])
+        svc.definition = definition
+        out.append(svc)
+    return out
+
+
+def list_services() -> list[Service]:
+    """Active services, in a stable order."""
+    return list(db.session.execute(
+        db.select(Service).where(Service.active.is_(True)).order_by(Service.id)).scalars())
+
+
+def get_service(code: str) -> Service:
+    """The active service with `code`, or NotFound."""
+    svc = db.session.execute(db.select(Service).where(Service.code == code,
+                                                      Service.active.is_(True))).scalar()
+    if svc is None:
+        raise NotFound("service_not_found", "service not found")
+    return svc
+
+
+def service_form(service: Service) -> dict:
+    """The application form schema of `service`."""
+    return load_form(service.definition["form"])
+
+
+def form_fields(form: dict) -> list[dict]:
+    """All fields of a form, flattened across its sections."""
+    if "sections" in form:
+        return [f for s in form["sections"] for f in s["fields"]]
+    return list(form.get("fields", []))

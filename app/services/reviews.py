@@ -1,0 +1,98 @@
+"""Auto-review of materials inside the product: runs `ml.review` on uploads and sums up a case.
+
+The citizen sees every problem at once before submitting (一次告知); the clerk sees the
+verdict with its reasons and evidence; clerks' corrections are kept as feedback for training.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import current_app
+
+from app.extensions import db
+from app.models import Application, Attachment, utcnow
+from app.services import catalogue, uploads
+
+log = logging.getLogger(__name__)
+
+
+def applicant_facts(application: Application) -> dict:
+    """What the applicant typed, keyed the way `ml.review` compares it (name, id_number…)."""
+    form = catalogue.service_form(application.service)
+    facts = {}
+    for field in catalogue.form_fields(form):
+        key = field.get("applicant_key")
+        value = (application.form_data or {}).get(field["name"])
+        if key and value not in (None, ""):
+            facts[key] = str(value)
+    facts.setdefault("name", application.citizen.real_name)
+    facts.setdefault("id_number", application.citizen.id_number)
+    return facts
+
+
+def expected_type(application: Application, slot: str) -> str | None:
+    """The document type the service asks for in `slot`."""
+    for m in application.service.definition.get("materials", []):
+        if m["slot"] == slot:
+            return m.get("doc_type")
+    return None
+
+
+def review_attachment(att: Attachment) -> dict:
+    """Review one file and store the result on it. Commits."""
+    from ml.review import review_document
+    application = att.application
+    path = uploads.path_for(att.stored_name)
+    result = review_document(str(path), expected_type=expected_type(application, att.slot),
+                             applicant=applicant_facts(application),
+                             engine=current_app.config["ML_ENGINE"])
+    result["file"] = att.original_name
+    result["reviewed_at"] = utcnow().isoformat()
+    att.review = result
+    att.review_status = result.get("verdict", "attention")
+    db.session.commit()
+    return {"verdict": att.review_status}
+
+
+def review_case(application: Application) -> dict:
+    """Make sure every file is reviewed, then sum up the case (pass only if all pass)."""
+    for att in application.attachments:
+        if att.review_status in ("pending", "failed") or not att.review:
+            review_attachment(att)
+    files = []
+    for att in application.attachments:
+        review = att.review or {}
+        files.append({"attachment_id": att.id, "slot": att.slot,
+                      "doc_type": review.get("doc_type"), "verdict": att.review_status,
+                      "reasons": sorted({r.get("code") for r in review.get("reasons", [])})})
+    verdict = "pass" if files and all(f["verdict"] == "pass" for f in files) else "attention"
+    return {"verdict": verdict, "files": files,
+            "problems": sum(len(f["reasons"]) for f in files)}
+
+
+def problems_for_citizen(application: Application) -> list[dict]:
+    """Every problem found in the uploaded files, in one list (一次告知)."""
+    out = []
+    for att in application.attachments:
+        for reason in (att.review or {}).get("reasons", []):
+            out.append({"attachment": att, "slot": att.slot, "code": reason.get("code"),
+                        "field": reason.get("field"), "message": reason.get("message")})
+    return out
+
+
+def record_correction(att: Attachment, clerk, doc_type: str) -> None:
+    """A clerk says the file is really of `doc_type`: kept as training feedback. Commits."""
+    att.corrected_type = doc_type
+    att.corrected_by_id = clerk.id
+    db.session.commit()
+
+
+def agreement_rate() -> dict:
+    """How often clerks agreed with the auto-review's document type (admins' dashboard)."""
+    rows = db.session.execute(db.select(Attachment.review, Attachment.corrected_type).where(
+        Attachment.review.is_not(None))).all()
+    reviewed = len(rows)
+    corrected = sum(1 for review, corrected in rows
+                    if corrected and corrected != (review or {}).get("doc_type"))
+    return {"reviewed": reviewed, "corrected": corrected,
+            "agreement": (reviewed - corrected) / reviewed if reviewed else None}

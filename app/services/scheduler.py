@@ -1,0 +1,61 @@
+"""Periodic work: fire due BPMN timers and hand out jobs whose worker died.
+
+Run by Celery beat with Redis, or by an in-process loop thread otherwise.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+from app.extensions import db
+from app.models import WorkflowInstance, utcnow
+
+log = logging.getLogger(__name__)
+
+
+def fire_due_timers(now=None) -> int:
+    """Advance every waiting instance whose next timer is due. Returns how many fired."""
+    from app.workflow import runtime
+    now = now or utcnow()
+    ids = [r[0] for r in db.session.execute(db.select(WorkflowInstance.id).where(
+        WorkflowInstance.status == "waiting", WorkflowInstance.next_timer_at <= now))]
+    fired = 0
+    for instance_id in ids:
+        try:
+            runtime.fire_timers(instance_id, now)
+            db.session.commit()
+            fired += 1
+        except runtime.CaseStuck:
+            db.session.commit()
+        except Exception:  # noqa: BLE001 — one bad case must not stop the others
+            db.session.rollback()
+            log.exception("timer on instance %s failed", instance_id)
+    return fired
+
+
+def tick(app) -> dict:
+    """One scheduler round."""
+    from app.jobs import runner_for
+    fired = fire_due_timers()
+    recovered = runner_for(app).recover()
+    return {"timers": fired, "jobs_recovered": recovered}
+
+
+def start_background_loop(app) -> threading.Thread:
+    """The embedded scheduler: a daemon thread calling `tick` every interval."""
+    stop = threading.Event()
+
+    def loop():
+        while not stop.wait(app.config["SCHEDULER_INTERVAL_SECONDS"]):
+            with app.app_context():
+                try:
+                    tick(app)
+                except Exception:  # noqa: BLE001
+                    log.exception("scheduler tick failed")
+                finally:
+                    db.session.remove()
+
+    thread = threading.Thread(target=loop, name="onewindow-scheduler", daemon=True)
+    thread.stop_event = stop
+    thread.start()
+    return thread

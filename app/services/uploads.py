@@ -1,0 +1,111 @@
+"""Uploaded files: type checked by content, size-limited, stored outside the web root.
+
+Files are written under `UPLOAD_DIR` with random names (never the user's), atomically, and
+are only ever served through a view that checks who is asking.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import filetype
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from PIL import Image
+
+from app.services.errors import DomainError
+
+ALLOWED = {
+    "image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/tiff": ".tif",
+    "application/pdf": ".pdf",
+}
+MAX_PIXELS = 60_000_000
+
+
+@dataclass
+class StoredFile:
+    """A file now on disk under a random name."""
+
+    stored_name: str
+    mime_type: str
+    size: int
+    sha256: str
+
+
+def sniff(data: bytes) -> str | None:
+    """The MIME type from the file's content (magic numbers), or None if not allowed."""
+    kind = filetype.guess(data[:8192])
+    if kind is None:
+        return None
+    return kind.mime if kind.mime in ALLOWED else None
+
+
+def check_content(data: bytes, filename: str) -> str:
+    """Refuse empty, oversize, disguised, corrupt or bomb files; return the real MIME type."""
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    if not data:
+        raise DomainError("empty_file", _l("The file %(name)s is empty.", name=filename))
+    if len(data) > limit:
+        raise DomainError("too_large", _l("The file %(name)s is larger than %(mb)d MB. "
+                                          "Scan at a lower resolution or compress it.",
+                                          name=filename, mb=limit // (1024 * 1024)))
+    mime = sniff(data)
+    if mime is None:
+        raise DomainError("bad_type", _l("%(name)s is not a JPEG, PNG, WebP, TIFF or PDF file "
+                                         "(checked by its content, not its name).", name=filename))
+    if mime.startswith("image/"):
+        _check_image(data, filename)
+    elif not data[:1024].lstrip().startswith(b"%PDF-") or b"%%EOF" not in data[-2048:]:
+        raise DomainError("corrupt", _l("%(name)s is damaged or incomplete. Save it again and "
+                                        "re-upload.", name=filename))
+    return mime
+
+
+def _check_image(data: bytes, filename: str) -> None:
+    import io
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                if img.width * img.height > MAX_PIXELS:
+                    raise Image.DecompressionBombError("too many pixels")
+                img.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise DomainError("too_many_pixels", _l("%(name)s has too many pixels. Use a picture "
+                                                "under 60 megapixels.", name=filename)) from None
+    except Exception:  # noqa: BLE001 — PIL raises many types for broken files
+        raise DomainError("corrupt", _l("%(name)s is damaged or incomplete. Take the picture "
+                                        "again and re-upload.", name=filename)) from None
+
+
+def store(data: bytes, mime: str) -> StoredFile:
+    """Write `data` under a random name in UPLOAD_DIR (atomic rename)."""
+    name = secrets.token_hex(16) + ALLOWED[mime]
+    path = path_for(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".part")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    return StoredFile(name, mime, len(data), hashlib.sha256(data).hexdigest())
+
+
+def path_for(stored_name: str) -> Path:
+    """Where a stored file lives. Names are ours (hex), never taken from a request."""
+    if not stored_name or "/" in stored_name or ".." in stored_name:
+        raise ValueError("bad stored name")
+    return Path(current_app.config["UPLOAD_DIR"]) / stored_name[:2] / stored_name
+
+
+def remove(stored_name: str) -> None:
+    """Delete a stored file if it exists."""
+    try:
+        path_for(stored_name).unlink()
+    except FileNotFoundError:
+        pass

@@ -1,0 +1,68 @@
+"""The application's service-task operators and the dispatch of asynchronous ones.
+
+`auto_review` is asynchronous: the engine leaves its task STARTED, `dispatch_async_calls`
+queues a job, and the job reports back through `runtime.complete_service_call`.
+`issue_certificate` and `notify` run synchronously inside an advance.
+"""
+from __future__ import annotations
+
+import secrets
+
+from app import jobs
+from app.extensions import db
+from app.models import Application, WorkflowInstance, utcnow
+from app.services import timeline
+from app.workflow.engine import OperatorRegistry
+
+_REGISTRY: OperatorRegistry | None = None
+
+
+def _application(data: dict) -> Application | None:
+    number = data.get("case_number")
+    if not number:
+        return None
+    return db.session.execute(db.select(Application).where(
+        Application.case_number == number)).scalar()
+
+
+def issue_certificate(params: dict, data: dict) -> dict:
+    """Issue the service's result document: a certificate number recorded on the case."""
+    prefix = (params.get("prefix") or "CERT").upper()[:8]
+    number = f"{prefix}{utcnow():%Y%m%d}{secrets.randbelow(10**8):08d}"
+    app_ = _application(data)
+    if app_ is not None:
+        app_.certificate_number = number
+        timeline.record(app_, "certificate_issued", message=number)
+    return {"certificate_number": number, "decision": "approved"}
+
+
+def notify(params: dict, data: dict) -> dict:
+    """Tell the applicant something (recorded on the timeline, shown in the portal)."""
+    app_ = _application(data)
+    message = str(params.get("message") or "")[:500]
+    if app_ is not None:
+        timeline.record(app_, "notified", message=message)
+    return {"notified_at": utcnow().isoformat()}
+
+
+def registry() -> OperatorRegistry:
+    """The operators every process of this application may call."""
+    global _REGISTRY
+    if _REGISTRY is None:
+        reg = OperatorRegistry()
+        reg.add("auto_review", is_async=True)
+        reg.add("issue_certificate", issue_certificate)
+        reg.add("notify", notify)
+        _REGISTRY = reg
+    return _REGISTRY
+
+
+def dispatch_async_calls(inst: WorkflowInstance, calls: list) -> None:
+    """Queue one job per async service call not yet dispatched (idempotent)."""
+    done = set(inst.dispatched_calls or [])
+    new = [c for c in calls if c.task_id not in done]
+    for call in new:
+        jobs.enqueue("operator_call", instance_id=inst.id, task_id=call.task_id,
+                     operator=call.operator, params=dict(call.params or {}))
+    if new:
+        inst.dispatched_calls = sorted(done | {c.task_id for c in new})

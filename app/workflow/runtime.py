@@ -1,0 +1,164 @@
+"""The workflow runtime: load a case's workflow, advance it, persist it — one transaction.
+
+Every entry point (start a case, complete a human task, report an async operator's result,
+fire timers, deliver a message) follows the same path: lock the instance row, load the
+handle from the version's spec and the instance's state, act, then persist the state, the
+human-task table, the case status and the timeline. Callers (services, jobs) commit.
+A script or operator failure leaves an incident and the stored state untouched.
+"""
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+
+from app.extensions import db
+from app.models import (Application, ApplicationStatus, Incident, ProcessVersion,
+                        WorkflowInstance, utcnow)
+from app.services import timeline
+from app.workflow import locking, tasks
+from app.workflow.engine import OperatorError, ScriptError, WorkflowHandle
+from app.workflow.operators import registry
+
+log = logging.getLogger(__name__)
+
+
+class CaseStuck(Exception):
+    """The engine refused to advance (script/operator error); an incident was recorded."""
+
+    def __init__(self, incident: Incident):
+        super().__init__(incident.message)
+        self.incident = incident
+
+
+def current_version(process_id: str) -> ProcessVersion:
+    """The version new cases of `process_id` start on."""
+    version = db.session.execute(
+        db.select(ProcessVersion).where(ProcessVersion.process_id == process_id,
+                                        ProcessVersion.is_current.is_(True))
+        .order_by(ProcessVersion.version.desc())).scalar()
+    if version is None:
+        raise LookupError(f"process {process_id!r} is not deployed")
+    return version
+
+
+def initial_data(application: Application) -> dict:
+    """What the process knows about the case when it starts (JSON-friendly, no files)."""
+    return {
+        "case_number": application.case_number,
+        "service_code": application.service.code,
+        "applicant": {"name": application.citizen.real_name,
+                      "id_number": application.citizen.id_number},
+        "form": dict(application.form_data or {}),
+        "attachments": [{"id": a.id, "slot": a.slot} for a in application.attachments],
+    }
+
+
+def start_case(application: Application) -> WorkflowInstance:
+    """Start the service's current process version for a submitted application."""
+    version = current_version(application.service.process_id)
+    handle = WorkflowHandle.start(version.spec_json, initial_data(application),
+                                  operators=registry())
+    inst = WorkflowInstance(application=application, process_version=version,
+                            state_json=handle.dump_state(), revision=1, status="running")
+    db.session.add(inst)
+    db.session.flush()
+    _advance_and_persist(inst, handle, lambda h: h.advance())
+    return inst
+
+
+def load(inst: WorkflowInstance) -> WorkflowHandle:
+    """A live handle for the instance (spec from its version, state from the row)."""
+    return WorkflowHandle.load(inst.process_version.spec_json, inst.state_json,
+                               operators=registry())
+
+
+@contextmanager
+def advancing(instance_id: int):
+    """Lock the instance and yield (instance, handle); persist when the block ends."""
+    inst = locking.lock_instance(instance_id)
+    handle = load(inst)
+    actions: list = []
+    yield inst, handle, actions
+    _advance_and_persist(inst, handle, lambda h: [a(h) for a in actions])
+
+
+def _advance_and_persist(inst: WorkflowInstance, handle: WorkflowHandle, act) -> None:
+    try:
+        act(handle)
+    except (OperatorError, ScriptError) as exc:
+        incident = Incident(instance_id=inst.id, element_id=getattr(exc, "element_id", None),
+                            kind="operator" if isinstance(exc, OperatorError) else "script",
+                            message=str(exc)[:2000])
+        db.session.add(incident)
+        timeline.record(inst.application, "incident", message=incident.message)
+        locking.write_state(inst, inst.state_json, "error", inst.next_timer_at)
+        raise CaseStuck(incident) from exc
+    persist(inst, handle)
+
+
+def persist(inst: WorkflowInstance, handle: WorkflowHandle) -> None:
+    """Write state, mirror human tasks, dispatch async operator calls, update the case."""
+    completed = handle.is_completed()
+    status = "completed" if completed else "waiting"
+    locking.write_state(inst, handle.dump_state(), status, handle.next_timer_due())
+    app_ = inst.application
+    tasks.sync_human_tasks(inst, handle.ready_user_tasks())
+    from app.workflow.operators import dispatch_async_calls
+    dispatch_async_calls(inst, handle.pending_service_calls())
+    _update_case_status(app_, inst, handle, completed)
+
+
+def _update_case_status(app_: Application, inst: WorkflowInstance, handle, completed: bool) -> None:
+    if completed:
+        if app_.decision is None:
+            data = handle.data
+            decision = data.get("decision") or ("approved" if data.get("certificate_number")
+                                                else "rejected")
+            app_.decision = decision
+            app_.status = (ApplicationStatus.APPROVED if decision == "approved"
+                           else ApplicationStatus.REJECTED)
+            app_.certificate_number = data.get("certificate_number")
+            app_.decision_comment = data.get("decision_comment")
+            app_.decided_at = utcnow()
+            tasks.cancel_open_tasks(inst)
+            timeline.record(app_, "decided", message=decision,
+                            data={"certificate_number": app_.certificate_number})
+        return
+    open_tasks = tasks.open_tasks(inst)
+    if any(t.for_applicant for t in open_tasks):
+        app_.status = ApplicationStatus.CORRECTION
+    elif open_tasks:
+        app_.status = ApplicationStatus.IN_REVIEW
+    else:
+        app_.status = ApplicationStatus.SUBMITTED
+
+
+def complete_user_task(instance_id: int, spiff_task_id: str, data: dict) -> None:
+    """Complete a ready user task with form data and advance. Caller commits."""
+    with advancing(instance_id) as (_inst, _handle, actions):
+        actions.append(lambda h: h.complete_user_task(spiff_task_id, data))
+
+
+def complete_service_call(instance_id: int, spiff_task_id: str, result: dict) -> None:
+    """Finish an async operator's task with its result and advance. Caller commits."""
+    with advancing(instance_id) as (_inst, handle, actions):
+        if spiff_task_id in {c.task_id for c in handle.pending_service_calls()}:
+            actions.append(lambda h: h.complete_service_call(spiff_task_id, result))
+
+
+def fire_timers(instance_id: int, now) -> None:
+    """Fire the instance's due timers. Caller commits."""
+    with advancing(instance_id) as (_inst, _handle, actions):
+        actions.append(lambda h: h.fire_due_timers(now))
+
+
+def deliver_message(instance_id: int, name: str, payload: dict) -> None:
+    """Deliver a message event (e.g. a correction submitted). Caller commits."""
+    with advancing(instance_id) as (_inst, _handle, actions):
+        actions.append(lambda h: h.send_message(name, payload))
+
+
+def retry(instance_id: int) -> None:
+    """Retry an instance stuck on an incident: advance again from its stored state."""
+    with advancing(instance_id) as (_inst, _handle, actions):
+        actions.append(lambda h: h.advance())

@@ -1,0 +1,70 @@
+"""The human-task table: open user tasks mirrored from the engine, per department queue.
+
+Queues and claims read only this table; the workflow state is never deserialized for them.
+"""
+from __future__ import annotations
+
+import re
+
+from app.extensions import db
+from app.models import Department, HumanTask, TaskStatus, WorkflowInstance, utcnow
+from app.services import calendar, timeline
+
+APPLICANT_LANE = "applicant"
+_DAYS = re.compile(r"^P(?:(\d+)W)?(?:(\d+)D)?$")
+
+
+def open_tasks(inst: WorkflowInstance) -> list[HumanTask]:
+    """The instance's tasks that are open or claimed."""
+    return list(db.session.execute(db.select(HumanTask).where(
+        HumanTask.instance_id == inst.id,
+        HumanTask.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED]))).scalars())
+
+
+def department_for_lane(lane: str | None) -> Department | None:
+    """The department a BPMN lane names (by code)."""
+    if not lane or lane == APPLICANT_LANE:
+        return None
+    return db.session.execute(db.select(Department).where(Department.code == lane)).scalar()
+
+
+def due_for(inst: WorkflowInstance, due: str | None):
+    """A task's due time: its own working-day duration (P5D) or the case's statutory limit."""
+    match = _DAYS.match((due or "").strip().strip("'\""))
+    if match and any(match.groups()):
+        weeks, days = (int(g or 0) for g in match.groups())
+        return calendar.add_working_days(utcnow(), weeks * 5 + days)
+    return inst.application.due_at
+
+
+def sync_human_tasks(inst: WorkflowInstance, ready: list) -> list[HumanTask]:
+    """Create rows for newly ready user tasks; cancel rows whose task is no longer ready."""
+    existing = {t.spiff_task_id: t for t in open_tasks(inst)}
+    ready_ids = {r.task_id for r in ready}
+    created = []
+    for r in ready:
+        if r.task_id in existing:
+            continue
+        dept = department_for_lane(r.lane)
+        row = HumanTask(instance_id=inst.id, application_id=inst.application_id,
+                        spiff_task_id=r.task_id, element_id=r.element_id,
+                        name=r.name or r.element_id, lane=r.lane, form=r.form,
+                        department_id=dept.id if dept else None,
+                        for_applicant=(r.lane == APPLICANT_LANE), status=TaskStatus.OPEN,
+                        due_at=due_for(inst, r.due))
+        db.session.add(row)
+        created.append(row)
+        timeline.record(inst.application, "task_opened", department=dept, message=row.name)
+    for task_id, row in existing.items():
+        if task_id not in ready_ids:
+            row.status = TaskStatus.CANCELLED
+            row.completed_at = utcnow()
+    db.session.flush()
+    return created
+
+
+def cancel_open_tasks(inst: WorkflowInstance) -> None:
+    """Cancel whatever is still open when the case ends."""
+    for row in open_tasks(inst):
+        row.status = TaskStatus.CANCELLED
+        row.completed_at = utcnow()
