@@ -58,7 +58,7 @@ train: $(VENV)/.installed test-system-packages
 	$(PY) -m ml train
 
 messages: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot app
 	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 clean:

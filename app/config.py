@@ -86,7 +86,7 @@ def from_environment() -> dict:
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url[len("postgresql://"):]
         out["SQLALCHEMY_DATABASE_URI"] = url
-    for key in ("REDIS_URL", "SECRET_KEY", "UPLOAD_DIR", "ML_ENGINE"):
+    for key in ("REDIS_URL", "SECRET_KEY", "UPLOAD_DIR", "ML_ENGINE", "CELERY_QUEUE"):
         if env.get(key):
             out[key] = env[key]
     for key in ("MAX_UPLOAD_BYTES", "MAX_FILES_PER_SLOT", "MAX_FILES_PER_APPLICATION",

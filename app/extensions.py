@@ -27,7 +27,9 @@ babel = Babel()
 
 def select_locale() -> str:
     """Language: ?lang=, then the session choice, then the browser, defaulting to Chinese."""
-    from flask import current_app
+    from flask import current_app, has_request_context
+    if not has_request_context():  # jobs, CLI and services called directly
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     langs = current_app.config["LANGUAGES"]
     chosen = request.args.get("lang") or session.get("lang")
     if chosen in langs:

@@ -1,0 +1,143 @@
+"""Shared fixtures: an app on a migrated database (SQLite by default, PostgreSQL when
+DATABASE_URL is set), demo data per test, and a CSRF-aware test client.
+
+Jobs run on the in-process pool, or on a real Celery worker when REDIS_URL is set (CI
+starts one); `wait_jobs()` waits for either.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+from app import create_app  # noqa: E402
+from app.extensions import db  # noqa: E402
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: takes more than a few seconds")
+    config.addinivalue_line("markers", "e2e: drives a real browser")
+    config.addinivalue_line("markers", "postgres: needs PostgreSQL (DATABASE_URL)")
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    """The application on a freshly migrated database."""
+    base = tmp_path_factory.mktemp("onewindow")
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{base / 'test.sqlite3'}"
+    upload_dir = os.environ.get("UPLOAD_DIR") or str(base / "uploads")
+    overrides = {"UPLOAD_DIR": upload_dir}
+    if not os.environ.get("DATABASE_URL"):
+        overrides["SQLALCHEMY_DATABASE_URI"] = url
+    application = create_app("testing", **overrides)
+    from flask_migrate import upgrade
+    with application.app_context():
+        if os.environ.get("DATABASE_URL"):
+            db.drop_all()  # a fresh schema, from migrations only
+            with db.engine.begin() as conn:
+                conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        upgrade()
+    yield application
+
+
+def _clear(application):
+    with application.app_context():
+        meta = db.metadata
+        with db.engine.begin() as conn:
+            for table in reversed(meta.sorted_tables):
+                conn.execute(table.delete())
+        db.session.remove()
+
+
+@pytest.fixture()
+def demo(app):
+    """A clean database with the demo departments, users and deployed services."""
+    from app.jobs import runner_for
+    runner_for(app).wait_idle(60)
+    _clear(app)
+    from app.services.demo import load_demo_data
+    with app.app_context():
+        out = load_demo_data()
+        db.session.remove()
+    yield out
+    runner_for(app).wait_idle(120)
+
+
+@pytest.fixture()
+def ctx(app, demo):
+    """An app context with demo data, for calling services directly."""
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture()
+def wait_jobs(app):
+    """Wait until every background job has finished (in-process pool or Celery)."""
+    from app.jobs import runner_for
+
+    def wait(timeout: float = 180):
+        assert runner_for(app).wait_idle(timeout), "background jobs did not finish in time"
+    return wait
+
+
+class Client:
+    """The Flask test client with CSRF tokens and logins handled like a browser would."""
+
+    def __init__(self, app):
+        self.app = app
+        self.http = app.test_client()
+        self.token = None
+
+    def _remember_token(self, response):
+        match = CSRF_RE.search(response.get_data(as_text=True))
+        if match:
+            self.token = match.group(1)
+        return response
+
+    def get(self, url, **kw):
+        return self._remember_token(self.http.get(url, **kw))
+
+    def post(self, url, data=None, *, csrf=True, **kw):
+        data = dict(data or {})
+        if csrf and "csrf_token" not in data:
+            if self.token is None:
+                self.get("/login")
+            data["csrf_token"] = self.token
+        return self._remember_token(self.http.post(url, data=data, **kw))
+
+    def login(self, login, password="Demo12345"):
+        self.token = None
+        self.get("/login")
+        resp = self.post("/login", {"login": login, "password": password})
+        assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+        self.get(resp.headers["Location"])
+        return resp
+
+    def logout(self):
+        self.post("/logout")
+        self.token = None
+
+
+@pytest.fixture()
+def client(app, demo):
+    """A browser-like test client on demo data."""
+    return Client(app)
+
+
+@pytest.fixture()
+def make_client(app, demo):
+    """Factory for extra independent clients (two clerks, two citizens…)."""
+    return lambda: Client(app)
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    return Path(__file__).parent / "fixtures"

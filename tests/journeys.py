@@ -1,0 +1,77 @@
+"""Reusable steps of the citizen → clerks → decision journey, for integration tests."""
+from __future__ import annotations
+
+import io
+import random
+import re
+
+from ml.synthetic import render
+
+SERVICE = "business_registration"
+DEPARTMENTS = ("market_regulation", "tax", "social_security")
+
+
+def png_bytes(image) -> bytes:
+    """Encode a PIL image as PNG."""
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def make_materials(seed: int = 7) -> dict:
+    """A consistent set of documents: the ID card's name/number define the applicant."""
+    rng = random.Random(seed)
+    front, front_fields = render("id_card_front", rng, capture="clean")
+    back, _ = render("id_card_back", rng, capture="clean")
+    lease, _ = render("lease_contract", rng, capture="clean")
+    return {"person": front_fields,
+            "files": {"id_card_front": png_bytes(front), "id_card_back": png_bytes(back),
+                      "lease": png_bytes(lease)}}
+
+
+def register(client, person: dict, mobile: str = "13911112222") -> None:
+    """Register a citizen whose identity matches the rendered ID card."""
+    client.get("/register")
+    resp = client.post("/register", {"real_name": person["name"],
+                                     "id_number": person["id_number"], "mobile": mobile,
+                                     "password": "Secret123", "password2": "Secret123"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+
+
+def start_application(client) -> int:
+    """Open the guide, press apply; returns the draft's id."""
+    assert client.get(f"/services/{SERVICE}").status_code == 200
+    resp = client.post(f"/services/{SERVICE}/apply")
+    assert resp.status_code == 302
+    return int(re.search(r"/applications/(\d+)", resp.headers["Location"]).group(1))
+
+
+def fill_form(client, app_id: int, person: dict) -> None:
+    """Fill the business-registration form consistently with the ID card."""
+    resp = client.post(f"/applications/{app_id}", {
+        "company_name": "上海示例科技有限公司", "company_type": "llc", "registered_capital": "100",
+        "address": "上海市浦东新区世纪大道100号", "business_scope": "软件开发；技术咨询",
+        "legal_rep_name": person["name"], "legal_rep_id_number": person["id_number"],
+        "contact_phone": "13911112222"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+
+
+def upload(client, app_id: int, slot: str, data: bytes, name: str):
+    """Upload one file for a slot; returns the response (a redirect)."""
+    return client.post(f"/applications/{app_id}/materials",
+                       {"slot": slot, "file": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def submit(client, app_id: int):
+    """Press submit on the confirmation page."""
+    client.get(f"/applications/{app_id}/confirm")
+    return client.post(f"/applications/{app_id}/submit")
+
+
+def open_task_id(client, case_number: str) -> int:
+    """The id of the queue row for `case_number` in the logged-in clerk's queue."""
+    body = client.get("/clerk/").get_data(as_text=True)
+    match = re.search(r'data-task="(\d+)" data-case="%s"' % re.escape(case_number), body)
+    assert match, f"case {case_number} not in queue"
+    return int(match.group(1))
