@@ -111,14 +111,12 @@ def persist(inst: WorkflowInstance, handle: WorkflowHandle) -> None:
 def _update_case_status(app_: Application, inst: WorkflowInstance, handle, completed: bool) -> None:
     if completed:
         if app_.decision is None:
-            data = handle.data
-            decision = data.get("decision") or ("approved" if data.get("certificate_number")
-                                                else "rejected")
+            decision, certificate, comment = case_outcome(handle)
             app_.decision = decision
             app_.status = (ApplicationStatus.APPROVED if decision == "approved"
                            else ApplicationStatus.REJECTED)
-            app_.certificate_number = data.get("certificate_number")
-            app_.decision_comment = data.get("decision_comment")
+            app_.certificate_number = app_.certificate_number or certificate
+            app_.decision_comment = comment
             app_.decided_at = utcnow()
             tasks.cancel_open_tasks(inst)
             timeline.record(app_, "decided", message=decision,
@@ -131,6 +129,27 @@ def _update_case_status(app_: Application, inst: WorkflowInstance, handle, compl
         app_.status = ApplicationStatus.IN_REVIEW
     else:
         app_.status = ApplicationStatus.SUBMITTED
+
+
+def case_outcome(handle: WorkflowHandle) -> tuple[str, str | None, str | None]:
+    """(decision, certificate number, comment) of a finished process.
+
+    The decision is the `decision` variable when a diagram sets it, otherwise the end event
+    reached: `end_approved…` means approved, anything else rejected. The comment gathers the
+    reasons of the departments that said no (`<lane>_approved` false, `<lane>_comment`).
+    """
+    data = handle.data
+    decision = data.get("decision")
+    if decision not in ("approved", "rejected"):
+        ends = handle.completed_element_ids()
+        decision = "approved" if any(e.startswith("end_approved") for e in ends) else "rejected"
+    certificate = data.get("certificate_number") or next(
+        (v["certificate_number"] for v in data.values()
+         if isinstance(v, dict) and v.get("certificate_number")), None)
+    comments = [str(data.get(key[: -len("_approved")] + "_comment") or "")
+                for key, value in data.items() if key.endswith("_approved") and value is False]
+    comment = data.get("decision_comment") or "; ".join(c for c in comments if c) or None
+    return decision, certificate, comment
 
 
 def complete_user_task(instance_id: int, spiff_task_id: str, data: dict) -> None:
