@@ -97,6 +97,8 @@ class Client:
         self.token = None
 
     def _remember_token(self, response):
+        if not response.mimetype or not response.mimetype.startswith("text/html"):
+            return response
         match = CSRF_RE.search(response.get_data(as_text=True))
         if match:
             self.token = match.group(1)

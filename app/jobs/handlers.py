@@ -47,3 +47,11 @@ def on_job_failed(job: Job) -> None:
         db.session.add(Incident(instance_id=payload["instance_id"], element_id=None,
                                 kind="job", message=job.error or "job failed",
                                 details={"job_id": job.id, "task_id": payload.get("task_id")}))
+
+
+@handler("ping")
+def ping(job: Job) -> dict:
+    """A no-op job reporting which process ran it (health checks and tests)."""
+    import os
+    import socket
+    return {"pid": os.getpid(), "host": socket.gethostname()}

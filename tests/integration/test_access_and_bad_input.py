@@ -1,0 +1,145 @@
+"""Object-level access and bad input through HTTP: each gets a clear answer, nothing half-saved."""
+from __future__ import annotations
+
+import io
+import re
+import threading
+
+import pytest
+from PIL import Image
+
+from app.extensions import db
+from app.models import Application, Attachment, HumanTask, TaskStatus
+from tests import journeys
+
+
+def _png() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (60, 40), "white").save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _submitted_case(client, wait_jobs, seed=3, mobile="13911115555"):
+    materials = journeys.make_materials(seed=seed)
+    journeys.register(client, materials["person"], mobile=mobile)
+    app_id = journeys.start_application(client)
+    journeys.fill_form(client, app_id, materials["person"])
+    for slot in ("id_card_front", "id_card_back", "lease"):
+        journeys.upload(client, app_id, slot, _png(), f"{slot}.png")
+    wait_jobs()
+    assert journeys.submit(client, app_id).status_code == 302
+    wait_jobs()
+    return app_id
+
+
+def test_disguised_and_oversize_uploads_are_refused_and_not_stored(app, client, wait_jobs):
+    materials = journeys.make_materials()
+    journeys.register(client, materials["person"])
+    app_id = journeys.start_application(client)
+    resp = journeys.upload(client, app_id, "lease", b"MZ\x90\x00" + b"\x00" * 500, "lease.pdf")
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "lease.pdf" in page and ("不是" in page or "not a JPEG" in page)
+    big = b"\x89PNG\r\n\x1a\n" + b"\x00" * (app.config["MAX_CONTENT_LENGTH"] + 10)
+    resp = journeys.upload(client, app_id, "lease", big, "big.png")
+    assert resp.status_code == 413
+    assert "MB" in resp.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(Attachment)).scalar() == 0
+
+
+def test_submit_twice_makes_one_case(app, client, wait_jobs):
+    app_id = _submitted_case(client, wait_jobs)
+    resp = client.post(f"/applications/{app_id}/submit")
+    assert resp.status_code == 302 and f"/cases/{app_id}" in resp.headers["Location"]
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "已经提交" in page or "already submitted" in page or "已提交" in page
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(Application).where(
+            Application.case_number.is_not(None))).scalar() == 1
+        tasks = db.session.execute(db.select(HumanTask).where(
+            HumanTask.application_id == app_id)).scalars().all()
+        assert len(tasks) == 3  # not six
+
+
+def test_incomplete_application_cannot_be_submitted(app, client):
+    materials = journeys.make_materials()
+    journeys.register(client, materials["person"])
+    app_id = journeys.start_application(client)
+    journeys.fill_form(client, app_id, materials["person"])
+    resp = client.post(f"/applications/{app_id}/submit")
+    assert resp.status_code == 302 and "confirm" in resp.headers["Location"]
+    with app.app_context():
+        assert db.session.get(Application, app_id).case_number is None
+
+
+def test_citizen_cannot_see_another_citizens_case_or_files(app, client, make_client, wait_jobs):
+    app_id = _submitted_case(client, wait_jobs)
+    with app.app_context():
+        att_id = db.session.execute(db.select(Attachment.id)).scalars().first()
+    intruder = make_client()
+    intruder.login("13800138000")
+    assert intruder.get(f"/cases/{app_id}").status_code == 404
+    assert intruder.get(f"/applications/{app_id}").status_code == 404
+    assert intruder.get(f"/files/{att_id}").status_code == 404
+    assert client.get(f"/files/{att_id}").status_code == 200
+
+
+def test_clerk_of_another_department_cannot_open_the_task(app, client, make_client, wait_jobs):
+    app_id = _submitted_case(client, wait_jobs)
+    with app.app_context():
+        tax_task = db.session.execute(db.select(HumanTask).where(
+            HumanTask.application_id == app_id, HumanTask.lane == "tax")).scalar()
+        att_id = db.session.execute(db.select(Attachment.id)).scalars().first()
+    housing = make_client()
+    housing.login("clerk_housing_fund")
+    resp = housing.get(f"/clerk/tasks/{tax_task.id}")
+    assert resp.status_code == 403
+    assert "其他部门" in resp.get_data(as_text=True) or "another department" in resp.get_data(as_text=True)
+    assert housing.post(f"/clerk/tasks/{tax_task.id}/decide",
+                        {"decision": "approve", "comment": ""}).status_code == 403
+    assert housing.get(f"/files/{att_id}").status_code == 404
+    tax = make_client()
+    tax.login("clerk_tax")
+    assert tax.get(f"/files/{att_id}").status_code == 200
+
+
+def test_two_clerks_claim_one_task_exactly_one_wins(app, client, make_client, wait_jobs):
+    app_id = _submitted_case(client, wait_jobs)
+    with app.app_context():
+        task_id = db.session.execute(db.select(HumanTask.id).where(
+            HumanTask.application_id == app_id, HumanTask.lane == "tax")).scalar()
+    first, second = make_client(), make_client()
+    first.login("clerk_tax")
+    second.login("lead_tax")
+    results = {}
+
+    def claim(name, c):
+        results[name] = c.post(f"/clerk/tasks/{task_id}/claim")
+    threads = [threading.Thread(target=claim, args=(n, c)) for n, c in (("a", first), ("b", second))]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    with app.app_context():
+        task = db.session.get(HumanTask, task_id)
+        assert task.status == TaskStatus.CLAIMED
+        winner = task.assignee.username
+    loser = second if winner == "clerk_tax" else first
+    page = loser.get(f"/clerk/tasks/{task_id}").get_data(as_text=True)
+    assert task.assignee.real_name in page
+    resp = loser.post(f"/clerk/tasks/{task_id}/decide", {"decision": "approve", "comment": "x"})
+    body = loser.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "已由" in body or "already taken" in body
+    with app.app_context():
+        assert db.session.get(HumanTask, task_id).status == TaskStatus.CLAIMED
+
+
+def test_reject_without_reason_is_refused(app, client, make_client, wait_jobs):
+    app_id = _submitted_case(client, wait_jobs)
+    with app.app_context():
+        task_id = db.session.execute(db.select(HumanTask.id).where(
+            HumanTask.application_id == app_id, HumanTask.lane == "tax")).scalar()
+    tax = make_client()
+    tax.login("clerk_tax")
+    resp = tax.post(f"/clerk/tasks/{task_id}/decide", {"decision": "reject", "comment": " "})
+    assert resp.status_code == 400
+    with app.app_context():
+        assert db.session.get(HumanTask, task_id).status == TaskStatus.OPEN
