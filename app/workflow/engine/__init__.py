@@ -1,0 +1,20 @@
+"""Pure SpiffWorkflow engine layer (no Flask, no SQLAlchemy): deploy, run, sandbox, persist.
+
+    bundle = deploy_bundle(files, departments=..., forms=..., operators=registry.names())
+    handle = WorkflowHandle.start(bundle.spec_json, data, operators=registry)
+    state = handle.dump_state()        # store; later WorkflowHandle.load(spec_json, state, ...)
+"""
+from .deploy import SpecBundle, content_hash, deploy_bundle
+from .errors import DeployError, EngineError, OperatorError, ScriptError, ValidationIssue
+from .handle import ReadyTask, ServiceCall, TaskNotFound, WorkflowHandle
+from .juel import JuelError, translate_juel
+from .model_info import TimerInfo, UserTaskInfo
+from .operators import Operator, OperatorRegistry
+from .sandbox import ScriptRunner, default_runner
+
+__all__ = [
+    "deploy_bundle", "DeployError", "ValidationIssue", "SpecBundle", "WorkflowHandle",
+    "OperatorRegistry", "Operator", "OperatorError", "ScriptError", "EngineError",
+    "ReadyTask", "ServiceCall", "TaskNotFound", "UserTaskInfo", "TimerInfo",
+    "content_hash", "translate_juel", "JuelError", "ScriptRunner", "default_runner",
+]

@@ -1,0 +1,133 @@
+"""`deploy_bundle`: validate a set of BPMN/DMN files and turn them into a storable spec.
+
+All problems are collected and raised together in one `DeployError`; warnings (ignored
+data stores, translated FEEL cells, ...) are returned on the bundle. The spec JSON is
+stored once per process version by the application; instances store only their state.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+
+from .errors import DeployError, IssueCollector, ValidationIssue
+from .model_info import (TimerInfo, UserTaskInfo, lane_map, message_names, service_tasks,
+                         timers, user_tasks)
+from .parsing import (XmlRefused, file_kind, is_camunda, rewrite_dmn, rewrite_juel,
+                      rewrite_timers, safe_parse_xml, strip_data_stores)
+from .serialization import encode_spec
+from .specs import new_parser
+from .validation import executable_processes, validate_bpmn, validate_dmn
+
+
+@dataclass
+class SpecBundle:
+    """A validated, parsed process version ready to be stored."""
+
+    process_id: str
+    spec_json: str
+    content_hash: str
+    lanes: list[str]
+    user_tasks: list[UserTaskInfo]
+    service_tasks: list[tuple[str, str]]
+    timers: list[TimerInfo]
+    messages: list[str]
+    flavour: str = "spiff"
+    warnings: list[ValidationIssue] = field(default_factory=list)
+
+
+def content_hash(files: dict[str, bytes]) -> str:
+    """sha256 over file names and contents with line endings and trailing blanks normalised."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        text = files[name].decode("utf-8", errors="replace").replace("\r\n", "\n")
+        normalised = "\n".join(line.rstrip() for line in text.strip().split("\n"))
+        digest.update(name.encode() + b"\0" + normalised.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _load_files(files: dict[str, bytes], issues: IssueCollector):
+    bpmn, dmn = {}, {}
+    for name in sorted(files):
+        try:
+            root = safe_parse_xml(files[name])
+        except XmlRefused as exc:
+            issues.error(name, exc.code, str(exc))
+            continue
+        kind = file_kind(root)
+        if kind == "bpmn":
+            bpmn[name] = root
+        elif kind == "dmn":
+            dmn[name] = root
+        else:
+            issues.error(name, "xml_parse", "file is neither BPMN nor DMN")
+    return bpmn, dmn
+
+
+def _pick_process(bpmn: dict, process_id: str | None, issues: IssueCollector):
+    processes = {p.get("id"): p for root in bpmn.values() for p in executable_processes(root)}
+    if process_id is None:
+        executable = [pid for pid, p in processes.items() if p.get("isExecutable") != "false"]
+        process_id = (executable or list(processes) or [None])[0]
+    if process_id is None or process_id not in processes:
+        issues.error(process_id, "no_start_event", f"process {process_id!r} not found")
+        return process_id, None
+    return process_id, processes[process_id]
+
+
+def deploy_bundle(files: dict[str, bytes], *, process_id: str | None = None,
+                  departments: set[str], forms: set[str], operators: set[str]) -> SpecBundle:
+    """Validate and parse `files` (name -> bytes); DeployError lists every problem found."""
+    issues = IssueCollector()
+    bpmn, dmn = _load_files(files, issues)
+    if not bpmn and not issues.has_errors:
+        issues.error(None, "no_start_event", "the bundle holds no BPMN file")
+    flavour = "camunda" if any(is_camunda(root) for root in bpmn.values()) else "spiff"
+    for root in bpmn.values():
+        strip_data_stores(root, issues)
+        rewrite_timers(root, issues)
+        rewrite_juel(root, issues)
+        validate_bpmn(root, issues, departments=set(departments), forms=set(forms),
+                      operators=set(operators))
+    for root in dmn.values():
+        rewrite_dmn(root, issues)
+        validate_dmn(root, issues)
+    process_id, process = _pick_process(bpmn, process_id, issues) if bpmn else (process_id, None)
+    if issues.has_errors:
+        raise DeployError(issues.issues)
+
+    parser = new_parser(flavour)
+    try:
+        for name, root in bpmn.items():
+            parser.add_bpmn_xml(etree.ElementTree(root), filename=name)
+        for name, root in dmn.items():
+            parser.add_dmn_xml(etree.ElementTree(root), filename=name)
+        spec = parser.get_spec(process_id)
+        subprocess_specs = parser.get_subprocess_specs(process_id)
+    except ValidationException as exc:
+        issues.error(exc.id or exc.file_name or None, "invalid_bpmn", str(exc).split("\n")[0])
+        raise DeployError(issues.issues) from None
+    except Exception as exc:  # noqa: BLE001 - library parse failures become issues
+        issues.error(process_id, "invalid_bpmn", f"{type(exc).__name__}: {exc}")
+        raise DeployError(issues.issues) from None
+
+    all_processes = [p for root in bpmn.values() for p in executable_processes(root)]
+    lanes_by_element, tasks, services, timer_list = {}, [], [], []
+    for proc in all_processes:
+        lanes = lane_map(proc)
+        lanes_by_element.update(lanes)
+        tasks += user_tasks(proc, lanes)
+        services += service_tasks(proc)
+        timer_list += timers(proc)
+    messages = [m for root in bpmn.values() for m in message_names(root)]
+    lane_names = sorted({lane for lane in lanes_by_element.values() if lane})
+    meta = {"user_tasks": {t.element_id: asdict(t) for t in tasks},
+            "timers": [asdict(t) for t in timer_list], "messages": messages,
+            "lanes": lane_names}
+    spec_json = encode_spec(flavour, process_id, spec, subprocess_specs, meta)
+    return SpecBundle(process_id=process_id, spec_json=spec_json,
+                      content_hash=content_hash(files), lanes=lane_names, user_tasks=tasks,
+                      service_tasks=services, timers=timer_list, messages=messages,
+                      flavour=flavour, warnings=list(issues.issues))

@@ -1,0 +1,245 @@
+"""`WorkflowHandle`: one running process instance, wrapped for the application runtime.
+
+The handle is short-lived: the runtime loads it from (spec_json, state_json), calls one
+operation (complete a user task, finish a service call, fire timers, send a message),
+persists `dump_state()` and throws it away. On `ScriptError`/`OperatorError` the caller
+discards the handle, so the stored state stays as it was.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
+from SpiffWorkflow.util.task import TaskState
+
+from .errors import EngineError, OperatorError, ScriptError
+from .operators import OperatorRegistry
+from .sandbox import SandboxScriptEngine, ScriptRunner
+from .serialization import dump_state, load_spec, load_state
+from .specs import OperatorServiceTask
+from .timers import fire_due, next_due
+
+
+class TaskNotFound(EngineError):
+    """No task with that id is waiting for this operation."""
+
+
+@dataclass
+class ReadyTask:
+    """A user (or manual) task ready for a person."""
+
+    task_id: str
+    element_id: str
+    name: str | None
+    lane: str | None
+    form: str | None
+    candidate_groups: list[str] = field(default_factory=list)
+    assignee: str | None = None
+    due: str | None = None
+    properties: dict = field(default_factory=dict)
+    data: dict = field(default_factory=dict)
+
+
+@dataclass
+class ServiceCall:
+    """An async operator call the application must run and then report back."""
+
+    task_id: str
+    element_id: str
+    operator: str
+    params: dict
+
+
+def _element_id(task) -> str | None:
+    return getattr(task.task_spec, "bpmn_id", None)
+
+
+class WorkflowHandle:
+    """A process instance with the sandboxed script engine and operators attached."""
+
+    def __init__(self, loaded, workflow: BpmnWorkflow, operators: OperatorRegistry,
+                 runner: ScriptRunner | None = None):
+        self._loaded = loaded
+        self.workflow = workflow
+        self.operators = operators
+        self.workflow.script_engine = SandboxScriptEngine(operators, runner)
+
+    # -- creation -------------------------------------------------------------------------
+    @classmethod
+    def start(cls, spec_json: str, data: dict, *, operators: OperatorRegistry,
+              runner: ScriptRunner | None = None) -> "WorkflowHandle":
+        """Create an instance with `data` as its initial data and run it to the first wait."""
+        loaded = load_spec(spec_json)
+        workflow = BpmnWorkflow(loaded.spec, loaded.subprocess_specs)
+        handle = cls(loaded, workflow, operators, runner)
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.set_data(**dict(data))
+        handle.advance()
+        return handle
+
+    @classmethod
+    def load(cls, spec_json: str, state_json: str, *, operators: OperatorRegistry,
+             runner: ScriptRunner | None = None) -> "WorkflowHandle":
+        """Rebuild an instance from its stored state; the spec comes from a cache."""
+        loaded = load_spec(spec_json)
+        return cls(loaded, load_state(loaded, state_json), operators, runner)
+
+    def dump_state(self) -> str:
+        """Instance state JSON, without the spec (stored once per version)."""
+        return dump_state(self._loaded, self.workflow)
+
+    # -- running --------------------------------------------------------------------------
+    def advance(self) -> None:
+        """Run every engine task (gateways, scripts, sync operators) until a wait state."""
+        try:
+            self.workflow.do_engine_steps()
+        except (ScriptError, OperatorError):
+            raise
+        except SpiffWorkflowException as exc:
+            task = getattr(exc, "task", None)
+            element = _element_id(task) if task is not None else None
+            raise ScriptError(element, str(exc).split("\n")[0]) from exc
+
+    def _task(self, task_id: str):
+        try:
+            task = self.workflow.get_task_from_id(UUID(str(task_id)))
+        except (ValueError, KeyError, TypeError, TaskNotFoundException):
+            task = None
+        if task is None:
+            raise TaskNotFound(None, f"no task {task_id}")
+        return task
+
+    def ready_user_tasks(self) -> list[ReadyTask]:
+        """User/manual tasks waiting for a person, with assignment metadata."""
+        out = []
+        meta = self._loaded.meta.get("user_tasks", {})
+        for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
+            spec = task.task_spec
+            info = meta.get(spec.bpmn_id, {})
+            props = dict(info.get("properties") or {})
+            props.update((getattr(spec, "extensions", None) or {}).get("properties", {}) or {})
+            out.append(ReadyTask(
+                task_id=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name,
+                lane=spec.lane, form=info.get("form"),
+                candidate_groups=list(info.get("candidate_groups") or []),
+                assignee=info.get("assignee"), due=info.get("due"), properties=props,
+                data=dict(task.data)))
+        return out
+
+    def complete_user_task(self, task_id: str, data: dict) -> None:
+        """Store the form data on a ready user task, complete it, then advance."""
+        task = self._task(task_id)
+        if not task.has_state(TaskState.READY) or not task.task_spec.manual:
+            raise TaskNotFound(_element_id(task), f"task {task_id} is not a ready user task")
+        task.set_data(**dict(data))
+        try:
+            task.run()
+        except (ScriptError, OperatorError):
+            raise
+        except SpiffWorkflowException as exc:
+            raise ScriptError(_element_id(task), str(exc).split("\n")[0]) from exc
+        self.advance()
+
+    def pending_service_calls(self) -> list[ServiceCall]:
+        """Async operator calls left STARTED, for the application to run."""
+        out = []
+        for task in self.workflow.get_tasks(state=TaskState.STARTED):
+            spec = task.task_spec
+            if isinstance(spec, OperatorServiceTask):
+                out.append(ServiceCall(str(task.id), spec.bpmn_id, spec.operation_name,
+                                       dict(task.internal_data.get("operator_params") or {})))
+        return out
+
+    def complete_service_call(self, task_id: str, result: dict) -> None:
+        """Store an async operator's result under the task's result variable, then advance."""
+        task = self._task(task_id)
+        spec = task.task_spec
+        if not task.has_state(TaskState.STARTED) or not isinstance(spec, OperatorServiceTask):
+            raise TaskNotFound(_element_id(task), f"task {task_id} is not a pending service call")
+        task.data[spec.result_variable] = result
+        task.internal_data.pop("operator_params", None)
+        try:
+            task.complete()
+        except (ScriptError, OperatorError):
+            raise
+        except SpiffWorkflowException as exc:
+            raise ScriptError(_element_id(task), str(exc).split("\n")[0]) from exc
+        self.advance()
+
+    # -- timers and messages --------------------------------------------------------------
+    def fire_due_timers(self, now: datetime) -> bool:
+        """Fire every timer due at `now` (aware or UTC-naive); True when one fired."""
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=timezone.utc)
+        fired = fire_due(self.workflow, now)
+        self.workflow.refresh_timers()
+        self.advance()
+        return fired
+
+    def next_timer_due(self) -> datetime | None:
+        """When the earliest waiting timer is due (UTC), or None."""
+        return next_due(self.workflow)
+
+    def send_message(self, name: str, payload: dict) -> None:
+        """Deliver a message to the catch event / receive task waiting for `name`."""
+        definition = None
+        for task in self.workflow.get_tasks(state=TaskState.WAITING):
+            candidate = getattr(task.task_spec, "event_definition", None)
+            if isinstance(candidate, MessageEventDefinition) and candidate.name == name:
+                definition = candidate
+                break
+        if definition is None:
+            raise TaskNotFound(None, f"no task waits for message {name!r}")
+        self.workflow.send_event(BpmnEvent(type(definition)(name), dict(payload)))
+        self.advance()
+
+    def waiting_messages(self) -> list[str]:
+        """Names of the messages the instance currently waits for."""
+        names = []
+        for event in self.workflow.waiting_events():
+            if event.event_type.endswith("MessageEventDefinition") and event.name not in names:
+                names.append(event.name)
+        return names
+
+    # -- status ---------------------------------------------------------------------------
+    def is_completed(self) -> bool:
+        """True when the process reached an end (or every branch finished)."""
+        return self.workflow.is_completed()
+
+    @property
+    def data(self) -> dict:
+        """Workflow data: the final data once completed, else the merged active task data."""
+        if self.workflow.is_completed():
+            return dict(self.workflow.data)
+        merged = dict(self.workflow.data)
+        for task in self.workflow.get_tasks(state=TaskState.READY | TaskState.STARTED
+                                            | TaskState.WAITING):
+            merged.update(task.data)
+        return merged
+
+    def active_element_ids(self) -> list[str]:
+        """Diagram elements where the instance currently is (ready, started, waiting)."""
+        ids = []
+        for task in self.workflow.get_tasks(state=TaskState.READY | TaskState.STARTED
+                                            | TaskState.WAITING):
+            eid = _element_id(task)
+            if eid and eid not in ids:
+                ids.append(eid)
+        return ids
+
+    def completed_element_ids(self) -> list[str]:
+        """Diagram elements already passed, in completion order."""
+        done = [t for t in self.workflow.get_tasks(state=TaskState.COMPLETED) if _element_id(t)]
+        done.sort(key=lambda t: t.last_state_change)
+        ids = []
+        for task in done:
+            if task.task_spec.bpmn_id not in ids:
+                ids.append(task.task_spec.bpmn_id)
+        return ids
+
+
+__all__ = ["WorkflowHandle", "ReadyTask", "ServiceCall", "TaskNotFound"]

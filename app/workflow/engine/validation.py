@@ -1,0 +1,163 @@
+"""Deploy-time checks of (pre-processed) BPMN and DMN trees; every problem names its element.
+
+Codes: no_start_event, unknown_lane, missing_form, unknown_operator, script_refused,
+condition_refused, unsupported_element (plus xml_parse, xml_entities, too_large,
+bad_timer and dmn_unsupported, produced while loading/rewriting in `parsing.py`).
+"""
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from .errors import IssueCollector
+from .expressions import check_expression
+from .model_info import lane_map, service_tasks, user_tasks
+from .parsing import BPMN_NS, NS, element_id_of
+from .script_worker import check_script
+
+APPLICANT_LANE = "applicant"
+UNSUPPORTED_TAGS = {
+    "complexGateway": "complex gateways are not supported",
+    "compensateEventDefinition": "compensation events are not supported",
+    "globalTask": "global tasks are not supported",
+    "choreographyTask": "choreographies are not supported",
+    "subChoreography": "choreographies are not supported",
+    "implicitThrowEvent": "implicit throw events are not supported",
+}
+
+
+def _q(tag: str) -> str:
+    return f"{{{BPMN_NS}}}{tag}"
+
+
+def executable_processes(root: etree._Element) -> list[etree._Element]:
+    """The bpmn:process elements of a definitions file."""
+    return list(root.iterfind("bpmn:process", NS))
+
+
+def validate_bpmn(root: etree._Element, issues: IssueCollector, *, departments: set[str],
+                  forms: set[str], operators: set[str]) -> None:
+    """Check one BPMN definitions tree and record every issue in `issues`."""
+    for process in executable_processes(root):
+        pid = process.get("id")
+        starts = [n for n in process if isinstance(n.tag, str) and n.tag == _q("startEvent")]
+        if not starts:
+            issues.error(pid, "no_start_event", f"process {pid!r} has no start event")
+        lanes = lane_map(process)
+        for lane in process.iter(_q("lane")):
+            name = lane.get("name")
+            nested = lane.find(_q("childLaneSet")) is not None
+            if not nested and name not in departments and name != APPLICANT_LANE:
+                issues.error(lane.get("id"), "unknown_lane",
+                             f"lane {name!r} is not a department code or 'applicant'")
+        for info in user_tasks(process, lanes):
+            if info.form and info.form not in forms:
+                issues.error(info.element_id, "missing_form", f"form {info.form!r} not found")
+        for element_id, operator in service_tasks(process):
+            if not operator:
+                issues.error(element_id, "unknown_operator", "service task names no operator")
+            elif operator not in operators:
+                issues.error(element_id, "unknown_operator", f"operator {operator!r} is unknown")
+        _check_duplicate_ids(process, issues)
+        _check_scripts(process, issues)
+        _check_conditions(process, issues)
+    _check_unsupported(root, issues)
+
+
+def _check_duplicate_ids(process: etree._Element, issues: IssueCollector) -> None:
+    """SpiffWorkflow indexes every element with an id (also extension elements such as
+    serviceTaskOperator): a clash silently replaces a flow node, so refuse it."""
+    seen: dict[str, tuple[str, bool]] = {}
+    for node in process.iter():
+        if not isinstance(node.tag, str) or not node.get("id"):
+            continue
+        qname = etree.QName(node)
+        is_bpmn = qname.namespace == BPMN_NS
+        node_id = node.get("id")
+        if node_id in seen and (is_bpmn or seen[node_id][1]):
+            issues.error(node_id, "duplicate_id",
+                         f"id {node_id!r} is used by <{seen[node_id][0]}> and <{qname.localname}>")
+        elif node_id not in seen or is_bpmn:
+            seen[node_id] = (qname.localname, is_bpmn)
+
+
+def _check_scripts(process: etree._Element, issues: IssueCollector) -> None:
+    texts = []
+    for node in process.iter(_q("scriptTask")):
+        fmt = (node.get("scriptFormat") or "python").lower()
+        script = node.find(_q("script"))
+        if fmt not in ("python", "text/x-python", "py"):
+            issues.error(node.get("id"), "script_refused", f"script format {fmt!r} is not Python")
+            continue
+        texts.append((node.get("id"), script.text if script is not None else ""))
+    for tag in ("preScript", "postScript"):
+        for node in process.iter(f"{{{NS['spiffworkflow']}}}{tag}"):
+            texts.append((element_id_of(node), node.text or ""))
+    for element_id, text in texts:
+        for problem in check_script(text or "") if (text or "").strip() else []:
+            issues.error(element_id, "script_refused", problem)
+
+
+def _check_conditions(process: etree._Element, issues: IssueCollector) -> None:
+    for node in process.iter(_q("conditionExpression"), _q("condition")):
+        text = (node.text or "").strip()
+        eid = element_id_of(node)
+        language = (node.get("language") or "").lower()
+        if language and "python" not in language:
+            issues.error(eid, "condition_refused", f"condition language {language!r} refused")
+            continue
+        if not text:
+            continue
+        problem = check_expression(text)
+        if problem:
+            issues.error(eid, "condition_refused", f"{text!r}: {problem}")
+    for param in process.iterfind(".//spiffworkflow:serviceTaskOperator/spiffworkflow:parameter",
+                                  NS):
+        problem = check_expression(param.get("value") or "None")
+        if problem:
+            issues.error(element_id_of(param), "condition_refused",
+                         f"parameter {param.get('id')!r}: {problem}")
+
+
+def _check_unsupported(root: etree._Element, issues: IssueCollector) -> None:
+    for tag, message in UNSUPPORTED_TAGS.items():
+        for node in root.iter(_q(tag)):
+            issues.error(element_id_of(node), "unsupported_element", f"<{tag}>: {message}")
+
+
+def validate_dmn(root: etree._Element, issues: IssueCollector) -> None:
+    """Check DMN input expressions, input cells and output cells against the whitelist."""
+    ns = etree.QName(root).namespace
+    for table in root.iter(f"{{{ns}}}decisionTable"):
+        inputs = [(inp.findtext(f"{{{ns}}}inputExpression/{{{ns}}}text") or "").strip()
+                  for inp in table.iter(f"{{{ns}}}input")]
+        for expr in inputs:
+            problem = check_expression(expr) if expr else "empty input expression"
+            if problem:
+                issues.error(element_id_of(table), "condition_refused",
+                             f"input expression {expr!r}: {problem}")
+        for rule in table.iter(f"{{{ns}}}rule"):
+            cells = rule.findall(f"{{{ns}}}inputEntry")
+            for expr, cell in zip(inputs, cells):
+                text = (cell.findtext(f"{{{ns}}}text") or "").strip()
+                if text and expr:
+                    _check_cell(rule.get("id"), expr, text, issues)
+            for out in rule.findall(f"{{{ns}}}outputEntry"):
+                text = (out.findtext(f"{{{ns}}}text") or "").strip()
+                problem = check_expression(text) if text else None
+                if problem:
+                    issues.error(rule.get("id"), "condition_refused", f"output {text!r}: {problem}")
+
+
+def _check_cell(rule_id: str, input_expr: str, cell: str, issues: IssueCollector) -> None:
+    """Mirror DMNEngine.evaluate: `?` substitution, plain equality or an operator prefix."""
+    if re.search(r"\?", cell):
+        candidate = re.sub(r"\?", "dmninputexpr", cell)
+    elif check_expression(cell) is None:
+        candidate = f"({input_expr}) == ({cell})"
+    else:
+        candidate = f"dmninputexpr {cell}"
+    problem = check_expression(candidate)
+    if problem:
+        issues.error(rule_id, "condition_refused", f"cell {cell!r}: {problem}")

@@ -1,0 +1,55 @@
+"""Helpers shared by the engine-layer tests: paths, deployment and save/load round trips."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.workflow.engine import OperatorRegistry, WorkflowHandle, deploy_bundle
+
+ROOT = Path(__file__).resolve().parents[3]
+WORKFLOWS = ROOT / "workflows"
+FIXTURES = ROOT / "tests" / "fixtures" / "workflows"
+DEPARTMENTS = {"market_regulation", "tax", "social_security", "public_security",
+               "housing_fund", "human_resources"}
+FORMS = {p.stem for p in (ROOT / "forms" / "tasks").glob("*.json")}
+
+
+def deploy_files(files: dict[str, bytes], operators: OperatorRegistry, **kwargs):
+    """deploy_bundle with the standard departments/forms."""
+    kwargs.setdefault("departments", DEPARTMENTS)
+    kwargs.setdefault("forms", FORMS)
+    return deploy_bundle(files, operators=operators.names(), **kwargs)
+
+
+def deploy_shipped(name: str, operators: OperatorRegistry, **kwargs):
+    """Deploy workflows/<name>.bpmn plus any workflows/*.dmn it may call."""
+    files = {f"{name}.bpmn": (WORKFLOWS / f"{name}.bpmn").read_bytes()}
+    for dmn in WORKFLOWS.glob("*.dmn"):
+        files[dmn.name] = dmn.read_bytes()
+    return deploy_files(files, operators, **kwargs)
+
+
+def reload(handle: WorkflowHandle, spec_json: str, operators) -> WorkflowHandle:
+    """dump_state + load: every test step goes through the persistence round trip."""
+    return WorkflowHandle.load(spec_json, handle.dump_state(), operators=operators)
+
+
+def mini_bpmn(body: str, *, process_id: str = "mini", lanes: str = "",
+              extra_ns: str = "") -> bytes:
+    """A small spiff-flavoured BPMN document around `body` (flow elements of one process)."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" {extra_ns}
+  id="defs" targetNamespace="http://example">
+  <bpmn:process id="{process_id}" isExecutable="true">{lanes}{body}
+  </bpmn:process>
+</bpmn:definitions>""".encode()
+
+
+def script_process(script: str) -> bytes:
+    """start -> script task `script_1` -> end."""
+    return mini_bpmn(f"""
+    <bpmn:startEvent id="start"/>
+    <bpmn:scriptTask id="script_1"><bpmn:script>{script}</bpmn:script></bpmn:scriptTask>
+    <bpmn:endEvent id="end"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="script_1"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="script_1" targetRef="end"/>""")
