@@ -1,6 +1,8 @@
 """Template helpers: current language, localized labels, status names, date formatting."""
 from __future__ import annotations
 
+import re
+
 from flask import request
 from flask_babel import format_datetime, get_locale, lazy_gettext as _l
 
@@ -46,13 +48,24 @@ def register(app) -> None:
                 "event_label": lambda k: EVENT_LABELS.get(k, k),
                 "reason_label": lambda c: REASON_LABELS.get(c, c),
                 "doc_type_label": lambda c: DOC_TYPE_LABELS.get(c, c or "—"),
-                "DOC_TYPE_LABELS": DOC_TYPE_LABELS}
+                "DOC_TYPE_LABELS": DOC_TYPE_LABELS, "lname": localized_name}
 
     @app.template_filter("dt")
     def dt(value, fmt="yyyy-MM-dd HH:mm"):
         if value is None:
             return "—"
         return format_datetime(value, fmt)
+
+
+_BILINGUAL = re.compile(r"^(?P<zh>[^A-Za-z]*[\u4e00-\u9fff][^A-Za-z]*?)\s+(?P<en>[A-Za-z].*)$")
+
+
+def localized_name(name: str | None) -> str:
+    """A BPMN element name written "中文 English" shown in the current language only."""
+    match = _BILINGUAL.match(name or "")
+    if not match:
+        return name or ""
+    return match.group("en") if str(get_locale() or "zh") == "en" else match.group("zh")
 
 
 def tr(value) -> str:

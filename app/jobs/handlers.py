@@ -23,8 +23,11 @@ def operator_call(job: Job, instance_id: int, task_id: str, operator: str, param
     from app.services import reviews
     if operator != "auto_review":
         raise ValueError(f"no asynchronous implementation for operator {operator!r}")
+    from app.services import timeline
     inst = db.session.get(WorkflowInstance, instance_id)
     result = reviews.review_case(inst.application)
+    timeline.record(inst.application, "auto_review", message=result["verdict"],
+                    data={"problems": result["problems"]})
     db.session.commit()
     try:
         runtime.complete_service_call(instance_id, task_id, {"auto_review": result})

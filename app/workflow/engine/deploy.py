@@ -103,7 +103,7 @@ def deploy_bundle(files: dict[str, bytes], *, process_id: str | None = None,
         for name, root in bpmn.items():
             parser.add_bpmn_xml(etree.ElementTree(root), filename=name)
         for name, root in dmn.items():
-            parser.add_dmn_xml(etree.ElementTree(root), filename=name)
+            parser.add_dmn_xml(root, filename=name)
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:

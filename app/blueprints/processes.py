@@ -1,0 +1,91 @@
+"""Administrators' process pages: versions, the bpmn-js modeler, deploy, case diagrams."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask_login import current_user
+
+from app.blueprints.access import admin_required
+from app.extensions import db
+from app.models import Application
+from app.services import processes
+from app.services.errors import NotFound
+from app.workflow.engine import DeployError
+
+bp = Blueprint("processes", __name__)
+MAX_XML = 2 * 1024 * 1024
+
+
+@bp.route("/")
+@admin_required
+def index():
+    return render_template("admin/processes.html", processes=processes.list_processes())
+
+
+@bp.route("/<process_id>")
+@admin_required
+def versions(process_id: str):
+    return render_template("admin/versions.html", process_id=process_id,
+                           versions=processes.get_versions(process_id))
+
+
+@bp.route("/<process_id>/versions/<int:version>.bpmn")
+@admin_required
+def download(process_id: str, version: int):
+    v = processes.get_version(process_id, version)
+    name = processes.main_file(v)
+    return Response(v.source_files[name], mimetype="application/xml", headers={
+        "Content-Disposition": f'attachment; filename="{process_id}-v{version}.bpmn"'})
+
+
+@bp.route("/<process_id>/edit")
+@admin_required
+def edit(process_id: str):
+    base = processes.get_version(process_id, request.args.get("version", type=int))
+    return render_template("admin/modeler.html", base=base,
+                           xml=base.source_files[processes.main_file(base)])
+
+
+def _xml_from_request() -> str:
+    xml = request.get_data(cache=False, as_text=False)
+    if len(xml) > MAX_XML:
+        return None
+    return xml.decode("utf-8", errors="replace")
+
+
+@bp.route("/<process_id>/versions/<int:version>/validate", methods=["POST"])
+@admin_required
+def validate(process_id: str, version: int):
+    base = processes.get_version(process_id, version)
+    xml = _xml_from_request()
+    if xml is None:
+        return jsonify({"ok": False, "issues": [{"element_id": None, "code": "too_large",
+                                                 "message": "diagram larger than 2 MB",
+                                                 "severity": "error"}]}), 413
+    issues = processes.validate_edit(base, xml)
+    return jsonify({"ok": not any(i["severity"] == "error" for i in issues), "issues": issues})
+
+
+@bp.route("/<process_id>/versions/<int:version>/deploy", methods=["POST"])
+@admin_required
+def deploy(process_id: str, version: int):
+    base = processes.get_version(process_id, version)
+    xml = _xml_from_request()
+    if xml is None:
+        return jsonify({"ok": False, "issues": []}), 413
+    try:
+        new, created = processes.deploy_edit(base, xml, current_user)
+    except DeployError as exc:
+        db.session.rollback()
+        return jsonify({"ok": False, "issues": [i.as_dict() for i in exc.issues]}), 422
+    return jsonify({"ok": True, "version": new.version, "created": created,
+                    "url": url_for(".versions", process_id=process_id)})
+
+
+@bp.route("/cases/<int:application_id>/diagram")
+@admin_required
+def case_diagram(application_id: int):
+    application = db.session.get(Application, application_id)
+    if application is None:
+        raise NotFound("application_not_found", "no such case")
+    return render_template("admin/case_diagram.html", application=application,
+                           diagram=processes.case_diagram(application))

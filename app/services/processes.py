@@ -1,0 +1,94 @@
+"""Process administration: versions, editing in the browser modeler, case diagrams."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from app.extensions import db
+from app.models import Application, ProcessVersion, WorkflowInstance
+from app.services.errors import NotFound
+
+
+def list_processes() -> list[dict]:
+    """One row per process id: its current version, how many versions and running cases."""
+    rows = []
+    pids = [r[0] for r in db.session.execute(db.select(ProcessVersion.process_id).distinct()
+                                             .order_by(ProcessVersion.process_id))]
+    for pid in pids:
+        versions = get_versions(pid)
+        running = db.session.execute(db.select(db.func.count()).select_from(WorkflowInstance)
+                                     .join(ProcessVersion)
+                                     .where(ProcessVersion.process_id == pid,
+                                            WorkflowInstance.status != "completed")).scalar()
+        current = next((v for v in versions if v.is_current), versions[0])
+        rows.append({"process_id": pid, "current": current, "versions": len(versions),
+                     "running": running})
+    return rows
+
+
+def get_versions(process_id: str) -> list[ProcessVersion]:
+    """All versions of a process, newest first; NotFound if none."""
+    versions = list(db.session.execute(db.select(ProcessVersion).where(
+        ProcessVersion.process_id == process_id).order_by(ProcessVersion.version.desc())).scalars())
+    if not versions:
+        raise NotFound("process_not_found", _l("No such process."))
+    return versions
+
+
+def get_version(process_id: str, version: int | None = None) -> ProcessVersion:
+    """A given version, or the current one."""
+    versions = get_versions(process_id)
+    if version is None:
+        return next((v for v in versions if v.is_current), versions[0])
+    for v in versions:
+        if v.version == version:
+            return v
+    raise NotFound("version_not_found", _l("No such version."))
+
+
+def main_file(version: ProcessVersion) -> str:
+    """The BPMN file of a version that the modeler edits (the first .bpmn file)."""
+    names = sorted(n for n in version.source_files if n.endswith(".bpmn")) or sorted(version.source_files)
+    return names[0]
+
+
+def edited_files(base: ProcessVersion, xml: str) -> dict[str, bytes]:
+    """The base version's files with its main BPMN replaced by the edited XML."""
+    files = {name: text.encode("utf-8") for name, text in base.source_files.items()}
+    files[main_file(base)] = xml.encode("utf-8")
+    return files
+
+
+def validate_edit(base: ProcessVersion, xml: str) -> list[dict]:
+    """Every problem the deploy check finds in the edited diagram (empty list: deployable)."""
+    from app.services import catalogue
+    from app.models import Department
+    from app.workflow.engine import DeployError, deploy_bundle
+    from app.workflow.operators import registry
+    departments = {d.code for d in db.session.execute(db.select(Department)).scalars()}
+    try:
+        bundle = deploy_bundle(edited_files(base, xml), process_id=base.process_id,
+                               departments=departments, forms=catalogue.known_forms(),
+                               operators=registry().names())
+    except DeployError as exc:
+        return [i.as_dict() for i in exc.issues]
+    return [i.as_dict() for i in getattr(bundle, "warnings", []) or []]
+
+
+def deploy_edit(base: ProcessVersion, xml: str, user) -> tuple[ProcessVersion, bool]:
+    """Deploy the edited diagram as a new version (no-op if unchanged). Commits."""
+    from app.workflow.deployment import deploy_files
+    version, created = deploy_files(base.process_id, edited_files(base, xml), user)
+    db.session.commit()
+    return version, created
+
+
+def case_diagram(application: Application) -> dict:
+    """The diagram a case runs on, with the elements it has done and is waiting at."""
+    inst = application.instance
+    if inst is None:
+        raise NotFound("instance_not_found", _l("This case has no process yet."))
+    from app.workflow.runtime import load
+    handle = load(inst)
+    version = inst.process_version
+    return {"xml": version.source_files[main_file(version)], "version": version,
+            "active": handle.active_element_ids(), "completed": handle.completed_element_ids()}

@@ -1,0 +1,71 @@
+// The administrators' BPMN modeler: edit, validate (errors marked on the diagram), deploy.
+(function () {
+  var canvasEl = document.getElementById("canvas");
+  var modeler = new BpmnJS({container: canvasEl, keyboard: {bindTo: document}});
+  var status = document.getElementById("modeler-status");
+  var list = document.getElementById("modeler-issues");
+  var marked = [];
+  window.owModeler = modeler;
+
+  function show(kind, text) {
+    status.className = "alert alert-" + kind;
+    status.textContent = text;
+  }
+  function clearMarks() {
+    var canvas = modeler.get("canvas");
+    marked.forEach(function (id) { try { canvas.removeMarker(id, "ow-error"); } catch (e) {} });
+    marked = [];
+    modeler.get("overlays").remove({type: "ow-issue"});
+    list.innerHTML = "";
+  }
+  function mark(issues) {
+    var registry = modeler.get("elementRegistry"), canvas = modeler.get("canvas");
+    var overlays = modeler.get("overlays");
+    issues.forEach(function (issue) {
+      var li = document.createElement("li");
+      li.textContent = (issue.element_id || "—") + ": " + issue.code + " — " + issue.message;
+      li.setAttribute("data-code", issue.code);
+      if (issue.severity === "warning") li.className = "text-warning";
+      list.appendChild(li);
+      if (issue.element_id && registry.get(issue.element_id)) {
+        canvas.addMarker(issue.element_id, "ow-error");
+        marked.push(issue.element_id);
+        var badge = document.createElement("div");
+        badge.className = "ow-issue-badge";
+        badge.textContent = "!";
+        badge.title = issue.message;
+        overlays.add(issue.element_id, "ow-issue", {position: {top: -10, right: 10}, html: badge});
+      }
+    });
+  }
+  function post(url) {
+    return modeler.saveXML({format: true}).then(function (res) {
+      return fetch(url, {method: "POST", credentials: "same-origin", body: res.xml,
+        headers: {"Content-Type": "application/xml", "X-CSRFToken": canvasEl.dataset.csrf, "Accept": "application/json"}});
+    }).then(function (r) { return r.json(); });
+  }
+  document.getElementById("validate-button").addEventListener("click", function () {
+    clearMarks();
+    post(canvasEl.dataset.validateUrl).then(function (body) {
+      mark(body.issues || []);
+      show(body.ok ? "success" : "danger", body.ok ? canvasEl.dataset.msgValid : canvasEl.dataset.msgInvalid);
+    }).catch(function () { show("danger", canvasEl.dataset.msgError); });
+  });
+  document.getElementById("deploy-button").addEventListener("click", function () {
+    clearMarks();
+    post(canvasEl.dataset.deployUrl).then(function (body) {
+      if (body.ok) {
+        var msg = body.created ? canvasEl.dataset.msgDeployed : canvasEl.dataset.msgUnchanged;
+        show("success", msg.replace("{version}", body.version));
+        status.setAttribute("data-version", body.version);
+      } else {
+        mark(body.issues || []);
+        show("danger", canvasEl.dataset.msgInvalid);
+      }
+    }).catch(function () { show("danger", canvasEl.dataset.msgError); });
+  });
+  modeler.importXML(document.getElementById("diagram-xml").textContent).then(function () {
+    modeler.get("canvas").zoom("fit-viewport");
+    canvasEl.setAttribute("data-ready", "1");
+  }).catch(function (err) { show("danger", String(err)); });
+})();

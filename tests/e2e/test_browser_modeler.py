@@ -1,0 +1,69 @@
+"""Browser test: an administrator edits a process in the bpmn-js modeler, deploys it, and a
+new case starts on the new version."""
+from __future__ import annotations
+
+import pytest
+
+from app.extensions import db
+from app.models import Application, HumanTask, ProcessVersion
+from tests import journeys
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+def test_admin_edits_deploys_and_new_case_uses_new_version(app, live_server, browser, shots,
+                                                           client, wait_jobs):
+    base = live_server
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
+    page = ctx.new_page()
+    page.goto(f"{base}/login")
+    page.fill("#login", "admin")
+    page.fill("#password", "Demo12345")
+    page.click("button[type=submit]")
+    page.goto(f"{base}/admin/processes/business_registration/edit")
+    page.wait_for_selector("#canvas[data-ready='1']")
+    shots(page, "modeler-open")
+
+    # Rename the tax review task by direct editing, as a person would: double-click, type.
+    page.dblclick("[data-element-id=review_tax]")
+    editor = page.locator(".djs-direct-editing-parent")
+    editor.wait_for()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("税务登记审核 Tax registration review")
+    page.mouse.click(5, 300)  # click on empty canvas to finish editing
+    page.click("#validate-button")
+    page.wait_for_selector("#modeler-status.alert-success")
+    page.click("#deploy-button")
+    page.wait_for_selector("#modeler-status[data-version='2']")
+    shots(page, "modeler-deployed")
+
+    # Break it: a lane no department owns is refused, and marked on the diagram.
+    page.evaluate("""() => {
+      const m = window.owModeler, reg = m.get('elementRegistry');
+      m.get('modeling').updateProperties(reg.get('Lane_tax'), {name: 'ministry_of_magic'});
+    }""")
+    page.click("#validate-button")
+    page.wait_for_selector("#modeler-status.alert-danger")
+    assert page.locator("#modeler-issues li[data-code=unknown_lane]").count() == 1
+    shots(page, "modeler-invalid")
+    ctx.close()
+
+    with app.app_context():
+        assert db.session.execute(db.select(ProcessVersion.version).where(
+            ProcessVersion.is_current.is_(True))).scalar() == 2
+
+    materials = journeys.make_materials(seed=5)
+    journeys.register(client, materials["person"], mobile="13911116666")
+    app_id = journeys.start_application(client)
+    journeys.fill_form(client, app_id, materials["person"])
+    for slot, data in materials["files"].items():
+        journeys.upload(client, app_id, slot, data, f"{slot}.png")
+    wait_jobs()
+    journeys.submit(client, app_id)
+    wait_jobs()
+    with app.app_context():
+        application = db.session.get(Application, app_id)
+        assert application.instance.process_version.version == 2
+        names = {t.name for t in db.session.execute(db.select(HumanTask).where(
+            HumanTask.application_id == app_id)).scalars()}
+        assert "税务登记审核 Tax registration review" in names
