@@ -28,6 +28,7 @@ def task(task_id: int, errors=None):
     application = task.application
     return render_template("clerk/task.html", task=task, application=application,
                            form=catalogue.service_form(application.service),
+                           task_form=approvals.task_form(task), values=request.form,
                            slots=_slots(application), events=timeline.events(application),
                            errors=errors or {}, now=utcnow())
 
@@ -62,10 +63,8 @@ def release(task_id: int):
 @bp.route("/tasks/<int:task_id>/decide", methods=["POST"])
 @clerk_required
 def decide(task_id: int):
-    choice = request.form.get("decision")
-    approved = {"approve": True, "reject": False}.get(choice)
     try:
-        approvals.decide(current_user, task_id, approved, request.form.get("comment", ""))
+        approvals.decide(current_user, task_id, request.form.to_dict())
     except ValidationFailed as exc:
         flash(str(exc.message), "danger")
         return task(task_id, errors=exc.errors), 400

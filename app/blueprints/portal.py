@@ -145,6 +145,29 @@ def case(application_id: int):
     application = applications.get_for_citizen(current_user, application_id)
     if not application.case_number:
         return redirect(url_for(".edit", application_id=application.id))
+    from app.services import corrections
     return render_template("portal/case.html", application=application,
                            events=timeline.events(application),
-                           problems=reviews.problems_for_citizen(application))
+                           problems=reviews.problems_for_citizen(application),
+                           correction=corrections.open_request(application),
+                           slots=applications.material_slots(application))
+
+
+@bp.route("/cases/<int:application_id>/correction", methods=["POST"])
+@citizen_required
+def correction(application_id: int):
+    """The citizen answers a correction request (补正) with new files and a note."""
+    from app.services import corrections
+    application = applications.get_for_citizen(current_user, application_id)
+    files = [(key.split(":", 1)[1], f.filename, f.read())
+             for key, f in request.files.items(multi=True)
+             if key.startswith("file:") and f and f.filename]
+    try:
+        corrections.submit(application, request.form.get("note", ""), files)
+    except ValidationFailed as exc:
+        flash(" ".join(str(m) for m in exc.errors.values()), "danger")
+    except DomainError as exc:
+        flash(str(exc.message), "danger")
+    else:
+        flash(_("Corrections submitted. The case continues."), "success")
+    return redirect(url_for(".case", application_id=application.id))

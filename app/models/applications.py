@@ -67,6 +67,7 @@ class Attachment(db.Model):
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     uploaded_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     review_status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
+    superseded: Mapped[bool] = mapped_column(default=False, nullable=False)  # replaced in a correction
     review = mapped_column(JSONType)  # ml.review result (verdict, reasons, fields, evidence)
     corrected_type: Mapped[str | None] = mapped_column(String(32))  # clerk feedback
     corrected_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -68,20 +68,34 @@ def material_slots(application: Application) -> list[dict]:
     """The service's required/optional materials, each with the files uploaded for it."""
     by_slot: dict = {}
     for att in application.attachments:
+        if att.superseded:
+            continue
         by_slot.setdefault(att.slot, []).append(att)
     return [dict(m, files=by_slot.get(m["slot"], []))
             for m in application.service.definition.get("materials", [])]
 
 
 def add_attachment(application: Application, slot: str, filename: str, data: bytes) -> Attachment:
-    """Check and store an uploaded file for `slot`, then queue its auto-review."""
+    """Check and store an uploaded file for a draft's `slot`, then queue its auto-review."""
     _require_draft(application)
+    att = store_attachment(application, slot, filename, data)
+    db.session.commit()
+    return att
+
+
+def store_attachment(application: Application, slot: str, filename: str, data: bytes,
+                     *, supersede: bool = False) -> Attachment:
+    """Check, store and queue the review of one file (caller commits; file removed on error).
+
+    With `supersede`, earlier files of the slot are marked replaced (corrections, 补正).
+    """
     slots = {m["slot"]: m for m in application.service.definition.get("materials", [])}
     if slot not in slots:
         raise DomainError("bad_slot", _l("Unknown material."))
     cfg = current_app.config
-    in_slot = sum(1 for a in application.attachments if a.slot == slot)
-    if in_slot >= cfg["MAX_FILES_PER_SLOT"]:
+    live = [a for a in application.attachments if not a.superseded]
+    in_slot = sum(1 for a in live if a.slot == slot)
+    if not supersede and in_slot >= cfg["MAX_FILES_PER_SLOT"]:
         raise DomainError("too_many_files", _l("At most %(n)d files per material. Delete one "
                                                "first.", n=cfg["MAX_FILES_PER_SLOT"]))
     if len(application.attachments) >= cfg["MAX_FILES_PER_APPLICATION"]:
@@ -90,14 +104,17 @@ def add_attachment(application: Application, slot: str, filename: str, data: byt
     filename = (filename or "upload").replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload"
     mime = uploads.check_content(data, filename)
     stored = uploads.store(data, mime)
-    att = Attachment(application=application, slot=slot, original_name=filename,
-                     stored_name=stored.stored_name, mime_type=stored.mime_type, size=stored.size,
-                     sha256=stored.sha256, review_status="pending")
-    db.session.add(att)
     try:
+        if supersede:
+            for old in live:
+                if old.slot == slot:
+                    old.superseded = True
+        att = Attachment(application=application, slot=slot, original_name=filename,
+                         stored_name=stored.stored_name, mime_type=stored.mime_type,
+                         size=stored.size, sha256=stored.sha256, review_status="pending")
+        db.session.add(att)
         db.session.flush()
         jobs.enqueue("review_attachment", attachment_id=att.id)
-        db.session.commit()
     except Exception:
         db.session.rollback()
         uploads.remove(stored.stored_name)

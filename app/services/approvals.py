@@ -15,7 +15,8 @@ def queue(clerk: User, *, include_done: bool = False, limit: int = 200) -> list[
     statuses = [TaskStatus.OPEN, TaskStatus.CLAIMED] + ([TaskStatus.DONE] if include_done else [])
     return list(db.session.execute(
         db.select(HumanTask).where(HumanTask.department_id == clerk.department_id,
-                                   HumanTask.status.in_(statuses))
+                                   HumanTask.status.in_(statuses),
+                                   *([] if clerk.is_lead else [HumanTask.candidate_group.is_(None)]))
         .order_by(HumanTask.due_at.asc().nulls_last(), HumanTask.id).limit(limit)).scalars())
 
 
@@ -45,6 +46,7 @@ def can_view_case(user: User, application: Application) -> bool:
 def claim(clerk: User, task_id: int) -> HumanTask:
     """Take an open task; if another clerk was faster, say who. Commits."""
     task = get_task(clerk, task_id)
+    _check_group(clerk, task)
     res = db.session.execute(
         update(HumanTask).where(HumanTask.id == task.id, HumanTask.status == TaskStatus.OPEN)
         .values(status=TaskStatus.CLAIMED, assignee_id=clerk.id, claimed_at=utcnow())
@@ -67,26 +69,41 @@ def release(clerk: User, task_id: int) -> HumanTask:
     return task
 
 
-def decide(clerk: User, task_id: int, approved: bool | None, comment: str) -> HumanTask:
-    """Approve or reject: the task is done and the workflow advances. Commits."""
+OUTCOMES = {"approve": "approved", "reject": "rejected", "correct": "correction"}
+DEFAULT_TASK_FORM = "review_decision"
+
+
+def task_form(task: HumanTask) -> dict:
+    """The form a task is decided with (`forms/tasks/<form>.json`)."""
+    from app.services import catalogue
+    return catalogue.load_form(task.form or DEFAULT_TASK_FORM)
+
+
+def outcome_of(data: dict) -> str:
+    """approved / rejected / correction, from a task form's values."""
+    if "approved" in data:
+        return "approved" if data["approved"] else "rejected"
+    return OUTCOMES.get(str(data.get("decision")), str(data.get("decision") or "done"))
+
+
+def decide(clerk: User, task_id: int, raw: dict) -> HumanTask:
+    """Complete a task with its form (approve, reject, ask for corrections…). Commits."""
+    from app.services import forms
     from app.workflow import runtime
-    comment = (comment or "").strip()
-    if approved is None:
-        raise ValidationFailed({"approved": _l("Choose approve or reject.")})
-    if not approved and not comment:
-        raise ValidationFailed({"comment": _l("Say why the application is rejected: the "
-                                              "applicant will read this.")})
-    if len(comment) > 2000:
-        raise ValidationFailed({"comment": _l("At most %(n)d characters.", n=2000)})
     task = get_task(clerk, task_id)
+    _check_group(clerk, task)
+    data, errors = forms.validate(task_form(task), raw)
+    if errors:
+        raise ValidationFailed(errors)
+    outcome = outcome_of(data)
+    comment = str(data.get("comment") or data.get("correction_items") or "")
     res = db.session.execute(
         update(HumanTask).where(HumanTask.id == task.id,
                                 (HumanTask.status == TaskStatus.OPEN) |
                                 ((HumanTask.status == TaskStatus.CLAIMED) &
                                  (HumanTask.assignee_id == clerk.id)))
         .values(status=TaskStatus.DONE, assignee_id=clerk.id, completed_at=utcnow(),
-                completed_by_id=clerk.id, outcome="approved" if approved else "rejected",
-                comment=comment)
+                completed_by_id=clerk.id, outcome=outcome, comment=comment)
         .execution_options(synchronize_session=False))
     if res.rowcount != 1:
         db.session.rollback()
@@ -95,12 +112,12 @@ def decide(clerk: User, task_id: int, approved: bool | None, comment: str) -> Hu
             raise Conflict("already_done", _l("This task has already been decided."))
         who = task.assignee.real_name if task.assignee else "?"
         raise Conflict("already_claimed", _l("%(name)s has already taken this task.", name=who))
-    lane = task.lane or "review"
-    data = {"approved": bool(approved), "comment": comment,
-            f"{lane}_approved": bool(approved), f"{lane}_comment": comment}
+    if "approved" in data and task.lane:
+        data[f"{task.lane}_approved"] = data["approved"]
+        data[f"{task.lane}_comment"] = comment
     db.session.refresh(task)
     timeline.record(task.application, "task_done", actor=clerk, department=task.department,
-                    message=comment, data={"outcome": task.outcome, "task": task.name})
+                    message=comment, data={"outcome": outcome, "task": task.name})
     try:
         runtime.complete_user_task(task.instance_id, task.spiff_task_id, data)
     except runtime.CaseStuck:
@@ -110,3 +127,8 @@ def decide(clerk: User, task_id: int, approved: bool | None, comment: str) -> Hu
         raise
     db.session.commit()
     return task
+
+
+def _check_group(clerk: User, task: HumanTask) -> None:
+    if task.candidate_group == "lead" and not clerk.is_lead:
+        raise Forbidden("lead_only", _l("Only the department lead may decide this task."))

@@ -22,6 +22,14 @@ def validate(form: dict, raw: dict) -> tuple[dict, dict]:
         value = raw.get(name)
         if isinstance(value, str):
             value = value.strip()
+        if ftype == "boolean" and field.get("options"):  # a yes/no choice (radio buttons)
+            if value in ("true", "1", "yes", True):
+                clean[name] = True
+            elif value in ("false", "0", "no", False):
+                clean[name] = False
+            elif field.get("required"):
+                errors[name] = _l("Choose one of the options.")
+            continue
         if ftype == "boolean":
             clean[name] = value in TRUE_VALUES
             if field.get("required") and not clean[name]:

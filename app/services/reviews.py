@@ -56,11 +56,12 @@ def review_attachment(att: Attachment) -> dict:
 
 def review_case(application: Application) -> dict:
     """Make sure every file is reviewed, then sum up the case (pass only if all pass)."""
-    for att in application.attachments:
+    current = [a for a in application.attachments if not a.superseded]
+    for att in current:
         if att.review_status in ("pending", "failed") or not att.review:
             review_attachment(att)
     files = []
-    for att in application.attachments:
+    for att in current:
         review = att.review or {}
         files.append({"attachment_id": att.id, "slot": att.slot,
                       "doc_type": review.get("doc_type"), "verdict": att.review_status,
@@ -74,6 +75,8 @@ def problems_for_citizen(application: Application) -> list[dict]:
     """Every problem found in the uploaded files, in one list (一次告知)."""
     out = []
     for att in application.attachments:
+        if att.superseded:
+            continue
         for reason in (att.review or {}).get("reasons", []):
             out.append({"attachment": att, "slot": att.slot, "code": reason.get("code"),
                         "field": reason.get("field"), "message": reason.get("message")})

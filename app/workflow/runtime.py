@@ -123,7 +123,7 @@ def _update_case_status(app_: Application, inst: WorkflowInstance, handle, compl
                             data={"certificate_number": app_.certificate_number})
         return
     open_tasks = tasks.open_tasks(inst)
-    if any(t.for_applicant for t in open_tasks):
+    if any(t.for_applicant for t in open_tasks) or handle.waiting_messages():
         app_.status = ApplicationStatus.CORRECTION
     elif open_tasks:
         app_.status = ApplicationStatus.IN_REVIEW
@@ -160,9 +160,11 @@ def complete_user_task(instance_id: int, spiff_task_id: str, data: dict) -> None
 
 def complete_service_call(instance_id: int, spiff_task_id: str, result: dict) -> None:
     """Finish an async operator's task with its result and advance. Caller commits."""
-    with advancing(instance_id) as (_inst, handle, actions):
+    with advancing(instance_id) as (inst, handle, actions):
         if spiff_task_id in {c.task_id for c in handle.pending_service_calls()}:
             actions.append(lambda h: h.complete_service_call(spiff_task_id, result))
+            # the same task may run again (a loop): let it be dispatched anew then
+            inst.dispatched_calls = [t for t in inst.dispatched_calls or [] if t != spiff_task_id]
 
 
 def fire_timers(instance_id: int, now) -> None:
@@ -175,6 +177,15 @@ def deliver_message(instance_id: int, name: str, payload: dict) -> None:
     """Deliver a message event (e.g. a correction submitted). Caller commits."""
     with advancing(instance_id) as (_inst, _handle, actions):
         actions.append(lambda h: h.send_message(name, payload))
+
+
+def deliver_message_for_case(case_number: str, name: str, payload: dict) -> None:
+    """Deliver a message to the case it correlates with (by case number). Caller commits."""
+    inst = db.session.execute(db.select(WorkflowInstance).join(Application).where(
+        Application.case_number == case_number)).scalar()
+    if inst is None:
+        raise LookupError(f"no running case {case_number!r}")
+    deliver_message(inst.id, name, payload)
 
 
 def retry(instance_id: int) -> None:

@@ -11,6 +11,7 @@ from app.models import Department, HumanTask, TaskStatus, WorkflowInstance, utcn
 from app.services import calendar, timeline
 
 APPLICANT_LANE = "applicant"
+LEAD_GROUP = "lead"  # candidateGroups="lead": only the department's leads may take the task
 _DAYS = re.compile(r"^P(?:(\d+)W)?(?:(\d+)D)?$")
 
 
@@ -26,6 +27,15 @@ def department_for_lane(lane: str | None) -> Department | None:
     if not lane or lane == APPLICANT_LANE:
         return None
     return db.session.execute(db.select(Department).where(Department.code == lane)).scalar()
+
+
+def _assignee(username: str | None, dept):
+    """A preset assignee (camunda:assignee) if it names a clerk of the task's department."""
+    from app.models import User
+    if not username or dept is None:
+        return None
+    user = db.session.execute(db.select(User).where(User.username == username)).scalar()
+    return user if user is not None and user.department_id == dept.id else None
 
 
 def due_for(inst: WorkflowInstance, due: str | None):
@@ -45,13 +55,19 @@ def sync_human_tasks(inst: WorkflowInstance, ready: list) -> list[HumanTask]:
     for r in ready:
         if r.task_id in existing:
             continue
-        dept = department_for_lane(r.lane)
+        groups = list(r.candidate_groups or [])
+        dept = department_for_lane(r.lane) or next(
+            (d for d in map(department_for_lane, groups) if d is not None), None)
         row = HumanTask(instance_id=inst.id, application_id=inst.application_id,
                         spiff_task_id=r.task_id, element_id=r.element_id,
                         name=r.name or r.element_id, lane=r.lane, form=r.form,
                         department_id=dept.id if dept else None,
+                        candidate_group=LEAD_GROUP if LEAD_GROUP in groups else None,
                         for_applicant=(r.lane == APPLICANT_LANE), status=TaskStatus.OPEN,
                         due_at=due_for(inst, r.due))
+        assignee = _assignee(r.assignee, dept)
+        if assignee is not None:
+            row.assignee_id, row.status, row.claimed_at = assignee.id, TaskStatus.CLAIMED, utcnow()
         db.session.add(row)
         created.append(row)
         timeline.record(inst.application, "task_opened", department=dept, message=row.name)

@@ -72,8 +72,8 @@ def test_citizen_to_decision_in_chromium(live_server, browser, shots, tmp_path, 
         row.locator("a").click()
         if code == journeys.DEPARTMENTS[0]:
             shots(clerk, f"clerk-{code}-task")
-        clerk.check("#d-approve")
-        clerk.fill("#comment", "材料齐全，同意")
+        clerk.check("#f-approved-true")
+        clerk.fill("#f-comment", "材料齐全，同意")
         clerk.click("#decide-button")
         assert clerk.locator(f"tr[data-case={case_number}]").count() == 0
         clerk_ctx.close()

@@ -50,7 +50,8 @@ def test_admin_edits_deploys_and_new_case_uses_new_version(app, live_server, bro
 
     with app.app_context():
         assert db.session.execute(db.select(ProcessVersion.version).where(
-            ProcessVersion.is_current.is_(True))).scalar() == 2
+            ProcessVersion.is_current.is_(True),
+            ProcessVersion.process_id == "business_registration")).scalar() == 2
 
     materials = journeys.make_materials(seed=5)
     journeys.register(client, materials["person"], mobile="13911116666")

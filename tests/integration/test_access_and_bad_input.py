@@ -96,7 +96,7 @@ def test_clerk_of_another_department_cannot_open_the_task(app, client, make_clie
     assert resp.status_code == 403
     assert "其他部门" in resp.get_data(as_text=True) or "another department" in resp.get_data(as_text=True)
     assert housing.post(f"/clerk/tasks/{tax_task.id}/decide",
-                        {"decision": "approve", "comment": ""}).status_code == 403
+                        {"approved": "true", "comment": ""}).status_code == 403
     assert housing.get(f"/files/{att_id}").status_code == 404
     tax = make_client()
     tax.login("clerk_tax")
@@ -125,7 +125,7 @@ def test_two_clerks_claim_one_task_exactly_one_wins(app, client, make_client, wa
     loser = second if winner == "clerk_tax" else first
     page = loser.get(f"/clerk/tasks/{task_id}").get_data(as_text=True)
     assert task.assignee.real_name in page
-    resp = loser.post(f"/clerk/tasks/{task_id}/decide", {"decision": "approve", "comment": "x"})
+    resp = loser.post(f"/clerk/tasks/{task_id}/decide", {"approved": "true", "comment": "x"})
     body = loser.get(resp.headers["Location"]).get_data(as_text=True)
     assert "已由" in body or "already taken" in body
     with app.app_context():
@@ -139,7 +139,7 @@ def test_reject_without_reason_is_refused(app, client, make_client, wait_jobs):
             HumanTask.application_id == app_id, HumanTask.lane == "tax")).scalar()
     tax = make_client()
     tax.login("clerk_tax")
-    resp = tax.post(f"/clerk/tasks/{task_id}/decide", {"decision": "reject", "comment": " "})
+    resp = tax.post(f"/clerk/tasks/{task_id}/decide", {"approved": "false", "comment": " "})
     assert resp.status_code == 400
     with app.app_context():
         assert db.session.get(HumanTask, task_id).status == TaskStatus.OPEN

@@ -49,7 +49,7 @@ def test_business_registration_end_to_end(app, client, make_client, wait_jobs):
         assert 'data-verdict="' in page  # the auto-review verdict is shown per file
         assert "data-reason" in page or 'data-verdict="pass"' in page
         resp = clerk.post(f"/clerk/tasks/{task_id}/decide",
-                          {"decision": "approve", "comment": f"{code} ok"})
+                          {"approved": "true", "comment": f"{code} ok"})
         assert resp.status_code == 302, resp.get_data(as_text=True)[:1000]
 
     page = client.get(f"/cases/{app_id}").get_data(as_text=True)
@@ -81,12 +81,12 @@ def test_one_rejection_rejects_the_case(app, client, make_client, wait_jobs):
     wait_jobs()
     with app.app_context():
         case_number = db.session.get(Application, app_id).case_number
-    for code, decision in (("market_regulation", "approve"), ("tax", "reject"),
-                           ("social_security", "approve")):
+    for code, decision in (("market_regulation", "true"), ("tax", "false"),
+                           ("social_security", "true")):
         clerk = make_client()
         clerk.login(f"clerk_{code}")
         task_id = journeys.open_task_id(clerk, case_number)
-        clerk.post(f"/clerk/tasks/{task_id}/decide", {"decision": decision,
+        clerk.post(f"/clerk/tasks/{task_id}/decide", {"approved": decision,
                                                       "comment": "税务登记信息不全"})
     with app.app_context():
         application = db.session.get(Application, app_id)

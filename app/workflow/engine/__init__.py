@@ -6,8 +6,9 @@
 """
 from .deploy import SpecBundle, content_hash, deploy_bundle
 from .errors import DeployError, EngineError, OperatorError, ScriptError, ValidationIssue
-from .handle import ReadyTask, ServiceCall, TaskNotFound, WorkflowHandle
+from .handle import ReadyTask, ServiceCall, TaskNotFound, WorkflowHandle, migrate_state
 from .juel import JuelError, translate_juel
+from .migration import MigrationPlan, MigrationRefused
 from .model_info import TimerInfo, UserTaskInfo
 from .operators import Operator, OperatorRegistry
 from .sandbox import ScriptRunner, default_runner
@@ -17,4 +18,5 @@ __all__ = [
     "OperatorRegistry", "Operator", "OperatorError", "ScriptError", "EngineError",
     "ReadyTask", "ServiceCall", "TaskNotFound", "UserTaskInfo", "TimerInfo",
     "content_hash", "translate_juel", "JuelError", "ScriptRunner", "default_runner",
+    "MigrationRefused", "MigrationPlan", "migrate_state",
 ]

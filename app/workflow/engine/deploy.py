@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
+from .dmn import check_dmn_structure, decisions_of, split_decisions
 from .errors import DeployError, IssueCollector, ValidationIssue
 from .model_info import (TimerInfo, UserTaskInfo, lane_map, message_names, service_tasks,
                          timers, user_tasks)
@@ -19,7 +20,7 @@ from .parsing import (XmlRefused, file_kind, is_camunda, rewrite_dmn, rewrite_ju
                       rewrite_timers, safe_parse_xml, strip_data_stores)
 from .serialization import encode_spec
 from .specs import new_parser
-from .validation import executable_processes, validate_bpmn, validate_dmn
+from .validation import called_decisions, executable_processes, validate_bpmn, validate_dmn
 
 
 @dataclass
@@ -91,9 +92,16 @@ def deploy_bundle(files: dict[str, bytes], *, process_id: str | None = None,
         rewrite_juel(root, issues)
         validate_bpmn(root, issues, departments=set(departments), forms=set(forms),
                       operators=set(operators))
-    for root in dmn.values():
+    for name, root in dmn.items():
+        check_dmn_structure(root, name, issues)
         rewrite_dmn(root, issues)
         validate_dmn(root, issues)
+    decision_ids = {d.get("id") for root in dmn.values() for d in decisions_of(root)}
+    for root in bpmn.values():
+        for task_id, ref in called_decisions(root):
+            if ref not in decision_ids:
+                issues.error(task_id, "missing_decision",
+                             f"decision {ref!r} is not in the bundle's DMN files")
     process_id, process = _pick_process(bpmn, process_id, issues) if bpmn else (process_id, None)
     if issues.has_errors:
         raise DeployError(issues.issues)
@@ -103,7 +111,8 @@ def deploy_bundle(files: dict[str, bytes], *, process_id: str | None = None,
         for name, root in bpmn.items():
             parser.add_bpmn_xml(etree.ElementTree(root), filename=name)
         for name, root in dmn.items():
-            parser.add_dmn_xml(root, filename=name)
+            for part in split_decisions(root):
+                parser.add_dmn_xml(part, filename=name)
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:

@@ -17,6 +17,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.util.task import TaskState
 
 from .errors import EngineError, OperatorError, ScriptError
+from .migration import MigrationPlan, MigrationRefused, apply_migration, plan_migration
 from .operators import OperatorRegistry
 from .sandbox import SandboxScriptEngine, ScriptRunner
 from .serialization import dump_state, load_spec, load_state
@@ -205,6 +206,27 @@ class WorkflowHandle:
                 names.append(event.name)
         return names
 
+    # -- version migration ----------------------------------------------------------------
+    def migration_plan(self, new_spec_json: str) -> MigrationPlan:
+        """What moving to `new_spec_json` would change, and why it would be refused."""
+        return plan_migration(self.workflow, load_spec(new_spec_json))
+
+    def migrate(self, new_spec_json: str) -> None:
+        """Move this instance to another deployed version of its process, then advance.
+
+        Raises `MigrationRefused(reasons)` (handle unchanged) when the diff does not allow
+        it. On success `dump_state()` must be stored with the NEW version's spec_json.
+        """
+        new = load_spec(new_spec_json)
+        plan = plan_migration(self.workflow, new)
+        if plan.reasons:
+            raise MigrationRefused(plan.reasons)
+        trial = load_state(self._loaded, self.dump_state())  # stored state stays untouched
+        trial.script_engine = self.workflow.script_engine
+        apply_migration(trial, new, plan_migration(trial, new))
+        self._loaded, self.workflow = new, trial
+        self.advance()
+
     # -- status ---------------------------------------------------------------------------
     def is_completed(self) -> bool:
         """True when the process reached an end (or every branch finished)."""
@@ -242,4 +264,17 @@ class WorkflowHandle:
         return ids
 
 
-__all__ = ["WorkflowHandle", "ReadyTask", "ServiceCall", "TaskNotFound"]
+def migrate_state(old_spec_json: str, state_json: str, new_spec_json: str, *,
+                  operators: OperatorRegistry | None = None) -> str:
+    """State JSON of the instance moved from the old to the new version (see `migrate`).
+
+    Raises `MigrationRefused(reasons)`; `operators` is needed only if the moved instance
+    reaches a synchronous service task right away.
+    """
+    handle = WorkflowHandle.load(old_spec_json, state_json,
+                                 operators=operators or OperatorRegistry())
+    handle.migrate(new_spec_json)
+    return handle.dump_state()
+
+
+__all__ = ["WorkflowHandle", "ReadyTask", "ServiceCall", "TaskNotFound", "migrate_state"]

@@ -19,6 +19,7 @@ from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
 from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG as SPIFF_CONFIG
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 
+from .camunda import ResultVariableBusinessRuleTask, ResultVariableBusinessRuleTaskConverter
 from .specs import OperatorServiceTask
 
 SPEC_FORMAT = 1
@@ -55,6 +56,7 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
 def _make_serializer(config: dict) -> BpmnWorkflowSerializer:
     config = dict(config)
     config[OperatorServiceTask] = ServiceTaskConverter
+    config[ResultVariableBusinessRuleTask] = ResultVariableBusinessRuleTaskConverter
     config[BpmnWorkflow] = SpeclessWorkflowConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 

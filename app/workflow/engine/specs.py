@@ -11,10 +11,12 @@ from __future__ import annotations
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, CamundaTaskParser
+from SpiffWorkflow.camunda.parser.task_spec import BusinessRuleTaskParser as CamundaRuleParser
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask as SpiffServiceTask
 
+from .camunda import ResultVariableBusinessRuleTask, input_parameters
 from .errors import OperatorError, ScriptError
 
 
@@ -70,9 +72,24 @@ class CamundaServiceTaskParser(CamundaTaskParser):
         ctype = self.node.get(f"{{{CAMUNDA_MODEL_NS}}}type")
         operator = topic or (ctype if ctype and ctype != "external" else None)
         result_variable = self.node.get(f"{{{CAMUNDA_MODEL_NS}}}resultVariable")
+        params = {name: {"type": "any", "value": expression}
+                  for name, expression in input_parameters(self.node).items()}
         return OperatorServiceTask(self.spec, self.bpmn_id, operation_name=operator or "",
-                                   operation_params={}, result_variable=result_variable,
+                                   operation_params=params, result_variable=result_variable,
                                    **self.bpmn_attributes)
+
+
+class CamundaResultRuleParser(CamundaRuleParser):
+    """Business rule task parser that keeps camunda:resultVariable and mapDecisionResult."""
+
+    def create_task(self):
+        decision_ref = self.get_decision_ref(self.node)
+        return ResultVariableBusinessRuleTask(
+            self.spec, self.bpmn_id,
+            dmnEngine=self.process_parser.parser.get_engine(decision_ref, self.node),
+            result_variable=self.node.get(f"{{{CAMUNDA_MODEL_NS}}}resultVariable"),
+            map_decision_result=self.node.get(f"{{{CAMUNDA_MODEL_NS}}}mapDecisionResult"),
+            **self.bpmn_attributes)
 
 
 class OwCamundaParser(CamundaParser):
@@ -81,6 +98,8 @@ class OwCamundaParser(CamundaParser):
     OVERRIDE_PARSER_CLASSES = dict(CamundaParser.OVERRIDE_PARSER_CLASSES)
     OVERRIDE_PARSER_CLASSES[full_tag("serviceTask")] = (CamundaServiceTaskParser,
                                                          OperatorServiceTask)
+    OVERRIDE_PARSER_CLASSES[full_tag("businessRuleTask")] = (CamundaResultRuleParser,
+                                                              ResultVariableBusinessRuleTask)
 
 
 def new_parser(flavour: str):

@@ -10,6 +10,8 @@ import re
 
 from lxml import etree
 
+from .camunda import (MAP_DECISION_RESULTS, CamundaParamError, input_parameters,
+                      output_parameter_names)
 from .errors import IssueCollector
 from .expressions import check_expression
 from .model_info import lane_map, service_tasks, user_tasks
@@ -60,6 +62,7 @@ def validate_bpmn(root: etree._Element, issues: IssueCollector, *, departments: 
             elif operator not in operators:
                 issues.error(element_id, "unknown_operator", f"operator {operator!r} is unknown")
         _check_duplicate_ids(process, issues)
+        _check_camunda_extensions(process, issues)
         _check_scripts(process, issues)
         _check_conditions(process, issues)
     _check_unsupported(root, issues)
@@ -118,6 +121,44 @@ def _check_conditions(process: etree._Element, issues: IssueCollector) -> None:
         if problem:
             issues.error(element_id_of(param), "condition_refused",
                          f"parameter {param.get('id')!r}: {problem}")
+
+
+def _check_camunda_extensions(process: etree._Element, issues: IssueCollector) -> None:
+    """camunda:inputOutput of service tasks and mapDecisionResult of business rule tasks."""
+    for node in process.iter(_q("serviceTask")):
+        try:
+            params = input_parameters(node)
+        except CamundaParamError as exc:
+            code = "script_refused" if "script" in str(exc) else "condition_refused"
+            issues.error(node.get("id"), code, f"input parameter: {exc}")
+            continue
+        for name, expression in params.items():
+            problem = check_expression(expression)
+            if problem:
+                issues.error(node.get("id"), "condition_refused",
+                             f"input parameter {name!r}: {problem}")
+        for name in output_parameter_names(node):
+            issues.warning(node.get("id"), "unsupported_element",
+                           f"camunda:outputParameter {name!r} is ignored; use "
+                           "camunda:resultVariable")
+    mapping_attr = f"{{{NS['camunda']}}}mapDecisionResult"
+    for node in process.iter(_q("businessRuleTask")):
+        mapping = node.get(mapping_attr)
+        if mapping and mapping not in MAP_DECISION_RESULTS:
+            issues.error(node.get("id"), "dmn_unsupported",
+                         f"mapDecisionResult {mapping!r} is not one of {MAP_DECISION_RESULTS}")
+
+
+def called_decisions(root: etree._Element) -> list[tuple[str, str | None]]:
+    """(business rule task id, decision id) for spiff calledDecisionId / camunda:decisionRef."""
+    out = []
+    for node in root.iter(_q("businessRuleTask")):
+        ref = node.get(f"{{{NS['camunda']}}}decisionRef")
+        if ref is None:
+            ref = node.findtext("bpmn:extensionElements/spiffworkflow:calledDecisionId",
+                                namespaces=NS)
+        out.append((node.get("id"), (ref or "").strip() or None))
+    return out
 
 
 def _check_unsupported(root: etree._Element, issues: IssueCollector) -> None:
