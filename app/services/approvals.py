@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.models import Application, HumanTask, TaskStatus, User, utcnow
@@ -115,8 +116,10 @@ def decide(clerk: User, task_id: int, raw: dict) -> HumanTask:
     if "approved" in data and task.lane:
         data[f"{task.lane}_approved"] = data["approved"]
         data[f"{task.lane}_comment"] = comment
-    db.session.refresh(task)
-    timeline.record(task.application, "task_done", actor=clerk, department=task.department,
+    for key, value in (("status", TaskStatus.DONE), ("assignee_id", clerk.id),
+                       ("completed_by_id", clerk.id), ("outcome", outcome), ("comment", comment)):
+        set_committed_value(task, key, value)  # what the UPDATE above wrote; no re-read
+    timeline.record(task.application, "task_done", actor=clerk, department_id=task.department_id,
                     message=comment, data={"outcome": outcome, "task": task.name})
     try:
         runtime.complete_user_task(task.instance_id, task.spiff_task_id, data)

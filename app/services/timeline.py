@@ -6,11 +6,13 @@ from app.models import Application, CaseEvent
 
 
 def record(application: Application, kind: str, *, actor=None, department=None,
-           message: str | None = None, data: dict | None = None) -> CaseEvent:
+           department_id: int | None = None, message: str | None = None,
+           data: dict | None = None) -> CaseEvent:
     """Add an event to the case's timeline (committed with the caller's transaction)."""
     event = CaseEvent(application_id=application.id, kind=kind,
                       actor_id=getattr(actor, "id", None),
-                      department_id=getattr(department, "id", None), message=message, data=data)
+                      department_id=department_id or getattr(department, "id", None),
+                      message=message, data=data)
     db.session.add(event)
     return event
 

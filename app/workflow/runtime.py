@@ -66,9 +66,24 @@ def start_case(application: Application) -> WorkflowInstance:
     return inst
 
 
+_SPECS: dict[int, str] = {}  # process_version.id -> spec_json; versions never change
+
+
+def spec_json(process_version_id: int) -> str:
+    """A version's serialized spec, read once per process (versions are immutable)."""
+    spec = _SPECS.get(process_version_id)
+    if spec is None:
+        spec = db.session.execute(db.select(ProcessVersion.spec_json).where(
+            ProcessVersion.id == process_version_id)).scalar_one()
+        if len(_SPECS) > 256:
+            _SPECS.clear()
+        _SPECS[process_version_id] = spec
+    return spec
+
+
 def load(inst: WorkflowInstance) -> WorkflowHandle:
     """A live handle for the instance (spec from its version, state from the row)."""
-    return WorkflowHandle.load(inst.process_version.spec_json, inst.state_json,
+    return WorkflowHandle.load(spec_json(inst.process_version_id), inst.state_json,
                                operators=registry())
 
 
@@ -102,13 +117,14 @@ def persist(inst: WorkflowInstance, handle: WorkflowHandle) -> None:
     status = "completed" if completed else "waiting"
     locking.write_state(inst, handle.dump_state(), status, handle.next_timer_due())
     app_ = inst.application
-    tasks.sync_human_tasks(inst, handle.ready_user_tasks())
+    open_tasks = tasks.sync_human_tasks(inst, handle.ready_user_tasks())
     from app.workflow.operators import dispatch_async_calls
     dispatch_async_calls(inst, handle.pending_service_calls())
-    _update_case_status(app_, inst, handle, completed)
+    _update_case_status(app_, inst, handle, completed, open_tasks)
 
 
-def _update_case_status(app_: Application, inst: WorkflowInstance, handle, completed: bool) -> None:
+def _update_case_status(app_: Application, inst: WorkflowInstance, handle, completed: bool,
+                        open_tasks: list) -> None:
     if completed:
         if app_.decision is None:
             decision, certificate, comment = case_outcome(handle)
@@ -118,11 +134,10 @@ def _update_case_status(app_: Application, inst: WorkflowInstance, handle, compl
             app_.certificate_number = app_.certificate_number or certificate
             app_.decision_comment = comment
             app_.decided_at = utcnow()
-            tasks.cancel_open_tasks(inst)
+            tasks.cancel_open_tasks(open_tasks)
             timeline.record(app_, "decided", message=decision,
                             data={"certificate_number": app_.certificate_number})
         return
-    open_tasks = tasks.open_tasks(inst)
     if any(t.for_applicant for t in open_tasks) or handle.waiting_messages():
         app_.status = ApplicationStatus.CORRECTION
     elif open_tasks:

@@ -48,7 +48,10 @@ def due_for(inst: WorkflowInstance, due: str | None):
 
 
 def sync_human_tasks(inst: WorkflowInstance, ready: list) -> list[HumanTask]:
-    """Create rows for newly ready user tasks; cancel rows whose task is no longer ready."""
+    """Create rows for newly ready user tasks; cancel rows whose task is no longer ready.
+
+    Returns the instance's open (or claimed) tasks after the sync.
+    """
     existing = {t.spiff_task_id: t for t in open_tasks(inst)}
     ready_ids = {r.task_id for r in ready}
     created = []
@@ -71,16 +74,18 @@ def sync_human_tasks(inst: WorkflowInstance, ready: list) -> list[HumanTask]:
         db.session.add(row)
         created.append(row)
         timeline.record(inst.application, "task_opened", department=dept, message=row.name)
+    still_open = list(created)
     for task_id, row in existing.items():
         if task_id not in ready_ids:
             row.status = TaskStatus.CANCELLED
             row.completed_at = utcnow()
-    db.session.flush()
-    return created
+        else:
+            still_open.append(row)
+    return still_open
 
 
-def cancel_open_tasks(inst: WorkflowInstance) -> None:
+def cancel_open_tasks(rows: list[HumanTask]) -> None:
     """Cancel whatever is still open when the case ends."""
-    for row in open_tasks(inst):
+    for row in rows:
         row.status = TaskStatus.CANCELLED
         row.completed_at = utcnow()

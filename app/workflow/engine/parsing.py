@@ -213,7 +213,7 @@ def rewrite_dmn(root: etree._Element, issues: IssueCollector) -> None:
             continue
         text = text_node.text.strip()
         if text == "-":
-            text_node.text = ""
+            text_node.text = None  # "-" (any value): an empty cell matches everything
             continue
         translated = translate_feel_cell(text)
         if translated is not None:

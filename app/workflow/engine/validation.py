@@ -1,8 +1,11 @@
 """Deploy-time checks of (pre-processed) BPMN and DMN trees; every problem names its element.
 
 Codes: no_start_event, unknown_lane, missing_form, unknown_operator, script_refused,
-condition_refused, unsupported_element (plus xml_parse, xml_entities, too_large,
-bad_timer and dmn_unsupported, produced while loading/rewriting in `parsing.py`).
+condition_refused, unsupported_element, dmn_unsupported (bad camunda:mapDecisionResult)
+(plus xml_parse, xml_entities, too_large, bad_timer and dmn_unsupported produced while
+loading/rewriting in `parsing.py`, DMN structure issues from `dmn.py`, and missing_decision
+— a business rule task calling a decision no DMN file of the bundle defines — in `deploy.py`).
+camunda:inputParameter values of service tasks must translate to whitelisted expressions.
 """
 from __future__ import annotations
 

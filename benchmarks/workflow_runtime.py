@@ -1,0 +1,256 @@
+"""Benchmark: the application's workflow runtime against bare SpiffWorkflow, and queue latency.
+
+1. Human-task completions: N business-registration cases wait at their three parallel
+   reviews. "bare" completes the three tasks with SpiffWorkflow alone (run + serialize +
+   deserialize between steps); "runtime" completes the same tasks through
+   `services.approvals.decide` (form check, task table, row lock, load, advance, persist,
+   audit timeline, commit). Prints both rates and the ratio (target <= 2x bare).
+2. Queue query p95 with 100,000 open tasks on PostgreSQL (target < 50 ms).
+
+    .venv/bin/python benchmarks/workflow_runtime.py [cases] [--tasks 100000] [--no-postgres]
+
+PostgreSQL at 127.0.0.1:5432 (user postgres) gets a throw-away database; without it only
+the SQLite figures are printed.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import workflow_overhead as bare_bench  # noqa: E402
+from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine  # noqa: E402
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer  # noqa: E402
+from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG  # noqa: E402
+from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter  # noqa: E402
+from SpiffWorkflow.util.task import TaskState  # noqa: E402
+
+
+def bare_setup(n):
+    """n bare workflows serialized at the three reviews (untimed)."""
+    from app.workflow.engine.specs import OperatorServiceTask, new_parser
+    reg = bare_bench.registry()
+    content = (ROOT / "workflows" / "business_registration.bpmn").read_bytes()
+    parser = new_parser("spiff")
+    parser.add_bpmn_str(content, filename="b.bpmn")
+    spec = parser.get_spec("business_registration")
+    config = dict(DEFAULT_CONFIG)
+    config[OperatorServiceTask] = ServiceTaskConverter
+    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+    def engine():
+        eng = PythonScriptEngine()
+        eng.operators = reg
+        return eng
+    states = []
+    for _ in range(n):
+        wf = BpmnWorkflow(spec, {}, script_engine=engine())
+        for task in wf.get_tasks(state=TaskState.READY):
+            task.set_data(**bare_bench.DATA)
+        wf.do_engine_steps()
+        task = wf.get_tasks(state=TaskState.STARTED)[0]
+        task.data["auto_review"] = {"verdict": "pass"}
+        task.complete()
+        wf.do_engine_steps()
+        states.append(serializer.serialize_json(wf))
+    return states, serializer, engine
+
+
+def bare_run(states, serializer, engine) -> float:
+    """Complete the three reviews of every workflow; returns seconds."""
+    start = time.perf_counter()
+    for state in states:
+        for _ in range(3):
+            wf = serializer.deserialize_json(state)
+            wf.script_engine = engine()
+            task = wf.get_tasks(state=TaskState.READY, manual=True)[0]
+            task.set_data(approved=True, comment="ok")
+            task.run()
+            wf.do_engine_steps()
+            state = serializer.serialize_json(wf)
+        assert serializer.deserialize_json(state).is_completed()
+    return time.perf_counter() - start
+
+
+def make_app(url: str, upload_dir: str):
+    from app import create_app
+    from app.extensions import db
+    from flask_migrate import upgrade
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, UPLOAD_DIR=upload_dir)
+    with app.app_context():
+        upgrade()
+        from app.services.demo import load_demo_data
+        load_demo_data()
+        db.session.remove()
+    return app
+
+
+def runtime_setup(app, n) -> list[int]:
+    """n submitted cases whose auto-review is done: three open reviews each (untimed)."""
+    from app.extensions import db
+    from app.models import Application, ApplicationStatus, Role, Service, User
+    from app.services.passwords import hash_password
+    from app.workflow import runtime
+    with app.app_context():
+        svc = db.session.execute(db.select(Service).where(
+            Service.code == "business_registration")).scalar()
+        citizen = User(role=Role.CITIZEN, username="bench", real_name="张三", id_number=None,
+                       mobile=None, password_hash=hash_password("x"))
+        db.session.add(citizen)
+        ids = []
+        for i in range(n):
+            a = Application(citizen=citizen, service=svc, status=ApplicationStatus.SUBMITTED,
+                            case_number=f"BENCH{i:08d}", form_data={"company_name": "示例"})
+            db.session.add(a)
+            db.session.flush()
+            inst = runtime.start_case(a)
+            db.session.flush()
+            call = runtime.load(inst).pending_service_calls()[0]
+            runtime.complete_service_call(inst.id, call.task_id, {"auto_review": {"verdict": "pass"}})
+            ids.append(a.id)
+        db.session.commit()
+        db.session.remove()
+    from app.jobs import runner_for
+    runner_for(app).wait_idle(300)  # the auto_review jobs the cases queued, before timing
+    return ids
+
+
+def runtime_run(app, app_ids) -> float:
+    """Each department's clerk approves its task of every case; returns seconds."""
+    from app.extensions import db
+    from app.models import HumanTask, TaskStatus, User
+    from app.services import approvals
+    with app.app_context():
+        clerks = {u.department_id: u for u in db.session.execute(db.select(User).where(
+            User.username.like("clerk_%"))).scalars()}
+        rows = db.session.execute(db.select(HumanTask.id, HumanTask.department_id).where(
+            HumanTask.application_id.in_(app_ids), HumanTask.status == TaskStatus.OPEN)
+            .order_by(HumanTask.application_id, HumanTask.id)).all()
+        db.session.remove()
+        start = time.perf_counter()
+        for task_id, dept_id in rows:
+            approvals.decide(clerks[dept_id], task_id, {"approved": "true", "comment": "ok"})
+        elapsed = time.perf_counter() - start
+        db.session.remove()
+    assert len(rows) == 3 * len(app_ids)
+    return elapsed
+
+
+def commit_latency(app, rounds: int = 50) -> float:
+    """Milliseconds for one small durable commit on this database (context for the ratio)."""
+    from app.extensions import db
+    from app.models import Holiday
+    from datetime import date, timedelta
+    with app.app_context():
+        start = time.perf_counter()
+        for i in range(rounds):
+            db.session.add(Holiday(day=date(2100, 1, 1) + timedelta(days=i), name="bench"))
+            db.session.commit()
+        elapsed = (time.perf_counter() - start) / rounds * 1000
+        db.session.execute(db.delete(Holiday).where(Holiday.name == "bench"))
+        db.session.commit()
+        db.session.remove()
+    return elapsed
+
+
+def compare(label, app, n):
+    states, serializer, engine = bare_setup(n)
+    app_ids = runtime_setup(app, n)
+    t_bare = bare_run(states, serializer, engine)
+    t_rt = runtime_run(app, app_ids)
+    steps = 3 * n
+    print(f"[{label}] bare SpiffWorkflow : {steps} task completions in {t_bare:.2f} s "
+          f"= {t_bare / steps * 1000:.2f} ms per task")
+    print(f"[{label}] OneWindow runtime  : {steps} task completions in {t_rt:.2f} s "
+          f"= {t_rt / steps * 1000:.2f} ms per task")
+    print(f"[{label}] ratio runtime/bare = {t_rt / t_bare:.2f}  (target <= 2.00); one small "
+          f"commit on this database alone takes {commit_latency(app):.2f} ms")
+
+
+def queue_p95(app, total: int, runs: int = 200) -> None:
+    """Insert `total` open tasks across departments; time the clerk queue query."""
+    from app.extensions import db
+    from app.models import Department, HumanTask, User, WorkflowInstance, utcnow
+    from app.services import approvals
+    from datetime import timedelta
+    import random
+    with app.app_context():
+        inst = db.session.execute(db.select(WorkflowInstance)).scalars().first()
+        depts = [d.id for d in db.session.execute(db.select(Department)).scalars()]
+        now = utcnow()
+        rng = random.Random(1)
+        batch = []
+        for i in range(total):
+            batch.append({"instance_id": inst.id, "application_id": inst.application_id,
+                          "spiff_task_id": f"{i:036d}", "element_id": "review", "name": "Review",
+                          "lane": "tax", "department_id": rng.choice(depts), "status": "open",
+                          "for_applicant": False, "due_at": now + timedelta(minutes=rng.randint(0, 60 * 24 * 30)),
+                          "created_at": now})
+            if len(batch) == 5000:
+                db.session.execute(db.insert(HumanTask), batch)
+                batch = []
+        if batch:
+            db.session.execute(db.insert(HumanTask), batch)
+        db.session.commit()
+        db.session.execute(db.text("ANALYZE human_task"))
+        db.session.commit()
+        clerks = list(db.session.execute(db.select(User).where(User.username.like("clerk_%"))).scalars())
+        times = []
+        for i in range(runs):
+            clerk = clerks[i % len(clerks)]
+            start = time.perf_counter()
+            tasks = approvals.queue(clerk)
+            times.append((time.perf_counter() - start) * 1000)
+            assert tasks
+            db.session.expire_all()
+        times.sort()
+        p95 = times[int(len(times) * 0.95) - 1]
+        print(f"[postgresql] queue query with {total} open tasks: median "
+              f"{statistics.median(times):.1f} ms, p95 {p95:.1f} ms over {runs} queries "
+              f"(200 rows each; target p95 < 50 ms)")
+        db.session.remove()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("cases", nargs="?", type=int, default=100)
+    ap.add_argument("--tasks", type=int, default=100_000)
+    ap.add_argument("--no-postgres", action="store_true")
+    args = ap.parse_args()
+    os.environ.pop("REDIS_URL", None)
+    tmp = tempfile.mkdtemp(prefix="ow-bench-")
+    sqlite_app = make_app(f"sqlite:///{tmp}/bench.sqlite3", f"{tmp}/uploads")
+    compare("sqlite", sqlite_app, args.cases)
+    if args.no_postgres:
+        return
+    db_name = f"onewindow_bench_{os.getpid()}"
+    try:
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c",
+                        f"CREATE DATABASE {db_name}"], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"PostgreSQL unavailable ({exc}); skipping the PostgreSQL figures")
+        return
+    try:
+        pg_app = make_app(f"postgresql+psycopg://postgres@127.0.0.1/{db_name}", f"{tmp}/uploads-pg")
+        compare("postgresql", pg_app, args.cases)
+        queue_p95(pg_app, args.tasks)
+        from app.extensions import db
+        with pg_app.app_context():
+            db.engine.dispose()
+    finally:
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c",
+                        f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)"], capture_output=True)
+
+
+if __name__ == "__main__":
+    main()
