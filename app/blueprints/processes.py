@@ -87,5 +87,28 @@ def case_diagram(application_id: int):
     application = db.session.get(Application, application_id)
     if application is None:
         raise NotFound("application_not_found", "no such case")
-    return render_template("admin/case_diagram.html", application=application,
-                           diagram=processes.case_diagram(application))
+    diagram = processes.case_diagram(application)
+    return render_template("admin/case_diagram.html", application=application, diagram=diagram,
+                           targets=processes.migration_targets(application))
+
+
+@bp.route("/cases/<int:application_id>/migrate", methods=["POST"])
+@admin_required
+def migrate(application_id: int):
+    from flask import flash, redirect
+    from flask_babel import gettext as _
+    from app.workflow.engine import MigrationRefused
+    application = db.session.get(Application, application_id)
+    if application is None or application.instance is None:
+        raise NotFound("application_not_found", "no such case")
+    target = processes.get_version(application.instance.process_version.process_id,
+                                   request.form.get("version", type=int))
+    try:
+        processes.migrate_case(application, target)
+    except MigrationRefused as exc:
+        db.session.rollback()
+        flash(_("This case cannot move to v%(n)d: %(why)s", n=target.version,
+                why="; ".join(exc.reasons)), "danger")
+    else:
+        flash(_("The case now runs on v%(n)d.", n=target.version), "success")
+    return redirect(url_for(".case_diagram", application_id=application_id))

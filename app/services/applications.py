@@ -139,9 +139,15 @@ def check_complete(application: Application) -> dict:
     form = catalogue.service_form(application.service)
     _, errors = forms.validate(form, {k: ("1" if v is True else v)
                                       for k, v in (application.form_data or {}).items()})
+    groups: dict = {}
     for slot in material_slots(application):
         if slot.get("required") and not slot["files"]:
             errors[f"material:{slot['slot']}"] = _l("Upload this material.")
+        if slot.get("required_group"):
+            groups.setdefault(slot["required_group"], []).append(slot)
+    for group, slots in groups.items():  # "one of these" materials (e.g. invoice or lease)
+        if not any(s["files"] for s in slots):
+            errors[f"material:{slots[0]['slot']}"] = _l("Upload at least one of these materials.")
     return errors
 
 

@@ -92,3 +92,25 @@ def case_diagram(application: Application) -> dict:
     version = inst.process_version
     return {"xml": version.source_files[main_file(version)], "version": version,
             "active": handle.active_element_ids(), "completed": handle.completed_element_ids()}
+
+
+def migration_targets(application: Application) -> list[dict]:
+    """Other versions of the case's process, each with whether the case could move there."""
+    inst = application.instance
+    if inst is None or inst.status == "completed":
+        return []
+    from app.workflow import runtime
+    out = []
+    for version in get_versions(inst.process_version.process_id):
+        if version.id == inst.process_version_id:
+            continue
+        plan = runtime.migration_plan(inst.id, version)
+        out.append({"version": version, "allowed": plan.allowed, "reasons": plan.reasons})
+    return out
+
+
+def migrate_case(application: Application, target: ProcessVersion) -> None:
+    """Move a running case to `target` (raises MigrationRefused). Commits."""
+    from app.workflow import runtime
+    runtime.migrate(application.instance.id, target)
+    db.session.commit()

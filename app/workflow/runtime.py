@@ -203,6 +203,30 @@ def deliver_message_for_case(case_number: str, name: str, payload: dict) -> None
     deliver_message(inst.id, name, payload)
 
 
+def migration_plan(instance_id: int, target: ProcessVersion):
+    """Whether the instance could move to `target` (a dry run), with the reasons if not."""
+    inst = db.session.get(WorkflowInstance, instance_id)
+    return load(inst).migration_plan(spec_json(target.id))
+
+
+def migrate(instance_id: int, target: ProcessVersion) -> None:
+    """Move a running instance to another version of its process. Caller commits.
+
+    Raises engine.MigrationRefused (with reasons) when SpiffWorkflow's diff does not allow it.
+    """
+    with advancing(instance_id) as (inst, _handle, actions):
+        if target.process_id != inst.process_version.process_id:
+            from app.workflow.engine import MigrationRefused
+            raise MigrationRefused([f"{target.process_id} is another process"])
+        _handle.migrate(spec_json(target.id))
+        old_version = inst.process_version.version
+        inst.process_version_id = target.id
+        inst.process_version = target
+        timeline.record(inst.application, "migrated",
+                        message=f"v{old_version} -> v{target.version}")
+        actions.append(lambda h: h.advance())
+
+
 def retry(instance_id: int) -> None:
     """Retry an instance stuck on an incident: advance again from its stored state."""
     with advancing(instance_id) as (_inst, _handle, actions):

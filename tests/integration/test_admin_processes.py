@@ -74,3 +74,45 @@ def test_deploy_needs_an_admin_and_a_csrf_token(client, make_client):
     resp = admin.http.post("/admin/processes/business_registration/versions/1/deploy",
                            data=xml.encode(), content_type="application/xml")
     assert resp.status_code == 400  # no CSRF token
+
+
+def test_running_case_can_move_to_a_compatible_version_only(app, client, make_client, wait_jobs):
+    from app.models import Application
+    from tests import journeys
+    materials = journeys.make_materials(seed=9)
+    journeys.register(client, materials["person"], mobile="13911118888")
+    app_id = journeys.start_application(client)
+    journeys.fill_form(client, app_id, materials["person"])
+    for slot, data in materials["files"].items():
+        journeys.upload(client, app_id, slot, data, f"{slot}.png")
+    wait_jobs()
+    journeys.submit(client, app_id)
+    wait_jobs()
+
+    admin = make_client()
+    admin.login("admin")
+    admin.get("/admin/processes/business_registration/edit")
+    xml = _xml(admin)
+    url = "/admin/processes/business_registration/versions/1/deploy"
+    renamed = xml.replace("发放营业执照 Issue certificate", "发放电子营业执照 Issue e-licence")
+    assert _post_xml(admin, url, renamed).get_json()["version"] == 2
+    page = admin.get(f"/admin/processes/cases/{app_id}/diagram").get_data(as_text=True)
+    assert 'id="migration-card"' in page and "data-active" in page
+    resp = admin.post(f"/admin/processes/cases/{app_id}/migrate", {"version": "2"})
+    assert resp.status_code == 302
+    with app.app_context():
+        assert db.session.get(Application, app_id).instance.process_version.version == 2
+
+    # v3 changes the tax review the case is waiting at (another form): refused, stays on v2.
+    start = xml.index('<bpmn:userTask id="review_tax"')
+    end = xml.index("</bpmn:userTask>", start)
+    changed = xml[:start] + xml[start:end].replace('value="review_decision"',
+                                                   'value="correction_request"') + xml[end:]
+    body = _post_xml(admin, url, changed).get_json()
+    assert body["ok"] and body["version"] == 3
+    page = admin.get(f"/admin/processes/cases/{app_id}/diagram").get_data(as_text=True)
+    resp = admin.post(f"/admin/processes/cases/{app_id}/migrate", {"version": "3"})
+    page = admin.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "alert-danger" in page and "review_tax" in page
+    with app.app_context():
+        assert db.session.get(Application, app_id).instance.process_version.version == 2
