@@ -18,7 +18,8 @@ EVENT_LABELS = {
     "submitted": _l("Application submitted"), "task_opened": _l("Received for review"),
     "task_done": _l("Review completed"), "decided": _l("Decision made"),
     "certificate_issued": _l("Certificate issued"), "notified": _l("Notice"),
-    "incident": _l("Processing delayed"), "correction_submitted": _l("Corrections submitted"), "auto_review": _l("Auto-review of materials"),
+    "incident": _l("Processing delayed"), "correction_submitted": _l("Corrections submitted"),
+    "escalated": _l("Escalated to the department lead"), "migrated": _l("Moved to a new process version"), "auto_review": _l("Auto-review of materials"),
 }
 REASON_LABELS = {
     "wrong_type": _l("This does not look like the requested document."),

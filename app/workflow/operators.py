@@ -37,11 +37,18 @@ def issue_certificate(params: dict, data: dict) -> dict:
 
 
 def notify(params: dict, data: dict) -> dict:
-    """Tell the applicant something (recorded on the timeline, shown in the portal)."""
+    """Tell someone something: the applicant by default (timeline, portal), or — with
+    `lane` — escalate to that department's leads (an overdue review)."""
     app_ = _application(data)
-    message = str(params.get("message") or "")[:500]
+    message = str(params.get("message") or params.get("template") or "")[:500]
+    lane = params.get("lane")
     if app_ is not None:
-        timeline.record(app_, "notified", message=message)
+        if lane:
+            from app.workflow.tasks import department_for_lane
+            timeline.record(app_, "escalated", department=department_for_lane(str(lane)),
+                            message=message)
+        else:
+            timeline.record(app_, "notified", message=message)
     return {"notified_at": utcnow().isoformat()}
 
 
