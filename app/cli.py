@@ -52,6 +52,22 @@ def workflows_deploy(files, process_id):
         click.echo(f"{pid}: version {version} " + ("deployed" if created else "unchanged"))
 
 
+ml_cli = AppGroup("ml", help="Auto-review model feedback.")
+
+
+@ml_cli.command("export-feedback")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def ml_export_feedback(path):
+    """Write clerks' document-type corrections as JSONL for `python -m ml train --feedback`."""
+    import json
+    from app.services.reviews import feedback_records
+    records = feedback_records()
+    with open(path, "w", encoding="utf-8") as fh:
+        for rec in records:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    click.echo(f"wrote {len(records)} correction(s) to {path}")
+
+
 @jobs_cli.command("recover")
 def jobs_recover():
     """Hand out again jobs whose worker died."""
@@ -70,5 +86,5 @@ def serve(host, port):
 
 def register_cli(app) -> None:
     """Attach the command groups to `app`."""
-    for group in (demo_cli, workflows_cli, jobs_cli, serve):
+    for group in (demo_cli, workflows_cli, jobs_cli, ml_cli, serve):
         app.cli.add_command(group)

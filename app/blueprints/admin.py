@@ -51,3 +51,41 @@ def retry_incident(incident_id: int):
     db.session.commit()
     flash(_("The case moved on."), "success")
     return redirect(url_for(".dashboard"))
+
+
+@bp.route("/holidays", methods=["GET", "POST"])
+@admin_required
+def holidays():
+    from datetime import date
+    from flask import request
+    from app.models import Holiday
+    if request.method == "POST":
+        try:
+            day = date.fromisoformat(request.form.get("day", ""))
+        except ValueError:
+            flash(_("Enter a date as YYYY-MM-DD."), "danger")
+            return redirect(url_for(".holidays"))
+        name = (request.form.get("name") or "").strip()[:64] or day.isoformat()
+        row = db.session.get(Holiday, day) or Holiday(day=day)
+        row.name, row.is_workday = name, bool(request.form.get("is_workday"))
+        db.session.add(row)
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for(".holidays"))
+    rows = db.session.execute(db.select(Holiday).order_by(Holiday.day)).scalars().all()
+    return render_template("admin/holidays.html", holidays=rows)
+
+
+@bp.route("/holidays/<day>/delete", methods=["POST"])
+@admin_required
+def delete_holiday(day: str):
+    from datetime import date
+    from app.models import Holiday
+    try:
+        row = db.session.get(Holiday, date.fromisoformat(day))
+    except ValueError:
+        row = None
+    if row is not None:
+        db.session.delete(row)
+        db.session.commit()
+    return redirect(url_for(".holidays"))

@@ -99,3 +99,12 @@ def agreement_rate() -> dict:
                     if corrected and corrected != (review or {}).get("doc_type"))
     return {"reviewed": reviewed, "corrected": corrected,
             "agreement": (reviewed - corrected) / reviewed if reviewed else None}
+
+
+def feedback_records() -> list[dict]:
+    """Clerks' type corrections as training records ({text, doc_type}) for `ml train --feedback`."""
+    rows = db.session.execute(db.select(Attachment).where(
+        Attachment.corrected_type.is_not(None), Attachment.review.is_not(None))).scalars()
+    return [{"text": (a.review or {}).get("text", ""), "doc_type": a.corrected_type,
+             "predicted": (a.review or {}).get("doc_type"), "sha256": a.sha256}
+            for a in rows if (a.review or {}).get("text")]

@@ -116,3 +116,19 @@ def test_running_case_can_move_to_a_compatible_version_only(app, client, make_cl
     assert "alert-danger" in page and "review_tax" in page
     with app.app_context():
         assert db.session.get(Application, app_id).instance.process_version.version == 2
+
+
+def test_admin_maintains_the_holiday_calendar_used_for_due_dates(app, client):
+    from datetime import date
+    from app.models import Holiday
+    client.login("admin")
+    client.get("/admin/holidays")
+    assert client.post("/admin/holidays", {"day": "2026-12-31", "name": "测试假日"}).status_code == 302
+    assert client.post("/admin/holidays", {"day": "not-a-date", "name": "x"}).status_code == 302
+    page = client.get("/admin/holidays").get_data(as_text=True)
+    assert 'data-day="2026-12-31"' in page
+    with app.app_context():
+        assert db.session.get(Holiday, date(2026, 12, 31)).name == "测试假日"
+    client.post("/admin/holidays/2026-12-31/delete")
+    with app.app_context():
+        assert db.session.get(Holiday, date(2026, 12, 31)) is None
