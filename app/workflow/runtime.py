@@ -62,7 +62,7 @@ def start_case(application: Application) -> WorkflowInstance:
                             state_json=handle.dump_state(), revision=1, status="running")
     db.session.add(inst)
     db.session.flush()
-    _advance_and_persist(inst, handle, lambda h: h.advance())
+    _advance_and_persist(inst, handle, lambda h: h.advance(), ready_before=[])
     return inst
 
 
@@ -92,12 +92,14 @@ def advancing(instance_id: int):
     """Lock the instance and yield (instance, handle); persist when the block ends."""
     inst = locking.lock_instance(instance_id)
     handle = load(inst)
+    ready_before = handle.ready_user_tasks()
     actions: list = []
     yield inst, handle, actions
-    _advance_and_persist(inst, handle, lambda h: [a(h) for a in actions])
+    _advance_and_persist(inst, handle, lambda h: [a(h) for a in actions], ready_before)
 
 
-def _advance_and_persist(inst: WorkflowInstance, handle: WorkflowHandle, act) -> None:
+def _advance_and_persist(inst: WorkflowInstance, handle: WorkflowHandle, act,
+                         ready_before: list | None = None) -> None:
     try:
         act(handle)
     except (OperatorError, ScriptError) as exc:
@@ -108,23 +110,32 @@ def _advance_and_persist(inst: WorkflowInstance, handle: WorkflowHandle, act) ->
         timeline.record(inst.application, "incident", message=incident.message)
         locking.write_state(inst, inst.state_json, "error", inst.next_timer_at)
         raise CaseStuck(incident) from exc
-    persist(inst, handle)
+    persist(inst, handle, ready_before)
 
 
-def persist(inst: WorkflowInstance, handle: WorkflowHandle) -> None:
-    """Write state, mirror human tasks, dispatch async operator calls, update the case."""
+def persist(inst: WorkflowInstance, handle: WorkflowHandle,
+            ready_before: list | None = None) -> None:
+    """Write state, mirror human tasks, dispatch async operator calls, update the case.
+
+    With `ready_before` (the user tasks ready when the handle was loaded) only the change is
+    written to the task table; without it the table is fully re-synchronised.
+    """
     completed = handle.is_completed()
     status = "completed" if completed else "waiting"
     locking.write_state(inst, handle.dump_state(), status, handle.next_timer_due())
     app_ = inst.application
-    open_tasks = tasks.sync_human_tasks(inst, handle.ready_user_tasks())
+    ready = handle.ready_user_tasks()
+    if ready_before is None:
+        tasks.sync_human_tasks(inst, ready)
+    else:
+        tasks.apply_changes(inst, ready_before, ready)
     from app.workflow.operators import dispatch_async_calls
     dispatch_async_calls(inst, handle.pending_service_calls())
-    _update_case_status(app_, inst, handle, completed, open_tasks)
+    _update_case_status(app_, inst, handle, completed, ready)
 
 
 def _update_case_status(app_: Application, inst: WorkflowInstance, handle, completed: bool,
-                        open_tasks: list) -> None:
+                        ready: list) -> None:
     if completed:
         if app_.decision is None:
             decision, certificate, comment = case_outcome(handle)
@@ -134,13 +145,13 @@ def _update_case_status(app_: Application, inst: WorkflowInstance, handle, compl
             app_.certificate_number = app_.certificate_number or certificate
             app_.decision_comment = comment
             app_.decided_at = utcnow()
-            tasks.cancel_open_tasks(open_tasks)
+            tasks.cancel_open_tasks(inst)
             timeline.record(app_, "decided", message=decision,
                             data={"certificate_number": app_.certificate_number})
         return
-    if any(t.for_applicant for t in open_tasks) or handle.waiting_messages():
+    if any(r.lane == tasks.APPLICANT_LANE for r in ready) or handle.waiting_messages():
         app_.status = ApplicationStatus.CORRECTION
-    elif open_tasks:
+    elif ready:
         app_.status = ApplicationStatus.IN_REVIEW
     else:
         app_.status = ApplicationStatus.SUBMITTED

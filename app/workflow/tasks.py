@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import update
+
 from app.extensions import db
 from app.models import Department, HumanTask, TaskStatus, WorkflowInstance, utcnow
 from app.services import calendar, timeline
@@ -47,17 +49,27 @@ def due_for(inst: WorkflowInstance, due: str | None):
     return inst.application.due_at
 
 
-def sync_human_tasks(inst: WorkflowInstance, ready: list) -> list[HumanTask]:
-    """Create rows for newly ready user tasks; cancel rows whose task is no longer ready.
-
-    Returns the instance's open (or claimed) tasks after the sync.
-    """
-    existing = {t.spiff_task_id: t for t in open_tasks(inst)}
+def sync_human_tasks(inst: WorkflowInstance, ready: list) -> None:
+    """Full re-sync: rows for every ready user task; cancel rows no longer ready."""
+    existing = {t.spiff_task_id for t in open_tasks(inst)}
     ready_ids = {r.task_id for r in ready}
-    created = []
-    for r in ready:
-        if r.task_id in existing:
-            continue
+    _create_rows(inst, [r for r in ready if r.task_id not in existing])
+    _cancel(inst, existing - ready_ids)
+
+
+def apply_changes(inst: WorkflowInstance, before: list, after: list) -> None:
+    """Write only what an advance changed: new ready tasks get rows, vanished ones cancel.
+
+    (A task completed by a person was marked done by the caller before the advance.)
+    """
+    before_ids = {r.task_id for r in before}
+    after_ids = {r.task_id for r in after}
+    _create_rows(inst, [r for r in after if r.task_id not in before_ids])
+    _cancel(inst, before_ids - after_ids)
+
+
+def _create_rows(inst: WorkflowInstance, new: list) -> None:
+    for r in new:
         groups = list(r.candidate_groups or [])
         dept = department_for_lane(r.lane) or next(
             (d for d in map(department_for_lane, groups) if d is not None), None)
@@ -72,20 +84,24 @@ def sync_human_tasks(inst: WorkflowInstance, ready: list) -> list[HumanTask]:
         if assignee is not None:
             row.assignee_id, row.status, row.claimed_at = assignee.id, TaskStatus.CLAIMED, utcnow()
         db.session.add(row)
-        created.append(row)
         timeline.record(inst.application, "task_opened", department=dept, message=row.name)
-    still_open = list(created)
-    for task_id, row in existing.items():
-        if task_id not in ready_ids:
-            row.status = TaskStatus.CANCELLED
-            row.completed_at = utcnow()
-        else:
-            still_open.append(row)
-    return still_open
 
 
-def cancel_open_tasks(rows: list[HumanTask]) -> None:
+def _cancel(inst: WorkflowInstance, spiff_task_ids) -> None:
+    """Cancel the open rows of these engine tasks (a timer or the case's end removed them)."""
+    if spiff_task_ids:
+        db.session.execute(
+            update(HumanTask).where(HumanTask.instance_id == inst.id,
+                                    HumanTask.spiff_task_id.in_(list(spiff_task_ids)),
+                                    HumanTask.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED]))
+            .values(status=TaskStatus.CANCELLED, completed_at=utcnow())
+            .execution_options(synchronize_session=False))
+
+
+def cancel_open_tasks(inst: WorkflowInstance) -> None:
     """Cancel whatever is still open when the case ends."""
-    for row in rows:
-        row.status = TaskStatus.CANCELLED
-        row.completed_at = utcnow()
+    db.session.execute(
+        update(HumanTask).where(HumanTask.instance_id == inst.id,
+                                HumanTask.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED]))
+        .values(status=TaskStatus.CANCELLED, completed_at=utcnow())
+        .execution_options(synchronize_session=False))
