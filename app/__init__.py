@@ -24,6 +24,8 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     config_module.finalise(app)
     os.makedirs(app.instance_path, exist_ok=True)
     os.makedirs(app.config["UPLOAD_DIR"], exist_ok=True)
+    # OCR results are cached by content hash; keep the cache with the instance's data.
+    os.environ.setdefault("ML_CACHE_DIR", os.path.join(app.instance_path, "ml-cache"))
 
     init_extensions(app)
 

@@ -148,6 +148,8 @@ def test_cache_hit_and_atomic_entry(id_card, isolated_cache):
     second = run_ocr(data)
     assert second.cached and second.text == first.text
     assert second.pages[0].words[0].box == first.pages[0].words[0].box
+    assert second.preview_png == first.preview_png  # thumbnail for the classifier survives
+    assert max(second.preview_image().size) == 256
     entries[0].write_text("{broken", encoding="utf-8")  # corrupt entry = miss, not crash
     assert not run_ocr(data).cached
 
@@ -179,3 +181,54 @@ def test_unknown_engine_and_unavailable_rapidocr():
         get_engine("rapidocr")
     except EngineUnavailable:
         pass  # slot is registered; the optional package is not installed here
+
+
+def test_unordered_text_boxes_are_grouped_into_lines():
+    from ml.ocr.engines import group_into_lines
+    from ml.ocr.types import Word
+
+    words = [Word("1984年3月23日", 99, (280, 290, 300, 40), 0),
+             Word("姓名", 99, (170, 140, 70, 38), 0),
+             Word("出生", 99, (165, 292, 70, 36), 0),
+             Word("林子玉", 99, (285, 145, 100, 36), 0)]
+    grouped = group_into_lines(words)
+    assert [(w.text, w.line) for w in grouped] == [
+        ("姓名", 0), ("林子玉", 0), ("出生", 1), ("1984年3月23日", 1)]
+
+
+def test_auto_engine_keeps_good_tesseract_reading(id_card):
+    image, number = id_card
+    result = run_ocr(image, engine="auto")
+    assert number in result.text.replace(" ", "")
+    assert "rapidocr" not in result.lang  # a clean card never needs the photo engine
+
+
+def test_rapidocr_engine_when_installed(id_card):
+    pytest.importorskip("rapidocr")
+    image, number = id_card
+    result = run_ocr(image, engine="rapidocr")
+    assert number in result.text.replace(" ", "")
+
+
+def test_concurrent_threads_share_one_cache_entry(isolated_cache):
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = png_bytes(render_id_card(name="赵敏").resize((600, 378)))
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = list(pool.map(lambda _: run_ocr(data), range(3)))
+    assert len({r.text for r in results}) == 1
+    assert len(list(isolated_cache.rglob("*.json"))) == 1
+    assert not list(isolated_cache.rglob(".tmp-*"))
+    assert run_ocr(data).cached
+
+
+def test_pdf_page_limit_reads_first_pages_and_warns(tmp_path):
+    from tests.fixtures.ml.documents import render_text_page
+
+    pages = [render_text_page([f"第{i}页 测试文本"], size=(500, 200)) for i in range(1, 4)]
+    path = tmp_path / "three.pdf"
+    pages[0].save(path, format="PDF", save_all=True, append_images=pages[1:], resolution=150)
+    result = run_ocr(path, max_pages=2)
+    assert len(result.pages) == 2
+    assert result.warnings and "2 of 3" in result.warnings[0]
+    assert "第1页" in result.text.replace(" ", "")

@@ -1,0 +1,122 @@
+"""OCR throughput: the ml.ocr pipeline against the bare ``tesseract`` command.
+
+Renders N synthetic pages (ml.synthetic when available, else plain text pages), then in
+the same run OCRs them (a) with ``ml.ocr.ocr_many`` (process pool, cache off) and (b) with
+the bare ``tesseract FILE - -l chi_sim`` command, same pages, same parallelism, both with
+OMP_THREAD_LIMIT=1. Prints pages/s for both and the pipeline overhead (target <= 10%),
+then the per-page cost of classification + field extraction + checks (target < 20 ms).
+
+    python benchmarks/ocr_throughput.py --pages 16 --workers 2 --repeat 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ["OMP_THREAD_LIMIT"] = "1"
+
+from ml.doctypes import DOC_TYPES  # noqa: E402
+
+
+def render_pages(count: int, outdir: Path, seed: int) -> list[tuple[Path, str]]:
+    """Write *count* clean synthetic pages (cycling through the document types)."""
+    rng = random.Random(seed)
+    types = [t for t in DOC_TYPES if t != "other"]
+    try:
+        from ml.synthetic import render
+    except ImportError:
+        render = None
+    pages = []
+    for index in range(count):
+        doc_type = types[index % len(types)]
+        if render is not None:
+            image, _ = render(doc_type, random.Random(rng.random()), capture="clean")
+        else:
+            sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+            from tests.fixtures.ml.documents import render_id_card
+
+            image, doc_type = render_id_card(), "id_card_front"
+        path = outdir / f"page{index:03d}_{doc_type}.png"
+        image.save(path)
+        pages.append((path, doc_type))
+    return pages
+
+
+def bare_tesseract(paths: list[Path], workers: int, lang: str) -> float:
+    """Seconds to run the bare tesseract command on every path, *workers* at a time."""
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+
+    def one(path: Path) -> None:
+        subprocess.run(["tesseract", str(path), "-", "-l", lang], env=env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(one, paths))
+    return time.perf_counter() - started
+
+
+def pipeline(paths: list[Path], workers: int, lang: str, second_pass: bool = True):
+    """Seconds and results of ml.ocr.ocr_many on every path (cache off)."""
+    from ml.ocr import ocr_many
+
+    started = time.perf_counter()
+    results = ocr_many(paths, workers=workers, lang=lang, cache=False, second_pass=second_pass)
+    return time.perf_counter() - started, results
+
+
+def review_cost_ms(pages: list[tuple[Path, str]], results) -> tuple[float, bool]:
+    """Mean ms per page for classification + fields + checks (OCR result given)."""
+    from ml.review import _load_classifier, review_document
+
+    classifier = _load_classifier()
+    started = time.perf_counter()
+    for (path, doc_type), result in zip(pages, results):
+        review_document(path, expected_type=doc_type, ocr_result=result, classifier=classifier)
+    return (time.perf_counter() - started) * 1000 / len(pages), classifier is not None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=12)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=1, help="interleaved rounds; best kept")
+    parser.add_argument("--lang", default="chi_sim")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-second-pass", action="store_true",
+                        help="skip the extra eng pass on passports (same work as bare tesseract)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        pages = render_pages(args.pages, Path(tmp), args.seed)
+        paths = [p for p, _ in pages]
+        bare_times, pipe_times, results = [], [], None
+        for _ in range(args.repeat):
+            bare_times.append(bare_tesseract(paths, args.workers, args.lang))
+            seconds, results = pipeline(paths, args.workers, args.lang, not args.no_second_pass)
+            pipe_times.append(seconds)
+        bare, pipe = min(bare_times), min(pipe_times)
+        extra_passes = sum(1 for r in results if getattr(r, "lang", "") != args.lang)
+        rotated = sum(1 for r in results for p in getattr(r, "pages", []) if p.rotation)
+        ms, has_model = review_cost_ms(pages, results)
+    print(f"pages: {args.pages}  workers: {args.workers}  lang: {args.lang}  rounds: {args.repeat}")
+    print(f"bare tesseract : {args.pages / bare:6.2f} pages/s  ({bare:.2f} s)")
+    print(f"ml.ocr pipeline: {args.pages / pipe:6.2f} pages/s  ({pipe:.2f} s)")
+    print(f"pipeline overhead: {100 * (pipe / bare - 1):+.1f}%  (target <= +10%)")
+    print(f"pages with an extra eng pass: {extra_passes}; pages turned: {rotated}")
+    print(f"classification + fields + checks: {ms:.1f} ms/page "
+          f"({'with' if has_model else 'WITHOUT'} classifier model; target < 20 ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,190 @@
+"""Extractors for identity documents: ID card (both sides), household register, passport."""
+
+from __future__ import annotations
+
+import re
+
+from ml.normalize import fix_digits, normalize_date, normalize_id_number
+from ml.validators import birth_date_from_id, mrz_check_digit, sex_from_id, validate
+
+from .base import CJK_NAME, Document, FieldRecord, record, register
+
+# 18 characters that may be an ID number, allowing OCR spaces and look-alikes.
+ID_CANDIDATE = r"(?<![0-9A-Za-z])[0-9OoIlSZB](?:\s?[0-9OoIlSZB]){16}\s?[0-9XxOoIlSZB×](?![0-9A-Za-z])"
+DATE_CN = r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}(?:\s*日)?"
+DATE_ANY = r"\d{4}\s*[年.\-/]\s*\d{1,2}\s*[月.\-/]\s*\d{1,2}\s*日?"
+NAME_STOP = ("姓名", "性别", "民族", "出生", "住址", "公民", "中华", "户主", "常住", "曾用名",
+             "身份", "籍贯", "证明", "单位", "学位")
+
+
+def _clean_name(raw: str) -> str | None:
+    """A person's name from a matched span: CJK only, 2-5 characters, no label words."""
+    name = re.sub(r"[^\u4e00-\u9fff·]", "", raw)
+    if not 2 <= len(name) <= 5 or any(word in name for word in NAME_STOP):
+        return None
+    return name
+
+
+def find_id_number(doc: Document) -> FieldRecord | None:
+    """The first 18-character resident ID, preferring ones whose check digit is valid."""
+    candidates = []
+    for line, match in doc.search(ID_CANDIDATE):
+        value = normalize_id_number(match.group(0))
+        if value:
+            candidates.append(record(value, line, match.start(), match.end()))
+    for cand in candidates:
+        if validate("resident_id", cand["value"]).ok:
+            return cand
+    return candidates[0] if candidates else None
+
+
+@register("id_card_front")
+def extract_id_card_front(doc: Document) -> dict[str, FieldRecord]:
+    """姓名 / 性别 / 出生 / 公民身份号码; the name also when the label was not read."""
+    fields: dict[str, FieldRecord] = {}
+    id_rec = find_id_number(doc)
+    if id_rec:
+        fields["id_number"] = id_rec
+    name = doc.after_label(["姓名"], CJK_NAME + r"(?:·[\u4e00-\u9fff]{2,4})?", clean=_clean_name)
+    if name is None:
+        for line in doc.lines[:3]:  # unlabelled name: a short first line of CJK only
+            match = re.fullmatch(r"\s*([\u4e00-\u9fff]{2,4})\s*", line.text)
+            if match and _clean_name(match.group(1)):
+                name = record(match.group(1), line, match.start(1), match.end(1))
+                break
+    if name:
+        fields["name"] = name
+    sex = doc.after_label(["性别"], "[男女]") or doc.first(r"(?<![\u4e00-\u9fff])[男女](?=\s*民族)")
+    if sex is None:
+        sex = doc.first(r"[男女]")
+    if sex:
+        fields["sex"] = sex
+    birth = doc.after_label(["出生"], DATE_CN, clean=normalize_date) or doc.first(
+        DATE_CN, clean=normalize_date)
+    if birth is None and id_rec and validate("resident_id", id_rec["value"]).ok:
+        birth = dict(id_rec, value=birth_date_from_id(id_rec["value"]).isoformat())
+    if birth:
+        fields["birth_date"] = birth
+    if "sex" not in fields and id_rec and validate("resident_id", id_rec["value"]).ok:
+        fields["sex"] = dict(id_rec, value=sex_from_id(id_rec["value"]))
+    return fields
+
+
+@register("id_card_back")
+def extract_id_card_back(doc: Document) -> dict[str, FieldRecord]:
+    """有效期限 2016.07.26-2036.07.26 (or ...-长期) -> valid_from, valid_until."""
+    fields: dict[str, FieldRecord] = {}
+    date = r"\d{4}\s*[.\-/年]\s*\d{1,2}\s*[.\-/月]\s*\d{1,2}\s*日?"
+    for line, match in doc.search(rf"(?P<a>{date})\s*(?:[-~至到—]|\s)\s*(?P<b>{date}|长期)"):
+        start, end = normalize_date(fix_digits(match.group("a"))), match.group("b")
+        until = "长期" if end == "长期" else normalize_date(fix_digits(end))
+        if start and until:
+            fields["valid_from"] = record(start, line, match.start("a"), match.end("a"))
+            fields["valid_until"] = record(until, line, match.start("b"), match.end("b"))
+            return fields
+    dates = [(line, m) for line, m in doc.search(date)]
+    if dates:
+        line, m = dates[0]
+        value = normalize_date(fix_digits(m.group(0)))
+        if value:
+            fields["valid_from"] = record(value, line, m.start(), m.end())
+    if len(dates) > 1:
+        line, m = dates[1]
+        value = normalize_date(fix_digits(m.group(0)))
+        if value:
+            fields["valid_until"] = record(value, line, m.start(), m.end())
+    return fields
+
+
+@register("household_register")
+def extract_household_register(doc: Document) -> dict[str, FieldRecord]:
+    """常住人口登记卡: 姓名 and 公民身份证件编号."""
+    fields: dict[str, FieldRecord] = {}
+    id_rec = find_id_number(doc)
+    if id_rec:
+        fields["id_number"] = id_rec
+    name = doc.after_label(["姓名"], r"[\u4e00-\u9fff]{2,4}?(?=\s*(?:.主或与|户主|性别|曾用名|\||$|\s))",
+                           clean=_clean_name)
+    if name is None:  # the label cell is often lost: the name precedes 户主或与户主关系
+        name = doc.first(r"([\u4e00-\u9fff]{2,4})\s*户主", group=1, clean=_clean_name)
+    if name:
+        fields["name"] = name
+    return fields
+
+
+_NAME_FIX = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z", "6": "G"})
+MRZ1 = re.compile(r"P[<K]?([A-Z]{3})([A-Z0-9<]+?)<<([A-Z0-9<]*)")
+
+
+def _mrz_name(raw: str) -> str:
+    """MRZ name field -> words: digits read for letters repaired, '<' as space."""
+    return re.sub(r"[^A-Z ]", "", raw.translate(_NAME_FIX).replace("<", " ")).strip()
+MRZ2 = re.compile(r"([A-Z0-9<]{9})([0-9O])([A-Z<]{3})(\d{6})")
+
+
+@register("passport")
+def extract_passport(doc: Document) -> dict[str, FieldRecord]:
+    """Passport number, surname and given names: MRZ first (it has check digits), then
+    the printed labels (护照号 / Passport No., 姓 / Surname, 名 / Given names)."""
+    fields: dict[str, FieldRecord] = {}
+    for line in doc.lines:
+        compact = line.text.replace(" ", "").upper()
+        match = MRZ1.match(compact) if compact.startswith("P") else None
+        if match and "surname" not in fields:
+            surname = _mrz_name(match.group(2))
+            given = _mrz_name(re.sub(r"<<.*$", "", match.group(3)))
+            if surname:
+                fields["surname"] = record(surname, line, 0, len(line.text))
+            if given:
+                fields["given_names"] = record(given, line, 0, len(line.text))
+            continue
+        match = MRZ2.match(compact)
+        if match and "passport_number" not in fields:
+            number = match.group(1).replace("<", "")
+            check = match.group(2).replace("O", "0")
+            if validate("passport_number", number, check_digit=check).ok:
+                fields["passport_number"] = record(number, line, 0, len(line.text))
+    if "passport_number" not in fields:
+        rec = doc.first(r"(?<![A-Z0-9])(E[A-Z0-9]\d{7}|[EGDSP]\d{8})(?![A-Z0-9])")
+        if rec:
+            fields["passport_number"] = rec
+    name_value = r"[A-Z][A-Z ]{0,30}[A-Z]|[A-Z]"
+    for key, labels in (("surname", ["Surname"]), ("given_names", ["Given names", "Given name"])):
+        printed = doc.after_label(labels, rf"(?:[\u4e00-\u9fff]+\s*/\s*)?(?:{name_value})")
+        if printed is None:
+            continue
+        printed = dict(printed, value=re.sub(r"^.*/\s*", "", printed["value"]).strip())
+        from_mrz = fields.get(key)
+        # The MRZ pads names with '<' that OCR turns into letters or drops letters next to;
+        # the printed name is complete more often, so the longer reading wins.
+        if from_mrz is None or len(printed["value"].replace(" ", "")) > len(
+                from_mrz["value"].replace(" ", "")):
+            fields[key] = printed
+    return fields
+
+
+MRZ2_FULL = re.compile(r"([A-Z0-9<]{9})([0-9])([A-Z<]{3})(\d{6})(\d)([MF<])(\d{6})(\d)")
+
+
+def passport_expiry(doc: Document) -> FieldRecord | None:
+    """Expiry date from MRZ line 2 (YYMMDD + check digit), or None when not readable or
+    its check digit fails. Not one of the passport's public fields; review checks it."""
+    for line in doc.lines:
+        compact = line.text.replace(" ", "").upper()
+        match = MRZ2_FULL.search(compact)
+        if not match or mrz_check_digit(match.group(7)) != match.group(8):
+            continue
+        yy, mm, dd = match.group(7)[:2], match.group(7)[2:4], match.group(7)[4:]
+        value = normalize_date(f"20{yy}-{mm}-{dd}")  # passports expire within 20xx
+        if value:
+            return record(value, line, 0, len(line.text))
+    for line, match in doc.search(r"(?:Date of expiry|有效期至)[^\d]*(\d{1,2}\s*[A-Z]{3}\s*\d{4})"):
+        value = normalize_date(match.group(1))
+        if value:
+            return record(value, line, match.start(1), match.end(1))
+    return None
+
+
+def mrz_number_ok(number: str, check: str) -> bool:
+    """True when *check* is the ICAO check digit of the (padded) passport *number*."""
+    return mrz_check_digit(number.ljust(9, "<")) == check

@@ -1,0 +1,212 @@
+"""Safe loading of uploads into page images (or PDF text layers).
+
+Guards every input before the OCR engine sees it: file-size limit, decompression-bomb
+limit on pixels (PIL ``MAX_IMAGE_PIXELS`` plus an explicit check before decoding),
+truncated or corrupt images, empty files, encrypted or broken PDFs, and a page limit.
+Failures raise :class:`~ml.ocr.types.UnreadableDocument` with a reason code.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .types import OcrPage, UnreadableDocument, Word
+
+MAX_FILE_BYTES = int(os.environ.get("ML_MAX_FILE_BYTES", 25 * 1024 * 1024))
+MAX_PIXELS = int(os.environ.get("ML_MAX_PIXELS", 40_000_000))
+MAX_PDF_PAGES = int(os.environ.get("ML_MAX_PDF_PAGES", 10))
+PDF_DPI = 200
+# Pages with fewer printable characters in their text layer are treated as scans.
+PDF_TEXT_MIN_CHARS = 20
+
+# PIL's own guard: above this it warns, above twice it refuses. We refuse at the limit.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+
+@dataclass
+class LoadedPage:
+    """One page ready for OCR: an image, or an already-read PDF text layer."""
+
+    image: Image.Image | None = None
+    text_page: OcrPage | None = None
+
+
+@dataclass
+class LoadedDocument:
+    """All pages of an input plus its raw bytes (for hashing) and notes."""
+
+    data: bytes
+    kind: str  # "image" or "pdf"
+    pages: list[LoadedPage] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_source(source: object) -> bytes | Image.Image:
+    """Return the bytes of a path/bytes source, or the PIL image itself."""
+    if isinstance(source, Image.Image):
+        return source
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    elif isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            raise UnreadableDocument("missing", f"cannot read {path}: {exc}") from exc
+        if size > MAX_FILE_BYTES:
+            raise UnreadableDocument("too_large", f"{size} bytes > {MAX_FILE_BYTES}")
+        data = path.read_bytes()
+    else:
+        raise TypeError(f"unsupported OCR source type {type(source).__name__}")
+    if not data.strip():
+        raise UnreadableDocument("empty", "the file is empty")
+    if len(data) > MAX_FILE_BYTES:
+        raise UnreadableDocument("too_large", f"{len(data)} bytes > {MAX_FILE_BYTES}")
+    return data
+
+
+def open_image(data: bytes) -> Image.Image:
+    """Decode image bytes safely: pixel limit checked before decoding, EXIF rotation
+    applied, truncated/corrupt data rejected. Multi-frame images give the first frame."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data))
+            width, height = image.size
+            if width * height > MAX_PIXELS or width <= 0 or height <= 0:
+                raise UnreadableDocument("bomb", f"{width}x{height} pixels exceeds limit")
+            image.load()
+        except UnreadableDocument:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise UnreadableDocument("bomb", str(exc)) from exc
+        except UnidentifiedImageError as exc:
+            raise UnreadableDocument("unsupported", "not an image or PDF") from exc
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            raise UnreadableDocument("corrupt", f"cannot decode image: {exc}") from exc
+    try:
+        image = ImageOps.exif_transpose(image)
+    except Exception:  # noqa: BLE001 - broken EXIF must not make a readable image fail
+        pass
+    return image
+
+
+def prepare_image(image: Image.Image) -> Image.Image:
+    """Check a caller-supplied PIL image against the pixel limit and load it."""
+    width, height = image.size
+    if width * height > MAX_PIXELS or width <= 0 or height <= 0:
+        raise UnreadableDocument("bomb", f"{width}x{height} pixels exceeds limit")
+    return image
+
+
+def _pdf_text_page(page, scale: float) -> OcrPage | None:
+    """Words and boxes from a PDF page's text layer, or None if it has too little text."""
+    textpage = page.get_textpage()
+    try:
+        count = textpage.count_chars()
+        text = textpage.get_text_range() if count else ""
+        if sum(1 for c in text if not c.isspace()) < PDF_TEXT_MIN_CHARS:
+            return None
+        width_pt, height_pt = page.get_size()
+        words: list[Word] = []
+        current, box = "", None
+        line, last_bottom = 0, None
+
+        def flush() -> None:
+            nonlocal current, box
+            if current.strip() and box is not None:
+                left, top, right, bottom = box
+                words.append(
+                    Word(current.strip(), 99.0,
+                         (int(left), int(top), int(right - left) + 1, int(bottom - top) + 1),
+                         line)
+                )
+            current, box = "", None
+
+        for index in range(count):
+            char = textpage.get_text_range(index, 1)
+            if char in ("\r", "\n") or char.isspace():
+                flush()
+                if char == "\n":
+                    line += 1
+                continue
+            left, bottom, right, top = textpage.get_charbox(index)
+            pix = (left * scale, (height_pt - top) * scale,
+                   right * scale, (height_pt - bottom) * scale)
+            if last_bottom is not None and abs(pix[3] - last_bottom) > (pix[3] - pix[1]) * 0.6:
+                flush()
+                line += 1
+            last_bottom = pix[3]
+            if box is None:
+                box = pix
+            else:
+                box = (min(box[0], pix[0]), min(box[1], pix[1]),
+                       max(box[2], pix[2]), max(box[3], pix[3]))
+            current += char
+        flush()
+        # Renumber lines densely.
+        mapping = {old: new for new, old in enumerate(sorted({w.line for w in words}))}
+        for word in words:
+            word.line = mapping[word.line]
+        return OcrPage(int(width_pt * scale), int(height_pt * scale), words, 0, "pdf_text")
+    finally:
+        textpage.close()
+
+
+def load_pdf(data: bytes, *, max_pages: int = MAX_PDF_PAGES) -> LoadedDocument:
+    """Open a PDF: text layer per page when present, else a rendered page image."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        message = str(exc)
+        if "password" in message.lower():
+            raise UnreadableDocument("encrypted", "the PDF is password protected") from exc
+        raise UnreadableDocument("corrupt", f"cannot open PDF: {message}") from exc
+    doc = LoadedDocument(data=data, kind="pdf")
+    try:
+        count = len(pdf)
+        if count == 0:
+            raise UnreadableDocument("empty", "the PDF has no pages")
+        if count > max_pages:
+            doc.warnings.append(f"only the first {max_pages} of {count} pages were read")
+        for index in range(min(count, max_pages)):
+            page = pdf[index]
+            try:
+                width_pt, height_pt = page.get_size()
+                scale = PDF_DPI / 72
+                if width_pt * height_pt * scale * scale > MAX_PIXELS:
+                    scale = (MAX_PIXELS / max(width_pt * height_pt, 1.0)) ** 0.5 * 0.99
+                if width_pt < 1 or height_pt < 1:
+                    raise UnreadableDocument("corrupt", f"page {index + 1} has no size")
+                text_page = _pdf_text_page(page, scale)
+                if text_page is not None:
+                    doc.pages.append(LoadedPage(text_page=text_page))
+                    continue
+                bitmap = page.render(scale=scale, grayscale=True)
+                doc.pages.append(LoadedPage(image=bitmap.to_pil()))
+            finally:
+                page.close()
+    except pdfium.PdfiumError as exc:
+        raise UnreadableDocument("corrupt", f"cannot read PDF page: {exc}") from exc
+    finally:
+        pdf.close()
+    return doc
+
+
+def load_document(source: object, *, max_pages: int = MAX_PDF_PAGES) -> LoadedDocument:
+    """Load any supported source (path, bytes, PIL image) into pages, with guards."""
+    raw = read_source(source)
+    if isinstance(raw, Image.Image):
+        image = prepare_image(raw)
+        return LoadedDocument(data=b"", kind="image", pages=[LoadedPage(image=image)])
+    if raw.lstrip()[:5] == b"%PDF-":
+        return load_pdf(raw, max_pages=max_pages)
+    return LoadedDocument(data=raw, kind="image", pages=[LoadedPage(image=open_image(raw))])

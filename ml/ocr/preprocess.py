@@ -1,0 +1,270 @@
+"""Image preprocessing before OCR: greyscale, rescale to a sane line height, deskew,
+optional binarisation, and right-angle rotation.
+
+Everything here is numpy + Pillow and costs a few milliseconds per page, so it stays
+well inside the OCR time budget. The line height is estimated from the horizontal ink
+profile; the skew angle from the sharpness of that profile over small rotations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+TARGET_LINE_HEIGHT = 28.0  # pixels of ink per text line after rescaling
+MIN_LINE_HEIGHT, MAX_LINE_HEIGHT = 12.0, 60.0  # leave alone inside this band (tesseract reads
+# 12-60 px lines well; upscaling costs OCR time roughly in proportion to the pixels)
+MAX_SCALE, MIN_SCALE = 3.0, 0.2
+MAX_SIDE = 5000  # never hand tesseract anything larger on either side
+MAX_SKEW_DEGREES = 6.0
+
+
+@dataclass
+class Prepared:
+    """A preprocessed page and how it maps back to the input frame."""
+
+    image: Image.Image
+    scale: float  # preprocessed pixels per input pixel
+    skew: float  # degrees the page was rotated to straighten it
+    line_height: float | None  # estimated ink line height in input pixels
+
+
+def to_gray(image: Image.Image) -> Image.Image:
+    """Greyscale copy of any PIL image; transparency is flattened onto white."""
+    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(background, rgba)
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        arr = np.asarray(image, dtype=np.float64)
+        span = max(arr.max() - arr.min(), 1.0)
+        return Image.fromarray(((arr - arr.min()) * 255.0 / span).astype(np.uint8), "L")
+    if image.mode == "F":
+        arr = np.asarray(image, dtype=np.float64)
+        return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "L")
+    return image.convert("L") if image.mode != "L" else image
+
+
+def otsu_threshold(gray: np.ndarray) -> int:
+    """Otsu's global threshold of a uint8 array."""
+    hist = np.bincount(gray.ravel(), minlength=256).astype(np.float64)
+    total = hist.sum()
+    if total == 0:
+        return 128
+    levels = np.arange(256, dtype=np.float64)
+    weight_bg = np.cumsum(hist)
+    weight_fg = total - weight_bg
+    mean_cum = np.cumsum(hist * levels)
+    mean_bg = mean_cum / np.maximum(weight_bg, 1e-9)
+    mean_fg = (mean_cum[-1] - mean_cum) / np.maximum(weight_fg, 1e-9)
+    between = weight_bg * weight_fg * (mean_bg - mean_fg) ** 2
+    return int(np.argmax(between))
+
+
+def ink_mask(gray: np.ndarray) -> np.ndarray:
+    """Boolean mask of dark (ink) pixels by Otsu threshold."""
+    return gray <= otsu_threshold(gray)
+
+
+def estimate_line_height(mask: np.ndarray) -> float | None:
+    """Median height of runs of inked rows (text lines), or None if there is no text.
+
+    Rows count as inked when they hold clearly more ink than the page's quietest rows,
+    so scanner noise and thin rules do not join lines together.
+    """
+    if mask.size == 0:
+        return None
+    row_ink = mask.mean(axis=1)
+    if row_ink.max() <= 0.002:
+        return None
+    threshold = max(0.002, float(np.percentile(row_ink, 20)) + 0.15 * float(row_ink.max()))
+    inked = row_ink > threshold
+    edges = np.diff(np.concatenate(([0], inked.astype(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    heights = ends - starts
+    heights = heights[heights >= 4]
+    if heights.size == 0:
+        return None
+    return float(np.median(heights))
+
+
+def _profile_sharpness(mask_img: Image.Image, angle: float) -> float:
+    rotated = mask_img.rotate(angle, resample=Image.NEAREST, expand=False, fillcolor=0)
+    profile = np.asarray(rotated, dtype=np.float32).sum(axis=1)
+    return float(np.square(np.diff(profile)).sum())
+
+
+def estimate_skew(mask: np.ndarray, *, max_degrees: float = MAX_SKEW_DEGREES) -> float:
+    """Skew angle in degrees (counter-clockwise rotation that straightens the text),
+    found by maximising the sharpness of the horizontal ink profile; 0 if unsure."""
+    height, width = mask.shape
+    if mask.mean() < 0.002:
+        return 0.0
+    factor = min(1.0, 500.0 / max(height, width))
+    mask_img = Image.fromarray(mask.astype(np.uint8) * 255, "L")
+    if factor < 1.0:
+        mask_img = mask_img.resize(
+            (max(1, int(width * factor)), max(1, int(height * factor))), Image.BOX
+        )
+    base = _profile_sharpness(mask_img, 0.0)
+    best_angle, best_score = 0.0, base
+    for angle in np.arange(-max_degrees, max_degrees + 0.01, 1.5):
+        if abs(angle) < 0.01:
+            continue
+        score = _profile_sharpness(mask_img, float(angle))
+        if score > best_score:
+            best_angle, best_score = float(angle), score
+    coarse = best_angle
+    for angle in np.arange(coarse - 0.9, coarse + 0.91, 0.3):
+        if abs(angle - coarse) < 0.01:
+            continue
+        score = _profile_sharpness(mask_img, float(angle))
+        if score > best_score * 1.0001:
+            best_angle, best_score = float(angle), score
+    # Demand a clear gain before rotating a page that already looks straight.
+    if abs(best_angle) < 0.5 or best_score < base * 1.05:
+        return 0.0
+    return round(best_angle, 2)
+
+
+def _long_runs(mask: np.ndarray, min_len: int) -> np.ndarray | None:
+    """Pixels of *mask* lying in horizontal runs of at least *min_len* pixels (None if
+    there are none). Only rows holding that much ink at all are examined."""
+    height, width = mask.shape
+    if width < min_len:
+        return None
+    rows = np.flatnonzero(mask.sum(axis=1) >= min_len)
+    if rows.size == 0:
+        return None
+    sub = mask[rows]
+    sums = np.zeros((rows.size, width + 1), dtype=np.int32)
+    np.cumsum(sub, axis=1, dtype=np.int32, out=sums[:, 1:])
+    full = (sums[:, min_len:] - sums[:, :-min_len]) == min_len  # run of min_len starts here
+    if not full.any():
+        return None
+    starts = np.zeros((rows.size, full.shape[1] + 1), dtype=np.int32)
+    np.cumsum(full, axis=1, dtype=np.int32, out=starts[:, 1:])
+    index = np.arange(width)
+    upper = np.minimum(index, width - min_len) + 1
+    lower = np.maximum(index - min_len + 1, 0)
+    covered = np.zeros_like(mask, dtype=bool)
+    covered[rows] = (starts[:, upper] - starts[:, lower]) > 0
+    return covered
+
+
+def _rule_pixels(mask: np.ndarray, min_fraction: float, floor: int) -> np.ndarray | None:
+    """Thin long lines: pixels in a long horizontal run but not in a long vertical one,
+    or the other way round. Dark areas (a photo's background, a portrait) are long in
+    both directions and are left alone."""
+    height, width = mask.shape
+    horizontal = _long_runs(mask, max(floor, int(width * min_fraction)))
+    vertical = _long_runs(mask.T, max(floor, int(height * min_fraction)))
+    if horizontal is None and vertical is None:
+        return None
+    if horizontal is None:
+        return vertical.T
+    if vertical is None:
+        return horizontal
+    rules = horizontal ^ vertical.T
+    return rules if rules.any() else None
+
+
+def _without_rules(mask: np.ndarray, min_fraction: float = 0.08) -> np.ndarray:
+    """The ink mask with thin long horizontal/vertical lines (table rulings) cleared."""
+    rules = _rule_pixels(mask, min_fraction, 30)
+    if rules is None:
+        return mask
+    mask = mask.copy()
+    mask[rules] = False
+    return mask
+
+
+def remove_rules(
+    gray: Image.Image, *, min_fraction: float = 0.08, threshold: int | None = None
+) -> tuple[Image.Image, bool]:
+    """Whiten long horizontal and vertical lines (table rulings, frames): tesseract's page
+    layout analysis takes ruled tables for pictures and then reads nothing in them.
+    Returns the cleaned image and whether anything was removed."""
+    arr = np.asarray(gray)
+    mask = arr <= (otsu_threshold(arr) if threshold is None else threshold)
+    height, width = mask.shape
+    rules = _rule_pixels(mask, min_fraction, 60)
+    if rules is None:
+        return gray, False
+    grown = rules.copy()  # also take the anti-aliased fringe
+    grown[1:, :] |= rules[:-1, :]
+    grown[:-1, :] |= rules[1:, :]
+    grown[:, 1:] |= rules[:, :-1]
+    grown[:, :-1] |= rules[:, 1:]
+    cleaned = arr.copy()
+    # Paint with the paper's own shade: pure white next to a grey or tinted page would
+    # give tesseract's global threshold a third level and it would binarise the paper
+    # as ink.
+    cleaned[grown] = int(np.percentile(arr[::4, ::4], 90))
+    return Image.fromarray(cleaned, "L"), True
+
+
+def binarize(gray: Image.Image) -> Image.Image:
+    """Black text on white by Otsu's threshold (mode "L", values 0/255)."""
+    arr = np.asarray(gray)
+    return Image.fromarray(np.where(arr > otsu_threshold(arr), 255, 0).astype(np.uint8), "L")
+
+
+def preprocess(
+    image: Image.Image,
+    *,
+    deskew: bool = True,
+    rescale: bool = True,
+    binarise: bool = False,
+    strip_rules: bool = True,
+) -> Prepared:
+    """Greyscale, rescale to ~32 px line height, straighten small skew, remove table
+    rulings, optionally binarise. Returns the new image with the scale and angle applied."""
+    gray = to_gray(image)
+    scale = 1.0
+    width, height = gray.size
+    analysis = gray
+    reduce_by = max(1, int(max(width, height) // 1000))  # analyse at ~1000-2000 px
+    analysis_factor = 1.0 / reduce_by
+    if reduce_by > 1:
+        analysis = gray.reduce(reduce_by)
+        analysis_factor = analysis.size[0] / width
+    analysis_arr = np.asarray(analysis)
+    threshold = otsu_threshold(analysis_arr)
+    mask = analysis_arr <= threshold
+    if strip_rules:  # rulings would pass for text lines and skew the estimates
+        mask = _without_rules(mask)
+    line_height = estimate_line_height(mask)
+    if line_height is not None:
+        line_height /= analysis_factor
+    if rescale and line_height is not None and not (
+        MIN_LINE_HEIGHT <= line_height <= MAX_LINE_HEIGHT
+    ):
+        scale = min(MAX_SCALE, max(MIN_SCALE, TARGET_LINE_HEIGHT / line_height))
+    if max(width, height) * scale > MAX_SIDE:
+        scale = MAX_SIDE / max(width, height)
+    skew = estimate_skew(mask) if deskew else 0.0
+    if scale != 1.0:
+        gray = gray.resize(
+            (max(1, round(width * scale)), max(1, round(height * scale))),
+            Image.LANCZOS if scale < 1 else Image.BICUBIC,
+        )
+    if skew:
+        gray = gray.rotate(skew, resample=Image.BICUBIC, expand=True, fillcolor=255)
+    if strip_rules:
+        gray, _ = remove_rules(gray, threshold=threshold)
+    if binarise:
+        gray = binarize(gray)
+    return Prepared(gray, scale, skew, line_height)
+
+
+def rotate_right_angle(image: Image.Image, degrees: int) -> Image.Image:
+    """Rotate counter-clockwise by 0/90/180/270 degrees without resampling."""
+    degrees %= 360
+    if degrees == 0:
+        return image
+    method = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180,
+              270: Image.Transpose.ROTATE_270}[degrees]
+    return image.transpose(method)
