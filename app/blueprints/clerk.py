@@ -84,6 +84,7 @@ def correct_type(task_id: int, attachment_id: int):
     from app.blueprints.context import DOC_TYPE_LABELS
     if att is None or att.application_id != task.application_id or doc_type not in DOC_TYPE_LABELS:
         raise DomainError("bad_request", _("Unknown file or document type."))
-    reviews.record_correction(att, current_user, doc_type)
+    fields = {k[len("field:"):]: v for k, v in request.form.items() if k.startswith("field:")}
+    reviews.record_correction(att, current_user, doc_type, fields)
     flash(_("Thank you: the correction is recorded for the next training."), "success")
     return redirect(url_for(".task", task_id=task_id))

@@ -70,6 +70,7 @@ class Attachment(db.Model):
     superseded: Mapped[bool] = mapped_column(default=False, nullable=False)  # replaced in a correction
     review = mapped_column(JSONType)  # ml.review result (verdict, reasons, fields, evidence)
     corrected_type: Mapped[str | None] = mapped_column(String(32))  # clerk feedback
+    corrected_fields = mapped_column(JSONType)  # clerk feedback: {key: value}
     corrected_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     application = relationship("Application", back_populates="attachments")

@@ -83,10 +83,20 @@ def problems_for_citizen(application: Application) -> list[dict]:
     return out
 
 
-def record_correction(att: Attachment, clerk, doc_type: str) -> None:
-    """A clerk says the file is really of `doc_type`: kept as training feedback. Commits."""
+def record_correction(att: Attachment, clerk, doc_type: str, fields: dict | None = None) -> None:
+    """A clerk says the file is really of `doc_type` (and what its fields really say): kept
+    as training feedback. Only fields whose value differs from the extraction are kept. Commits."""
     att.corrected_type = doc_type
     att.corrected_by_id = clerk.id
+    extracted = (att.review or {}).get("fields") or {}
+    changes = {}
+    for key, value in (fields or {}).items():
+        value = (value or "").strip()[:200]
+        old = extracted.get(key)
+        old_value = old.get("value") if isinstance(old, dict) else old
+        if value and value != (old_value or ""):
+            changes[key] = value
+    att.corrected_fields = changes or None
     db.session.commit()
 
 
@@ -106,5 +116,6 @@ def feedback_records() -> list[dict]:
     rows = db.session.execute(db.select(Attachment).where(
         Attachment.corrected_type.is_not(None), Attachment.review.is_not(None))).scalars()
     return [{"text": (a.review or {}).get("text", ""), "doc_type": a.corrected_type,
-             "predicted": (a.review or {}).get("doc_type"), "sha256": a.sha256}
+             "predicted": (a.review or {}).get("doc_type"), "fields": a.corrected_fields or {},
+             "sha256": a.sha256}
             for a in rows if (a.review or {}).get("text")]
