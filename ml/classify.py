@@ -1,0 +1,238 @@
+"""Document type classifier: predict only, from a versioned model artifact.
+
+A scikit-learn pipeline over OCR text (character 1-3-gram TF-IDF, which works on
+Chinese without a segmenter) plus a few cheap layout features of the page image
+(:func:`image_features`), fed to a multinomial logistic regression whose
+probabilities are calibrated enough to abstain: below the threshold stored in the
+artifact the prediction is "other".  Like paperless-ngx's classifier, this module
+only loads, saves and predicts; training lives in :mod:`ml.train`.  A missing or
+incompatible artifact makes :meth:`DocumentClassifier.load` return None, never raise.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from scipy import sparse
+
+from ml.doctypes import DOC_TYPES, OTHER
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "models" / "doc_classifier.joblib"
+IMAGE_FEATURE_NAMES = (
+    "aspect", "ink_density", "mean_brightness", "brightness_std", "red_fraction", "blue_fraction",
+    "saturation", "edge_density", "ink_rows", "ruled_rows", "ruled_cols", "dark_fraction",
+)
+MIN_TEXT_CHARS = 6  # fewer non-space characters than this: no text to judge, abstain
+IMAGE_FEATURE_WEIGHT = 0.35  # scale of standardised layout features next to the L2-normed text vector
+_SPACES = re.compile(r"\s+")
+_DIGITS = re.compile(r"\d")
+
+
+@dataclass
+class Prediction:
+    """Classifier output: the chosen type, its probability and all class probabilities."""
+
+    doc_type: str
+    confidence: float
+    probabilities: dict[str, float] = field(default_factory=dict)
+    abstained: bool = False
+
+
+def normalize_text(text: str) -> str:
+    """Text as the vectoriser sees it: no whitespace, lower case, every digit as "0"."""
+    return _DIGITS.sub("0", _SPACES.sub("", text or "").lower())
+
+
+def image_features(image: Image.Image) -> dict[str, float]:
+    """Cheap layout features of a page image (about 5 ms): shape, ink, colour and ruling.
+
+    The image is reduced to at most 256 px on its long side first, so the cost does not
+    depend on the upload's resolution.
+    """
+    width, height = image.size
+    small = image.convert("RGB")
+    small.thumbnail((256, 256))
+    rgb = np.asarray(small, dtype=np.float32) / 255.0
+    gray = rgb.mean(axis=2)
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    mx, mn = rgb.max(axis=2), rgb.min(axis=2)
+    ink = gray < min(0.55, float(np.median(gray)) - 0.18)
+    horiz = np.abs(np.diff(gray, axis=1)) > 0.15
+    ruled_rows = (ink.mean(axis=1) > 0.5).mean() if ink.size else 0.0
+    ruled_cols = (ink.mean(axis=0) > 0.5).mean() if ink.size else 0.0
+    return {
+        "aspect": float(width / max(1, height)),
+        "ink_density": float(ink.mean()),
+        "mean_brightness": float(gray.mean()),
+        "brightness_std": float(gray.std()),
+        "red_fraction": float(((r > 0.55) & (g < 0.4) & (b < 0.4)).mean()),
+        "blue_fraction": float(((b > r + 0.12) & (b > g + 0.05)).mean()),
+        "saturation": float(((mx - mn) / np.maximum(mx, 1e-3)).mean()),
+        "edge_density": float(horiz.mean()),
+        "ink_rows": float((ink.mean(axis=1) > 0.01).mean()),
+        "ruled_rows": float(ruled_rows),
+        "ruled_cols": float(ruled_cols),
+        "dark_fraction": float((gray < 0.25).mean()),
+    }
+
+
+def feature_vector(features: dict | None) -> np.ndarray:
+    """Image features in a fixed order plus a has-image flag (zeros when *features* is None)."""
+    if not features:
+        return np.zeros(len(IMAGE_FEATURE_NAMES) + 1, dtype=np.float64)
+    values = [float(features.get(name, 0.0) or 0.0) for name in IMAGE_FEATURE_NAMES]
+    return np.array([*values, 1.0], dtype=np.float64)
+
+
+class DocumentClassifier:
+    """Text + layout classifier with abstention; build with :mod:`ml.train`, use with :meth:`load`."""
+
+    def __init__(self, vectorizer, model, *, feature_mean: np.ndarray, feature_scale: np.ndarray,
+                 threshold: float, metadata: dict | None = None) -> None:
+        self.vectorizer = vectorizer
+        self.model = model
+        self.feature_mean = np.asarray(feature_mean, dtype=np.float64)
+        self.feature_scale = np.asarray(feature_scale, dtype=np.float64)
+        self.threshold = float(threshold)
+        self.metadata = dict(metadata or {})
+        self.classes = [str(c) for c in getattr(model, "classes_", [])]
+
+    # -- features -----------------------------------------------------------------------
+    def transform(self, texts: list[str], features: list[dict | None]):
+        """Design matrix for *texts* and their image features (None = no image)."""
+        text_part = self.vectorizer.transform([normalize_text(t) for t in texts])
+        rows = np.vstack([feature_vector(f) for f in features])
+        has_image = rows[:, -1:]
+        scaled = (rows[:, :-1] - self.feature_mean) / self.feature_scale * has_image
+        layout = np.hstack([np.clip(scaled, -5, 5) * IMAGE_FEATURE_WEIGHT, has_image])
+        return sparse.hstack([text_part, sparse.csr_matrix(layout)], format="csr")
+
+    # -- prediction ---------------------------------------------------------------------
+    def predict_proba_many(self, texts: list[str], features: list[dict | None]) -> np.ndarray:
+        """Class probabilities (rows in input order, columns in ``self.classes`` order)."""
+        return self.model.predict_proba(self.transform(texts, features))
+
+    def decide(self, probabilities: np.ndarray, text: str | None = None) -> Prediction:
+        """Turn one probability row into a Prediction, abstaining below the threshold.
+
+        When *text* is given and holds fewer than MIN_TEXT_CHARS characters the
+        classifier abstains too: layout alone is not evidence enough for a type.
+        """
+        probs = {c: round(float(p), 4) for c, p in zip(self.classes, probabilities)}
+        best = int(np.argmax(probabilities))
+        confidence = float(probabilities[best])
+        doc_type = self.classes[best]
+        too_short = text is not None and len(normalize_text(text)) < MIN_TEXT_CHARS
+        if doc_type != OTHER and (confidence < self.threshold or too_short):
+            return Prediction(OTHER, confidence, probs, abstained=True)
+        return Prediction(doc_type, confidence, probs)
+
+    def predict(self, text: str, image_features: dict | None = None) -> Prediction:
+        """Predict the document type of one OCR text (+ optional :func:`image_features`)."""
+        return self.decide(self.predict_proba_many([text or ""], [image_features])[0], text or "")
+
+    def predict_many(self, texts: list[str], features: list[dict | None] | None = None) -> list[Prediction]:
+        """Predict many documents at once (faster than repeated :meth:`predict`)."""
+        texts = [t or "" for t in texts]
+        features = features if features is not None else [None] * len(texts)
+        rows = self.predict_proba_many(texts, list(features))
+        return [self.decide(row, text) for row, text in zip(rows, texts)]
+
+    # -- persistence --------------------------------------------------------------------
+    def to_artifact(self) -> dict:
+        """The dictionary stored in the joblib file."""
+        import sklearn
+
+        return {
+            "format_version": FORMAT_VERSION,
+            "sklearn_version": sklearn.__version__,
+            "classes": self.classes,
+            "threshold": self.threshold,
+            "feature_names": list(IMAGE_FEATURE_NAMES),
+            "feature_mean": self.feature_mean,
+            "feature_scale": self.feature_scale,
+            "vectorizer": self.vectorizer,
+            "model": self.model,
+            "metadata": self.metadata,
+        }
+
+    def save(self, path: str | Path = DEFAULT_MODEL_PATH) -> Path:
+        """Write the artifact (joblib, compressed); returns the path."""
+        import joblib
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        joblib.dump(self.to_artifact(), tmp, compress=("xz", 3))
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def from_artifact(cls, artifact: dict) -> "DocumentClassifier | None":
+        """Build a classifier from an artifact dict, or None when it is incompatible."""
+        import sklearn
+
+        if not isinstance(artifact, dict) or artifact.get("format_version") != FORMAT_VERSION:
+            log.warning("classifier artifact has format %r, expected %r",
+                        artifact.get("format_version") if isinstance(artifact, dict) else None, FORMAT_VERSION)
+            return None
+        if _minor(artifact.get("sklearn_version", "")) != _minor(sklearn.__version__):
+            log.warning("classifier trained with scikit-learn %s, running %s: retrain (python -m ml train)",
+                        artifact.get("sklearn_version"), sklearn.__version__)
+            return None
+        if list(artifact.get("feature_names", [])) != list(IMAGE_FEATURE_NAMES):
+            log.warning("classifier artifact has different image features")
+            return None
+        unknown = set(artifact.get("classes", [])) - set(DOC_TYPES)
+        if unknown:
+            log.warning("classifier artifact knows unknown classes %s", sorted(unknown))
+            return None
+        try:
+            return cls(artifact["vectorizer"], artifact["model"], feature_mean=artifact["feature_mean"],
+                       feature_scale=artifact["feature_scale"], threshold=artifact["threshold"],
+                       metadata=artifact.get("metadata"))
+        except (KeyError, AttributeError, TypeError, ValueError) as exc:
+            log.warning("classifier artifact is malformed: %s", exc)
+            return None
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "DocumentClassifier | None":
+        """Load the artifact at *path* (default: the committed model); None if missing or unusable."""
+        import joblib
+
+        path = Path(path) if path is not None else DEFAULT_MODEL_PATH
+        if not path.is_file():
+            log.info("no classifier artifact at %s", path)
+            return None
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                artifact = joblib.load(path)
+        except Exception as exc:  # noqa: BLE001 - any unpickling failure means "no model"
+            log.warning("cannot load classifier artifact %s: %s", path, exc)
+            return None
+        return cls.from_artifact(artifact)
+
+
+def _minor(version: str) -> str:
+    return ".".join(str(version).split(".")[:2])
+
+
+_CACHED: dict[str, DocumentClassifier | None] = {}
+
+
+def default_classifier() -> DocumentClassifier | None:
+    """The committed classifier, loaded once per process (None when unavailable)."""
+    key = str(DEFAULT_MODEL_PATH)
+    if key not in _CACHED:
+        _CACHED[key] = DocumentClassifier.load()
+    return _CACHED[key]
