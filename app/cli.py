@@ -22,7 +22,7 @@ def demo_load():
     out = load_demo_data()
     for process_id, version, created in out["deployed"]:
         click.echo(f"process {process_id}: version {version}" + (" (new)" if created else ""))
-    click.echo("Demo logins (password for all: see below):")
+    click.echo("Demo logins (the password is Demo12345 for all of them):")
     for login, password, what in out["logins"]:
         click.echo(f"  {login:<28} {password:<12} {what}")
 

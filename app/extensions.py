@@ -26,7 +26,7 @@ babel = Babel()
 
 
 def select_locale() -> str:
-    """Language: ?lang=, then the session choice, then the browser, defaulting to Chinese."""
+    """Language: ?lang=, then the session's (or account's) choice; Chinese by default."""
     from flask import current_app, has_request_context
     if not has_request_context():  # jobs, CLI and services called directly
         return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -34,7 +34,9 @@ def select_locale() -> str:
     chosen = request.args.get("lang") or session.get("lang")
     if chosen in langs:
         return chosen
-    return request.accept_languages.best_match(langs) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    from flask_login import current_user
+    preferred = getattr(current_user, "preferred_locale", None)
+    return preferred if preferred in langs else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 @event.listens_for(Engine, "connect")

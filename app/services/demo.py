@@ -46,6 +46,7 @@ def load_demo_data() -> dict:
         create_staff(f"lead_{code}", f"{zh}科长", DEMO_PASSWORD, Role.CLERK, depts[code],
                      is_lead=True)
         logins.append((clerk_username(code), DEMO_PASSWORD, f"clerk, {code}"))
+        logins.append((f"lead_{code}", DEMO_PASSWORD, f"department lead, {code}"))
     create_staff(ADMIN[0], ADMIN[1], DEMO_PASSWORD, Role.ADMIN)
     logins.append((ADMIN[0], DEMO_PASSWORD, "administrator"))
     if db.session.execute(db.select(User).where(User.username == CITIZEN["username"])).scalar() is None:
