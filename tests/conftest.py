@@ -48,6 +48,8 @@ def app(tmp_path_factory):
 
 
 def _clear(application):
+    from app.workflow import runtime
+    runtime.forget_specs()  # process-version ids restart with the emptied tables
     with application.app_context():
         meta = db.metadata
         with db.engine.begin() as conn:

@@ -123,8 +123,16 @@ def decide(clerk: User, task_id: int, raw: dict) -> HumanTask:
                     message=comment, data={"outcome": outcome, "task": task.name})
     try:
         runtime.complete_user_task(task.instance_id, task.spiff_task_id, data)
-    except runtime.CaseStuck:
-        pass  # incident recorded; the decision stands and an administrator retries
+    except runtime.CaseStuck as stuck:
+        # The process cannot take this step (a broken script or operator): the decision is
+        # not recorded, the task stays with the clerk, and administrators see an incident.
+        db.session.rollback()
+        runtime.record_incident(stuck)
+        db.session.commit()
+        raise Conflict("case_stuck", _l("The decision could not be processed because the "
+                                        "process failed at %(element)s. Nothing was changed; "
+                                        "administrators have been alerted.",
+                                        element=stuck.element_id or "?"))
     except Exception:
         db.session.rollback()
         raise

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from app.extensions import db
 from app.models import Application, ApplicationStatus, CaseEvent
 from app.services import applications, timeline
-from app.services.errors import Conflict, ValidationFailed
+from app.services.errors import Conflict, DomainError, ValidationFailed
 
 MESSAGE = "correction_submitted"
 
@@ -46,8 +46,16 @@ def submit(application: Application, note: str, files: list[tuple[str, str, byte
     try:
         runtime.deliver_message_for_case(application.case_number, MESSAGE, {
             "note": note, "attachments": [{"id": a.id, "slot": a.slot} for a in added]})
-    except runtime.CaseStuck:
-        pass
+    except runtime.CaseStuck as stuck:
+        stored = [a.stored_name for a in added]
+        db.session.rollback()  # nothing half-saved: the citizen may send it again later
+        for name in stored:
+            uploads.remove(name)
+        runtime.record_incident(stuck)
+        db.session.commit()
+        raise DomainError("case_stuck", _l("Your corrections could not be processed right now. "
+                                           "Nothing was saved; administrators have been "
+                                           "alerted. Please try again later."))
     except Exception:
         db.session.rollback()
         raise

@@ -23,11 +23,27 @@ log = logging.getLogger(__name__)
 
 
 class CaseStuck(Exception):
-    """The engine refused to advance (script/operator error); an incident was recorded."""
+    """The engine refused to advance (script/operator error); an incident was recorded in
+    the session. A caller that must roll back its own changes calls `record_incident()`
+    again after the rollback."""
 
     def __init__(self, incident: Incident):
         super().__init__(incident.message)
         self.incident = incident
+        self.instance_id = incident.instance_id
+        self.element_id = incident.element_id
+        self.kind = incident.kind
+        self.message = incident.message
+
+
+def record_incident(stuck: CaseStuck) -> Incident:
+    """Record (again, after a rollback) the incident a CaseStuck describes. Caller commits."""
+    incident = Incident(instance_id=stuck.instance_id, element_id=stuck.element_id,
+                        kind=stuck.kind, message=stuck.message)
+    db.session.add(incident)
+    inst = db.session.get(WorkflowInstance, stuck.instance_id)
+    timeline.record(inst.application, "incident", message=stuck.message)
+    return incident
 
 
 def current_version(process_id: str) -> ProcessVersion:
@@ -67,6 +83,11 @@ def start_case(application: Application) -> WorkflowInstance:
 
 
 _SPECS: dict[int, str] = {}  # process_version.id -> spec_json; versions never change
+
+
+def forget_specs() -> None:
+    """Drop cached specs (after a database was replaced under a running process, e.g. tests)."""
+    _SPECS.clear()
 
 
 def spec_json(process_version_id: int) -> str:

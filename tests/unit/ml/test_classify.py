@@ -132,3 +132,14 @@ def test_committed_model_predicts_fast(committed):
     for _ in range(50):
         committed.predict(text, feats)
     assert (time.perf_counter() - started) / 50 < 0.005
+
+
+def test_abstains_when_ocr_found_almost_no_text(tiny_classifier):
+    lenient = DocumentClassifier(tiny_classifier.vectorizer, tiny_classifier.model,
+                                 feature_mean=tiny_classifier.feature_mean,
+                                 feature_scale=tiny_classifier.feature_scale, threshold=0.0)
+    feats = {name: 0.5 for name in IMAGE_FEATURE_NAMES}
+    short = lenient.predict("发票 代码", feats)
+    assert short.doc_type == "other" and short.abstained
+    assert lenient.predict("发票代码 发票号码 价税合计", feats).doc_type == "invoice"
+    assert [p.doc_type for p in lenient.predict_many(["", "发票代码 发票号码 价税合计"])] == ["other", "invoice"]

@@ -26,7 +26,7 @@ def fake_review(path: str) -> dict:
     return {
         "a.png": {"doc_type": "invoice", "fields": {"total": "10.00", "issue_date": "2021-03-06"}},
         "b.png": {"doc_type": "other", "fields": {}},
-        "c.png": {"doc_type": "passport", "fields": {"passport_number": "E12345678"}},
+        "c.png": {"doc_type": "passport", "fields": {"passport_number": {"value": "E12345678", "box": None}}},
     }[name] | {"seconds": 0.5}
 
 
@@ -38,6 +38,7 @@ def test_evaluate_dir_counts_accuracy_confusion_and_fields(labelled_dir, monkeyp
     assert metrics["confusion"]["invoice"]["other"] == 1
     assert metrics["field_exact_match"]["total"] == {"matched": 1, "total": 2, "rate": 0.5}
     assert metrics["field_exact_match"]["issue_date"]["matched"] == 0
+    assert metrics["field_exact_match"]["passport_number"]["matched"] == 1  # review's {"value": ...} form
     assert metrics["errors"] == [{"file": "b.png", "doc_type": "invoice", "predicted": "other"}]
     report = evaluate.format_report(metrics)
     assert "confusion matrix" in report and "passport_number" in report

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 
+import numpy as np
 import pytest
 
 from ml.classify import DocumentClassifier
@@ -12,8 +13,6 @@ from ml.doctypes import DOC_TYPES
 from ml.synthetic.dataset import Sample, load_samples, save_samples
 from ml.train import (THRESHOLD_GRID, accuracy_with_threshold, choose_threshold, data_hash, expand,
                       main, read_feedback)
-
-import numpy as np
 
 TEXTS = {
     "invoice": "增值税普通发票 发票代码 {d} 发票号码 {d} 价税合计 ¥{d}.00",
