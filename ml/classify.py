@@ -59,8 +59,12 @@ def image_features(image: Image.Image) -> dict[str, float]:
     depend on the upload's resolution.
     """
     width, height = image.size
-    small = image.convert("RGB")
-    small.thumbnail((256, 256))
+    ratio = 256 / max(width, height, 1)
+    if ratio < 1:  # same pixels as Image.thumbnail((256, 256)), without converting the full page
+        size = (max(1, round(width * ratio)), max(1, round(height * ratio)))
+        small = image.resize(size, Image.BICUBIC, reducing_gap=2.0).convert("RGB")
+    else:
+        small = image.convert("RGB")
     rgb = np.asarray(small, dtype=np.float32) / 255.0
     gray = rgb.mean(axis=2)
     r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ml.doctypes import DOC_TYPES
 
+MAX_FIELD_ERRORS = 100  # examples of wrong or missing fields kept in the JSON output
 SHORT = {t: t.replace("_certificate", "_cert").replace("household_register", "household")
          .replace("business_license", "business_lic")[:12] for t in DOC_TYPES}
 
@@ -53,8 +54,14 @@ def _init_worker() -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
 
 
+def field_value(found: object) -> object:
+    """The plain value of an extracted field (review gives {"value", "text", "page", "box"})."""
+    return found.get("value") if isinstance(found, dict) else found
+
+
 def _same(expected: object, found: object) -> bool:
-    return found is not None and str(expected).strip() == str(found).strip()
+    value = field_value(found)
+    return value is not None and str(expected).strip() == str(value).strip()
 
 
 def evaluate_dir(directory: Path, *, workers: int = 2, limit: int | None = None) -> dict:
@@ -70,7 +77,7 @@ def evaluate_dir(directory: Path, *, workers: int = 2, limit: int | None = None)
     classes = list(DOC_TYPES)
     confusion = {t: {p: 0 for p in classes} for t in classes}
     field_hits: dict[str, list[int]] = {}
-    errors = []
+    errors, field_errors = [], []
     for entry, result in zip(entries, results):
         truth, predicted = entry["doc_type"], result["doc_type"]
         row = confusion.setdefault(truth, {p: 0 for p in classes})
@@ -78,7 +85,11 @@ def evaluate_dir(directory: Path, *, workers: int = 2, limit: int | None = None)
         if truth != predicted:
             errors.append({"file": entry["file"], "doc_type": truth, "predicted": predicted})
         for key, value in (entry.get("fields") or {}).items():
-            field_hits.setdefault(key, []).append(int(_same(value, result["fields"].get(key))))
+            found = result["fields"].get(key)
+            field_hits.setdefault(key, []).append(int(_same(value, found)))
+            if not _same(value, found) and len(field_errors) < MAX_FIELD_ERRORS:
+                field_errors.append({"file": entry["file"], "field": key, "expected": value,
+                                     "found": field_value(found)})
     per_class = {t: round(row[t] / sum(row.values()), 4) for t, row in confusion.items() if sum(row.values())}
     correct = sum(row[t] for t, row in confusion.items())
     return {
@@ -91,6 +102,7 @@ def evaluate_dir(directory: Path, *, workers: int = 2, limit: int | None = None)
                               for k, v in sorted(field_hits.items())},
         "seconds_per_document": round(sum(r["seconds"] for r in results) / max(1, len(results)), 3),
         "errors": errors,
+        "field_errors": field_errors,
     }
 
 

@@ -190,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--augment", type=int, default=5, help="augmented text copies per document")
     parser.add_argument("--seed", type=int, default=20260101)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--capture", choices=("mixed", "clean", "scan", "photo"), default="mixed",
+                        help="capture simulation of the rendered documents")
     parser.add_argument("--feedback", type=Path, help="JSON lines of {text, doc_type} clerk corrections")
     parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_PATH)
     parser.add_argument("--samples-dir", type=Path, help="save/reuse OCR'd samples here (JSON lines)")
@@ -197,11 +199,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _samples(args, name: str, per_class: int, layouts: str) -> list[Sample]:
-    cached = args.samples_dir / f"{name}-{args.seed}-{per_class}.jsonl" if args.samples_dir else None
+    suffix = "" if args.capture == "mixed" else f"-{args.capture}"
+    cached = args.samples_dir / f"{name}-{args.seed}-{per_class}{suffix}.jsonl" if args.samples_dir else None
     if cached and cached.is_file():
         return load_samples(cached)
-    samples = ocr_samples(make_specs(per_class, seed=args.seed, layouts=layouts), workers=args.workers,
-                          progress=_progress(name))
+    specs = make_specs(per_class, seed=args.seed, layouts=layouts, capture=args.capture)
+    samples = ocr_samples(specs, workers=args.workers, progress=_progress(name))
     if cached:
         save_samples(samples, cached)
     return samples
@@ -232,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
         "per_class": args.per_class,
         "augment": args.augment,
+        "capture": args.capture,
         "threshold_out_of_fold": threshold_scores,
     }
     clf = fit_classifier(texts, feats, labels, threshold=threshold, metadata=metadata)

@@ -45,9 +45,10 @@ class Sample:
     ocr_seconds: float = 0.0
 
 
-def make_specs(per_class: int, *, seed: int, layouts: str, types: tuple[str, ...] = DOC_TYPES) -> list[Spec]:
-    """Specs for *per_class* documents of every type in *types*."""
-    return [Spec(t, i, seed, layouts) for t in types for i in range(per_class)]
+def make_specs(per_class: int, *, seed: int, layouts: str, types: tuple[str, ...] = DOC_TYPES,
+               capture: str = "mixed") -> list[Spec]:
+    """Specs for *per_class* documents of every type in *types* ("mixed" capture: clean/scan/photo)."""
+    return [Spec(t, i, seed, layouts, capture) for t in types for i in range(per_class)]
 
 
 def _fallback_ocr(image) -> str:

@@ -10,7 +10,7 @@ import datetime as dt
 import random
 
 from ml.synthetic import values as V
-from ml.synthetic.canvas import RED, Page
+from ml.synthetic.canvas import Page
 
 
 def _a4(rng: random.Random, fonts: list[str], tint: bool = False) -> tuple[Page, float]:
@@ -26,7 +26,7 @@ def render_business_license(rng: random.Random, fonts: list[str], variant: int):
     s = int(30 * scale)
     city_code, city_addr, _ = rng.choice(V.AREAS)
     code = V.credit_code(rng, city_code)
-    company = V.company_name(rng, city_addr[:2] if city_addr[2] in "市省" else city_addr[:2])
+    company = V.company_name(rng, city_addr[:2])
     legal, _, _ = V.person_name(rng)
     est = V.random_date(rng, dt.date(1998, 1, 1), dt.date(2025, 6, 30))
     capital = rng.choice([10, 50, 100, 200, 500, 1000, 3000])
@@ -64,10 +64,12 @@ def render_business_license(rng: random.Random, fonts: list[str], variant: int):
     return page.image, fields
 
 
-def _sign_off(page: Page, x: float, y: float, s: int, org: str, when: dt.date, rng: random.Random) -> None:
+def _sign_off(page: Page, x: float, y: float, s: int, org: str, when: dt.date) -> None:
+    """Organisation name, date and the organisation's round stamp over them."""
     page.text(x, y, org, s)
     page.text(x, y + s * 1.8, f"{when.year}年{when.month}月{when.day}日", s)
-    page.stamp(x + s * 4, y + s * 0.8, s * 3.2, org)
+    # Seals sit over the date and the end of the name, leaving most of the name legible.
+    page.stamp(x + s * page.rng.uniform(4.5, 7.5), y + s * page.rng.uniform(1.6, 2.4), s * 3.2, org)
 
 
 def render_lease_contract(rng: random.Random, fonts: list[str], variant: int):
@@ -127,6 +129,9 @@ def render_employment_certificate(rng: random.Random, fonts: list[str], variant:
     employer = V.company_name(rng)
     since = V.random_date(rng, dt.date(2008, 1, 1), dt.date(2025, 6, 1))
     title = {0: "在职证明", 1: "在 职 证 明", 2: "工作证明"}[variant]
+    if variant == 0 and rng.random() < 0.6:  # company letterhead
+        page.title(int(h * 0.04), employer, int(s * 1.1))
+        page.draw.line([(w * 0.08, h * 0.04 + s * 1.8), (w * 0.92, h * 0.04 + s * 1.8)], fill=(25, 25, 30), width=3)
     page.title(int(h * 0.1), title, int(s * 1.8))
     x, y = w * 0.12, h * 0.22
     if variant == 1:
@@ -144,7 +149,7 @@ def render_employment_certificate(rng: random.Random, fonts: list[str], variant:
         y = page.paragraph(x, y + s, w * 0.76, f"联系人：{V.person_name(rng)[0]}  联系电话：1{V.digits(rng, 10)}", s,
                            spacing=1.9, indent=False)
     when = V.random_date(rng, since, dt.date(2026, 6, 1))
-    _sign_off(page, w * 0.52, max(y + s * 3, h * 0.62), s, employer, when, rng)
+    _sign_off(page, w * 0.52, max(y + s * 3, h * 0.62), s, employer, when)
     return page.image, {"name": name, "employer": employer}
 
 
@@ -184,6 +189,3 @@ def render_degree_certificate(rng: random.Random, fonts: list[str], variant: int
         page.photo_box(x, h * 0.1, s * 3.5, s * 4.6)
     return page.image, {"name": name, "institution": uni}
 
-
-__all__ = ["RED", "render_business_license", "render_lease_contract", "render_employment_certificate",
-           "render_degree_certificate"]

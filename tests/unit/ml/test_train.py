@@ -82,7 +82,8 @@ def test_tiny_training_run_writes_a_loadable_model(tmp_path):
                                    ensure_ascii=False) + "\n", encoding="utf-8")
     out = tmp_path / "model.joblib"
     code = main(["--per-class", "1", "--heldout-per-class", "1", "--augment", "1", "--workers", "2",
-                 "--out", str(out), "--feedback", str(feedback), "--samples-dir", str(tmp_path / "samples")])
+                 "--capture", "clean", "--out", str(out), "--feedback", str(feedback),
+                 "--samples-dir", str(tmp_path / "samples")])
     assert code == 0
     clf = DocumentClassifier.load(out)
     assert clf is not None and sorted(clf.classes) == sorted(DOC_TYPES)
