@@ -83,18 +83,24 @@ def run_bare(spec, serializer, reg) -> None:
     assert serializer.deserialize_json(state).is_completed()
 
 
+def bare_parts():
+    """The library-only side: the parsed spec and the stock serializer (spec embedded)."""
+    content = (ROOT / "workflows" / "business_registration.bpmn").read_bytes()
+    parser = new_parser("spiff")
+    parser.add_bpmn_str(content, filename="b.bpmn")
+    spec = parser.get_spec("business_registration")
+    config = dict(DEFAULT_CONFIG)
+    config[OperatorServiceTask] = ServiceTaskConverter
+    return spec, BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+
 def main(n: int = 200) -> None:
     """Time n instances of each and print the figures."""
     reg = registry()
     content = (ROOT / "workflows" / "business_registration.bpmn").read_bytes()
     bundle = deploy_bundle({"b.bpmn": content}, departments=LANES, forms={"review_decision"},
                            operators=reg.names())
-    parser = new_parser("spiff")
-    parser.add_bpmn_str(content, filename="b.bpmn")
-    spec = parser.get_spec("business_registration")
-    config = dict(DEFAULT_CONFIG)
-    config[OperatorServiceTask] = ServiceTaskConverter
-    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+    spec, serializer = bare_parts()
     run_engine(bundle.spec_json, reg)
     run_bare(spec, serializer, reg)
     results = {}

@@ -30,23 +30,13 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import workflow_overhead as bare_bench  # noqa: E402
 from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine  # noqa: E402
-from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer  # noqa: E402
-from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG  # noqa: E402
-from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
 
 
 def bare_setup(n):
     """n bare workflows serialized at the three reviews (untimed)."""
-    from app.workflow.engine.specs import OperatorServiceTask, new_parser
     reg = bare_bench.registry()
-    content = (ROOT / "workflows" / "business_registration.bpmn").read_bytes()
-    parser = new_parser("spiff")
-    parser.add_bpmn_str(content, filename="b.bpmn")
-    spec = parser.get_spec("business_registration")
-    config = dict(DEFAULT_CONFIG)
-    config[OperatorServiceTask] = ServiceTaskConverter
-    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+    spec, serializer = bare_bench.bare_parts()
 
     def engine():
         eng = PythonScriptEngine()

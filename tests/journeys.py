@@ -75,3 +75,28 @@ def open_task_id(client, case_number: str) -> int:
     match = re.search(r'data-task="(\d+)" data-case="%s"' % re.escape(case_number), body)
     assert match, f"case {case_number} not in queue"
     return int(match.group(1))
+
+
+def blank_png() -> bytes:
+    """A tiny white PNG (fast to OCR: for tests that do not look at the review)."""
+    from PIL import Image
+    return png_bytes(Image.new("RGB", (60, 40), "white"))
+
+
+def submitted_case(client, wait_jobs, *, seed: int = 3, mobile: str = "13911115555",
+                   rendered: bool = True) -> int:
+    """Register a citizen, apply, upload every material, submit, wait for the auto-review.
+
+    With `rendered=False` blank images are uploaded instead of rendered documents (faster).
+    Returns the application id; its three department reviews are then open.
+    """
+    materials = make_materials(seed=seed)
+    register(client, materials["person"], mobile=mobile)
+    app_id = start_application(client)
+    fill_form(client, app_id, materials["person"])
+    for slot, data in materials["files"].items():
+        upload(client, app_id, slot, data if rendered else blank_png(), f"{slot}.png")
+    wait_jobs()
+    assert submit(client, app_id).status_code == 302
+    wait_jobs()
+    return app_id

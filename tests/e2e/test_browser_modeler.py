@@ -53,15 +53,7 @@ def test_admin_edits_deploys_and_new_case_uses_new_version(app, live_server, bro
             ProcessVersion.is_current.is_(True),
             ProcessVersion.process_id == "business_registration")).scalar() == 2
 
-    materials = journeys.make_materials(seed=5)
-    journeys.register(client, materials["person"], mobile="13911116666")
-    app_id = journeys.start_application(client)
-    journeys.fill_form(client, app_id, materials["person"])
-    for slot, data in materials["files"].items():
-        journeys.upload(client, app_id, slot, data, f"{slot}.png")
-    wait_jobs()
-    journeys.submit(client, app_id)
-    wait_jobs()
+    app_id = journeys.submitted_case(client, wait_jobs, seed=5, mobile="13911116666")
     with app.app_context():
         application = db.session.get(Application, app_id)
         assert application.instance.process_version.version == 2

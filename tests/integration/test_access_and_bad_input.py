@@ -1,35 +1,15 @@
 """Object-level access and bad input through HTTP: each gets a clear answer, nothing half-saved."""
 from __future__ import annotations
 
-import io
-import re
 import threading
-
-import pytest
-from PIL import Image
 
 from app.extensions import db
 from app.models import Application, Attachment, HumanTask, TaskStatus
 from tests import journeys
 
 
-def _png() -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (60, 40), "white").save(buf, format="PNG")
-    return buf.getvalue()
-
-
 def _submitted_case(client, wait_jobs, seed=3, mobile="13911115555"):
-    materials = journeys.make_materials(seed=seed)
-    journeys.register(client, materials["person"], mobile=mobile)
-    app_id = journeys.start_application(client)
-    journeys.fill_form(client, app_id, materials["person"])
-    for slot in ("id_card_front", "id_card_back", "lease"):
-        journeys.upload(client, app_id, slot, _png(), f"{slot}.png")
-    wait_jobs()
-    assert journeys.submit(client, app_id).status_code == 302
-    wait_jobs()
-    return app_id
+    return journeys.submitted_case(client, wait_jobs, seed=seed, mobile=mobile, rendered=False)
 
 
 def test_disguised_and_oversize_uploads_are_refused_and_not_stored(app, client, wait_jobs):

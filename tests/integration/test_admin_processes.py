@@ -79,15 +79,7 @@ def test_deploy_needs_an_admin_and_a_csrf_token(client, make_client):
 def test_running_case_can_move_to_a_compatible_version_only(app, client, make_client, wait_jobs):
     from app.models import Application
     from tests import journeys
-    materials = journeys.make_materials(seed=9)
-    journeys.register(client, materials["person"], mobile="13911118888")
-    app_id = journeys.start_application(client)
-    journeys.fill_form(client, app_id, materials["person"])
-    for slot, data in materials["files"].items():
-        journeys.upload(client, app_id, slot, data, f"{slot}.png")
-    wait_jobs()
-    journeys.submit(client, app_id)
-    wait_jobs()
+    app_id = journeys.submitted_case(client, wait_jobs, seed=9, mobile="13911118888")
 
     admin = make_client()
     admin.login("admin")

@@ -70,15 +70,7 @@ def application_events(application):
 
 @pytest.mark.slow
 def test_one_rejection_rejects_the_case(app, client, make_client, wait_jobs):
-    materials = journeys.make_materials(seed=11)
-    journeys.register(client, materials["person"], mobile="13911113333")
-    app_id = journeys.start_application(client)
-    journeys.fill_form(client, app_id, materials["person"])
-    for slot, data in materials["files"].items():
-        journeys.upload(client, app_id, slot, data, f"{slot}.png")
-    wait_jobs()
-    journeys.submit(client, app_id)
-    wait_jobs()
+    app_id = journeys.submitted_case(client, wait_jobs, seed=11, mobile="13911113333")
     with app.app_context():
         case_number = db.session.get(Application, app_id).case_number
     for code, decision in (("market_regulation", "true"), ("tax", "false"),

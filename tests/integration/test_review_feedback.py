@@ -11,15 +11,7 @@ from tests import journeys
 
 
 def test_clerk_corrections_are_feedback(app, client, make_client, wait_jobs, tmp_path):
-    materials = journeys.make_materials(seed=13)
-    journeys.register(client, materials["person"], mobile="13911110002")
-    app_id = journeys.start_application(client)
-    journeys.fill_form(client, app_id, materials["person"])
-    for slot, data in materials["files"].items():
-        journeys.upload(client, app_id, slot, data, f"{slot}.png")
-    wait_jobs()
-    journeys.submit(client, app_id)
-    wait_jobs()
+    app_id = journeys.submitted_case(client, wait_jobs, seed=13, mobile="13911110002")
     with app.app_context():
         task_id = db.session.execute(db.select(HumanTask.id).where(
             HumanTask.application_id == app_id, HumanTask.lane == "tax")).scalar()
