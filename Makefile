@@ -9,6 +9,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app app
 RUN_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng fonts-noto-cjk fonts-wqy-zenhei
 TEST_PACKAGES := chromium fonts-arphic-ukai fonts-arphic-uming fonts-wqy-microhei
+TRAIN_PACKAGES := $(TEST_PACKAGES) fonts-noto-cjk-extra
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
@@ -54,7 +55,8 @@ demo: $(VENV)/.installed
 serve:
 	$(FLASK) serve --host $(HOST) --port $(PORT)
 
-train: $(VENV)/.installed test-system-packages
+train: $(VENV)/.installed
+	@scripts/ensure-system-packages.sh $(TRAIN_PACKAGES)
 	$(PY) -m ml train
 
 messages: $(VENV)/.installed
