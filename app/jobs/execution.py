@@ -54,7 +54,6 @@ def execute(job_id: int, max_attempts: int = 3) -> str:
             _on_final_failure(job)
         return job.status.value
     job.status = JobStatus.DONE
-    job.progress = 100
     job.result = result if isinstance(result, dict) else None
     job.finished_at = utcnow()
     job.error = None

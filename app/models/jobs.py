@@ -35,7 +35,6 @@ class Job(db.Model):
         Enum(JobStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
         nullable=False, default=JobStatus.QUEUED, index=True)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    progress: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     result = mapped_column(JSONType)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)

@@ -65,7 +65,6 @@ class HumanTask(db.Model):
     lane: Mapped[str | None] = mapped_column(String(64))
     form: Mapped[str | None] = mapped_column(String(64))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
-    for_applicant: Mapped[bool] = mapped_column(default=False, nullable=False)
     candidate_group: Mapped[str | None] = mapped_column(String(64))  # e.g. "lead"
     status: Mapped[TaskStatus] = mapped_column(
         Enum(TaskStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),

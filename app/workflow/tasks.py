@@ -78,7 +78,7 @@ def _create_rows(inst: WorkflowInstance, new: list) -> None:
                         name=r.name or r.element_id, lane=r.lane, form=r.form,
                         department_id=dept.id if dept else None,
                         candidate_group=LEAD_GROUP if LEAD_GROUP in groups else None,
-                        for_applicant=(r.lane == APPLICANT_LANE), status=TaskStatus.OPEN,
+                        status=TaskStatus.OPEN,
                         due_at=due_for(inst, r.due))
         assignee = _assignee(r.assignee, dept)
         if assignee is not None:

@@ -8,7 +8,6 @@ from app.models import Application, ApplicationStatus, HumanTask, TaskStatus, Us
 from app.services import approvals
 from app.services.errors import Conflict
 from app.workflow import runtime
-from tests import journeys
 from tests.integration.test_access_and_bad_input import _submitted_case
 
 

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from app.extensions import db
-from app.models import Application, ApplicationStatus, Attachment, HumanTask, TaskStatus
+from app.models import Application, ApplicationStatus, HumanTask, TaskStatus
 from ml.synthetic import render
 from tests import journeys
 

@@ -6,7 +6,6 @@ import pytest
 
 from app.extensions import db
 from app.models import Application, HumanTask, Incident, TaskStatus
-from tests import journeys
 from tests.integration.test_access_and_bad_input import _submitted_case
 from tests.integration.test_admin_processes import _post_xml, _xml
 
