@@ -54,24 +54,32 @@ def run_engine(spec_json: str, reg: OperatorRegistry) -> None:
     assert WorkflowHandle.load(spec_json, state, operators=reg).is_completed()
 
 
-def run_bare(spec, serializer, reg) -> None:
-    """The same steps with the library's own serializer and script engine."""
+def bare_engine(reg):
+    """A factory of the library's stock script engine carrying our operators."""
     def engine():
         eng = PythonScriptEngine()
         eng.operators = reg
         return eng
+    return engine
+
+
+def bare_to_reviews(spec, serializer, engine) -> str:
+    """Start a bare workflow, finish its auto-review, return the state at the three reviews."""
     wf = BpmnWorkflow(spec, {}, script_engine=engine())
     for task in wf.get_tasks(state=TaskState.READY):
         task.set_data(**DATA)
     wf.do_engine_steps()
-    state = serializer.serialize_json(wf)
-    wf = serializer.deserialize_json(state)
+    wf = serializer.deserialize_json(serializer.serialize_json(wf))
     wf.script_engine = engine()
     task = wf.get_tasks(state=TaskState.STARTED)[0]
     task.data["auto_review"] = {"verdict": "pass"}
     task.complete()
     wf.do_engine_steps()
-    state = serializer.serialize_json(wf)
+    return serializer.serialize_json(wf)
+
+
+def bare_reviews(state: str, serializer, engine) -> None:
+    """Complete the three reviews, deserializing and serializing around every step."""
     for _ in range(3):
         wf = serializer.deserialize_json(state)
         wf.script_engine = engine()
@@ -81,6 +89,12 @@ def run_bare(spec, serializer, reg) -> None:
         wf.do_engine_steps()
         state = serializer.serialize_json(wf)
     assert serializer.deserialize_json(state).is_completed()
+
+
+def run_bare(spec, serializer, reg) -> None:
+    """The same steps as run_engine with the library's own serializer and script engine."""
+    engine = bare_engine(reg)
+    bare_reviews(bare_to_reviews(spec, serializer, engine), serializer, engine)
 
 
 def bare_parts():

@@ -28,47 +28,20 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import workflow_overhead as bare_bench  # noqa: E402
-from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine  # noqa: E402
-from SpiffWorkflow.util.task import TaskState  # noqa: E402
 
 
 def bare_setup(n):
     """n bare workflows serialized at the three reviews (untimed)."""
-    reg = bare_bench.registry()
     spec, serializer = bare_bench.bare_parts()
-
-    def engine():
-        eng = PythonScriptEngine()
-        eng.operators = reg
-        return eng
-    states = []
-    for _ in range(n):
-        wf = BpmnWorkflow(spec, {}, script_engine=engine())
-        for task in wf.get_tasks(state=TaskState.READY):
-            task.set_data(**bare_bench.DATA)
-        wf.do_engine_steps()
-        task = wf.get_tasks(state=TaskState.STARTED)[0]
-        task.data["auto_review"] = {"verdict": "pass"}
-        task.complete()
-        wf.do_engine_steps()
-        states.append(serializer.serialize_json(wf))
-    return states, serializer, engine
+    engine = bare_bench.bare_engine(bare_bench.registry())
+    return [bare_bench.bare_to_reviews(spec, serializer, engine) for _ in range(n)], serializer, engine
 
 
 def bare_run(states, serializer, engine) -> float:
     """Complete the three reviews of every workflow; returns seconds."""
     start = time.perf_counter()
     for state in states:
-        for _ in range(3):
-            wf = serializer.deserialize_json(state)
-            wf.script_engine = engine()
-            task = wf.get_tasks(state=TaskState.READY, manual=True)[0]
-            task.set_data(approved=True, comment="ok")
-            task.run()
-            wf.do_engine_steps()
-            state = serializer.serialize_json(wf)
-        assert serializer.deserialize_json(state).is_completed()
+        bare_bench.bare_reviews(state, serializer, engine)
     return time.perf_counter() - start
 
 
@@ -184,7 +157,7 @@ def queue_p95(app, total: int, runs: int = 200) -> None:
             batch.append({"instance_id": inst.id, "application_id": inst.application_id,
                           "spiff_task_id": f"{i:036d}", "element_id": "review", "name": "Review",
                           "lane": "tax", "department_id": rng.choice(depts), "status": "open",
-                          "for_applicant": False, "due_at": now + timedelta(minutes=rng.randint(0, 60 * 24 * 30)),
+                          "due_at": now + timedelta(minutes=rng.randint(0, 60 * 24 * 30)),
                           "created_at": now})
             if len(batch) == 5000:
                 db.session.execute(db.insert(HumanTask), batch)

@@ -246,11 +246,11 @@ def migrate(instance_id: int, target: ProcessVersion) -> None:
 
     Raises engine.MigrationRefused (with reasons) when SpiffWorkflow's diff does not allow it.
     """
-    with advancing(instance_id) as (inst, _handle, actions):
+    with advancing(instance_id) as (inst, handle, actions):
         if target.process_id != inst.process_version.process_id:
             from app.workflow.engine import MigrationRefused
             raise MigrationRefused([f"{target.process_id} is another process"])
-        _handle.migrate(spec_json(target.id))
+        handle.migrate(spec_json(target.id))
         old_version = inst.process_version.version
         inst.process_version_id = target.id
         inst.process_version = target

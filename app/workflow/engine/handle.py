@@ -18,6 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from .errors import EngineError, OperatorError, ScriptError
 from .migration import MigrationPlan, MigrationRefused, apply_migration, plan_migration
+from .model_info import UserTaskInfo
 from .operators import OperatorRegistry
 from .sandbox import SandboxScriptEngine, ScriptRunner
 from .serialization import dump_state, load_spec, load_state
@@ -29,19 +30,11 @@ class TaskNotFound(EngineError):
     """No task with that id is waiting for this operation."""
 
 
-@dataclass
-class ReadyTask:
-    """A user (or manual) task ready for a person."""
+@dataclass(kw_only=True)
+class ReadyTask(UserTaskInfo):
+    """A user (or manual) task ready for a person: its diagram info plus the running task."""
 
     task_id: str
-    element_id: str
-    name: str | None
-    lane: str | None
-    form: str | None
-    candidate_groups: list[str] = field(default_factory=list)
-    assignee: str | None = None
-    due: str | None = None
-    properties: dict = field(default_factory=dict)
     data: dict = field(default_factory=dict)
 
 
