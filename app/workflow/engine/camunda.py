@@ -1,10 +1,11 @@
 """Camunda 7 extensions the stock CamundaParser ignores: input parameters, result variables.
 
-* `camunda:inputOutput/camunda:inputParameter` of a service task becomes the operator's
-  params: plain text is a string literal, `${...}` is JUEL (translated to a whitelisted
-  Python expression), `camunda:list` / `camunda:map` nest; `camunda:script` is refused.
-  `camunda:outputParameter` is reported and ignored (the operator result lands in the
-  task's `camunda:resultVariable`, or under the operator name).
+* `camunda:inputOutput` parameters are read into Python expressions: plain text is a string
+  literal, `${...}` is JUEL (translated to a whitelisted Python expression), `camunda:list` /
+  `camunda:map` nest; `camunda:script` is refused. They are executed by `camunda_io.py`
+  (input parameters are local variables of the task, output parameters set process
+  variables when it completes); a service task's input parameters are also its operator's
+  params (the operator result lands in `camunda:resultVariable`, or under the operator name).
 * `camunda:resultVariable` (+ `camunda:mapDecisionResult`) on a business rule task stores
   the DMN result under that variable, mapped like Camunda does: `singleEntry` (one value),
   `singleResult` (one dict), `collectEntries` (list of values), `resultList` (list of dicts,
@@ -69,10 +70,18 @@ def input_parameters(task_node: etree._Element) -> dict[str, str]:
     return params
 
 
-def output_parameter_names(task_node: etree._Element) -> list[str]:
-    """Names of camunda:outputParameter elements (not supported: reported at deploy)."""
-    return [p.get("name") for p in task_node.iterfind(
-        "bpmn:extensionElements/camunda:inputOutput/camunda:outputParameter", NS)]
+def output_parameters(task_node: etree._Element) -> dict[str, str]:
+    """name -> Python expression for every camunda:outputParameter of a task, in order."""
+    params = {}
+    for param in task_node.iterfind("bpmn:extensionElements/camunda:inputOutput/"
+                                    "camunda:outputParameter", NS):
+        params[param.get("name")] = _value_expression(param)
+    return params
+
+
+def has_input_output(task_node: etree._Element) -> bool:
+    """True when the element carries a camunda:inputOutput extension."""
+    return task_node.find("bpmn:extensionElements/camunda:inputOutput", NS) is not None
 
 
 def map_decision_result(mapping: str, outputs: list[dict]):
@@ -105,8 +114,11 @@ class ResultVariableBusinessRuleTask(BusinessRuleTask):
         if not self.result_variable:
             return super()._run_hook(my_task)
         try:
-            rules = self.dmnEngine.decide(my_task)
-            outputs = [dict(rule.output_as_dict(my_task)) for rule in rules]
+            engine = self.dmnEngine
+            if hasattr(engine, "matched_outputs"):  # evaluates required decisions first
+                outputs = engine.matched_outputs(my_task)
+            else:
+                outputs = [dict(rule.output_as_dict(my_task)) for rule in engine.decide(my_task)]
             my_task.data[self.result_variable] = map_decision_result(self.map_decision_result,
                                                                      outputs)
         except WorkflowTaskException:

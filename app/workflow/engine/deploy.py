@@ -13,6 +13,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from .dmn import check_dmn_structure, decisions_of, split_decisions
+from .dmn_chain import check_requirements, requirement_graph
 from .errors import DeployError, IssueCollector, ValidationIssue
 from .model_info import (TimerInfo, UserTaskInfo, lane_map, message_names, service_tasks,
                          timers, user_tasks)
@@ -97,6 +98,7 @@ def deploy_bundle(files: dict[str, bytes], *, process_id: str | None = None,
         rewrite_dmn(root, issues)
         validate_dmn(root, issues)
     decision_ids = {d.get("id") for root in dmn.values() for d in decisions_of(root)}
+    check_requirements(requirement_graph(dmn.values()), issues)
     for root in bpmn.values():
         for task_id, ref in called_decisions(root):
             if ref not in decision_ids:

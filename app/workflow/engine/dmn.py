@@ -5,8 +5,8 @@ only the first decision table of a decision, never evaluates `requiredDecision` 
 knows no literal-expression decisions. So, at deploy:
 * a file with several decisions is split into one document per decision (warning), so that
   every decision can be called by its id;
-* `informationRequirement/requiredDecision` is reported (warning: the required decision is
-  not evaluated first; the diagram must call it in an earlier business rule task);
+* `requiredDecision` chains are evaluated by `dmn_chain.py` (missing required decisions and
+  cycles are refused there);
 * a decision without a decision table (literal expression, ...) is refused (error);
 * COLLECT with an aggregation (SUM, COUNT, ...) is reported (warning: a list is returned).
 Hit policies and FEEL cells are handled in `parsing.rewrite_dmn`.
@@ -50,10 +50,6 @@ def check_dmn_structure(root: etree._Element, name: str, issues: IssueCollector)
                          "only decision tables are supported")
         elif len(tables) > 1:
             issues.warning(did, "dmn_unsupported", "only the first decision table is used")
-        for req in decision.iterfind(f"{{{ns}}}informationRequirement/{{{ns}}}requiredDecision"):
-            issues.warning(did, "dmn_unsupported",
-                           f"requiredDecision {req.get('href')!r} is not evaluated first; "
-                           "call it from an earlier business rule task")
         for table in tables:
             if table.get("aggregation"):
                 issues.warning(table.get("id") or did, "dmn_unsupported",

@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
+from .camunda_io import without_locals
 from .errors import EngineError, OperatorError, ScriptError
 from .migration import MigrationPlan, MigrationRefused, apply_migration, plan_migration
 from .model_info import UserTaskInfo
@@ -233,7 +234,7 @@ class WorkflowHandle:
         merged = dict(self.workflow.data)
         for task in self.workflow.get_tasks(state=TaskState.READY | TaskState.STARTED
                                             | TaskState.WAITING):
-            merged.update(task.data)
+            merged.update(without_locals(task))  # camunda input parameters are task-local
         return merged
 
     def active_element_ids(self) -> list[str]:

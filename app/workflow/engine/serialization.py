@@ -16,11 +16,17 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
+from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask as CamundaRuleTask
+from SpiffWorkflow.dmn.serializer.task_spec import BaseBusinessRuleTaskConverter
 from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG as SPIFF_CONFIG
+from SpiffWorkflow.spiff.serializer.task_spec import BusinessRuleTaskConverter as SpiffRuleConverter
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
+from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask as SpiffRuleTask
 
 from .camunda import ResultVariableBusinessRuleTask, ResultVariableBusinessRuleTaskConverter
-from .specs import OperatorServiceTask
+from .camunda_io import CamundaIoConverterMixin
+from .dmn_chain import ChainedDecisionConverterMixin
+from .specs import IO_VARIANTS, OperatorServiceTask
 
 SPEC_FORMAT = 1
 SPEC_CACHE_SIZE = 64
@@ -53,10 +59,23 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
+def _chained(converter: type) -> type:
+    """The business-rule-task converter that also stores required decisions."""
+    return type(f"Chained{converter.__name__}", (ChainedDecisionConverterMixin, converter), {})
+
+
 def _make_serializer(config: dict) -> BpmnWorkflowSerializer:
     config = dict(config)
     config[OperatorServiceTask] = ServiceTaskConverter
-    config[ResultVariableBusinessRuleTask] = ResultVariableBusinessRuleTaskConverter
+    config[ResultVariableBusinessRuleTask] = _chained(ResultVariableBusinessRuleTaskConverter)
+    if SpiffRuleTask in config:
+        config[SpiffRuleTask] = _chained(SpiffRuleConverter)
+    if CamundaRuleTask in config:
+        config[CamundaRuleTask] = _chained(BaseBusinessRuleTaskConverter)
+    for base, variant in IO_VARIANTS.items():  # camunda:inputOutput variants of task specs
+        if base in config:
+            config[variant] = type(f"Io{config[base].__name__}",
+                                   (CamundaIoConverterMixin, config[base]), {})
     config[BpmnWorkflow] = SpeclessWorkflowConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 

@@ -5,18 +5,28 @@ looks its operator up in the `OperatorRegistry` attached to the script engine; a
 operator runs at once, an async one leaves the task STARTED for the application. The two
 parser subclasses and the two serializer registries know this class, so a Camunda file
 round-trips too (the stock plain `ServiceTask` has no converter; see serialization.py).
+
+Camunda elements with a `camunda:inputOutput` get the `CamundaIo*` variant of their spec
+(`camunda_io.py` runs the mapping); both parsers build business rule tasks whose engine
+evaluates `requiredDecision` chains first (`dmn_chain.py`).
 """
 from __future__ import annotations
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.specs.defaults import ManualTask, NoneTask, ScriptTask
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, CamundaTaskParser
 from SpiffWorkflow.camunda.parser.task_spec import BusinessRuleTaskParser as CamundaRuleParser
+from SpiffWorkflow.camunda.parser.task_spec import ScriptTaskParser, UserTaskParser
+from SpiffWorkflow.camunda.specs.user_task import UserTask as CamundaUserTask
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask as SpiffServiceTask
 
-from .camunda import ResultVariableBusinessRuleTask, input_parameters
+from .camunda import (ResultVariableBusinessRuleTask, has_input_output, input_parameters,
+                      output_parameters)
+from .camunda_io import CamundaIoMixin
+from .dmn_chain import ChainedDecisionParserMixin
 from .errors import OperatorError, ScriptError
 
 
@@ -57,7 +67,55 @@ class OperatorServiceTask(SpiffServiceTask):
         return True
 
 
-class OwSpiffParser(SpiffBpmnParser):
+class CamundaIoUserTask(CamundaIoMixin, CamundaUserTask):
+    """Camunda user task with input/output parameters."""
+
+
+class CamundaIoManualTask(CamundaIoMixin, ManualTask):
+    """Manual task with input/output parameters."""
+
+
+class CamundaIoNoneTask(CamundaIoMixin, NoneTask):
+    """Plain bpmn:task with input/output parameters."""
+
+
+class CamundaIoScriptTask(CamundaIoMixin, ScriptTask):
+    """Script task with input/output parameters (the script sees the locals)."""
+
+
+class CamundaIoServiceTask(CamundaIoMixin, OperatorServiceTask):
+    """Service task whose operator params are its input parameters (local variables)."""
+
+    def evaluate_operator_params(self, task) -> dict:
+        """The input parameters' values, evaluated once when the task became ready."""
+        return self.local_values(task)
+
+
+class CamundaIoBusinessRuleTask(CamundaIoMixin, ResultVariableBusinessRuleTask):
+    """Business rule task with input/output parameters (DMN inputs see the locals)."""
+
+
+IO_VARIANTS = {CamundaUserTask: CamundaIoUserTask, ManualTask: CamundaIoManualTask,
+               NoneTask: CamundaIoNoneTask, ScriptTask: CamundaIoScriptTask,
+               OperatorServiceTask: CamundaIoServiceTask,
+               ResultVariableBusinessRuleTask: CamundaIoBusinessRuleTask}
+
+
+class CamundaIoParserMixin:
+    """Task parser mixin: an element with camunda:inputOutput gets the `CamundaIo*` spec."""
+
+    def create_task(self):
+        io = has_input_output(self.node) and self.spec_class in IO_VARIANTS
+        if io:
+            self.spec_class = IO_VARIANTS[self.spec_class]
+        task = super().create_task()
+        if io:
+            task.camunda_inputs = [[n, e] for n, e in input_parameters(self.node).items()]
+            task.camunda_outputs = [[n, e] for n, e in output_parameters(self.node).items()]
+        return task
+
+
+class OwSpiffParser(ChainedDecisionParserMixin, SpiffBpmnParser):
     """SpiffBpmnParser whose service tasks are `OperatorServiceTask`s."""
 
     OVERRIDE_PARSER_CLASSES = dict(SpiffBpmnParser.OVERRIDE_PARSER_CLASSES)
@@ -72,11 +130,10 @@ class CamundaServiceTaskParser(CamundaTaskParser):
         ctype = self.node.get(f"{{{CAMUNDA_MODEL_NS}}}type")
         operator = topic or (ctype if ctype and ctype != "external" else None)
         result_variable = self.node.get(f"{{{CAMUNDA_MODEL_NS}}}resultVariable")
-        params = {name: {"type": "any", "value": expression}
-                  for name, expression in input_parameters(self.node).items()}
-        return OperatorServiceTask(self.spec, self.bpmn_id, operation_name=operator or "",
-                                   operation_params=params, result_variable=result_variable,
-                                   **self.bpmn_attributes)
+        # input parameters are the operator's params: CamundaIoServiceTask evaluates them
+        return self.spec_class(self.spec, self.bpmn_id, operation_name=operator or "",
+                               operation_params={}, result_variable=result_variable,
+                               **self.bpmn_attributes)
 
 
 class CamundaResultRuleParser(CamundaRuleParser):
@@ -84,7 +141,7 @@ class CamundaResultRuleParser(CamundaRuleParser):
 
     def create_task(self):
         decision_ref = self.get_decision_ref(self.node)
-        return ResultVariableBusinessRuleTask(
+        return self.spec_class(
             self.spec, self.bpmn_id,
             dmnEngine=self.process_parser.parser.get_engine(decision_ref, self.node),
             result_variable=self.node.get(f"{{{CAMUNDA_MODEL_NS}}}resultVariable"),
@@ -92,14 +149,38 @@ class CamundaResultRuleParser(CamundaRuleParser):
             **self.bpmn_attributes)
 
 
-class OwCamundaParser(CamundaParser):
-    """CamundaParser whose service tasks are `OperatorServiceTask`s."""
+class _IoUserTaskParser(CamundaIoParserMixin, UserTaskParser):
+    """Camunda user task parser with input/output parameters."""
+
+
+class _IoTaskParser(CamundaIoParserMixin, CamundaTaskParser):
+    """Camunda plain/manual task parser with input/output parameters."""
+
+
+class _IoScriptTaskParser(CamundaIoParserMixin, ScriptTaskParser):
+    """Script task parser with input/output parameters."""
+
+
+class _IoServiceTaskParser(CamundaIoParserMixin, CamundaServiceTaskParser):
+    """Service task parser with input/output parameters."""
+
+
+class _IoRuleParser(CamundaIoParserMixin, CamundaResultRuleParser):
+    """Business rule task parser with input/output parameters."""
+
+
+class OwCamundaParser(ChainedDecisionParserMixin, CamundaParser):
+    """CamundaParser with operator service tasks, result variables and input/output mapping."""
 
     OVERRIDE_PARSER_CLASSES = dict(CamundaParser.OVERRIDE_PARSER_CLASSES)
-    OVERRIDE_PARSER_CLASSES[full_tag("serviceTask")] = (CamundaServiceTaskParser,
-                                                         OperatorServiceTask)
-    OVERRIDE_PARSER_CLASSES[full_tag("businessRuleTask")] = (CamundaResultRuleParser,
-                                                              ResultVariableBusinessRuleTask)
+    OVERRIDE_PARSER_CLASSES.update({
+        full_tag("userTask"): (_IoUserTaskParser, CamundaUserTask),
+        full_tag("task"): (_IoTaskParser, NoneTask),
+        full_tag("manualTask"): (_IoTaskParser, ManualTask),
+        full_tag("scriptTask"): (_IoScriptTaskParser, ScriptTask),
+        full_tag("serviceTask"): (_IoServiceTaskParser, OperatorServiceTask),
+        full_tag("businessRuleTask"): (_IoRuleParser, ResultVariableBusinessRuleTask),
+    })
 
 
 def new_parser(flavour: str):

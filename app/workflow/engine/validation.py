@@ -3,9 +3,12 @@
 Codes: no_start_event, unknown_lane, missing_form, unknown_operator, script_refused,
 condition_refused, unsupported_element, dmn_unsupported (bad camunda:mapDecisionResult)
 (plus xml_parse, xml_entities, too_large, bad_timer and dmn_unsupported produced while
-loading/rewriting in `parsing.py`, DMN structure issues from `dmn.py`, and missing_decision
-— a business rule task calling a decision no DMN file of the bundle defines — in `deploy.py`).
-camunda:inputParameter values of service tasks must translate to whitelisted expressions.
+loading/rewriting in `parsing.py`, DMN structure issues from `dmn.py`, missing_decision
+— a business rule task calling a decision no DMN file of the bundle defines — in `deploy.py`,
+and missing_decision / decision_cycle for `requiredDecision` chains in `dmn_chain.py`).
+camunda:inputOutput parameters of user, manual, plain, script, service and business rule
+tasks must translate to whitelisted expressions (they run, see camunda_io.py); on any other
+element the mapping is reported (warning, unsupported_element) and not executed.
 """
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ import re
 from lxml import etree
 
 from .camunda import (MAP_DECISION_RESULTS, CamundaParamError, input_parameters,
-                      output_parameter_names)
+                      output_parameters)
 from .errors import IssueCollector
 from .expressions import check_expression
 from .model_info import lane_map, service_tasks, user_tasks
@@ -66,6 +69,7 @@ def validate_bpmn(root: etree._Element, issues: IssueCollector, *, departments: 
                 issues.error(element_id, "unknown_operator", f"operator {operator!r} is unknown")
         _check_duplicate_ids(process, issues)
         _check_camunda_extensions(process, issues)
+        _check_decision_results(process, issues)
         _check_scripts(process, issues)
         _check_conditions(process, issues)
     _check_unsupported(root, issues)
@@ -126,24 +130,43 @@ def _check_conditions(process: etree._Element, issues: IssueCollector) -> None:
                          f"parameter {param.get('id')!r}: {problem}")
 
 
+IO_MAPPED_TAGS = ("userTask", "manualTask", "task", "scriptTask", "serviceTask",
+                  "businessRuleTask")
+
+
 def _check_camunda_extensions(process: etree._Element, issues: IssueCollector) -> None:
-    """camunda:inputOutput of service tasks and mapDecisionResult of business rule tasks."""
-    for node in process.iter(_q("serviceTask")):
-        try:
-            params = input_parameters(node)
-        except CamundaParamError as exc:
-            code = "script_refused" if "script" in str(exc) else "condition_refused"
-            issues.error(node.get("id"), code, f"input parameter: {exc}")
-            continue
-        for name, expression in params.items():
-            problem = check_expression(expression)
-            if problem:
-                issues.error(node.get("id"), "condition_refused",
-                             f"input parameter {name!r}: {problem}")
-        for name in output_parameter_names(node):
+    """camunda:inputOutput parameters and mapDecisionResult of business rule tasks."""
+    for io in process.iterfind(".//bpmn:extensionElements/camunda:inputOutput", NS):
+        node = io.getparent().getparent()
+        tag = etree.QName(node).localname
+        if tag not in IO_MAPPED_TAGS:
             issues.warning(node.get("id"), "unsupported_element",
-                           f"camunda:outputParameter {name!r} is ignored; use "
-                           "camunda:resultVariable")
+                           f"camunda:inputOutput on <{tag}> is not executed (only on "
+                           "user, manual, script, service, business rule and plain tasks)")
+            continue
+        for kind, reader in (("input", input_parameters), ("output", output_parameters)):
+            _check_io_parameters(node, kind, reader, issues)
+
+
+def _check_io_parameters(node: etree._Element, kind: str, reader, issues: IssueCollector) -> None:
+    tag = "camunda:inputParameter" if kind == "input" else "camunda:outputParameter"
+    for param in node.iterfind(f"bpmn:extensionElements/camunda:inputOutput/{tag}", NS):
+        if not (param.get("name") or "").strip():
+            issues.error(node.get("id"), "condition_refused", f"{kind} parameter without a name")
+    try:
+        params = reader(node)
+    except CamundaParamError as exc:
+        code = "script_refused" if "script" in str(exc) else "condition_refused"
+        issues.error(node.get("id"), code, f"{kind} parameter: {exc}")
+        return
+    for name, expression in params.items():
+        problem = check_expression(expression)
+        if problem:
+            issues.error(node.get("id"), "condition_refused",
+                         f"{kind} parameter {name!r}: {problem}")
+
+
+def _check_decision_results(process: etree._Element, issues: IssueCollector) -> None:
     mapping_attr = f"{{{NS['camunda']}}}mapDecisionResult"
     for node in process.iter(_q("businessRuleTask")):
         mapping = node.get(mapping_attr)
