@@ -1,7 +1,11 @@
 """The scaled job runner: Celery over Redis. Web processes only send; workers execute.
 
-Start a worker with `celery -A app.jobs.celery_worker worker`. Tasks are acknowledged late
-and rejected when a worker is lost, so a worker killed mid-job leaves the job to another.
+Start a worker with `celery -A app.jobs.celery_worker worker`, and beat (`... beat`, or `-B` on
+one worker) for the scheduler tick. Tasks are acknowledged late and rejected when a pool child
+is lost. A worker killed as a whole (SIGKILL, OOM, lost machine) cannot hand its message back
+and Redis only redelivers it after the broker's visibility timeout (an hour); the job is not
+waiting for that: its lease stops being renewed and the next tick re-sends it (execution.py),
+and a late redelivery finds the job finished and is skipped.
 """
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from celery import Celery
 from app.extensions import db
 
 TASK_NAME = "onewindow.run_job"
+TICK_NAME = "onewindow.tick"
 
 
 def make_celery(app) -> Celery:
@@ -23,9 +28,40 @@ def make_celery(app) -> Celery:
         worker_prefetch_multiplier=1,
         task_default_queue=app.config.get("CELERY_QUEUE", "onewindow"),
         broker_connection_retry_on_startup=True,
-        beat_schedule={"onewindow-tick": {"task": "onewindow.tick",
+        beat_schedule={"onewindow-tick": {"task": TICK_NAME,
                                           "schedule": float(app.config["SCHEDULER_INTERVAL_SECONDS"])}},
     )
+    return celery
+
+
+def make_worker(flask_app) -> Celery:
+    """The Celery app a worker runs: `make_celery` plus the tasks, bound to `flask_app`."""
+    celery = make_celery(flask_app)
+
+    @celery.task(name=TASK_NAME, acks_late=True, reject_on_worker_lost=True)
+    def run_job(job_id: int) -> str:
+        """Execute one job row inside the Flask app context."""
+        from app.jobs.execution import execute
+        with flask_app.app_context():
+            try:
+                status = execute(job_id, flask_app.config["JOB_MAX_ATTEMPTS"])
+                if status == "queued":  # failed, will be retried
+                    run_job.apply_async(
+                        args=[job_id], countdown=flask_app.config.get("JOB_RETRY_DELAY_SECONDS", 2))
+                return status
+            finally:
+                db.session.remove()
+
+    @celery.task(name=TICK_NAME)
+    def tick() -> dict:
+        """Periodic work: fire due timers, re-send stale jobs."""
+        from app.services.scheduler import tick as do_tick
+        with flask_app.app_context():
+            try:
+                return do_tick(flask_app)
+            finally:
+                db.session.remove()
+
     return celery
 
 

@@ -1,64 +1,158 @@
 """Running one job: claim it, call its handler, record the outcome. Shared by all runners.
 
-A job is claimed with a conditional UPDATE, so two workers never run it at once; a lease
-lets the scheduler find jobs whose worker died mid-job and hand them out again.
+A job is claimed with a conditional UPDATE, so two workers never run it at once. The claim
+takes a short lease that a heartbeat thread renews while the handler runs: a worker that dies
+(even by SIGKILL, with no chance to clean up) stops renewing, and the scheduler finds the job
+`running` past its lease within `JOB_LEASE_SECONDS` and hands it out again. A long job whose
+worker is alive keeps its lease however long it runs.
+
+Each claim's attempt number is its token. The outcome is written only while the job is still
+held by that attempt, in the same transaction as the handler's own (uncommitted) changes: an
+attempt that lost its lease rolls back instead of overwriting the attempt that replaced it.
+A job whose workers keep dying is given up (`failed`) after `JOB_MAX_ATTEMPTS` attempts.
 """
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
 from datetime import timedelta
 
-from sqlalchemy import or_, update
+from flask import current_app
+from sqlalchemy import or_, select, update
 
 from app.extensions import db
 from app.jobs.registry import get_handler
 from app.models import Job, JobStatus, utcnow
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(minutes=10)
+DEFAULT_LEASE_SECONDS = 60
 
 
-def claim(job_id: int) -> bool:
-    """Mark the job running if it is queued (or its lease expired). True if we got it."""
+def lease_for(app) -> timedelta:
+    """How long a claim holds a job without a heartbeat (`JOB_LEASE_SECONDS`, default 60)."""
+    return timedelta(seconds=float(app.config.get("JOB_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)))
+
+
+def _update(job_id: int, *conditions):
+    return (update(Job).where(Job.id == job_id, *conditions)
+            .execution_options(synchronize_session=False))
+
+
+def claim(job_id: int, max_attempts: int = 3, lease: timedelta | None = None) -> int | None:
+    """Take the job if it is queued, or running past its lease with attempts left.
+
+    Returns the attempt number that now holds the job (its token), or None.
+    """
+    lease = lease or timedelta(seconds=DEFAULT_LEASE_SECONDS)
+    now = utcnow()
+    row = db.session.execute(select(Job.status, Job.attempts, Job.lease_until)
+                             .where(Job.id == job_id)).one_or_none()
+    token = None
+    if row is not None:
+        status, attempts, lease_until = row
+        values = dict(status=JobStatus.RUNNING, started_at=now, lease_until=now + lease,
+                      attempts=attempts + 1)
+        conditions = [Job.status == status, Job.attempts == attempts]
+        lost = (status == JobStatus.RUNNING and lease_until is not None and lease_until < now
+                and attempts < max_attempts)
+        if lost:
+            values["error"] = f"attempt {attempts}: the worker was lost (lease expired)"
+            conditions.append(Job.lease_until < now)  # a heartbeat since the read wins
+        if status == JobStatus.QUEUED or lost:
+            res = db.session.execute(_update(job_id, *conditions).values(**values))
+            token = attempts + 1 if res.rowcount == 1 else None
+    db.session.commit()
+    return token
+
+
+def _give_up_if_workers_keep_dying(job_id: int, max_attempts: int) -> bool:
+    """Fail a job running past its lease with no attempts left; True if it was."""
     now = utcnow()
     res = db.session.execute(
-        update(Job)
-        .where(Job.id == job_id)
-        .where(or_(Job.status == JobStatus.QUEUED,
-                   (Job.status == JobStatus.RUNNING) & (Job.lease_until < now)))
-        .values(status=JobStatus.RUNNING, started_at=now, lease_until=now + LEASE,
-                attempts=Job.attempts + 1)
-        .execution_options(synchronize_session=False))
+        _update(job_id, Job.status == JobStatus.RUNNING, Job.lease_until < now,
+                Job.attempts >= max_attempts)
+        .values(status=JobStatus.FAILED, finished_at=now,
+                error=f"the worker was lost (lease expired) on each of {max_attempts} attempts"))
     db.session.commit()
-    return res.rowcount == 1
+    if res.rowcount != 1:
+        return False
+    _on_final_failure(db.session.get(Job, job_id))
+    return True
+
+
+class _Heartbeat:
+    """Renews one attempt's lease from a thread, on its own connection, until stopped."""
+
+    def __init__(self, engine, job_id: int, token: int, lease: timedelta):
+        self.engine, self.job_id, self.token, self.lease = engine, job_id, token, lease
+        self.lost = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"job-{job_id}-lease", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        interval = max(self.lease.total_seconds() / 3, 0.1)
+        while not self._stop.wait(interval):
+            try:
+                with self.engine.begin() as conn:
+                    res = conn.execute(
+                        update(Job).where(Job.id == self.job_id, Job.status == JobStatus.RUNNING,
+                                          Job.attempts == self.token)
+                        .values(lease_until=utcnow() + self.lease))
+                if res.rowcount != 1:
+                    self.lost = True
+                    return
+            except Exception:  # noqa: BLE001 — try again next round; the lease has slack
+                log.warning("could not renew the lease of job %s", self.job_id, exc_info=True)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self.lease.total_seconds())
 
 
 def execute(job_id: int, max_attempts: int = 3) -> str:
-    """Run job `job_id` to an outcome; returns the final status value (or 'skipped')."""
-    if not claim(job_id):
-        return "skipped"
+    """Run job `job_id` to an outcome; returns the status value written, or 'skipped'
+    (someone else holds it or it is finished) or 'lost' (our lease was taken over)."""
+    lease = lease_for(current_app)
+    token = claim(job_id, max_attempts, lease)
+    if token is None:
+        return "failed" if _give_up_if_workers_keep_dying(job_id, max_attempts) else "skipped"
+    heartbeat = _Heartbeat(db.engine, job_id, token, lease)
+    held = (Job.status == JobStatus.RUNNING, Job.attempts == token)
     job = db.session.get(Job, job_id)
     try:
         result = get_handler(job.kind)(job, **(job.payload or {}))
     except Exception as exc:  # noqa: BLE001 — a job's failure is recorded, never raised
+        heartbeat.stop()
         db.session.rollback()
-        job = db.session.get(Job, job_id)
-        log.warning("job %s (%s) failed: %s", job_id, job.kind, exc)
-        final = job.attempts >= max_attempts
-        job.status = JobStatus.FAILED if final else JobStatus.QUEUED
-        job.error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
-        job.finished_at = utcnow() if final else None
+        log.warning("job %s attempt %s failed: %s", job_id, token, exc)
+        final = token >= max_attempts
+        status = JobStatus.FAILED if final else JobStatus.QUEUED
+        error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
+        res = db.session.execute(_update(job_id, *held).values(
+            status=status, error=error, finished_at=utcnow() if final else None))
+        if res.rowcount != 1:
+            return _lost(job_id, token)
         db.session.commit()
         if final:
-            _on_final_failure(job)
-        return job.status.value
-    job.status = JobStatus.DONE
-    job.result = result if isinstance(result, dict) else None
-    job.finished_at = utcnow()
-    job.error = None
-    db.session.commit()
-    return job.status.value
+            _on_final_failure(db.session.get(Job, job_id))
+        return status.value
+    heartbeat.stop()
+    res = db.session.execute(_update(job_id, *held).values(
+        status=JobStatus.DONE, result=result if isinstance(result, dict) else None,
+        finished_at=utcnow(), error=None))
+    if res.rowcount != 1:
+        return _lost(job_id, token)
+    db.session.commit()  # the handler's changes and `done` together
+    return JobStatus.DONE.value
+
+
+def _lost(job_id: int, token: int) -> str:
+    """Our attempt no longer holds the job: undo what its handler left uncommitted."""
+    db.session.rollback()
+    log.warning("job %s: attempt %s lost its lease; its outcome is discarded", job_id, token)
+    return "lost"
 
 
 def _on_final_failure(job: Job) -> None:
