@@ -4,9 +4,9 @@ SpiffWorkflow 3.2 evaluates only the decision a business rule task names. Here a
 that requires others (`informationRequirement/requiredDecision href="#A"`) first evaluates
 them, recursively and once each per task run, and sees their results as extra inputs,
 overriding process variables of the same name:
-* under the required decision's output names, the way Camunda 7 does it: one matched rule
-  (non-COLLECT table) gives each output's value; several (COLLECT) give each output a list
-  of values; no match adds nothing;
+* under the required decision's output names, the way Camunda 7 does it: the matched rule
+  of a non-COLLECT table gives each output's value (None when no rule matched, as a FEEL
+  input expression would see it); a COLLECT table gives each output the list of values;
 * under the required decision's id: the value when the table has one output, else a dict
   of outputs (a list of those for COLLECT; None when no rule matched).
 The required results are inputs only: they do not land in the task data.
@@ -122,14 +122,13 @@ class ChainedDMNEngine(DMNEngine):
         variables: dict = {}
         if self.is_collect:
             by_id = [o.get(names[0]) for o in outputs] if single else outputs
-            if outputs:
-                for name in {k for o in outputs for k in o}:
-                    variables[name] = [o.get(name) for o in outputs]
+            for name in names:
+                variables[name] = [o.get(name) for o in outputs]
         else:
             first = outputs[0] if outputs else None
             by_id = (first.get(names[0]) if single else first) if first is not None else None
-            if first is not None:
-                variables.update(first)
+            for name in names:
+                variables[name] = first.get(name) if first is not None else None
         if self.decision_id and self.decision_id not in names:
             variables[self.decision_id] = by_id
         return variables
