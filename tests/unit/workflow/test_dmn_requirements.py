@@ -126,3 +126,29 @@ def test_requirement_cycles_refused_even_when_not_called(operators):
     assert set(found) == {("a", "decision_cycle"), ("s", "decision_cycle")}
     assert "a -> b -> c -> a" in found[("a", "decision_cycle")]
     assert "s -> s" in found[("s", "decision_cycle")]
+
+
+def test_multi_output_requirement_is_a_dict_under_its_id(operators):
+    limits = ('<decision id="limits" name="Limits"><decisionTable id="limits_table">'
+              '<input id="limits_in"><inputExpression id="limits_ie"><text>member</text>'
+              "</inputExpression></input>"
+              '<output id="limits_o1" name="max_amount"/><output id="limits_o2" name="months"/>'
+              '<rule id="limits_r0"><inputEntry id="limits_r0_c"><text>True</text></inputEntry>'
+              '<outputEntry id="limits_r0_o1"><text>50000</text></outputEntry>'
+              '<outputEntry id="limits_r0_o2"><text>12</text></outputEntry></rule>'
+              '<rule id="limits_r1"><inputEntry id="limits_r1_c"><text></text></inputEntry>'
+              '<outputEntry id="limits_r1_o1"><text>1000</text></outputEntry>'
+              '<outputEntry id="limits_r1_o2"><text>3</text></outputEntry></rule>'
+              "</decisionTable></decision>")
+    plan = decision("plan", ['amount <= limits["max_amount"]', "months"], "plan",
+                    [("True", "> 6", '"instalments"'), ("True", "", '"once"'),
+                     ("", "", '"refuse"')], extra=_requires("limits"))
+    bundle = deploy_files({"p.bpmn": rule_chain_bpmn(["plan"]),
+                           "d.dmn": dmn_file(limits, plan)}, operators)
+    cases = {(True, 20000): "instalments", (False, 500): "once", (False, 5000): "refuse"}
+    for (member, amount), expected in cases.items():
+        handle = WorkflowHandle.start(bundle.spec_json, {"member": member, "amount": amount},
+                                      operators=operators)
+        handle = reload(handle, bundle.spec_json, operators)
+        assert handle.data["plan"] == expected, (member, amount)
+        assert not {"limits", "max_amount", "months"} & set(handle.data)
