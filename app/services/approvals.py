@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
@@ -87,6 +87,19 @@ def outcome_of(data: dict) -> str:
     return OUTCOMES.get(str(data.get("decision")), str(data.get("decision") or "done"))
 
 
+_tasks = HumanTask.__table__
+# Close a task if it is open or claimed by this clerk: built once, run on every decision.
+_CLOSE_TASK = (update(_tasks)
+               .where(_tasks.c.id == bindparam("b_id"),
+                      (_tasks.c.status == TaskStatus.OPEN)
+                      | ((_tasks.c.status == TaskStatus.CLAIMED)
+                         & (_tasks.c.assignee_id == bindparam("b_clerk"))))
+               .values(status=TaskStatus.DONE, assignee_id=bindparam("b_clerk"),
+                       completed_by_id=bindparam("b_clerk"),
+                       completed_at=bindparam("completed_at"), outcome=bindparam("outcome"),
+                       comment=bindparam("comment")))
+
+
 def decide(clerk: User, task_id: int, raw: dict) -> HumanTask:
     """Complete a task with its form (approve, reject, ask for corrections…). Commits."""
     from app.services import forms
@@ -98,14 +111,9 @@ def decide(clerk: User, task_id: int, raw: dict) -> HumanTask:
         raise ValidationFailed(errors)
     outcome = outcome_of(data)
     comment = str(data.get("comment") or data.get("correction_items") or "")
-    res = db.session.execute(
-        update(HumanTask).where(HumanTask.id == task.id,
-                                (HumanTask.status == TaskStatus.OPEN) |
-                                ((HumanTask.status == TaskStatus.CLAIMED) &
-                                 (HumanTask.assignee_id == clerk.id)))
-        .values(status=TaskStatus.DONE, assignee_id=clerk.id, completed_at=utcnow(),
-                completed_by_id=clerk.id, outcome=outcome, comment=comment)
-        .execution_options(synchronize_session=False))
+    res = db.session.execute(_CLOSE_TASK, {"b_id": task.id, "b_clerk": clerk.id,
+                                           "completed_at": utcnow(), "outcome": outcome,
+                                           "comment": comment})
     if res.rowcount != 1:
         db.session.rollback()
         db.session.refresh(task)

@@ -109,14 +109,20 @@ def load(inst: WorkflowInstance) -> WorkflowHandle:
 
 
 @contextmanager
-def advancing(instance_id: int):
-    """Lock the instance and yield (instance, handle); persist when the block ends."""
-    inst = locking.lock_instance(instance_id)
-    handle = load(inst)
-    ready_before = handle.ready_user_tasks()
-    actions: list = []
-    yield inst, handle, actions
-    _advance_and_persist(inst, handle, lambda h: [a(h) for a in actions], ready_before)
+def advancing(instance_id: int, done_task_id: str | None = None):
+    """Lock the instance and yield (instance, handle); persist when the block ends.
+
+    `done_task_id` is a user task whose row the caller already closed: it is not cancelled.
+    """
+    # Nothing read inside an advance depends on rows pending in the session, so they are
+    # flushed once, at commit, instead of before every statement.
+    with db.session.no_autoflush:
+        inst = locking.lock_instance(instance_id)
+        handle = load(inst)
+        ready_before = [r for r in handle.ready_user_tasks() if r.task_id != done_task_id]
+        actions: list = []
+        yield inst, handle, actions
+        _advance_and_persist(inst, handle, lambda h: [a(h) for a in actions], ready_before)
 
 
 def _advance_and_persist(inst: WorkflowInstance, handle: WorkflowHandle, act,
@@ -201,7 +207,7 @@ def case_outcome(handle: WorkflowHandle) -> tuple[str, str | None, str | None]:
 
 def complete_user_task(instance_id: int, spiff_task_id: str, data: dict) -> None:
     """Complete a ready user task with form data and advance. Caller commits."""
-    with advancing(instance_id) as (_inst, _handle, actions):
+    with advancing(instance_id, done_task_id=spiff_task_id) as (_inst, _handle, actions):
         actions.append(lambda h: h.complete_user_task(spiff_task_id, data))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 
 from app.extensions import db
 from app.models import Department, HumanTask, TaskStatus, WorkflowInstance, utcnow
@@ -87,21 +87,23 @@ def _create_rows(inst: WorkflowInstance, new: list) -> None:
         timeline.record(inst.application, "task_opened", department=dept, message=row.name)
 
 
+_table = HumanTask.__table__
+_LIVE = (TaskStatus.OPEN, TaskStatus.CLAIMED)
+# Built once (Core, cache key computed once): these run on the hot path of every advance.
+_CANCEL_OPEN = (update(_table)
+                .where(_table.c.instance_id == bindparam("b_instance"),
+                       _table.c.status.in_(_LIVE))
+                .values(status=TaskStatus.CANCELLED, completed_at=bindparam("completed_at")))
+_CANCEL_SOME = _CANCEL_OPEN.where(_table.c.spiff_task_id.in_(bindparam("b_tasks", expanding=True)))
+
+
 def _cancel(inst: WorkflowInstance, spiff_task_ids) -> None:
     """Cancel the open rows of these engine tasks (a timer or the case's end removed them)."""
     if spiff_task_ids:
-        db.session.execute(
-            update(HumanTask).where(HumanTask.instance_id == inst.id,
-                                    HumanTask.spiff_task_id.in_(list(spiff_task_ids)),
-                                    HumanTask.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED]))
-            .values(status=TaskStatus.CANCELLED, completed_at=utcnow())
-            .execution_options(synchronize_session=False))
+        db.session.execute(_CANCEL_SOME, {"b_instance": inst.id, "b_tasks": sorted(spiff_task_ids),
+                                          "completed_at": utcnow()})
 
 
 def cancel_open_tasks(inst: WorkflowInstance) -> None:
     """Cancel whatever is still open when the case ends."""
-    db.session.execute(
-        update(HumanTask).where(HumanTask.instance_id == inst.id,
-                                HumanTask.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED]))
-        .values(status=TaskStatus.CANCELLED, completed_at=utcnow())
-        .execution_options(synchronize_session=False))
+    db.session.execute(_CANCEL_OPEN, {"b_instance": inst.id, "completed_at": utcnow()})
