@@ -127,7 +127,7 @@ def decide(clerk: User, task_id: int, raw: dict) -> HumanTask:
     for key, value in (("status", TaskStatus.DONE), ("assignee_id", clerk.id),
                        ("completed_by_id", clerk.id), ("outcome", outcome), ("comment", comment)):
         set_committed_value(task, key, value)  # what the UPDATE above wrote; no re-read
-    timeline.record(task.application, "task_done", actor=clerk, department_id=task.department_id,
+    timeline.record(task.application_id, "task_done", actor=clerk, department_id=task.department_id,
                     message=comment, data={"outcome": outcome, "task": task.name})
     try:
         runtime.complete_user_task(task.instance_id, task.spiff_task_id, data)

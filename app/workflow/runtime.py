@@ -177,11 +177,13 @@ def _update_case_status(app_: Application, inst: WorkflowInstance, handle, compl
                             data={"certificate_number": app_.certificate_number})
         return
     if any(r.lane == tasks.APPLICANT_LANE for r in ready) or handle.waiting_messages():
-        app_.status = ApplicationStatus.CORRECTION
+        status = ApplicationStatus.CORRECTION
     elif ready:
-        app_.status = ApplicationStatus.IN_REVIEW
+        status = ApplicationStatus.IN_REVIEW
     else:
-        app_.status = ApplicationStatus.SUBMITTED
+        status = ApplicationStatus.SUBMITTED
+    if app_.status != status:  # an unchanged case stays clean: nothing to flush at commit
+        app_.status = status
 
 
 def case_outcome(handle: WorkflowHandle) -> tuple[str, str | None, str | None]:
