@@ -82,14 +82,17 @@ def _give_up_if_workers_keep_dying(job_id: int, max_attempts: int) -> bool:
 
 
 class _Heartbeat:
-    """Renews one attempt's lease from a thread, on its own connection, until stopped."""
+    """Renews one attempt's lease from a thread, on its own connection, until stopped.
+
+    `stop` does not wait for the thread: on SQLite a renewal can be waiting for the write
+    lock our own transaction holds. A renewal that lands after the outcome matches nothing
+    (the job is no longer `running` under this attempt).
+    """
 
     def __init__(self, engine, job_id: int, token: int, lease: timedelta):
         self.engine, self.job_id, self.token, self.lease = engine, job_id, token, lease
-        self.lost = False
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"job-{job_id}-lease", daemon=True)
-        self._thread.start()
+        threading.Thread(target=self._run, name=f"job-{job_id}-lease", daemon=True).start()
 
     def _run(self) -> None:
         interval = max(self.lease.total_seconds() / 3, 0.1)
@@ -101,14 +104,12 @@ class _Heartbeat:
                                           Job.attempts == self.token)
                         .values(lease_until=utcnow() + self.lease))
                 if res.rowcount != 1:
-                    self.lost = True
-                    return
+                    return  # finished, or taken over: nothing left to renew
             except Exception:  # noqa: BLE001 — try again next round; the lease has slack
                 log.warning("could not renew the lease of job %s", self.job_id, exc_info=True)
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=self.lease.total_seconds())
 
 
 def execute(job_id: int, max_attempts: int = 3) -> str:

@@ -19,14 +19,16 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, make_url, select, text
 
 from app.jobs import handler
-from app.models import Job, JobStatus
+from app.models import Job, JobStatus, utcnow
 
 pytestmark = pytest.mark.slow
 
@@ -60,6 +62,21 @@ def always_fails(job: Job, spool: str) -> dict:
     """Test-only: note the attempt and raise."""
     (Path(spool) / f"failed-{job.attempts}").write_text(str(os.getpid()))
     raise RuntimeError(f"killtest failure on attempt {job.attempts}")
+
+
+_running, _resume = threading.Event(), threading.Event()
+
+
+@handler("killtest_outlived")
+def outlived(job: Job) -> dict:
+    """Test-only, run in the test process: wait until the test has taken the job over."""
+    from app.extensions import db
+    _running.set()
+    assert _resume.wait(WAIT_SECONDS)
+    db.session.execute(text("INSERT INTO killtest_effect (job_id, attempt, pid) "
+                            "VALUES (:job, :attempt, :pid)"),
+                       {"job": job.id, "attempt": job.attempts, "pid": os.getpid()})
+    return {"pid": os.getpid()}
 
 
 if os.environ.get("KILLTEST_WORKER") == "1":  # imported by `celery -A` in a worker process
@@ -162,6 +179,17 @@ class Stack:
             job = jobs.enqueue(kind, **payload)
             job_id = job.id
             db.session.commit()  # dispatched to our queue after the commit
+            db.session.remove()
+        return job_id
+
+    def add_job(self, **columns) -> int:
+        """A job row written directly: not dispatched to any worker."""
+        from app.extensions import db
+        with self.app.app_context():
+            job = Job(**columns)
+            db.session.add(job)
+            db.session.commit()
+            job_id = job.id
             db.session.remove()
         return job_id
 
@@ -305,3 +333,42 @@ def test_a_failing_job_is_retried_per_policy_and_ends_failed_with_its_error(stac
     pids = {int((stack.spool / f"failed-{n}").read_text()) for n in range(1, MAX_ATTEMPTS + 1)}
     assert os.getpid() not in pids  # the worker ran every attempt, not this process
     assert not (stack.spool / f"failed-{MAX_ATTEMPTS + 1}").exists()
+
+
+def test_a_job_whose_workers_keep_dying_is_given_up_with_the_reason(stack):
+    stack.steady_worker()
+    job_id = stack.add_job(kind="ping", payload={}, status=JobStatus.RUNNING,
+                           attempts=MAX_ATTEMPTS, started_at=utcnow() - timedelta(minutes=5),
+                           lease_until=utcnow() - timedelta(seconds=1))
+    final = stack.wait_for("the scheduler tick to give the job up", lambda: (
+        (row := stack.job(job_id)).status != JobStatus.RUNNING and row))
+    assert final.status == JobStatus.FAILED and final.attempts == MAX_ATTEMPTS
+    assert "lost" in final.error and final.finished_at is not None
+
+
+def test_an_attempt_that_lost_its_job_writes_neither_its_outcome_nor_its_effects(stack):
+    from sqlalchemy import update
+    from app.jobs.execution import execute
+    job_id = stack.add_job(kind="killtest_outlived", payload={})
+    outcome = {}
+
+    def run():
+        with stack.app.app_context():
+            outcome["status"] = execute(job_id, MAX_ATTEMPTS)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        assert _running.wait(WAIT_SECONDS)
+        # Another worker claims it meanwhile, as after a lease that expired (a long pause).
+        from app.extensions import db
+        with stack.app.app_context(), db.engine.begin() as conn:
+            taken = conn.execute(update(Job).where(Job.id == job_id, Job.attempts == 1).values(
+                attempts=2, lease_until=utcnow() + timedelta(minutes=5)))
+        assert taken.rowcount == 1
+    finally:
+        _resume.set()
+        thread.join(WAIT_SECONDS)
+    assert outcome == {"status": "lost"}
+    assert stack.job(job_id)[:3] == (JobStatus.RUNNING, 2, None)  # left to the new holder
+    assert stack.query(text("SELECT pid FROM killtest_effect WHERE job_id = :j"), j=job_id) == []
