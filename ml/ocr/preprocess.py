@@ -18,7 +18,12 @@ MIN_LINE_HEIGHT, MAX_LINE_HEIGHT = 12.0, 60.0  # leave alone inside this band (t
 # 12-60 px lines well; upscaling costs OCR time roughly in proportion to the pixels)
 MAX_SCALE, MIN_SCALE = 3.0, 0.2
 MAX_SIDE = 5000  # never hand tesseract anything larger on either side
+MIN_SIDE_AFTER_SHRINK = 1000  # a downscale never takes the longer side below this: a
+# wrong line-height estimate must not shrink a page until nothing is legible
 MAX_SKEW_DEGREES = 6.0
+SEAL_MIN_REDNESS = 30  # red minus max(green, blue) of seal ink, at least
+SEAL_TEXT_GAP = 30  # red-channel drop that marks text printed under a seal
+MIN_INK_DEPTH = 20  # grey levels below the local paper before a pixel counts as ink
 
 
 @dataclass
@@ -47,6 +52,110 @@ def to_gray(image: Image.Image) -> Image.Image:
     return image.convert("L") if image.mode != "L" else image
 
 
+def red_ink(rgb: np.ndarray, strength: float = 1.0) -> np.ndarray:
+    """Mask of red-ink pixels: red clearly above green and blue, in absolute grey levels
+    and relative to the red level (so seals in a dim, washed-out photo still count).
+    *strength* below 1 loosens both limits (for the fringe of a seal already found)."""
+    rgb = rgb.astype(np.int16)
+    red = rgb[..., 0]
+    excess = red - np.maximum(rgb[..., 1], rgb[..., 2])
+    return (excess > SEAL_MIN_REDNESS * strength) & (excess > 0.25 * strength * red) & (red > 60)
+
+
+def _has_ring(red: np.ndarray) -> bool:
+    """True when red ink runs nearly all the way round an ellipse inscribed in the box
+    and the middle is mostly empty (a seal's border around a star or a few glyphs); a
+    big red title character touches that ellipse only here and there and is dense."""
+    from scipy import ndimage
+
+    h, w = red.shape
+    yy, xx = np.mgrid[0:h, 0:w]
+    inner = ((yy - (h - 1) / 2) / (h / 2)) ** 2 + ((xx - (w - 1) / 2) / (w / 2)) ** 2 < 0.25
+    if red[inner].mean() > 0.3:
+        return False
+    red = ndimage.binary_dilation(red, iterations=1)
+    angles = np.linspace(0, 2 * np.pi, 72, endpoint=False)
+    for fraction in (1.0, 0.95, 0.9, 0.85):
+        ys = np.clip(((h - 1) / 2 * (1 + fraction * np.sin(angles))).round().astype(int), 0, h - 1)
+        xs = np.clip(((w - 1) / 2 * (1 + fraction * np.cos(angles))).round().astype(int), 0, w - 1)
+        if red[ys, xs].mean() >= 0.8:
+            return True
+    return False
+
+
+def find_seals(image: Image.Image) -> list[tuple[int, int, int, int]]:
+    """Boxes (left, top, right, bottom) of red round seals (stamps) on a colour page.
+
+    Red ink is found on a reduced copy; red regions whose box is roughly square, big
+    enough for a seal and ringed by red ink count as seals. Red titles and red text
+    are left alone (wide lines, or square glyphs without a ring).
+    """
+    if image.mode not in ("RGB", "RGBA"):
+        return []
+    width, height = image.size
+    factor = max(1, int(max(width, height) // 400))
+    small = np.asarray(image.convert("RGB").reduce(factor))
+    red = red_ink(small)
+    if red.mean() < 0.0005:
+        return []
+    from scipy import ndimage
+
+    # Join a seal's ring, star and ring text into one region.
+    joined = ndimage.binary_closing(red, structure=np.ones((5, 5), bool), iterations=2)
+    labels, _ = ndimage.label(joined)
+    min_side = max(12, int(min(small.shape[:2]) * 0.05))
+    max_side = int(min(small.shape[:2]) * 0.6)  # larger: a red desk or cover, not a seal
+    boxes = []
+    for index, region in enumerate(ndimage.find_objects(labels), 1):
+        if region is None:
+            continue
+        rows, cols = region
+        h, w = rows.stop - rows.start, cols.stop - cols.start
+        if min(h, w) < min_side or max(h, w) > max_side or not 0.6 <= w / h <= 1.67:
+            continue
+        if red[region].mean() > 0.6 or not _has_ring(red[region]):  # a red block or glyph
+            continue
+        pad = 2
+        boxes.append((max(0, (cols.start - pad) * factor), max(0, (rows.start - pad) * factor),
+                      min(width, (cols.stop + pad) * factor), min(height, (rows.stop + pad) * factor)))
+    # A seal's star is a region of its own inside the ring: keep the outer box only.
+    return [box for box in boxes if not any(
+        other != box and other[0] <= box[0] and other[1] <= box[1] and other[2] >= box[2]
+        and other[3] >= box[3] for other in boxes)]
+
+
+def gray_without_seals(image: Image.Image) -> Image.Image:
+    """Greyscale page with red seals turned into paper, keeping dark text under them.
+
+    In grey a red seal is as dark as text, so tesseract reads the ring as noise and
+    loses the date or name printed under it. Inside each seal box, red pixels whose red
+    channel is still bright (seal ink over paper) become the local paper shade; red
+    pixels that are dark even in the red channel are text under the ink and keep their
+    grey value. Non-colour images are simply converted to grey.
+    """
+    gray = to_gray(image)
+    boxes = find_seals(image)
+    if not boxes:
+        return gray
+    from scipy import ndimage
+
+    out = np.array(gray)
+    rgb_all = image.convert("RGB")
+    for left, top, right, bottom in boxes:
+        rgb = np.asarray(rgb_all.crop((left, top, right, bottom)))
+        patch = out[top:bottom, left:right]
+        red = red_ink(rgb, 0.5)
+        if not red.any():
+            continue
+        red = ndimage.binary_dilation(red, iterations=1)  # the anti-aliased fringe too
+        paper = float(np.percentile(patch[~red], 90)) if (~red).any() else 255.0
+        seal_red = float(np.median(rgb[..., 0][red]))  # red channel of seal ink over paper
+        under = rgb[..., 0].astype(np.int16) < seal_red - SEAL_TEXT_GAP
+        patch[red & ~under] = int(paper)
+        out[top:bottom, left:right] = patch
+    return Image.fromarray(out, "L")
+
+
 def otsu_threshold(gray: np.ndarray) -> int:
     """Otsu's global threshold of a uint8 array."""
     hist = np.bincount(gray.ravel(), minlength=256).astype(np.float64)
@@ -68,18 +177,44 @@ def ink_mask(gray: np.ndarray) -> np.ndarray:
     return gray <= otsu_threshold(gray)
 
 
+def text_mask(gray: np.ndarray) -> np.ndarray:
+    """Boolean mask of ink strokes: pixels clearly darker than the paper around them.
+
+    A global (Otsu) threshold fails on phone photos: the desk around the document and
+    the shadow of uneven lighting are darker than the paper, so whole regions count as
+    ink, text lines merge into page-high blocks and the line height comes out several
+    times too large (the page was then shrunk until tesseract read nothing). Here the
+    local paper level is a grey closing (max then min filter) of a 4x reduced copy, and
+    ink is whatever lies well below it: thin strokes qualify, smooth dark areas do not.
+    """
+    height, width = gray.shape
+    if height < 16 or width < 16:
+        return gray <= otsu_threshold(gray)
+    from scipy import ndimage
+
+    image = Image.fromarray(gray, "L")
+    small = np.asarray(image.reduce(4))
+    paper = ndimage.minimum_filter(ndimage.maximum_filter(small, size=5), size=5)
+    paper = np.asarray(Image.fromarray(paper, "L").resize((width, height), Image.BILINEAR))
+    depth = np.clip(paper.astype(np.int16) - gray, 0, 255).astype(np.uint8)
+    return depth > max(otsu_threshold(depth), MIN_INK_DEPTH)
+
+
 def estimate_line_height(mask: np.ndarray) -> float | None:
     """Median height of runs of inked rows (text lines), or None if there is no text.
 
     Rows count as inked when they hold clearly more ink than the page's quietest rows,
-    so scanner noise and thin rules do not join lines together.
+    so scanner noise and thin rules do not join lines together. "Clearly more" is
+    relative to a typical inked row (80th percentile), not the densest one: a dense
+    block such as a passport's MRZ would otherwise hide every ordinary line.
     """
     if mask.size == 0:
         return None
     row_ink = mask.mean(axis=1)
     if row_ink.max() <= 0.002:
         return None
-    threshold = max(0.002, float(np.percentile(row_ink, 20)) + 0.15 * float(row_ink.max()))
+    typical = float(np.percentile(row_ink[row_ink > 0.002], 80))
+    threshold = max(0.002, float(np.percentile(row_ink, 20)) + 0.15 * typical)
     inked = row_ink > threshold
     edges = np.diff(np.concatenate(([0], inked.astype(np.int8), [0])))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
@@ -127,6 +262,12 @@ def estimate_skew(mask: np.ndarray, *, max_degrees: float = MAX_SKEW_DEGREES) ->
     if abs(best_angle) < 0.5 or best_score < base * 1.05:
         return 0.0
     return round(best_angle, 2)
+
+
+def _rotated_mask(mask: np.ndarray, angle: float) -> np.ndarray:
+    """*mask* turned counter-clockwise by *angle* degrees (nearest neighbour)."""
+    image = Image.fromarray(mask.astype(np.uint8) * 255, "L")
+    return np.asarray(image.rotate(angle, resample=Image.NEAREST, expand=True, fillcolor=0)) > 127
 
 
 def _long_runs(mask: np.ndarray, min_len: int) -> np.ndarray | None:
@@ -206,6 +347,13 @@ def remove_rules(
     return Image.fromarray(cleaned, "L"), True
 
 
+def border_shade(gray: Image.Image) -> int:
+    """Median grey level of the image's outermost rows and columns."""
+    arr = np.asarray(gray)
+    edge = np.concatenate((arr[0, ::4], arr[-1, ::4], arr[::4, 0], arr[::4, -1]))
+    return int(np.median(edge)) if edge.size else 255
+
+
 def binarize(gray: Image.Image) -> Image.Image:
     """Black text on white by Otsu's threshold (mode "L", values 0/255)."""
     arr = np.asarray(gray)
@@ -219,10 +367,12 @@ def preprocess(
     rescale: bool = True,
     binarise: bool = False,
     strip_rules: bool = True,
+    remove_seals: bool = True,
 ) -> Prepared:
     """Greyscale, rescale to ~32 px line height, straighten small skew, remove table
-    rulings, optionally binarise. Returns the new image with the scale and angle applied."""
-    gray = to_gray(image)
+    rulings, optionally binarise. Red seals are whitened first (see
+    :func:`gray_without_seals`). Returns the new image with the scale and angle applied."""
+    gray = gray_without_seals(image) if remove_seals else to_gray(image)
     scale = 1.0
     width, height = gray.size
     analysis = gray
@@ -233,26 +383,31 @@ def preprocess(
         analysis_factor = analysis.size[0] / width
     analysis_arr = np.asarray(analysis)
     threshold = otsu_threshold(analysis_arr)
-    mask = analysis_arr <= threshold
+    mask = text_mask(analysis_arr)
     if strip_rules:  # rulings would pass for text lines and skew the estimates
         mask = _without_rules(mask)
-    line_height = estimate_line_height(mask)
+    skew = estimate_skew(mask) if deskew else 0.0
+    # Lines of a tilted page overlap in the row profile: measure them straightened.
+    line_height = estimate_line_height(_rotated_mask(mask, skew) if skew else mask)
     if line_height is not None:
         line_height /= analysis_factor
     if rescale and line_height is not None and not (
         MIN_LINE_HEIGHT <= line_height <= MAX_LINE_HEIGHT
     ):
         scale = min(MAX_SCALE, max(MIN_SCALE, TARGET_LINE_HEIGHT / line_height))
+        if scale < 1.0:
+            scale = min(1.0, max(scale, MIN_SIDE_AFTER_SHRINK / max(width, height)))
     if max(width, height) * scale > MAX_SIDE:
         scale = MAX_SIDE / max(width, height)
-    skew = estimate_skew(mask) if deskew else 0.0
     if scale != 1.0:
         gray = gray.resize(
             (max(1, round(width * scale)), max(1, round(height * scale))),
             Image.LANCZOS if scale < 1 else Image.BICUBIC,
         )
     if skew:
-        gray = gray.rotate(skew, resample=Image.BICUBIC, expand=True, fillcolor=255)
+        # Fill the corners with the border's own shade: white wedges against a photo's
+        # dark background make long straight edges that pass for table rulings.
+        gray = gray.rotate(skew, resample=Image.BICUBIC, expand=True, fillcolor=border_shade(gray))
     if strip_rules:
         gray, _ = remove_rules(gray, threshold=threshold)
     if binarise:
