@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, text, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
@@ -11,12 +11,18 @@ from app.services import timeline
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 
+LIVE_TASK = text("human_task.status IN ('open', 'claimed')")
+
+
 def queue(clerk: User, *, include_done: bool = False, limit: int = 200) -> list[HumanTask]:
     """The clerk's department queue: open and claimed tasks, soonest due first."""
-    statuses = [TaskStatus.OPEN, TaskStatus.CLAIMED] + ([TaskStatus.DONE] if include_done else [])
+    # Written as literal SQL (not bound parameters) so that PostgreSQL can match the partial
+    # index ix_human_task_live_queue, whose predicate this is, even in a prepared statement.
+    status_filter = (HumanTask.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.DONE])
+                     if include_done else LIVE_TASK)
     return list(db.session.execute(
         db.select(HumanTask).where(HumanTask.department_id == clerk.department_id,
-                                   HumanTask.status.in_(statuses),
+                                   status_filter,
                                    *([] if clerk.is_lead else [HumanTask.candidate_group.is_(None)]))
         .order_by(HumanTask.due_at.asc().nulls_last(), HumanTask.id).limit(limit)).scalars())
 
