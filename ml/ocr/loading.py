@@ -4,6 +4,8 @@ Guards every input before the OCR engine sees it: file-size limit, decompression
 limit on pixels (PIL ``MAX_IMAGE_PIXELS`` plus an explicit check before decoding),
 truncated or corrupt images, empty files, encrypted or broken PDFs, and a page limit.
 Failures raise :class:`~ml.ocr.types.UnreadableDocument` with a reason code.
+Formats: whatever PIL decodes (PNG, JPEG, TIFF, WebP ...), HEIC/HEIF through the
+``pillow-heif`` opener, and PDF.
 """
 
 from __future__ import annotations
@@ -27,6 +29,20 @@ PDF_TEXT_MIN_CHARS = 20
 
 # PIL's own guard: above this it warns, above twice it refuses. We refuse at the limit.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+
+def _register_heif() -> bool:
+    """Let PIL open HEIC/HEIF (iPhone photos) through pillow-heif when it is installed.
+    The image then goes through the same pixel, size and corruption guards as any other."""
+    try:
+        from pillow_heif import register_heif_opener
+    except ImportError:
+        return False
+    register_heif_opener()
+    return True
+
+
+HEIF_SUPPORTED = _register_heif()
 
 
 @dataclass
@@ -88,7 +104,7 @@ def open_image(data: bytes) -> Image.Image:
             raise UnreadableDocument("bomb", str(exc)) from exc
         except UnidentifiedImageError as exc:
             raise UnreadableDocument("unsupported", "not an image or PDF") from exc
-        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        except (OSError, SyntaxError, ValueError, EOFError, RuntimeError) as exc:
             raise UnreadableDocument("corrupt", f"cannot decode image: {exc}") from exc
     try:
         image = ImageOps.exif_transpose(image)
