@@ -249,8 +249,9 @@ class Stack:
         (kombu would otherwise hand it back to our dead queue after its visibility timeout)."""
         import redis
         r = redis.Redis.from_url(self.redis_url)
-        for key in [*r.scan_iter(match=f"{self.queue}*"), f"_kombu.binding.{self.queue}"]:
-            r.delete(key)
+        for pattern in (f"{self.queue}*", f"_kombu.binding*.{self.queue}"):
+            for key in r.scan_iter(match=pattern):
+                r.delete(key)
         for tag, raw in r.hgetall("unacked").items():
             try:
                 routing_key = json.loads(raw)[2]
