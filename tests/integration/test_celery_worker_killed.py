@@ -4,9 +4,9 @@ The test runs its own Celery workers on its own queue, against its own database 
 file, or a PostgreSQL database created for it when DATABASE_URL is set), so it cannot collide
 with the worker CI starts. This module is also the workers' Celery app (`-A ...:celery`):
 imported with KILLTEST_WORKER=1 it builds the production worker (`make_worker`) with a short
-lease and scheduler tick. In both processes it registers two test-only job kinds: one that
-blocks on its first attempt and then writes an effect row in the job's transaction, and one
-that always raises.
+lease and scheduler tick. In both processes it registers test-only job kinds: one that
+blocks on its first attempt and then writes an effect row in the job's transaction, one that
+always raises, and one (run in this process) that is outlived by a second claim.
 
 Needs Redis (REDIS_URL, or redis://127.0.0.1:6379/0): skipped when that is unreachable
 locally, a failure when REDIS_URL is set or CI=true.
