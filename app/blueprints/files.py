@@ -1,26 +1,50 @@
 """Serving uploaded files to the people allowed to see them, and nobody else."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, send_file
+from flask import Blueprint, abort, current_app, send_file
 from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.models import Attachment
-from app.services import uploads
+from app.services import previews, uploads
 from app.services.approvals import can_view_case
 
 bp = Blueprint("files", __name__)
 
 
-@bp.route("/files/<int:attachment_id>")
-@login_required
-def attachment(attachment_id: int):
+def _viewable(attachment_id: int) -> Attachment:
     att = db.session.get(Attachment, attachment_id)
     if att is None or not can_view_case(current_user, att.application):
         abort(404)
-    response = send_file(uploads.path_for(att.stored_name), mimetype=att.mime_type,
-                         download_name=att.original_name, as_attachment=False, max_age=0)
+    return att
+
+
+def _locked_down(response):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.route("/files/<int:attachment_id>")
+@login_required
+def attachment(attachment_id: int):
+    att = _viewable(attachment_id)
+    return _locked_down(send_file(uploads.path_for(att.stored_name), mimetype=att.mime_type,
+                                  download_name=att.original_name, as_attachment=False,
+                                  max_age=0))
+
+
+@bp.route("/files/<int:attachment_id>/preview")
+@login_required
+def preview(attachment_id: int):
+    """What an <img> can show: the file itself, or a JPEG of its first page (TIFF, HEIC, PDF)."""
+    att = _viewable(attachment_id)
+    if not previews.needs_preview(att.mime_type):
+        return attachment(attachment_id)
+    try:
+        path = previews.preview_path(att.stored_name, att.mime_type)
+    except previews.PreviewUnavailable as exc:
+        current_app.logger.info("no preview for attachment %s: %s", att.id, exc)
+        abort(404)
+    return _locked_down(send_file(path, mimetype="image/jpeg", max_age=0))

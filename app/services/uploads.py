@@ -21,8 +21,16 @@ from app.services.errors import DomainError
 
 ALLOWED = {
     "image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/tiff": ".tif",
-    "application/pdf": ".pdf",
+    "image/heic": ".heic", "image/heif": ".heif", "application/pdf": ".pdf",
 }
+# Types a browser cannot show in an <img>: the clerk and citizen see a JPEG preview instead.
+NEEDS_PREVIEW = {"image/tiff", "image/heic", "image/heif", "application/pdf"}
+
+try:  # iPhone photos (HEIC): PIL opens them through pillow-heif
+    from pillow_heif import register_heif_opener
+    register_heif_opener()
+except ImportError:  # pragma: no cover - pillow-heif is in requirements.txt
+    del ALLOWED["image/heic"], ALLOWED["image/heif"]
 MAX_PIXELS = 60_000_000
 
 
@@ -55,8 +63,9 @@ def check_content(data: bytes, filename: str) -> str:
                                           name=filename, mb=limit // (1024 * 1024)))
     mime = sniff(data)
     if mime is None:
-        raise DomainError("bad_type", _l("%(name)s is not a JPEG, PNG, WebP, TIFF or PDF file "
-                                         "(checked by its content, not its name).", name=filename))
+        raise DomainError("bad_type", _l("%(name)s is not a JPEG, PNG, WebP, TIFF, HEIC or PDF "
+                                         "file (checked by its content, not its name).",
+                                         name=filename))
     if mime.startswith("image/"):
         _check_image(data, filename)
     elif not data[:1024].lstrip().startswith(b"%PDF-") or b"%%EOF" not in data[-2048:]:

@@ -61,7 +61,9 @@ def test_citizen_cannot_see_another_citizens_case_or_files(app, client, make_cli
     assert intruder.get(f"/cases/{app_id}").status_code == 404
     assert intruder.get(f"/applications/{app_id}").status_code == 404
     assert intruder.get(f"/files/{att_id}").status_code == 404
+    assert intruder.get(f"/files/{att_id}/preview").status_code == 404
     assert client.get(f"/files/{att_id}").status_code == 200
+    assert client.get(f"/files/{att_id}/preview").status_code == 200
 
 
 def test_clerk_of_another_department_cannot_open_the_task(app, client, make_client, wait_jobs):
