@@ -38,6 +38,7 @@ CHECKED_FIELDS: dict[str, tuple[str, str, tuple[str, ...], int]] = {
 # reading of a low-confidence name line was as often wrong as right.
 TEXT_FIELDS = ("employer", "company_name")
 LOW_CONF = 60.0  # a word of the value below this confidence triggers a line re-read
+STAMP_FREE_PSMS = (3, 6)
 MAX_REREADS = 4  # line crops re-read per field (each costs one or two tesseract runs)
 _RUN = re.compile(r"[0-9A-Za-z×](?:\s?[0-9A-Za-z×|]){11,}")
 
@@ -87,13 +88,13 @@ def reread_checked(doc_type: str, key: str, doc: Document, current: FieldRecord 
     return None
 
 
-def _stamp_free(ocr: OcrResult, images: Sequence) -> OcrResult | None:
+def _stamp_free(ocr: OcrResult, images: Sequence, psm: int) -> OcrResult | None:
     """The document re-read with seals removed (None when no page has an image)."""
     pages, any_image = [], False
     for page, image in zip(ocr.pages, images):
         if image is not None:
             any_image = True
-            pages.append(OcrPage(page.width, page.height, reread.read_region(image),
+            pages.append(OcrPage(page.width, page.height, reread.read_region(image, psm=psm),
                                  page.rotation))
         else:
             pages.append(page)
@@ -196,15 +197,20 @@ def recover_fields(doc_type: str, fields: dict[str, FieldRecord], ocr: OcrResult
     doc = Document(ocr)
     origin = {key: (ocr, doc) for key in fields}  # the reading each field came from
     wanted = [k for k in FIELDS.get(doc_type, ()) if k not in fields and k not in optional]
-    if wanted and EXTRACTORS.get(doc_type):
-        clean = _stamp_free(ocr, images)
-        if clean is not None:
-            clean_doc = Document(clean)
-            again = EXTRACTORS[doc_type](clean_doc)
-            for key in wanted:
-                if key in again:
-                    fields[key] = again[key]
-                    origin[key] = (clean, clean_doc)
+    # Page layout analysis (psm 3) first; a seal can split a line into two blocks, so
+    # what is still missing is looked for in a single-block reading (psm 6).
+    for psm in STAMP_FREE_PSMS:
+        if not wanted or not EXTRACTORS.get(doc_type):
+            break
+        clean = _stamp_free(ocr, images, psm)
+        if clean is None:
+            break
+        clean_doc = Document(clean)
+        again = EXTRACTORS[doc_type](clean_doc)
+        for key in [k for k in wanted if k in again]:
+            fields[key] = again[key]
+            origin[key] = (clean, clean_doc)
+            wanted.remove(key)
     for key in TEXT_FIELDS:
         if key not in fields:
             continue
