@@ -31,7 +31,7 @@ __all__ = [
 _DIGIT_LOOKALIKES = str.maketrans(
     {"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "i": "1", "|": "1",
      "L": "1", "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8", "G": "6", "b": "6",
-     "T": "7", "g": "9", "q": "9"}
+     "T": "7", "g": "9", "q": "9", "]": "1", "[": "1", "!": "1"}
 )
 _EXTRA_FOLD = str.maketrans(
     {"　": " ", "。": ".", "，": ",", "：": ":", "；": ";", "（": "(", "）": ")",
@@ -148,7 +148,8 @@ def normalize_date(text: str | None, *, day_first: bool = True) -> str | None:
     if eng:
         return _make_date(int(eng.group(3)), _MONTHS[eng.group(1)], int(eng.group(2)))
     digits = fix_digits(raw)
-    ymd = re.search(r"(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})", digits)
+    ymd = re.search(r"(\d{4})\s*(?:[年.\-/]|[=:_\-.]{1,2})\s*(\d{1,2})\s*(?:[月.\-/]|[=:_\-.]{1,2})"
+                    r"\s*(\d{1,2})", digits)
     if ymd:
         return _make_date(*(int(g) for g in ymd.groups()))
     dmy = re.search(r"(\d{1,2})\s*[.\-/]\s*(\d{1,2})\s*[.\-/]\s*(\d{4})", digits)

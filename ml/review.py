@@ -16,9 +16,11 @@ from typing import Any
 from ml.doctypes import DOC_TYPES, FIELDS, LABELS, OTHER
 from ml.fields import Document, extract_fields
 from ml.fields.identity import passport_expiry
+from ml.fields.recover import needs_recovery, recover_fields
 from ml.normalize import (normalize_credit_code, normalize_id_number, normalize_name,
                           normalize_text)
 from ml.ocr import UnreadableDocument, run_ocr
+from ml.ocr.reread import page_images
 from ml.validators import birth_date_from_id, sex_from_id, validate
 
 REASON_CODES = ("wrong_type", "unreadable", "low_confidence", "checksum_invalid",
@@ -264,6 +266,9 @@ def review_document(
                                                   report, ocr)
     out.update(doc_type=doc_type, confidence=confidence)
     fields = extract_fields(fields_type, ocr)
+    if needs_recovery(fields_type, fields, ocr):
+        fields = recover_fields(fields_type, fields, ocr, page_images(path, ocr),
+                                optional=OPTIONAL_FIELDS.get(fields_type, set()))
     out["fields"] = fields
     _check_fields(fields_type, fields, today, report, ocr)
     if applicant:

@@ -1,15 +1,17 @@
-"""The administrators' workspace: services and process versions, incidents, review quality."""
+"""The administrators' workspace: services and process versions, incidents, review quality,
+service performance with its CSV export, and the follow-up of citizens' bad ratings."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from app.blueprints.access import admin_required
 from app.extensions import db
 from app.models import (Application, HumanTask, Incident, ProcessVersion, Service, TaskStatus,
                         utcnow)
-from app.services import reviews
+from app.services import analytics, ratings, reviews
+from app.services.errors import DomainError, ValidationFailed
 
 bp = Blueprint("admin", __name__)
 
@@ -29,7 +31,47 @@ def dashboard():
         HumanTask.due_at < utcnow())).scalar()
     return render_template("admin/dashboard.html", services=services, versions=versions,
                            incidents=incidents, counts=counts, overdue=overdue,
-                           agreement=reviews.agreement_rate())
+                           agreement=reviews.agreement_rate(),
+                           awaiting_follow_up=ratings.count_awaiting_follow_up())
+
+
+@bp.route("/performance")
+@admin_required
+def performance():
+    """Per service and department figures for the chosen period, and bad ratings to answer."""
+    data = analytics.overview(analytics.period(request.args.get("days")))
+    return render_template("admin/performance.html", periods=analytics.PERIODS,
+                           awaiting=ratings.awaiting_follow_up(),
+                           level_labels=ratings.LEVEL_LABELS, **data)
+
+
+@bp.route("/performance.csv")
+@admin_required
+def performance_csv():
+    """The per-service table as a CSV file that Excel opens with Chinese intact."""
+    p = analytics.period(request.args.get("days"))
+    body = analytics.services_csv(analytics.service_performance(p), str(get_locale() or "zh"))
+    name = f"service-performance-{p.days}d-{p.end:%Y%m%d}.csv"
+    return Response(body.encode("utf-8"), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "Cache-Control": "no-store"})
+
+
+@bp.route("/ratings/<int:rating_id>/follow-up", methods=["POST"])
+@admin_required
+def follow_up_rating(rating_id: int):
+    """Answer a bad rating; the citizen sees the reply on the case page."""
+    try:
+        ratings.follow_up(current_user, rating_id, request.form.get("reply", ""))
+    except ValidationFailed as exc:
+        flash(" ".join(str(m) for m in exc.errors.values()), "danger")
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        flash(str(exc.message), "info")
+    else:
+        flash(_("Reply sent; the citizen sees it on the case page."), "success")
+    return redirect(url_for(".performance", days=request.args.get("days")) + "#follow-up")
 
 
 @bp.route("/incidents/<int:incident_id>/retry", methods=["POST"])

@@ -1,15 +1,21 @@
-"""The citizens' portal: service guides, applying, uploading, checking, submitting, following."""
+"""The citizens' portal: service guides, applying, uploading, checking, submitting, following,
+and rating a decided case (好差评)."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from app.blueprints.access import citizen_required
-from app.services import applications, catalogue, reviews, timeline
+from app.blueprints.context import EVENT_LABELS
+from app.services import applications, catalogue, ratings, reviews, timeline
 from app.services.errors import Conflict, DomainError, ValidationFailed
 
 bp = Blueprint("portal", __name__)
+
+# Timeline labels of the rating events (their natural home is context.EVENT_LABELS).
+EVENT_LABELS.setdefault("rated", _l("Service rated"))
+EVENT_LABELS.setdefault("rating_followed_up", _l("Reply to your rating"))
 
 
 @bp.route("/")
@@ -150,7 +156,28 @@ def case(application_id: int):
                            events=timeline.events(application),
                            problems=reviews.problems_for_citizen(application),
                            correction=corrections.open_request(application),
-                           slots=applications.material_slots(application))
+                           slots=applications.material_slots(application),
+                           rating=ratings.for_application(application),
+                           can_rate=ratings.can_rate(current_user, application),
+                           level_labels=ratings.LEVEL_LABELS,
+                           comment_max=ratings.COMMENT_MAX)
+
+
+@bp.route("/cases/<int:application_id>/rating", methods=["POST"])
+@citizen_required
+def rate(application_id: int):
+    """The citizen rates their decided case once (5 levels and an optional comment)."""
+    application = applications.get_for_citizen(current_user, application_id)
+    try:
+        ratings.rate(current_user, application, request.form.get("level"),
+                     request.form.get("comment", ""))
+    except ValidationFailed as exc:
+        flash(" ".join(str(m) for m in exc.errors.values()), "danger")
+    except Conflict as exc:
+        flash(str(exc.message), "info")
+    else:
+        flash(_("Thank you for your rating."), "success")
+    return redirect(url_for(".case", application_id=application.id) + "#rating")
 
 
 @bp.route("/cases/<int:application_id>/correction", methods=["POST"])

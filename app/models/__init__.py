@@ -6,3 +6,4 @@ from app.models.applications import Application, Attachment, ApplicationStatus  
 from app.models.workflow import WorkflowInstance, HumanTask, TaskStatus, Incident  # noqa: F401
 from app.models.audit import CaseEvent  # noqa: F401
 from app.models.jobs import Job, JobStatus  # noqa: F401
+from app.models.ratings import Rating  # noqa: F401

@@ -1,11 +1,18 @@
-"""Demo data for a fresh installation: departments, staff, a citizen, the shipped services.
+"""Demo data for a fresh installation: departments, staff, a citizen, the shipped services,
+and (outside tests) a few sample cases of the demo citizen, decided and rated through the
+services, so that the performance page has something to show.
 
 Idempotent: running it again changes nothing that already exists.
 """
 from __future__ import annotations
 
+import io
+import logging
+
+from flask import current_app
+
 from app.extensions import db
-from app.models import Department, Role, User
+from app.models import Application, Department, HumanTask, Role, Service, TaskStatus, User
 from app.services import catalogue
 from app.services.accounts import create_staff
 from app.services.passwords import hash_password
@@ -29,8 +36,14 @@ def clerk_username(code: str) -> str:
     return f"clerk_{code}"
 
 
-def load_demo_data() -> dict:
-    """Create what is missing and deploy shipped processes. Commits. Returns the logins."""
+log = logging.getLogger(__name__)
+
+
+def load_demo_data(sample_cases: bool | None = None) -> dict:
+    """Create what is missing and deploy shipped processes. Commits. Returns the logins.
+
+    `sample_cases` (default: yes, except in tests) also runs the demo citizen's sample cases.
+    """
     from app.workflow.deployment import deploy_shipped
     depts = {}
     for code, zh, en in DEPARTMENTS:
@@ -56,4 +69,82 @@ def load_demo_data() -> dict:
     db.session.flush()
     deployed = deploy_shipped()
     db.session.commit()
-    return {"logins": logins, "deployed": deployed}
+    if sample_cases is None:
+        sample_cases = not current_app.testing
+    samples = load_sample_cases() if sample_cases else 0
+    return {"logins": logins, "deployed": deployed, "sample_cases": samples}
+
+
+# The demo citizen's sample business-registration cases: which departments say no, then the
+# citizen's rating (level, comment); None = still with the departments.
+SAMPLE_CASES = [
+    ((), (5, "办理很快，一次办成。")),
+    ((), (4, None)),
+    (("tax",), (2, "驳回的理由没有写清楚，不知道该补什么材料。")),
+    (None, None),
+]
+SAMPLE_FORM = {"company_name": "上海张三示例科技有限公司", "company_type": "llc",
+               "registered_capital": "100", "address": "上海市浦东新区世纪大道100号",
+               "business_scope": "软件开发；技术咨询", "contact_phone": CITIZEN["mobile"]}
+
+
+def _blank_png() -> bytes:
+    from PIL import Image
+    buf = io.BytesIO()
+    Image.new("RGB", (60, 40), "white").save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def load_sample_cases(timeout: float = 60) -> int:
+    """Apply, decide and rate the sample cases through the services; returns how many were
+    made. Skipped if the demo citizen has any case already, or if jobs run on Celery (no
+    worker may be running yet to do the auto-review the cases wait for)."""
+    from app.jobs import runner_for
+    from app.services import applications, approvals, ratings
+    if current_app.config.get("REDIS_URL"):
+        log.info("demo: sample cases skipped (background jobs run on Celery)")
+        return 0
+    citizen = db.session.execute(db.select(User).where(
+        User.username == CITIZEN["username"])).scalar_one()
+    if db.session.execute(db.select(Application.id).where(
+            Application.citizen_id == citizen.id, Application.case_number.is_not(None))
+            .limit(1)).first():
+        return 0
+    service = db.session.execute(db.select(Service).where(
+        Service.code == "business_registration")).scalar_one()
+    runner = runner_for(current_app._get_current_object())
+    image = _blank_png()
+    made = []
+    for rejecting, _rating in SAMPLE_CASES:
+        draft = applications.start_draft(citizen, service)
+        errors = applications.save_form(draft, dict(
+            SAMPLE_FORM, legal_rep_name=citizen.real_name, legal_rep_id_number=citizen.id_number))
+        if errors:
+            raise RuntimeError(f"demo: the sample form no longer validates: {errors}")
+        for slot in applications.material_slots(draft):
+            if slot.get("required") or slot.get("required_group"):
+                applications.add_attachment(draft, slot["slot"], f"{slot['slot']}.png", image)
+        applications.submit(draft)
+        made.append(draft.id)
+    if not runner.wait_idle(timeout):  # the auto-review of every case
+        log.warning("demo: auto-review still running; sample cases left undecided")
+        return len(made)
+    db.session.expire_all()
+    for app_id, (rejecting, rating) in zip(made, SAMPLE_CASES):
+        if rejecting is None:
+            continue
+        tasks = db.session.execute(db.select(HumanTask).where(
+            HumanTask.application_id == app_id, HumanTask.status == TaskStatus.OPEN)
+            .order_by(HumanTask.id)).scalars().all()
+        for task in tasks:
+            code = task.department.code
+            clerk = db.session.execute(db.select(User).where(
+                User.username == clerk_username(code))).scalar_one()
+            no = code in rejecting
+            approvals.decide(clerk, task.id, {
+                "approved": "false" if no else "true",
+                "comment": "经营场所证明材料不全，不予许可。" if no else "材料齐全，同意。"})
+        application = db.session.get(Application, app_id)
+        if rating and application.decision:
+            ratings.rate(citizen, application, rating[0], rating[1])
+    return len(made)

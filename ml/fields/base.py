@@ -116,6 +116,50 @@ class Document:
         return None
 
 
+    def beside(self, labels: Iterable[str], value_pattern: str, *, side: str = "right",
+               clean: Callable[[str], str | None] | None = None,
+               check: Callable[[str], bool] | None = None) -> FieldRecord | None:
+        """Value printed in the same row as a label, found by word boxes: for forms
+        and two-column layouts that OCR reads column by column, so that the label
+        (姓名) and its value (谢嘉) land on different text lines. *side* "right" takes
+        the nearest word right of the label, "left" the nearest word left of it; the
+        value must match *value_pattern* at the start of that word's text."""
+        label_re = re.compile("|".join(_spaced(label) for label in labels))
+        value_re = re.compile(rf"\s*(?P<v>{value_pattern})")
+        for line in self.lines:
+            for match in label_re.finditer(line.text):
+                lbox = line.box_of(match.start(), match.end())
+                if lbox is None:
+                    continue
+                top, bottom = lbox[1], lbox[1] + lbox[3]
+                nearest = []
+                for other in self.lines:
+                    if other.page != line.page:
+                        continue
+                    for start, end, box in other.spans:
+                        if box is None or other is line and match.start() <= start < match.end():
+                            continue
+                        middle = box[1] + box[3] / 2
+                        if not top <= middle <= bottom:
+                            continue
+                        gap = box[0] - (lbox[0] + lbox[2]) if side == "right" else lbox[0] - (box[0] + box[2])
+                        if gap >= -2:
+                            nearest.append((gap, other, start, end))
+                if not nearest:
+                    continue
+                _gap, other, start, _end = min(nearest, key=lambda item: item[0])
+                if side == "left":  # a value left of the label starts at its first word
+                    start = min(s for _g, o, s, _e in nearest if o is other)
+                found = value_re.match(other.text, start)
+                if not found:
+                    continue
+                raw = found.group("v")
+                value = clean(raw) if clean else raw.strip()
+                if value and (check is None or check(value)):
+                    return record(value, other, found.start("v"), found.end("v"))
+        return None
+
+
 def _spaced(label: str) -> str:
     """Regex for a label whose characters may be separated by OCR spaces."""
     return r"\s*".join(re.escape(char) for char in label if not char.isspace())

@@ -12,6 +12,8 @@ from ml.validators import validate
 from .base import CJK_NAME, ORG_NAME, Document, FieldRecord, record, register
 from .identity import DATE_ANY, DATE_CN, _clean_name
 
+# An amount with cents as OCR prints it: "37359.61", "37,359.61", "37359 .61".
+MONEY = r"\d{1,3}(?:,\d{3})+\s?\.\s?\d{2}|\d+\s?\.\s?\d{2}"
 AMOUNT = r"[¥￥Y]?\s*\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|[¥￥Y]?\s*\d+(?:\.\d{1,2})?"
 _LABEL_WORDS = ("名称", "类型", "法定代表人", "经营范围", "注册资本", "成立日期", "营业期限", "住所")
 
@@ -43,9 +45,12 @@ def extract_business_license(doc: Document) -> dict[str, FieldRecord]:
         fields["company_name"] = name
     legal = doc.after_label(["法定代表人", "负责人", "经营者"], r"[^\s\d]{0,2}?" + CJK_NAME,
                             clean=_clean_legal)
+    if legal is None:  # two columns read one after the other: the value is in the label's row
+        legal = doc.beside(["法定代表人", "负责人", "经营者"], CJK_NAME, clean=_clean_legal)
     if legal:
         fields["legal_rep"] = legal
-    established = doc.after_label(["成立日期", "注册日期"], DATE_CN, clean=normalize_date)
+    established = doc.after_label(["成立日期", "注册日期", "成立日其", "成立日"], DATE_CN,
+                                  clean=normalize_date)
     if established is None:  # two-column layout: the first full date is 成立日期
         established = doc.first(rf"^\s*({DATE_CN})\s*$", group=1, clean=normalize_date)
     if established:
@@ -171,9 +176,9 @@ def extract_invoice(doc: Document) -> dict[str, FieldRecord]:
         fields["issue_date"] = issued
     total = None
     for label in (r"\(?小写\s*\)?", r"价税合计", r"应收金额", r"实收金额", r"合计金额", r"合计", r"总计",
-                  r"金额合计"):
-        total = doc.first(rf"{label}\s*:?\s*[^\d\s]{{0,2}}\s*(?P<v>\d{{1,3}}(?:,\d{{3}})*\.\d{{2}}|\d+\.\d{{2}})",
-                          group="v", clean=normalize_amount, check=lambda v: validate("amount", v).ok)
+                  r"金额合计", r"实付", r"应付", r"现金"):
+        total = doc.first(rf"{label}\s*:?\s*[^\d\s]{{0,2}}\s*(?P<v>{MONEY})", group="v",
+                          clean=normalize_amount, check=lambda v: validate("amount", v).ok)
         if total:
             break
     if total:
@@ -184,13 +189,27 @@ def extract_invoice(doc: Document) -> dict[str, FieldRecord]:
 def _repair_total(doc: Document, total: FieldRecord) -> FieldRecord:
     """OCR often swallows the first digit together with "¥" (¥16313.55 -> 光 6313.55). A VAT
     invoice also prints the net amount and the tax: if two of the document's amounts add
-    up to a number ending in the read total, that sum is the real total."""
-    amounts = {normalize_amount(m.group(0)) for _, m in doc.search(r"\d{1,3}(?:,\d{3})*\.\d{2}|\d+\.\d{2}")}
-    values = sorted(Decimal(a) for a in amounts if a)
+    up to a number ending in the read total, that sum is the real total. Amounts read
+    with a stray leading digit (845302.69 for 45302.69) count without it, and the sums of
+    the item rows' amount and tax columns (the cells left and right of "13%") are one
+    more pair, for when the 合计 row itself is garbled."""
+    amounts: set[Decimal] = set()
+    for _, match in doc.search(MONEY):
+        value = normalize_amount(re.sub(r"\s", "", match.group(0)))
+        if value:
+            amounts.add(Decimal(value))
+            if len(value) > 4:  # without a stray leading digit
+                amounts.add(Decimal(value[1:]))
+    net, tax = Decimal(0), Decimal(0)
+    for _, match in doc.search(rf"(?P<net>{MONEY})\s+\S{{0,2}}\d{{1,2}}\s?%\S{{0,2}}\s+(?P<tax>{MONEY})"):
+        net += Decimal(normalize_amount(re.sub(r"\s", "", match.group("net"))) or 0)
+        tax += Decimal(normalize_amount(re.sub(r"\s", "", match.group("tax"))) or 0)
+    pairs = [(net, tax)] if net and tax else []
+    values = sorted(amounts)
+    pairs += [(a, b) for i, a in enumerate(values) for b in values[i + 1:]]
     read = total["value"]
-    for i, first in enumerate(values):
-        for second in values[i + 1:]:
-            candidate = f"{first + second:.2f}"
-            if candidate != read and candidate.endswith(read) and len(candidate) <= len(read) + 2:
-                return dict(total, value=candidate)
+    for first, second in pairs:
+        candidate = f"{first + second:.2f}"
+        if candidate != read and candidate.endswith(read) and len(candidate) <= len(read) + 2:
+            return dict(total, value=candidate)
     return total

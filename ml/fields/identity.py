@@ -11,8 +11,16 @@ from .base import CJK_NAME, Document, FieldRecord, record, register
 
 # 18 characters that may be an ID number, allowing OCR spaces and look-alikes.
 ID_CANDIDATE = r"(?<![0-9A-Za-z])[0-9OoIlSZB](?:\s?[0-9OoIlSZB]){16}\s?[0-9XxOoIlSZB×](?![0-9A-Za-z])"
-DATE_CN = r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}(?:\s*日)?"
-DATE_ANY = r"\d{4}\s*[年.\-/]\s*\d{1,2}\s*[月.\-/]\s*\d{1,2}\s*日?"
+# A printed digit as OCR may return it: "1" often comes back as "]" (2012 年 0] 月 29 日).
+DIGIT = r"[\dOIl\]]"
+DATE_CN = rf"{DIGIT}{{4}}\s*年\s*{DIGIT}{{1,2}}\s*月\s*{DIGIT}{{1,2}}(?:\s*日)?"
+DATE_ANY = rf"{DIGIT}{{4}}\s*[年.\-/]\s*{DIGIT}{{1,2}}\s*[月.\-/]\s*{DIGIT}{{1,2}}\s*日?"
+# Dates on the back of an ID card: OCR turns the dots into "=", ":", "_" or doubles them.
+_SEP = r"(?:[.\-/年月=:_]{1,2})"
+DATE_DOTTED = rf"{DIGIT}{{4}}\s*{_SEP}\s*{DIGIT}{{1,2}}\s*{_SEP}\s*{DIGIT}{{1,2}}\s*日?"
+# 19 characters that may be an ID number with one character inserted by OCR.
+ID_CANDIDATE_19 = (r"(?<![0-9A-Za-z])[0-9OoIlSZB](?:\s?[0-9OoIlSZB]){17}\s?[0-9XxOoIlSZB×]"
+                   r"(?![0-9A-Za-z])")
 NAME_STOP = ("姓名", "性别", "民族", "出生", "住址", "公民", "中华", "户主", "常住", "曾用名",
              "身份", "籍贯", "证明", "单位", "学位")
 
@@ -20,16 +28,32 @@ NAME_STOP = ("姓名", "性别", "民族", "出生", "住址", "公民", "中华
 def _clean_name(raw: str) -> str | None:
     """A person's name from a matched span: CJK only, 2-5 characters, no label words."""
     name = re.sub(r"[^\u4e00-\u9fff·]", "", raw)
+    if len(name) >= 3 and name[0] in "姓名":  # the rest of a half-read 姓名 label
+        name = name[1:]
     if not 2 <= len(name) <= 5 or any(word in name for word in NAME_STOP):
         return None
     return name
 
 
+def _drop_inserted(raw: str) -> str | None:
+    """An ID number read with one extra character (4401061973020524387): the number is
+    recovered only if exactly one single-character deletion gives a valid ID."""
+    compact = re.sub(r"\s", "", raw)
+    variants = {normalize_id_number(compact[:i] + compact[i + 1:]) for i in range(len(compact))}
+    valid = [v for v in variants if v and validate("resident_id", v).ok]
+    return valid[0] if len(valid) == 1 else None
+
+
 def find_id_number(doc: Document) -> FieldRecord | None:
-    """The first 18-character resident ID, preferring ones whose check digit is valid."""
+    """The first 18-character resident ID, preferring ones whose check digit is valid;
+    a 19-character reading counts when exactly one deletion makes it valid."""
     candidates = []
     for line, match in doc.search(ID_CANDIDATE):
         value = normalize_id_number(match.group(0))
+        if value:
+            candidates.append(record(value, line, match.start(), match.end()))
+    for line, match in doc.search(ID_CANDIDATE_19):
+        value = _drop_inserted(match.group(0))
         if value:
             candidates.append(record(value, line, match.start(), match.end()))
     for cand in candidates:
@@ -74,7 +98,7 @@ def extract_id_card_front(doc: Document) -> dict[str, FieldRecord]:
 def extract_id_card_back(doc: Document) -> dict[str, FieldRecord]:
     """有效期限 2016.07.26-2036.07.26 (or ...-长期) -> valid_from, valid_until."""
     fields: dict[str, FieldRecord] = {}
-    date = r"\d{4}\s*[.\-/年]\s*\d{1,2}\s*[.\-/月]\s*\d{1,2}\s*日?"
+    date = DATE_DOTTED
     for line, match in doc.search(rf"(?P<a>{date})\s*(?:[-~至到—]|\s)\s*(?P<b>{date}|长期)"):
         start, end = normalize_date(fix_digits(match.group("a"))), match.group("b")
         until = "长期" if end == "长期" else normalize_date(fix_digits(end))
@@ -107,11 +131,15 @@ def extract_household_register(doc: Document) -> dict[str, FieldRecord]:
                            clean=_clean_name)
     if name is None:  # the label cell is often lost: the name precedes 户主或与户主关系
         name = doc.first(r"([\u4e00-\u9fff]{2,4})\s*户主", group=1, clean=_clean_name)
+    if name is None:  # read column by column: the name is in the label's row, by its box
+        name = doc.beside(["姓名"], r"[\u4e00-\u9fff]{2,4}", clean=_clean_name) or doc.beside(
+            ["户主或与户主关系", "与户主关系"], r"[\u4e00-\u9fff]{2,4}", side="left", clean=_clean_name)
     if name:
         fields["name"] = name
     return fields
 
 
+_MRZ_FIX = str.maketrans({"£": "E", "€": "E", "«": "<", "‹": "<"})  # OCR-B glyphs misread
 _NAME_FIX = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z", "6": "G"})
 MRZ1 = re.compile(r"P[<K]?([A-Z]{3})([A-Z0-9<]+?)<<([A-Z0-9<]*)")
 
@@ -128,7 +156,8 @@ def extract_passport(doc: Document) -> dict[str, FieldRecord]:
     the printed labels (护照号 / Passport No., 姓 / Surname, 名 / Given names)."""
     fields: dict[str, FieldRecord] = {}
     for line in doc.lines:
-        compact = line.text.replace(" ", "").upper()
+        # The MRZ has capitals only: a lower-case "l" is an "I" (FENG<<Y IWEl -> YIWEI).
+        compact = line.text.replace(" ", "").replace("l", "I").upper().translate(_MRZ_FIX)
         match = MRZ1.match(compact) if compact.startswith("P") else None
         if match and "surname" not in fields:
             surname = _mrz_name(match.group(2))
@@ -149,15 +178,17 @@ def extract_passport(doc: Document) -> dict[str, FieldRecord]:
         if rec:
             fields["passport_number"] = rec
     name_value = r"[A-Z][A-Z ]{0,30}[A-Z]|[A-Z]"
-    for key, labels in (("surname", ["Surname"]), ("given_names", ["Given names", "Given name"])):
+    for key, labels in (("surname", ["Surname", "Sumame", "Surnarne"]),
+                        ("given_names", ["Given names", "Given name", "Given narmes", "Given nares"])):
         printed = doc.after_label(labels, rf"(?:[\u4e00-\u9fff]+\s*/\s*)?(?:{name_value})")
         if printed is None:
             continue
         printed = dict(printed, value=re.sub(r"^.*/\s*", "", printed["value"]).strip())
         from_mrz = fields.get(key)
-        # The MRZ pads names with '<' that OCR turns into letters or drops letters next to;
-        # the printed name is complete more often, so the longer reading wins.
-        if from_mrz is None or len(printed["value"].replace(" ", "")) > len(
+        # The MRZ pads names with '<' that OCR turns into letters or drops letters next to,
+        # and its small OCR-B glyphs get O/Q confused; the printed name is complete more
+        # often, so the longer reading wins, and the printed one when they are as long.
+        if from_mrz is None or len(printed["value"].replace(" ", "")) >= len(
                 from_mrz["value"].replace(" ", "")):
             fields[key] = printed
     return fields
