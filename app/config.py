@@ -29,6 +29,8 @@ class Config:
     JOB_WORKERS = 2
     JOBS_INLINE = False  # tests may run jobs synchronously in the calling thread
     JOB_MAX_ATTEMPTS = 3
+    JOB_LEASE_SECONDS = 60  # a running job's lease, renewed by its worker's heartbeat
+    JOB_RETRY_DELAY_SECONDS = 2
     SCHEDULER_INTERVAL_SECONDS = 30
     START_SCHEDULER = False
     LOGIN_MAX_FAILURES = 5
@@ -90,7 +92,8 @@ def from_environment() -> dict:
         if env.get(key):
             out[key] = env[key]
     for key in ("MAX_UPLOAD_BYTES", "MAX_FILES_PER_SLOT", "MAX_FILES_PER_APPLICATION",
-                "JOB_WORKERS", "LOGIN_MAX_FAILURES", "LOGIN_LOCK_SECONDS"):
+                "JOB_WORKERS", "JOB_LEASE_SECONDS", "JOB_MAX_ATTEMPTS", "LOGIN_MAX_FAILURES",
+                "LOGIN_LOCK_SECONDS"):
         if env.get(key):
             out[key] = int(env[key])
     return out
