@@ -4,6 +4,11 @@
 the document is of the wrong type, unreadable, has a bad check digit, is expired, or
 names a different person/number than the applicant; each problem becomes a reason with
 a fixed code and evidence (text, page, box) that the clerk's screen can highlight.
+
+When a required field is missing or a check-digit field fails its check, the page image
+gets a second look (:mod:`ml.fields.recover`): the value's line is re-read on its own,
+and a re-read number is used only if it validates, so a wrong check digit printed on
+the document still ends as ``checksum_invalid``.
 """
 
 from __future__ import annotations

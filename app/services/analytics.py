@@ -93,11 +93,8 @@ class WorkingClock:
     def covering(cls, instants) -> "WorkingClock":
         """A clock for every date the given (aware) instants fall on, in local time."""
         tz = ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))
-        dates = [i.astimezone(tz).date() for i in instants if i is not None]
-        if not dates:
-            today = utcnow().astimezone(tz).date()
-            return cls(today, today)
-        return cls(min(dates), max(dates))
+        instants = [i for i in instants if i is not None] or [utcnow()]
+        return cls(min(instants).astimezone(tz).date(), max(instants).astimezone(tz).date())
 
     def _seconds(self, instant: datetime) -> float:
         local = instant.astimezone(self.tz)
@@ -105,9 +102,9 @@ class WorkingClock:
         if index < 0 or index >= len(self._working):
             raise ValueError(f"{instant} is outside the clock's range")
         seconds = self._before[index] * DAY
-        if self._working[index]:
-            midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-            seconds += (local - midnight).total_seconds()
+        if self._working[index]:  # time of day (a DST day would be off by its shift)
+            seconds += (local.hour * 3600 + local.minute * 60 + local.second
+                        + local.microsecond / 1e6)
         return seconds
 
     def working_days(self, start: datetime, end: datetime) -> float:

@@ -115,7 +115,7 @@ def load_sample_cases(timeout: float = 60) -> int:
     runner = runner_for(current_app._get_current_object())
     image = _blank_png()
     made = []
-    for rejecting, _rating in SAMPLE_CASES:
+    for _case in SAMPLE_CASES:
         draft = applications.start_draft(citizen, service)
         errors = applications.save_form(draft, dict(
             SAMPLE_FORM, legal_rep_name=citizen.real_name, legal_rep_id_number=citizen.id_number))
