@@ -20,6 +20,16 @@ EVENT_LABELS = {
     "certificate_issued": _l("Certificate issued"), "notified": _l("Notice"),
     "incident": _l("Processing delayed"), "correction_submitted": _l("Corrections submitted"),
     "escalated": _l("Escalated to the department lead"), "migrated": _l("Moved to a new process version"), "auto_review": _l("Auto-review of materials"),
+    "rated": _l("Service rated"), "rating_followed_up": _l("Reply to your rating"),
+}
+# Texts for the `template` a diagram's notify task names (unknown templates show as written).
+NOTICE_LABELS = {
+    "application_rejected": _l("Your application was not approved. The reasons are given "
+                               "with the decision below."),
+    "correction_requested": _l("Some materials need to be corrected or added. See the "
+                               "correction request on this page."),
+    "review_overdue": _l("The review passed its time limit and has been referred to the "
+                         "department lead."),
 }
 REASON_LABELS = {
     "wrong_type": _l("This does not look like the requested document."),
@@ -47,6 +57,7 @@ def register(app) -> None:
         return {"current_locale": str(get_locale() or "zh"), "tr": tr,
                 "status_label": lambda s: STATUS_LABELS.get(getattr(s, "value", s), s),
                 "event_label": lambda k: EVENT_LABELS.get(k, k),
+                "notice_label": lambda m: NOTICE_LABELS.get(m, m),
                 "reason_label": lambda c: REASON_LABELS.get(c, c),
                 "doc_type_label": lambda c: DOC_TYPE_LABELS.get(c, c or "—"),
                 "DOC_TYPE_LABELS": DOC_TYPE_LABELS, "lname": localized_name}

@@ -3,20 +3,14 @@ and rating a decided case (好差评)."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.blueprints.access import citizen_required
-from app.blueprints.context import EVENT_LABELS
 from app.services import applications, catalogue, ratings, reviews, timeline
 from app.services.errors import Conflict, DomainError, ValidationFailed
 
 bp = Blueprint("portal", __name__)
-
-# Timeline labels of the rating events (their natural home is context.EVENT_LABELS).
-EVENT_LABELS.setdefault("rated", _l("Service rated"))
-EVENT_LABELS.setdefault("rating_followed_up", _l("Reply to your rating"))
-
 
 @bp.route("/")
 def home():
