@@ -369,3 +369,25 @@ def test_email_given_up_after_the_last_attempt(ctx, app, smtp_server, wait_jobs)
     mail = next(d for d in _deliveries(note_id) if d.channel == "email")
     assert mail.status == DeliveryStatus.FAILED and "451" in mail.error
     assert smtp_server.messages == []
+
+
+def test_an_email_given_at_registration_gets_the_notifications_too(app, client, wait_jobs):
+    person = journeys.make_materials(seed=12)["person"]
+    form = {"real_name": person["name"], "id_number": person["id_number"],
+            "mobile": "13911113456", "password": "Secret123", "password2": "Secret123"}
+    client.get("/register")
+    resp = client.post("/register", dict(form, email="not-an-address"))
+    assert resp.status_code == 400 and "name@example.com" in resp.get_data(as_text=True)
+    assert client.post("/register", dict(form, email=" Li@Example.CN ")).status_code == 302
+    with app.app_context():
+        user = _user("13911113456")
+        assert user.email == "li@example.cn"
+        note = notifications.send(user, "notice", lambda: ("标题", "内容"))
+        db.session.commit()
+        note_id = note.id
+    wait_jobs()
+    with app.app_context():
+        by_channel = {d.channel: d for d in _deliveries(note_id)}
+        assert by_channel["email"].status == DeliveryStatus.SENT
+        assert by_channel["email"].backend == "log" and "内容" in by_channel["email"].content
+        db.session.remove()
