@@ -46,6 +46,25 @@ class Config:
     TIMEZONE = "Asia/Shanghai"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     TESTING = False
+    # Notifications beyond the in-app inbox (app/services/delivery.py). Backends: SMS `log`
+    # (writes the app log and a delivery record: demos), `http` (POST JSON to a government
+    # SMS gateway) or `off`; e-mail `log`, `smtp` or `off`. Secrets come from the environment.
+    PUBLIC_URL = None  # e.g. https://onewindow.example.gov.cn: makes links in SMS/e-mail absolute
+    SMS_BACKEND = "log"
+    SMS_HTTP_URL = None
+    SMS_HTTP_TOKEN = None
+    SMS_HTTP_TIMEOUT = 5.0
+    SMS_SIGN = "一网通办"
+    MAIL_BACKEND = "log"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False  # STARTTLS after connecting
+    MAIL_USE_SSL = False  # TLS from the first byte (port 465)
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_SENDER = "OneWindow <noreply@localhost>"
+    MAIL_TIMEOUT = 10.0
+    DELIVERY_RETRY_DELAY_SECONDS = 2.0  # a failed send waits attempt × this before retrying
 
 
 class DevelopmentConfig(Config):
@@ -62,6 +81,7 @@ class TestConfig(Config):
     MAX_CONTENT_LENGTH = 3 * 1024 * 1024
     LOGIN_MAX_FAILURES = 3
     ARGON2_FAST = True
+    DELIVERY_RETRY_DELAY_SECONDS = 0.0
 
 
 CONFIGS = {"default": DevelopmentConfig, "development": DevelopmentConfig,
@@ -88,14 +108,22 @@ def from_environment() -> dict:
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url[len("postgresql://"):]
         out["SQLALCHEMY_DATABASE_URI"] = url
-    for key in ("REDIS_URL", "SECRET_KEY", "UPLOAD_DIR", "ML_ENGINE", "CELERY_QUEUE"):
+    for key in ("REDIS_URL", "SECRET_KEY", "UPLOAD_DIR", "ML_ENGINE", "CELERY_QUEUE",
+                "PUBLIC_URL", "SMS_BACKEND", "SMS_HTTP_URL", "SMS_HTTP_TOKEN", "SMS_SIGN",
+                "MAIL_BACKEND", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER"):
         if env.get(key):
             out[key] = env[key]
     for key in ("MAX_UPLOAD_BYTES", "MAX_FILES_PER_SLOT", "MAX_FILES_PER_APPLICATION",
                 "JOB_WORKERS", "JOB_LEASE_SECONDS", "JOB_MAX_ATTEMPTS", "LOGIN_MAX_FAILURES",
-                "LOGIN_LOCK_SECONDS"):
+                "LOGIN_LOCK_SECONDS", "MAIL_PORT"):
         if env.get(key):
             out[key] = int(env[key])
+    for key in ("SMS_HTTP_TIMEOUT", "MAIL_TIMEOUT", "DELIVERY_RETRY_DELAY_SECONDS"):
+        if env.get(key):
+            out[key] = float(env[key])
+    for key in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
+        if env.get(key):
+            out[key] = env[key].strip().lower() in ("1", "true", "yes", "on")
     return out
 
 

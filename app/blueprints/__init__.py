@@ -4,13 +4,14 @@ from __future__ import annotations
 
 def register_blueprints(app) -> None:
     """Register every blueprint and the error pages."""
-    from app.blueprints import admin, auth, clerk, errors, files, portal, processes
+    from app.blueprints import admin, auth, clerk, errors, files, notifications, portal, processes
     app.register_blueprint(auth.bp)
     app.register_blueprint(portal.bp)
     app.register_blueprint(clerk.bp, url_prefix="/clerk")
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(processes.bp, url_prefix="/admin/processes")
     app.register_blueprint(files.bp)
+    app.register_blueprint(notifications.bp, url_prefix="/notifications")
     errors.register(app)
     from app.blueprints import context
     context.register(app)

@@ -72,7 +72,8 @@ def register():
             try:
                 user = accounts.register_citizen(form.get("real_name", ""),
                                                  form.get("id_number", ""),
-                                                 form.get("mobile", ""), form.get("password", ""))
+                                                 form.get("mobile", ""), form.get("password", ""),
+                                                 email=form.get("email", ""))
             except ValidationFailed as exc:
                 errors = exc.errors
             else:

@@ -37,9 +37,19 @@ def operator_call(job: Job, instance_id: int, task_id: str, operator: str, param
     return {"verdict": result["verdict"]}
 
 
+@handler("notification_delivery")
+def notification_delivery(job: Job, delivery_id: int) -> dict:
+    """Send one notification through one outside channel (SMS or e-mail)."""
+    from app.services import delivery
+    return delivery.deliver(delivery_id, attempt=job.attempts)
+
+
 def on_job_failed(job: Job) -> None:
-    """After the last attempt: mark a review failed, or open an incident on the case."""
+    """After the last attempt: mark a review or a delivery failed, or open an incident."""
     payload = job.payload or {}
+    if job.kind == "notification_delivery":
+        from app.services import delivery
+        delivery.mark_failed(payload.get("delivery_id"), job.error, job.attempts)
     if job.kind == "review_attachment":
         att = db.session.get(Attachment, payload.get("attachment_id"))
         if att is not None:

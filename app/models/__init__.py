@@ -7,3 +7,4 @@ from app.models.workflow import WorkflowInstance, HumanTask, TaskStatus, Inciden
 from app.models.audit import CaseEvent  # noqa: F401
 from app.models.jobs import Job, JobStatus  # noqa: F401
 from app.models.ratings import Rating  # noqa: F401
+from app.models.notifications import Notification, NotificationDelivery, DeliveryStatus  # noqa: F401

@@ -45,6 +45,7 @@ class User(UserMixin, db.Model):
     real_name: Mapped[str] = mapped_column(String(64), nullable=False)
     id_number: Mapped[str | None] = mapped_column(String(18), unique=True)
     mobile: Mapped[str | None] = mapped_column(String(20), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254))  # optional: notifications by e-mail
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
     is_lead: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)

@@ -15,12 +15,17 @@ from app.services.errors import DomainError, ValidationFailed
 from app.services.passwords import check_strength, hash_password, verify_password
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
 NAME_RE = re.compile(r"^[\u4e00-\u9fff·]{2,20}$|^[A-Za-z][A-Za-z .'-]{1,63}$")
 
 
-def register_citizen(real_name: str, id_number: str, mobile: str, password: str) -> User:
-    """Create a citizen account after checking every field; all errors are reported at once."""
+def register_citizen(real_name: str, id_number: str, mobile: str, password: str,
+                     email: str = "") -> User:
+    """Create a citizen account after checking every field; all errors are reported at once.
+
+    `email` is optional: notifications are also sent there when given."""
     real_name = (real_name or "").strip()
+    email = (email or "").strip().lower()
     id_number = (id_number or "").strip().upper()
     mobile = (mobile or "").strip()
     errors: dict = {}
@@ -31,6 +36,8 @@ def register_citizen(real_name: str, id_number: str, mobile: str, password: str)
         errors["id_number"] = id_problem
     if not MOBILE_RE.match(mobile):
         errors["mobile"] = _l("Enter an 11-digit mainland mobile number.")
+    if email and (len(email) > 254 or not EMAIL_RE.match(email)):
+        errors["email"] = _l("Enter an e-mail address like name@example.com, or leave it empty.")
     if not check_strength(password or ""):
         errors["password"] = _l("Use at least 8 characters with both letters and digits.")
     if not errors:
@@ -46,7 +53,7 @@ def register_citizen(real_name: str, id_number: str, mobile: str, password: str)
     if errors:
         raise ValidationFailed(errors)
     user = User(role=Role.CITIZEN, username=mobile, real_name=real_name, id_number=id_number,
-                mobile=mobile, password_hash=hash_password(password))
+                mobile=mobile, email=email or None, password_hash=hash_password(password))
     db.session.add(user)
     try:
         db.session.commit()

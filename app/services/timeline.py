@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from app.extensions import db
 from app.models import Application, CaseEvent, utcnow
+from app.services import notifications
 
 
 # One INSERT built once; written straight away rather than through the unit of work, which
@@ -15,15 +16,20 @@ def record(application: Application | int, kind: str, *, actor=None, department=
            data: dict | None = None) -> None:
     """Add an event to the case's timeline (committed with the caller's transaction).
 
-    `application` is the case or its id (which must exist in the database already).
+    `application` is the case or its id (which must exist in the database already). The few
+    kinds that tell someone (notifications.EVENT_KINDS) also create their notifications in
+    the same transaction; every other kind is this one INSERT.
     """
     application_id = application if isinstance(application, int) else application.id
     if application_id is None:
         raise ValueError("timeline.record needs an application that has been flushed")
+    department_id = department_id or getattr(department, "id", None)
     db.session.execute(_INSERT, {
         "application_id": application_id, "kind": kind, "actor_id": getattr(actor, "id", None),
-        "department_id": department_id or getattr(department, "id", None),
-        "message": message, "data": data, "at": utcnow()})
+        "department_id": department_id, "message": message, "data": data, "at": utcnow()})
+    if kind in notifications.EVENT_KINDS:
+        notifications.on_event(application_id, kind, department_id=department_id,
+                               message=message, data=data)
 
 
 def events(application: Application) -> list[CaseEvent]:

@@ -37,8 +37,9 @@ def issue_certificate(params: dict, data: dict) -> dict:
 
 
 def notify(params: dict, data: dict) -> dict:
-    """Tell someone something: the applicant by default (timeline, portal), or — with
-    `lane` — escalate to that department's leads (an overdue review)."""
+    """Tell someone something: the applicant by default (timeline, inbox, SMS/e-mail), or —
+    with `lane` — escalate to that department's leads (an overdue review). Notifications
+    are made by app/services/notifications.py from the timeline event."""
     app_ = _application(data)
     message = str(params.get("message") or params.get("template") or "")[:500]
     lane = params.get("lane")
@@ -47,8 +48,9 @@ def notify(params: dict, data: dict) -> dict:
             from app.workflow.tasks import department_for_lane
             timeline.record(app_, "escalated", department=department_for_lane(str(lane)),
                             message=message)
-        else:
-            timeline.record(app_, "notified", message=message)
+        else:  # the template and items let the applicant's notification say what is asked
+            timeline.record(app_, "notified", message=message, data={
+                "template": params.get("template"), "items": params.get("items")})
     return {"notified_at": utcnow().isoformat()}
 
 

@@ -85,6 +85,9 @@ def _create_rows(inst: WorkflowInstance, new: list) -> None:
             row.assignee_id, row.status, row.claimed_at = assignee.id, TaskStatus.CLAIMED, utcnow()
         db.session.add(row)
         timeline.record(inst.application, "task_opened", department=dept, message=row.name)
+        if assignee is not None:  # a task in a queue tells nobody; one named for a clerk does
+            from app.services import notifications
+            notifications.task_assigned(row)
 
 
 _table = HumanTask.__table__
