@@ -237,7 +237,19 @@ class _Gateway(BaseHTTPRequestHandler):
 
 
 @pytest.fixture()
-def gateway(app, monkeypatch):
+def local_jobs(app, monkeypatch):
+    """Deliveries run in this process, where the test's gateway settings are: in the
+    PostgreSQL + Celery run the CI worker is another process with its own configuration."""
+    from app.jobs.inprocess import InProcessRunner
+    runner = InProcessRunner(app)
+    monkeypatch.setitem(app.extensions, "onewindow_jobs", runner)
+    yield runner
+    runner.wait_idle(60)
+    runner.pool.shutdown(wait=True)
+
+
+@pytest.fixture()
+def gateway(app, monkeypatch, local_jobs):
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Gateway)
     server.received, server.replies = [], []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -299,7 +311,7 @@ def test_sms_gateway_failures_are_retried_then_marked_failed_keeping_the_inbox(
 
 
 def test_an_unreachable_gateway_fails_the_delivery_not_the_action(ctx, app, monkeypatch,
-                                                                  wait_jobs):
+                                                                  local_jobs, wait_jobs):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed again: nothing listens there
@@ -312,7 +324,7 @@ def test_an_unreachable_gateway_fails_the_delivery_not_the_action(ctx, app, monk
 
 
 @pytest.fixture()
-def smtp_server(app, monkeypatch):
+def smtp_server(app, monkeypatch, local_jobs):
     from aiosmtpd.controller import Controller
 
     class Handler:
