@@ -81,8 +81,8 @@ def extract_lease_contract(doc: Document) -> dict[str, FieldRecord]:
     fields: dict[str, FieldRecord] = {}
     party = r"[\u4e00-\u9fff·]{2,20}?(?=乙方|甲方|\s|$|[,;(（])"
     paren = r"(?:\s*[(【\[]\s*[^)】\]]{0,6}[)】\]])?\s*[:;]\s*"
-    lessor = doc.first(rf"(?:出租方|出租人|甲方){paren}(?P<v>{party})", group="v", clean=_party)
-    lessee = doc.first(rf"(?:承租方|承租人|乙方){paren}(?P<v>{party})", group="v", clean=_party)
+    lessor = _party_record(doc, rf"(?:出租方|出租人|甲方){paren}(?P<v>{party})")
+    lessee = _party_record(doc, rf"(?:承租方|承租人|乙方){paren}(?P<v>{party})")
     if lessor:
         fields["lessor"] = lessor
     if lessee:
@@ -97,6 +97,23 @@ def extract_lease_contract(doc: Document) -> dict[str, FieldRecord]:
     if rent:
         fields["monthly_rent"] = rent
     return fields
+
+
+def _party_record(doc: Document, pattern: str) -> FieldRecord | None:
+    """The first mention of a party; a contract names each party twice (header and
+    signature block), and when OCR dropped the last character of one (乙方 : 何浩 ...
+    乙方 (签字) : 何浩桂) the other mention that extends it by a character or two wins."""
+    mentions = []
+    for line, match in doc.search(pattern):
+        value = _party(match.group("v"))
+        if value:
+            mentions.append(record(value, line, match.start("v"), match.end("v")))
+    if not mentions:
+        return None
+    first = mentions[0]
+    longer = [m for m in mentions[1:] if m["value"].startswith(first["value"])
+              and 0 < len(m["value"]) - len(first["value"]) <= 2]
+    return longer[0] if longer else first
 
 
 def _party(raw: str) -> str | None:
@@ -190,26 +207,38 @@ def _repair_total(doc: Document, total: FieldRecord) -> FieldRecord:
     """OCR often swallows the first digit together with "¥" (¥16313.55 -> 光 6313.55). A VAT
     invoice also prints the net amount and the tax: if two of the document's amounts add
     up to a number ending in the read total, that sum is the real total. Amounts read
-    with a stray leading digit (845302.69 for 45302.69) count without it, and the sums of
+    with a stray leading digit (845302.69 for 45302.69, or the total itself when "¥" was
+    read as "3") count without it, and the sums of
     the item rows' amount and tax columns (the cells left and right of "13%") are one
     more pair, for when the 合计 row itself is garbled."""
-    amounts: set[Decimal] = set()
+    amounts: set[Decimal] = set()  # as read
+    trimmed: set[Decimal] = set()  # without a stray leading digit
     for _, match in doc.search(MONEY):
         value = normalize_amount(re.sub(r"\s", "", match.group(0)))
         if value:
             amounts.add(Decimal(value))
-            if len(value) > 4:  # without a stray leading digit
-                amounts.add(Decimal(value[1:]))
+            if len(value) > 4:
+                trimmed.add(Decimal(value[1:]))
     net, tax = Decimal(0), Decimal(0)
     for _, match in doc.search(rf"(?P<net>{MONEY})\s+\S{{0,2}}\d{{1,2}}\s?%\S{{0,2}}\s+(?P<tax>{MONEY})"):
         net += Decimal(normalize_amount(re.sub(r"\s", "", match.group("net"))) or 0)
         tax += Decimal(normalize_amount(re.sub(r"\s", "", match.group("tax"))) or 0)
+    as_read = sorted(amounts)
     pairs = [(net, tax)] if net and tax else []
-    values = sorted(amounts)
-    pairs += [(a, b) for i, a in enumerate(values) for b in values[i + 1:]]
+    pairs += [(a, b) for i, a in enumerate(as_read) for b in as_read[i + 1:]]
     read = total["value"]
     for first, second in pairs:
         candidate = f"{first + second:.2f}"
         if candidate != read and candidate.endswith(read) and len(candidate) <= len(read) + 2:
             return dict(total, value=candidate)
+        if candidate == read[1:]:  # "¥" read as a digit: (小写) 345896.58 for ¥45896.58
+            return dict(total, value=candidate)
+    # Amounts with a stray leading digit only ever lengthen the read total: a trimmed
+    # net plus a real tax is exactly the real total without its first digit.
+    values = sorted(amounts | trimmed)
+    for i, first in enumerate(values):
+        for second in values[i + 1:]:
+            candidate = f"{first + second:.2f}"
+            if candidate != read and candidate.endswith(read) and len(candidate) <= len(read) + 2:
+                return dict(total, value=candidate)
     return total

@@ -129,3 +129,23 @@ def test_beside_needs_boxes_and_the_same_row():
 def test_half_read_name_label_is_not_part_of_the_name():
     text = "常住人口登记卡\n二姓高兰怡户主或 5 疡主关系 ”户主\n国。。。痢用名性别男"
     assert values("household_register", text)["name"] == "高兰怡"
+
+
+def test_invoice_total_with_yuan_sign_read_as_a_digit():
+    rows = [(21763.00, 2829.19), (189.14, 24.59), (18664.30, 2426.36)]
+    net, tax = sum(r[0] for r in rows), sum(r[1] for r in rows)
+    lines = [f"* 住宿服务 * 住宿服务天 14 1554.50 {a:.2f} 13% {b:.2f}".replace(".00 ", ". 00 ")
+             for a, b in rows]
+    text = "\n".join([*lines, f"合计 {net:.2f} 琶 {str(round(tax, 2))[1:]}",
+                      f"价税合计 (大写 ) 建万伍什拥佰玫拾陆元伍角抽分 (小写 ) 3{net + tax:.2f}"])
+    assert values("invoice", text)["total"] == f"{net + tax:.2f}"
+
+
+def test_lease_party_whose_last_character_was_dropped_in_one_mention():
+    text = ("甲方 (出租方 ) : 曾梓轩\n乙方 (承租方 ) : 何浩\n第四条租赁期间，水、电、燃气、物业等费用由乙方承担。\n"
+            "甲方 (签字 ) : 曾梓轩乙方 (签字 ) : 何浩桂")
+    got = values("lease_contract", text)
+    assert got["lessee"] == "何浩桂" and got["lessor"] == "曾梓轩"
+    # Two different people are not merged: the first mention stays.
+    other = "乙方 (承租方 ) : 何浩\n乙方 (签字 ) : 王小明"
+    assert values("lease_contract", other)["lessee"] == "何浩"
