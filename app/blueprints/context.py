@@ -22,6 +22,29 @@ EVENT_LABELS = {
     "escalated": _l("Escalated to the department lead"), "migrated": _l("Moved to a new process version"), "auto_review": _l("Auto-review of materials"),
     "rated": _l("Service rated"), "rating_followed_up": _l("Reply to your rating"),
 }
+# Extracted fields (ml.fields keys) and auto-review checks (ml.review), as clerks read them.
+FIELD_LABELS = {
+    "name": _l("Name"), "sex": _l("Sex"), "birth_date": _l("Date of birth"),
+    "id_number": _l("ID number"), "valid_from": _l("Valid from"), "valid_until": _l("Valid until"),
+    "credit_code": _l("Unified social credit code"), "company_name": _l("Company name"),
+    "legal_rep": _l("Legal representative"), "established": _l("Date established"),
+    "lessor": _l("Lessor"), "lessee": _l("Lessee"), "address": _l("Address"),
+    "monthly_rent": _l("Monthly rent"), "employer": _l("Employer"),
+    "institution": _l("Institution"), "invoice_code": _l("Invoice code"),
+    "invoice_number": _l("Invoice number"), "issue_date": _l("Date of issue"),
+    "total": _l("Total amount"), "passport_number": _l("Passport number"),
+    "surname": _l("Surname"), "given_names": _l("Given names"),
+    "passport_expiry": _l("Passport expiry"),
+}
+CHECK_LABELS = {
+    "present": _l("found"), "resident_id": _l("ID check digit"),
+    "credit_code": _l("credit code check character"), "date": _l("valid date"),
+    "not_expired": _l("not expired"), "amount": _l("plausible amount"),
+    "passport_number": _l("passport number format"), "invoice_code": _l("invoice code format"),
+    "invoice_number": _l("invoice number format"), "id_birth_date": _l("matches the ID number"),
+    "id_sex": _l("matches the ID number"), "applicant_name": _l("matches the applicant"),
+    "applicant_id_number": _l("matches the applicant"),
+}
 # Texts for the `template` a diagram's notify task names (unknown templates show as written).
 NOTICE_LABELS = {
     "application_rejected": _l("Your application was not approved. The reasons are given "
@@ -58,6 +81,8 @@ def register(app) -> None:
                 "status_label": lambda s: STATUS_LABELS.get(getattr(s, "value", s), s),
                 "event_label": lambda k: EVENT_LABELS.get(k, k),
                 "notice_label": lambda m: NOTICE_LABELS.get(m, m),
+                "field_label": lambda k: FIELD_LABELS.get(k, k),
+                "check_label": lambda c: CHECK_LABELS.get(c, c),
                 "reason_label": lambda c: REASON_LABELS.get(c, c),
                 "doc_type_label": lambda c: DOC_TYPE_LABELS.get(c, c or "—"),
                 "DOC_TYPE_LABELS": DOC_TYPE_LABELS, "lname": localized_name}
