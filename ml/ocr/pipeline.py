@@ -22,7 +22,7 @@ from .loading import MAX_PDF_PAGES, load_document, read_source
 from .preprocess import Prepared, preprocess, rotate_right_angle
 from .types import EngineUnavailable, OcrPage, OcrResult, Word, join_words, page_text
 
-PIPELINE_VERSION = 8  # bump whenever preprocessing or merging changes results
+PIPELINE_VERSION = 9  # bump whenever preprocessing or merging changes results
 ROTATION_TRIGGER_CONF = 60.0  # first pass below this mean confidence -> probe rotations
 ROTATION_MIN_GAIN = 15.0
 _MRZ_LINE = re.compile(r"[A-Z0-9<]{25,}")

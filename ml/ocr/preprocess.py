@@ -23,6 +23,7 @@ MIN_SIDE_AFTER_SHRINK = 1000  # a downscale never takes the longer side below th
 MAX_SKEW_DEGREES = 6.0
 SEAL_MIN_REDNESS = 30  # red minus max(green, blue) of seal ink, at least
 SEAL_TEXT_GAP = 30  # red-channel drop that marks text printed under a seal
+RULE_MAX_HALF_THICKNESS = 6  # a "rule" thicker than 2*6+1 px is a dark area, not a line
 MIN_INK_DEPTH = 20  # grey levels below the local paper before a pixel counts as ink
 
 
@@ -295,20 +296,50 @@ def _long_runs(mask: np.ndarray, min_len: int) -> np.ndarray | None:
     return covered
 
 
+def _shift(mask: np.ndarray, axis: int, offset: int) -> np.ndarray:
+    """*mask* moved by *offset* pixels along *axis* (value at i comes from i + offset),
+    padded with False."""
+    out = np.zeros_like(mask)
+    length = mask.shape[axis]
+    src, dst = [slice(None)] * 2, [slice(None)] * 2
+    if offset >= 0:
+        src[axis], dst[axis] = slice(offset, length), slice(0, length - offset)
+    else:
+        src[axis], dst[axis] = slice(0, length + offset), slice(-offset, length)
+    out[tuple(dst)] = mask[tuple(src)]
+    return out
+
+
+def _solid_across(mask: np.ndarray, axis: int, reach: int = RULE_MAX_HALF_THICKNESS) -> np.ndarray:
+    """Ink belonging to a dark area at least 2*reach+1 pixels thick along *axis* (its
+    core, i.e. ink *reach* and *reach*/2 pixels away on both sides, grown back by
+    *reach* to its edges): such ink is not part of a thin rule."""
+    core = mask.copy()
+    for offset in (reach, reach // 2, -(reach // 2), -reach):
+        core &= _shift(mask, axis, offset)
+    grown = core.copy()
+    for offset in range(1, reach + 1):
+        grown |= _shift(core, axis, offset) | _shift(core, axis, -offset)
+    return grown & mask
+
+
 def _rule_pixels(mask: np.ndarray, min_fraction: float, floor: int) -> np.ndarray | None:
-    """Thin long lines: pixels in a long horizontal run but not in a long vertical one,
-    or the other way round. Dark areas (a photo's background, a portrait) are long in
-    both directions and are left alone."""
+    """Thin long lines: pixels in a long horizontal run that is thin vertically, or the
+    other way round. Dark areas (a photo's background, a portrait) are thick in both
+    directions and are left alone; so is a band of desk between a photographed page and
+    the picture's edge, however long and narrow it is."""
     height, width = mask.shape
     horizontal = _long_runs(mask, max(floor, int(width * min_fraction)))
     vertical = _long_runs(mask.T, max(floor, int(height * min_fraction)))
     if horizontal is None and vertical is None:
         return None
-    if horizontal is None:
-        return vertical.T
-    if vertical is None:
-        return horizontal
-    rules = horizontal ^ vertical.T
+    rules = np.zeros_like(mask)
+    if horizontal is not None:
+        rules |= horizontal & ~_solid_across(mask, 0)
+    if vertical is not None:
+        rules |= vertical.T & ~_solid_across(mask, 1)
+    if horizontal is not None and vertical is not None:
+        rules &= ~(horizontal & vertical.T)  # crossings stay, as with the old rule
     return rules if rules.any() else None
 
 
