@@ -168,6 +168,10 @@ def _check_fields(doc_type: str, fields: dict, today: _dt.date, report: _Report,
             if not result.ok:
                 report.reason("expired", "passport_expiry", f"passport {result.detail}",
                               _evidence(expiry))
+        else:  # an expiry nobody could read must not pass as "not expired"
+            report.check("present", "passport_expiry", False, "expiry date not readable")
+            report.reason("field_missing", "passport_expiry",
+                          "the passport's expiry date could not be read")
     id_rec = fields.get("id_number")
     if doc_type == "id_card_front" and id_rec and validate("resident_id", id_rec["value"]).ok:
         born = birth_date_from_id(id_rec["value"]).isoformat()

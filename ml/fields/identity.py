@@ -197,11 +197,21 @@ def extract_passport(doc: Document) -> dict[str, FieldRecord]:
 MRZ2_FULL = re.compile(r"([A-Z0-9<]{9})([0-9])([A-Z<]{3})(\d{6})(\d)([MF<])(\d{6})(\d)")
 
 
+_PRINTED_DATE = r"\d{1,2}\s*[A-Z]{3}\s*\d{4}"
+
+
 def passport_expiry(doc: Document) -> FieldRecord | None:
-    """Expiry date from MRZ line 2 (YYMMDD + check digit), or None when not readable or
-    its check digit fails. Not one of the passport's public fields; review checks it."""
+    """Expiry date of a passport, or None when it cannot be read. Not one of the
+    passport's public fields; review checks it (and asks a clerk when it is None).
+
+    In order: MRZ line 2 (YYMMDD with its check digit); the printed date after the
+    有效期至 / Date of expiry label, on its line or at the start of the next one (two
+    columns: 有效期至 /Date of expiry 签发机关 /Authority, then 12 JUN 2029 国家移民管理局);
+    else, when at least three printed dates were read (birth, issue, expiry), the latest.
+    """
     for line in doc.lines:
-        compact = line.text.replace(" ", "").upper()
+        compact = line.text.replace(" ", "").upper().translate(_MRZ_FIX)
+        compact = compact[:13] + compact[13:].replace("O", "0")  # digits after the nationality
         match = MRZ2_FULL.search(compact)
         if not match or mrz_check_digit(match.group(7)) != match.group(8):
             continue
@@ -209,10 +219,26 @@ def passport_expiry(doc: Document) -> FieldRecord | None:
         value = normalize_date(f"20{yy}-{mm}-{dd}")  # passports expire within 20xx
         if value:
             return record(value, line, 0, len(line.text))
-    for line, match in doc.search(r"(?:Date of expiry|有效期至)[^\d]*(\d{1,2}\s*[A-Z]{3}\s*\d{4})"):
-        value = normalize_date(match.group(1))
+    label = re.compile(r"Date of expiry|有效期至", re.IGNORECASE)
+    for number, line in enumerate(doc.lines):
+        found = label.search(line.text)
+        if not found:
+            continue
+        candidates = [(line, re.compile(_PRINTED_DATE).search(line.text.upper(), found.end()))]
+        if number + 1 < len(doc.lines):
+            nxt = doc.lines[number + 1]
+            candidates.append((nxt, re.compile(rf"^\s*({_PRINTED_DATE})").search(nxt.text.upper())))
+        for cand_line, cand in candidates:
+            value = normalize_date(cand.group(0)) if cand else None
+            if value:
+                return record(value, cand_line, cand.start(), cand.end())
+    printed = []
+    for line, match in doc.search(re.compile(_PRINTED_DATE, re.IGNORECASE)):
+        value = normalize_date(match.group(0))
         if value:
-            return record(value, line, match.start(1), match.end(1))
+            printed.append((value, record(value, line, match.start(), match.end())))
+    if len(printed) >= 3:
+        return max(printed, key=lambda item: item[0])[1]
     return None
 
 

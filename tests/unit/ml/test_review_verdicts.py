@@ -169,3 +169,22 @@ def test_expired_passport_from_mrz():
     valid = review(ocr_text(text.text.replace("F2012032", "F3012039")), doc_type="passport",
                    expected="passport")
     assert valid["verdict"] == "pass", valid["reasons"]
+
+
+def test_passport_expiry_from_printed_date_when_mrz_check_fails():
+    # MRZ expiry 280420 with check digit 8 (a 6 read as 0): the printed date decides.
+    base = ("中华人民共和国护照 PASSPORT\n姓 /Surname\n欧阳 /OUYANG\n名 /Given names\n新博 /XINBO\n"
+            "08 JUN 1956\n26 APR 2018\n有效期至 /Date of expiry 签发机关 /Authority\n{expiry} 国家移民管理局\n"
+            "P<CHNOUYANG<<XINBO<<<<<<<<<<<<<<<<<<<<<<<<<\nEA39480532CHN5606083M2804208<<<<<<<<<<<<<<<4")
+    expired = review(ocr_text(base.format(expiry="26 APR 2025")), doc_type="passport", expected="passport")
+    assert ("expired", "passport_expiry") in codes(expired)
+    valid = review(ocr_text(base.format(expiry="26 APR 2028")), doc_type="passport", expected="passport")
+    assert not [r for r in valid["reasons"] if r["field"] == "passport_expiry"], valid["reasons"]
+
+
+def test_passport_whose_expiry_cannot_be_read_is_not_a_pass():
+    text = ocr_text("中华人民共和国护照 PASSPORT\n姓 /Surname\n何 /HE\n名 /Given names\n晨 /CHEN\n"
+                    "护照号 /Passport No\nE70802179")
+    result = review(text, doc_type="passport", expected="passport")
+    assert result["verdict"] == "attention"
+    assert ("field_missing", "passport_expiry") in codes(result)
