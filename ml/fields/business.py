@@ -52,7 +52,9 @@ def extract_business_license(doc: Document) -> dict[str, FieldRecord]:
     established = doc.after_label(["成立日期", "注册日期", "成立日其", "成立日"], DATE_CN,
                                   clean=normalize_date)
     if established is None:  # two-column layout: the first full date is 成立日期
-        established = doc.first(rf"^\s*({DATE_CN})\s*$", group=1, clean=normalize_date)
+        # (its 日 is sometimes misread as another character: 2013 年 04 月 17 晶)
+        established = doc.first(rf"^\s*({DATE_CN})\s*[\u4e00-\u9fff]?\s*$", group=1,
+                                clean=normalize_date)
     if established:
         fields["established"] = established
     return fields

@@ -149,3 +149,9 @@ def test_lease_party_whose_last_character_was_dropped_in_one_mention():
     # Two different people are not merged: the first mention stays.
     other = "乙方 (承租方 ) : 何浩\n乙方 (签字 ) : 王小明"
     assert values("lease_contract", other)["lessee"] == "何浩"
+
+
+def test_two_column_licence_date_whose_day_character_was_misread():
+    text = ("统一社会信用代码\n92500103424681BQ9L\n重庆恒通贸易有限公司\n3000 万元人民币\n"
+            "2013 年 04 月 17 晶\n2013 年 04 月 17 日至长期\n注册资本\n成立日期")
+    assert values("business_license", text)["established"] == "2013-04-17"
