@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import ndimage  # imported here, not per call: forked OCR workers inherit it loaded
 from PIL import Image
 
 TARGET_LINE_HEIGHT = 28.0  # pixels of ink per text line after rescaling
@@ -67,7 +68,6 @@ def _has_ring(red: np.ndarray) -> bool:
     """True when red ink runs nearly all the way round an ellipse inscribed in the box
     and the middle is mostly empty (a seal's border around a star or a few glyphs); a
     big red title character touches that ellipse only here and there and is dense."""
-    from scipy import ndimage
 
     h, w = red.shape
     yy, xx = np.mgrid[0:h, 0:w]
@@ -99,7 +99,6 @@ def find_seals(image: Image.Image) -> list[tuple[int, int, int, int]]:
     red = red_ink(small)
     if red.mean() < 0.0005:
         return []
-    from scipy import ndimage
 
     # Join a seal's ring, star and ring text into one region.
     joined = ndimage.binary_closing(red, structure=np.ones((5, 5), bool), iterations=2)
@@ -138,7 +137,6 @@ def gray_without_seals(image: Image.Image) -> Image.Image:
     boxes = find_seals(image)
     if not boxes:
         return gray
-    from scipy import ndimage
 
     out = np.array(gray)
     rgb_all = image.convert("RGB")
@@ -191,7 +189,6 @@ def text_mask(gray: np.ndarray) -> np.ndarray:
     height, width = gray.shape
     if height < 16 or width < 16:
         return gray <= otsu_threshold(gray)
-    from scipy import ndimage
 
     image = Image.fromarray(gray, "L")
     small = np.asarray(image.reduce(4))
