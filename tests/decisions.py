@@ -44,20 +44,7 @@ def corrected_case(app, client, make_client, wait_jobs, *, seed: int, mobile: st
     from ml.synthetic import render
     import random
     _, person = render("id_card_front", random.Random(seed), capture="clean")
-    journeys.register(client, person, mobile=mobile)
-    resp = client.post("/services/residence_permit/apply")
-    app_id = int(resp.headers["Location"].rstrip("/").split("/")[-1])
-    resp = client.post(f"/applications/{app_id}", {
-        "applicant_name": person["name"], "applicant_id_number": person["id_number"],
-        "contact_phone": mobile, "household_address": "四川省成都市武侯区",
-        "residence_address": "上海市徐汇区漕溪北路1号", "residence_since": "2025-01-01",
-        "residence_type": "rented", "employer": "上海示例科技有限公司"})
-    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
-    for slot in ("id_card_front", "id_card_back", "lease", "employment"):
-        journeys.upload(client, app_id, slot, journeys.blank_png(), f"{slot}.png")
-    wait_jobs()
-    assert journeys.submit(client, app_id).status_code == 302
-    wait_jobs()
+    app_id = journeys.submitted_residence_permit(client, wait_jobs, person, mobile)
     number = case_number(app, app_id)
     police = make_client()
     police.login("clerk_public_security")

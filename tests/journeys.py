@@ -100,3 +100,27 @@ def submitted_case(client, wait_jobs, *, seed: int = 3, mobile: str = "139111155
     assert submit(client, app_id).status_code == 302
     wait_jobs()
     return app_id
+
+
+RESIDENCE_PERMIT_SLOTS = ("id_card_front", "id_card_back", "lease", "employment")
+
+
+def submitted_residence_permit(client, wait_jobs, person: dict, mobile: str,
+                               files: dict | None = None) -> int:
+    """Register `person`, apply for a residence permit, upload `files` (slot -> bytes; blank
+    images for the slots not given), submit and wait for the auto-review. Returns the id."""
+    register(client, person, mobile=mobile)
+    resp = client.post("/services/residence_permit/apply")
+    app_id = int(resp.headers["Location"].rstrip("/").split("/")[-1])
+    resp = client.post(f"/applications/{app_id}", {
+        "applicant_name": person["name"], "applicant_id_number": person["id_number"],
+        "contact_phone": mobile, "household_address": "四川省成都市武侯区",
+        "residence_address": "上海市徐汇区漕溪北路1号", "residence_since": "2025-01-01",
+        "residence_type": "rented", "employer": "上海示例科技有限公司"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    for slot in RESIDENCE_PERMIT_SLOTS:
+        upload(client, app_id, slot, (files or {}).get(slot) or blank_png(), f"{slot}.png")
+    wait_jobs()
+    assert submit(client, app_id).status_code == 302
+    wait_jobs()
+    return app_id

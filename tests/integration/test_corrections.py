@@ -21,22 +21,9 @@ def _png(doc_type, seed):
 @pytest.mark.slow
 def test_correction_loop_then_approval(app, client, make_client, wait_jobs):
     front, person = _png("id_card_front", 1)
-    journeys.register(client, person, mobile="13911117777")
-    resp = client.post("/services/residence_permit/apply")
-    app_id = int(resp.headers["Location"].rstrip("/").split("/")[-1])
-    resp = client.post(f"/applications/{app_id}", {
-        "applicant_name": person["name"], "applicant_id_number": person["id_number"],
-        "contact_phone": "13911117777", "household_address": "四川省成都市武侯区",
-        "residence_address": "上海市徐汇区漕溪北路1号", "residence_since": "2025-01-01",
-        "residence_type": "rented", "employer": "上海示例科技有限公司"})
-    assert resp.status_code == 302, resp.get_data(as_text=True)[:3000]
     files = {"id_card_front": front, "id_card_back": _png("id_card_back", 2)[0],
              "lease": _png("lease_contract", 3)[0], "employment": _png("other", 4)[0]}
-    for slot, data in files.items():
-        journeys.upload(client, app_id, slot, data, f"{slot}.png")
-    wait_jobs()
-    assert journeys.submit(client, app_id).status_code == 302
-    wait_jobs()
+    app_id = journeys.submitted_residence_permit(client, wait_jobs, person, "13911117777", files)
     with app.app_context():
         case_number = db.session.get(Application, app_id).case_number
 

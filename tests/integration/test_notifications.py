@@ -104,19 +104,7 @@ def test_rejected_journey_notifies_the_citizen_and_the_inbox_marks_read(
 def test_correction_is_notified_once_with_its_items_then_approval_with_certificate(
         app, client, make_client, wait_jobs):
     person = journeys.make_materials(seed=9)["person"]
-    journeys.register(client, person, mobile="13911116666")
-    resp = client.post("/services/residence_permit/apply")
-    app_id = int(resp.headers["Location"].rstrip("/").split("/")[-1])
-    client.post(f"/applications/{app_id}", {
-        "applicant_name": person["name"], "applicant_id_number": person["id_number"],
-        "contact_phone": "13911116666", "household_address": "四川省成都市武侯区",
-        "residence_address": "上海市徐汇区漕溪北路1号", "residence_since": "2025-01-01",
-        "residence_type": "rented", "employer": "上海示例科技有限公司"})
-    for slot in ("id_card_front", "id_card_back", "lease", "employment"):
-        journeys.upload(client, app_id, slot, journeys.blank_png(), f"{slot}.png")
-    wait_jobs()
-    assert journeys.submit(client, app_id).status_code == 302
-    wait_jobs()
+    app_id = journeys.submitted_residence_permit(client, wait_jobs, person, "13911116666")
     with app.app_context():
         case_number = db.session.get(Application, app_id).case_number
     police = make_client()

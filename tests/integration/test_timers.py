@@ -13,18 +13,10 @@ from tests import journeys
 
 def test_overdue_review_escalates_once_when_the_timer_is_due(app, client, wait_jobs):
     image, person = render("id_card_front", random.Random(1), capture="clean")
-    journeys.register(client, person, mobile="13911119999")
-    app_id = int(client.post("/services/residence_permit/apply").headers["Location"].split("/")[-1])
-    client.post(f"/applications/{app_id}", {
-        "applicant_name": person["name"], "applicant_id_number": person["id_number"],
-        "contact_phone": "13911119999", "household_address": "四川省成都市",
-        "residence_address": "上海市徐汇区", "residence_since": "2025-01-01",
-        "residence_type": "rented", "employer": "示例公司"})
-    for slot in ("id_card_front", "id_card_back", "lease", "employment"):
-        journeys.upload(client, app_id, slot, journeys.png_bytes(image), f"{slot}.png")
-    wait_jobs()
-    journeys.submit(client, app_id)
-    wait_jobs()
+    page = journeys.png_bytes(image)
+    app_id = journeys.submitted_residence_permit(
+        client, wait_jobs, person, "13911119999",
+        {slot: page for slot in journeys.RESIDENCE_PERMIT_SLOTS})
     with app.app_context():
         inst = db.session.execute(db.select(WorkflowInstance).where(
             WorkflowInstance.application_id == app_id)).scalar()
