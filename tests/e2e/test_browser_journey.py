@@ -6,15 +6,9 @@ import re
 import pytest
 
 from tests import journeys
+from tests.e2e.steps import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-
-def login(page, base, user, password="Demo12345"):
-    page.goto(f"{base}/login")
-    page.fill("#login", user)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
 
 
 def test_citizen_to_decision_in_chromium(live_server, browser, shots, tmp_path, wait_jobs):

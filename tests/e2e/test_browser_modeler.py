@@ -7,6 +7,7 @@ import pytest
 from app.extensions import db
 from app.models import Application, HumanTask, ProcessVersion
 from tests import journeys
+from tests.e2e.steps import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -16,10 +17,7 @@ def test_admin_edits_deploys_and_new_case_uses_new_version(app, live_server, bro
     base = live_server
     ctx = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
     page = ctx.new_page()
-    page.goto(f"{base}/login")
-    page.fill("#login", "admin")
-    page.fill("#password", "Demo12345")
-    page.click("button[type=submit]")
+    login(page, base, "admin")
     page.goto(f"{base}/admin/processes/business_registration/edit")
     page.wait_for_selector("#canvas[data-ready='1']")
     shots(page, "modeler-open")

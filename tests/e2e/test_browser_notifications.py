@@ -5,31 +5,23 @@ import re
 
 import pytest
 
-from tests import journeys
+from tests import decisions, journeys
+from tests.e2e.steps import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
-def test_bell_and_inbox_in_chromium(live_server, browser, shots, client, make_client,
+def test_bell_and_inbox_in_chromium(app, live_server, browser, shots, client, make_client,
                                     wait_jobs):
     base = live_server
     app_id = journeys.submitted_case(client, wait_jobs, seed=4, mobile="13911112345",
                                      rendered=False)  # submitted + problems found
-    case_number = re.search(r"YW\d{14}", client.get(f"/cases/{app_id}").get_data(as_text=True)).group(0)
-    for code, approved in (("market_regulation", "true"), ("tax", "false"),
-                           ("social_security", "true")):
-        clerk = make_client()
-        clerk.login(f"clerk_{code}")
-        clerk.post(f"/clerk/tasks/{journeys.open_task_id(clerk, case_number)}/decide",
-                   {"approved": approved, "comment": "纳税人识别信息不全，请核实后重新申请"})
+    decisions.decide_all(app, make_client, app_id, rejecting=("tax",))
     wait_jobs()
 
     ctx = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
     page = ctx.new_page()
-    page.goto(f"{base}/login")
-    page.fill("#login", "13911112345")
-    page.fill("#password", "Secret123")
-    page.click("button[type=submit]")
+    login(page, base, "13911112345", "Secret123")
     assert page.locator("#unread-count").inner_text() == "3"
     shots(page, "bell-3-unread")
 

@@ -6,15 +6,9 @@ from __future__ import annotations
 import pytest
 
 from tests import decisions
+from tests.e2e.steps import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-
-def login(page, base, user, password="Demo12345"):
-    page.goto(f"{base}/login")
-    page.fill("#login", user)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
 
 
 def test_rating_and_follow_up_in_chromium(app, live_server, browser, shots, make_client,
