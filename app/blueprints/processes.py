@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.blueprints.access import admin_required
@@ -52,15 +53,20 @@ def _xml_from_request() -> str:
     return xml.decode("utf-8", errors="replace")
 
 
+def _too_large():
+    """Validate and deploy answer an oversize diagram alike, saying what the limit is."""
+    return jsonify({"ok": False, "issues": [{
+        "element_id": None, "code": "too_large", "severity": "error",
+        "message": _("The diagram is larger than %(mb)d MB.", mb=MAX_XML // (1024 * 1024))}]}), 413
+
+
 @bp.route("/<process_id>/versions/<int:version>/validate", methods=["POST"])
 @admin_required
 def validate(process_id: str, version: int):
     base = processes.get_version(process_id, version)
     xml = _xml_from_request()
     if xml is None:
-        return jsonify({"ok": False, "issues": [{"element_id": None, "code": "too_large",
-                                                 "message": "diagram larger than 2 MB",
-                                                 "severity": "error"}]}), 413
+        return _too_large()
     issues = processes.validate_edit(base, xml)
     return jsonify({"ok": not any(i["severity"] == "error" for i in issues), "issues": issues})
 
@@ -71,7 +77,7 @@ def deploy(process_id: str, version: int):
     base = processes.get_version(process_id, version)
     xml = _xml_from_request()
     if xml is None:
-        return jsonify({"ok": False, "issues": []}), 413
+        return _too_large()
     try:
         new, created = processes.deploy_edit(base, xml, current_user)
     except DeployError as exc:
@@ -96,7 +102,6 @@ def case_diagram(application_id: int):
 @admin_required
 def migrate(application_id: int):
     from flask import flash, redirect
-    from flask_babel import gettext as _
     from app.workflow.engine import MigrationRefused
     application = db.session.get(Application, application_id)
     if application is None or application.instance is None:

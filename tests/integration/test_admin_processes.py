@@ -60,6 +60,12 @@ def test_broken_diagrams_are_refused_with_element_ids(app, client):
     body = _post_xml(client, url + "/validate", xxe).get_json()
     assert body["ok"] is False and body["issues"][0]["code"] in ("xml_entities", "xml_parse")
     assert "root:" not in str(body)
+    huge = xml.replace("</bpmn:definitions>", "<!--" + "x" * (2 * 1024 * 1024) + "--></bpmn:definitions>")
+    for action in ("/validate", "/deploy"):
+        resp = _post_xml(client, url + action, huge)
+        assert resp.status_code == 413, action
+        [issue] = resp.get_json()["issues"]
+        assert issue["code"] == "too_large" and "2 MB" in issue["message"], action
     with app.app_context():
         assert db.session.execute(db.select(db.func.count()).select_from(ProcessVersion).where(
             ProcessVersion.process_id == "business_registration")).scalar() == 1
