@@ -61,22 +61,21 @@ def _value_expression(node: etree._Element) -> str:
     return repr(text)
 
 
+def _parameters(task_node: etree._Element, kind: str) -> dict[str, str]:
+    """name -> Python expression for every camunda:<kind> of a task, in document order."""
+    return {param.get("name"): _value_expression(param)
+            for param in task_node.iterfind(
+                f"bpmn:extensionElements/camunda:inputOutput/camunda:{kind}", NS)}
+
+
 def input_parameters(task_node: etree._Element) -> dict[str, str]:
     """name -> Python expression for every camunda:inputParameter of a task."""
-    params = {}
-    for param in task_node.iterfind("bpmn:extensionElements/camunda:inputOutput/"
-                                    "camunda:inputParameter", NS):
-        params[param.get("name")] = _value_expression(param)
-    return params
+    return _parameters(task_node, "inputParameter")
 
 
 def output_parameters(task_node: etree._Element) -> dict[str, str]:
     """name -> Python expression for every camunda:outputParameter of a task, in order."""
-    params = {}
-    for param in task_node.iterfind("bpmn:extensionElements/camunda:inputOutput/"
-                                    "camunda:outputParameter", NS):
-        params[param.get("name")] = _value_expression(param)
-    return params
+    return _parameters(task_node, "outputParameter")
 
 
 def has_input_output(task_node: etree._Element) -> bool:
