@@ -16,8 +16,10 @@ def case_number(app, app_id: int) -> str:
         return db.session.get(Application, app_id).case_number
 
 
-def decide_all(app, make_client, app_id: int, *, rejecting: tuple = ()) -> None:
-    """Each business-registration department decides through its queue; `rejecting` say no."""
+def decide_all(app, make_client, app_id: int, *, rejecting: tuple = (),
+               reason: str = "材料不全，不予许可") -> None:
+    """Each business-registration department decides through its queue; `rejecting` say no,
+    giving `reason`."""
     number = case_number(app, app_id)
     for code in journeys.DEPARTMENTS:
         clerk = make_client()
@@ -26,7 +28,7 @@ def decide_all(app, make_client, app_id: int, *, rejecting: tuple = ()) -> None:
         approved = code not in rejecting
         resp = clerk.post(f"/clerk/tasks/{task_id}/decide", {
             "approved": "true" if approved else "false",
-            "comment": "同意" if approved else "材料不全，不予许可"})
+            "comment": "同意" if approved else reason})
         assert resp.status_code == 302, resp.get_data(as_text=True)[:1000]
 
 

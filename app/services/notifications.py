@@ -54,7 +54,7 @@ def on_event(application_id: int, kind: str, *, department_id: int | None = None
     if application is None:
         return
     if kind == "escalated":
-        _escalated(application, department_id, message)
+        _escalated(application, department_id)
         return
     compose = {"submitted": _submitted, "auto_review": _review_problems,
                "task_done": _correction, "decided": _decided, "notified": _process_notice}[kind]
@@ -84,7 +84,7 @@ def task_assigned(task: HumanTask) -> None:
          application=application)
 
 
-def _escalated(application: Application, department_id: int | None, message: str | None) -> None:
+def _escalated(application: Application, department_id: int | None) -> None:
     if department_id is None:
         return
     leads = db.session.execute(db.select(User).where(
@@ -166,10 +166,9 @@ def _decided(application, *, message=None, **_kw):
 def _process_notice(application, *, message=None, data=None, **kw):
     if (data or {}).get("template") == "correction_requested":
         return _correction(application, message=message, data=data)
-    text = message if message and message != (data or {}).get("template") else None
     return "notice", lambda: (
         _("Notice about case %(number)s", number=application.case_number),
-        text or _("There is news about your case %(number)s.", number=application.case_number))
+        message or _("There is news about your case %(number)s.", number=application.case_number))
 
 
 # ---------------------------------------------------------------- creating one notification

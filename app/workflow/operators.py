@@ -41,16 +41,18 @@ def notify(params: dict, data: dict) -> dict:
     with `lane` — escalate to that department's leads (an overdue review). Notifications
     are made by app/services/notifications.py from the timeline event."""
     app_ = _application(data)
-    message = str(params.get("message") or params.get("template") or "")[:500]
+    # A diagram's own `message` is shown as written; a `template` is turned into text by
+    # whoever shows it (timeline: context.NOTICE_LABELS; notifications), with its items.
+    message = str(params.get("message") or "")[:500] or None
+    notice = {"template": params.get("template"), "items": params.get("items")}
     lane = params.get("lane")
     if app_ is not None:
         if lane:
             from app.workflow.tasks import department_for_lane
             timeline.record(app_, "escalated", department=department_for_lane(str(lane)),
-                            message=message)
-        else:  # the template and items let the applicant's notification say what is asked
-            timeline.record(app_, "notified", message=message, data={
-                "template": params.get("template"), "items": params.get("items")})
+                            message=message, data=notice)
+        else:
+            timeline.record(app_, "notified", message=message, data=notice)
     return {"notified_at": utcnow().isoformat()}
 
 
