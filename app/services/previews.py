@@ -11,7 +11,6 @@ import io
 import os
 from pathlib import Path
 
-from flask import current_app
 from PIL import Image
 
 from app.services import uploads
@@ -32,8 +31,7 @@ def preview_path(stored_name: str, mime_type: str) -> Path:
     """The JPEG preview of a stored file, rendered on first use."""
     if not needs_preview(mime_type):
         raise ValueError(f"{mime_type} needs no preview")
-    uploads.path_for(stored_name)  # validates the name
-    path = Path(current_app.config["UPLOAD_DIR"]) / "previews" / f"{stored_name}.jpg"
+    path = uploads.preview_path_for(stored_name)
     if not path.exists():
         image = _first_page(uploads.path_for(stored_name).read_bytes(), mime_type)
         image.thumbnail((PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE))

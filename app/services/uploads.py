@@ -112,9 +112,13 @@ def path_for(stored_name: str) -> Path:
     return Path(current_app.config["UPLOAD_DIR"]) / stored_name[:2] / stored_name
 
 
+def preview_path_for(stored_name: str) -> Path:
+    """Where the JPEG preview of a stored file is kept (see services.previews)."""
+    path_for(stored_name)  # checks the name
+    return Path(current_app.config["UPLOAD_DIR"]) / "previews" / f"{stored_name}.jpg"
+
+
 def remove(stored_name: str) -> None:
-    """Delete a stored file if it exists."""
-    try:
-        path_for(stored_name).unlink()
-    except FileNotFoundError:
-        pass
+    """Delete a stored file and its preview if they exist."""
+    for path in (path_for(stored_name), preview_path_for(stored_name)):
+        path.unlink(missing_ok=True)

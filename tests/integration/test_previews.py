@@ -75,6 +75,22 @@ def test_tiff_and_pdf_get_a_first_page_preview(app, client, draft, wait_jobs):
     wait_jobs()
 
 
+def test_deleting_a_file_deletes_its_preview(app, client, draft, wait_jobs):
+    from app.services import uploads
+    tiff = _encode(Image.new("L", (800, 600), 255), "TIFF", compression="tiff_lzw")
+    journeys.upload(client, draft, "lease", tiff, "scan.tif")
+    att = _uploaded(app, "scan.tif")
+    assert client.get(f"/files/{att.id}/preview").status_code == 200
+    wait_jobs()
+    with app.test_request_context():
+        preview = uploads.preview_path_for(att.stored_name)
+        original = uploads.path_for(att.stored_name)
+    assert preview.exists() and original.exists()
+    resp = client.post(f"/applications/{draft}/materials/{att.id}/delete")
+    assert resp.status_code == 302
+    assert not preview.exists() and not original.exists()
+
+
 def test_browser_viewable_files_are_their_own_preview(app, client, draft, wait_jobs):
     png = journeys.blank_png()
     journeys.upload(client, draft, "lease", png, "lease.png")
