@@ -24,7 +24,7 @@ EVENT_LABELS = {
 }
 # Extracted fields (ml.fields keys) and auto-review checks (ml.review), as clerks read them.
 FIELD_LABELS = {
-    "name": _l("Name"), "sex": _l("Sex"), "birth_date": _l("Date of birth"),
+    "name": _l("Full name"), "sex": _l("Sex"), "birth_date": _l("Date of birth"),
     "id_number": _l("ID number"), "valid_from": _l("Valid from"), "valid_until": _l("Valid until"),
     "credit_code": _l("Unified social credit code"), "company_name": _l("Company name"),
     "legal_rep": _l("Legal representative"), "established": _l("Date established"),
