@@ -230,7 +230,10 @@ def ocr_page_image(
 
 def _preview_png(image: Image.Image, rotation: int) -> bytes:
     """Upright RGB thumbnail (<= 256 px) of a page as PNG bytes."""
-    small = image.copy()
+    if image.mode not in ("L", "RGB", "RGBA"):  # palette, 16-bit, bilevel: no box average
+        image = image.convert("RGB")
+    factor = max(1, max(image.size) // 512)  # box-reduce first: cheap, and no full copy
+    small = image.reduce(factor) if factor > 1 else image.copy()
     small.thumbnail((256, 256))
     buffer = io.BytesIO()
     rotate_right_angle(small.convert("RGB"), rotation).save(buffer, format="PNG")

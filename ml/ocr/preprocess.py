@@ -95,7 +95,7 @@ def find_seals(image: Image.Image) -> list[tuple[int, int, int, int]]:
         return []
     width, height = image.size
     factor = max(1, int(max(width, height) // 400))
-    small = np.asarray(image.convert("RGB").reduce(factor))
+    small = np.asarray((image if image.mode == "RGB" else image.convert("RGB")).reduce(factor))
     red = red_ink(small)
     if red.mean() < 0.0005:
         return []
@@ -155,9 +155,18 @@ def gray_without_seals(image: Image.Image) -> Image.Image:
     return Image.fromarray(out, "L")
 
 
+def _histogram(gray: np.ndarray) -> np.ndarray:
+    """Counts of the 256 grey levels of a uint8 array (Pillow's histogram is several times
+    quicker than numpy's bincount, which first widens every pixel to 64 bits)."""
+    if gray.dtype == np.uint8 and gray.ndim == 2 and gray.size:
+        image = Image.fromarray(np.ascontiguousarray(gray), "L")
+        return np.asarray(image.histogram(), dtype=np.float64)
+    return np.bincount(np.asarray(gray, dtype=np.uint8).ravel(), minlength=256).astype(np.float64)
+
+
 def otsu_threshold(gray: np.ndarray) -> int:
     """Otsu's global threshold of a uint8 array."""
-    hist = np.bincount(gray.ravel(), minlength=256).astype(np.float64)
+    hist = _histogram(gray)
     total = hist.sum()
     if total == 0:
         return 128
@@ -268,9 +277,10 @@ def _rotated_mask(mask: np.ndarray, angle: float) -> np.ndarray:
     return np.asarray(image.rotate(angle, resample=Image.NEAREST, expand=True, fillcolor=0)) > 127
 
 
-def _long_runs(mask: np.ndarray, min_len: int) -> np.ndarray | None:
-    """Pixels of *mask* lying in horizontal runs of at least *min_len* pixels (None if
-    there are none). Only rows holding that much ink at all are examined."""
+def _long_runs(mask: np.ndarray, min_len: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Pixels of *mask* lying in horizontal runs of at least *min_len* pixels, and the
+    indices of the rows that hold such runs (None if there are none). Only rows holding
+    that much ink at all are examined."""
     height, width = mask.shape
     if width < min_len:
         return None
@@ -290,7 +300,7 @@ def _long_runs(mask: np.ndarray, min_len: int) -> np.ndarray | None:
     lower = np.maximum(index - min_len + 1, 0)
     covered = np.zeros_like(mask, dtype=bool)
     covered[rows] = (starts[:, upper] - starts[:, lower]) > 0
-    return covered
+    return covered, rows[full.any(axis=1)]
 
 
 def _shift(mask: np.ndarray, axis: int, offset: int) -> np.ndarray:
@@ -320,6 +330,28 @@ def _solid_across(mask: np.ndarray, axis: int, reach: int = RULE_MAX_HALF_THICKN
     return grown & mask
 
 
+def _solid_along_lines(mask: np.ndarray, axis: int, lines: np.ndarray,
+                       reach: int = RULE_MAX_HALF_THICKNESS) -> np.ndarray:
+    """:func:`_solid_across` exact on the given *lines* (indices along *axis*; other lines
+    may hold anything), computed only on bands around them: a line's answer depends on
+    the ink at most 2*reach lines away, and rulings are a few lines of a whole page."""
+    out = np.zeros_like(mask)
+    length = mask.shape[axis]
+    margin = 2 * reach
+    bands: list[list[int]] = []
+    for line in lines.tolist():  # sorted, from np.flatnonzero
+        low, high = max(0, line - margin), min(length, line + margin + 1)
+        if bands and low <= bands[-1][1]:
+            bands[-1][1] = high
+        else:
+            bands.append([low, high])
+    for low, high in bands:
+        band = [slice(None), slice(None)]
+        band[axis] = slice(low, high)
+        out[tuple(band)] = _solid_across(mask[tuple(band)], axis, reach)
+    return out
+
+
 def _rule_pixels(mask: np.ndarray, min_fraction: float, floor: int) -> np.ndarray | None:
     """Thin long lines: pixels in a long horizontal run that is thin vertically, or the
     other way round. Dark areas (a photo's background, a portrait) are thick in both
@@ -332,9 +364,11 @@ def _rule_pixels(mask: np.ndarray, min_fraction: float, floor: int) -> np.ndarra
         return None
     rules = np.zeros_like(mask)
     if horizontal is not None:
-        rules |= horizontal & ~_solid_across(mask, 0)
+        horizontal, rows = horizontal
+        rules |= horizontal & ~_solid_along_lines(mask, 0, rows)
     if vertical is not None:
-        rules |= vertical.T & ~_solid_across(mask, 1)
+        vertical, columns = vertical
+        rules |= vertical.T & ~_solid_along_lines(mask, 1, columns)
     if horizontal is not None and vertical is not None:
         rules &= ~(horizontal & vertical.T)  # crossings stay, as with the old rule
     return rules if rules.any() else None
