@@ -16,7 +16,16 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    return db.session.get(User, int(user_id))
+    """The session's user, unless the password changed since it logged in (`User.get_id`)."""
+    ident, _sep, version = user_id.partition(":")
+    try:
+        user = db.session.get(User, int(ident))
+        version = int(version or 0)
+    except ValueError:
+        return None
+    if user is None or version != (user.session_version or 0):
+        return None
+    return user
 
 
 def home_for(user) -> str:
