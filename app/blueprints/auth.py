@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.extensions import db, login_manager
 from app.models import User
-from app.services import accounts
+from app.services import accounts, profile
 from app.services.errors import DomainError, ValidationFailed
 from app.blueprints.context import referrer_path, safe_next
 
@@ -100,6 +100,5 @@ def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
         if current_user.is_authenticated:
-            current_user.preferred_locale = code
-            db.session.commit()
+            profile.set_language(current_user._get_current_object(), code)
     return redirect(referrer_path(url_for("portal.home")))
