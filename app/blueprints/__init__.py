@@ -4,7 +4,8 @@ from __future__ import annotations
 
 def register_blueprints(app) -> None:
     """Register every blueprint and the error pages."""
-    from app.blueprints import admin, auth, clerk, errors, files, notifications, portal, processes
+    from app.blueprints import (account, admin, auth, clerk, errors, files, notifications,
+                                portal, processes)
     app.register_blueprint(auth.bp)
     app.register_blueprint(portal.bp)
     app.register_blueprint(clerk.bp, url_prefix="/clerk")
@@ -12,6 +13,7 @@ def register_blueprints(app) -> None:
     app.register_blueprint(processes.bp, url_prefix="/admin/processes")
     app.register_blueprint(files.bp)
     app.register_blueprint(notifications.bp, url_prefix="/notifications")
+    app.register_blueprint(account.bp, url_prefix="/account")
     errors.register(app)
     from app.blueprints import context
     context.register(app)

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.extensions import db, login_manager
 from app.models import User
-from app.services import accounts
+from app.services import accounts, profile
 from app.services.errors import DomainError, ValidationFailed
 from app.blueprints.context import referrer_path, safe_next
 
@@ -16,7 +16,16 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    return db.session.get(User, int(user_id))
+    """The session's user, unless the password changed since it logged in (`User.get_id`)."""
+    ident, _sep, version = user_id.partition(":")
+    try:
+        user = db.session.get(User, int(ident))
+        version = int(version or 0)
+    except ValueError:
+        return None
+    if user is None or version != (user.session_version or 0):
+        return None
+    return user
 
 
 def home_for(user) -> str:
@@ -91,6 +100,5 @@ def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
         if current_user.is_authenticated:
-            current_user.preferred_locale = code
-            db.session.commit()
+            profile.set_language(current_user._get_current_object(), code)
     return redirect(referrer_path(url_for("portal.home")))

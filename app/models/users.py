@@ -51,6 +51,10 @@ class User(UserMixin, db.Model):
     is_lead: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
     preferred_locale: Mapped[str | None] = mapped_column(String(8))
+    # Raised when the password changes: sessions that logged in before carry the old value
+    # in their Flask-Login id (see `get_id`) and are no longer loaded.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0",
+                                                 nullable=False)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     department = relationship(Department)
@@ -58,6 +62,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    def get_id(self) -> str:  # Flask-Login keeps this in the session
+        """"<id>:<session_version>", so that a password change logs out other sessions."""
+        return f"{self.id}:{self.session_version or 0}"
 
     @property
     def is_citizen(self) -> bool:

@@ -17,6 +17,21 @@ from app.services.passwords import check_strength, hash_password, verify_passwor
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
 NAME_RE = re.compile(r"^[\u4e00-\u9fff·]{2,20}$|^[A-Za-z][A-Za-z .'-]{1,63}$")
+WEAK_PASSWORD = _l("Use at least 8 characters with both letters and digits.")
+
+
+def mobile_problem(mobile: str):
+    """What is wrong with a (stripped) mobile number, or None: 11 digits, mainland format."""
+    if not MOBILE_RE.match(mobile or ""):
+        return _l("Enter an 11-digit mainland mobile number.")
+    return None
+
+
+def email_problem(email: str):
+    """What is wrong with a (stripped, lower-cased) e-mail address, or None. Empty is fine."""
+    if email and (len(email) > 254 or not EMAIL_RE.match(email)):
+        return _l("Enter an e-mail address like name@example.com, or leave it empty.")
+    return None
 
 
 def register_citizen(real_name: str, id_number: str, mobile: str, password: str,
@@ -34,12 +49,12 @@ def register_citizen(real_name: str, id_number: str, mobile: str, password: str,
     id_problem = identity.resident_id_problem(id_number)
     if id_problem:
         errors["id_number"] = id_problem
-    if not MOBILE_RE.match(mobile):
-        errors["mobile"] = _l("Enter an 11-digit mainland mobile number.")
-    if email and (len(email) > 254 or not EMAIL_RE.match(email)):
-        errors["email"] = _l("Enter an e-mail address like name@example.com, or leave it empty.")
+    if mobile_problem(mobile):
+        errors["mobile"] = mobile_problem(mobile)
+    if email_problem(email):
+        errors["email"] = email_problem(email)
     if not check_strength(password or ""):
-        errors["password"] = _l("Use at least 8 characters with both letters and digits.")
+        errors["password"] = WEAK_PASSWORD
     if not errors:
         taken = db.session.execute(db.select(User).where(
             (User.id_number == id_number) | (User.mobile == mobile) | (User.username == mobile)
@@ -81,14 +96,13 @@ def authenticate(login: str, password: str, client_addr: str | None) -> User:
         keys.append(f"ip:{client_addr[:140]}")
     now = utcnow()
     rows = {k: db.session.get(LoginThrottle, k) for k in keys}
-    for row in rows.values():
-        if row and row.locked_until and row.locked_until > now:
-            minutes = max(1, int((row.locked_until - now).total_seconds() // 60) + 1)
-            raise DomainError("locked", _l("Too many failed attempts. Try again in "
-                                           "%(minutes)d minutes.", minutes=minutes))
+    minutes = locked_minutes(rows.values(), now)
+    if minutes:
+        raise DomainError("locked", _l("Too many failed attempts. Try again in "
+                                       "%(minutes)d minutes.", minutes=minutes))
     user = find_login(login)
     if user is None or not user.active or not verify_password(user.password_hash, password or ""):
-        _record_failure(rows, keys, now)
+        record_failures(rows, keys, now)
         raise DomainError("bad_credentials", _l("Wrong login name or password."))
     for key, row in rows.items():
         if row and key.startswith("u:"):
@@ -97,7 +111,17 @@ def authenticate(login: str, password: str, client_addr: str | None) -> User:
     return user
 
 
-def _record_failure(rows: dict, keys: list[str], now) -> None:
+def locked_minutes(rows, now) -> int | None:
+    """In how many minutes (rounded up) the throttle `rows` let one try again, or None."""
+    until = max((row.locked_until for row in rows
+                 if row and row.locked_until and row.locked_until > now), default=None)
+    if until is None:
+        return None
+    return max(1, int((until - now).total_seconds() // 60) + 1)
+
+
+def record_failures(rows: dict, keys: list[str], now) -> None:
+    """Count one failed attempt on each throttle key (locking it at the limit). Commits."""
     cfg = current_app.config
     for key in keys:
         row = rows.get(key) or LoginThrottle(key=key, failures=0)

@@ -1,0 +1,152 @@
+"""My account (我的账户): what a signed-in user changes on their own account.
+
+The password (which ends the account's other sessions), the contact details notifications
+go to (mobile number, e-mail) and the preferred language. The identity — real name and ID
+number — comes from real-name verification and is not changed here. The rules for a mobile
+number, an e-mail address and a password are registration's (`app/services/accounts.py`).
+
+Each function reports every problem of its form at once (ValidationFailed, field -> message)
+and commits. Sending the same form twice is harmless: the second time there is nothing to
+change and the function says so by returning False.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import current_app
+from flask_babel import gettext as _, lazy_gettext as _l
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import LoginThrottle, User, utcnow
+from app.services import accounts
+from app.services.errors import Conflict, DomainError, ValidationFailed
+from app.services.passwords import check_strength, hash_password, verify_password
+
+log = logging.getLogger(__name__)
+
+MOBILE_TAKEN = _l("This mobile number belongs to another account. Enter a number of your own.")
+
+
+def change_password(user: User, current: str, new: str, confirm: str) -> bool:
+    """Replace `user`'s password after checking the current one. Commits.
+
+    The new password must be strong (`check_strength`), typed the same twice and differ
+    from the current one. Wrong current passwords are throttled like log-ins. On success
+    `session_version` goes up, so every other session of the account is logged out (the
+    caller logs the current session in again) and the user is told in their inbox and by
+    SMS. Returns False, changing nothing, when the password already is `new` (the same form
+    sent twice). Raises ValidationFailed, DomainError('locked') or Conflict.
+    """
+    current, new, confirm = current or "", new or "", confirm or ""
+    key = f"pw:{user.id}"
+    now = utcnow()
+    throttle = db.session.get(LoginThrottle, key)
+    minutes = accounts.locked_minutes([throttle], now)
+    if minutes:
+        raise DomainError("locked", _l("The current password was typed wrong too often. Try "
+                                       "again in %(minutes)d minutes.", minutes=minutes),
+                          field="current_password")
+    errors: dict = {}
+    if not current:
+        errors["current_password"] = _l("Enter your current password.")
+    if not check_strength(new):
+        errors["new_password"] = accounts.WEAK_PASSWORD
+    elif new != confirm:
+        errors["confirm_password"] = _l("The two new passwords differ. Type the same "
+                                        "password twice.")
+    if errors:
+        raise ValidationFailed(errors)
+    if not verify_password(user.password_hash, current):
+        if verify_password(user.password_hash, new):
+            return False  # already changed: this is the same form a second time
+        accounts.record_failures({key: throttle}, [key], now)
+        raise ValidationFailed({"current_password": _l(
+            "The current password is wrong. Type the password you log in with now.")})
+    if new == current:
+        raise ValidationFailed({"new_password": _l(
+            "The new password is the same as the current one. Choose a different one.")})
+    seen = user.session_version or 0
+    # Only if nobody changed the account since it was read: of two concurrent changes one
+    # wins, the other is told to try again (and would then need the winner's password).
+    done = db.session.execute(
+        update(User).where(User.id == user.id, User.session_version == seen)
+        .values(password_hash=hash_password(new), session_version=seen + 1)
+        .execution_options(synchronize_session=False)).rowcount
+    if done != 1:
+        db.session.rollback()
+        db.session.refresh(user)
+        if verify_password(user.password_hash, new):
+            return False  # the same form, sent twice at once: the other one changed it
+        raise Conflict("account_changed", _l("Your account was changed at the same moment "
+                                             "elsewhere. Reload the page and try again."))
+    if throttle is not None:
+        db.session.delete(throttle)
+    db.session.flush()
+    db.session.refresh(user)
+    _tell_password_changed(user)
+    db.session.commit()
+    log.info("user %s changed their password; other sessions ended", user.id)
+    return True
+
+
+def _tell_password_changed(user: User) -> None:
+    """A notice in the inbox (and by SMS/e-mail): if it was not them, they hear of it."""
+    from app.services import notifications
+    notifications.send(user, "password_changed", lambda: (
+        _("Your password was changed"),
+        _("The password of your OneWindow account was changed and your other sessions were "
+          "logged out. If you did not do this, contact the service hotline at once.")),
+        link=current_app.url_map.bind("localhost").build("account.index"))
+
+
+def update_contact(user: User, email: str, mobile: str) -> bool:
+    """Set `user`'s e-mail address and mobile number, checked as at registration. Commits.
+
+    An empty e-mail address means no notifications by e-mail. Citizens log in with their
+    mobile number and must keep one; when a citizen's login name is their mobile number it
+    follows the new number. Staff may have none. A number of another account is refused,
+    also when a concurrent change takes it first. Returns False if nothing changed.
+    """
+    email = (email or "").strip().lower()
+    mobile = (mobile or "").strip()
+    errors: dict = {}
+    if email_problem := accounts.email_problem(email):
+        errors["email"] = email_problem
+    if mobile or user.is_citizen:
+        if mobile_problem := accounts.mobile_problem(mobile):
+            errors["mobile"] = mobile_problem
+    if mobile and "mobile" not in errors and mobile != user.mobile:
+        taken = db.session.execute(db.select(User.id).where(
+            User.id != user.id, (User.mobile == mobile) | (User.username == mobile))).first()
+        if taken:
+            errors["mobile"] = MOBILE_TAKEN
+    if errors:
+        raise ValidationFailed(errors)
+    if (email or None) == user.email and (mobile or None) == user.mobile:
+        return False
+    if user.is_citizen and mobile and user.username == user.mobile:
+        user.username = mobile
+    user.email, user.mobile = email or None, mobile or None
+    try:
+        db.session.commit()
+    except IntegrityError:  # another account took the number between the check and now
+        db.session.rollback()
+        raise ValidationFailed({"mobile": MOBILE_TAKEN})
+    log.info("user %s changed their contact details", user.id)
+    return True
+
+
+def set_language(user: User, code: str) -> bool:
+    """Remember `code` as the language of `user`'s pages and notifications. Commits.
+
+    Returns False if it already was; raises ValidationFailed for a language the portal
+    does not offer."""
+    if code not in current_app.config["LANGUAGES"]:
+        raise ValidationFailed({"language": _l("Choose one of the languages offered.")})
+    if user.preferred_locale == code:
+        return False
+    user.preferred_locale = code
+    db.session.commit()
+    return True
