@@ -36,8 +36,9 @@ def change_password(user: User, current: str, new: str, confirm: str) -> bool:
     from the current one. Wrong current passwords are throttled like log-ins. On success
     `session_version` goes up, so every other session of the account is logged out (the
     caller logs the current session in again) and the user is told in their inbox and by
-    SMS. Returns False, changing nothing, when the password already is `new` (the same form
-    sent twice). Raises ValidationFailed, DomainError('locked') or Conflict.
+    SMS. Returns False, changing nothing, when a concurrent request (the same form sent
+    twice at once) already set `new`. Raises ValidationFailed, DomainError('locked') or
+    Conflict.
     """
     current, new, confirm = current or "", new or "", confirm or ""
     key = f"pw:{user.id}"
@@ -59,8 +60,9 @@ def change_password(user: User, current: str, new: str, confirm: str) -> bool:
     if errors:
         raise ValidationFailed(errors)
     if not verify_password(user.password_hash, current):
-        if verify_password(user.password_hash, new):
-            return False  # already changed: this is the same form a second time
+        # Also when `new` is the password now (the same form after it went through): an
+        # answer that told those apart would let a session test passwords unthrottled.
+        # A second click lands here only after the first one ended this session anyway.
         accounts.record_failures({key: throttle}, [key], now)
         raise ValidationFailed({"current_password": _l(
             "The current password is wrong. Type the password you log in with now.")})
