@@ -56,7 +56,8 @@ def test_rating_and_follow_up_in_chromium(app, live_server, browser, shots, make
     admin.click("#range-button")
     admin.wait_for_selector("#range-form[data-active=true]")
     assert f"to={today.isoformat()}" in admin.url
-    assert admin.locator("[data-service=business_registration] [data-col=ratings]").inner_text() == "2"
+    ratings_cell = admin.locator("[data-service=business_registration] [data-col=ratings]")
+    assert ratings_cell.inner_text() == "2"
     assert "（7 天）" in admin.locator("#period-text").inner_text()
     assert f"to={today.isoformat()}" in admin.get_attribute("#csv-export", "href")
     shots(admin, "performance-range")

@@ -237,7 +237,9 @@ def test_page_shows_the_chosen_range_and_carries_it_on(app, admin):
     row = page.split(f'data-service="{journeys.SERVICE}"')[1]
     assert '<td data-col="submitted">2</td>' in row and '<td data-col="ratings">1</td>' in row
     assert 'value="2025-03-01"' in page and 'value="2025-03-31"' in page
-    assert 'data-active="true"' in page and "btn btn-primary" not in page.split('id="period"')[1][:900]
+    presets = page.split('id="period"')[1].split("</div>")[0]
+    assert 'data-active="true"' in page and "btn btn-primary" not in presets
+    assert presets.count("btn btn-outline-primary") == len(analytics.PERIODS)
     assert 'class="btn btn-sm btn-primary" id="range-button"' in page
     assert "2025-03-01 00:00" in page and "2025-03-31 23:59" in page and "（31 天）" in page
     assert 'href="/admin/performance.csv?from=2025-03-01&amp;to=2025-03-31"' in page
