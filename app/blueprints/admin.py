@@ -35,12 +35,32 @@ def dashboard():
                            awaiting_follow_up=ratings.count_awaiting_follow_up())
 
 
+PERIOD_ARGS = ("days", "from", "to")
+
+
+def _period_args() -> dict:
+    """The query arguments that choose the period, as they came (to send them back)."""
+    return {k: request.args.get(k) for k in PERIOD_ARGS}
+
+
+def _requested_period():
+    """The period the query asks for, or the default one and why the range was refused
+    ({"from" or "to": message})."""
+    try:
+        return analytics.requested(request.args), {}
+    except ValidationFailed as exc:
+        return analytics.period(), exc.errors
+
+
 @bp.route("/performance")
 @admin_required
 def performance():
     """Per service and department figures for the chosen period, and bad ratings to answer."""
-    data = analytics.overview(analytics.period(request.args.get("days")))
+    period, range_errors = _requested_period()
+    data = analytics.overview(period)
     return render_template("admin/performance.html", periods=analytics.PERIODS,
+                           range_errors=range_errors, max_range_days=analytics.MAX_RANGE_DAYS,
+                           today=analytics.local_today(period.now),
                            awaiting=ratings.awaiting_follow_up(),
                            level_labels=ratings.LEVEL_LABELS, **data)
 
@@ -48,12 +68,15 @@ def performance():
 @bp.route("/performance.csv")
 @admin_required
 def performance_csv():
-    """The per-service table as a CSV file that Excel opens with Chinese intact."""
-    p = analytics.period(request.args.get("days"))
+    """The per-service table as a CSV file that Excel opens with Chinese intact; a refused
+    range goes back to the page, which says what is wrong with it."""
+    p, range_errors = _requested_period()
+    if range_errors:
+        return redirect(url_for(".performance", **_period_args()))
     body = analytics.services_csv(analytics.service_performance(p), str(get_locale() or "zh"))
-    name = f"service-performance-{p.days}d-{p.end:%Y%m%d}.csv"
     return Response(body.encode("utf-8"), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                    headers={"Content-Disposition":
+                             f'attachment; filename="{analytics.csv_filename(p)}"',
                              "Cache-Control": "no-store"})
 
 
@@ -71,7 +94,7 @@ def follow_up_rating(rating_id: int):
         flash(str(exc.message), "info")
     else:
         flash(_("Reply sent; the citizen sees it on the case page."), "success")
-    return redirect(url_for(".performance", days=request.args.get("days")) + "#follow-up")
+    return redirect(url_for(".performance", **_period_args()) + "#follow-up")
 
 
 @bp.route("/incidents/<int:incident_id>/retry", methods=["POST"])

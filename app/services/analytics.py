@@ -6,14 +6,14 @@ PostgreSQL); durations are measured in working days, which needs the holiday cal
 the two timestamps of each decided case or finished task in the period are read and measured
 here. A working day counts 24 hours; weekends and holidays count nothing, make-up working
 days (调休) count fully — so a case submitted on Friday 17:00 and decided on Monday 09:00 took
-16 hours = 0.67 working days.
+16 hours = 0.67 working days. The period (a preset or a custom range of local calendar days)
+is a `periods.Period`; its names are re-exported here.
 """
 from __future__ import annotations
 
 import csv
 import io
 import math
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -26,34 +26,13 @@ from app.models import (Application, ApplicationStatus, Attachment, Department, 
                         HumanTask, Rating, Service, TaskStatus, utcnow)
 from app.models.ratings import SATISFIED_LEVEL_MIN
 from app.services.calendar import is_working_day
+from app.services.periods import (DEFAULT_PERIOD, MAX_RANGE_DAYS, PERIODS,  # noqa: F401
+                                 Period, date_range, local_today, period, requested)
 
-PERIODS = (7, 30, 90, 365)
-DEFAULT_PERIOD = 30
 OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW,
                  ApplicationStatus.CORRECTION)
 LIVE_TASKS = (TaskStatus.OPEN, TaskStatus.CLAIMED)
 DAY = 86400.0
-
-
-@dataclass(frozen=True)
-class Period:
-    """The reporting window [start, end] (end is "now")."""
-
-    days: int
-    start: datetime
-    end: datetime
-
-
-def period(days=None, now: datetime | None = None) -> Period:
-    """The last `days` days up to `now`; anything but 7/30/90/365 means the default (30)."""
-    try:
-        days = int(str(days))
-    except (TypeError, ValueError):
-        days = DEFAULT_PERIOD
-    if days not in PERIODS:
-        days = DEFAULT_PERIOD
-    end = now or utcnow()
-    return Period(days=days, start=end - timedelta(days=days), end=end)
 
 
 def ratio(part, whole) -> float | None:
@@ -210,7 +189,7 @@ def department_performance(p: Period) -> list[dict]:
     counts = {row.department_id: row for row in db.session.execute(
         db.select(T.department_id,
                   _count(live).label("open"),
-                  _count(and_(live, T.due_at < p.end)).label("overdue"),
+                  _count(and_(live, T.due_at < (p.now or p.end))).label("overdue"),
                   _count(done).label("done"),
                   _count(and_(done, T.due_at.is_not(None), T.completed_at <= T.due_at))
                   .label("on_time"),
@@ -296,6 +275,14 @@ def _cell(key: str, row: dict, locale: str):
     if isinstance(value, float):
         return f"{value:.2f}"
     return value
+
+
+def csv_filename(p: Period) -> str:
+    """The export's file name: a custom range names its first and last day, a preset its
+    length and the day it ends."""
+    if p.custom:
+        return f"service-performance-{p.first:%Y%m%d}-{p.last:%Y%m%d}.csv"
+    return f"service-performance-{p.days}d-{local_today(p.end):%Y%m%d}.csv"
 
 
 def services_csv(services: list[dict], locale: str) -> str:
