@@ -22,7 +22,7 @@ from .loading import MAX_PDF_PAGES, load_document, read_source
 from .preprocess import Prepared, preprocess, rotate_right_angle
 from .types import EngineUnavailable, OcrPage, OcrResult, Word, join_words, page_text
 
-PIPELINE_VERSION = 9  # bump whenever preprocessing or merging changes results
+PIPELINE_VERSION = 10  # bump whenever preprocessing or merging changes results
 ROTATION_TRIGGER_CONF = 60.0  # first pass below this mean confidence -> probe rotations
 ROTATION_MIN_GAIN = 15.0
 _MRZ_LINE = re.compile(r"[A-Z0-9<]{25,}")
@@ -43,6 +43,8 @@ def content_hash(raw: bytes | Image.Image) -> str:
 
 def _unmap_box(box: tuple[int, int, int, int], prep: Prepared, size: tuple[int, int]):
     """Map a box from the preprocessed image back to the (upright) input frame."""
+    if prep.scale == 1.0 and not prep.skew:  # the usual clean page: nothing to undo
+        return box
     x, y, w, h = box
     corners = [(x, y), (x + w, y), (x, y + h), (x + w, y + h)]
     if prep.skew:
@@ -232,11 +234,11 @@ def _preview_png(image: Image.Image, rotation: int) -> bytes:
     """Upright RGB thumbnail (<= 256 px) of a page as PNG bytes."""
     if image.mode not in ("L", "RGB", "RGBA"):  # palette, 16-bit, bilevel: no box average
         image = image.convert("RGB")
-    factor = max(1, max(image.size) // 512)  # box-reduce first: cheap, and no full copy
+    factor = max(1, max(image.size) // 256)  # box-reduce first: cheap, and no full copy
     small = image.reduce(factor) if factor > 1 else image.copy()
     small.thumbnail((256, 256))
     buffer = io.BytesIO()
-    rotate_right_angle(small.convert("RGB"), rotation).save(buffer, format="PNG")
+    rotate_right_angle(small.convert("RGB"), rotation).save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 
