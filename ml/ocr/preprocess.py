@@ -321,9 +321,9 @@ def _rows_with_full_blocks(mask: np.ndarray, block: int) -> np.ndarray:
 
 
 def _long_runs(mask: np.ndarray, min_len: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """Pixels of *mask* lying in horizontal runs of at least *min_len* pixels, and the
-    indices of the rows that hold such runs (None if there are none). Only rows holding
-    that much ink at all are examined."""
+    """Rows of *mask* holding horizontal runs of at least *min_len* ink pixels: their
+    indices and, for each, which of its pixels lie in such a run (None if there are
+    none). Only rows that can hold such a run at all are examined."""
     height, width = mask.shape
     if width < min_len:
         return None
@@ -334,30 +334,16 @@ def _long_runs(mask: np.ndarray, min_len: int) -> tuple[np.ndarray, np.ndarray] 
     sums = np.zeros((rows.size, width + 1), dtype=np.int32)
     np.cumsum(sub, axis=1, dtype=np.int32, out=sums[:, 1:])
     full = (sums[:, min_len:] - sums[:, :-min_len]) == min_len  # run of min_len starts here
-    if not full.any():
+    found = full.any(axis=1)
+    if not found.any():
         return None
-    starts = np.zeros((rows.size, full.shape[1] + 1), dtype=np.int32)
+    full = full[found]
+    starts = np.zeros((full.shape[0], full.shape[1] + 1), dtype=np.int32)
     np.cumsum(full, axis=1, dtype=np.int32, out=starts[:, 1:])
     index = np.arange(width)
     upper = np.minimum(index, width - min_len) + 1
     lower = np.maximum(index - min_len + 1, 0)
-    covered = np.zeros_like(mask, dtype=bool)
-    covered[rows] = (starts[:, upper] - starts[:, lower]) > 0
-    return covered, rows[full.any(axis=1)]
-
-
-def _shift(mask: np.ndarray, axis: int, offset: int) -> np.ndarray:
-    """*mask* moved by *offset* pixels along *axis* (value at i comes from i + offset),
-    padded with False."""
-    out = np.zeros_like(mask)
-    length = mask.shape[axis]
-    src, dst = [slice(None)] * 2, [slice(None)] * 2
-    if offset >= 0:
-        src[axis], dst[axis] = slice(offset, length), slice(0, length - offset)
-    else:
-        src[axis], dst[axis] = slice(0, length + offset), slice(-offset, length)
-    out[tuple(dst)] = mask[tuple(src)]
-    return out
+    return rows[found], (starts[:, upper] - starts[:, lower]) > 0
 
 
 def _solid_across(mask: np.ndarray, axis: int, reach: int = RULE_MAX_HALF_THICKNESS) -> np.ndarray:
@@ -379,34 +365,24 @@ def _solid_across(mask: np.ndarray, axis: int, reach: int = RULE_MAX_HALF_THICKN
     return grown if axis == 0 else grown.T
 
 
-def _solid_along_lines(mask: np.ndarray, axis: int, lines: np.ndarray,
-                       reach: int = RULE_MAX_HALF_THICKNESS) -> np.ndarray:
-    """:func:`_solid_across` on the given *lines* (indices along *axis*; elsewhere the
-    result is False, or also computed when there are many lines). A line's answer depends on the ink at most 2*reach lines away, so
-    each line is judged from a window of 4*reach+1 lines around it, all lines at once:
-    rulings are a few lines of a whole page."""
-    length = mask.shape[axis]
-    if lines.size * 4 > length:  # a photo or a dark area: windows would overlap, do it all
-        return _solid_across(mask, axis, reach)
-    out = np.zeros_like(mask)
-    if lines.size == 0:
-        return out
-    index = lines[:, None] + np.arange(-2 * reach, 2 * reach + 1)[None, :]
-    inside = (index >= 0) & (index < length)  # beyond the page counts as no ink
-    index = np.clip(index, 0, length - 1)
-    # window[k, j, x]: ink at line lines[k] - 2*reach + j, position x along the line
-    window = mask[index] if axis == 0 else np.moveaxis(mask[:, index], 0, 2)
-    window = window & inside[:, :, None]
-    span = 2 * reach + 1  # window positions reach .. 3*reach: the line and reach either side
+def _solid_on_rows(mask: np.ndarray, rows: np.ndarray,
+                   reach: int = RULE_MAX_HALF_THICKNESS) -> np.ndarray:
+    """:func:`_solid_across` (along the columns) for the given *rows* only, one result row
+    each. A row's answer depends on the ink at most 2*reach rows away, so each row is
+    judged from a window of 4*reach+1 rows around it, all rows at once: rulings are a
+    few rows of a whole page."""
+    height = mask.shape[0]
+    if rows.size * 4 > height:  # a photo or a dark area: windows would overlap, do it all
+        return _solid_across(mask, 0, reach)[rows]
+    index = rows[:, None] + np.arange(-2 * reach, 2 * reach + 1)[None, :]
+    inside = (index >= 0) & (index < height)  # beyond the page counts as no ink
+    # window[k, j, x]: ink at row rows[k] - 2*reach + j, column x
+    window = mask[np.clip(index, 0, height - 1)] & inside[:, :, None]
+    span = 2 * reach + 1  # window positions reach .. 3*reach: the row and reach either side
     core = window[:, reach:reach + span].copy()
     for offset in (reach, reach // 2, -(reach // 2), -reach):
         core &= window[:, reach + offset:reach + offset + span]
-    solid = core.any(axis=1)  # some core within reach of the line
-    if axis == 0:
-        out[lines] = solid & mask[lines]
-    else:
-        out[:, lines] = (solid & mask[:, lines].T).T
-    return out
+    return core.any(axis=1) & mask[rows]  # some core within reach of the row
 
 
 def _rule_pixels(mask: np.ndarray, min_fraction: float, floor: int) -> np.ndarray | None:
@@ -424,14 +400,13 @@ def _rule_pixels(mask: np.ndarray, min_fraction: float, floor: int) -> np.ndarra
         return None
     rules = np.zeros_like(mask)
     if horizontal is not None:
-        horizontal, rows = horizontal
-        rules |= horizontal & ~_solid_along_lines(mask, 0, rows)
+        rows, runs_h = horizontal
+        rules[rows] = runs_h & ~_solid_on_rows(mask, rows)
     if vertical is not None:
-        vertical, columns = vertical
-        vertical = vertical.T
-        rules |= vertical & ~_solid_along_lines(transposed, 0, columns).T
-    if horizontal is not None and vertical is not None:
-        rules &= ~(horizontal & vertical)  # crossings stay, as with the old rule
+        columns, runs_v = vertical
+        rules[:, columns] |= (runs_v & ~_solid_on_rows(transposed, columns)).T
+    if horizontal is not None and vertical is not None:  # crossings stay, as with the old rule
+        rules[np.ix_(rows, columns)] &= ~(runs_h[:, columns] & runs_v[:, rows].T)
     return rules if rules.any() else None
 
 
