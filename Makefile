@@ -7,7 +7,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app app
-RUN_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng fonts-noto-cjk fonts-wqy-zenhei
+RUN_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng fonts-noto-cjk fonts-wqy-zenhei \
+	libtesseract-dev libleptonica-dev pkg-config g++ python3-dev
+# (the last five build tesserocr, which keeps libtesseract loaded in the OCR workers)
 TEST_PACKAGES := chromium fonts-arphic-ukai fonts-arphic-uming fonts-wqy-microhei
 TRAIN_PACKAGES := $(TEST_PACKAGES) fonts-noto-cjk-extra
 HOST ?= 127.0.0.1
