@@ -27,7 +27,8 @@ def index():
 def contact():
     form = request.form
     try:
-        changed = profile.update_contact(_me(), form.get("email", ""), form.get("mobile", ""))
+        changed = profile.update_contact(_me(), form.get("email", ""), form.get("mobile", ""),
+                                         form.get("contact_password", ""))
     except DomainError as exc:
         return _refused("contact", exc)
     flash(_("Your contact details are saved.") if changed else

@@ -103,17 +103,23 @@ def _tell_password_changed(user: User) -> None:
         link=current_app.url_map.bind("localhost").build("account.index"))
 
 
-def update_contact(user: User, email: str, mobile: str) -> bool:
+def update_contact(user: User, email: str, mobile: str, password: str = "") -> bool:
     """Set `user`'s e-mail address and mobile number, checked as at registration. Commits.
 
     An empty e-mail address means no notifications by e-mail. Citizens log in with their
     mobile number and must keep one; when a citizen's login name is their mobile number it
     follows the new number. Staff may have none. A number of another account is refused,
-    also when a concurrent change takes it first. Returns False if nothing changed.
+    also when a concurrent change takes it first. Changing the mobile number needs the
+    current `password` (wrong ones are throttled like log-ins): it is the citizen's login
+    name, so a borrowed or stolen session must not be able to take the account over.
+    Returns False if nothing changed.
     """
     email = (email or "").strip().lower()
     mobile = (mobile or "").strip()
     errors: dict = {}
+    key = f"pw:{user.id}"
+    now = utcnow()
+    throttle = db.session.get(LoginThrottle, key)
     if email_problem := accounts.email_problem(email):
         errors["email"] = email_problem
     if mobile or user.is_citizen:
@@ -124,6 +130,19 @@ def update_contact(user: User, email: str, mobile: str) -> bool:
             User.id != user.id, (User.mobile == mobile) | (User.username == mobile))).first()
         if taken:
             errors["mobile"] = MOBILE_TAKEN
+    if "mobile" not in errors and (mobile or None) != user.mobile:
+        minutes = accounts.locked_minutes([throttle], now)
+        if minutes:
+            raise DomainError("locked", _l("The current password was typed wrong too often. "
+                                           "Try again in %(minutes)d minutes.", minutes=minutes),
+                              field="contact_password")
+        if not password:
+            errors["contact_password"] = _l("Enter your current password to change the "
+                                            "mobile number.")
+        elif not verify_password(user.password_hash, password):
+            accounts.record_failures({key: throttle}, [key], now)
+            raise ValidationFailed({**errors, "contact_password": _l(
+                "The current password is wrong. Type the password you log in with now.")})
     if errors:
         raise ValidationFailed(errors)
     if (email or None) == user.email and (mobile or None) == user.mobile:

@@ -73,6 +73,10 @@ def test_a_refused_password_form_says_why_and_changes_nothing(app, client):
 def test_citizen_changes_contact_details_and_logs_in_with_the_new_number(app, client):
     client.login(CITIZEN)
     form = {"mobile": "13966667777", "email": "zhangsan@example.cn"}
+    resp = client.post("/account/contact", form)  # a new number needs the password
+    assert resp.status_code == 400 and 'data-error="contact_password"' in resp.get_data(
+        as_text=True)
+    form["contact_password"] = "Demo12345"
     resp = client.post("/account/contact", form)
     assert resp.status_code == 302
     assert "联系方式已保存" in client.get("/account").get_data(as_text=True)

@@ -133,7 +133,8 @@ def test_the_same_form_sent_twice_at_once_is_one_change(ctx):
 
 def test_citizen_changes_mobile_and_email_and_logs_in_with_the_new_number(ctx):
     user = _user(CITIZEN)
-    assert profile.update_contact(user, "  Zhang.San@Example.CN ", "13911112222") is True
+    assert profile.update_contact(user, "  Zhang.San@Example.CN ", "13911112222",
+                                  "Demo12345") is True
     db.session.expire_all()
     user = db.session.get(User, user.id)
     assert (user.email, user.mobile, user.username) == ("zhang.san@example.cn", "13911112222",
@@ -191,7 +192,7 @@ def test_a_number_taken_by_a_concurrent_change_gets_the_same_friendly_error(ctx)
                                              password_hash="x"))
     event.listen(Session, "before_commit", rival_takes_it)
     try:
-        errors = _errors(lambda: profile.update_contact(user, "", "13933334444"))
+        errors = _errors(lambda: profile.update_contact(user, "", "13933334444", "Demo12345"))
     finally:
         event.remove(Session, "before_commit", rival_takes_it)
     assert raced
@@ -201,14 +202,34 @@ def test_a_number_taken_by_a_concurrent_change_gets_the_same_friendly_error(ctx)
     assert _user("13933334444").real_name == "王五"
 
 
+def test_changing_the_mobile_number_needs_the_current_password(ctx, app):
+    user = _user(CITIZEN)
+    assert set(_errors(lambda: profile.update_contact(user, "a@b.cn", "13966667777"))) == {
+        "contact_password"}
+    errors = _errors(lambda: profile.update_contact(user, "a@b.cn", "13966667777", "Wrong12345"))
+    assert set(errors) == {"contact_password"} and "当前密码不正确" in str(errors["contact_password"])
+    db.session.expire_all()
+    user = _user(CITIZEN)
+    assert (user.mobile, user.email) == (CITIZEN, None)  # nothing saved
+    assert db.session.get(LoginThrottle, f"pw:{user.id}").failures == 1  # counted as a guess
+    # The e-mail alone needs no password; guessing is throttled like the password form.
+    assert profile.update_contact(user, "a@b.cn", CITIZEN) is True
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] - 1):  # one wrong guess was made above
+        _errors(lambda: profile.update_contact(user, "a@b.cn", "13966667777", "Wrong12345"))
+    with pytest.raises(DomainError) as info:
+        profile.update_contact(user, "a@b.cn", "13966667777", "Demo12345")
+    assert info.value.code == "locked"
+
+
 def test_staff_may_have_no_mobile_and_keep_their_login_name(ctx):
     clerk = _user("clerk_tax")
     assert profile.update_contact(clerk, "tax.clerk@gov.example.cn", "") is True
-    assert profile.update_contact(clerk, "tax.clerk@gov.example.cn", "13944445555") is True
+    assert profile.update_contact(clerk, "tax.clerk@gov.example.cn", "13944445555",
+                                  "Demo12345") is True
     db.session.expire_all()
     clerk = _user("clerk_tax")
     assert (clerk.mobile, clerk.email) == ("13944445555", "tax.clerk@gov.example.cn")
-    assert profile.update_contact(clerk, "", "") is True
+    assert profile.update_contact(clerk, "", "", "Demo12345") is True
     db.session.expire_all()
     clerk = _user("clerk_tax")
     assert (clerk.mobile, clerk.email, clerk.username) == (None, None, "clerk_tax")
@@ -218,7 +239,7 @@ def test_staff_may_have_no_mobile_and_keep_their_login_name(ctx):
 def test_notifications_go_to_the_contact_details_of_the_moment(ctx, wait_jobs):
     user = _user(CITIZEN)
     profile.update_contact(user, "first@example.cn", CITIZEN)
-    profile.update_contact(user, "second@example.cn", "13955556666")
+    profile.update_contact(user, "second@example.cn", "13955556666", "Demo12345")
     note = notifications.send(user, "notice", lambda: ("标题", "正文"))
     db.session.commit()
     assert sorted((d.channel, d.address) for d in note.deliveries) == [
