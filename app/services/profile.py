@@ -29,6 +29,38 @@ log = logging.getLogger(__name__)
 MOBILE_TAKEN = _l("This mobile number belongs to another account. Enter a number of your own.")
 
 
+class _CurrentPassword:
+    """Checks the account's current password for a form, throttled like log-ins: after
+    LOGIN_MAX_FAILURES wrong ones the forms that need it are locked for a while."""
+
+    def __init__(self, user: User, field: str) -> None:
+        self.user, self.field = user, field
+        self.key = f"pw:{user.id}"
+        self.throttle = db.session.get(LoginThrottle, self.key)
+
+    def refuse_while_locked(self) -> None:
+        """DomainError('locked') on *field* while too many wrong passwords were typed."""
+        minutes = accounts.locked_minutes([self.throttle], utcnow())
+        if minutes:
+            raise DomainError("locked", _l("The current password was typed wrong too often. "
+                                           "Try again in %(minutes)d minutes.", minutes=minutes),
+                              field=self.field)
+
+    def verify(self, password: str, errors: dict | None = None) -> None:
+        """Nothing if *password* is right; else count a wrong guess (commits) and raise
+        ValidationFailed with *errors* and this field's message."""
+        if verify_password(self.user.password_hash, password):
+            return
+        accounts.record_failures({self.key: self.throttle}, [self.key], utcnow())
+        raise ValidationFailed({**(errors or {}), self.field: _l(
+            "The current password is wrong. Type the password you log in with now.")})
+
+    def forget_guesses(self) -> None:
+        """A right password: the count of wrong ones starts again (flushed by the caller)."""
+        if self.throttle is not None:
+            db.session.delete(self.throttle)
+
+
 def change_password(user: User, current: str, new: str, confirm: str) -> bool:
     """Replace `user`'s password after checking the current one. Commits.
 
@@ -41,14 +73,8 @@ def change_password(user: User, current: str, new: str, confirm: str) -> bool:
     Conflict.
     """
     current, new, confirm = current or "", new or "", confirm or ""
-    key = f"pw:{user.id}"
-    now = utcnow()
-    throttle = db.session.get(LoginThrottle, key)
-    minutes = accounts.locked_minutes([throttle], now)
-    if minutes:
-        raise DomainError("locked", _l("The current password was typed wrong too often. Try "
-                                       "again in %(minutes)d minutes.", minutes=minutes),
-                          field="current_password")
+    guard = _CurrentPassword(user, "current_password")
+    guard.refuse_while_locked()
     errors: dict = {}
     if not current:
         errors["current_password"] = _l("Enter your current password.")
@@ -59,13 +85,10 @@ def change_password(user: User, current: str, new: str, confirm: str) -> bool:
                                         "password twice.")
     if errors:
         raise ValidationFailed(errors)
-    if not verify_password(user.password_hash, current):
-        # Also when `new` is the password now (the same form after it went through): an
-        # answer that told those apart would let a session test passwords unthrottled.
-        # A second click lands here only after the first one ended this session anyway.
-        accounts.record_failures({key: throttle}, [key], now)
-        raise ValidationFailed({"current_password": _l(
-            "The current password is wrong. Type the password you log in with now.")})
+    # A wrong one counts even when `new` is the password now (the same form after it went
+    # through): an answer that told those apart would let a session test passwords
+    # unthrottled. A second click lands here only after the first one ended this session.
+    guard.verify(current)
     if new == current:
         raise ValidationFailed({"new_password": _l(
             "The new password is the same as the current one. Choose a different one.")})
@@ -83,8 +106,7 @@ def change_password(user: User, current: str, new: str, confirm: str) -> bool:
             return False  # the same form, sent twice at once: the other one changed it
         raise Conflict("account_changed", _l("Your account was changed at the same moment "
                                              "elsewhere. Reload the page and try again."))
-    if throttle is not None:
-        db.session.delete(throttle)
+    guard.forget_guesses()
     db.session.flush()
     db.session.refresh(user)
     _tell_password_changed(user)
@@ -117,9 +139,6 @@ def update_contact(user: User, email: str, mobile: str, password: str = "") -> b
     email = (email or "").strip().lower()
     mobile = (mobile or "").strip()
     errors: dict = {}
-    key = f"pw:{user.id}"
-    now = utcnow()
-    throttle = db.session.get(LoginThrottle, key)
     if email_problem := accounts.email_problem(email):
         errors["email"] = email_problem
     if mobile or user.is_citizen:
@@ -131,18 +150,13 @@ def update_contact(user: User, email: str, mobile: str, password: str = "") -> b
         if taken:
             errors["mobile"] = MOBILE_TAKEN
     if "mobile" not in errors and (mobile or None) != user.mobile:
-        minutes = accounts.locked_minutes([throttle], now)
-        if minutes:
-            raise DomainError("locked", _l("The current password was typed wrong too often. "
-                                           "Try again in %(minutes)d minutes.", minutes=minutes),
-                              field="contact_password")
+        guard = _CurrentPassword(user, "contact_password")
+        guard.refuse_while_locked()
         if not password:
             errors["contact_password"] = _l("Enter your current password to change the "
                                             "mobile number.")
-        elif not verify_password(user.password_hash, password):
-            accounts.record_failures({key: throttle}, [key], now)
-            raise ValidationFailed({**errors, "contact_password": _l(
-                "The current password is wrong. Type the password you log in with now.")})
+        else:
+            guard.verify(password, errors)
     if errors:
         raise ValidationFailed(errors)
     if (email or None) == user.email and (mobile or None) == user.mobile:
