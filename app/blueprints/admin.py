@@ -10,7 +10,7 @@ from app.blueprints.access import admin_required
 from app.extensions import db
 from app.models import (Application, HumanTask, Incident, ProcessVersion, Service, TaskStatus,
                         utcnow)
-from app.services import analytics, ratings, reviews
+from app.services import analytics, periods, ratings, reviews
 from app.services.errors import DomainError, ValidationFailed
 
 bp = Blueprint("admin", __name__)
@@ -47,9 +47,9 @@ def _requested_period():
     """The period the query asks for, or the default one and why the range was refused
     ({"from" or "to": message})."""
     try:
-        return analytics.requested(request.args), {}
+        return periods.requested(request.args), {}
     except ValidationFailed as exc:
-        return analytics.period(), exc.errors
+        return periods.period(), exc.errors
 
 
 @bp.route("/performance")
@@ -58,9 +58,9 @@ def performance():
     """Per service and department figures for the chosen period, and bad ratings to answer."""
     period, range_errors = _requested_period()
     data = analytics.overview(period)
-    return render_template("admin/performance.html", periods=analytics.PERIODS,
-                           range_errors=range_errors, max_range_days=analytics.MAX_RANGE_DAYS,
-                           today=analytics.local_today(period.now),
+    return render_template("admin/performance.html", periods=periods.PERIODS,
+                           range_errors=range_errors, max_range_days=periods.MAX_RANGE_DAYS,
+                           today=periods.local_today(period.now),
                            awaiting=ratings.awaiting_follow_up(),
                            level_labels=ratings.LEVEL_LABELS, **data)
 

@@ -7,7 +7,7 @@ the two timestamps of each decided case or finished task in the period are read 
 here. A working day counts 24 hours; weekends and holidays count nothing, make-up working
 days (调休) count fully — so a case submitted on Friday 17:00 and decided on Monday 09:00 took
 16 hours = 0.67 working days. The period (a preset or a custom range of local calendar days)
-is a `periods.Period`; its names are re-exported here.
+is a `periods.Period`.
 """
 from __future__ import annotations
 
@@ -26,8 +26,7 @@ from app.models import (Application, ApplicationStatus, Attachment, Department, 
                         HumanTask, Rating, Service, TaskStatus, utcnow)
 from app.models.ratings import SATISFIED_LEVEL_MIN
 from app.services.calendar import is_working_day
-from app.services.periods import (DEFAULT_PERIOD, MAX_RANGE_DAYS, PERIODS,  # noqa: F401
-                                 Period, date_range, local_today, period, requested)
+from app.services.periods import Period, local_today
 
 OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW,
                  ApplicationStatus.CORRECTION)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.extensions import db
 from app.models import Application, Rating
-from app.services import analytics, ratings
+from app.services import analytics, periods, ratings
 from app.services.demo import SAMPLE_CASES, load_demo_data
 
 
@@ -21,7 +21,7 @@ def test_sample_cases_fill_the_performance_page_once(app, ctx, wait_jobs):
     levels = sorted(r.level for r in db.session.execute(db.select(Rating)).scalars())
     assert levels == sorted(r[0] for _, r in SAMPLE_CASES if r)
     assert ratings.count_awaiting_follow_up() == sum(1 for _, r in SAMPLE_CASES if r and r[0] <= 2)
-    row = next(r for r in analytics.service_performance(analytics.period(7))
+    row = next(r for r in analytics.service_performance(periods.period(7))
                if r["code"] == "business_registration")
     assert (row["submitted"], row["open"], row["approved"], row["rejected"]) == (4, 1, 2, 1)
     assert row["ratings"] == len(levels)

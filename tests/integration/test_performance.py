@@ -11,7 +11,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Attachment, Holiday, HumanTask, User, utcnow
-from app.services import analytics, reviews
+from app.services import analytics, periods, reviews
 from tests import decisions, journeys
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -72,7 +72,7 @@ def test_service_department_and_review_figures(app, client, make_client, wait_jo
     second.post(f"/cases/{rejected}/rating", {"level": "1", "comment": "没说清楚缺什么"})
 
     with app.app_context():
-        p = analytics.period(30)
+        p = periods.period(30)
         data = analytics.overview(p)
         br = _row(data["services"], "code", journeys.SERVICE)
         assert (br["submitted"], br["open"], br["approved"], br["rejected"]) == (3, 1, 1, 1)
@@ -104,7 +104,7 @@ def test_service_department_and_review_figures(app, client, make_client, wait_jo
         assert ar["agreement"] == pytest.approx(reviews.agreement_rate()["agreement"])
 
         # The last 7 days hold only the open case: nothing was decided then.
-        week = analytics.overview(analytics.period(7))
+        week = analytics.overview(periods.period(7))
         br7 = _row(week["services"], "code", journeys.SERVICE)
         assert (br7["submitted"], br7["open"], br7["decided"], br7["median_days"]) == (1, 1, 0, None)
         assert _row(week["departments"], "code", "tax")["done"] == 0
@@ -134,11 +134,11 @@ def test_corrections_share(app, client, make_client, wait_jobs):
     with app.app_context():
         assert any(t.outcome == "correction" for t in db.session.execute(db.select(HumanTask)
                    .where(HumanTask.application_id == corrected)).scalars())
-        rp = _row(analytics.service_performance(analytics.period(30)), "code", "residence_permit")
+        rp = _row(analytics.service_performance(periods.period(30)), "code", "residence_permit")
         assert (rp["decided"], rp["approved"], rp["corrected"]) == (1, 1, 1)
         assert rp["correction_rate"] == pytest.approx(1.0)
         assert rp["on_time_rate"] == pytest.approx(1.0)  # decided today, due in 15 working days
-        ps = _row(analytics.department_performance(analytics.period(30)), "code",
+        ps = _row(analytics.department_performance(periods.period(30)), "code",
                   "public_security")
         assert ps["done"] == 2 and ps["open"] == 0
 
@@ -168,7 +168,7 @@ def test_bad_period_falls_back_to_30_days(make_client):
 
 
 def test_empty_database_shows_dashes_not_zero_percent(ctx):
-    data = analytics.overview(analytics.period(30))
+    data = analytics.overview(periods.period(30))
     assert all(r["approval_rate"] is None and r["median_days"] is None for r in data["services"])
     assert data["totals"]["on_time_rate"] is None and data["auto_review"]["agreement"] is None
     from flask_babel import force_locale

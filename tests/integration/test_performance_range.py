@@ -201,22 +201,22 @@ def _row(rows, code):
 def test_edges_of_the_range_count_in_local_time(app, demo):
     _seed_march(app)
     with app.app_context():
-        data = analytics.overview(analytics.date_range("2025-03-01", "2025-03-31"))
+        data = analytics.overview(periods.date_range("2025-03-01", "2025-03-31"))
         br = _row(data["services"], journeys.SERVICE)
         assert (br["submitted"], br["decided"], br["approved"]) == (2, 2, 2)
         assert (br["ratings"], br["rating_avg"]) == (1, pytest.approx(1.0))
         tax = _row(data["departments"], "tax")
         assert (tax["done"], tax["open"], tax["overdue"]) == (1, 1, 1)
         # The day before and the day after each hold one case (and April the 5-star rating).
-        feb = analytics.overview(analytics.date_range("2025-02-28", "2025-02-28"))
+        feb = analytics.overview(periods.date_range("2025-02-28", "2025-02-28"))
         assert _row(feb["services"], journeys.SERVICE)["submitted"] == 1
-        april = analytics.overview(analytics.date_range("2025-04-01", "2025-04-01"))
+        april = analytics.overview(periods.date_range("2025-04-01", "2025-04-01"))
         br = _row(april["services"], journeys.SERVICE)
         assert (br["submitted"], br["decided"], br["ratings"], br["rating_avg"]) == (
             1, 1, 1, pytest.approx(5.0))
         assert _row(april["departments"], "tax")["done"] == 0
         # The last 30 days hold none of it.
-        recent = _row(analytics.service_performance(analytics.period(30)), journeys.SERVICE)
+        recent = _row(analytics.service_performance(periods.period(30)), journeys.SERVICE)
         assert (recent["submitted"], recent["decided"], recent["ratings"]) == (0, 0, 0)
 
 
@@ -239,7 +239,7 @@ def test_page_shows_the_chosen_range_and_carries_it_on(app, admin):
     assert 'value="2025-03-01"' in page and 'value="2025-03-31"' in page
     presets = page.split('id="period"')[1].split("</div>")[0]
     assert 'data-active="true"' in page and "btn btn-primary" not in presets
-    assert presets.count("btn btn-outline-primary") == len(analytics.PERIODS)
+    assert presets.count("btn btn-outline-primary") == len(periods.PERIODS)
     assert 'class="btn btn-sm btn-primary" id="range-button"' in page
     assert "2025-03-01 00:00" in page and "2025-03-31 23:59" in page and "（31 天）" in page
     assert 'href="/admin/performance.csv?from=2025-03-01&amp;to=2025-03-31"' in page
