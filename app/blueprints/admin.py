@@ -87,7 +87,7 @@ def follow_up_rating(rating_id: int):
     try:
         ratings.follow_up(current_user, rating_id, request.form.get("reply", ""))
     except ValidationFailed as exc:
-        flash(" ".join(str(m) for m in exc.errors.values()), "danger")
+        flash(exc.summary(), "danger")
     except DomainError as exc:
         if exc.status == 404:
             raise

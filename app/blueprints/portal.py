@@ -166,7 +166,7 @@ def rate(application_id: int):
         ratings.rate(current_user, application, request.form.get("level"),
                      request.form.get("comment", ""))
     except ValidationFailed as exc:
-        flash(" ".join(str(m) for m in exc.errors.values()), "danger")
+        flash(exc.summary(), "danger")
     except Conflict as exc:
         flash(str(exc.message), "info")
     else:
@@ -186,7 +186,7 @@ def correction(application_id: int):
     try:
         corrections.submit(application, request.form.get("note", ""), files)
     except ValidationFailed as exc:
-        flash(" ".join(str(m) for m in exc.errors.values()), "danger")
+        flash(exc.summary(), "danger")
     except DomainError as exc:
         flash(str(exc.message), "danger")
     else:

@@ -40,3 +40,7 @@ class ValidationFailed(DomainError):
         from flask_babel import lazy_gettext as _l
         super().__init__("validation_failed", message or _l("Please correct the marked fields."))
         self.errors = errors
+
+    def summary(self) -> str:
+        """Every field's message in one line, for a page that does not show the form again."""
+        return " ".join(str(message) for message in self.errors.values())
