@@ -98,8 +98,9 @@ class TesseractEngine:
     the one the ``tesseract`` command uses), pages are read by libtesseract kept loaded in
     this process: one model load per process and language instead of a new ``tesseract``
     process and model load for every page (about 120 ms of CPU a page). Otherwise, and for
-    the "tesseract-cli" engine, the ``tesseract`` command runs through pytesseract. Both
-    read the same PGM file with the same settings, so they return the same words.
+    the "tesseract-cli" engine, the ``tesseract`` command runs through pytesseract on a PGM
+    file. Both get the same greyscale pixels without a resolution and the same settings, so
+    they return the same words.
     """
 
     name = "tesseract"
@@ -129,23 +130,12 @@ class TesseractEngine:
         return self._library is not None
 
     def recognize(self, image: Image.Image, *, lang: str, psm: int = 3) -> list[Word]:
-        """Read the image (written as uncompressed PGM/PBM, which is quicker than PNG to
-        write and read) and return its words with line indices."""
-        suffix = ".pbm" if image.mode == "1" else ".pgm"
-        if image.mode not in ("1", "L"):
+        """Read the greyscale image and return its words with line indices."""
+        if image.mode != "L":
             image = image.convert("L")
-        handle, path = tempfile.mkstemp(prefix="ml-ocr-", suffix=suffix)
-        os.close(handle)
-        try:
-            image.save(path)
-            api = self._api(lang) if self._library is not None else None
-            tsv = self._read_in_process(api, path, psm) if api else self._read_with_command(
-                path, lang, psm)
-        finally:
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
+        api = self._api(lang) if self._library is not None else None
+        tsv = self._read_in_process(api, image, psm) if api else self._read_with_command(
+            image, lang, psm)
         return _words_from_tsv(tsv)
 
     def _api(self, lang: str):
@@ -160,10 +150,12 @@ class TesseractEngine:
         return handles[lang]
 
     @staticmethod
-    def _read_in_process(api, path: str, psm: int) -> str:
-        """TSV of one page image file read by libtesseract, with a time limit."""
+    def _read_in_process(api, image: Image.Image, psm: int) -> str:
+        """TSV of one page read by libtesseract from the pixels, with a time limit. The raw
+        pixels carry no resolution, like the command's PGM file, so tesseract estimates it
+        the same way and the words come out the same."""
         api.SetPageSegMode(psm)
-        api.SetImageFile(path)
+        api.SetImageBytes(image.tobytes(), image.width, image.height, 1, image.width)
         try:
             if not api.Recognize(int(TESSERACT_TIMEOUT_SECONDS * 1000)):
                 raise UnreadableDocument(
@@ -172,10 +164,14 @@ class TesseractEngine:
         finally:
             api.Clear()
 
-    def _read_with_command(self, path: str, lang: str, psm: int) -> str:
-        """TSV of one page image file read by the ``tesseract`` command, with a time limit."""
+    def _read_with_command(self, image: Image.Image, lang: str, psm: int) -> str:
+        """TSV of one page read by the ``tesseract`` command from an uncompressed PGM file
+        (quicker than PNG to write and read), with a time limit."""
         pyt = self._pytesseract
+        handle, path = tempfile.mkstemp(prefix="ml-ocr-", suffix=".pgm")
+        os.close(handle)
         try:
+            image.save(path)
             return pyt.image_to_data(path, lang=lang, config=f"--psm {psm}",
                                      output_type=pyt.Output.STRING,
                                      timeout=TESSERACT_TIMEOUT_SECONDS)
@@ -183,6 +179,11 @@ class TesseractEngine:
             raise UnreadableDocument("timeout", f"OCR took too long: {exc}") from exc
         except pyt.TesseractError as exc:
             raise UnreadableDocument("corrupt", f"tesseract failed: {exc}") from exc
+        finally:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
 
 
 @register_engine("tesseract-cli")
