@@ -32,7 +32,6 @@ OTHERS = ["id_card_front", "id_card_back", "business_license", "household_regist
 
 
 def _change(name: str) -> str:
-    swap = "王李张刘陈杨黄赵吴周"
     return ("赵" if name[0] != "赵" else "钱") + name[1:] if name and "\u4e00" <= name[0] <= "\u9fff" \
         else (name[:-1] + ("A" if name[-1:] != "A" else "B"))
 
