@@ -4,6 +4,7 @@
 `app.config`), wires the extensions, blueprints, background-job runner and CLI commands.
 Nothing here touches the schema: the database is created only by migrations.
 """
+
 from __future__ import annotations
 
 import os
@@ -30,11 +31,14 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     init_extensions(app)
 
     from app.blueprints import register_blueprints
+
     register_blueprints(app)
 
     from app.jobs import init_jobs
+
     init_jobs(app)
 
     from app.cli import register_cli
+
     register_cli(app)
     return app

@@ -1,4 +1,5 @@
 """Command-line tools: `flask demo load`, `flask workflows deploy`, `flask jobs …`, `flask serve`."""
+
 from __future__ import annotations
 
 import sys
@@ -19,6 +20,7 @@ jobs_cli = AppGroup("jobs", help="Background jobs.")
 def demo_load():
     """Load departments, demo users and the shipped services (idempotent)."""
     from app.services.demo import load_demo_data
+
     out = load_demo_data()
     for process_id, version, created in out["deployed"]:
         click.echo(f"process {process_id}: version {version}" + (" (new)" if created else ""))
@@ -34,6 +36,7 @@ def workflows_deploy(files, process_id):
     """Deploy the shipped services' processes, or the given BPMN/DMN FILES as one process."""
     from app.workflow.deployment import deploy_files, deploy_shipped
     from app.workflow.engine import DeployError
+
     try:
         if files:
             payload = {Path(f).name: Path(f).read_bytes() for f in files}
@@ -45,8 +48,10 @@ def workflows_deploy(files, process_id):
     except DeployError as exc:
         db.session.rollback()
         for issue in exc.issues:
-            click.echo(f"{issue.severity}: {issue.element_id or '-'}: {issue.code}: "
-                       f"{issue.message}", err=True)
+            click.echo(
+                f"{issue.severity}: {issue.element_id or '-'}: {issue.code}: {issue.message}",
+                err=True,
+            )
         sys.exit(1)
     for pid, version, created in results:
         click.echo(f"{pid}: version {version} " + ("deployed" if created else "unchanged"))
@@ -60,7 +65,9 @@ ml_cli = AppGroup("ml", help="Auto-review model feedback.")
 def ml_export_feedback(path):
     """Write clerks' document-type corrections as JSONL for `python -m ml train --feedback`."""
     import json
+
     from app.services.reviews import feedback_records
+
     records = feedback_records()
     with open(path, "w", encoding="utf-8") as fh:
         for rec in records:
@@ -72,6 +79,7 @@ def ml_export_feedback(path):
 def jobs_recover():
     """Hand out again jobs whose worker died."""
     from app.jobs import runner_for
+
     click.echo(f"re-dispatched {runner_for(current_app).recover()} job(s)")
 
 
@@ -81,6 +89,7 @@ def jobs_recover():
 def serve(host, port):
     """Serve the app with waitress, with the in-process scheduler (embedded set-up)."""
     from app.serve import run
+
     run(current_app._get_current_object(), host, port)
 
 

@@ -4,6 +4,7 @@ Defaults give the embedded set-up: SQLite under `instance/`, uploads under `inst
 background jobs in an in-process worker pool. Setting `DATABASE_URL` and `REDIS_URL` moves to
 PostgreSQL and Celery workers on Redis.
 """
+
 from __future__ import annotations
 
 import os
@@ -84,8 +85,12 @@ class TestConfig(Config):
     DELIVERY_RETRY_DELAY_SECONDS = 0.0
 
 
-CONFIGS = {"default": DevelopmentConfig, "development": DevelopmentConfig,
-           "production": Config, "testing": TestConfig}
+CONFIGS = {
+    "default": DevelopmentConfig,
+    "development": DevelopmentConfig,
+    "production": Config,
+    "testing": TestConfig,
+}
 
 
 def resolve(config):
@@ -104,18 +109,40 @@ def from_environment() -> dict:
     if env.get("DATABASE_URL"):
         url = env["DATABASE_URL"]
         if url.startswith("postgres://"):
-            url = "postgresql://" + url[len("postgres://"):]
+            url = "postgresql://" + url[len("postgres://") :]
         if url.startswith("postgresql://"):
-            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
         out["SQLALCHEMY_DATABASE_URI"] = url
-    for key in ("REDIS_URL", "SECRET_KEY", "UPLOAD_DIR", "ML_ENGINE", "CELERY_QUEUE",
-                "PUBLIC_URL", "SMS_BACKEND", "SMS_HTTP_URL", "SMS_HTTP_TOKEN", "SMS_SIGN",
-                "MAIL_BACKEND", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER"):
+    for key in (
+        "REDIS_URL",
+        "SECRET_KEY",
+        "UPLOAD_DIR",
+        "ML_ENGINE",
+        "CELERY_QUEUE",
+        "PUBLIC_URL",
+        "SMS_BACKEND",
+        "SMS_HTTP_URL",
+        "SMS_HTTP_TOKEN",
+        "SMS_SIGN",
+        "MAIL_BACKEND",
+        "MAIL_SERVER",
+        "MAIL_USERNAME",
+        "MAIL_PASSWORD",
+        "MAIL_SENDER",
+    ):
         if env.get(key):
             out[key] = env[key]
-    for key in ("MAX_UPLOAD_BYTES", "MAX_FILES_PER_SLOT", "MAX_FILES_PER_APPLICATION",
-                "JOB_WORKERS", "JOB_LEASE_SECONDS", "JOB_MAX_ATTEMPTS", "LOGIN_MAX_FAILURES",
-                "LOGIN_LOCK_SECONDS", "MAIL_PORT"):
+    for key in (
+        "MAX_UPLOAD_BYTES",
+        "MAX_FILES_PER_SLOT",
+        "MAX_FILES_PER_APPLICATION",
+        "JOB_WORKERS",
+        "JOB_LEASE_SECONDS",
+        "JOB_MAX_ATTEMPTS",
+        "LOGIN_MAX_FAILURES",
+        "LOGIN_LOCK_SECONDS",
+        "MAIL_PORT",
+    ):
         if env.get(key):
             out[key] = int(env[key])
     for key in ("SMS_HTTP_TIMEOUT", "MAIL_TIMEOUT", "DELIVERY_RETRY_DELAY_SECONDS"):

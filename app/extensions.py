@@ -1,4 +1,5 @@
 """Flask extensions, created here unbound and wired in `init_extensions(app)`."""
+
 from __future__ import annotations
 
 from flask import request, session
@@ -28,6 +29,7 @@ babel = Babel()
 def select_locale() -> str:
     """Language: ?lang=, then the session's (or account's) choice; Chinese by default."""
     from flask import current_app, has_request_context
+
     if not has_request_context():  # jobs, CLI and services called directly
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     langs = current_app.config["LANGUAGES"]
@@ -35,6 +37,7 @@ def select_locale() -> str:
     if chosen in langs:
         return chosen
     from flask_login import current_user
+
     preferred = getattr(current_user, "preferred_locale", None)
     return preferred if preferred in langs else current_app.config["BABEL_DEFAULT_LOCALE"]
 
@@ -63,10 +66,12 @@ def init_extensions(app) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     from flask_babel import lazy_gettext
+
     login_manager.login_message = lazy_gettext("Please log in to continue.")
     login_manager.login_message_category = "warning"
 
 
 def _migrations_dir():
     from app.config import PROJECT_ROOT
+
     return PROJECT_ROOT / "migrations"

@@ -1,4 +1,5 @@
 """Production-style serving for the embedded set-up: waitress + scheduler + job recovery."""
+
 from __future__ import annotations
 
 import logging
@@ -12,7 +13,10 @@ def run(app, host: str = "127.0.0.1", port: int = 5000) -> None:
     """Start background services that belong to this process, then serve HTTP."""
     from app.jobs import runner_for
     from app.services.scheduler import start_background_loop
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     if not app.config.get("REDIS_URL"):
         with app.app_context():
             recovered = runner_for(app).recover()
@@ -20,4 +24,6 @@ def run(app, host: str = "127.0.0.1", port: int = 5000) -> None:
             log.info("re-dispatched %d unfinished job(s)", recovered)
         start_background_loop(app)
     print(f"OneWindow is serving on http://{host}:{port}/", flush=True)
-    waitress_serve(app, host=host, port=port, threads=8, max_request_body_size=app.config["MAX_CONTENT_LENGTH"])
+    waitress_serve(
+        app, host=host, port=port, threads=8, max_request_body_size=app.config["MAX_CONTENT_LENGTH"]
+    )

@@ -56,23 +56,37 @@ def main(argv: list[str] | None = None) -> int:
             pages.append((image, run_ocr(image)))
     texts = [ocr.text for _, ocr in pages]
     n = len(pages)
-    baseline = timed(lambda: [clf.vectorizer.transform([normalize_text(t)]) for t in texts], args.repeat) / n
+    baseline = (
+        timed(lambda: [clf.vectorizer.transform([normalize_text(t)]) for t in texts], args.repeat)
+        / n
+    )
     features_t = timed(lambda: [image_features(img) for img, _ in pages], args.repeat) / n
     feats = [image_features(img) for img, _ in pages]
     predict_t = timed(lambda: [clf.predict(t, f) for t, f in zip(texts, feats)], args.repeat) / n
     batch_t = timed(lambda: clf.predict_many(texts, feats), args.repeat) / n
     print(f"{n} pages, {len(''.join(texts)) // n} OCR characters per page on average")
     print(f"baseline tfidf transform      {baseline * 1000:7.2f} ms/page  (1.00x)")
-    print(f"image_features                {features_t * 1000:7.2f} ms/page  ({features_t / baseline:5.2f}x)")
-    print(f"predict (one by one)          {predict_t * 1000:7.2f} ms/page  ({predict_t / baseline:5.2f}x)")
-    print(f"predict_many (batch)          {batch_t * 1000:7.2f} ms/page  ({batch_t / baseline:5.2f}x)")
+    print(
+        f"image_features                {features_t * 1000:7.2f} ms/page  ({features_t / baseline:5.2f}x)"
+    )
+    print(
+        f"predict (one by one)          {predict_t * 1000:7.2f} ms/page  ({predict_t / baseline:5.2f}x)"
+    )
+    print(
+        f"predict_many (batch)          {batch_t * 1000:7.2f} ms/page  ({batch_t / baseline:5.2f}x)"
+    )
     try:
         from ml.fields import extract_fields
     except ImportError:
         return 0
     types = [clf.predict(t, f).doc_type for t, f in zip(texts, feats)]
-    fields_t = timed(lambda: [extract_fields(d, ocr) for d, (_, ocr) in zip(types, pages)], args.repeat) / n
-    print(f"extract_fields                {fields_t * 1000:7.2f} ms/page  ({fields_t / baseline:5.2f}x)")
+    fields_t = (
+        timed(lambda: [extract_fields(d, ocr) for d, (_, ocr) in zip(types, pages)], args.repeat)
+        / n
+    )
+    print(
+        f"extract_fields                {fields_t * 1000:7.2f} ms/page  ({fields_t / baseline:5.2f}x)"
+    )
     total = features_t + predict_t + fields_t
     print(f"features + predict + fields   {total * 1000:7.2f} ms/page  ({total / baseline:5.2f}x)")
     return 0

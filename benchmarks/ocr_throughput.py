@@ -75,8 +75,13 @@ def bare_tesseract(paths: list[Path], workers: int, lang: str) -> tuple[float, f
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
 
     def one(path: Path) -> None:
-        subprocess.run(["tesseract", str(path), "-", "-l", lang], env=env, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            ["tesseract", str(path), "-", "-l", lang],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     cpu, started = _children_cpu(), time.perf_counter()
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -84,20 +89,23 @@ def bare_tesseract(paths: list[Path], workers: int, lang: str) -> tuple[float, f
     return time.perf_counter() - started, _children_cpu() - cpu
 
 
-def pipeline(paths: list[Path], workers: int, lang: str, second_pass: bool = True,
-             engine: str = "tesseract"):
+def pipeline(
+    paths: list[Path], workers: int, lang: str, second_pass: bool = True, engine: str = "tesseract"
+):
     """Wall-clock seconds, CPU seconds and results of ml.ocr.ocr_many on every path (cache
     off). The CPU time is complete once the pool's worker processes have exited."""
     from ml.ocr import ocr_many
 
     cpu, started = _children_cpu(), time.perf_counter()
-    results = ocr_many(paths, workers=workers, lang=lang, cache=False, second_pass=second_pass,
-                       engine=engine)
+    results = ocr_many(
+        paths, workers=workers, lang=lang, cache=False, second_pass=second_pass, engine=engine
+    )
     return time.perf_counter() - started, _children_cpu() - cpu, results
 
 
-def review_cost_ms(pages: list[tuple[Path, str]], results, *, recovery: bool = True
-                   ) -> tuple[float, bool]:
+def review_cost_ms(
+    pages: list[tuple[Path, str]], results, *, recovery: bool = True
+) -> tuple[float, bool]:
     """Mean ms per page for classification + fields + checks (OCR result given).
 
     With ``recovery=False`` the second look at failing fields (ml.fields.recover, which
@@ -113,8 +121,7 @@ def review_cost_ms(pages: list[tuple[Path, str]], results, *, recovery: bool = T
     try:
         started = time.perf_counter()
         for (path, doc_type), result in zip(pages, results):
-            review_document(path, expected_type=doc_type, ocr_result=result,
-                            classifier=classifier)
+            review_document(path, expected_type=doc_type, ocr_result=result, classifier=classifier)
         elapsed = time.perf_counter() - started
     finally:
         review.needs_recovery = original
@@ -175,13 +182,17 @@ def compare_engines(engines: list[str], count: int, workers: int, seed: int) -> 
         with ProcessPoolExecutor(max_workers=workers) as pool:
             out = list(pool.map(_engine_one, [(spec, engine) for spec in specs]))
         seconds = sum(s for _, s, _ in out) / len(out)
-        hits = [clf.predict(text, image_features(image)).doc_type == spec.doc_type
-                for spec, (text, _, image) in zip(specs, out)]
+        hits = [
+            clf.predict(text, image_features(image)).doc_type == spec.doc_type
+            for spec, (text, _, image) in zip(specs, out)
+        ]
         rows.append((engine, seconds, sum(hits) / len(hits)))
     if not rows:
         return 1
     base_seconds = rows[0][1]
-    print(f"held-out photo captures: {len(specs)} (seed {seed}); classifier {clf.metadata.get('trained_at')}")
+    print(
+        f"held-out photo captures: {len(specs)} (seed {seed}); classifier {clf.metadata.get('trained_at')}"
+    )
     print(f"{'engine':10s} {'s/page':>7s} {'x ' + rows[0][0]:>14s} {'type accuracy':>14s}")
     for engine, seconds, accuracy in rows:
         print(f"{engine:10s} {seconds:7.2f} {seconds / base_seconds:14.2f} {accuracy:14.3f}")
@@ -196,14 +207,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="interleaved rounds; best kept")
     parser.add_argument("--lang", default="chi_sim")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--no-second-pass", action="store_true",
-                        help="skip the extra eng pass on passports (same work as bare tesseract)")
+    parser.add_argument(
+        "--no-second-pass",
+        action="store_true",
+        help="skip the extra eng pass on passports (same work as bare tesseract)",
+    )
     parser.add_argument("--engines", help="compare these engines on photo captures instead")
     parser.add_argument("--photos", type=int, default=40, help="photo captures for --engines")
     args = parser.parse_args(argv)
     if args.engines:
-        return compare_engines(args.engines.split(","), args.photos, args.workers,
-                               args.seed if args.seed != 1 else 20260101)
+        return compare_engines(
+            args.engines.split(","),
+            args.photos,
+            args.workers,
+            args.seed if args.seed != 1 else 20260101,
+        )
     from ml.ocr import get_engine
 
     in_process = getattr(get_engine("tesseract"), "in_process", False)
@@ -214,15 +232,17 @@ def main(argv: list[str] | None = None) -> int:
         bare_runs, pipe_runs, same_runs, command_runs, results = [], [], [], [], None
         for _ in range(args.repeat):
             bare_runs.append(bare_tesseract(paths, args.workers, args.lang))
-            seconds, cpu, results = pipeline(paths, args.workers, args.lang,
-                                             not args.no_second_pass)
+            seconds, cpu, results = pipeline(
+                paths, args.workers, args.lang, not args.no_second_pass
+            )
             pipe_runs.append((seconds, cpu))
             if not args.no_second_pass:  # the same passes as the bare command: chi_sim only
                 seconds, cpu, _ = pipeline(paths, args.workers, args.lang, False)
                 same_runs.append((seconds, cpu))
             if in_process:  # what the pipeline costs around the very same command
-                seconds, cpu, _ = pipeline(paths, args.workers, args.lang,
-                                           not args.no_second_pass, engine="tesseract-cli")
+                seconds, cpu, _ = pipeline(
+                    paths, args.workers, args.lang, not args.no_second_pass, engine="tesseract-cli"
+                )
                 command_runs.append((seconds, cpu))
         bare, pipe = min(w for w, _ in bare_runs), min(w for w, _ in pipe_runs)
         bare_cpu, pipe_cpu = min(c for _, c in bare_runs), min(c for _, c in pipe_runs)
@@ -230,31 +250,45 @@ def main(argv: list[str] | None = None) -> int:
         rotated = sum(1 for r in results for p in getattr(r, "pages", []) if p.rotation)
         ms, has_model = review_cost_ms(pages, results)
         ms_text, _ = review_cost_ms(pages, results, recovery=False)
-        recovered = sum(1 for (path, doc_type), result in zip(pages, results)
-                        if _needs_second_look(path, doc_type, result))
+        recovered = sum(
+            1
+            for (path, doc_type), result in zip(pages, results)
+            if _needs_second_look(path, doc_type, result)
+        )
     print(f"pages: {args.pages}  workers: {args.workers}  lang: {args.lang}  rounds: {args.repeat}")
     print(f"bare tesseract : {args.pages / bare:6.2f} pages/s  ({bare:.2f} s)")
     reader = "libtesseract in the worker" if in_process else "the tesseract command"
-    print(f"ml.ocr pipeline: {args.pages / pipe:6.2f} pages/s  ({pipe:.2f} s; pages read by "
-          f"{reader})")
+    print(
+        f"ml.ocr pipeline: {args.pages / pipe:6.2f} pages/s  ({pipe:.2f} s; pages read by {reader})"
+    )
     print(f"pipeline overhead: {100 * (pipe / bare - 1):+.1f}%  (target <= +10%)")
-    print(f"  CPU time, bare {bare_cpu:.2f} s vs pipeline {pipe_cpu:.2f} s: "
-          f"{100 * (pipe_cpu / bare_cpu - 1):+.1f}%")
+    print(
+        f"  CPU time, bare {bare_cpu:.2f} s vs pipeline {pipe_cpu:.2f} s: "
+        f"{100 * (pipe_cpu / bare_cpu - 1):+.1f}%"
+    )
     print(f"pages with an extra eng pass: {extra_passes}; pages turned: {rotated}")
     if same_runs:
         same, same_cpu = min(w for w, _ in same_runs), min(c for _, c in same_runs)
-        print(f"without the extra eng pass (the bare command's work): "
-              f"{100 * (same / bare - 1):+.1f}% wall-clock, {100 * (same_cpu / bare_cpu - 1):+.1f}% CPU")
+        print(
+            f"without the extra eng pass (the bare command's work): "
+            f"{100 * (same / bare - 1):+.1f}% wall-clock, {100 * (same_cpu / bare_cpu - 1):+.1f}% CPU"
+        )
     if command_runs:
         command, command_cpu = min(w for w, _ in command_runs), min(c for _, c in command_runs)
-        print(f"pipeline with the tesseract command per page (engine tesseract-cli): "
-              f"{args.pages / command:6.2f} pages/s, {100 * (command / bare - 1):+.1f}% wall-clock, "
-              f"{100 * (command_cpu / bare_cpu - 1):+.1f}% CPU: the cost of preprocessing and "
-              f"orchestration around the same command")
-    print(f"classification + fields + checks on the OCR text: {ms_text:.1f} ms/page "
-          f"({'with' if has_model else 'WITHOUT'} classifier model; target < 20 ms)")
-    print(f"  with the second look at failing fields (re-OCR of a line or page, "
-          f"{recovered} of {len(pages)} pages): {ms:.1f} ms/page")
+        print(
+            f"pipeline with the tesseract command per page (engine tesseract-cli): "
+            f"{args.pages / command:6.2f} pages/s, {100 * (command / bare - 1):+.1f}% wall-clock, "
+            f"{100 * (command_cpu / bare_cpu - 1):+.1f}% CPU: the cost of preprocessing and "
+            f"orchestration around the same command"
+        )
+    print(
+        f"classification + fields + checks on the OCR text: {ms_text:.1f} ms/page "
+        f"({'with' if has_model else 'WITHOUT'} classifier model; target < 20 ms)"
+    )
+    print(
+        f"  with the second look at failing fields (re-OCR of a line or page, "
+        f"{recovered} of {len(pages)} pages): {ms:.1f} ms/page"
+    )
     return 0
 
 

@@ -11,47 +11,70 @@ scan and photo captures), rendered into a temporary folder unless HELD_DIR is gi
 
     .venv/bin/python benchmarks/review_safety.py [--per-class 10] [--bad 12] [--held HELD_DIR]
 """
+
+import argparse
 import datetime as dt
 import json
 import os
 import random
 import sys
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-
-import argparse
-import tempfile
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ["OMP_THREAD_LIMIT"] = "1"
 N_BAD = 12
 TODAY = dt.date(2026, 11, 22)
 NAME_KEYS = ("name", "company_name", "legal_rep", "lessee", "employer")
-OTHERS = ["id_card_front", "id_card_back", "business_license", "household_register",
-          "lease_contract", "employment_certificate", "degree_certificate", "invoice", "passport"]
+OTHERS = [
+    "id_card_front",
+    "id_card_back",
+    "business_license",
+    "household_register",
+    "lease_contract",
+    "employment_certificate",
+    "degree_certificate",
+    "invoice",
+    "passport",
+]
 
 
 def _change(name: str) -> str:
-    return ("赵" if name[0] != "赵" else "钱") + name[1:] if name and "\u4e00" <= name[0] <= "\u9fff" \
+    return (
+        ("赵" if name[0] != "赵" else "钱") + name[1:]
+        if name and "\u4e00" <= name[0] <= "\u9fff"
         else (name[:-1] + ("A" if name[-1:] != "A" else "B"))
+    )
 
 
 def job(args):
     kind, path, expected, applicant, today = args
     from ml.review import review_document
-    result = review_document(path, expected_type=expected, applicant=applicant,
-                             today=dt.date.fromisoformat(today))
-    return kind, result["verdict"], [r["code"] for r in result["reasons"]], result["fields"].get(
-        "id_number", result["fields"].get("credit_code", {})).get("value")
+
+    result = review_document(
+        path, expected_type=expected, applicant=applicant, today=dt.date.fromisoformat(today)
+    )
+    return (
+        kind,
+        result["verdict"],
+        [r["code"] for r in result["reasons"]],
+        result["fields"].get("id_number", result["fields"].get("credit_code", {})).get("value"),
+    )
 
 
 def bad_docs(out: Path):
     import ml.synthetic.values as V
     from ml.synthetic import render
+
     real_id, real_cc = V.id_check_char, V.credit_check_char
     rng0 = random.Random(99)
-    V.id_check_char = lambda f: V.ID_CHECK[(V.ID_CHECK.index(real_id(f)) + rng0.randint(1, 10)) % 11]
-    V.credit_check_char = lambda f: V.CREDIT_ALPHABET[(V.CREDIT_ALPHABET.index(real_cc(f)) + rng0.randint(1, 30)) % 31]
+    V.id_check_char = lambda f: V.ID_CHECK[
+        (V.ID_CHECK.index(real_id(f)) + rng0.randint(1, 10)) % 11
+    ]
+    V.credit_check_char = lambda f: V.CREDIT_ALPHABET[
+        (V.CREDIT_ALPHABET.index(real_cc(f)) + rng0.randint(1, 30)) % 31
+    ]
     out.mkdir(exist_ok=True)
     docs = []
     for doc_type in ("id_card_front", "household_register", "business_license"):
@@ -79,6 +102,7 @@ def main():
         HELD = Path(args.held)
     else:
         from ml.synthetic import cli_main
+
         HELD = work / "held"
         cli_main([str(HELD), "--per-class", str(args.per_class), "--heldout", "--seed", "777"])
     manifest = json.loads((HELD / "manifest.json").read_text())

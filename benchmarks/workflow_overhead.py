@@ -7,6 +7,7 @@ without spec, sandboxed conditions/scripts). Prints instances/s and the ratio.
 
     .venv/bin/python benchmarks/workflow_overhead.py [instances]
 """
+
 from __future__ import annotations
 
 import sys
@@ -56,10 +57,12 @@ def run_engine(spec_json: str, reg: OperatorRegistry) -> None:
 
 def bare_engine(reg):
     """A factory of the library's stock script engine carrying our operators."""
+
     def engine():
         eng = PythonScriptEngine()
         eng.operators = reg
         return eng
+
     return engine
 
 
@@ -112,21 +115,26 @@ def main(n: int = 200) -> None:
     """Time n instances of each and print the figures."""
     reg = registry()
     content = (ROOT / "workflows" / "business_registration.bpmn").read_bytes()
-    bundle = deploy_bundle({"b.bpmn": content}, departments=LANES, forms={"review_decision"},
-                           operators=reg.names())
+    bundle = deploy_bundle(
+        {"b.bpmn": content}, departments=LANES, forms={"review_decision"}, operators=reg.names()
+    )
     spec, serializer = bare_parts()
     run_engine(bundle.spec_json, reg)
     run_bare(spec, serializer, reg)
     results = {}
-    for name, func in (("bare", lambda: run_bare(spec, serializer, reg)),
-                       ("engine", lambda: run_engine(bundle.spec_json, reg))):
+    for name, func in (
+        ("bare", lambda: run_bare(spec, serializer, reg)),
+        ("engine", lambda: run_engine(bundle.spec_json, reg)),
+    ):
         start = time.perf_counter()
         for _ in range(n):
             func()
         elapsed = time.perf_counter() - start
         results[name] = elapsed
-        print(f"{name:7s} {n} instances in {elapsed:.2f} s = {n / elapsed:.0f} instances/s "
-              f"({elapsed / n / 5 * 1000:.2f} ms per step)")
+        print(
+            f"{name:7s} {n} instances in {elapsed:.2f} s = {n / elapsed:.0f} instances/s "
+            f"({elapsed / n / 5 * 1000:.2f} ms per step)"
+        )
     print(f"ratio engine/bare = {results['engine'] / results['bare']:.2f}")
     handle = WorkflowHandle.start(bundle.spec_json, DATA, operators=reg)
     print(f"state bytes: engine {len(handle.dump_state())}, spec_json {len(bundle.spec_json)}")

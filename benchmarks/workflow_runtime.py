@@ -12,6 +12,7 @@
 PostgreSQL at 127.0.0.1:5432 (user postgres) gets a throw-away database; without it only
 the SQLite figures are printed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,7 +35,11 @@ def bare_setup(n):
     """n bare workflows serialized at the three reviews (untimed)."""
     spec, serializer = bare_bench.bare_parts()
     engine = bare_bench.bare_engine(bare_bench.registry())
-    return [bare_bench.bare_to_reviews(spec, serializer, engine) for _ in range(n)], serializer, engine
+    return (
+        [bare_bench.bare_to_reviews(spec, serializer, engine) for _ in range(n)],
+        serializer,
+        engine,
+    )
 
 
 def bare_run(states, serializer, engine) -> tuple[float, float]:
@@ -46,13 +51,16 @@ def bare_run(states, serializer, engine) -> tuple[float, float]:
 
 
 def make_app(url: str, upload_dir: str):
+    from flask_migrate import upgrade
+
     from app import create_app
     from app.extensions import db
-    from flask_migrate import upgrade
+
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, UPLOAD_DIR=upload_dir)
     with app.app_context():
         upgrade()
         from app.services.demo import load_demo_data
+
         load_demo_data()
         db.session.remove()
     return app
@@ -64,29 +72,45 @@ def runtime_setup(app, n) -> list[int]:
     from app.models import Application, ApplicationStatus, Role, Service, User
     from app.services.passwords import hash_password
     from app.workflow import runtime
+
     with app.app_context():
-        svc = db.session.execute(db.select(Service).where(
-            Service.code == "business_registration")).scalar()
+        svc = db.session.execute(
+            db.select(Service).where(Service.code == "business_registration")
+        ).scalar()
         citizen = db.session.execute(db.select(User).where(User.username == "bench")).scalar()
         if citizen is None:
-            citizen = User(role=Role.CITIZEN, username="bench", real_name="张三", id_number=None,
-                           mobile=None, password_hash=hash_password("x"))
+            citizen = User(
+                role=Role.CITIZEN,
+                username="bench",
+                real_name="张三",
+                id_number=None,
+                mobile=None,
+                password_hash=hash_password("x"),
+            )
             db.session.add(citizen)
         first = db.session.execute(db.select(db.func.count(Application.id))).scalar()
         ids = []
         for i in range(first, first + n):
-            a = Application(citizen=citizen, service=svc, status=ApplicationStatus.SUBMITTED,
-                            case_number=f"BENCH{i:08d}", form_data={"company_name": "示例"})
+            a = Application(
+                citizen=citizen,
+                service=svc,
+                status=ApplicationStatus.SUBMITTED,
+                case_number=f"BENCH{i:08d}",
+                form_data={"company_name": "示例"},
+            )
             db.session.add(a)
             db.session.flush()
             inst = runtime.start_case(a)
             db.session.flush()
             call = runtime.load(inst).pending_service_calls()[0]
-            runtime.complete_service_call(inst.id, call.task_id, {"auto_review": {"verdict": "pass"}})
+            runtime.complete_service_call(
+                inst.id, call.task_id, {"auto_review": {"verdict": "pass"}}
+            )
             ids.append(a.id)
         db.session.commit()
         db.session.remove()
     from app.jobs import runner_for
+
     runner_for(app).wait_idle(300)  # the auto_review jobs the cases queued, before timing
     return ids
 
@@ -97,12 +121,19 @@ def runtime_run(app, app_ids) -> tuple[float, float]:
     from app.extensions import db
     from app.models import HumanTask, TaskStatus, User
     from app.services import approvals
+
     with app.app_context():
-        clerks = {u.department_id: u for u in db.session.execute(db.select(User).where(
-            User.username.like("clerk_%"))).scalars()}
-        rows = db.session.execute(db.select(HumanTask.id, HumanTask.department_id).where(
-            HumanTask.application_id.in_(app_ids), HumanTask.status == TaskStatus.OPEN)
-            .order_by(HumanTask.application_id, HumanTask.id)).all()
+        clerks = {
+            u.department_id: u
+            for u in db.session.execute(
+                db.select(User).where(User.username.like("clerk_%"))
+            ).scalars()
+        }
+        rows = db.session.execute(
+            db.select(HumanTask.id, HumanTask.department_id)
+            .where(HumanTask.application_id.in_(app_ids), HumanTask.status == TaskStatus.OPEN)
+            .order_by(HumanTask.application_id, HumanTask.id)
+        ).all()
         db.session.remove()
         start, cpu = time.perf_counter(), time.process_time()
         for task_id, dept_id in rows:
@@ -115,9 +146,11 @@ def runtime_run(app, app_ids) -> tuple[float, float]:
 
 def commit_latency(app, rounds: int = 50) -> float:
     """Milliseconds for one small durable commit on this database (context for the ratio)."""
+    from datetime import date, timedelta
+
     from app.extensions import db
     from app.models import Holiday
-    from datetime import date, timedelta
+
     with app.app_context():
         start = time.perf_counter()
         for i in range(rounds):
@@ -147,23 +180,29 @@ def compare(label, app, n, rounds: int = 5):
     steps = 3 * n * rounds
     for key, name in (("bare", "bare SpiffWorkflow"), ("runtime", "OneWindow runtime ")):
         wall, cpu = totals[key]
-        print(f"[{label}] {name}: {steps} task completions in {wall:.2f} s "
-              f"= {wall / steps * 1000:.2f} ms per task (CPU {cpu / steps * 1000:.2f} ms)")
+        print(
+            f"[{label}] {name}: {steps} task completions in {wall:.2f} s "
+            f"= {wall / steps * 1000:.2f} ms per task (CPU {cpu / steps * 1000:.2f} ms)"
+        )
     wall_ratio = totals["runtime"][0] / totals["bare"][0]
     cpu_ratio = totals["runtime"][1] / totals["bare"][1]
-    print(f"[{label}] ratio runtime/bare = {wall_ratio:.2f} wall-clock, {cpu_ratio:.2f} CPU of "
-          f"this process (target <= 2.00; wall per round "
-          f"{', '.join(f'{x:.2f}' for x in per_round)}); one small commit on this database "
-          f"alone takes {commit_latency(app):.2f} ms")
+    print(
+        f"[{label}] ratio runtime/bare = {wall_ratio:.2f} wall-clock, {cpu_ratio:.2f} CPU of "
+        f"this process (target <= 2.00; wall per round "
+        f"{', '.join(f'{x:.2f}' for x in per_round)}); one small commit on this database "
+        f"alone takes {commit_latency(app):.2f} ms"
+    )
 
 
 def queue_p95(app, total: int, runs: int = 200) -> None:
     """Insert `total` open tasks across departments; time the clerk queue query."""
+    import random
+    from datetime import timedelta
+
     from app.extensions import db
     from app.models import Department, HumanTask, User, WorkflowInstance, utcnow
     from app.services import approvals
-    from datetime import timedelta
-    import random
+
     with app.app_context():
         inst = db.session.execute(db.select(WorkflowInstance)).scalars().first()
         depts = [d.id for d in db.session.execute(db.select(Department)).scalars()]
@@ -171,11 +210,20 @@ def queue_p95(app, total: int, runs: int = 200) -> None:
         rng = random.Random(1)
         batch = []
         for i in range(total):
-            batch.append({"instance_id": inst.id, "application_id": inst.application_id,
-                          "spiff_task_id": f"{i:036d}", "element_id": "review", "name": "Review",
-                          "lane": "tax", "department_id": rng.choice(depts), "status": "open",
-                          "due_at": now + timedelta(minutes=rng.randint(0, 60 * 24 * 30)),
-                          "created_at": now})
+            batch.append(
+                {
+                    "instance_id": inst.id,
+                    "application_id": inst.application_id,
+                    "spiff_task_id": f"{i:036d}",
+                    "element_id": "review",
+                    "name": "Review",
+                    "lane": "tax",
+                    "department_id": rng.choice(depts),
+                    "status": "open",
+                    "due_at": now + timedelta(minutes=rng.randint(0, 60 * 24 * 30)),
+                    "created_at": now,
+                }
+            )
             if len(batch) == 5000:
                 db.session.execute(db.insert(HumanTask), batch)
                 batch = []
@@ -184,7 +232,9 @@ def queue_p95(app, total: int, runs: int = 200) -> None:
         db.session.commit()
         db.session.execute(db.text("ANALYZE human_task"))
         db.session.commit()
-        clerks = list(db.session.execute(db.select(User).where(User.username.like("clerk_%"))).scalars())
+        clerks = list(
+            db.session.execute(db.select(User).where(User.username.like("clerk_%"))).scalars()
+        )
         times = []
         for i in range(runs):
             clerk = clerks[i % len(clerks)]
@@ -195,9 +245,11 @@ def queue_p95(app, total: int, runs: int = 200) -> None:
             db.session.expire_all()
         times.sort()
         p95 = times[int(len(times) * 0.95) - 1]
-        print(f"[postgresql] queue query with {total} open tasks: median "
-              f"{statistics.median(times):.1f} ms, p95 {p95:.1f} ms over {runs} queries "
-              f"(200 rows each; target p95 < 50 ms)")
+        print(
+            f"[postgresql] queue query with {total} open tasks: median "
+            f"{statistics.median(times):.1f} ms, p95 {p95:.1f} ms over {runs} queries "
+            f"(200 rows each; target p95 < 50 ms)"
+        )
         db.session.remove()
 
 
@@ -216,8 +268,11 @@ def main() -> None:
         return
     db_name = f"onewindow_bench_{os.getpid()}"
     try:
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c",
-                        f"CREATE DATABASE {db_name}"], check=True, capture_output=True)
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", f"CREATE DATABASE {db_name}"],
+            check=True,
+            capture_output=True,
+        )
     except (OSError, subprocess.CalledProcessError) as exc:
         print(f"PostgreSQL unavailable ({exc}); skipping the PostgreSQL figures")
         return
@@ -226,11 +281,23 @@ def main() -> None:
         compare("postgresql", pg_app, args.cases, args.rounds)
         queue_p95(pg_app, args.tasks)
         from app.extensions import db
+
         with pg_app.app_context():
             db.engine.dispose()
     finally:
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c",
-                        f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)"], capture_output=True)
+        subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-q",
+                "-c",
+                f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)",
+            ],
+            capture_output=True,
+        )
 
 
 if __name__ == "__main__":

@@ -28,11 +28,23 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "models" / "doc_classifier.joblib"
 IMAGE_FEATURE_NAMES = (
-    "aspect", "ink_density", "mean_brightness", "brightness_std", "red_fraction", "blue_fraction",
-    "saturation", "edge_density", "ink_rows", "ruled_rows", "ruled_cols", "dark_fraction",
+    "aspect",
+    "ink_density",
+    "mean_brightness",
+    "brightness_std",
+    "red_fraction",
+    "blue_fraction",
+    "saturation",
+    "edge_density",
+    "ink_rows",
+    "ruled_rows",
+    "ruled_cols",
+    "dark_fraction",
 )
 MIN_TEXT_CHARS = 6  # fewer non-space characters than this: no text to judge, abstain
-IMAGE_FEATURE_WEIGHT = 0.35  # scale of standardised layout features next to the L2-normed text vector
+IMAGE_FEATURE_WEIGHT = (
+    0.35  # scale of standardised layout features next to the L2-normed text vector
+)
 _SPACES = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d")
 
@@ -100,8 +112,16 @@ def feature_vector(features: dict | None) -> np.ndarray:
 class DocumentClassifier:
     """Text + layout classifier with abstention; build with :mod:`ml.train`, use with :meth:`load`."""
 
-    def __init__(self, vectorizer, model, *, feature_mean: np.ndarray, feature_scale: np.ndarray,
-                 threshold: float, metadata: dict | None = None) -> None:
+    def __init__(
+        self,
+        vectorizer,
+        model,
+        *,
+        feature_mean: np.ndarray,
+        feature_scale: np.ndarray,
+        threshold: float,
+        metadata: dict | None = None,
+    ) -> None:
         self.vectorizer = vectorizer
         self.model = model
         self.feature_mean = np.asarray(feature_mean, dtype=np.float64)
@@ -144,7 +164,9 @@ class DocumentClassifier:
         """Predict the document type of one OCR text (+ optional :func:`image_features`)."""
         return self.decide(self.predict_proba_many([text or ""], [image_features])[0], text or "")
 
-    def predict_many(self, texts: list[str], features: list[dict | None] | None = None) -> list[Prediction]:
+    def predict_many(
+        self, texts: list[str], features: list[dict | None] | None = None
+    ) -> list[Prediction]:
         """Predict many documents at once (faster than repeated :meth:`predict`)."""
         texts = [t or "" for t in texts]
         features = features if features is not None else [None] * len(texts)
@@ -181,17 +203,23 @@ class DocumentClassifier:
         return path
 
     @classmethod
-    def from_artifact(cls, artifact: dict) -> "DocumentClassifier | None":
+    def from_artifact(cls, artifact: dict) -> DocumentClassifier | None:
         """Build a classifier from an artifact dict, or None when it is incompatible."""
         import sklearn
 
         if not isinstance(artifact, dict) or artifact.get("format_version") != FORMAT_VERSION:
-            log.warning("classifier artifact has format %r, expected %r",
-                        artifact.get("format_version") if isinstance(artifact, dict) else None, FORMAT_VERSION)
+            log.warning(
+                "classifier artifact has format %r, expected %r",
+                artifact.get("format_version") if isinstance(artifact, dict) else None,
+                FORMAT_VERSION,
+            )
             return None
         if _minor(artifact.get("sklearn_version", "")) != _minor(sklearn.__version__):
-            log.warning("classifier trained with scikit-learn %s, running %s: retrain (python -m ml train)",
-                        artifact.get("sklearn_version"), sklearn.__version__)
+            log.warning(
+                "classifier trained with scikit-learn %s, running %s: retrain (python -m ml train)",
+                artifact.get("sklearn_version"),
+                sklearn.__version__,
+            )
             return None
         if list(artifact.get("feature_names", [])) != list(IMAGE_FEATURE_NAMES):
             log.warning("classifier artifact has different image features")
@@ -201,15 +229,20 @@ class DocumentClassifier:
             log.warning("classifier artifact knows unknown classes %s", sorted(unknown))
             return None
         try:
-            return cls(artifact["vectorizer"], artifact["model"], feature_mean=artifact["feature_mean"],
-                       feature_scale=artifact["feature_scale"], threshold=artifact["threshold"],
-                       metadata=artifact.get("metadata"))
+            return cls(
+                artifact["vectorizer"],
+                artifact["model"],
+                feature_mean=artifact["feature_mean"],
+                feature_scale=artifact["feature_scale"],
+                threshold=artifact["threshold"],
+                metadata=artifact.get("metadata"),
+            )
         except (KeyError, AttributeError, TypeError, ValueError) as exc:
             log.warning("classifier artifact is malformed: %s", exc)
             return None
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> "DocumentClassifier | None":
+    def load(cls, path: str | Path | None = None) -> DocumentClassifier | None:
         """Load the artifact at *path* (default: the committed model); None if missing or unusable."""
         import joblib
 

@@ -15,8 +15,16 @@ from concurrent.futures import ProcessPoolExecutor
 
 from ml.doctypes import DOC_TYPES
 
-REVIEW_KEYS = ("file", "doc_type", "confidence", "fields", "checks", "verdict", "reasons",
-               "ocr_seconds")
+REVIEW_KEYS = (
+    "file",
+    "doc_type",
+    "confidence",
+    "fields",
+    "checks",
+    "verdict",
+    "reasons",
+    "ocr_seconds",
+)
 USAGE = """usage: python -m ml COMMAND [ARGS]
 
 commands:
@@ -28,8 +36,9 @@ commands:
 
 
 def _review_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m ml review",
-                                     description="Auto-review documents; one JSON line each.")
+    parser = argparse.ArgumentParser(
+        prog="python -m ml review", description="Auto-review documents; one JSON line each."
+    )
     parser.add_argument("files", nargs="+", help="images or PDFs to review")
     parser.add_argument("--expect", choices=DOC_TYPES, help="document type the service asks for")
     parser.add_argument("--applicant", help='JSON object, e.g. \'{"name": "张三"}\'')
@@ -67,8 +76,10 @@ def review_main(argv: list[str]) -> int:
     from ml.ocr import available_engines
 
     if args.engine not in available_engines():
-        print(f"unknown engine {args.engine!r}; known: {', '.join(available_engines())}",
-              file=sys.stderr)
+        print(
+            f"unknown engine {args.engine!r}; known: {', '.join(available_engines())}",
+            file=sys.stderr,
+        )
         return 2
     options = {"expected_type": args.expect, "applicant": applicant, "engine": args.engine}
     jobs = [(path, options, args.full) for path in args.files]

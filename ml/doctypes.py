@@ -60,7 +60,7 @@ LABELS: dict[str, str] = {
 }
 
 # OCR language for the first pass of each type (passports are read in English/MRZ).
-OCR_LANG: dict[str, str] = {code: "chi_sim" for code in DOC_TYPES}
+OCR_LANG: dict[str, str] = dict.fromkeys(DOC_TYPES, "chi_sim")
 OCR_LANG[PASSPORT] = "eng"
 
 

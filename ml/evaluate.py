@@ -19,8 +19,12 @@ from pathlib import Path
 from ml.doctypes import DOC_TYPES
 
 MAX_FIELD_ERRORS = 100  # examples of wrong or missing fields kept in the JSON output
-SHORT = {t: t.replace("_certificate", "_cert").replace("household_register", "household")
-         .replace("business_license", "business_lic")[:12] for t in DOC_TYPES}
+SHORT = {
+    t: t.replace("_certificate", "_cert")
+    .replace("household_register", "household")
+    .replace("business_license", "business_lic")[:12]
+    for t in DOC_TYPES
+}
 
 
 def _review_one(path: str) -> dict:
@@ -32,8 +36,11 @@ def _review_one(path: str) -> dict:
         review_document = None
     if review_document is not None:
         result = review_document(path)
-        out = {"doc_type": result["doc_type"], "fields": result.get("fields", {}),
-               "verdict": result.get("verdict")}
+        out = {
+            "doc_type": result["doc_type"],
+            "fields": result.get("fields", {}),
+            "verdict": result.get("verdict"),
+        }
     else:
         from PIL import Image
 
@@ -45,7 +52,11 @@ def _review_one(path: str) -> dict:
             text, _ = ocr_text(image)
             features = image_features(image)
         clf = default_classifier()
-        out = {"doc_type": clf.predict(text, features).doc_type if clf else "other", "fields": {}, "verdict": None}
+        out = {
+            "doc_type": clf.predict(text, features).doc_type if clf else "other",
+            "fields": {},
+            "verdict": None,
+        }
     out["seconds"] = round(time.perf_counter() - started, 3)
     return out
 
@@ -75,12 +86,12 @@ def evaluate_dir(directory: Path, *, workers: int = 2, limit: int | None = None)
     else:
         results = [_review_one(p) for p in paths]
     classes = list(DOC_TYPES)
-    confusion = {t: {p: 0 for p in classes} for t in classes}
+    confusion = {t: dict.fromkeys(classes, 0) for t in classes}
     field_hits: dict[str, list[int]] = {}
     errors, field_errors = [], []
     for entry, result in zip(entries, results):
         truth, predicted = entry["doc_type"], result["doc_type"]
-        row = confusion.setdefault(truth, {p: 0 for p in classes})
+        row = confusion.setdefault(truth, dict.fromkeys(classes, 0))
         row[predicted] = row.get(predicted, 0) + 1
         if truth != predicted:
             errors.append({"file": entry["file"], "doc_type": truth, "predicted": predicted})
@@ -88,9 +99,17 @@ def evaluate_dir(directory: Path, *, workers: int = 2, limit: int | None = None)
             found = result["fields"].get(key)
             field_hits.setdefault(key, []).append(int(_same(value, found)))
             if not _same(value, found) and len(field_errors) < MAX_FIELD_ERRORS:
-                field_errors.append({"file": entry["file"], "field": key, "expected": value,
-                                     "found": field_value(found)})
-    per_class = {t: round(row[t] / sum(row.values()), 4) for t, row in confusion.items() if sum(row.values())}
+                field_errors.append(
+                    {
+                        "file": entry["file"],
+                        "field": key,
+                        "expected": value,
+                        "found": field_value(found),
+                    }
+                )
+    per_class = {
+        t: round(row[t] / sum(row.values()), 4) for t, row in confusion.items() if sum(row.values())
+    }
     correct = sum(row[t] for t, row in confusion.items())
     return {
         "directory": str(directory),
@@ -98,8 +117,10 @@ def evaluate_dir(directory: Path, *, workers: int = 2, limit: int | None = None)
         "accuracy": round(correct / max(1, len(entries)), 4),
         "per_class": per_class,
         "confusion": confusion,
-        "field_exact_match": {k: {"matched": sum(v), "total": len(v), "rate": round(sum(v) / len(v), 4)}
-                              for k, v in sorted(field_hits.items())},
+        "field_exact_match": {
+            k: {"matched": sum(v), "total": len(v), "rate": round(sum(v) / len(v), 4)}
+            for k, v in sorted(field_hits.items())
+        },
         "seconds_per_document": round(sum(r["seconds"] for r in results) / max(1, len(results)), 3),
         "errors": errors,
         "field_errors": field_errors,
@@ -108,25 +129,35 @@ def evaluate_dir(directory: Path, *, workers: int = 2, limit: int | None = None)
 
 def format_report(metrics: dict) -> str:
     """Human-readable report: accuracy per class, confusion matrix, field matches."""
-    lines = [f"{metrics['documents']} documents in {metrics['directory']}",
-             f"accuracy: {metrics['accuracy']:.4f}   ({metrics['seconds_per_document']} s per document)", "",
-             "accuracy per class:"]
+    lines = [
+        f"{metrics['documents']} documents in {metrics['directory']}",
+        f"accuracy: {metrics['accuracy']:.4f}   ({metrics['seconds_per_document']} s per document)",
+        "",
+        "accuracy per class:",
+    ]
     lines += [f"  {t:24s} {acc:.3f}" for t, acc in metrics["per_class"].items()]
     present = [t for t in DOC_TYPES if t in metrics["per_class"]]
-    lines += ["", "confusion matrix (rows: truth, columns: predicted):",
-              " " * 14 + " ".join(f"{SHORT[t][:5]:>5s}" for t in DOC_TYPES)]
+    lines += [
+        "",
+        "confusion matrix (rows: truth, columns: predicted):",
+        " " * 14 + " ".join(f"{SHORT[t][:5]:>5s}" for t in DOC_TYPES),
+    ]
     for truth in present:
         row = metrics["confusion"][truth]
         lines.append(f"{SHORT[truth]:14s}" + " ".join(f"{row.get(p, 0):5d}" for p in DOC_TYPES))
     lines += ["", "exact field matches:"]
-    lines += [f"  {k:18s} {v['matched']:4d}/{v['total']:<4d} {v['rate']:.3f}"
-              for k, v in metrics["field_exact_match"].items()]
+    lines += [
+        f"  {k:18s} {v['matched']:4d}/{v['total']:<4d} {v['rate']:.3f}"
+        for k, v in metrics["field_exact_match"].items()
+    ]
     return "\n".join(lines)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Argument parser of the evaluate command."""
-    parser = argparse.ArgumentParser(prog="python -m ml evaluate", description="Evaluate on a labelled folder.")
+    parser = argparse.ArgumentParser(
+        prog="python -m ml evaluate", description="Evaluate on a labelled folder."
+    )
     parser.add_argument("directory", type=Path, help="folder with manifest.json")
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
     parser.add_argument("--workers", type=int, default=2)

@@ -29,14 +29,53 @@ __all__ = [
 
 # Look-alikes that OCR produces where a digit was printed.
 _DIGIT_LOOKALIKES = str.maketrans(
-    {"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "i": "1", "|": "1",
-     "L": "1", "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8", "G": "6", "b": "6",
-     "T": "7", "g": "9", "q": "9", "]": "1", "[": "1", "!": "1"}
+    {
+        "O": "0",
+        "o": "0",
+        "D": "0",
+        "Q": "0",
+        "I": "1",
+        "l": "1",
+        "i": "1",
+        "|": "1",
+        "L": "1",
+        "Z": "2",
+        "z": "2",
+        "S": "5",
+        "s": "5",
+        "B": "8",
+        "G": "6",
+        "b": "6",
+        "T": "7",
+        "g": "9",
+        "q": "9",
+        "]": "1",
+        "[": "1",
+        "!": "1",
+    }
 )
 _EXTRA_FOLD = str.maketrans(
-    {"　": " ", "。": ".", "，": ",", "：": ":", "；": ";", "（": "(", "）": ")",
-     "－": "-", "—": "-", "–": "-", "～": "~", "＜": "<", "﹤": "<", "«": "<", "〈": "<",
-     "×": "X", "Ⅹ": "X", "х": "x", "Х": "X"}
+    {
+        "　": " ",
+        "。": ".",
+        "，": ",",
+        "：": ":",
+        "；": ";",
+        "（": "(",
+        "）": ")",
+        "－": "-",
+        "—": "-",
+        "–": "-",
+        "～": "~",
+        "＜": "<",
+        "﹤": "<",
+        "«": "<",
+        "〈": "<",
+        "×": "X",
+        "Ⅹ": "X",
+        "х": "x",
+        "Х": "X",
+    }
 )
 
 
@@ -97,11 +136,36 @@ def normalize_credit_code(text: str | None) -> str | None:
 
 
 _MONTHS = {
-    "JAN": 1, "FEB": 2, "MAR": 3, "APR": 4, "MAY": 5, "JUN": 6, "JUL": 7, "AUG": 8,
-    "SEP": 9, "SEPT": 9, "OCT": 10, "NOV": 11, "DEC": 12,
+    "JAN": 1,
+    "FEB": 2,
+    "MAR": 3,
+    "APR": 4,
+    "MAY": 5,
+    "JUN": 6,
+    "JUL": 7,
+    "AUG": 8,
+    "SEP": 9,
+    "SEPT": 9,
+    "OCT": 10,
+    "NOV": 11,
+    "DEC": 12,
 }
-_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4,
-              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_CN_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "○": 0,
+    "O": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
 
 
 def _cn_number(text: str) -> int | None:
@@ -131,16 +195,20 @@ def normalize_date(text: str | None, *, day_first: bool = True) -> str | None:
     if not text:
         return None
     raw = fold_width(str(text)).strip()
-    cn = re.search(r"([〇零○O一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月"
-                   r"([一二三四五六七八九十]{1,3})日", raw)
+    cn = re.search(
+        r"([〇零○O一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月"
+        r"([一二三四五六七八九十]{1,3})日",
+        raw,
+    )
     if cn:
         year, month, day = (_cn_number(g) for g in cn.groups())
         if None not in (year, month, day):
             return _make_date(year, month, day)  # type: ignore[arg-type]
     upper = raw.upper()
     months = "|".join(sorted(_MONTHS, key=len, reverse=True))
-    eng = re.search(rf"(\d{{1,2}})\s*[-/ .]?\s*({months})[A-Z]*\s*[-/ .,]?\s*(\d{{4}}|\d{{2}})\b",
-                    upper)
+    eng = re.search(
+        rf"(\d{{1,2}})\s*[-/ .]?\s*({months})[A-Z]*\s*[-/ .,]?\s*(\d{{4}}|\d{{2}})\b", upper
+    )
     if eng:
         day, month, year = int(eng.group(1)), _MONTHS[eng.group(2)], int(eng.group(3))
         return _make_date(year if year > 99 else _two_digit_year(year), month, day)
@@ -148,8 +216,11 @@ def normalize_date(text: str | None, *, day_first: bool = True) -> str | None:
     if eng:
         return _make_date(int(eng.group(3)), _MONTHS[eng.group(1)], int(eng.group(2)))
     digits = fix_digits(raw)
-    ymd = re.search(r"(\d{4})\s*(?:[年.\-/]|[=:_\-.]{1,2})\s*(\d{1,2})\s*(?:[月.\-/]|[=:_\-.]{1,2})"
-                    r"\s*(\d{1,2})", digits)
+    ymd = re.search(
+        r"(\d{4})\s*(?:[年.\-/]|[=:_\-.]{1,2})\s*(\d{1,2})\s*(?:[月.\-/]|[=:_\-.]{1,2})"
+        r"\s*(\d{1,2})",
+        digits,
+    )
     if ymd:
         return _make_date(*(int(g) for g in ymd.groups()))
     dmy = re.search(r"(\d{1,2})\s*[.\-/]\s*(\d{1,2})\s*[.\-/]\s*(\d{4})", digits)
@@ -169,9 +240,28 @@ def _two_digit_year(year: int) -> int:
     return 2000 + year if year <= pivot else 1900 + year
 
 
-_CN_AMOUNT_DIGITS = {"零": 0, "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6,
-                     "柒": 7, "捌": 8, "玖": 9, "一": 1, "二": 2, "两": 2, "三": 3,
-                     "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_AMOUNT_DIGITS = {
+    "零": 0,
+    "壹": 1,
+    "贰": 2,
+    "叁": 3,
+    "肆": 4,
+    "伍": 5,
+    "陆": 6,
+    "柒": 7,
+    "捌": 8,
+    "玖": 9,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_SMALL_UNITS = {"拾": 10, "十": 10, "佰": 100, "百": 100, "仟": 1000, "千": 1000}
 _CN_BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
 

@@ -22,14 +22,21 @@ from ml.doctypes import DOC_TYPES, FIELDS, LABELS, OTHER
 from ml.fields import Document, extract_fields
 from ml.fields.identity import passport_expiry
 from ml.fields.recover import needs_recovery, recover_fields
-from ml.normalize import (normalize_credit_code, normalize_id_number, normalize_name,
-                          normalize_text)
+from ml.normalize import normalize_credit_code, normalize_id_number, normalize_name, normalize_text
 from ml.ocr import UnreadableDocument, run_ocr
 from ml.ocr.reread import page_images
 from ml.validators import birth_date_from_id, sex_from_id, validate
 
-REASON_CODES = ("wrong_type", "unreadable", "low_confidence", "checksum_invalid",
-                "name_mismatch", "id_mismatch", "expired", "field_missing")
+REASON_CODES = (
+    "wrong_type",
+    "unreadable",
+    "low_confidence",
+    "checksum_invalid",
+    "name_mismatch",
+    "id_mismatch",
+    "expired",
+    "field_missing",
+)
 MIN_TEXT_CHARS = 6
 # Fields a document may legitimately lack (receipts and e-invoices have no 发票代码).
 OPTIONAL_FIELDS = {"invoice": {"invoice_code"}}
@@ -105,16 +112,24 @@ class _Report:
 
     def reason(self, code: str, field: str | None, message: str, evidence: dict | None = None):
         assert code in REASON_CODES, code
-        self.reasons.append({"code": code, "field": field, "message": message,
-                             "evidence": evidence or dict(_NO_EVIDENCE)})
+        self.reasons.append(
+            {
+                "code": code,
+                "field": field,
+                "message": message,
+                "evidence": evidence or dict(_NO_EVIDENCE),
+            }
+        )
 
 
-def _classify(text: str, path: Any, expected: str | None, classifier, report: _Report,
-              ocr: Any = None):
+def _classify(
+    text: str, path: Any, expected: str | None, classifier, report: _Report, ocr: Any = None
+):
     """Decide the document type; returns (doc_type, confidence, type used for fields)."""
     if classifier is None:
-        report.reason("low_confidence", None, "no classifier model is available; the type "
-                      "was not verified")
+        report.reason(
+            "low_confidence", None, "no classifier model is available; the type was not verified"
+        )
         doc_type = expected or OTHER
         return doc_type, 0.0, doc_type
     features = None
@@ -133,19 +148,29 @@ def _classify(text: str, path: Any, expected: str | None, classifier, report: _R
     snippet = {"text": text[:80], "page": 0, "box": None}
     if expected and expected != doc_type:
         if doc_type == OTHER:
-            report.reason("low_confidence", None, f"could not confirm that this is a "
-                          f"{LABELS.get(expected, expected)}", snippet)
+            report.reason(
+                "low_confidence",
+                None,
+                f"could not confirm that this is a {LABELS.get(expected, expected)}",
+                snippet,
+            )
             return doc_type, confidence, expected
-        report.reason("wrong_type", None, f"expected {LABELS.get(expected, expected)}, "
-                      f"the document looks like {LABELS.get(doc_type, doc_type)}", snippet)
+        report.reason(
+            "wrong_type",
+            None,
+            f"expected {LABELS.get(expected, expected)}, "
+            f"the document looks like {LABELS.get(doc_type, doc_type)}",
+            snippet,
+        )
         return doc_type, confidence, doc_type
     if doc_type == OTHER:
         report.reason("low_confidence", None, "the document type was not recognised", snippet)
     return doc_type, confidence, doc_type
 
 
-def _check_fields(doc_type: str, fields: dict, today: _dt.date, report: _Report,
-                  ocr: Any = None) -> None:
+def _check_fields(
+    doc_type: str, fields: dict, today: _dt.date, report: _Report, ocr: Any = None
+) -> None:
     """Required fields present; each found field passes its validator; card cross-checks."""
     optional = OPTIONAL_FIELDS.get(doc_type, set())
     for key in FIELDS.get(doc_type, ()):
@@ -166,12 +191,14 @@ def _check_fields(doc_type: str, fields: dict, today: _dt.date, report: _Report,
             result = validate("not_expired", expiry["value"], today=today)
             report.check("not_expired", "passport_expiry", result.ok, result.detail)
             if not result.ok:
-                report.reason("expired", "passport_expiry", f"passport {result.detail}",
-                              _evidence(expiry))
+                report.reason(
+                    "expired", "passport_expiry", f"passport {result.detail}", _evidence(expiry)
+                )
         else:  # an expiry nobody could read must not pass as "not expired"
             report.check("present", "passport_expiry", False, "expiry date not readable")
-            report.reason("field_missing", "passport_expiry",
-                          "the passport's expiry date could not be read")
+            report.reason(
+                "field_missing", "passport_expiry", "the passport's expiry date could not be read"
+            )
     id_rec = fields.get("id_number")
     if doc_type == "id_card_front" and id_rec and validate("resident_id", id_rec["value"]).ok:
         born = birth_date_from_id(id_rec["value"]).isoformat()
@@ -179,16 +206,23 @@ def _check_fields(doc_type: str, fields: dict, today: _dt.date, report: _Report,
             ok = fields["birth_date"]["value"] == born
             report.check("id_birth_date", "birth_date", ok, f"ID number says {born}")
             if not ok:
-                report.reason("id_mismatch", "birth_date", "the printed birth date differs "
-                              f"from the one in the ID number ({born})",
-                              _evidence(fields["birth_date"]))
+                report.reason(
+                    "id_mismatch",
+                    "birth_date",
+                    f"the printed birth date differs from the one in the ID number ({born})",
+                    _evidence(fields["birth_date"]),
+                )
         if "sex" in fields:
             expected_sex = sex_from_id(id_rec["value"])
             ok = fields["sex"]["value"] == expected_sex
             report.check("id_sex", "sex", ok, f"ID number says {expected_sex}")
             if not ok:
-                report.reason("id_mismatch", "sex", f"the printed sex differs from the ID "
-                              f"number ({expected_sex})", _evidence(fields["sex"]))
+                report.reason(
+                    "id_mismatch",
+                    "sex",
+                    f"the printed sex differs from the ID number ({expected_sex})",
+                    _evidence(fields["sex"]),
+                )
 
 
 def _canonical(kind: str, key: str, value: str) -> str:
@@ -201,8 +235,9 @@ def _canonical(kind: str, key: str, value: str) -> str:
     return normalize_text(value).replace(" ", "")
 
 
-def _compare_applicant(doc_type: str, fields: dict, applicant: dict, text: str,
-                       report: _Report) -> None:
+def _compare_applicant(
+    doc_type: str, fields: dict, applicant: dict, text: str, report: _Report
+) -> None:
     """Compare what the applicant typed with what the document says."""
     allowed = set(FIELDS.get(doc_type, ()))
     flat_text = normalize_name(text)
@@ -218,18 +253,34 @@ def _compare_applicant(doc_type: str, fields: dict, applicant: dict, text: str,
             # A household register lists several people: the applicant may be any of them.
             ok = bool(want) and want in flat_text
         code = "name_mismatch" if kind == "name" else "id_mismatch"
-        report.check(f"applicant_{app_key}", field_key, ok,
-                     "matches the application" if ok else f"document says {record['value']!r}, "
-                     f"application says {typed!r}")
+        report.check(
+            f"applicant_{app_key}",
+            field_key,
+            ok,
+            "matches the application"
+            if ok
+            else f"document says {record['value']!r}, application says {typed!r}",
+        )
         if not ok:
-            report.reason(code, field_key, f"{field_key} on the document ({record['value']}) "
-                          f"differs from the application ({typed})", _evidence(record))
+            report.reason(
+                code,
+                field_key,
+                f"{field_key} on the document ({record['value']}) "
+                f"differs from the application ({typed})",
+                _evidence(record),
+            )
 
 
 def _pages_payload(ocr) -> list[dict]:
-    return [{"width": p.width, "height": p.height, "rotation": p.rotation,
-             "words": [{"text": w.text, "box": list(w.box)} for w in p.words]}
-            for p in ocr.pages]
+    return [
+        {
+            "width": p.width,
+            "height": p.height,
+            "rotation": p.rotation,
+            "words": [{"text": w.text, "box": list(w.box)} for w in p.words],
+        }
+        for p in ocr.pages
+    ]
 
 
 def review_document(
@@ -255,15 +306,25 @@ def review_document(
     report = _Report()
     out: dict[str, Any] = {
         "file": str(path) if not isinstance(path, bytes) else "<bytes>",
-        "doc_type": expected_type or OTHER, "confidence": 0.0, "fields": {}, "checks":
-        report.checks, "verdict": "attention", "reasons": report.reasons, "ocr_seconds": 0.0,
-        "text": "", "pages": [],
+        "doc_type": expected_type or OTHER,
+        "confidence": 0.0,
+        "fields": {},
+        "checks": report.checks,
+        "verdict": "attention",
+        "reasons": report.reasons,
+        "ocr_seconds": 0.0,
+        "text": "",
+        "pages": [],
     }
     try:
         ocr = ocr_result if ocr_result is not None else run_ocr(path, engine=engine)
     except UnreadableDocument as exc:
-        report.reason("unreadable", None, f"the file cannot be read ({exc.reason})",
-                      {"text": exc.detail, "page": None, "box": None})
+        report.reason(
+            "unreadable",
+            None,
+            f"the file cannot be read ({exc.reason})",
+            {"text": exc.detail, "page": None, "box": None},
+        )
         return out
     out.update(ocr_seconds=round(ocr.seconds, 3), text=ocr.text, pages=_pages_payload(ocr))
     if sum(1 for c in ocr.text if not c.isspace()) < MIN_TEXT_CHARS:
@@ -271,13 +332,19 @@ def review_document(
         return out
     if classifier is _SENTINEL:
         classifier = _load_classifier()
-    doc_type, confidence, fields_type = _classify(ocr.text, path, expected_type, classifier,
-                                                  report, ocr)
+    doc_type, confidence, fields_type = _classify(
+        ocr.text, path, expected_type, classifier, report, ocr
+    )
     out.update(doc_type=doc_type, confidence=confidence)
     fields = extract_fields(fields_type, ocr)
     if needs_recovery(fields_type, fields, ocr):
-        fields = recover_fields(fields_type, fields, ocr, page_images(path, ocr),
-                                optional=OPTIONAL_FIELDS.get(fields_type, set()))
+        fields = recover_fields(
+            fields_type,
+            fields,
+            ocr,
+            page_images(path, ocr),
+            optional=OPTIONAL_FIELDS.get(fields_type, set()),
+        )
     out["fields"] = fields
     _check_fields(fields_type, fields, today, report, ocr)
     if applicant:

@@ -21,8 +21,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ml.classify import (DEFAULT_MODEL_PATH, MIN_TEXT_CHARS, DocumentClassifier, feature_vector,
-                         normalize_text)
+from ml.classify import (
+    DEFAULT_MODEL_PATH,
+    MIN_TEXT_CHARS,
+    DocumentClassifier,
+    feature_vector,
+    normalize_text,
+)
 from ml.doctypes import DOC_TYPES, OTHER
 from ml.synthetic.augment import augment_text
 from ml.synthetic.dataset import Sample, load_samples, make_specs, ocr_samples, save_samples
@@ -42,7 +47,9 @@ def read_feedback(path: Path) -> list[Sample]:
             print(f"feedback line {number}: not JSON, skipped", file=sys.stderr)
             continue
         if row.get("doc_type") in DOC_TYPES and str(row.get("text", "")).strip():
-            samples.append(Sample(row["doc_type"], str(row["text"]), {}, group=f"feedback:{number}"))
+            samples.append(
+                Sample(row["doc_type"], str(row["text"]), {}, group=f"feedback:{number}")
+            )
     return samples
 
 
@@ -71,35 +78,58 @@ def expand(samples: list[Sample], copies: int, rng: random.Random):
     return texts, feats, labels, groups
 
 
-def fit_classifier(texts, feats, labels, *, threshold: float = 0.5, c_value: float = 20.0,
-                   metadata: dict | None = None) -> DocumentClassifier:
+def fit_classifier(
+    texts,
+    feats,
+    labels,
+    *,
+    threshold: float = 0.5,
+    c_value: float = 20.0,
+    metadata: dict | None = None,
+) -> DocumentClassifier:
     """Fit vectoriser, layout scaling and logistic regression; returns the classifier."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, max_features=40000,
-                                 sublinear_tf=True, dtype=np.float32)
+    vectorizer = TfidfVectorizer(
+        analyzer="char",
+        ngram_range=(1, 3),
+        min_df=2,
+        max_features=40000,
+        sublinear_tf=True,
+        dtype=np.float32,
+    )
     vectorizer.fit([normalize_text(t) for t in texts])
     rows = np.vstack([feature_vector(f) for f in feats])
     with_image = rows[rows[:, -1] == 1.0][:, :-1]
     mean = with_image.mean(axis=0) if len(with_image) else np.zeros(rows.shape[1] - 1)
     scale = with_image.std(axis=0) + 1e-6 if len(with_image) else np.ones(rows.shape[1] - 1)
     model = LogisticRegression(C=c_value, max_iter=3000)
-    clf = DocumentClassifier(vectorizer, model, feature_mean=mean, feature_scale=scale,
-                             threshold=threshold, metadata=metadata)
+    clf = DocumentClassifier(
+        vectorizer,
+        model,
+        feature_mean=mean,
+        feature_scale=scale,
+        threshold=threshold,
+        metadata=metadata,
+    )
     model.fit(clf.transform(texts, feats), labels)
     clf.classes = [str(c) for c in model.classes_]
     return clf
 
 
-def accuracy_with_threshold(probs: np.ndarray, classes: list[str], labels: list[str], threshold: float) -> float:
+def accuracy_with_threshold(
+    probs: np.ndarray, classes: list[str], labels: list[str], threshold: float
+) -> float:
     """Accuracy when predictions below *threshold* become "other"."""
     best = probs.argmax(axis=1)
     predicted = [OTHER if p[b] < threshold else classes[b] for p, b in zip(probs, best)]
     return float(np.mean([a == b for a, b in zip(predicted, labels)]))
 
 
-def choose_threshold(samples: list[Sample], copies: int, seed: int, folds: int = 3) -> tuple[float, dict]:
+def choose_threshold(
+    samples: list[Sample], copies: int, seed: int, folds: int = 3
+) -> tuple[float, dict]:
     """Abstention threshold from out-of-fold predictions on un-augmented texts (grouped by document)."""
     groups = sorted({s.group for s in samples})
     random.Random(seed).shuffle(groups)
@@ -113,7 +143,9 @@ def choose_threshold(samples: list[Sample], copies: int, seed: int, folds: int =
         if not test or len(set(labels)) < 2:
             continue
         clf = fit_classifier(texts, feats, labels)
-        fold_probs = clf.predict_proba_many([s.text for s in test], [s.features or None for s in test])
+        fold_probs = clf.predict_proba_many(
+            [s.text for s in test], [s.features or None for s in test]
+        )
         # A small fold may miss a class: align its columns with the full class list.
         aligned = np.zeros((len(test), len(classes)))
         for column, name in enumerate(clf.classes):
@@ -137,7 +169,7 @@ def evaluate_samples(clf: DocumentClassifier, samples: list[Sample]) -> dict:
     """Accuracy overall and per class, confusion matrix and abstentions on *samples*."""
     predictions = clf.predict_many([s.text for s in samples], [s.features or None for s in samples])
     classes = list(DOC_TYPES)
-    confusion = {t: {p: 0 for p in classes} for t in classes}
+    confusion = {t: dict.fromkeys(classes, 0) for t in classes}
     for sample, pred in zip(samples, predictions):
         confusion[sample.doc_type][pred.doc_type] += 1
     per_class = {}
@@ -178,29 +210,49 @@ def _progress(label: str):
 
     def report(done: int, total: int) -> None:
         if done == total or done % 50 == 0:
-            print(f"  {label}: {done}/{total} OCR'd ({time.perf_counter() - started:.0f} s)", flush=True)
+            print(
+                f"  {label}: {done}/{total} OCR'd ({time.perf_counter() - started:.0f} s)",
+                flush=True,
+            )
+
     return report
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Argument parser of the train command."""
-    parser = argparse.ArgumentParser(prog="python -m ml train", description="Train the document classifier.")
+    parser = argparse.ArgumentParser(
+        prog="python -m ml train", description="Train the document classifier."
+    )
     parser.add_argument("--per-class", type=int, default=70, help="training documents per class")
-    parser.add_argument("--heldout-per-class", type=int, default=25, help="held-out documents per class (0: skip)")
+    parser.add_argument(
+        "--heldout-per-class", type=int, default=25, help="held-out documents per class (0: skip)"
+    )
     parser.add_argument("--augment", type=int, default=5, help="augmented text copies per document")
     parser.add_argument("--seed", type=int, default=20260101)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--capture", choices=("mixed", "clean", "scan", "photo"), default="mixed",
-                        help="capture simulation of the rendered documents")
-    parser.add_argument("--feedback", type=Path, help="JSON lines of {text, doc_type} clerk corrections")
+    parser.add_argument(
+        "--capture",
+        choices=("mixed", "clean", "scan", "photo"),
+        default="mixed",
+        help="capture simulation of the rendered documents",
+    )
+    parser.add_argument(
+        "--feedback", type=Path, help="JSON lines of {text, doc_type} clerk corrections"
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_PATH)
-    parser.add_argument("--samples-dir", type=Path, help="save/reuse OCR'd samples here (JSON lines)")
+    parser.add_argument(
+        "--samples-dir", type=Path, help="save/reuse OCR'd samples here (JSON lines)"
+    )
     return parser
 
 
 def _samples(args, name: str, per_class: int, layouts: str) -> list[Sample]:
     suffix = "" if args.capture == "mixed" else f"-{args.capture}"
-    cached = args.samples_dir / f"{name}-{args.seed}-{per_class}{suffix}.jsonl" if args.samples_dir else None
+    cached = (
+        args.samples_dir / f"{name}-{args.seed}-{per_class}{suffix}.jsonl"
+        if args.samples_dir
+        else None
+    )
     if cached and cached.is_file():
         return load_samples(cached)
     specs = make_specs(per_class, seed=args.seed, layouts=layouts, capture=args.capture)
@@ -222,12 +274,14 @@ def main(argv: list[str] | None = None) -> int:
         train += feedback * 3
     ocr_seconds = round(time.perf_counter() - started, 1)
     threshold, threshold_scores = choose_threshold(train, max(1, args.augment // 2), args.seed)
-    print(f"abstention threshold {threshold} (out-of-fold accuracy {threshold_scores.get(str(threshold))})")
+    print(
+        f"abstention threshold {threshold} (out-of-fold accuracy {threshold_scores.get(str(threshold))})"
+    )
     texts, feats, labels, _ = expand(train, args.augment, random.Random(args.seed))
     import sklearn
 
     metadata = {
-        "trained_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "sklearn_version": sklearn.__version__,
         "training_data_hash": data_hash(train),
         "training_documents": len(train),
@@ -243,19 +297,27 @@ def main(argv: list[str] | None = None) -> int:
         heldout = _samples(args, "heldout", args.heldout_per_class, "heldout")
         clf.metadata["heldout"] = evaluate_samples(clf, heldout)
         clf.metadata["heldout_text_only"] = {
-            k: v for k, v in evaluate_samples(clf, [Sample(s.doc_type, s.text, {}, capture=s.capture)
-                                                    for s in heldout]).items() if k != "confusion"}
+            k: v
+            for k, v in evaluate_samples(
+                clf, [Sample(s.doc_type, s.text, {}, capture=s.capture) for s in heldout]
+            ).items()
+            if k != "confusion"
+        }
     clf.metadata["train_seconds"] = round(time.perf_counter() - started, 1)
     clf.metadata["ocr_seconds"] = ocr_seconds
     path = clf.save(args.out)
     metrics_path = path.with_name(path.name.replace(".joblib", "") + ".metrics.json")
-    metrics_path.write_text(json.dumps(clf.metadata, ensure_ascii=False, indent=1), encoding="utf-8")
+    metrics_path.write_text(
+        json.dumps(clf.metadata, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB) and {metrics_path}")
     if "heldout" in clf.metadata:
         report = clf.metadata["heldout"]
-        print(f"held-out accuracy {report['accuracy']:.4f} on {report['documents']} documents; "
-              f"{report['readable_accuracy']:.4f} on the {report['readable_documents']} with readable OCR text; "
-              f"precision when a type is claimed {report['precision_when_typed']:.4f}; by capture {report['by_capture']}")
+        print(
+            f"held-out accuracy {report['accuracy']:.4f} on {report['documents']} documents; "
+            f"{report['readable_accuracy']:.4f} on the {report['readable_documents']} with readable OCR text; "
+            f"precision when a type is claimed {report['precision_when_typed']:.4f}; by capture {report['by_capture']}"
+        )
         for doc_type, acc in report["per_class"].items():
             print(f"  {doc_type:24s} {acc:.3f}")
     return 0

@@ -4,6 +4,7 @@ DATABASE_URL is set), demo data per test, and a CSRF-aware test client.
 Jobs run on the in-process pool, or on a real Celery worker when REDIS_URL is set (CI
 starts one); `wait_jobs()` waits for either.
 """
+
 from __future__ import annotations
 
 import os
@@ -37,6 +38,7 @@ def app(tmp_path_factory):
         overrides["SQLALCHEMY_DATABASE_URI"] = url
     application = create_app("testing", **overrides)
     from flask_migrate import upgrade
+
     with application.app_context():
         if os.environ.get("DATABASE_URL"):
             db.drop_all()  # a fresh schema, from migrations only
@@ -48,6 +50,7 @@ def app(tmp_path_factory):
 
 def _clear(application):
     from app.workflow import runtime
+
     runtime.forget_specs()  # process-version ids restart with the emptied tables
     with application.app_context():
         meta = db.metadata
@@ -61,9 +64,11 @@ def _clear(application):
 def demo(app):
     """A clean database with the demo departments, users and deployed services."""
     from app.jobs import runner_for
+
     runner_for(app).wait_idle(60)
     _clear(app)
     from app.services.demo import load_demo_data
+
     with app.app_context():
         out = load_demo_data()
         db.session.remove()
@@ -86,6 +91,7 @@ def wait_jobs(app):
 
     def wait(timeout: float = 180):
         assert runner_for(app).wait_idle(timeout), "background jobs did not finish in time"
+
     return wait
 
 

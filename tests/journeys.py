@@ -1,4 +1,5 @@
 """Reusable steps of the citizen → clerks → decision journey, for integration tests."""
+
 from __future__ import annotations
 
 import io
@@ -24,17 +25,29 @@ def make_materials(seed: int = 7) -> dict:
     front, front_fields = render("id_card_front", rng, capture="clean")
     back, _ = render("id_card_back", rng, capture="clean")
     lease, _ = render("lease_contract", rng, capture="clean")
-    return {"person": front_fields,
-            "files": {"id_card_front": png_bytes(front), "id_card_back": png_bytes(back),
-                      "lease": png_bytes(lease)}}
+    return {
+        "person": front_fields,
+        "files": {
+            "id_card_front": png_bytes(front),
+            "id_card_back": png_bytes(back),
+            "lease": png_bytes(lease),
+        },
+    }
 
 
 def register(client, person: dict, mobile: str = "13911112222") -> None:
     """Register a citizen whose identity matches the rendered ID card."""
     client.get("/register")
-    resp = client.post("/register", {"real_name": person["name"],
-                                     "id_number": person["id_number"], "mobile": mobile,
-                                     "password": "Secret123", "password2": "Secret123"})
+    resp = client.post(
+        "/register",
+        {
+            "real_name": person["name"],
+            "id_number": person["id_number"],
+            "mobile": mobile,
+            "password": "Secret123",
+            "password2": "Secret123",
+        },
+    )
     assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
 
 
@@ -48,19 +61,29 @@ def start_application(client) -> int:
 
 def fill_form(client, app_id: int, person: dict) -> None:
     """Fill the business-registration form consistently with the ID card."""
-    resp = client.post(f"/applications/{app_id}", {
-        "company_name": "上海示例科技有限公司", "company_type": "llc", "registered_capital": "100",
-        "address": "上海市浦东新区世纪大道100号", "business_scope": "软件开发；技术咨询",
-        "legal_rep_name": person["name"], "legal_rep_id_number": person["id_number"],
-        "contact_phone": "13911112222"})
+    resp = client.post(
+        f"/applications/{app_id}",
+        {
+            "company_name": "上海示例科技有限公司",
+            "company_type": "llc",
+            "registered_capital": "100",
+            "address": "上海市浦东新区世纪大道100号",
+            "business_scope": "软件开发；技术咨询",
+            "legal_rep_name": person["name"],
+            "legal_rep_id_number": person["id_number"],
+            "contact_phone": "13911112222",
+        },
+    )
     assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
 
 
 def upload(client, app_id: int, slot: str, data: bytes, name: str):
     """Upload one file for a slot; returns the response (a redirect)."""
-    return client.post(f"/applications/{app_id}/materials",
-                       {"slot": slot, "file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        f"/applications/{app_id}/materials",
+        {"slot": slot, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def submit(client, app_id: int):
@@ -80,11 +103,13 @@ def open_task_id(client, case_number: str) -> int:
 def blank_png() -> bytes:
     """A tiny white PNG (fast to OCR: for tests that do not look at the review)."""
     from PIL import Image
+
     return png_bytes(Image.new("RGB", (60, 40), "white"))
 
 
-def submitted_case(client, wait_jobs, *, seed: int = 3, mobile: str = "13911115555",
-                   rendered: bool = True) -> int:
+def submitted_case(
+    client, wait_jobs, *, seed: int = 3, mobile: str = "13911115555", rendered: bool = True
+) -> int:
     """Register a citizen, apply, upload every material, submit, wait for the auto-review.
 
     With `rendered=False` blank images are uploaded instead of rendered documents (faster).
@@ -105,18 +130,27 @@ def submitted_case(client, wait_jobs, *, seed: int = 3, mobile: str = "139111155
 RESIDENCE_PERMIT_SLOTS = ("id_card_front", "id_card_back", "lease", "employment")
 
 
-def submitted_residence_permit(client, wait_jobs, person: dict, mobile: str,
-                               files: dict | None = None) -> int:
+def submitted_residence_permit(
+    client, wait_jobs, person: dict, mobile: str, files: dict | None = None
+) -> int:
     """Register `person`, apply for a residence permit, upload `files` (slot -> bytes; blank
     images for the slots not given), submit and wait for the auto-review. Returns the id."""
     register(client, person, mobile=mobile)
     resp = client.post("/services/residence_permit/apply")
     app_id = int(resp.headers["Location"].rstrip("/").split("/")[-1])
-    resp = client.post(f"/applications/{app_id}", {
-        "applicant_name": person["name"], "applicant_id_number": person["id_number"],
-        "contact_phone": mobile, "household_address": "四川省成都市武侯区",
-        "residence_address": "上海市徐汇区漕溪北路1号", "residence_since": "2025-01-01",
-        "residence_type": "rented", "employer": "上海示例科技有限公司"})
+    resp = client.post(
+        f"/applications/{app_id}",
+        {
+            "applicant_name": person["name"],
+            "applicant_id_number": person["id_number"],
+            "contact_phone": mobile,
+            "household_address": "四川省成都市武侯区",
+            "residence_address": "上海市徐汇区漕溪北路1号",
+            "residence_since": "2025-01-01",
+            "residence_type": "rented",
+            "employer": "上海示例科技有限公司",
+        },
+    )
     assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
     for slot in RESIDENCE_PERMIT_SLOTS:
         upload(client, app_id, slot, (files or {}).get(slot) or blank_png(), f"{slot}.png")

@@ -1,11 +1,22 @@
 """Blueprints: thin views that parse a request, call a service and render."""
+
 from __future__ import annotations
 
 
 def register_blueprints(app) -> None:
     """Register every blueprint and the error pages."""
-    from app.blueprints import (account, admin, auth, clerk, errors, files, notifications,
-                                portal, processes)
+    from app.blueprints import (
+        account,
+        admin,
+        auth,
+        clerk,
+        errors,
+        files,
+        notifications,
+        portal,
+        processes,
+    )
+
     app.register_blueprint(auth.bp)
     app.register_blueprint(portal.bp)
     app.register_blueprint(clerk.bp, url_prefix="/clerk")
@@ -16,4 +27,5 @@ def register_blueprints(app) -> None:
     app.register_blueprint(account.bp, url_prefix="/account")
     errors.register(app)
     from app.blueprints import context
+
     context.register(app)

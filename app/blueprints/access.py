@@ -1,4 +1,5 @@
 """Role checks for views: every view says who may use it."""
+
 from __future__ import annotations
 
 from functools import wraps
@@ -11,6 +12,7 @@ from app.models import Role
 
 def role_required(*roles: Role):
     """Allow only logged-in users with one of `roles`; others get 403."""
+
     def decorator(view):
         @wraps(view)
         @login_required
@@ -18,7 +20,9 @@ def role_required(*roles: Role):
             if current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
+
         return wrapped
+
     return decorator
 
 

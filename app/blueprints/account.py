@@ -4,6 +4,7 @@ One page with three forms, each posting to its own URL. A refused form is shown 
 its errors and what was typed (never the passwords); a saved one redirects back to the page
 with a message (post/redirect/get).
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
@@ -27,12 +28,17 @@ def index():
 def contact():
     form = request.form
     try:
-        changed = profile.update_contact(_me(), form.get("email", ""), form.get("mobile", ""),
-                                         form.get("contact_password", ""))
+        changed = profile.update_contact(
+            _me(), form.get("email", ""), form.get("mobile", ""), form.get("contact_password", "")
+        )
     except DomainError as exc:
         return _refused("contact", exc)
-    flash(_("Your contact details are saved.") if changed else
-          _("Your contact details were already up to date."), "success")
+    flash(
+        _("Your contact details are saved.")
+        if changed
+        else _("Your contact details were already up to date."),
+        "success",
+    )
     return redirect(url_for(".index"))
 
 
@@ -42,15 +48,23 @@ def password():
     form = request.form
     user = _me()
     try:
-        changed = profile.change_password(user, form.get("current_password", ""),
-                                          form.get("new_password", ""),
-                                          form.get("confirm_password", ""))
+        changed = profile.change_password(
+            user,
+            form.get("current_password", ""),
+            form.get("new_password", ""),
+            form.get("confirm_password", ""),
+        )
     except DomainError as exc:
         return _refused("password", exc)
     if changed:
         login_user(user)  # this session carries the new session version; the others end
-        flash(_("Your password is changed. Other devices signed in to your account have "
-                "been logged out."), "success")
+        flash(
+            _(
+                "Your password is changed. Other devices signed in to your account have "
+                "been logged out."
+            ),
+            "success",
+        )
     else:
         flash(_("Your password was already changed to this one."), "info")
     return redirect(url_for(".index"))
@@ -84,5 +98,6 @@ def _refused(form: str, exc: DomainError):
 
 
 def _page(form: str | None = None, errors: dict | None = None, values=None):
-    return render_template("account/index.html", user=current_user, form=form,
-                           errors=errors or {}, values=values or {})
+    return render_template(
+        "account/index.html", user=current_user, form=form, errors=errors or {}, values=values or {}
+    )

@@ -1,15 +1,16 @@
 """The administrators' workspace: services and process versions, incidents, review quality,
 service performance with its CSV export, and the follow-up of citizens' bad ratings."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.blueprints.access import admin_required
 from app.extensions import db
-from app.models import (Application, HumanTask, Incident, ProcessVersion, Service, TaskStatus,
-                        utcnow)
+from app.models import Application, HumanTask, Incident, ProcessVersion, Service, TaskStatus, utcnow
 from app.services import analytics, periods, ratings, reviews
 from app.services.errors import DomainError, ValidationFailed
 
@@ -20,19 +21,40 @@ bp = Blueprint("admin", __name__)
 @admin_required
 def dashboard():
     services = list(db.session.execute(db.select(Service).order_by(Service.id)).scalars())
-    versions = list(db.session.execute(db.select(ProcessVersion).order_by(
-        ProcessVersion.process_id, ProcessVersion.version.desc())).scalars())
-    incidents = list(db.session.execute(db.select(Incident).where(
-        Incident.resolved_at.is_(None)).order_by(Incident.id.desc())).scalars())
-    counts = dict(db.session.execute(db.select(Application.status, db.func.count()).group_by(
-        Application.status)).all())
-    overdue = db.session.execute(db.select(db.func.count()).select_from(HumanTask).where(
-        HumanTask.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED]),
-        HumanTask.due_at < utcnow())).scalar()
-    return render_template("admin/dashboard.html", services=services, versions=versions,
-                           incidents=incidents, counts=counts, overdue=overdue,
-                           agreement=reviews.agreement_rate(),
-                           awaiting_follow_up=ratings.count_awaiting_follow_up())
+    versions = list(
+        db.session.execute(
+            db.select(ProcessVersion).order_by(
+                ProcessVersion.process_id, ProcessVersion.version.desc()
+            )
+        ).scalars()
+    )
+    incidents = list(
+        db.session.execute(
+            db.select(Incident).where(Incident.resolved_at.is_(None)).order_by(Incident.id.desc())
+        ).scalars()
+    )
+    counts = dict(
+        db.session.execute(
+            db.select(Application.status, db.func.count()).group_by(Application.status)
+        ).all()
+    )
+    overdue = db.session.execute(
+        db.select(db.func.count())
+        .select_from(HumanTask)
+        .where(
+            HumanTask.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED]), HumanTask.due_at < utcnow()
+        )
+    ).scalar()
+    return render_template(
+        "admin/dashboard.html",
+        services=services,
+        versions=versions,
+        incidents=incidents,
+        counts=counts,
+        overdue=overdue,
+        agreement=reviews.agreement_rate(),
+        awaiting_follow_up=ratings.count_awaiting_follow_up(),
+    )
 
 
 PERIOD_ARGS = ("days", "from", "to")
@@ -58,11 +80,16 @@ def performance():
     """Per service and department figures for the chosen period, and bad ratings to answer."""
     period, range_errors = _requested_period()
     data = analytics.overview(period)
-    return render_template("admin/performance.html", periods=periods.PERIODS,
-                           range_errors=range_errors, max_range_days=periods.MAX_RANGE_DAYS,
-                           today=periods.local_today(period.now),
-                           awaiting=ratings.awaiting_follow_up(),
-                           level_labels=ratings.LEVEL_LABELS, **data)
+    return render_template(
+        "admin/performance.html",
+        periods=periods.PERIODS,
+        range_errors=range_errors,
+        max_range_days=periods.MAX_RANGE_DAYS,
+        today=periods.local_today(period.now),
+        awaiting=ratings.awaiting_follow_up(),
+        level_labels=ratings.LEVEL_LABELS,
+        **data,
+    )
 
 
 @bp.route("/performance.csv")
@@ -74,10 +101,14 @@ def performance_csv():
     if range_errors:
         return redirect(url_for(".performance", **_period_args()))
     body = analytics.services_csv(analytics.service_performance(p), str(get_locale() or "zh"))
-    return Response(body.encode("utf-8"), mimetype="text/csv",
-                    headers={"Content-Disposition":
-                             f'attachment; filename="{analytics.csv_filename(p)}"',
-                             "Cache-Control": "no-store"})
+    return Response(
+        body.encode("utf-8"),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{analytics.csv_filename(p)}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @bp.route("/ratings/<int:rating_id>/follow-up", methods=["POST"])
@@ -101,6 +132,7 @@ def follow_up_rating(rating_id: int):
 @admin_required
 def retry_incident(incident_id: int):
     from app.workflow import runtime
+
     incident = db.session.get(Incident, incident_id)
     if incident is None or incident.resolved_at:
         flash(_("This incident is already resolved."), "info")
@@ -122,8 +154,11 @@ def retry_incident(incident_id: int):
 @admin_required
 def holidays():
     from datetime import date
+
     from flask import request
+
     from app.models import Holiday
+
     if request.method == "POST":
         try:
             day = date.fromisoformat(request.form.get("day", ""))
@@ -145,7 +180,9 @@ def holidays():
 @admin_required
 def delete_holiday(day: str):
     from datetime import date
+
     from app.models import Holiday
+
     try:
         row = db.session.get(Holiday, date.fromisoformat(day))
     except ValueError:

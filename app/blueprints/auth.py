@@ -1,15 +1,16 @@
 """Log in, log out, citizen registration and the language switch."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from app.blueprints.context import referrer_path, safe_next
 from app.extensions import db, login_manager
 from app.models import User
 from app.services import accounts, profile
 from app.services.errors import DomainError, ValidationFailed
-from app.blueprints.context import referrer_path, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -44,8 +45,9 @@ def login():
     error = None
     if request.method == "POST":
         try:
-            user = accounts.authenticate(request.form.get("login", ""),
-                                         request.form.get("password", ""), request.remote_addr)
+            user = accounts.authenticate(
+                request.form.get("login", ""), request.form.get("password", ""), request.remote_addr
+            )
         except DomainError as exc:
             error = exc.message
         else:
@@ -54,8 +56,9 @@ def login():
             session["lang"] = user.preferred_locale or session.get("lang")
             flash(_("Welcome, %(name)s.", name=user.real_name), "success")
             return redirect(safe_next(request.args.get("next"), home_for(user)))
-    return render_template("auth/login.html", error=error,
-                           login_value=request.form.get("login", "")), (401 if error else 200)
+    return render_template(
+        "auth/login.html", error=error, login_value=request.form.get("login", "")
+    ), (401 if error else 200)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -79,24 +82,29 @@ def register():
             errors["password2"] = _("The two passwords differ.")
         else:
             try:
-                user = accounts.register_citizen(form.get("real_name", ""),
-                                                 form.get("id_number", ""),
-                                                 form.get("mobile", ""), form.get("password", ""),
-                                                 email=form.get("email", ""))
+                user = accounts.register_citizen(
+                    form.get("real_name", ""),
+                    form.get("id_number", ""),
+                    form.get("mobile", ""),
+                    form.get("password", ""),
+                    email=form.get("email", ""),
+                )
             except ValidationFailed as exc:
                 errors = exc.errors
             else:
                 login_user(user)
                 flash(_("Your account is ready. Choose a service to apply for."), "success")
                 return redirect(url_for("portal.home"))
-    return render_template("auth/register.html", errors=errors, values=request.form), \
-        (400 if errors else 200)
+    return render_template("auth/register.html", errors=errors, values=request.form), (
+        400 if errors else 200
+    )
 
 
 @bp.route("/lang/<code>")
 def set_language(code: str):
     """Switch the UI language (kept in the session, and on the account when logged in)."""
     from flask import current_app
+
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
         if current_user.is_authenticated:

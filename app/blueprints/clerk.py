@@ -1,4 +1,5 @@
 """The clerks' workspace: the department queue, a case's file, claiming and deciding."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -26,15 +27,23 @@ def queue():
 def task(task_id: int, errors=None):
     task = approvals.get_task(current_user, task_id)
     application = task.application
-    return render_template("clerk/task.html", task=task, application=application,
-                           form=catalogue.service_form(application.service),
-                           task_form=approvals.task_form(task), values=request.form,
-                           slots=_slots(application), events=timeline.events(application),
-                           errors=errors or {}, now=utcnow())
+    return render_template(
+        "clerk/task.html",
+        task=task,
+        application=application,
+        form=catalogue.service_form(application.service),
+        task_form=approvals.task_form(task),
+        values=request.form,
+        slots=_slots(application),
+        events=timeline.events(application),
+        errors=errors or {},
+        now=utcnow(),
+    )
 
 
 def _slots(application):
     from app.services.applications import material_slots
+
     return material_slots(application)
 
 
@@ -82,9 +91,10 @@ def correct_type(task_id: int, attachment_id: int):
     att = db.session.get(Attachment, attachment_id)
     doc_type = request.form.get("doc_type", "")
     from app.blueprints.context import DOC_TYPE_LABELS
+
     if att is None or att.application_id != task.application_id or doc_type not in DOC_TYPE_LABELS:
         raise DomainError("bad_request", _("Unknown file or document type."))
-    fields = {k[len("field:"):]: v for k, v in request.form.items() if k.startswith("field:")}
+    fields = {k[len("field:") :]: v for k, v in request.form.items() if k.startswith("field:")}
     reviews.record_correction(att, current_user, doc_type, fields)
     flash(_("Thank you: the correction is recorded for the next training."), "success")
     return redirect(url_for(".task", task_id=task_id))

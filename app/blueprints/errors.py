@@ -1,4 +1,5 @@
 """Error pages in the page's language, and domain errors turned into HTTP answers."""
+
 from __future__ import annotations
 
 from flask import render_template, request
@@ -15,14 +16,20 @@ def register(app) -> None:
     def page(status: int, title: str, message: str):
         if request.accept_mimetypes.best == "application/json":
             return {"error": title, "message": message}, status
-        return render_template("errors/error.html", status=status, title=title,
-                               message=message), status
+        return render_template(
+            "errors/error.html", status=status, title=title, message=message
+        ), status
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
-        return page(400, _("This form has expired"),
-                    _("The page was open too long or was submitted from somewhere else. Go "
-                      "back, reload the page and submit again; nothing was saved."))
+        return page(
+            400,
+            _("This form has expired"),
+            _(
+                "The page was open too long or was submitted from somewhere else. Go "
+                "back, reload the page and submit again; nothing was saved."
+            ),
+        )
 
     @app.errorhandler(DomainError)
     def domain_error(exc):
@@ -44,13 +51,24 @@ def register(app) -> None:
     @app.errorhandler(413)
     def too_large(exc):
         mb = app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)
-        return page(413, _("File too large"),
-                    _("Files may be at most %(mb)d MB. Scan at a lower resolution or compress "
-                      "the file, then upload it again.", mb=mb))
+        return page(
+            413,
+            _("File too large"),
+            _(
+                "Files may be at most %(mb)d MB. Scan at a lower resolution or compress "
+                "the file, then upload it again.",
+                mb=mb,
+            ),
+        )
 
     @app.errorhandler(500)
     def server_error(exc):
         db.session.rollback()
-        return page(500, _("Something went wrong"),
-                    _("Nothing you entered was lost. Try again in a moment; if it happens "
-                      "again, contact the service desk."))
+        return page(
+            500,
+            _("Something went wrong"),
+            _(
+                "Nothing you entered was lost. Try again in a moment; if it happens "
+                "again, contact the service desk."
+            ),
+        )

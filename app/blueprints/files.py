@@ -1,4 +1,5 @@
 """Serving uploaded files to the people allowed to see them, and nobody else."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, send_file
@@ -21,7 +22,9 @@ def _viewable(attachment_id: int) -> Attachment:
 
 def _locked_down(response):
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -30,9 +33,15 @@ def _locked_down(response):
 @login_required
 def attachment(attachment_id: int):
     att = _viewable(attachment_id)
-    return _locked_down(send_file(uploads.path_for(att.stored_name), mimetype=att.mime_type,
-                                  download_name=att.original_name, as_attachment=False,
-                                  max_age=0))
+    return _locked_down(
+        send_file(
+            uploads.path_for(att.stored_name),
+            mimetype=att.mime_type,
+            download_name=att.original_name,
+            as_attachment=False,
+            max_age=0,
+        )
+    )
 
 
 @bp.route("/files/<int:attachment_id>/preview")

@@ -1,4 +1,5 @@
 """The notification inbox of every logged-in user, and the unread count for the header bell."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -14,10 +15,12 @@ bp = Blueprint("notifications", __name__)
 @bp.app_context_processor
 def inject_unread():
     """`unread_notifications()` for base.html: counted only when the header asks for it."""
+
     def unread() -> int:
         if not current_user.is_authenticated:
             return 0
         return notifications.unread_count(current_user)
+
     return {"unread_notifications": unread}
 
 
@@ -26,8 +29,7 @@ def inject_unread():
 def inbox():
     page = request.args.get("page", 1, type=int) or 1
     rows, more = notifications.inbox(current_user, page=page)
-    return render_template("notifications/inbox.html", notifications=rows, page=page,
-                           more=more)
+    return render_template("notifications/inbox.html", notifications=rows, page=page, more=more)
 
 
 @bp.route("/<int:notification_id>")

@@ -1,5 +1,6 @@
 """The citizens' portal: service guides, applying, uploading, checking, submitting, following,
 and rating a decided case (好差评)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
@@ -12,6 +13,7 @@ from app.services.errors import Conflict, DomainError, ValidationFailed
 
 bp = Blueprint("portal", __name__)
 
+
 @bp.route("/")
 def home():
     return render_template("portal/home.html", services=catalogue.list_services())
@@ -20,8 +22,9 @@ def home():
 @bp.route("/services/<code>")
 def guide(code: str):
     service = catalogue.get_service(code)
-    return render_template("portal/guide.html", service=service,
-                           form=catalogue.service_form(service))
+    return render_template(
+        "portal/guide.html", service=service, form=catalogue.service_form(service)
+    )
 
 
 @bp.route("/services/<code>/apply", methods=["POST"])
@@ -55,8 +58,9 @@ def edit(application_id: int):
     values = dict(application.form_data or {})
     if request.method == "POST":
         values.update(request.form.to_dict())
-    return render_template("portal/edit.html", application=application, form=form,
-                           values=values, errors=errors), (400 if errors else 200)
+    return render_template(
+        "portal/edit.html", application=application, form=form, values=values, errors=errors
+    ), (400 if errors else 200)
 
 
 @bp.route("/applications/<int:application_id>/materials", methods=["GET", "POST"])
@@ -78,12 +82,16 @@ def materials(application_id: int):
             else:
                 flash(_("%(name)s uploaded; it is being checked.", name=upload.filename), "success")
         return redirect(url_for(".materials", application_id=application.id))
-    return render_template("portal/materials.html", application=application,
-                           slots=applications.material_slots(application))
+    return render_template(
+        "portal/materials.html",
+        application=application,
+        slots=applications.material_slots(application),
+    )
 
 
-@bp.route("/applications/<int:application_id>/materials/<int:attachment_id>/delete",
-          methods=["POST"])
+@bp.route(
+    "/applications/<int:application_id>/materials/<int:attachment_id>/delete", methods=["POST"]
+)
 @citizen_required
 def delete_material(application_id: int, attachment_id: int):
     application, done = _draft_or_case(application_id)
@@ -99,8 +107,9 @@ def delete_material(application_id: int, attachment_id: int):
 def review_status(application_id: int):
     """JSON for the materials page: each file's review progress (polled while checking)."""
     application = applications.get_for_citizen(current_user, application_id)
-    return jsonify({"files": [{"id": a.id, "status": a.review_status}
-                              for a in application.attachments]})
+    return jsonify(
+        {"files": [{"id": a.id, "status": a.review_status} for a in application.attachments]}
+    )
 
 
 @bp.route("/applications/<int:application_id>/confirm", methods=["GET"])
@@ -109,11 +118,14 @@ def confirm(application_id: int):
     application, done = _draft_or_case(application_id)
     if done:
         return done
-    return render_template("portal/confirm.html", application=application,
-                           form=catalogue.service_form(application.service),
-                           slots=applications.material_slots(application),
-                           missing=applications.check_complete(application),
-                           problems=reviews.problems_for_citizen(application))
+    return render_template(
+        "portal/confirm.html",
+        application=application,
+        form=catalogue.service_form(application.service),
+        slots=applications.material_slots(application),
+        missing=applications.check_complete(application),
+        problems=reviews.problems_for_citizen(application),
+    )
 
 
 @bp.route("/applications/<int:application_id>/submit", methods=["POST"])
@@ -128,8 +140,9 @@ def submit(application_id: int):
     except ValidationFailed as exc:
         flash(str(exc.message), "danger")
         return redirect(url_for(".confirm", application_id=application.id))
-    flash(_("Submitted. Your case number is %(number)s.", number=application.case_number),
-          "success")
+    flash(
+        _("Submitted. Your case number is %(number)s.", number=application.case_number), "success"
+    )
     return redirect(url_for(".case", application_id=application.id))
 
 
@@ -146,15 +159,19 @@ def case(application_id: int):
     if not application.case_number:
         return redirect(url_for(".edit", application_id=application.id))
     from app.services import corrections
-    return render_template("portal/case.html", application=application,
-                           events=timeline.events(application),
-                           problems=reviews.problems_for_citizen(application),
-                           correction=corrections.open_request(application),
-                           slots=applications.material_slots(application),
-                           rating=ratings.for_application(application),
-                           can_rate=ratings.can_rate(current_user, application),
-                           level_labels=ratings.LEVEL_LABELS,
-                           comment_max=ratings.COMMENT_MAX)
+
+    return render_template(
+        "portal/case.html",
+        application=application,
+        events=timeline.events(application),
+        problems=reviews.problems_for_citizen(application),
+        correction=corrections.open_request(application),
+        slots=applications.material_slots(application),
+        rating=ratings.for_application(application),
+        can_rate=ratings.can_rate(current_user, application),
+        level_labels=ratings.LEVEL_LABELS,
+        comment_max=ratings.COMMENT_MAX,
+    )
 
 
 @bp.route("/cases/<int:application_id>/rating", methods=["POST"])
@@ -163,8 +180,9 @@ def rate(application_id: int):
     """The citizen rates their decided case once (5 levels and an optional comment)."""
     application = applications.get_for_citizen(current_user, application_id)
     try:
-        ratings.rate(current_user, application, request.form.get("level"),
-                     request.form.get("comment", ""))
+        ratings.rate(
+            current_user, application, request.form.get("level"), request.form.get("comment", "")
+        )
     except ValidationFailed as exc:
         flash(exc.summary(), "danger")
     except Conflict as exc:
@@ -179,10 +197,13 @@ def rate(application_id: int):
 def correction(application_id: int):
     """The citizen answers a correction request (补正) with new files and a note."""
     from app.services import corrections
+
     application = applications.get_for_citizen(current_user, application_id)
-    files = [(key.split(":", 1)[1], f.filename, f.read())
-             for key, f in request.files.items(multi=True)
-             if key.startswith("file:") and f and f.filename]
+    files = [
+        (key.split(":", 1)[1], f.filename, f.read())
+        for key, f in request.files.items(multi=True)
+        if key.startswith("file:") and f and f.filename
+    ]
     try:
         corrections.submit(application, request.form.get("note", ""), files)
     except ValidationFailed as exc:

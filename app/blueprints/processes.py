@@ -1,4 +1,5 @@
 """Administrators' process pages: versions, the bpmn-js modeler, deploy, case diagrams."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
@@ -25,8 +26,9 @@ def index():
 @bp.route("/<process_id>")
 @admin_required
 def versions(process_id: str):
-    return render_template("admin/versions.html", process_id=process_id,
-                           versions=processes.get_versions(process_id))
+    return render_template(
+        "admin/versions.html", process_id=process_id, versions=processes.get_versions(process_id)
+    )
 
 
 @bp.route("/<process_id>/versions/<int:version>.bpmn")
@@ -34,16 +36,20 @@ def versions(process_id: str):
 def download(process_id: str, version: int):
     v = processes.get_version(process_id, version)
     name = processes.main_file(v)
-    return Response(v.source_files[name], mimetype="application/xml", headers={
-        "Content-Disposition": f'attachment; filename="{process_id}-v{version}.bpmn"'})
+    return Response(
+        v.source_files[name],
+        mimetype="application/xml",
+        headers={"Content-Disposition": f'attachment; filename="{process_id}-v{version}.bpmn"'},
+    )
 
 
 @bp.route("/<process_id>/edit")
 @admin_required
 def edit(process_id: str):
     base = processes.get_version(process_id, request.args.get("version", type=int))
-    return render_template("admin/modeler.html", base=base,
-                           xml=base.source_files[processes.main_file(base)])
+    return render_template(
+        "admin/modeler.html", base=base, xml=base.source_files[processes.main_file(base)]
+    )
 
 
 def _xml_from_request() -> str:
@@ -55,9 +61,21 @@ def _xml_from_request() -> str:
 
 def _too_large():
     """Validate and deploy answer an oversize diagram alike, saying what the limit is."""
-    return jsonify({"ok": False, "issues": [{
-        "element_id": None, "code": "too_large", "severity": "error",
-        "message": _("The diagram is larger than %(mb)d MB.", mb=MAX_XML // (1024 * 1024))}]}), 413
+    return jsonify(
+        {
+            "ok": False,
+            "issues": [
+                {
+                    "element_id": None,
+                    "code": "too_large",
+                    "severity": "error",
+                    "message": _(
+                        "The diagram is larger than %(mb)d MB.", mb=MAX_XML // (1024 * 1024)
+                    ),
+                }
+            ],
+        }
+    ), 413
 
 
 @bp.route("/<process_id>/versions/<int:version>/validate", methods=["POST"])
@@ -83,8 +101,14 @@ def deploy(process_id: str, version: int):
     except DeployError as exc:
         db.session.rollback()
         return jsonify({"ok": False, "issues": [i.as_dict() for i in exc.issues]}), 422
-    return jsonify({"ok": True, "version": new.version, "created": created,
-                    "url": url_for(".versions", process_id=process_id)})
+    return jsonify(
+        {
+            "ok": True,
+            "version": new.version,
+            "created": created,
+            "url": url_for(".versions", process_id=process_id),
+        }
+    )
 
 
 @bp.route("/cases/<int:application_id>/diagram")
@@ -94,26 +118,39 @@ def case_diagram(application_id: int):
     if application is None:
         raise NotFound("application_not_found", "no such case")
     diagram = processes.case_diagram(application)
-    return render_template("admin/case_diagram.html", application=application, diagram=diagram,
-                           targets=processes.migration_targets(application))
+    return render_template(
+        "admin/case_diagram.html",
+        application=application,
+        diagram=diagram,
+        targets=processes.migration_targets(application),
+    )
 
 
 @bp.route("/cases/<int:application_id>/migrate", methods=["POST"])
 @admin_required
 def migrate(application_id: int):
     from flask import flash, redirect
+
     from app.workflow.engine import MigrationRefused
+
     application = db.session.get(Application, application_id)
     if application is None or application.instance is None:
         raise NotFound("application_not_found", "no such case")
-    target = processes.get_version(application.instance.process_version.process_id,
-                                   request.form.get("version", type=int))
+    target = processes.get_version(
+        application.instance.process_version.process_id, request.form.get("version", type=int)
+    )
     try:
         processes.migrate_case(application, target)
     except MigrationRefused as exc:
         db.session.rollback()
-        flash(_("This case cannot move to v%(n)d: %(why)s", n=target.version,
-                why="; ".join(exc.reasons)), "danger")
+        flash(
+            _(
+                "This case cannot move to v%(n)d: %(why)s",
+                n=target.version,
+                why="; ".join(exc.reasons),
+            ),
+            "danger",
+        )
     else:
         flash(_("The case now runs on v%(n)d.", n=target.version), "success")
     return redirect(url_for(".case_diagram", application_id=application_id))

@@ -4,13 +4,14 @@ Services call `enqueue(kind, **payload)` inside their transaction; the job is ha
 runner only after that transaction commits, so a worker never sees a job whose data is not
 there yet, and a rolled-back request leaves no job behind.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.jobs.registry import handler, get_handler  # noqa: F401
+from app.jobs.registry import get_handler, handler  # noqa: F401
 from app.models import Job
 
 _PENDING_KEY = "onewindow_pending_jobs"
@@ -31,6 +32,7 @@ def _dispatch_after_commit(session):
     ids = session.info.pop(_PENDING_KEY, None)
     if ids:
         from flask import current_app
+
         runner = current_app.extensions["onewindow_jobs"]
         for job_id in ids:
             runner.dispatch(job_id)
@@ -44,11 +46,14 @@ def _forget_after_rollback(session):
 def init_jobs(app) -> None:
     """Choose the runner: Celery when REDIS_URL is set, otherwise the in-process pool."""
     from app.jobs import handlers  # noqa: F401  (registers the job handlers)
+
     if app.config.get("REDIS_URL"):
         from app.jobs.celery_runner import CeleryRunner
+
         runner = CeleryRunner(app)
     else:
         from app.jobs.inprocess import InProcessRunner
+
         runner = InProcessRunner(app)
     app.extensions["onewindow_jobs"] = runner
 

@@ -7,6 +7,7 @@ and Redis only redelivers it after the broker's visibility timeout (an hour); th
 waiting for that: its lease stops being renewed and the next tick re-sends it (execution.py),
 and a late redelivery finds the job finished and is skipped.
 """
+
 from __future__ import annotations
 
 import time
@@ -28,8 +29,12 @@ def make_celery(app) -> Celery:
         worker_prefetch_multiplier=1,
         task_default_queue=app.config.get("CELERY_QUEUE", "onewindow"),
         broker_connection_retry_on_startup=True,
-        beat_schedule={"onewindow-tick": {"task": TICK_NAME,
-                                          "schedule": float(app.config["SCHEDULER_INTERVAL_SECONDS"])}},
+        beat_schedule={
+            "onewindow-tick": {
+                "task": TICK_NAME,
+                "schedule": float(app.config["SCHEDULER_INTERVAL_SECONDS"]),
+            }
+        },
     )
     return celery
 
@@ -42,12 +47,14 @@ def make_worker(flask_app) -> Celery:
     def run_job(job_id: int) -> str:
         """Execute one job row inside the Flask app context."""
         from app.jobs.execution import execute
+
         with flask_app.app_context():
             try:
                 status = execute(job_id, flask_app.config["JOB_MAX_ATTEMPTS"])
                 if status == "queued":  # failed, will be retried
                     run_job.apply_async(
-                        args=[job_id], countdown=flask_app.config.get("JOB_RETRY_DELAY_SECONDS", 2))
+                        args=[job_id], countdown=flask_app.config.get("JOB_RETRY_DELAY_SECONDS", 2)
+                    )
                 return status
             finally:
                 db.session.remove()
@@ -56,6 +63,7 @@ def make_worker(flask_app) -> Celery:
     def tick() -> dict:
         """Periodic work: fire due timers, re-send stale jobs."""
         from app.services.scheduler import tick as do_tick
+
         with flask_app.app_context():
             try:
                 return do_tick(flask_app)
@@ -79,11 +87,15 @@ class CeleryRunner:
     def wait_idle(self, timeout: float = 120) -> bool:
         """Poll until no job is queued or running (tests and the CLI)."""
         from app.models import Job, JobStatus
+
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self.app.app_context():
-                busy = db.session.execute(db.select(db.func.count()).select_from(Job).where(
-                    Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))).scalar()
+                busy = db.session.execute(
+                    db.select(db.func.count())
+                    .select_from(Job)
+                    .where(Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
+                ).scalar()
                 db.session.remove()
             if not busy:
                 return True
@@ -93,6 +105,7 @@ class CeleryRunner:
     def recover(self) -> int:
         """Re-send jobs whose worker died (lease expired) or that were never sent."""
         from app.jobs.execution import stale_job_ids
+
         with self.app.app_context():
             ids = stale_job_ids()
         for job_id in ids:

@@ -3,6 +3,7 @@
 The app is configured from the environment (`create_app()`); the tasks are defined by
 `celery_runner.make_worker`.
 """
+
 from __future__ import annotations
 
 from app import create_app

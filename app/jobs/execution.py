@@ -11,6 +11,7 @@ held by that attempt, in the same transaction as the handler's own (uncommitted)
 attempt that lost its lease rolls back instead of overwriting the attempt that replaced it.
 A job whose workers keep dying is given up (`failed`) after `JOB_MAX_ATTEMPTS` attempts.
 """
+
 from __future__ import annotations
 
 import logging
@@ -35,8 +36,11 @@ def lease_for(app) -> timedelta:
 
 
 def _update(job_id: int, *conditions):
-    return (update(Job).where(Job.id == job_id, *conditions)
-            .execution_options(synchronize_session=False))
+    return (
+        update(Job)
+        .where(Job.id == job_id, *conditions)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def claim(job_id: int, max_attempts: int = 3, lease: timedelta | None = None) -> int | None:
@@ -46,16 +50,22 @@ def claim(job_id: int, max_attempts: int = 3, lease: timedelta | None = None) ->
     """
     lease = lease or timedelta(seconds=DEFAULT_LEASE_SECONDS)
     now = utcnow()
-    row = db.session.execute(select(Job.status, Job.attempts, Job.lease_until)
-                             .where(Job.id == job_id)).one_or_none()
+    row = db.session.execute(
+        select(Job.status, Job.attempts, Job.lease_until).where(Job.id == job_id)
+    ).one_or_none()
     token = None
     if row is not None:
         status, attempts, lease_until = row
-        values = dict(status=JobStatus.RUNNING, started_at=now, lease_until=now + lease,
-                      attempts=attempts + 1)
+        values = dict(
+            status=JobStatus.RUNNING, started_at=now, lease_until=now + lease, attempts=attempts + 1
+        )
         conditions = [Job.status == status, Job.attempts == attempts]
-        lost = (status == JobStatus.RUNNING and lease_until is not None and lease_until < now
-                and attempts < max_attempts)
+        lost = (
+            status == JobStatus.RUNNING
+            and lease_until is not None
+            and lease_until < now
+            and attempts < max_attempts
+        )
         if lost:
             values["error"] = f"attempt {attempts}: the worker was lost (lease expired)"
             conditions.append(Job.lease_until < now)  # a heartbeat since the read wins
@@ -70,10 +80,17 @@ def _give_up_if_workers_keep_dying(job_id: int, max_attempts: int) -> bool:
     """Fail a job running past its lease with no attempts left; True if it was."""
     now = utcnow()
     res = db.session.execute(
-        _update(job_id, Job.status == JobStatus.RUNNING, Job.lease_until < now,
-                Job.attempts >= max_attempts)
-        .values(status=JobStatus.FAILED, finished_at=now,
-                error=f"the worker was lost (lease expired) on each of {max_attempts} attempts"))
+        _update(
+            job_id,
+            Job.status == JobStatus.RUNNING,
+            Job.lease_until < now,
+            Job.attempts >= max_attempts,
+        ).values(
+            status=JobStatus.FAILED,
+            finished_at=now,
+            error=f"the worker was lost (lease expired) on each of {max_attempts} attempts",
+        )
+    )
     db.session.commit()
     if res.rowcount != 1:
         return False
@@ -100,9 +117,14 @@ class _Heartbeat:
             try:
                 with self.engine.begin() as conn:
                     res = conn.execute(
-                        update(Job).where(Job.id == self.job_id, Job.status == JobStatus.RUNNING,
-                                          Job.attempts == self.token)
-                        .values(lease_until=utcnow() + self.lease))
+                        update(Job)
+                        .where(
+                            Job.id == self.job_id,
+                            Job.status == JobStatus.RUNNING,
+                            Job.attempts == self.token,
+                        )
+                        .values(lease_until=utcnow() + self.lease)
+                    )
                 if res.rowcount != 1:
                     return  # finished, or taken over: nothing left to renew
             except Exception:  # noqa: BLE001 — try again next round; the lease has slack
@@ -131,8 +153,11 @@ def execute(job_id: int, max_attempts: int = 3) -> str:
         final = token >= max_attempts
         status = JobStatus.FAILED if final else JobStatus.QUEUED
         error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
-        res = db.session.execute(_update(job_id, *held).values(
-            status=status, error=error, finished_at=utcnow() if final else None))
+        res = db.session.execute(
+            _update(job_id, *held).values(
+                status=status, error=error, finished_at=utcnow() if final else None
+            )
+        )
         if res.rowcount != 1:
             return _lost(job_id, token)
         db.session.commit()
@@ -140,9 +165,14 @@ def execute(job_id: int, max_attempts: int = 3) -> str:
             _on_final_failure(db.session.get(Job, job_id))
         return status.value
     heartbeat.stop()
-    res = db.session.execute(_update(job_id, *held).values(
-        status=JobStatus.DONE, result=result if isinstance(result, dict) else None,
-        finished_at=utcnow(), error=None))
+    res = db.session.execute(
+        _update(job_id, *held).values(
+            status=JobStatus.DONE,
+            result=result if isinstance(result, dict) else None,
+            finished_at=utcnow(),
+            error=None,
+        )
+    )
     if res.rowcount != 1:
         return _lost(job_id, token)
     db.session.commit()  # the handler's changes and `done` together
@@ -159,6 +189,7 @@ def _lost(job_id: int, token: int) -> str:
 def _on_final_failure(job: Job) -> None:
     """Let the owner of the job react to a final failure (e.g. open an incident)."""
     from app.jobs.handlers import on_job_failed
+
     try:
         on_job_failed(job)
         db.session.commit()
@@ -171,7 +202,11 @@ def stale_job_ids() -> list[int]:
     """Jobs queued but never dispatched, or running past their lease (the worker died)."""
     now = utcnow()
     rows = db.session.execute(
-        db.select(Job.id).where(or_(
-            (Job.status == JobStatus.RUNNING) & (Job.lease_until < now),
-            (Job.status == JobStatus.QUEUED) & (Job.created_at < now - timedelta(minutes=2)))))
+        db.select(Job.id).where(
+            or_(
+                (Job.status == JobStatus.RUNNING) & (Job.lease_until < now),
+                (Job.status == JobStatus.QUEUED) & (Job.created_at < now - timedelta(minutes=2)),
+            )
+        )
+    )
     return [r[0] for r in rows]

@@ -3,6 +3,7 @@
 OCR runs in tesseract subprocesses, so threads are enough for parallelism here. On start
 the runner picks up jobs left queued or running by a previous process.
 """
+
 from __future__ import annotations
 
 import logging
@@ -19,8 +20,9 @@ class InProcessRunner:
 
     def __init__(self, app):
         self.app = app
-        self.pool = ThreadPoolExecutor(max_workers=app.config["JOB_WORKERS"],
-                                       thread_name_prefix="onewindow-job")
+        self.pool = ThreadPoolExecutor(
+            max_workers=app.config["JOB_WORKERS"], thread_name_prefix="onewindow-job"
+        )
         self._lock = threading.Lock()
         self._inflight = 0
         self._idle = threading.Condition(self._lock)
@@ -33,6 +35,7 @@ class InProcessRunner:
 
     def _run(self, job_id: int) -> None:
         from app.jobs.execution import execute
+
         try:
             with self.app.app_context():
                 status = execute(job_id, self.app.config["JOB_MAX_ATTEMPTS"])
@@ -55,6 +58,7 @@ class InProcessRunner:
     def recover(self) -> int:
         """Dispatch jobs a previous process left behind; returns how many."""
         from app.jobs.execution import stale_job_ids
+
         ids = stale_job_ids()
         for job_id in ids:
             self.dispatch(job_id)

@@ -1,4 +1,5 @@
 """A citizen's application (a case) and the materials uploaded for it."""
+
 from __future__ import annotations
 
 import enum
@@ -14,9 +15,9 @@ class ApplicationStatus(str, enum.Enum):
     """Where a case stands, as the citizen sees it."""
 
     DRAFT = "draft"
-    SUBMITTED = "submitted"      # auto-review running
-    IN_REVIEW = "in_review"      # with departments
-    CORRECTION = "correction"    # the citizen is asked to correct (补正)
+    SUBMITTED = "submitted"  # auto-review running
+    IN_REVIEW = "in_review"  # with departments
+    CORRECTION = "correction"  # the citizen is asked to correct (补正)
     APPROVED = "approved"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
@@ -34,8 +35,9 @@ class Application(db.Model):
     case_number: Mapped[str | None] = mapped_column(String(32), unique=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey("user.id"), nullable=False, index=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), nullable=False)
-    status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus), nullable=False,
-                                                      default=ApplicationStatus.DRAFT, index=True)
+    status: Mapped[ApplicationStatus] = mapped_column(
+        _enum(ApplicationStatus), nullable=False, default=ApplicationStatus.DRAFT, index=True
+    )
     form_data = mapped_column(JSONType, nullable=False, default=dict)
     decision: Mapped[str | None] = mapped_column(String(16))  # approved / rejected
     decision_comment: Mapped[str | None] = mapped_column(Text)
@@ -47,8 +49,12 @@ class Application(db.Model):
 
     citizen = relationship("User")
     service = relationship("Service")
-    attachments = relationship("Attachment", back_populates="application",
-                               order_by="Attachment.id", cascade="all, delete-orphan")
+    attachments = relationship(
+        "Attachment",
+        back_populates="application",
+        order_by="Attachment.id",
+        cascade="all, delete-orphan",
+    )
 
 
 class Attachment(db.Model):
@@ -57,8 +63,9 @@ class Attachment(db.Model):
     __tablename__ = "attachment"
     __table_args__ = (UniqueConstraint("stored_name"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), nullable=False,
-                                                index=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id"), nullable=False, index=True
+    )
     slot: Mapped[str] = mapped_column(String(64), nullable=False)
     original_name: Mapped[str] = mapped_column(String(255), nullable=False)
     stored_name: Mapped[str] = mapped_column(String(64), nullable=False)
@@ -67,7 +74,9 @@ class Attachment(db.Model):
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     uploaded_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     review_status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
-    superseded: Mapped[bool] = mapped_column(default=False, nullable=False)  # replaced in a correction
+    superseded: Mapped[bool] = mapped_column(
+        default=False, nullable=False
+    )  # replaced in a correction
     review = mapped_column(JSONType)  # ml.review result (verdict, reasons, fields, evidence)
     corrected_type: Mapped[str | None] = mapped_column(String(32))  # clerk feedback
     corrected_fields = mapped_column(JSONType)  # clerk feedback: {key: value}

@@ -1,4 +1,5 @@
 """The case timeline: every step of a case, with time, actor and department."""
+
 from __future__ import annotations
 
 from sqlalchemy import ForeignKey, Integer, String, Text
@@ -13,8 +14,9 @@ class CaseEvent(db.Model):
 
     __tablename__ = "case_event"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), nullable=False,
-                                                index=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id"), nullable=False, index=True
+    )
     at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     kind: Mapped[str] = mapped_column(String(32), nullable=False)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -1,4 +1,5 @@
 """The service catalogue: public services, their deployed BPMN process versions, holidays."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -36,8 +37,10 @@ class ProcessVersion(db.Model):
     """One deployed version of a BPMN process; the spec is stored once, here."""
 
     __tablename__ = "process_version"
-    __table_args__ = (UniqueConstraint("process_id", "version"),
-                      UniqueConstraint("process_id", "content_hash"))
+    __table_args__ = (
+        UniqueConstraint("process_id", "version"),
+        UniqueConstraint("process_id", "content_hash"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     process_id: Mapped[str] = mapped_column(String(128), nullable=False, index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -4,6 +4,7 @@ The row is the source of truth the UI shows; the execution itself is Celery's (w
 or the in-process pool's. A job whose worker died is found `running` past its lease and
 retried.
 """
+
 from __future__ import annotations
 
 import enum
@@ -32,8 +33,13 @@ class Job(db.Model):
     kind: Mapped[str] = mapped_column(String(64), nullable=False)
     payload = mapped_column(JSONType, nullable=False, default=dict)
     status: Mapped[JobStatus] = mapped_column(
-        Enum(JobStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
-        nullable=False, default=JobStatus.QUEUED, index=True)
+        Enum(
+            JobStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]
+        ),
+        nullable=False,
+        default=JobStatus.QUEUED,
+        index=True,
+    )
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     result = mapped_column(JSONType)

@@ -5,6 +5,7 @@ written in their language). Each outside channel (SMS, e-mail) it is also sent t
 a `NotificationDelivery` row with its own status, filled in by a background job, so a
 gateway that is down never loses the in-app notification.
 """
+
 from __future__ import annotations
 
 import enum
@@ -46,8 +47,12 @@ class Notification(db.Model):
 
     recipient = relationship("User")
     application = relationship("Application")
-    deliveries = relationship("NotificationDelivery", back_populates="notification",
-                              order_by="NotificationDelivery.id", cascade="all, delete-orphan")
+    deliveries = relationship(
+        "NotificationDelivery",
+        back_populates="notification",
+        order_by="NotificationDelivery.id",
+        cascade="all, delete-orphan",
+    )
 
     @property
     def is_read(self) -> bool:
@@ -59,14 +64,21 @@ class NotificationDelivery(db.Model):
 
     __tablename__ = "notification_delivery"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    notification_id: Mapped[int] = mapped_column(ForeignKey("notification.id"), nullable=False,
-                                                 index=True)
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("notification.id"), nullable=False, index=True
+    )
     channel: Mapped[str] = mapped_column(String(16), nullable=False)  # sms / email
     address: Mapped[str] = mapped_column(String(254), nullable=False)
     status: Mapped[DeliveryStatus] = mapped_column(
-        Enum(DeliveryStatus, native_enum=False, length=16,
-             values_callable=lambda e: [m.value for m in e]),
-        nullable=False, default=DeliveryStatus.PENDING)
+        Enum(
+            DeliveryStatus,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        nullable=False,
+        default=DeliveryStatus.PENDING,
+    )
     backend: Mapped[str | None] = mapped_column(String(16))  # log / http / smtp
     content: Mapped[str | None] = mapped_column(Text)  # the text as sent
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

@@ -3,6 +3,7 @@
 One rating per case (a unique key, so a double submit can never store two). A bad rating
 (level 1–2) waits for an administrator's follow-up reply, which the citizen then sees.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, SmallInteger, Text, text
@@ -12,7 +13,7 @@ from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
 
 LEVEL_MIN, LEVEL_MAX = 1, 5
-BAD_LEVEL_MAX = 2       # 不满意 / 非常不满意: needs a follow-up
+BAD_LEVEL_MAX = 2  # 不满意 / 非常不满意: needs a follow-up
 SATISFIED_LEVEL_MIN = 4  # 满意 / 非常满意
 
 
@@ -23,13 +24,17 @@ class Rating(db.Model):
     __table_args__ = (
         CheckConstraint("level BETWEEN 1 AND 5", name="level_range"),
         # Bad ratings still waiting for a follow-up: the administrators' to-do list.
-        Index("ix_rating_awaiting_follow_up", "created_at",
-              postgresql_where=text("level <= 2 AND followed_up_at IS NULL"),
-              sqlite_where=text("level <= 2 AND followed_up_at IS NULL")),
+        Index(
+            "ix_rating_awaiting_follow_up",
+            "created_at",
+            postgresql_where=text("level <= 2 AND followed_up_at IS NULL"),
+            sqlite_where=text("level <= 2 AND followed_up_at IS NULL"),
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), nullable=False,
-                                                unique=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id"), nullable=False, unique=True
+    )
     citizen_id: Mapped[int] = mapped_column(ForeignKey("user.id"), nullable=False)
     level: Mapped[int] = mapped_column(SmallInteger, nullable=False)
     comment: Mapped[str | None] = mapped_column(Text)

@@ -1,10 +1,11 @@
 """People and organisation: departments, users (citizens, clerks, admins), login throttling."""
+
 from __future__ import annotations
 
 import enum
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, Integer, String, Boolean
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -38,9 +39,11 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "user"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16,
-                                            values_callable=lambda e: [m.value for m in e]),
-                                       nullable=False, index=True)
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        nullable=False,
+        index=True,
+    )
     username: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     real_name: Mapped[str] = mapped_column(String(64), nullable=False)
     id_number: Mapped[str | None] = mapped_column(String(18), unique=True)
@@ -53,8 +56,9 @@ class User(UserMixin, db.Model):
     preferred_locale: Mapped[str | None] = mapped_column(String(8))
     # Raised when the password changes: sessions that logged in before carry the old value
     # in their Flask-Login id (see `get_id`) and are no longer loaded.
-    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0",
-                                                 nullable=False)
+    session_version: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0", nullable=False
+    )
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     department = relationship(Department)
@@ -64,7 +68,7 @@ class User(UserMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:  # Flask-Login keeps this in the session
-        """"<id>:<session_version>", so that a password change logs out other sessions."""
+        """ "<id>:<session_version>", so that a password change logs out other sessions."""
         return f"{self.id}:{self.session_version or 0}"
 
     @property

@@ -4,6 +4,7 @@ The process spec lives once per version in `ProcessVersion.spec_json`; an instan
 only its own state. Human tasks are mirrored into their own indexed table so that queues
 never deserialize a workflow.
 """
+
 from __future__ import annotations
 
 import enum
@@ -20,14 +21,17 @@ class WorkflowInstance(db.Model):
 
     __tablename__ = "workflow_instance"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), unique=True,
-                                                nullable=False)
-    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"),
-                                                    nullable=False, index=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id"), unique=True, nullable=False
+    )
+    process_version_id: Mapped[int] = mapped_column(
+        ForeignKey("process_version.id"), nullable=False, index=True
+    )
     state_json: Mapped[str] = mapped_column(Text, nullable=False)
     revision: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
-    status: Mapped[str] = mapped_column(String(16), nullable=False, default="running",
-                                        index=True)  # running / waiting / completed / error
+    status: Mapped[str] = mapped_column(
+        String(16), nullable=False, default="running", index=True
+    )  # running / waiting / completed / error
     next_timer_at = mapped_column(UTCDateTime, index=True)
     dispatched_calls = mapped_column(JSONType, nullable=False, default=list)  # async task ids
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
@@ -54,16 +58,23 @@ class HumanTask(db.Model):
         Index("ix_human_task_queue", "department_id", "status", "due_at"),
         # The clerks' queue (open or claimed, soonest due first) as an ordered partial index:
         # the query reads its first 200 entries instead of sorting the whole department.
-        Index("ix_human_task_live_queue", "department_id", "due_at", "id",
-              postgresql_where=text("status IN ('open', 'claimed')"),
-              sqlite_where=text("status IN ('open', 'claimed')")),
+        Index(
+            "ix_human_task_live_queue",
+            "department_id",
+            "due_at",
+            "id",
+            postgresql_where=text("status IN ('open', 'claimed')"),
+            sqlite_where=text("status IN ('open', 'claimed')"),
+        ),
         Index("ix_human_task_assignee", "assignee_id", "status"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("workflow_instance.id"), nullable=False,
-                                             index=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), nullable=False,
-                                                index=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("workflow_instance.id"), nullable=False, index=True
+    )
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id"), nullable=False, index=True
+    )
     spiff_task_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
     element_id: Mapped[str] = mapped_column(String(128), nullable=False)
     name: Mapped[str] = mapped_column(String(255), nullable=False)
@@ -72,8 +83,12 @@ class HumanTask(db.Model):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     candidate_group: Mapped[str | None] = mapped_column(String(64))  # e.g. "lead"
     status: Mapped[TaskStatus] = mapped_column(
-        Enum(TaskStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
-        nullable=False, default=TaskStatus.OPEN)
+        Enum(
+            TaskStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]
+        ),
+        nullable=False,
+        default=TaskStatus.OPEN,
+    )
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     due_at = mapped_column(UTCDateTime)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
@@ -94,8 +109,9 @@ class Incident(db.Model):
 
     __tablename__ = "incident"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("workflow_instance.id"), nullable=False,
-                                             index=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("workflow_instance.id"), nullable=False, index=True
+    )
     element_id: Mapped[str | None] = mapped_column(String(128))
     kind: Mapped[str] = mapped_column(String(32), nullable=False)
     message: Mapped[str] = mapped_column(Text, nullable=False)

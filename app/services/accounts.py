@@ -1,4 +1,5 @@
 """Accounts: citizens register themselves; everyone logs in, with throttling against guessing."""
+
 from __future__ import annotations
 
 import re
@@ -34,8 +35,9 @@ def email_problem(email: str):
     return None
 
 
-def register_citizen(real_name: str, id_number: str, mobile: str, password: str,
-                     email: str = "") -> User:
+def register_citizen(
+    real_name: str, id_number: str, mobile: str, password: str, email: str = ""
+) -> User:
     """Create a citizen account after checking every field; all errors are reported at once.
 
     `email` is optional: notifications are also sent there when given."""
@@ -56,26 +58,48 @@ def register_citizen(real_name: str, id_number: str, mobile: str, password: str,
     if not check_strength(password or ""):
         errors["password"] = WEAK_PASSWORD
     if not errors:
-        taken = db.session.execute(db.select(User).where(
-            (User.id_number == id_number) | (User.mobile == mobile) | (User.username == mobile)
-        )).scalars().all()
+        taken = (
+            db.session.execute(
+                db.select(User).where(
+                    (User.id_number == id_number)
+                    | (User.mobile == mobile)
+                    | (User.username == mobile)
+                )
+            )
+            .scalars()
+            .all()
+        )
         for user in taken:
             if user.id_number == id_number:
-                errors["id_number"] = _l("An account with this ID number already exists. "
-                                         "Log in instead.")
+                errors["id_number"] = _l(
+                    "An account with this ID number already exists. Log in instead."
+                )
             if user.mobile == mobile or user.username == mobile:
                 errors["mobile"] = _l("This mobile number is already registered. Log in instead.")
     if errors:
         raise ValidationFailed(errors)
-    user = User(role=Role.CITIZEN, username=mobile, real_name=real_name, id_number=id_number,
-                mobile=mobile, email=email or None, password_hash=hash_password(password))
+    user = User(
+        role=Role.CITIZEN,
+        username=mobile,
+        real_name=real_name,
+        id_number=id_number,
+        mobile=mobile,
+        email=email or None,
+        password_hash=hash_password(password),
+    )
     db.session.add(user)
     try:
         db.session.commit()
     except IntegrityError:  # a concurrent registration won the race
         db.session.rollback()
-        raise ValidationFailed({"id_number": _l("An account with this ID number or mobile "
-                                                "number already exists. Log in instead.")})
+        raise ValidationFailed(
+            {
+                "id_number": _l(
+                    "An account with this ID number or mobile "
+                    "number already exists. Log in instead."
+                )
+            }
+        )
     return user
 
 
@@ -84,9 +108,17 @@ def find_login(login: str) -> User | None:
     login = (login or "").strip()
     if not login:
         return None
-    return db.session.execute(db.select(User).where(
-        (User.username == login) | (User.mobile == login) | (User.id_number == login.upper())
-    )).scalars().first()
+    return (
+        db.session.execute(
+            db.select(User).where(
+                (User.username == login)
+                | (User.mobile == login)
+                | (User.id_number == login.upper())
+            )
+        )
+        .scalars()
+        .first()
+    )
 
 
 def authenticate(login: str, password: str, client_addr: str | None) -> User:
@@ -98,8 +130,10 @@ def authenticate(login: str, password: str, client_addr: str | None) -> User:
     rows = {k: db.session.get(LoginThrottle, k) for k in keys}
     minutes = locked_minutes(rows.values(), now)
     if minutes:
-        raise DomainError("locked", _l("Too many failed attempts. Try again in "
-                                       "%(minutes)d minutes.", minutes=minutes))
+        raise DomainError(
+            "locked",
+            _l("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=minutes),
+        )
     user = find_login(login)
     if user is None or not user.active or not verify_password(user.password_hash, password or ""):
         record_failures(rows, keys, now)
@@ -113,8 +147,10 @@ def authenticate(login: str, password: str, client_addr: str | None) -> User:
 
 def locked_minutes(rows, now) -> int | None:
     """In how many minutes (rounded up) the throttle `rows` let one try again, or None."""
-    until = max((row.locked_until for row in rows
-                 if row and row.locked_until and row.locked_until > now), default=None)
+    until = max(
+        (row.locked_until for row in rows if row and row.locked_until and row.locked_until > now),
+        default=None,
+    )
     if until is None:
         return None
     return max(1, int((until - now).total_seconds() // 60) + 1)
@@ -137,13 +173,19 @@ def record_failures(rows: dict, keys: list[str], now) -> None:
     db.session.commit()
 
 
-def create_staff(username: str, real_name: str, password: str, role: Role,
-                 department=None, is_lead: bool = False) -> User:
+def create_staff(
+    username: str, real_name: str, password: str, role: Role, department=None, is_lead: bool = False
+) -> User:
     """Create (or return the existing) clerk or administrator account. Does not commit."""
     user = db.session.execute(db.select(User).where(User.username == username)).scalar()
     if user is None:
-        user = User(username=username, real_name=real_name, role=role,
-                    password_hash=hash_password(password), department=department,
-                    is_lead=is_lead)
+        user = User(
+            username=username,
+            real_name=real_name,
+            role=role,
+            password_hash=hash_password(password),
+            department=department,
+            is_lead=is_lead,
+        )
         db.session.add(user)
     return user

@@ -9,6 +9,7 @@ days (调休) count fully — so a case submitted on Friday 17:00 and decided on
 16 hours = 0.67 working days. The period (a preset or a custom range of local calendar days)
 is a `periods.Period`.
 """
+
 from __future__ import annotations
 
 import csv
@@ -22,14 +23,27 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, func, or_
 
 from app.extensions import db
-from app.models import (Application, ApplicationStatus, Attachment, Department, Holiday,
-                        HumanTask, Rating, Service, TaskStatus, utcnow)
+from app.models import (
+    Application,
+    ApplicationStatus,
+    Attachment,
+    Department,
+    Holiday,
+    HumanTask,
+    Rating,
+    Service,
+    TaskStatus,
+    utcnow,
+)
 from app.models.ratings import SATISFIED_LEVEL_MIN
 from app.services.calendar import is_working_day
 from app.services.periods import Period, local_today
 
-OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW,
-                 ApplicationStatus.CORRECTION)
+OPEN_STATUSES = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.CORRECTION,
+)
 LIVE_TASKS = (TaskStatus.OPEN, TaskStatus.CLAIMED)
 DAY = 86400.0
 
@@ -55,8 +69,11 @@ class WorkingClock:
     def __init__(self, first: date, last: date):
         self.tz = ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))
         self.first = first
-        rows = db.session.execute(db.select(Holiday.day, Holiday.is_workday).where(
-            Holiday.day >= first, Holiday.day <= last)).all()
+        rows = db.session.execute(
+            db.select(Holiday.day, Holiday.is_workday).where(
+                Holiday.day >= first, Holiday.day <= last
+            )
+        ).all()
         exceptions = {day: workday for day, workday in rows}
         self._working = []
         self._before = [0]  # working days strictly before first + i
@@ -68,7 +85,7 @@ class WorkingClock:
             day += timedelta(days=1)
 
     @classmethod
-    def covering(cls, instants) -> "WorkingClock":
+    def covering(cls, instants) -> WorkingClock:
         """A clock for every date the given (aware) instants fall on, in local time."""
         tz = ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))
         instants = [i for i in instants if i is not None] or [utcnow()]
@@ -81,8 +98,9 @@ class WorkingClock:
             raise ValueError(f"{instant} is outside the clock's range")
         seconds = self._before[index] * DAY
         if self._working[index]:  # time of day (a DST day would be off by its shift)
-            seconds += (local.hour * 3600 + local.minute * 60 + local.second
-                        + local.microsecond / 1e6)
+            seconds += (
+                local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
+            )
         return seconds
 
     def working_days(self, start: datetime, end: datetime) -> float:
@@ -119,25 +137,40 @@ def service_performance(p: Period) -> list[dict]:
     the citizens' ratings given in the period."""
     A = Application
     decided = _in(A.decided_at, p)
-    had_correction = exists().where(HumanTask.application_id == A.id,
-                                    HumanTask.outcome == "correction")
-    counts = {row.service_id: row for row in db.session.execute(
-        db.select(A.service_id,
-                  _count(_in(A.submitted_at, p)).label("submitted"),
-                  _count(A.status.in_(OPEN_STATUSES)).label("open"),
-                  _count(and_(decided, A.decision == "approved")).label("approved"),
-                  _count(and_(decided, A.decision == "rejected")).label("rejected"),
-                  _count(and_(decided, A.due_at.is_not(None), A.decided_at <= A.due_at))
-                  .label("on_time"),
-                  _count(and_(decided, A.due_at.is_not(None))).label("with_limit"),
-                  _count(and_(decided, had_correction)).label("corrected"))
-        .where(A.case_number.is_not(None),
-               or_(A.submitted_at >= p.start, A.decided_at >= p.start,
-                   A.status.in_(OPEN_STATUSES)))
-        .group_by(A.service_id))}
-    durations = _durations(db.session.execute(
-        db.select(A.service_id, A.submitted_at, A.decided_at)
-        .where(decided, A.submitted_at.is_not(None))).all())
+    had_correction = exists().where(
+        HumanTask.application_id == A.id, HumanTask.outcome == "correction"
+    )
+    counts = {
+        row.service_id: row
+        for row in db.session.execute(
+            db.select(
+                A.service_id,
+                _count(_in(A.submitted_at, p)).label("submitted"),
+                _count(A.status.in_(OPEN_STATUSES)).label("open"),
+                _count(and_(decided, A.decision == "approved")).label("approved"),
+                _count(and_(decided, A.decision == "rejected")).label("rejected"),
+                _count(and_(decided, A.due_at.is_not(None), A.decided_at <= A.due_at)).label(
+                    "on_time"
+                ),
+                _count(and_(decided, A.due_at.is_not(None))).label("with_limit"),
+                _count(and_(decided, had_correction)).label("corrected"),
+            )
+            .where(
+                A.case_number.is_not(None),
+                or_(
+                    A.submitted_at >= p.start, A.decided_at >= p.start, A.status.in_(OPEN_STATUSES)
+                ),
+            )
+            .group_by(A.service_id)
+        )
+    }
+    durations = _durations(
+        db.session.execute(
+            db.select(A.service_id, A.submitted_at, A.decided_at).where(
+                decided, A.submitted_at.is_not(None)
+            )
+        ).all()
+    )
     ratings = satisfaction_by_service(p)
     out = []
     for service in db.session.execute(db.select(Service).order_by(Service.id)).scalars():
@@ -145,17 +178,25 @@ def service_performance(p: Period) -> list[dict]:
         approved, rejected = (_n(c.approved), _n(c.rejected)) if c else (0, 0)
         decided_n = approved + rejected
         days = durations.get(service.id, [])
-        row = {"service": service, "code": service.code,
-               "time_limit_days": service.time_limit_days,
-               "submitted": _n(c.submitted) if c else 0, "open": _n(c.open) if c else 0,
-               "approved": approved, "rejected": rejected, "decided": decided_n,
-               "approval_rate": ratio(approved, decided_n),
-               "median_days": percentile(days, 0.5), "p90_days": percentile(days, 0.9),
-               "on_time": _n(c.on_time) if c else 0,
-               "on_time_rate": ratio(_n(c.on_time), _n(c.with_limit)) if c else None,
-               "corrected": _n(c.corrected) if c else 0,
-               "correction_rate": ratio(_n(c.corrected), decided_n) if c else None,
-               "_days": days, "_with_limit": _n(c.with_limit) if c else 0}
+        row = {
+            "service": service,
+            "code": service.code,
+            "time_limit_days": service.time_limit_days,
+            "submitted": _n(c.submitted) if c else 0,
+            "open": _n(c.open) if c else 0,
+            "approved": approved,
+            "rejected": rejected,
+            "decided": decided_n,
+            "approval_rate": ratio(approved, decided_n),
+            "median_days": percentile(days, 0.5),
+            "p90_days": percentile(days, 0.9),
+            "on_time": _n(c.on_time) if c else 0,
+            "on_time_rate": ratio(_n(c.on_time), _n(c.with_limit)) if c else None,
+            "corrected": _n(c.corrected) if c else 0,
+            "correction_rate": ratio(_n(c.corrected), decided_n) if c else None,
+            "_days": days,
+            "_with_limit": _n(c.with_limit) if c else 0,
+        }
         row.update(ratings.get(service.id, empty_satisfaction()))
         out.append(row)
     return out
@@ -169,13 +210,25 @@ def empty_satisfaction() -> dict:
 def satisfaction_by_service(p: Period) -> dict:
     """{service_id: ratings given in the period, their average, share satisfied (4–5)}."""
     rows = db.session.execute(
-        db.select(Application.service_id, func.count(Rating.id), func.avg(Rating.level),
-                  _count(Rating.level >= SATISFIED_LEVEL_MIN))
+        db.select(
+            Application.service_id,
+            func.count(Rating.id),
+            func.avg(Rating.level),
+            _count(Rating.level >= SATISFIED_LEVEL_MIN),
+        )
         .join(Application, Rating.application_id == Application.id)
-        .where(_in(Rating.created_at, p)).group_by(Application.service_id)).all()
-    return {sid: {"ratings": _n(n), "rating_avg": float(avg) if avg is not None else None,
-                  "satisfied": _n(sat), "satisfied_rate": ratio(_n(sat), _n(n))}
-            for sid, n, avg, sat in rows}
+        .where(_in(Rating.created_at, p))
+        .group_by(Application.service_id)
+    ).all()
+    return {
+        sid: {
+            "ratings": _n(n),
+            "rating_avg": float(avg) if avg is not None else None,
+            "satisfied": _n(sat),
+            "satisfied_rate": ratio(_n(sat), _n(n)),
+        }
+        for sid, n, avg, sat in rows
+    }
 
 
 def department_performance(p: Period) -> list[dict]:
@@ -185,27 +238,43 @@ def department_performance(p: Period) -> list[dict]:
     T = HumanTask
     live = T.status.in_(LIVE_TASKS)
     done = and_(T.status == TaskStatus.DONE, _in(T.completed_at, p))
-    counts = {row.department_id: row for row in db.session.execute(
-        db.select(T.department_id,
-                  _count(live).label("open"),
-                  _count(and_(live, T.due_at < (p.now or p.end))).label("overdue"),
-                  _count(done).label("done"),
-                  _count(and_(done, T.due_at.is_not(None), T.completed_at <= T.due_at))
-                  .label("on_time"),
-                  _count(and_(done, T.due_at.is_not(None))).label("with_due"))
-        .where(T.department_id.is_not(None), or_(live, done))
-        .group_by(T.department_id))}
-    durations = _durations(db.session.execute(
-        db.select(T.department_id, T.created_at, T.completed_at).where(done)).all())
+    counts = {
+        row.department_id: row
+        for row in db.session.execute(
+            db.select(
+                T.department_id,
+                _count(live).label("open"),
+                _count(and_(live, T.due_at < (p.now or p.end))).label("overdue"),
+                _count(done).label("done"),
+                _count(and_(done, T.due_at.is_not(None), T.completed_at <= T.due_at)).label(
+                    "on_time"
+                ),
+                _count(and_(done, T.due_at.is_not(None))).label("with_due"),
+            )
+            .where(T.department_id.is_not(None), or_(live, done))
+            .group_by(T.department_id)
+        )
+    }
+    durations = _durations(
+        db.session.execute(
+            db.select(T.department_id, T.created_at, T.completed_at).where(done)
+        ).all()
+    )
     out = []
     for dept in db.session.execute(db.select(Department).order_by(Department.id)).scalars():
         c = counts.get(dept.id)
         days = durations.get(dept.id, [])
-        out.append({"department": dept, "code": dept.code,
-                    "open": _n(c.open) if c else 0, "overdue": _n(c.overdue) if c else 0,
-                    "done": _n(c.done) if c else 0,
-                    "median_days": percentile(days, 0.5),
-                    "on_time_rate": ratio(_n(c.on_time), _n(c.with_due)) if c else None})
+        out.append(
+            {
+                "department": dept,
+                "code": dept.code,
+                "open": _n(c.open) if c else 0,
+                "overdue": _n(c.overdue) if c else 0,
+                "done": _n(c.done) if c else 0,
+                "median_days": percentile(days, 0.5),
+                "on_time_rate": ratio(_n(c.on_time), _n(c.with_due)) if c else None,
+            }
+        )
     return out
 
 
@@ -216,47 +285,77 @@ def auto_review_summary(p: Period) -> dict:
     detected = func.coalesce(Att.review["doc_type"].as_string(), "")
     corrected = and_(Att.corrected_type.is_not(None), Att.corrected_type != detected)
     reviewed, passed, disagreed = db.session.execute(
-        db.select(func.count(), _count(Att.review_status == "pass"), _count(corrected))
-        .where(Att.review.is_not(None), _in(Att.uploaded_at, p))).one()
+        db.select(func.count(), _count(Att.review_status == "pass"), _count(corrected)).where(
+            Att.review.is_not(None), _in(Att.uploaded_at, p)
+        )
+    ).one()
     reviewed, passed, disagreed = _n(reviewed), _n(passed), _n(disagreed)
-    return {"reviewed": reviewed, "passed": passed, "pass_rate": ratio(passed, reviewed),
-            "corrected": disagreed, "agreement": ratio(reviewed - disagreed, reviewed)}
+    return {
+        "reviewed": reviewed,
+        "passed": passed,
+        "pass_rate": ratio(passed, reviewed),
+        "corrected": disagreed,
+        "agreement": ratio(reviewed - disagreed, reviewed),
+    }
 
 
 def totals(services: list[dict]) -> dict:
     """All services together (durations pooled, not averaged per service)."""
-    keys = ("submitted", "open", "approved", "rejected", "decided", "on_time", "corrected",
-            "ratings", "satisfied")
+    keys = (
+        "submitted",
+        "open",
+        "approved",
+        "rejected",
+        "decided",
+        "on_time",
+        "corrected",
+        "ratings",
+        "satisfied",
+    )
     out = {k: sum(r[k] for r in services) for k in keys}
     days = [d for r in services for d in r["_days"]]
     with_limit = sum(r["_with_limit"] for r in services)
     rated = [(r["rating_avg"], r["ratings"]) for r in services if r["ratings"]]
-    out.update(approval_rate=ratio(out["approved"], out["decided"]),
-               median_days=percentile(days, 0.5), p90_days=percentile(days, 0.9),
-               on_time_rate=ratio(out["on_time"], with_limit),
-               correction_rate=ratio(out["corrected"], out["decided"]),
-               rating_avg=ratio(sum(a * n for a, n in rated), out["ratings"]),
-               satisfied_rate=ratio(out["satisfied"], out["ratings"]))
+    out.update(
+        approval_rate=ratio(out["approved"], out["decided"]),
+        median_days=percentile(days, 0.5),
+        p90_days=percentile(days, 0.9),
+        on_time_rate=ratio(out["on_time"], with_limit),
+        correction_rate=ratio(out["corrected"], out["decided"]),
+        rating_avg=ratio(sum(a * n for a, n in rated), out["ratings"]),
+        satisfied_rate=ratio(out["satisfied"], out["ratings"]),
+    )
     return out
 
 
 def overview(p: Period) -> dict:
     """Everything the performance page shows."""
     services = service_performance(p)
-    return {"period": p, "services": services, "totals": totals(services),
-            "departments": department_performance(p), "auto_review": auto_review_summary(p)}
+    return {
+        "period": p,
+        "services": services,
+        "totals": totals(services),
+        "departments": department_performance(p),
+        "auto_review": auto_review_summary(p),
+    }
 
 
 CSV_COLUMNS = (
-    ("service", _l("Service")), ("code", _l("Code")), ("submitted", _l("Cases submitted")),
-    ("open", _l("Open now")), ("approved", _l("Approved")), ("rejected", _l("Rejected")),
+    ("service", _l("Service")),
+    ("code", _l("Code")),
+    ("submitted", _l("Cases submitted")),
+    ("open", _l("Open now")),
+    ("approved", _l("Approved")),
+    ("rejected", _l("Rejected")),
     ("approval_rate", _l("Approval rate (%)")),
     ("median_days", _l("Median working days to decision")),
     ("p90_days", _l("90th percentile working days")),
     ("time_limit_days", _l("Statutory limit (working days)")),
     ("on_time_rate", _l("Decided within the limit (%)")),
-    ("correction_rate", _l("Needed a correction (%)")), ("ratings", _l("Ratings")),
-    ("rating_avg", _l("Average rating")), ("satisfied_rate", _l("Satisfied (%)")),
+    ("correction_rate", _l("Needed a correction (%)")),
+    ("ratings", _l("Ratings")),
+    ("rating_avg", _l("Average rating")),
+    ("satisfied_rate", _l("Satisfied (%)")),
 )
 
 

@@ -4,6 +4,7 @@ Drafts keep what the citizen typed and uploaded; `submit()` is one transaction t
 everything, numbers the case and starts its workflow. A second submit of the same draft is
 refused with a clear message, never a second case.
 """
+
 from __future__ import annotations
 
 from flask import current_app
@@ -19,15 +20,23 @@ from app.services.errors import Conflict, DomainError, NotFound, ValidationFaile
 
 def start_draft(citizen: User, service: Service) -> Application:
     """The citizen's open draft for `service`, created (prefilled from the account) if none."""
-    draft = db.session.execute(db.select(Application).where(
-        Application.citizen_id == citizen.id, Application.service_id == service.id,
-        Application.status == ApplicationStatus.DRAFT)).scalar()
+    draft = db.session.execute(
+        db.select(Application).where(
+            Application.citizen_id == citizen.id,
+            Application.service_id == service.id,
+            Application.status == ApplicationStatus.DRAFT,
+        )
+    ).scalar()
     if draft is None:
         form = catalogue.service_form(service)
-        prefill = {f["name"]: getattr(citizen, f["prefill"], None)
-                   for f in catalogue.form_fields(form) if f.get("prefill")}
-        draft = Application(citizen=citizen, service=service,
-                            form_data={k: v for k, v in prefill.items() if v})
+        prefill = {
+            f["name"]: getattr(citizen, f["prefill"], None)
+            for f in catalogue.form_fields(form)
+            if f.get("prefill")
+        }
+        draft = Application(
+            citizen=citizen, service=service, form_data={k: v for k, v in prefill.items() if v}
+        )
         db.session.add(draft)
         db.session.commit()
     return draft
@@ -43,8 +52,10 @@ def get_for_citizen(citizen: User, application_id: int) -> Application:
 
 def _require_draft(application: Application) -> None:
     if application.status != ApplicationStatus.DRAFT:
-        raise Conflict("not_draft", _l("This application has already been submitted and can no "
-                                       "longer be changed here."))
+        raise Conflict(
+            "not_draft",
+            _l("This application has already been submitted and can no longer be changed here."),
+        )
 
 
 def save_form(application: Application, raw: dict) -> dict:
@@ -71,8 +82,10 @@ def material_slots(application: Application) -> list[dict]:
         if att.superseded:
             continue
         by_slot.setdefault(att.slot, []).append(att)
-    return [dict(m, files=by_slot.get(m["slot"], []))
-            for m in application.service.definition.get("materials", [])]
+    return [
+        dict(m, files=by_slot.get(m["slot"], []))
+        for m in application.service.definition.get("materials", [])
+    ]
 
 
 def add_attachment(application: Application, slot: str, filename: str, data: bytes) -> Attachment:
@@ -83,8 +96,9 @@ def add_attachment(application: Application, slot: str, filename: str, data: byt
     return att
 
 
-def store_attachment(application: Application, slot: str, filename: str, data: bytes,
-                     *, supersede: bool = False) -> Attachment:
+def store_attachment(
+    application: Application, slot: str, filename: str, data: bytes, *, supersede: bool = False
+) -> Attachment:
     """Check, store and queue the review of one file (caller commits; file removed on error).
 
     With `supersede`, earlier files of the slot are marked replaced (corrections, 补正).
@@ -96,11 +110,15 @@ def store_attachment(application: Application, slot: str, filename: str, data: b
     live = [a for a in application.attachments if not a.superseded]
     in_slot = sum(1 for a in live if a.slot == slot)
     if not supersede and in_slot >= cfg["MAX_FILES_PER_SLOT"]:
-        raise DomainError("too_many_files", _l("At most %(n)d files per material. Delete one "
-                                               "first.", n=cfg["MAX_FILES_PER_SLOT"]))
+        raise DomainError(
+            "too_many_files",
+            _l("At most %(n)d files per material. Delete one first.", n=cfg["MAX_FILES_PER_SLOT"]),
+        )
     if len(application.attachments) >= cfg["MAX_FILES_PER_APPLICATION"]:
-        raise DomainError("too_many_files", _l("At most %(n)d files per application.",
-                                               n=cfg["MAX_FILES_PER_APPLICATION"]))
+        raise DomainError(
+            "too_many_files",
+            _l("At most %(n)d files per application.", n=cfg["MAX_FILES_PER_APPLICATION"]),
+        )
     filename = (filename or "upload").replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload"
     mime = uploads.check_content(data, filename)
     stored = uploads.store(data, mime)
@@ -109,9 +127,16 @@ def store_attachment(application: Application, slot: str, filename: str, data: b
             for old in live:
                 if old.slot == slot:
                     old.superseded = True
-        att = Attachment(application=application, slot=slot, original_name=filename,
-                         stored_name=stored.stored_name, mime_type=stored.mime_type,
-                         size=stored.size, sha256=stored.sha256, review_status="pending")
+        att = Attachment(
+            application=application,
+            slot=slot,
+            original_name=filename,
+            stored_name=stored.stored_name,
+            mime_type=stored.mime_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            review_status="pending",
+        )
         db.session.add(att)
         db.session.flush()
         jobs.enqueue("review_attachment", attachment_id=att.id)
@@ -137,8 +162,9 @@ def remove_attachment(application: Application, attachment_id: int) -> None:
 def check_complete(application: Application) -> dict:
     """Everything still missing before submission: form field errors and required materials."""
     form = catalogue.service_form(application.service)
-    _, errors = forms.validate(form, {k: ("1" if v is True else v)
-                                      for k, v in (application.form_data or {}).items()})
+    _, errors = forms.validate(
+        form, {k: ("1" if v is True else v) for k, v in (application.form_data or {}).items()}
+    )
     groups: dict = {}
     for slot in material_slots(application):
         if slot.get("required") and not slot["files"]:
@@ -158,20 +184,25 @@ def submit(application: Application) -> Application:
         raise ValidationFailed(errors, _l("The application is not complete yet."))
     now = utcnow()
     res = db.session.execute(
-        update(Application).where(Application.id == application.id,
-                                  Application.status == ApplicationStatus.DRAFT)
+        update(Application)
+        .where(Application.id == application.id, Application.status == ApplicationStatus.DRAFT)
         .values(status=ApplicationStatus.SUBMITTED, submitted_at=now)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if res.rowcount != 1:
         db.session.rollback()
-        raise Conflict("already_submitted", _l("This application was already submitted. "
-                                               "Follow it under My cases."))
+        raise Conflict(
+            "already_submitted",
+            _l("This application was already submitted. Follow it under My cases."),
+        )
     db.session.refresh(application)
     application.case_number = f"YW{now:%Y%m%d}{application.id:06d}"
     from app.services import calendar
+
     application.due_at = calendar.add_working_days(now, application.service.time_limit_days)
     timeline.record(application, "submitted", actor=application.citizen)
     from app.workflow import runtime
+
     try:
         runtime.start_case(application)
     except runtime.CaseStuck:
@@ -185,5 +216,10 @@ def submit(application: Application) -> Application:
 
 def citizen_cases(citizen: User) -> list[Application]:
     """The citizen's applications, newest first."""
-    return list(db.session.execute(db.select(Application).where(
-        Application.citizen_id == citizen.id).order_by(Application.id.desc())).scalars())
+    return list(
+        db.session.execute(
+            db.select(Application)
+            .where(Application.citizen_id == citizen.id)
+            .order_by(Application.id.desc())
+        ).scalars()
+    )

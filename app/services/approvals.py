@@ -1,4 +1,5 @@
 """Clerks' work on human tasks: queues, claiming (exactly one clerk wins) and decisions."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -10,7 +11,6 @@ from app.models import Application, HumanTask, TaskStatus, User, utcnow
 from app.services import timeline
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
-
 LIVE_TASK = text("human_task.status IN ('open', 'claimed')")
 
 
@@ -18,13 +18,23 @@ def queue(clerk: User, *, include_done: bool = False, limit: int = 200) -> list[
     """The clerk's department queue: open and claimed tasks, soonest due first."""
     # Written as literal SQL (not bound parameters) so that PostgreSQL can match the partial
     # index ix_human_task_live_queue, whose predicate this is, even in a prepared statement.
-    status_filter = (HumanTask.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.DONE])
-                     if include_done else LIVE_TASK)
-    return list(db.session.execute(
-        db.select(HumanTask).where(HumanTask.department_id == clerk.department_id,
-                                   status_filter,
-                                   *([] if clerk.is_lead else [HumanTask.candidate_group.is_(None)]))
-        .order_by(HumanTask.due_at.asc().nulls_last(), HumanTask.id).limit(limit)).scalars())
+    status_filter = (
+        HumanTask.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.DONE])
+        if include_done
+        else LIVE_TASK
+    )
+    return list(
+        db.session.execute(
+            db.select(HumanTask)
+            .where(
+                HumanTask.department_id == clerk.department_id,
+                status_filter,
+                *([] if clerk.is_lead else [HumanTask.candidate_group.is_(None)]),
+            )
+            .order_by(HumanTask.due_at.asc().nulls_last(), HumanTask.id)
+            .limit(limit)
+        ).scalars()
+    )
 
 
 def get_task(clerk: User, task_id: int) -> HumanTask:
@@ -44,9 +54,17 @@ def can_view_case(user: User, application: Application) -> bool:
     if user.is_citizen:
         return application.citizen_id == user.id
     if user.is_clerk:
-        return db.session.execute(db.select(HumanTask.id).where(
-            HumanTask.application_id == application.id,
-            HumanTask.department_id == user.department_id).limit(1)).first() is not None
+        return (
+            db.session.execute(
+                db.select(HumanTask.id)
+                .where(
+                    HumanTask.application_id == application.id,
+                    HumanTask.department_id == user.department_id,
+                )
+                .limit(1)
+            ).first()
+            is not None
+        )
     return False
 
 
@@ -55,9 +73,11 @@ def claim(clerk: User, task_id: int) -> HumanTask:
     task = get_task(clerk, task_id)
     _check_group(clerk, task)
     res = db.session.execute(
-        update(HumanTask).where(HumanTask.id == task.id, HumanTask.status == TaskStatus.OPEN)
+        update(HumanTask)
+        .where(HumanTask.id == task.id, HumanTask.status == TaskStatus.OPEN)
         .values(status=TaskStatus.CLAIMED, assignee_id=clerk.id, claimed_at=utcnow())
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
     db.session.refresh(task)
     if res.rowcount != 1 and task.assignee_id != clerk.id:
@@ -83,6 +103,7 @@ DEFAULT_TASK_FORM = "review_decision"
 def task_form(task: HumanTask) -> dict:
     """The form a task is decided with (`forms/tasks/<form>.json`)."""
     from app.services import catalogue
+
     return catalogue.load_form(task.form or DEFAULT_TASK_FORM)
 
 
@@ -95,21 +116,31 @@ def outcome_of(data: dict) -> str:
 
 _tasks = HumanTask.__table__
 # Close a task if it is open or claimed by this clerk: built once, run on every decision.
-_CLOSE_TASK = (update(_tasks)
-               .where(_tasks.c.id == bindparam("b_id"),
-                      (_tasks.c.status == TaskStatus.OPEN)
-                      | ((_tasks.c.status == TaskStatus.CLAIMED)
-                         & (_tasks.c.assignee_id == bindparam("b_clerk"))))
-               .values(status=TaskStatus.DONE, assignee_id=bindparam("b_clerk"),
-                       completed_by_id=bindparam("b_clerk"),
-                       completed_at=bindparam("completed_at"), outcome=bindparam("outcome"),
-                       comment=bindparam("comment")))
+_CLOSE_TASK = (
+    update(_tasks)
+    .where(
+        _tasks.c.id == bindparam("b_id"),
+        (_tasks.c.status == TaskStatus.OPEN)
+        | (
+            (_tasks.c.status == TaskStatus.CLAIMED) & (_tasks.c.assignee_id == bindparam("b_clerk"))
+        ),
+    )
+    .values(
+        status=TaskStatus.DONE,
+        assignee_id=bindparam("b_clerk"),
+        completed_by_id=bindparam("b_clerk"),
+        completed_at=bindparam("completed_at"),
+        outcome=bindparam("outcome"),
+        comment=bindparam("comment"),
+    )
+)
 
 
 def decide(clerk: User, task_id: int, raw: dict) -> HumanTask:
     """Complete a task with its form (approve, reject, ask for corrections…). Commits."""
     from app.services import forms
     from app.workflow import runtime
+
     task = get_task(clerk, task_id)
     _check_group(clerk, task)
     data, errors = forms.validate(task_form(task), raw)
@@ -117,9 +148,16 @@ def decide(clerk: User, task_id: int, raw: dict) -> HumanTask:
         raise ValidationFailed(errors)
     outcome = outcome_of(data)
     comment = str(data.get("comment") or data.get("correction_items") or "")
-    res = db.session.execute(_CLOSE_TASK, {"b_id": task.id, "b_clerk": clerk.id,
-                                           "completed_at": utcnow(), "outcome": outcome,
-                                           "comment": comment})
+    res = db.session.execute(
+        _CLOSE_TASK,
+        {
+            "b_id": task.id,
+            "b_clerk": clerk.id,
+            "completed_at": utcnow(),
+            "outcome": outcome,
+            "comment": comment,
+        },
+    )
     if res.rowcount != 1:
         db.session.rollback()
         db.session.refresh(task)
@@ -130,11 +168,22 @@ def decide(clerk: User, task_id: int, raw: dict) -> HumanTask:
     if "approved" in data and task.lane:
         data[f"{task.lane}_approved"] = data["approved"]
         data[f"{task.lane}_comment"] = comment
-    for key, value in (("status", TaskStatus.DONE), ("assignee_id", clerk.id),
-                       ("completed_by_id", clerk.id), ("outcome", outcome), ("comment", comment)):
+    for key, value in (
+        ("status", TaskStatus.DONE),
+        ("assignee_id", clerk.id),
+        ("completed_by_id", clerk.id),
+        ("outcome", outcome),
+        ("comment", comment),
+    ):
         set_committed_value(task, key, value)  # what the UPDATE above wrote; no re-read
-    timeline.record(task.application_id, "task_done", actor=clerk, department_id=task.department_id,
-                    message=comment, data={"outcome": outcome, "task": task.name})
+    timeline.record(
+        task.application_id,
+        "task_done",
+        actor=clerk,
+        department_id=task.department_id,
+        message=comment,
+        data={"outcome": outcome, "task": task.name},
+    )
     try:
         runtime.complete_user_task(task.instance_id, task.spiff_task_id, data)
     except runtime.CaseStuck as stuck:
@@ -143,10 +192,15 @@ def decide(clerk: User, task_id: int, raw: dict) -> HumanTask:
         db.session.rollback()
         runtime.record_incident(stuck)
         db.session.commit()
-        raise Conflict("case_stuck", _l("The decision could not be processed because the "
-                                        "process failed at %(element)s. Nothing was changed; "
-                                        "administrators have been alerted.",
-                                        element=stuck.element_id or "?"))
+        raise Conflict(
+            "case_stuck",
+            _l(
+                "The decision could not be processed because the "
+                "process failed at %(element)s. Nothing was changed; "
+                "administrators have been alerted.",
+                element=stuck.element_id or "?",
+            ),
+        )
     except Exception:
         db.session.rollback()
         raise

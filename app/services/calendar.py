@@ -1,7 +1,8 @@
 """Working-day arithmetic for statutory time limits, with an admin-maintained holiday table."""
+
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -33,4 +34,4 @@ def add_working_days(start: datetime, days: int) -> datetime:
         day += timedelta(days=1)
         if is_working_day(day, exceptions):
             remaining -= 1
-    return datetime.combine(day, time(23, 59, 59), tzinfo=tz).astimezone(timezone.utc)
+    return datetime.combine(day, time(23, 59, 59), tzinfo=tz).astimezone(UTC)

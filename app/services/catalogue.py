@@ -3,6 +3,7 @@
 Files are the source of truth for shipped services; `sync_services()` is idempotent and runs
 at set-up (demo data) and on deploy.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,7 +40,9 @@ def load_form(name: str) -> dict:
 def known_forms() -> set[str]:
     """Names of all forms under `forms/` (application and task forms)."""
     forms_dir = Path(current_app.config["FORMS_DIR"])
-    return {p.stem for p in forms_dir.glob("*.json")} | {p.stem for p in forms_dir.glob("tasks/*.json")}
+    return {p.stem for p in forms_dir.glob("*.json")} | {
+        p.stem for p in forms_dir.glob("tasks/*.json")
+    }
 
 
 def shipped_services() -> list[dict]:
@@ -52,9 +55,13 @@ def sync_services() -> list[Service]:
     out = []
     for entry in shipped_services():
         form = load_form(entry["form"])
-        definition = {"guide": entry.get("guide", {}), "form": entry["form"],
-                      "files": entry["files"], "lead_department": entry.get("lead_department"),
-                      "materials": form.get("materials", [])}
+        definition = {
+            "guide": entry.get("guide", {}),
+            "form": entry["form"],
+            "files": entry["files"],
+            "lead_department": entry.get("lead_department"),
+            "materials": form.get("materials", []),
+        }
         svc = db.session.execute(db.select(Service).where(Service.code == entry["code"])).scalar()
         if svc is None:
             svc = Service(code=entry["code"])
@@ -70,14 +77,18 @@ def sync_services() -> list[Service]:
 
 def list_services() -> list[Service]:
     """Active services, in a stable order."""
-    return list(db.session.execute(
-        db.select(Service).where(Service.active.is_(True)).order_by(Service.id)).scalars())
+    return list(
+        db.session.execute(
+            db.select(Service).where(Service.active.is_(True)).order_by(Service.id)
+        ).scalars()
+    )
 
 
 def get_service(code: str) -> Service:
     """The active service with `code`, or NotFound."""
-    svc = db.session.execute(db.select(Service).where(Service.code == code,
-                                                      Service.active.is_(True))).scalar()
+    svc = db.session.execute(
+        db.select(Service).where(Service.code == code, Service.active.is_(True))
+    ).scalar()
     if svc is None:
         raise NotFound("service_not_found", "service not found")
     return svc

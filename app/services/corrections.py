@@ -4,6 +4,7 @@ The request is a clerk's task outcome ("correction") with the items to correct; 
 replaces files slot by slot and resumes the case through a BPMN message event
 (`correction_submitted`), correlated by case number.
 """
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -20,32 +21,51 @@ def open_request(application: Application) -> CaseEvent | None:
     """The latest correction request while the case waits for the citizen, else None."""
     if application.status != ApplicationStatus.CORRECTION:
         return None
-    return db.session.execute(db.select(CaseEvent).where(
-        CaseEvent.application_id == application.id, CaseEvent.kind == "task_done")
-        .order_by(CaseEvent.id.desc())).scalars().first()
+    return (
+        db.session.execute(
+            db.select(CaseEvent)
+            .where(CaseEvent.application_id == application.id, CaseEvent.kind == "task_done")
+            .order_by(CaseEvent.id.desc())
+        )
+        .scalars()
+        .first()
+    )
 
 
 def submit(application: Application, note: str, files: list[tuple[str, str, bytes]]) -> None:
     """Store the replacement files and resume the case. Commits."""
     from app.workflow import runtime
+
     if application.status != ApplicationStatus.CORRECTION:
         raise Conflict("no_correction", _l("No correction is requested for this case now."))
     note = (note or "").strip()
     if not note and not files:
-        raise ValidationFailed({"note": _l("Upload the corrected materials or explain what "
-                                           "you changed.")})
+        raise ValidationFailed(
+            {"note": _l("Upload the corrected materials or explain what you changed.")}
+        )
     if len(note) > 2000:
         raise ValidationFailed({"note": _l("At most %(n)d characters.", n=2000)})
     from app.services import uploads
+
     for _slot, name, data in files:  # refuse a bad file before storing any
         uploads.check_content(data, name)
-    added = [applications.store_attachment(application, slot, name, data, supersede=True)
-             for slot, name, data in files]
-    timeline.record(application, "correction_submitted", actor=application.citizen,
-                    message=note, data={"attachments": [a.id for a in added]})
+    added = [
+        applications.store_attachment(application, slot, name, data, supersede=True)
+        for slot, name, data in files
+    ]
+    timeline.record(
+        application,
+        "correction_submitted",
+        actor=application.citizen,
+        message=note,
+        data={"attachments": [a.id for a in added]},
+    )
     try:
-        runtime.deliver_message_for_case(application.case_number, MESSAGE, {
-            "note": note, "attachments": [{"id": a.id, "slot": a.slot} for a in added]})
+        runtime.deliver_message_for_case(
+            application.case_number,
+            MESSAGE,
+            {"note": note, "attachments": [{"id": a.id, "slot": a.slot} for a in added]},
+        )
     except runtime.CaseStuck as stuck:
         stored = [a.stored_name for a in added]
         db.session.rollback()  # nothing half-saved: the citizen may send it again later
@@ -53,9 +73,14 @@ def submit(application: Application, note: str, files: list[tuple[str, str, byte
             uploads.remove(name)
         runtime.record_incident(stuck)
         db.session.commit()
-        raise DomainError("case_stuck", _l("Your corrections could not be processed right now. "
-                                           "Nothing was saved; administrators have been "
-                                           "alerted. Please try again later."))
+        raise DomainError(
+            "case_stuck",
+            _l(
+                "Your corrections could not be processed right now. "
+                "Nothing was saved; administrators have been "
+                "alerted. Please try again later."
+            ),
+        )
     except Exception:
         db.session.rollback()
         raise

@@ -13,6 +13,7 @@ is never touched by a delivery. Backends (app/config.py):
   is not 0/OK, is a failure.
 - e-mail `log`, or `smtp` (smtplib: MAIL_SERVER/PORT/USE_TLS/USE_SSL/USERNAME/PASSWORD/SENDER).
 """
+
 from __future__ import annotations
 
 import json
@@ -72,6 +73,7 @@ def mark_failed(delivery_id: int, error: str | None, attempts: int) -> None:
 
 # ---------------------------------------------------------------- backends
 
+
 def sms_log(row: NotificationDelivery) -> str:
     """Demo SMS: the message goes to the application log; the row keeps the text."""
     log.info("SMS to %s: %s", _mask(row.address), row.content)
@@ -84,19 +86,27 @@ def sms_http(row: NotificationDelivery) -> str | None:
     url = cfg.get("SMS_HTTP_URL")
     if not url:
         raise DeliveryError("SMS_HTTP_URL is not set")
-    payload = {"mobile": row.address, "content": row.content, "sign": cfg.get("SMS_SIGN"),
-               "request_id": f"onewindow-{row.id}"}
+    payload = {
+        "mobile": row.address,
+        "content": row.content,
+        "sign": cfg.get("SMS_SIGN"),
+        "request_id": f"onewindow-{row.id}",
+    }
     headers = {"Content-Type": "application/json; charset=utf-8", "Accept": "application/json"}
     if cfg.get("SMS_HTTP_TOKEN"):
         headers["Authorization"] = f"Bearer {cfg['SMS_HTTP_TOKEN']}"
-    request = urllib.request.Request(url, data=json.dumps(payload, ensure_ascii=False).encode(),
-                                     headers=headers, method="POST")
+    request = urllib.request.Request(
+        url, data=json.dumps(payload, ensure_ascii=False).encode(), headers=headers, method="POST"
+    )
     try:
-        with urllib.request.urlopen(request, timeout=float(cfg.get("SMS_HTTP_TIMEOUT") or 5)) as resp:
+        with urllib.request.urlopen(
+            request, timeout=float(cfg.get("SMS_HTTP_TIMEOUT") or 5)
+        ) as resp:
             raw = resp.read(65536)
     except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"SMS gateway answered HTTP {exc.code}: "
-                            f"{exc.read(500).decode('utf-8', 'replace')}") from None
+        raise DeliveryError(
+            f"SMS gateway answered HTTP {exc.code}: {exc.read(500).decode('utf-8', 'replace')}"
+        ) from None
     except (urllib.error.URLError, OSError) as exc:  # refused, unreachable, timed out
         raise DeliveryError(f"SMS gateway unreachable: {getattr(exc, 'reason', exc)}") from None
     try:
@@ -107,8 +117,10 @@ def sms_http(row: NotificationDelivery) -> str | None:
         answer = {}
     code = answer.get("code", 0)
     if str(code).strip().lower() not in _OK_CODES:
-        raise DeliveryError(f"SMS gateway refused the message: code {code}: "
-                            f"{answer.get('message') or answer.get('msg') or ''}".strip())
+        raise DeliveryError(
+            f"SMS gateway refused the message: code {code}: "
+            f"{answer.get('message') or answer.get('msg') or ''}".strip()
+        )
     return answer.get("message_id") or answer.get("msgid") or answer.get("id")
 
 
@@ -131,8 +143,9 @@ def mail_smtp(row: NotificationDelivery) -> str:
     timeout = float(cfg.get("MAIL_TIMEOUT") or 10)
     try:
         if cfg.get("MAIL_USE_SSL"):
-            smtp = smtplib.SMTP_SSL(host, port, timeout=timeout,
-                                    context=ssl.create_default_context())
+            smtp = smtplib.SMTP_SSL(
+                host, port, timeout=timeout, context=ssl.create_default_context()
+            )
         else:
             smtp = smtplib.SMTP(host, port, timeout=timeout)
         with smtp:
@@ -153,5 +166,9 @@ def _mask(mobile: str) -> str:
     return mobile[:3] + "****" + mobile[-4:] if len(mobile) >= 8 else "****"
 
 
-BACKENDS = {("sms", "log"): sms_log, ("sms", "http"): sms_http,
-            ("email", "log"): mail_log, ("email", "smtp"): mail_smtp}
+BACKENDS = {
+    ("sms", "log"): sms_log,
+    ("sms", "http"): sms_http,
+    ("email", "log"): mail_log,
+    ("email", "smtp"): mail_smtp,
+}

@@ -4,6 +4,7 @@ services, so that the performance page has something to show.
 
 Idempotent: running it again changes nothing that already exists.
 """
+
 from __future__ import annotations
 
 import io
@@ -27,8 +28,12 @@ DEPARTMENTS = [
 ]
 DEMO_PASSWORD = "Demo12345"
 ADMIN = ("admin", "系统管理员")
-CITIZEN = {"username": "13800138000", "real_name": "张三", "id_number": "11010519491231002X",
-           "mobile": "13800138000"}
+CITIZEN = {
+    "username": "13800138000",
+    "real_name": "张三",
+    "id_number": "11010519491231002X",
+    "mobile": "13800138000",
+}
 
 
 def clerk_username(code: str) -> str:
@@ -45,6 +50,7 @@ def load_demo_data(sample_cases: bool | None = None) -> dict:
     `sample_cases` (default: yes, except in tests) also runs the demo citizen's sample cases.
     """
     from app.workflow.deployment import deploy_shipped
+
     depts = {}
     for code, zh, en in DEPARTMENTS:
         dept = db.session.execute(db.select(Department).where(Department.code == code)).scalar()
@@ -56,14 +62,20 @@ def load_demo_data(sample_cases: bool | None = None) -> dict:
     logins = []
     for code, zh, _ in DEPARTMENTS:
         create_staff(clerk_username(code), f"{zh}审批员", DEMO_PASSWORD, Role.CLERK, depts[code])
-        create_staff(f"lead_{code}", f"{zh}科长", DEMO_PASSWORD, Role.CLERK, depts[code],
-                     is_lead=True)
+        create_staff(
+            f"lead_{code}", f"{zh}科长", DEMO_PASSWORD, Role.CLERK, depts[code], is_lead=True
+        )
         logins.append((clerk_username(code), DEMO_PASSWORD, f"clerk, {code}"))
         logins.append((f"lead_{code}", DEMO_PASSWORD, f"department lead, {code}"))
     create_staff(ADMIN[0], ADMIN[1], DEMO_PASSWORD, Role.ADMIN)
     logins.append((ADMIN[0], DEMO_PASSWORD, "administrator"))
-    if db.session.execute(db.select(User).where(User.username == CITIZEN["username"])).scalar() is None:
-        db.session.add(User(role=Role.CITIZEN, password_hash=hash_password(DEMO_PASSWORD), **CITIZEN))
+    if (
+        db.session.execute(db.select(User).where(User.username == CITIZEN["username"])).scalar()
+        is None
+    ):
+        db.session.add(
+            User(role=Role.CITIZEN, password_hash=hash_password(DEMO_PASSWORD), **CITIZEN)
+        )
     logins.insert(0, (CITIZEN["username"], DEMO_PASSWORD, "citizen 张三"))
     catalogue.sync_services()
     db.session.flush()
@@ -83,13 +95,19 @@ SAMPLE_CASES = [
     (("tax",), (2, "驳回的理由没有写清楚，不知道该补什么材料。")),
     (None, None),
 ]
-SAMPLE_FORM = {"company_name": "上海张三示例科技有限公司", "company_type": "llc",
-               "registered_capital": "100", "address": "上海市浦东新区世纪大道100号",
-               "business_scope": "软件开发；技术咨询", "contact_phone": CITIZEN["mobile"]}
+SAMPLE_FORM = {
+    "company_name": "上海张三示例科技有限公司",
+    "company_type": "llc",
+    "registered_capital": "100",
+    "address": "上海市浦东新区世纪大道100号",
+    "business_scope": "软件开发；技术咨询",
+    "contact_phone": CITIZEN["mobile"],
+}
 
 
 def _blank_png() -> bytes:
     from PIL import Image
+
     buf = io.BytesIO()
     Image.new("RGB", (60, 40), "white").save(buf, format="PNG")
     return buf.getvalue()
@@ -101,24 +119,33 @@ def load_sample_cases(timeout: float = 60) -> int:
     worker may be running yet to do the auto-review the cases wait for)."""
     from app.jobs import runner_for
     from app.services import applications, approvals, ratings
+
     if current_app.config.get("REDIS_URL"):
         log.info("demo: sample cases skipped (background jobs run on Celery)")
         return 0
-    citizen = db.session.execute(db.select(User).where(
-        User.username == CITIZEN["username"])).scalar_one()
-    if db.session.execute(db.select(Application.id).where(
-            Application.citizen_id == citizen.id, Application.case_number.is_not(None))
-            .limit(1)).first():
+    citizen = db.session.execute(
+        db.select(User).where(User.username == CITIZEN["username"])
+    ).scalar_one()
+    if db.session.execute(
+        db.select(Application.id)
+        .where(Application.citizen_id == citizen.id, Application.case_number.is_not(None))
+        .limit(1)
+    ).first():
         return 0
-    service = db.session.execute(db.select(Service).where(
-        Service.code == "business_registration")).scalar_one()
+    service = db.session.execute(
+        db.select(Service).where(Service.code == "business_registration")
+    ).scalar_one()
     runner = runner_for(current_app._get_current_object())
     image = _blank_png()
     made = []
     for _case in SAMPLE_CASES:
         draft = applications.start_draft(citizen, service)
-        errors = applications.save_form(draft, dict(
-            SAMPLE_FORM, legal_rep_name=citizen.real_name, legal_rep_id_number=citizen.id_number))
+        errors = applications.save_form(
+            draft,
+            dict(
+                SAMPLE_FORM, legal_rep_name=citizen.real_name, legal_rep_id_number=citizen.id_number
+            ),
+        )
         if errors:
             raise RuntimeError(f"demo: the sample form no longer validates: {errors}")
         for slot in applications.material_slots(draft):
@@ -133,17 +160,29 @@ def load_sample_cases(timeout: float = 60) -> int:
     for app_id, (rejecting, rating) in zip(made, SAMPLE_CASES):
         if rejecting is None:
             continue
-        tasks = db.session.execute(db.select(HumanTask).where(
-            HumanTask.application_id == app_id, HumanTask.status == TaskStatus.OPEN)
-            .order_by(HumanTask.id)).scalars().all()
+        tasks = (
+            db.session.execute(
+                db.select(HumanTask)
+                .where(HumanTask.application_id == app_id, HumanTask.status == TaskStatus.OPEN)
+                .order_by(HumanTask.id)
+            )
+            .scalars()
+            .all()
+        )
         for task in tasks:
             code = task.department.code
-            clerk = db.session.execute(db.select(User).where(
-                User.username == clerk_username(code))).scalar_one()
+            clerk = db.session.execute(
+                db.select(User).where(User.username == clerk_username(code))
+            ).scalar_one()
             no = code in rejecting
-            approvals.decide(clerk, task.id, {
-                "approved": "false" if no else "true",
-                "comment": "经营场所证明材料不全，不予许可。" if no else "材料齐全，同意。"})
+            approvals.decide(
+                clerk,
+                task.id,
+                {
+                    "approved": "false" if no else "true",
+                    "comment": "经营场所证明材料不全，不予许可。" if no else "材料齐全，同意。",
+                },
+            )
         application = db.session.get(Application, app_id)
         if rating and application.decision:
             ratings.rate(citizen, application, rating[0], rating[1])

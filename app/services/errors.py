@@ -1,4 +1,5 @@
 """Domain errors: what went wrong, in words a user can act on, in the page's language."""
+
 from __future__ import annotations
 
 
@@ -38,6 +39,7 @@ class ValidationFailed(DomainError):
 
     def __init__(self, errors: dict, message=None):
         from flask_babel import lazy_gettext as _l
+
         super().__init__("validation_failed", message or _l("Please correct the marked fields."))
         self.errors = errors
 

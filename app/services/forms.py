@@ -1,4 +1,5 @@
 """Form schemas in `forms/`: validate and normalise submitted values against a schema."""
+
 from __future__ import annotations
 
 import re
@@ -78,7 +79,11 @@ def _check(field: dict, ftype: str, value):
         problem = identity.resident_id_problem(value)
         return (problem, None) if problem else (None, value)
     if ftype == "mobile":
-        return (None, value) if MOBILE_RE.match(value) else (_l("Enter an 11-digit mainland mobile number."), None)
+        return (
+            (None, value)
+            if MOBILE_RE.match(value)
+            else (_l("Enter an 11-digit mainland mobile number."), None)
+        )
     if ftype == "date":
         try:
             return None, date.fromisoformat(value).isoformat()

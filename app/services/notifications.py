@@ -11,25 +11,36 @@ Texts are written once, in the recipient's language, when the notification is cr
 the caller's transaction: a rolled-back action notifies nobody. SMS and e-mail go out later
 from background jobs (`app/services/delivery.py`); they never block or fail the action.
 """
+
 from __future__ import annotations
 
 import logging
 
 from flask import current_app
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import event, func, update
 from sqlalchemy.orm import Session, selectinload
 
 from app.extensions import db
-from app.models import (Application, Department, HumanTask, Notification,
-                        NotificationDelivery, TaskStatus, User, utcnow)
+from app.models import (
+    Application,
+    Department,
+    HumanTask,
+    Notification,
+    NotificationDelivery,
+    TaskStatus,
+    User,
+    utcnow,
+)
 from app.services.errors import NotFound
 
 log = logging.getLogger(__name__)
 
 # The timeline kinds that may notify someone; timeline.record looks nothing else up.
-EVENT_KINDS = frozenset({"submitted", "auto_review", "task_done", "notified", "decided",
-                         "escalated"})
+EVENT_KINDS = frozenset(
+    {"submitted", "auto_review", "task_done", "notified", "decided", "escalated"}
+)
 # `notify` operator templates whose news another trigger already tells (with more detail):
 # the decision notifies on its own; a correction request is deduplicated by title.
 _TOLD_BY_DECISION = frozenset({"application_rejected", "application_approved"})
@@ -40,8 +51,15 @@ SMS_MAX_CHARS = 300
 
 # ---------------------------------------------------------------- triggers
 
-def on_event(application_id: int, kind: str, *, department_id: int | None = None,
-             message: str | None = None, data: dict | None = None) -> None:
+
+def on_event(
+    application_id: int,
+    kind: str,
+    *,
+    department_id: int | None = None,
+    message: str | None = None,
+    data: dict | None = None,
+) -> None:
     """React to a timeline event of one of `EVENT_KINDS` (called by `timeline.record`)."""
     data = data or {}
     if kind == "task_done" and data.get("outcome") != "correction":
@@ -56,13 +74,21 @@ def on_event(application_id: int, kind: str, *, department_id: int | None = None
     if kind == "escalated":
         _escalated(application, department_id)
         return
-    compose = {"submitted": _submitted, "auto_review": _review_problems,
-               "task_done": _correction, "decided": _decided, "notified": _process_notice}[kind]
-    kind_out, texts = compose(application, department_id=department_id, message=message,
-                              data=data)
-    send(application.citizen, kind_out, texts, link=_path("portal.case",
-                                                          application_id=application.id),
-         application=application)
+    compose = {
+        "submitted": _submitted,
+        "auto_review": _review_problems,
+        "task_done": _correction,
+        "decided": _decided,
+        "notified": _process_notice,
+    }[kind]
+    kind_out, texts = compose(application, department_id=department_id, message=message, data=data)
+    send(
+        application.citizen,
+        kind_out,
+        texts,
+        link=_path("portal.case", application_id=application.id),
+        application=application,
+    )
 
 
 def task_assigned(task: HumanTask) -> None:
@@ -76,32 +102,64 @@ def task_assigned(task: HumanTask) -> None:
 
     def texts():
         from app.blueprints.context import localized_name
+
         name = localized_name(task.name)
-        return (_("Assigned to you: %(task)s", task=name),
-                _("Case %(number)s (%(service)s) is assigned to you: %(task)s.",
-                  number=application.case_number, service=_service(application), task=name))
-    send(clerk, "task_assigned", texts, link=_path("clerk.task", task_id=task.id),
-         application=application)
+        return (
+            _("Assigned to you: %(task)s", task=name),
+            _(
+                "Case %(number)s (%(service)s) is assigned to you: %(task)s.",
+                number=application.case_number,
+                service=_service(application),
+                task=name,
+            ),
+        )
+
+    send(
+        clerk,
+        "task_assigned",
+        texts,
+        link=_path("clerk.task", task_id=task.id),
+        application=application,
+    )
 
 
 def _escalated(application: Application, department_id: int | None) -> None:
     if department_id is None:
         return
-    leads = db.session.execute(db.select(User).where(
-        User.department_id == department_id, User.is_lead.is_(True),
-        User.active.is_(True))).scalars().all()
+    leads = (
+        db.session.execute(
+            db.select(User).where(
+                User.department_id == department_id, User.is_lead.is_(True), User.active.is_(True)
+            )
+        )
+        .scalars()
+        .all()
+    )
     if not leads:
         return
-    task_id = db.session.execute(db.select(HumanTask.id).where(
-        HumanTask.application_id == application.id, HumanTask.department_id == department_id,
-        HumanTask.status.in_(_LIVE)).order_by(HumanTask.id.desc()).limit(1)).scalar()
+    task_id = db.session.execute(
+        db.select(HumanTask.id)
+        .where(
+            HumanTask.application_id == application.id,
+            HumanTask.department_id == department_id,
+            HumanTask.status.in_(_LIVE),
+        )
+        .order_by(HumanTask.id.desc())
+        .limit(1)
+    ).scalar()
     link = _path("clerk.task", task_id=task_id) if task_id else _path("clerk.queue")
 
     def texts():
-        return (_("Escalated: case %(number)s is overdue", number=application.case_number),
-                _("The review of case %(number)s (%(service)s) in your department is overdue "
-                  "and has been escalated to you.", number=application.case_number,
-                  service=_service(application)))
+        return (
+            _("Escalated: case %(number)s is overdue", number=application.case_number),
+            _(
+                "The review of case %(number)s (%(service)s) in your department is overdue "
+                "and has been escalated to you.",
+                number=application.case_number,
+                service=_service(application),
+            ),
+        )
+
     for lead in leads:
         send(lead, "escalated", texts, link=link, application=application)
 
@@ -109,18 +167,26 @@ def _escalated(application: Application, department_id: int | None) -> None:
 def _submitted(application, **_kw):
     return "case_submitted", lambda: (
         _("Application received: %(number)s", number=application.case_number),
-        _("Your application for %(service)s has been submitted. Case number: %(number)s. "
-          "You will be told here when it moves on.", service=_service(application),
-          number=application.case_number))
+        _(
+            "Your application for %(service)s has been submitted. Case number: %(number)s. "
+            "You will be told here when it moves on.",
+            service=_service(application),
+            number=application.case_number,
+        ),
+    )
 
 
 def _review_problems(application, *, data, **_kw):
     count = int(data.get("problems") or 0)
     return "review_problems", lambda: (
         _("Possible problems in your materials: %(number)s", number=application.case_number),
-        _("The automatic check found %(count)d possible problem(s) in the materials of case "
-          "%(number)s. Open the case to see each one; the clerks will look at them too.",
-          count=count, number=application.case_number))
+        _(
+            "The automatic check found %(count)d possible problem(s) in the materials of case "
+            "%(number)s. Open the case to see each one; the clerks will look at them too.",
+            count=count,
+            number=application.case_number,
+        ),
+    )
 
 
 def _correction(application, *, department_id=None, message=None, data=None, **_kw):
@@ -130,36 +196,60 @@ def _correction(application, *, department_id=None, message=None, data=None, **_
         title = _("Corrections needed: %(number)s", number=application.case_number)
         dept = db.session.get(Department, department_id) if department_id else None
         if dept is not None:
-            body = _("%(department)s asks you to correct application %(number)s: %(items)s",
-                     department=dept.display_name(_locale()), number=application.case_number,
-                     items=items)
+            body = _(
+                "%(department)s asks you to correct application %(number)s: %(items)s",
+                department=dept.display_name(_locale()),
+                number=application.case_number,
+                items=items,
+            )
         else:
-            body = _("Please correct application %(number)s: %(items)s",
-                     number=application.case_number, items=items)
+            body = _(
+                "Please correct application %(number)s: %(items)s",
+                number=application.case_number,
+                items=items,
+            )
         return title, body
+
     return "correction_requested", texts
 
 
 def _decided(application, *, message=None, **_kw):
     if (application.decision or message) == "approved":
+
         def texts():
-            body = (_("Your application for %(service)s has been approved. Certificate number: "
-                      "%(certificate)s.", service=_service(application),
-                      certificate=application.certificate_number)
-                    if application.certificate_number else
-                    _("Your application for %(service)s has been approved.",
-                      service=_service(application)))
+            body = (
+                _(
+                    "Your application for %(service)s has been approved. Certificate number: "
+                    "%(certificate)s.",
+                    service=_service(application),
+                    certificate=application.certificate_number,
+                )
+                if application.certificate_number
+                else _(
+                    "Your application for %(service)s has been approved.",
+                    service=_service(application),
+                )
+            )
             return _("Approved: %(number)s", number=application.case_number), body
+
         return "case_approved", texts
 
     def rejected():
         reasons = (application.decision_comment or "").strip()
-        body = (_("Your application for %(service)s was not approved. Reasons: %(reasons)s",
-                  service=_service(application), reasons=reasons)
-                if reasons else
-                _("Your application for %(service)s was not approved. Open the case for details.",
-                  service=_service(application)))
+        body = (
+            _(
+                "Your application for %(service)s was not approved. Reasons: %(reasons)s",
+                service=_service(application),
+                reasons=reasons,
+            )
+            if reasons
+            else _(
+                "Your application for %(service)s was not approved. Open the case for details.",
+                service=_service(application),
+            )
+        )
         return _("Not approved: %(number)s", number=application.case_number), body
+
     return "case_rejected", rejected
 
 
@@ -168,13 +258,16 @@ def _process_notice(application, *, message=None, data=None, **kw):
         return _correction(application, message=message, data=data)
     return "notice", lambda: (
         _("Notice about case %(number)s", number=application.case_number),
-        message or _("There is news about your case %(number)s.", number=application.case_number))
+        message or _("There is news about your case %(number)s.", number=application.case_number),
+    )
 
 
 # ---------------------------------------------------------------- creating one notification
 
-def send(user: User, kind: str, texts, *, link: str | None = None,
-         application: Application | None = None) -> Notification | None:
+
+def send(
+    user: User, kind: str, texts, *, link: str | None = None, application: Application | None = None
+) -> Notification | None:
     """Create `user`'s notification, in their language, and queue its SMS/e-mail deliveries.
 
     `texts()` returns (title, body) and is called under the recipient's locale. The same
@@ -197,14 +290,23 @@ def send(user: User, kind: str, texts, *, link: str | None = None,
     if key + (title,) in sent:
         return None
     sent.add(key + (title,))
-    note = Notification(recipient_id=user.id, kind=kind, title=title, body=body, link=link,
-                        application_id=getattr(application, "id", None), created_at=utcnow())
+    note = Notification(
+        recipient_id=user.id,
+        kind=kind,
+        title=title,
+        body=body,
+        link=link,
+        application_id=getattr(application, "id", None),
+        created_at=utcnow(),
+    )
     for channel, address, backend, content in contents:
-        note.deliveries.append(NotificationDelivery(channel=channel, address=address,
-                                                    backend=backend, content=content))
+        note.deliveries.append(
+            NotificationDelivery(channel=channel, address=address, backend=backend, content=content)
+        )
     db.session.add(note)
     if note.deliveries:
         from app import jobs
+
         db.session.flush()
         for delivery in note.deliveries:
             jobs.enqueue("notification_delivery", delivery_id=delivery.id)
@@ -222,7 +324,7 @@ def _channel_contents(user: User, title: str, body: str, link: str | None) -> li
         if url:
             text = f"{text} {url}"
         sign = cfg.get("SMS_SIGN")
-        text = (f"【{sign}】{text}" if sign else text)
+        text = f"【{sign}】{text}" if sign else text
         out.append(("sms", user.mobile, sms_backend, text[:SMS_MAX_CHARS]))
     mail_backend = (cfg.get("MAIL_BACKEND") or "off").lower()
     if user.email and mail_backend != "off":
@@ -237,12 +339,16 @@ def _channel_contents(user: User, title: str, body: str, link: str | None) -> li
 def locale_for(user: User) -> str:
     """The language to write to `user` in: their preferred one, else the default (Chinese)."""
     langs = current_app.config["LANGUAGES"]
-    return user.preferred_locale if user.preferred_locale in langs else \
-        current_app.config["BABEL_DEFAULT_LOCALE"]
+    return (
+        user.preferred_locale
+        if user.preferred_locale in langs
+        else current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def _locale() -> str:
     from flask_babel import get_locale
+
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
@@ -263,20 +369,29 @@ def _forget_sent(session):
 
 # ---------------------------------------------------------------- the inbox
 
+
 def unread_count(user: User) -> int:
     """How many of `user`'s notifications are unread (the header bell)."""
-    return db.session.execute(db.select(func.count()).select_from(Notification).where(
-        Notification.recipient_id == user.id, Notification.read_at.is_(None))).scalar()
+    return db.session.execute(
+        db.select(func.count())
+        .select_from(Notification)
+        .where(Notification.recipient_id == user.id, Notification.read_at.is_(None))
+    ).scalar()
 
 
 def inbox(user: User, *, page: int = 1, per_page: int = 30) -> tuple[list[Notification], bool]:
     """A page of `user`'s notifications, newest first, and whether an older page exists."""
     page = max(1, page)
-    rows = list(db.session.execute(
-        db.select(Notification).where(Notification.recipient_id == user.id)
-        .options(selectinload(Notification.deliveries))
-        .order_by(Notification.id.desc()).offset((page - 1) * per_page).limit(per_page + 1))
-        .scalars())
+    rows = list(
+        db.session.execute(
+            db.select(Notification)
+            .where(Notification.recipient_id == user.id)
+            .options(selectinload(Notification.deliveries))
+            .order_by(Notification.id.desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page + 1)
+        ).scalars()
+    )
     return rows[:per_page], len(rows) > per_page
 
 
@@ -285,6 +400,7 @@ def open_notification(user: User, notification_id: int) -> Notification:
     note = db.session.get(Notification, notification_id)
     if note is None or note.recipient_id != user.id:
         from flask_babel import lazy_gettext as _l
+
         raise NotFound("notification_not_found", _l("No such notification."))
     if note.read_at is None:
         note.read_at = utcnow()
@@ -295,8 +411,10 @@ def open_notification(user: User, notification_id: int) -> Notification:
 def mark_all_read(user: User) -> int:
     """Mark every unread notification of `user` read; returns how many. Commits."""
     res = db.session.execute(
-        update(Notification).where(Notification.recipient_id == user.id,
-                                   Notification.read_at.is_(None))
-        .values(read_at=utcnow()).execution_options(synchronize_session=False))
+        update(Notification)
+        .where(Notification.recipient_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
     return res.rowcount

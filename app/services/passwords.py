@@ -1,4 +1,5 @@
 """Password hashing with Argon2id (argon2-cffi)."""
+
 from __future__ import annotations
 
 from argon2 import PasswordHasher
@@ -28,5 +29,8 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 def check_strength(password: str) -> bool:
     """At least 8 characters with letters and digits."""
-    return (len(password) >= 8 and any(c.isdigit() for c in password)
-            and any(c.isalpha() for c in password))
+    return (
+        len(password) >= 8
+        and any(c.isdigit() for c in password)
+        and any(c.isalpha() for c in password)
+    )

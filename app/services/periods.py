@@ -8,11 +8,12 @@ figures for the future); a range longer than MAX_RANGE_DAYS, a first day after t
 date that is not YYYY-MM-DD is refused with a translated ValidationFailed that says what to do.
 Pure date arithmetic: no database.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -85,10 +86,17 @@ def period(days=None, now: datetime | None = None) -> Period:
 def _bad_day(field: str, raw: str):
     shown = raw if len(raw) <= 40 else raw[:40] + "…"
     if field == "from":
-        return _l("The first day “%(value)s” is not a date: enter it as YYYY-MM-DD, "
-                  "for example %(example)s.", value=shown, example=_EXAMPLE)
-    return _l("The last day “%(value)s” is not a date: enter it as YYYY-MM-DD, "
-              "for example %(example)s.", value=shown, example=_EXAMPLE)
+        return _l(
+            "The first day “%(value)s” is not a date: enter it as YYYY-MM-DD, "
+            "for example %(example)s.",
+            value=shown,
+            example=_EXAMPLE,
+        )
+    return _l(
+        "The last day “%(value)s” is not a date: enter it as YYYY-MM-DD, for example %(example)s.",
+        value=shown,
+        example=_EXAMPLE,
+    )
 
 
 def parse_day(raw, field: str = "from") -> date:
@@ -110,7 +118,7 @@ def parse_day(raw, field: str = "from") -> date:
 
 
 def _local_midnight(day: date, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=tz).astimezone(timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
 
 
 def date_range(first_raw, last_raw, now: datetime | None = None) -> Period:
@@ -123,8 +131,13 @@ def date_range(first_raw, last_raw, now: datetime | None = None) -> Period:
     now = now or utcnow()
     first_text, last_text = str(first_raw or "").strip(), str(last_raw or "").strip()
     if not first_text or not last_text:
-        raise ValidationFailed({"to" if first_text else "from":
-                                _l("Enter both the first and the last day of the range.")})
+        raise ValidationFailed(
+            {
+                "to" if first_text else "from": _l(
+                    "Enter both the first and the last day of the range."
+                )
+            }
+        )
     errors, days = {}, {}
     for field, text in (("from", first_text), ("to", last_text)):
         try:
@@ -135,22 +148,44 @@ def date_range(first_raw, last_raw, now: datetime | None = None) -> Period:
         raise ValidationFailed(errors)
     first, last = days["from"], days["to"]
     if first > last:
-        raise ValidationFailed({"to": _l(
-            "The first day (%(first)s) is after the last day (%(last)s): swap them or choose "
-            "other dates.", first=first.isoformat(), last=last.isoformat())})
+        raise ValidationFailed(
+            {
+                "to": _l(
+                    "The first day (%(first)s) is after the last day (%(last)s): swap them or choose "
+                    "other dates.",
+                    first=first.isoformat(),
+                    last=last.isoformat(),
+                )
+            }
+        )
     tz = local_tz()
     today = now.astimezone(tz).date()
     clipped = last > today
     first, last = min(first, today), min(last, today)
     count = (last - first).days + 1
     if count > MAX_RANGE_DAYS:
-        raise ValidationFailed({"to": _l(
-            "A range can cover at most %(max)d days, but %(first)s to %(last)s covers %(n)d. "
-            "Choose a shorter range (export one year at a time).",
-            max=MAX_RANGE_DAYS, first=first.isoformat(), last=last.isoformat(), n=count)})
+        raise ValidationFailed(
+            {
+                "to": _l(
+                    "A range can cover at most %(max)d days, but %(first)s to %(last)s covers %(n)d. "
+                    "Choose a shorter range (export one year at a time).",
+                    max=MAX_RANGE_DAYS,
+                    first=first.isoformat(),
+                    last=last.isoformat(),
+                    n=count,
+                )
+            }
+        )
     end = _local_midnight(last + timedelta(days=1), tz) - timedelta(microseconds=1)
-    return Period(days=count, start=_local_midnight(first, tz), end=min(end, now),
-                  first=first, last=last, clipped=clipped, now=now)
+    return Period(
+        days=count,
+        start=_local_midnight(first, tz),
+        end=min(end, now),
+        first=first,
+        last=last,
+        clipped=clipped,
+        now=now,
+    )
 
 
 def requested(args, now: datetime | None = None) -> Period:

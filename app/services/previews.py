@@ -5,6 +5,7 @@ For those, the first page is rendered once to a JPEG (at most PREVIEW_MAX_SIDE p
 long side, EXIF orientation applied as the OCR saw it) and kept next to the uploads, so clerks
 see every document with its evidence boxes and citizens see a thumbnail.
 """
+
 from __future__ import annotations
 
 import io
@@ -45,6 +46,7 @@ def preview_path(stored_name: str, mime_type: str) -> Path:
 def _first_page(data: bytes, mime_type: str) -> Image.Image:
     from ml.ocr import UnreadableDocument
     from ml.ocr.loading import open_image
+
     try:
         if mime_type == "application/pdf":
             return _render_pdf_page(data)
@@ -55,6 +57,7 @@ def _first_page(data: bytes, mime_type: str) -> Image.Image:
 
 def _render_pdf_page(data: bytes) -> Image.Image:
     import pypdfium2 as pdfium
+
     try:
         pdf = pdfium.PdfDocument(io.BytesIO(data))
     except pdfium.PdfiumError as exc:

@@ -1,4 +1,5 @@
 """Process administration: versions, editing in the browser modeler, case diagrams."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -11,24 +12,36 @@ from app.services.errors import NotFound
 def list_processes() -> list[dict]:
     """One row per process id: its current version, how many versions and running cases."""
     rows = []
-    pids = [r[0] for r in db.session.execute(db.select(ProcessVersion.process_id).distinct()
-                                             .order_by(ProcessVersion.process_id))]
+    pids = [
+        r[0]
+        for r in db.session.execute(
+            db.select(ProcessVersion.process_id).distinct().order_by(ProcessVersion.process_id)
+        )
+    ]
     for pid in pids:
         versions = get_versions(pid)
-        running = db.session.execute(db.select(db.func.count()).select_from(WorkflowInstance)
-                                     .join(ProcessVersion)
-                                     .where(ProcessVersion.process_id == pid,
-                                            WorkflowInstance.status != "completed")).scalar()
+        running = db.session.execute(
+            db.select(db.func.count())
+            .select_from(WorkflowInstance)
+            .join(ProcessVersion)
+            .where(ProcessVersion.process_id == pid, WorkflowInstance.status != "completed")
+        ).scalar()
         current = next((v for v in versions if v.is_current), versions[0])
-        rows.append({"process_id": pid, "current": current, "versions": len(versions),
-                     "running": running})
+        rows.append(
+            {"process_id": pid, "current": current, "versions": len(versions), "running": running}
+        )
     return rows
 
 
 def get_versions(process_id: str) -> list[ProcessVersion]:
     """All versions of a process, newest first; NotFound if none."""
-    versions = list(db.session.execute(db.select(ProcessVersion).where(
-        ProcessVersion.process_id == process_id).order_by(ProcessVersion.version.desc())).scalars())
+    versions = list(
+        db.session.execute(
+            db.select(ProcessVersion)
+            .where(ProcessVersion.process_id == process_id)
+            .order_by(ProcessVersion.version.desc())
+        ).scalars()
+    )
     if not versions:
         raise NotFound("process_not_found", _l("No such process."))
     return versions
@@ -47,7 +60,9 @@ def get_version(process_id: str, version: int | None = None) -> ProcessVersion:
 
 def main_file(version: ProcessVersion) -> str:
     """The BPMN file of a version that the modeler edits (the first .bpmn file)."""
-    names = sorted(n for n in version.source_files if n.endswith(".bpmn")) or sorted(version.source_files)
+    names = sorted(n for n in version.source_files if n.endswith(".bpmn")) or sorted(
+        version.source_files
+    )
     return names[0]
 
 
@@ -60,15 +75,20 @@ def edited_files(base: ProcessVersion, xml: str) -> dict[str, bytes]:
 
 def validate_edit(base: ProcessVersion, xml: str) -> list[dict]:
     """Every problem the deploy check finds in the edited diagram (empty list: deployable)."""
-    from app.services import catalogue
     from app.models import Department
+    from app.services import catalogue
     from app.workflow.engine import DeployError, deploy_bundle
     from app.workflow.operators import registry
+
     departments = {d.code for d in db.session.execute(db.select(Department)).scalars()}
     try:
-        bundle = deploy_bundle(edited_files(base, xml), process_id=base.process_id,
-                               departments=departments, forms=catalogue.known_forms(),
-                               operators=registry().names())
+        bundle = deploy_bundle(
+            edited_files(base, xml),
+            process_id=base.process_id,
+            departments=departments,
+            forms=catalogue.known_forms(),
+            operators=registry().names(),
+        )
     except DeployError as exc:
         return [i.as_dict() for i in exc.issues]
     return [i.as_dict() for i in getattr(bundle, "warnings", []) or []]
@@ -77,6 +97,7 @@ def validate_edit(base: ProcessVersion, xml: str) -> list[dict]:
 def deploy_edit(base: ProcessVersion, xml: str, user) -> tuple[ProcessVersion, bool]:
     """Deploy the edited diagram as a new version (no-op if unchanged). Commits."""
     from app.workflow.deployment import deploy_files
+
     version, created = deploy_files(base.process_id, edited_files(base, xml), user)
     db.session.commit()
     return version, created
@@ -88,10 +109,15 @@ def case_diagram(application: Application) -> dict:
     if inst is None:
         raise NotFound("instance_not_found", _l("This case has no process yet."))
     from app.workflow.runtime import load
+
     handle = load(inst)
     version = inst.process_version
-    return {"xml": version.source_files[main_file(version)], "version": version,
-            "active": handle.active_element_ids(), "completed": handle.completed_element_ids()}
+    return {
+        "xml": version.source_files[main_file(version)],
+        "version": version,
+        "active": handle.active_element_ids(),
+        "completed": handle.completed_element_ids(),
+    }
 
 
 def migration_targets(application: Application) -> list[dict]:
@@ -100,6 +126,7 @@ def migration_targets(application: Application) -> list[dict]:
     if inst is None or inst.status == "completed":
         return []
     from app.workflow import runtime
+
     out = []
     for version in get_versions(inst.process_version.process_id):
         if version.id == inst.process_version_id:
@@ -112,5 +139,6 @@ def migration_targets(application: Application) -> list[dict]:
 def migrate_case(application: Application, target: ProcessVersion) -> None:
     """Move a running case to `target` (raises MigrationRefused). Commits."""
     from app.workflow import runtime
+
     runtime.migrate(application.instance.id, target)
     db.session.commit()

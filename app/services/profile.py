@@ -9,12 +9,14 @@ Each function reports every problem of its form at once (ValidationFailed, field
 and commits. Sending the same form twice is harmless: the second time there is nothing to
 change and the function says so by returning False.
 """
+
 from __future__ import annotations
 
 import logging
 
 from flask import current_app
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
@@ -42,9 +44,15 @@ class _CurrentPassword:
         """DomainError('locked') on *field* while too many wrong passwords were typed."""
         minutes = accounts.locked_minutes([self.throttle], utcnow())
         if minutes:
-            raise DomainError("locked", _l("The current password was typed wrong too often. "
-                                           "Try again in %(minutes)d minutes.", minutes=minutes),
-                              field=self.field)
+            raise DomainError(
+                "locked",
+                _l(
+                    "The current password was typed wrong too often. "
+                    "Try again in %(minutes)d minutes.",
+                    minutes=minutes,
+                ),
+                field=self.field,
+            )
 
     def verify(self, password: str, errors: dict | None = None) -> None:
         """Nothing if *password* is right; else count a wrong guess (commits) and raise
@@ -52,8 +60,14 @@ class _CurrentPassword:
         if verify_password(self.user.password_hash, password):
             return
         accounts.record_failures({self.key: self.throttle}, [self.key], utcnow())
-        raise ValidationFailed({**(errors or {}), self.field: _l(
-            "The current password is wrong. Type the password you log in with now.")})
+        raise ValidationFailed(
+            {
+                **(errors or {}),
+                self.field: _l(
+                    "The current password is wrong. Type the password you log in with now."
+                ),
+            }
+        )
 
     def forget_guesses(self) -> None:
         """A right password: the count of wrong ones starts again (flushed by the caller)."""
@@ -81,8 +95,9 @@ def change_password(user: User, current: str, new: str, confirm: str) -> bool:
     if not check_strength(new):
         errors["new_password"] = accounts.WEAK_PASSWORD
     elif new != confirm:
-        errors["confirm_password"] = _l("The two new passwords differ. Type the same "
-                                        "password twice.")
+        errors["confirm_password"] = _l(
+            "The two new passwords differ. Type the same password twice."
+        )
     if errors:
         raise ValidationFailed(errors)
     # A wrong one counts even when `new` is the password now (the same form after it went
@@ -90,22 +105,34 @@ def change_password(user: User, current: str, new: str, confirm: str) -> bool:
     # unthrottled. A second click lands here only after the first one ended this session.
     guard.verify(current)
     if new == current:
-        raise ValidationFailed({"new_password": _l(
-            "The new password is the same as the current one. Choose a different one.")})
+        raise ValidationFailed(
+            {
+                "new_password": _l(
+                    "The new password is the same as the current one. Choose a different one."
+                )
+            }
+        )
     seen = user.session_version or 0
     # Only if nobody changed the account since it was read: of two concurrent changes one
     # wins, the other is told to try again (and would then need the winner's password).
     done = db.session.execute(
-        update(User).where(User.id == user.id, User.session_version == seen)
+        update(User)
+        .where(User.id == user.id, User.session_version == seen)
         .values(password_hash=hash_password(new), session_version=seen + 1)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if done != 1:
         db.session.rollback()
         db.session.refresh(user)
         if verify_password(user.password_hash, new):
             return False  # the same form, sent twice at once: the other one changed it
-        raise Conflict("account_changed", _l("Your account was changed at the same moment "
-                                             "elsewhere. Reload the page and try again."))
+        raise Conflict(
+            "account_changed",
+            _l(
+                "Your account was changed at the same moment "
+                "elsewhere. Reload the page and try again."
+            ),
+        )
     guard.forget_guesses()
     db.session.flush()
     db.session.refresh(user)
@@ -118,11 +145,19 @@ def change_password(user: User, current: str, new: str, confirm: str) -> bool:
 def _tell_password_changed(user: User) -> None:
     """A notice in the inbox (and by SMS/e-mail): if it was not them, they hear of it."""
     from app.services import notifications
-    notifications.send(user, "password_changed", lambda: (
-        _("Your password was changed"),
-        _("The password of your OneWindow account was changed and your other sessions were "
-          "logged out. If you did not do this, contact the service hotline at once.")),
-        link=current_app.url_map.bind("localhost").build("account.index"))
+
+    notifications.send(
+        user,
+        "password_changed",
+        lambda: (
+            _("Your password was changed"),
+            _(
+                "The password of your OneWindow account was changed and your other sessions were "
+                "logged out. If you did not do this, contact the service hotline at once."
+            ),
+        ),
+        link=current_app.url_map.bind("localhost").build("account.index"),
+    )
 
 
 def update_contact(user: User, email: str, mobile: str, password: str = "") -> bool:
@@ -145,16 +180,20 @@ def update_contact(user: User, email: str, mobile: str, password: str = "") -> b
         if mobile_problem := accounts.mobile_problem(mobile):
             errors["mobile"] = mobile_problem
     if mobile and "mobile" not in errors and mobile != user.mobile:
-        taken = db.session.execute(db.select(User.id).where(
-            User.id != user.id, (User.mobile == mobile) | (User.username == mobile))).first()
+        taken = db.session.execute(
+            db.select(User.id).where(
+                User.id != user.id, (User.mobile == mobile) | (User.username == mobile)
+            )
+        ).first()
         if taken:
             errors["mobile"] = MOBILE_TAKEN
     if "mobile" not in errors and (mobile or None) != user.mobile:
         guard = _CurrentPassword(user, "contact_password")
         guard.refuse_while_locked()
         if not password:
-            errors["contact_password"] = _l("Enter your current password to change the "
-                                            "mobile number.")
+            errors["contact_password"] = _l(
+                "Enter your current password to change the mobile number."
+            )
         else:
             guard.verify(password, errors)
     if errors:

@@ -3,6 +3,7 @@
 
 Plain functions over the database; the views only translate the domain errors raised here.
 """
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -31,14 +32,19 @@ LEVEL_LABELS = {
 
 def for_application(application: Application) -> Rating | None:
     """The case's rating, if the citizen has given one."""
-    return db.session.execute(db.select(Rating).where(
-        Rating.application_id == application.id)).scalar()
+    return db.session.execute(
+        db.select(Rating).where(Rating.application_id == application.id)
+    ).scalar()
 
 
 def can_rate(user: User, application: Application) -> bool:
     """True if `user` owns the decided case and has not rated it yet."""
-    return (user.is_citizen and application.citizen_id == user.id
-            and application.status in DECIDED and for_application(application) is None)
+    return (
+        user.is_citizen
+        and application.citizen_id == user.id
+        and application.status in DECIDED
+        and for_application(application) is None
+    )
 
 
 def parse_level(raw) -> int:
@@ -67,8 +73,13 @@ def rate(citizen: User, application: Application, level, comment: str | None = "
         raise ValidationFailed({"comment": _l("At most %(n)d characters.", n=COMMENT_MAX)})
     if for_application(application) is not None:
         raise Conflict("already_rated", _l("You have already rated this case. Thank you."))
-    rating = Rating(application_id=application.id, citizen_id=citizen.id, level=level,
-                    comment=comment or None, created_at=utcnow())
+    rating = Rating(
+        application_id=application.id,
+        citizen_id=citizen.id,
+        level=level,
+        comment=comment or None,
+        created_at=utcnow(),
+    )
     db.session.add(rating)
     try:
         db.session.flush()
@@ -82,15 +93,23 @@ def rate(citizen: User, application: Application, level, comment: str | None = "
 
 def awaiting_follow_up(limit: int = 100) -> list[Rating]:
     """Bad ratings nobody has answered yet, oldest first (the administrators' to-do list)."""
-    return list(db.session.execute(db.select(Rating).where(
-        Rating.level <= BAD_LEVEL_MAX, Rating.followed_up_at.is_(None))
-        .order_by(Rating.created_at, Rating.id).limit(limit)).scalars())
+    return list(
+        db.session.execute(
+            db.select(Rating)
+            .where(Rating.level <= BAD_LEVEL_MAX, Rating.followed_up_at.is_(None))
+            .order_by(Rating.created_at, Rating.id)
+            .limit(limit)
+        ).scalars()
+    )
 
 
 def count_awaiting_follow_up() -> int:
     """How many bad ratings still wait for a follow-up."""
-    return db.session.execute(db.select(db.func.count()).select_from(Rating).where(
-        Rating.level <= BAD_LEVEL_MAX, Rating.followed_up_at.is_(None))).scalar()
+    return db.session.execute(
+        db.select(db.func.count())
+        .select_from(Rating)
+        .where(Rating.level <= BAD_LEVEL_MAX, Rating.followed_up_at.is_(None))
+    ).scalar()
 
 
 def follow_up(admin: User, rating_id: int, reply: str) -> Rating:
@@ -112,9 +131,11 @@ def follow_up(admin: User, rating_id: int, reply: str) -> Rating:
         raise ValidationFailed({"reply": _l("At most %(n)d characters.", n=REPLY_MAX)})
     now = utcnow()
     res = db.session.execute(
-        update(Rating).where(Rating.id == rating.id, Rating.followed_up_at.is_(None))
+        update(Rating)
+        .where(Rating.id == rating.id, Rating.followed_up_at.is_(None))
         .values(follow_up_reply=reply, followed_up_at=now, followed_up_by_id=admin.id)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if res.rowcount != 1:
         db.session.rollback()
         raise Conflict("already_followed_up", _l("This rating has already been followed up."))

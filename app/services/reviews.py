@@ -3,6 +3,7 @@
 The citizen sees every problem at once before submitting (一次告知); the clerk sees the
 verdict with its reasons and evidence; clerks' corrections are kept as feedback for training.
 """
+
 from __future__ import annotations
 
 import logging
@@ -41,11 +42,15 @@ def expected_type(application: Application, slot: str) -> str | None:
 def review_attachment(att: Attachment) -> dict:
     """Review one file and store the result on it. Commits."""
     from ml.review import review_document
+
     application = att.application
     path = uploads.path_for(att.stored_name)
-    result = review_document(str(path), expected_type=expected_type(application, att.slot),
-                             applicant=applicant_facts(application),
-                             engine=current_app.config["ML_ENGINE"])
+    result = review_document(
+        str(path),
+        expected_type=expected_type(application, att.slot),
+        applicant=applicant_facts(application),
+        engine=current_app.config["ML_ENGINE"],
+    )
     result["file"] = att.original_name
     result["reviewed_at"] = utcnow().isoformat()
     att.review = result
@@ -63,12 +68,17 @@ def review_case(application: Application) -> dict:
     files = []
     for att in current:
         review = att.review or {}
-        files.append({"attachment_id": att.id, "slot": att.slot,
-                      "doc_type": review.get("doc_type"), "verdict": att.review_status,
-                      "reasons": sorted({r.get("code") for r in review.get("reasons", [])})})
+        files.append(
+            {
+                "attachment_id": att.id,
+                "slot": att.slot,
+                "doc_type": review.get("doc_type"),
+                "verdict": att.review_status,
+                "reasons": sorted({r.get("code") for r in review.get("reasons", [])}),
+            }
+        )
     verdict = "pass" if files and all(f["verdict"] == "pass" for f in files) else "attention"
-    return {"verdict": verdict, "files": files,
-            "problems": sum(len(f["reasons"]) for f in files)}
+    return {"verdict": verdict, "files": files, "problems": sum(len(f["reasons"]) for f in files)}
 
 
 def problems_for_citizen(application: Application) -> list[dict]:
@@ -78,8 +88,15 @@ def problems_for_citizen(application: Application) -> list[dict]:
         if att.superseded:
             continue
         for reason in (att.review or {}).get("reasons", []):
-            out.append({"attachment": att, "slot": att.slot, "code": reason.get("code"),
-                        "field": reason.get("field"), "message": reason.get("message")})
+            out.append(
+                {
+                    "attachment": att,
+                    "slot": att.slot,
+                    "code": reason.get("code"),
+                    "field": reason.get("field"),
+                    "message": reason.get("message"),
+                }
+            )
     return out
 
 
@@ -102,20 +119,37 @@ def record_correction(att: Attachment, clerk, doc_type: str, fields: dict | None
 
 def agreement_rate() -> dict:
     """How often clerks agreed with the auto-review's document type (admins' dashboard)."""
-    rows = db.session.execute(db.select(Attachment.review, Attachment.corrected_type).where(
-        Attachment.review.is_not(None))).all()
+    rows = db.session.execute(
+        db.select(Attachment.review, Attachment.corrected_type).where(
+            Attachment.review.is_not(None)
+        )
+    ).all()
     reviewed = len(rows)
-    corrected = sum(1 for review, corrected in rows
-                    if corrected and corrected != (review or {}).get("doc_type"))
-    return {"reviewed": reviewed, "corrected": corrected,
-            "agreement": (reviewed - corrected) / reviewed if reviewed else None}
+    corrected = sum(
+        1 for review, corrected in rows if corrected and corrected != (review or {}).get("doc_type")
+    )
+    return {
+        "reviewed": reviewed,
+        "corrected": corrected,
+        "agreement": (reviewed - corrected) / reviewed if reviewed else None,
+    }
 
 
 def feedback_records() -> list[dict]:
     """Clerks' type corrections as training records ({text, doc_type}) for `ml train --feedback`."""
-    rows = db.session.execute(db.select(Attachment).where(
-        Attachment.corrected_type.is_not(None), Attachment.review.is_not(None))).scalars()
-    return [{"text": (a.review or {}).get("text", ""), "doc_type": a.corrected_type,
-             "predicted": (a.review or {}).get("doc_type"), "fields": a.corrected_fields or {},
-             "sha256": a.sha256}
-            for a in rows if (a.review or {}).get("text")]
+    rows = db.session.execute(
+        db.select(Attachment).where(
+            Attachment.corrected_type.is_not(None), Attachment.review.is_not(None)
+        )
+    ).scalars()
+    return [
+        {
+            "text": (a.review or {}).get("text", ""),
+            "doc_type": a.corrected_type,
+            "predicted": (a.review or {}).get("doc_type"),
+            "fields": a.corrected_fields or {},
+            "sha256": a.sha256,
+        }
+        for a in rows
+        if (a.review or {}).get("text")
+    ]

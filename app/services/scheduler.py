@@ -2,6 +2,7 @@
 
 Run by Celery beat with Redis, or by an in-process loop thread otherwise.
 """
+
 from __future__ import annotations
 
 import logging
@@ -16,9 +17,16 @@ log = logging.getLogger(__name__)
 def fire_due_timers(now=None) -> int:
     """Advance every waiting instance whose next timer is due. Returns how many fired."""
     from app.workflow import runtime
+
     now = now or utcnow()
-    ids = [r[0] for r in db.session.execute(db.select(WorkflowInstance.id).where(
-        WorkflowInstance.status == "waiting", WorkflowInstance.next_timer_at <= now))]
+    ids = [
+        r[0]
+        for r in db.session.execute(
+            db.select(WorkflowInstance.id).where(
+                WorkflowInstance.status == "waiting", WorkflowInstance.next_timer_at <= now
+            )
+        )
+    ]
     fired = 0
     for instance_id in ids:
         try:
@@ -36,6 +44,7 @@ def fire_due_timers(now=None) -> int:
 def tick(app) -> dict:
     """One scheduler round."""
     from app.jobs import runner_for
+
     fired = fire_due_timers()
     recovered = runner_for(app).recover()
     return {"timers": fired, "jobs_recovered": recovered}

@@ -3,6 +3,7 @@
 Files are written under `UPLOAD_DIR` with random names (never the user's), atomically, and
 are only ever served through a view that checks who is asking.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,14 +21,20 @@ from PIL import Image
 from app.services.errors import DomainError
 
 ALLOWED = {
-    "image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/tiff": ".tif",
-    "image/heic": ".heic", "image/heif": ".heif", "application/pdf": ".pdf",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+    "image/tiff": ".tif",
+    "image/heic": ".heic",
+    "image/heif": ".heif",
+    "application/pdf": ".pdf",
 }
 # Types a browser cannot show in an <img>: the clerk and citizen see a JPEG preview instead.
 NEEDS_PREVIEW = {"image/tiff", "image/heic", "image/heif", "application/pdf"}
 
 try:  # iPhone photos (HEIC): PIL opens them through pillow-heif
     from pillow_heif import register_heif_opener
+
     register_heif_opener()
 except ImportError:  # pragma: no cover - pillow-heif is in requirements.txt
     del ALLOWED["image/heic"], ALLOWED["image/heif"]
@@ -58,24 +65,38 @@ def check_content(data: bytes, filename: str) -> str:
     if not data:
         raise DomainError("empty_file", _l("The file %(name)s is empty.", name=filename))
     if len(data) > limit:
-        raise DomainError("too_large", _l("The file %(name)s is larger than %(mb)d MB. "
-                                          "Scan at a lower resolution or compress it.",
-                                          name=filename, mb=limit // (1024 * 1024)))
+        raise DomainError(
+            "too_large",
+            _l(
+                "The file %(name)s is larger than %(mb)d MB. "
+                "Scan at a lower resolution or compress it.",
+                name=filename,
+                mb=limit // (1024 * 1024),
+            ),
+        )
     mime = sniff(data)
     if mime is None:
-        raise DomainError("bad_type", _l("%(name)s is not a JPEG, PNG, WebP, TIFF, HEIC or PDF "
-                                         "file (checked by its content, not its name).",
-                                         name=filename))
+        raise DomainError(
+            "bad_type",
+            _l(
+                "%(name)s is not a JPEG, PNG, WebP, TIFF, HEIC or PDF "
+                "file (checked by its content, not its name).",
+                name=filename,
+            ),
+        )
     if mime.startswith("image/"):
         _check_image(data, filename)
     elif not data[:1024].lstrip().startswith(b"%PDF-") or b"%%EOF" not in data[-2048:]:
-        raise DomainError("corrupt", _l("%(name)s is damaged or incomplete. Save it again and "
-                                        "re-upload.", name=filename))
+        raise DomainError(
+            "corrupt",
+            _l("%(name)s is damaged or incomplete. Save it again and re-upload.", name=filename),
+        )
     return mime
 
 
 def _check_image(data: bytes, filename: str) -> None:
     import io
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -84,11 +105,18 @@ def _check_image(data: bytes, filename: str) -> None:
                     raise Image.DecompressionBombError("too many pixels")
                 img.verify()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise DomainError("too_many_pixels", _l("%(name)s has too many pixels. Use a picture "
-                                                "under 60 megapixels.", name=filename)) from None
+        raise DomainError(
+            "too_many_pixels",
+            _l("%(name)s has too many pixels. Use a picture under 60 megapixels.", name=filename),
+        ) from None
     except Exception:  # noqa: BLE001 — PIL raises many types for broken files
-        raise DomainError("corrupt", _l("%(name)s is damaged or incomplete. Take the picture "
-                                        "again and re-upload.", name=filename)) from None
+        raise DomainError(
+            "corrupt",
+            _l(
+                "%(name)s is damaged or incomplete. Take the picture again and re-upload.",
+                name=filename,
+            ),
+        ) from None
 
 
 def store(data: bytes, mime: str) -> StoredFile:

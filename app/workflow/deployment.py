@@ -3,6 +3,7 @@
 A changed file becomes a new version (by content hash); an unchanged one is a no-op.
 Running instances keep the version they started on.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,29 +17,53 @@ from app.workflow.engine import deploy_bundle
 from app.workflow.operators import registry
 
 
-def deploy_files(process_id: str, files: dict[str, bytes], user=None) -> tuple[ProcessVersion, bool]:
+def deploy_files(
+    process_id: str, files: dict[str, bytes], user=None
+) -> tuple[ProcessVersion, bool]:
     """Validate and store `files` as the current version of `process_id`.
 
     Returns (version, created). Raises engine.DeployError listing every problem.
     Does not commit.
     """
     departments = {d.code for d in db.session.execute(db.select(Department)).scalars()}
-    bundle = deploy_bundle(files, process_id=process_id, departments=departments,
-                           forms=catalogue.known_forms(), operators=registry().names())
-    existing = db.session.execute(db.select(ProcessVersion).where(
-        ProcessVersion.process_id == bundle.process_id,
-        ProcessVersion.content_hash == bundle.content_hash)).scalar()
+    bundle = deploy_bundle(
+        files,
+        process_id=process_id,
+        departments=departments,
+        forms=catalogue.known_forms(),
+        operators=registry().names(),
+    )
+    existing = db.session.execute(
+        db.select(ProcessVersion).where(
+            ProcessVersion.process_id == bundle.process_id,
+            ProcessVersion.content_hash == bundle.content_hash,
+        )
+    ).scalar()
     if existing is not None:
         return existing, False
-    last = db.session.execute(db.select(db.func.max(ProcessVersion.version)).where(
-        ProcessVersion.process_id == bundle.process_id)).scalar() or 0
-    db.session.execute(db.update(ProcessVersion).where(
-        ProcessVersion.process_id == bundle.process_id).values(is_current=False))
+    last = (
+        db.session.execute(
+            db.select(db.func.max(ProcessVersion.version)).where(
+                ProcessVersion.process_id == bundle.process_id
+            )
+        ).scalar()
+        or 0
+    )
+    db.session.execute(
+        db.update(ProcessVersion)
+        .where(ProcessVersion.process_id == bundle.process_id)
+        .values(is_current=False)
+    )
     version = ProcessVersion(
-        process_id=bundle.process_id, version=last + 1, content_hash=bundle.content_hash,
+        process_id=bundle.process_id,
+        version=last + 1,
+        content_hash=bundle.content_hash,
         source_files={name: data.decode("utf-8") for name, data in files.items()},
-        spec_json=bundle.spec_json, info=bundle_info(bundle), is_current=True,
-        deployed_by_id=getattr(user, "id", None))
+        spec_json=bundle.spec_json,
+        info=bundle_info(bundle),
+        is_current=True,
+        deployed_by_id=getattr(user, "id", None),
+    )
     db.session.add(version)
     db.session.flush()
     return version, True
@@ -46,6 +71,7 @@ def deploy_files(process_id: str, files: dict[str, bytes], user=None) -> tuple[P
 
 def bundle_info(bundle) -> dict:
     """What the admin UI shows about a version (lanes, tasks, warnings)."""
+
     def plain(items):
         out = []
         for item in items or []:
@@ -56,9 +82,13 @@ def bundle_info(bundle) -> dict:
             else:
                 out.append(item)
         return out
-    return {"lanes": list(bundle.lanes), "user_tasks": plain(bundle.user_tasks),
-            "service_tasks": plain(bundle.service_tasks),
-            "warnings": [i.as_dict() for i in getattr(bundle, "warnings", []) or []]}
+
+    return {
+        "lanes": list(bundle.lanes),
+        "user_tasks": plain(bundle.user_tasks),
+        "service_tasks": plain(bundle.service_tasks),
+        "warnings": [i.as_dict() for i in getattr(bundle, "warnings", []) or []],
+    }
 
 
 def deploy_shipped(user=None) -> list[tuple[str, int, bool]]:

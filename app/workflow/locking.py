@@ -4,6 +4,7 @@ Two advances of the same case must never interleave. On PostgreSQL the instance 
 locked with SELECT … FOR UPDATE for the transaction; on every database the write is also
 guarded by a revision number (compare-and-set), which is the guard on SQLite.
 """
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -15,15 +16,16 @@ from app.extensions import db
 from app.models import WorkflowInstance, utcnow
 from app.services.errors import Conflict, NotFound
 
-
 # Built once (its cache key is computed once): the instance row, locked where the database
 # can (only that row: `of=`), with its application joined in, since every advance updates the
 # case's status; populate_existing so an instance already in the session is re-read under lock.
-_LOCK = (db.select(WorkflowInstance)
-         .where(WorkflowInstance.id == bindparam("b_id"))
-         .options(joinedload(WorkflowInstance.application, innerjoin=True))
-         .with_for_update(of=WorkflowInstance)
-         .execution_options(populate_existing=True))
+_LOCK = (
+    db.select(WorkflowInstance)
+    .where(WorkflowInstance.id == bindparam("b_id"))
+    .options(joinedload(WorkflowInstance.application, innerjoin=True))
+    .with_for_update(of=WorkflowInstance)
+    .execution_options(populate_existing=True)
+)
 
 
 def lock_instance(instance_id: int) -> WorkflowInstance:
@@ -37,22 +39,45 @@ def lock_instance(instance_id: int) -> WorkflowInstance:
 _table = WorkflowInstance.__table__
 # Built once: a Core statement skips the ORM's bulk-update machinery and its cache key is
 # computed once, which matters on the hot path of every advance.
-_WRITE_STATE = (update(_table)
-                .where(_table.c.id == bindparam("b_id"), _table.c.revision == bindparam("b_rev"))
-                .values(state_json=bindparam("state_json"), revision=bindparam("revision"),
-                        status=bindparam("status"), next_timer_at=bindparam("next_timer_at"),
-                        updated_at=bindparam("updated_at")))
+_WRITE_STATE = (
+    update(_table)
+    .where(_table.c.id == bindparam("b_id"), _table.c.revision == bindparam("b_rev"))
+    .values(
+        state_json=bindparam("state_json"),
+        revision=bindparam("revision"),
+        status=bindparam("status"),
+        next_timer_at=bindparam("next_timer_at"),
+        updated_at=bindparam("updated_at"),
+    )
+)
 
 
 def write_state(inst: WorkflowInstance, state_json: str, status: str, next_timer_at) -> None:
     """Store the new state if nobody advanced the instance since we read it."""
-    res = db.session.execute(_WRITE_STATE, {
-        "b_id": inst.id, "b_rev": inst.revision, "state_json": state_json,
-        "revision": inst.revision + 1, "status": status, "next_timer_at": next_timer_at,
-        "updated_at": utcnow()})
+    res = db.session.execute(
+        _WRITE_STATE,
+        {
+            "b_id": inst.id,
+            "b_rev": inst.revision,
+            "state_json": state_json,
+            "revision": inst.revision + 1,
+            "status": status,
+            "next_timer_at": next_timer_at,
+            "updated_at": utcnow(),
+        },
+    )
     if res.rowcount != 1:
-        raise Conflict("concurrent_advance", _l("This case was changed by someone else at the "
-                                                "same moment. Reload the page and try again."))
-    for key, value in (("revision", inst.revision + 1), ("state_json", state_json),
-                       ("status", status), ("next_timer_at", next_timer_at)):
+        raise Conflict(
+            "concurrent_advance",
+            _l(
+                "This case was changed by someone else at the "
+                "same moment. Reload the page and try again."
+            ),
+        )
+    for key, value in (
+        ("revision", inst.revision + 1),
+        ("state_json", state_json),
+        ("status", status),
+        ("next_timer_at", next_timer_at),
+    ):
         set_committed_value(inst, key, value)

@@ -4,6 +4,7 @@
 queues a job, and the job reports back through `runtime.complete_service_call`.
 `issue_certificate` and `notify` run synchronously inside an advance.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -21,8 +22,9 @@ def _application(data: dict) -> Application | None:
     number = data.get("case_number")
     if not number:
         return None
-    return db.session.execute(db.select(Application).where(
-        Application.case_number == number)).scalar()
+    return db.session.execute(
+        db.select(Application).where(Application.case_number == number)
+    ).scalar()
 
 
 def issue_certificate(params: dict, data: dict) -> dict:
@@ -49,8 +51,14 @@ def notify(params: dict, data: dict) -> dict:
     if app_ is not None:
         if lane:
             from app.workflow.tasks import department_for_lane
-            timeline.record(app_, "escalated", department=department_for_lane(str(lane)),
-                            message=message, data=notice)
+
+            timeline.record(
+                app_,
+                "escalated",
+                department=department_for_lane(str(lane)),
+                message=message,
+                data=notice,
+            )
         else:
             timeline.record(app_, "notified", message=message, data=notice)
     return {"notified_at": utcnow().isoformat()}
@@ -73,7 +81,12 @@ def dispatch_async_calls(inst: WorkflowInstance, calls: list) -> None:
     done = set(inst.dispatched_calls or [])
     new = [c for c in calls if c.task_id not in done]
     for call in new:
-        jobs.enqueue("operator_call", instance_id=inst.id, task_id=call.task_id,
-                     operator=call.operator, params=dict(call.params or {}))
+        jobs.enqueue(
+            "operator_call",
+            instance_id=inst.id,
+            task_id=call.task_id,
+            operator=call.operator,
+            params=dict(call.params or {}),
+        )
     if new:
         inst.dispatched_calls = sorted(done | {c.task_id for c in new})

@@ -6,14 +6,21 @@ handle from the version's spec and the instance's state, act, then persist the s
 human-task table, the case status and the timeline. Callers (services, jobs) commit.
 A script or operator failure leaves an incident and the stored state untouched.
 """
+
 from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
 
 from app.extensions import db
-from app.models import (Application, ApplicationStatus, Incident, ProcessVersion,
-                        WorkflowInstance, utcnow)
+from app.models import (
+    Application,
+    ApplicationStatus,
+    Incident,
+    ProcessVersion,
+    WorkflowInstance,
+    utcnow,
+)
 from app.services import timeline
 from app.workflow import locking, tasks
 from app.workflow.engine import OperatorError, ScriptError, WorkflowHandle
@@ -38,8 +45,12 @@ class CaseStuck(Exception):
 
 def record_incident(stuck: CaseStuck) -> Incident:
     """Record (again, after a rollback) the incident a CaseStuck describes. Caller commits."""
-    incident = Incident(instance_id=stuck.instance_id, element_id=stuck.element_id,
-                        kind=stuck.kind, message=stuck.message)
+    incident = Incident(
+        instance_id=stuck.instance_id,
+        element_id=stuck.element_id,
+        kind=stuck.kind,
+        message=stuck.message,
+    )
     db.session.add(incident)
     inst = db.session.get(WorkflowInstance, stuck.instance_id)
     timeline.record(inst.application, "incident", message=stuck.message)
@@ -49,9 +60,10 @@ def record_incident(stuck: CaseStuck) -> Incident:
 def current_version(process_id: str) -> ProcessVersion:
     """The version new cases of `process_id` start on."""
     version = db.session.execute(
-        db.select(ProcessVersion).where(ProcessVersion.process_id == process_id,
-                                        ProcessVersion.is_current.is_(True))
-        .order_by(ProcessVersion.version.desc())).scalar()
+        db.select(ProcessVersion)
+        .where(ProcessVersion.process_id == process_id, ProcessVersion.is_current.is_(True))
+        .order_by(ProcessVersion.version.desc())
+    ).scalar()
     if version is None:
         raise LookupError(f"process {process_id!r} is not deployed")
     return version
@@ -62,8 +74,10 @@ def initial_data(application: Application) -> dict:
     return {
         "case_number": application.case_number,
         "service_code": application.service.code,
-        "applicant": {"name": application.citizen.real_name,
-                      "id_number": application.citizen.id_number},
+        "applicant": {
+            "name": application.citizen.real_name,
+            "id_number": application.citizen.id_number,
+        },
         "form": dict(application.form_data or {}),
         "attachments": [{"id": a.id, "slot": a.slot} for a in application.attachments],
     }
@@ -72,10 +86,16 @@ def initial_data(application: Application) -> dict:
 def start_case(application: Application) -> WorkflowInstance:
     """Start the service's current process version for a submitted application."""
     version = current_version(application.service.process_id)
-    handle = WorkflowHandle.start(version.spec_json, initial_data(application),
-                                  operators=registry())
-    inst = WorkflowInstance(application=application, process_version=version,
-                            state_json=handle.dump_state(), revision=1, status="running")
+    handle = WorkflowHandle.start(
+        version.spec_json, initial_data(application), operators=registry()
+    )
+    inst = WorkflowInstance(
+        application=application,
+        process_version=version,
+        state_json=handle.dump_state(),
+        revision=1,
+        status="running",
+    )
     db.session.add(inst)
     db.session.flush()
     _advance_and_persist(inst, handle, lambda h: h.advance(), ready_before=[])
@@ -94,8 +114,9 @@ def spec_json(process_version_id: int) -> str:
     """A version's serialized spec, read once per process (versions are immutable)."""
     spec = _SPECS.get(process_version_id)
     if spec is None:
-        spec = db.session.execute(db.select(ProcessVersion.spec_json).where(
-            ProcessVersion.id == process_version_id)).scalar_one()
+        spec = db.session.execute(
+            db.select(ProcessVersion.spec_json).where(ProcessVersion.id == process_version_id)
+        ).scalar_one()
         if len(_SPECS) > 256:
             _SPECS.clear()
         _SPECS[process_version_id] = spec
@@ -104,8 +125,9 @@ def spec_json(process_version_id: int) -> str:
 
 def load(inst: WorkflowInstance) -> WorkflowHandle:
     """A live handle for the instance (spec from its version, state from the row)."""
-    return WorkflowHandle.load(spec_json(inst.process_version_id), inst.state_json,
-                               operators=registry())
+    return WorkflowHandle.load(
+        spec_json(inst.process_version_id), inst.state_json, operators=registry()
+    )
 
 
 @contextmanager
@@ -125,14 +147,18 @@ def advancing(instance_id: int, done_task_id: str | None = None):
         _advance_and_persist(inst, handle, lambda h: [a(h) for a in actions], ready_before)
 
 
-def _advance_and_persist(inst: WorkflowInstance, handle: WorkflowHandle, act,
-                         ready_before: list | None = None) -> None:
+def _advance_and_persist(
+    inst: WorkflowInstance, handle: WorkflowHandle, act, ready_before: list | None = None
+) -> None:
     try:
         act(handle)
     except (OperatorError, ScriptError) as exc:
-        incident = Incident(instance_id=inst.id, element_id=getattr(exc, "element_id", None),
-                            kind="operator" if isinstance(exc, OperatorError) else "script",
-                            message=str(exc)[:2000])
+        incident = Incident(
+            instance_id=inst.id,
+            element_id=getattr(exc, "element_id", None),
+            kind="operator" if isinstance(exc, OperatorError) else "script",
+            message=str(exc)[:2000],
+        )
         db.session.add(incident)
         timeline.record(inst.application, "incident", message=incident.message)
         locking.write_state(inst, inst.state_json, "error", inst.next_timer_at)
@@ -140,8 +166,9 @@ def _advance_and_persist(inst: WorkflowInstance, handle: WorkflowHandle, act,
     persist(inst, handle, ready_before)
 
 
-def persist(inst: WorkflowInstance, handle: WorkflowHandle,
-            ready_before: list | None = None) -> None:
+def persist(
+    inst: WorkflowInstance, handle: WorkflowHandle, ready_before: list | None = None
+) -> None:
     """Write state, mirror human tasks, dispatch async operator calls, update the case.
 
     With `ready_before` (the user tasks ready when the handle was loaded) only the change is
@@ -157,24 +184,31 @@ def persist(inst: WorkflowInstance, handle: WorkflowHandle,
     else:
         tasks.apply_changes(inst, ready_before, ready)
     from app.workflow.operators import dispatch_async_calls
+
     dispatch_async_calls(inst, handle.pending_service_calls())
     _update_case_status(app_, inst, handle, completed, ready)
 
 
-def _update_case_status(app_: Application, inst: WorkflowInstance, handle, completed: bool,
-                        ready: list) -> None:
+def _update_case_status(
+    app_: Application, inst: WorkflowInstance, handle, completed: bool, ready: list
+) -> None:
     if completed:
         if app_.decision is None:
             decision, certificate, comment = case_outcome(handle)
             app_.decision = decision
-            app_.status = (ApplicationStatus.APPROVED if decision == "approved"
-                           else ApplicationStatus.REJECTED)
+            app_.status = (
+                ApplicationStatus.APPROVED if decision == "approved" else ApplicationStatus.REJECTED
+            )
             app_.certificate_number = app_.certificate_number or certificate
             app_.decision_comment = comment
             app_.decided_at = utcnow()
             tasks.cancel_open_tasks(inst)
-            timeline.record(app_, "decided", message=decision,
-                            data={"certificate_number": app_.certificate_number})
+            timeline.record(
+                app_,
+                "decided",
+                message=decision,
+                data={"certificate_number": app_.certificate_number},
+            )
         return
     if any(r.lane == tasks.APPLICANT_LANE for r in ready) or handle.waiting_messages():
         status = ApplicationStatus.CORRECTION
@@ -199,10 +233,18 @@ def case_outcome(handle: WorkflowHandle) -> tuple[str, str | None, str | None]:
         ends = handle.completed_element_ids()
         decision = "approved" if any(e.startswith("end_approved") for e in ends) else "rejected"
     certificate = data.get("certificate_number") or next(
-        (v["certificate_number"] for v in data.values()
-         if isinstance(v, dict) and v.get("certificate_number")), None)
-    comments = [str(data.get(key[: -len("_approved")] + "_comment") or "")
-                for key, value in data.items() if key.endswith("_approved") and value is False]
+        (
+            v["certificate_number"]
+            for v in data.values()
+            if isinstance(v, dict) and v.get("certificate_number")
+        ),
+        None,
+    )
+    comments = [
+        str(data.get(key[: -len("_approved")] + "_comment") or "")
+        for key, value in data.items()
+        if key.endswith("_approved") and value is False
+    ]
     comment = data.get("decision_comment") or "; ".join(c for c in comments if c) or None
     return decision, certificate, comment
 
@@ -236,8 +278,9 @@ def deliver_message(instance_id: int, name: str, payload: dict) -> None:
 
 def deliver_message_for_case(case_number: str, name: str, payload: dict) -> None:
     """Deliver a message to the case it correlates with (by case number). Caller commits."""
-    inst = db.session.execute(db.select(WorkflowInstance).join(Application).where(
-        Application.case_number == case_number)).scalar()
+    inst = db.session.execute(
+        db.select(WorkflowInstance).join(Application).where(Application.case_number == case_number)
+    ).scalar()
     if inst is None:
         raise LookupError(f"no running case {case_number!r}")
     deliver_message(inst.id, name, payload)
@@ -257,13 +300,15 @@ def migrate(instance_id: int, target: ProcessVersion) -> None:
     with advancing(instance_id) as (inst, handle, actions):
         if target.process_id != inst.process_version.process_id:
             from app.workflow.engine import MigrationRefused
+
             raise MigrationRefused([f"{target.process_id} is another process"])
         handle.migrate(spec_json(target.id))
         old_version = inst.process_version.version
         inst.process_version_id = target.id
         inst.process_version = target
-        timeline.record(inst.application, "migrated",
-                        message=f"v{old_version} -> v{target.version}")
+        timeline.record(
+            inst.application, "migrated", message=f"v{old_version} -> v{target.version}"
+        )
         actions.append(lambda h: h.advance())
 
 

@@ -2,6 +2,7 @@
 
 Queues and claims read only this table; the workflow state is never deserialized for them.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,9 +20,14 @@ _DAYS = re.compile(r"^P(?:(\d+)W)?(?:(\d+)D)?$")
 
 def open_tasks(inst: WorkflowInstance) -> list[HumanTask]:
     """The instance's tasks that are open or claimed."""
-    return list(db.session.execute(db.select(HumanTask).where(
-        HumanTask.instance_id == inst.id,
-        HumanTask.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED]))).scalars())
+    return list(
+        db.session.execute(
+            db.select(HumanTask).where(
+                HumanTask.instance_id == inst.id,
+                HumanTask.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED]),
+            )
+        ).scalars()
+    )
 
 
 def department_for_lane(lane: str | None) -> Department | None:
@@ -34,6 +40,7 @@ def department_for_lane(lane: str | None) -> Department | None:
 def _assignee(username: str | None, dept):
     """A preset assignee (camunda:assignee) if it names a clerk of the task's department."""
     from app.models import User
+
     if not username or dept is None:
         return None
     user = db.session.execute(db.select(User).where(User.username == username)).scalar()
@@ -72,14 +79,21 @@ def _create_rows(inst: WorkflowInstance, new: list) -> None:
     for r in new:
         groups = list(r.candidate_groups or [])
         dept = department_for_lane(r.lane) or next(
-            (d for d in map(department_for_lane, groups) if d is not None), None)
-        row = HumanTask(instance_id=inst.id, application_id=inst.application_id,
-                        spiff_task_id=r.task_id, element_id=r.element_id,
-                        name=r.name or r.element_id, lane=r.lane, form=r.form,
-                        department_id=dept.id if dept else None,
-                        candidate_group=LEAD_GROUP if LEAD_GROUP in groups else None,
-                        status=TaskStatus.OPEN,
-                        due_at=due_for(inst, r.due))
+            (d for d in map(department_for_lane, groups) if d is not None), None
+        )
+        row = HumanTask(
+            instance_id=inst.id,
+            application_id=inst.application_id,
+            spiff_task_id=r.task_id,
+            element_id=r.element_id,
+            name=r.name or r.element_id,
+            lane=r.lane,
+            form=r.form,
+            department_id=dept.id if dept else None,
+            candidate_group=LEAD_GROUP if LEAD_GROUP in groups else None,
+            status=TaskStatus.OPEN,
+            due_at=due_for(inst, r.due),
+        )
         assignee = _assignee(r.assignee, dept)
         if assignee is not None:
             row.assignee_id, row.status, row.claimed_at = assignee.id, TaskStatus.CLAIMED, utcnow()
@@ -87,24 +101,28 @@ def _create_rows(inst: WorkflowInstance, new: list) -> None:
         timeline.record(inst.application, "task_opened", department=dept, message=row.name)
         if assignee is not None:  # a task in a queue tells nobody; one named for a clerk does
             from app.services import notifications
+
             notifications.task_assigned(row)
 
 
 _table = HumanTask.__table__
 _LIVE = (TaskStatus.OPEN, TaskStatus.CLAIMED)
 # Built once (Core, cache key computed once): these run on the hot path of every advance.
-_CANCEL_OPEN = (update(_table)
-                .where(_table.c.instance_id == bindparam("b_instance"),
-                       _table.c.status.in_(_LIVE))
-                .values(status=TaskStatus.CANCELLED, completed_at=bindparam("completed_at")))
+_CANCEL_OPEN = (
+    update(_table)
+    .where(_table.c.instance_id == bindparam("b_instance"), _table.c.status.in_(_LIVE))
+    .values(status=TaskStatus.CANCELLED, completed_at=bindparam("completed_at"))
+)
 _CANCEL_SOME = _CANCEL_OPEN.where(_table.c.spiff_task_id.in_(bindparam("b_tasks", expanding=True)))
 
 
 def _cancel(inst: WorkflowInstance, spiff_task_ids) -> None:
     """Cancel the open rows of these engine tasks (a timer or the case's end removed them)."""
     if spiff_task_ids:
-        db.session.execute(_CANCEL_SOME, {"b_instance": inst.id, "b_tasks": sorted(spiff_task_ids),
-                                          "completed_at": utcnow()})
+        db.session.execute(
+            _CANCEL_SOME,
+            {"b_instance": inst.id, "b_tasks": sorted(spiff_task_ids), "completed_at": utcnow()},
+        )
 
 
 def cancel_open_tasks(inst: WorkflowInstance) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
 
 from ml.ocr.types import OcrResult, _is_cjk
 
@@ -34,9 +34,23 @@ def register(doc_type: str) -> Callable[[Extractor], Extractor]:
 
 def _fold_char(char: str) -> str:
     folded = unicodedata.normalize("NFKC", char)
-    folded = {"：": ":", "（": "(", "）": ")", "，": ",", "；": ";", "〈": "(", "〉": ")",
-              "《": "<", "》": ">", "—": "-", "～": "~", "“": "", "”": "", "‘": "", "’": ""}.get(
-        folded, folded)
+    folded = {
+        "：": ":",
+        "（": "(",
+        "）": ")",
+        "，": ",",
+        "；": ";",
+        "〈": "(",
+        "〉": ")",
+        "《": "<",
+        "》": ">",
+        "—": "-",
+        "～": "~",
+        "“": "",
+        "”": "",
+        "‘": "",
+        "’": "",
+    }.get(folded, folded)
     return folded if len(folded) == 1 else char if folded else " "
 
 
@@ -68,16 +82,23 @@ class Document:
         self.lines: list[Line] = list(_build_lines(ocr))
         self.text = "\n".join(line.text for line in self.lines)
 
-    def search(self, pattern: str | re.Pattern, *, flags: int = 0) -> Iterator[tuple[Line, re.Match]]:
+    def search(
+        self, pattern: str | re.Pattern, *, flags: int = 0
+    ) -> Iterator[tuple[Line, re.Match]]:
         """Yield (line, match) for every line matching *pattern*, in reading order."""
         regex = re.compile(pattern, flags) if isinstance(pattern, str) else pattern
         for line in self.lines:
             for match in regex.finditer(line.text):
                 yield line, match
 
-    def first(self, pattern: str | re.Pattern, *, group: int | str = 0,
-              check: Callable[[str], bool] | None = None,
-              clean: Callable[[str], str | None] | None = None) -> FieldRecord | None:
+    def first(
+        self,
+        pattern: str | re.Pattern,
+        *,
+        group: int | str = 0,
+        check: Callable[[str], bool] | None = None,
+        clean: Callable[[str], str | None] | None = None,
+    ) -> FieldRecord | None:
         """First match of *pattern* (optionally only where ``check(value)`` holds) as a
         field record; *clean* converts the matched text into the value."""
         for line, match in self.search(pattern):
@@ -90,10 +111,15 @@ class Document:
             return record(value, line, match.start(group), match.end(group))
         return None
 
-    def after_label(self, labels: Iterable[str], value_pattern: str, *,
-                    clean: Callable[[str], str | None] | None = None,
-                    check: Callable[[str], bool] | None = None,
-                    next_lines: int = 1) -> FieldRecord | None:
+    def after_label(
+        self,
+        labels: Iterable[str],
+        value_pattern: str,
+        *,
+        clean: Callable[[str], str | None] | None = None,
+        check: Callable[[str], bool] | None = None,
+        next_lines: int = 1,
+    ) -> FieldRecord | None:
         """Value matching *value_pattern* right after one of *labels* on the same line,
         or at the start of one of the next *next_lines* lines."""
         label_re = "|".join(_spaced(label) for label in labels)
@@ -104,7 +130,7 @@ class Document:
             match = same.search(line.text)
             candidates = [(line, match)] if match else []
             if not match and re.search(rf"(?:{label_re}){sep}$", line.text):
-                for nxt in self.lines[number + 1: number + 1 + next_lines]:
+                for nxt in self.lines[number + 1 : number + 1 + next_lines]:
                     candidates.append((nxt, alone.search(nxt.text)))
             for cand_line, cand in candidates:
                 if not cand:
@@ -115,10 +141,15 @@ class Document:
                     return record(value, cand_line, cand.start("v"), cand.end("v"))
         return None
 
-
-    def beside(self, labels: Iterable[str], value_pattern: str, *, side: str = "right",
-               clean: Callable[[str], str | None] | None = None,
-               check: Callable[[str], bool] | None = None) -> FieldRecord | None:
+    def beside(
+        self,
+        labels: Iterable[str],
+        value_pattern: str,
+        *,
+        side: str = "right",
+        clean: Callable[[str], str | None] | None = None,
+        check: Callable[[str], bool] | None = None,
+    ) -> FieldRecord | None:
         """Value printed in the same row as a label, found by word boxes: for forms
         and two-column layouts that OCR reads column by column, so that the label
         (姓名) and its value (谢嘉) land on different text lines. *side* "right" takes
@@ -142,7 +173,11 @@ class Document:
                         middle = box[1] + box[3] / 2
                         if not top <= middle <= bottom:
                             continue
-                        gap = box[0] - (lbox[0] + lbox[2]) if side == "right" else lbox[0] - (box[0] + box[2])
+                        gap = (
+                            box[0] - (lbox[0] + lbox[2])
+                            if side == "right"
+                            else lbox[0] - (box[0] + box[2])
+                        )
                         if gap >= -2:
                             nearest.append((gap, other, start, end))
                 if not nearest:
@@ -168,8 +203,12 @@ def _spaced(label: str) -> str:
 def record(value: str, line: Line, start: int, end: int) -> FieldRecord:
     """A field record for characters [start, end) of *line*."""
     box = line.box_of(start, end)
-    return {"value": value, "text": line.text[start:end].strip(), "page": line.page,
-            "box": list(box) if box else None}
+    return {
+        "value": value,
+        "text": line.text[start:end].strip(),
+        "page": line.page,
+        "box": list(box) if box else None,
+    }
 
 
 def _build_lines(ocr: OcrResult | str) -> Iterator[Line]:
@@ -196,5 +235,7 @@ def _build_lines(ocr: OcrResult | str) -> Iterator[Line]:
 
 
 CJK_NAME = r"[\u4e00-\u9fff]{2,4}"
-ORG_NAME = (r"[\u4e00-\u9fff()A-Za-z0-9]{2,30}?(?:有限责任公司|股份有限公司|有限公司|集团公司|公司"
-            r"|研究院|研究所|医院|中心|事务所|银行|大学|学院|学校|委员会|局|厂|店)")
+ORG_NAME = (
+    r"[\u4e00-\u9fff()A-Za-z0-9]{2,30}?(?:有限责任公司|股份有限公司|有限公司|集团公司|公司"
+    r"|研究院|研究所|医院|中心|事务所|银行|大学|学院|学校|委员会|局|厂|店)"
+)

@@ -15,14 +15,23 @@ from .identity import DATE_ANY, DATE_CN, _clean_name
 # An amount with cents as OCR prints it: "37359.61", "37,359.61", "37359 .61".
 MONEY = r"\d{1,3}(?:,\d{3})+\s?\.\s?\d{2}|\d+\s?\.\s?\d{2}"
 AMOUNT = r"[¥￥Y]?\s*\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|[¥￥Y]?\s*\d+(?:\.\d{1,2})?"
-_LABEL_WORDS = ("名称", "类型", "法定代表人", "经营范围", "注册资本", "成立日期", "营业期限", "住所")
+_LABEL_WORDS = (
+    "名称",
+    "类型",
+    "法定代表人",
+    "经营范围",
+    "注册资本",
+    "成立日期",
+    "营业期限",
+    "住所",
+)
 
 
 def _org(raw: str) -> str | None:
     value = re.sub(r"\s+", "", raw)
     for word in ("名称", "称", "兹证明", "我单位", "入职", "在"):
         if value.startswith(word) and len(value) > len(word) + 3:
-            value = value[len(word):]
+            value = value[len(word) :]
     return value if len(value) >= 4 else None
 
 
@@ -40,21 +49,25 @@ def extract_business_license(doc: Document) -> dict[str, FieldRecord]:
     if valid or codes:
         fields["credit_code"] = (valid or codes)[0]
     name = doc.after_label(["名称"], ORG_NAME, clean=_org) or doc.first(
-        rf"^\s*({ORG_NAME})\s*$", group=1, clean=_org)
+        rf"^\s*({ORG_NAME})\s*$", group=1, clean=_org
+    )
     if name:
         fields["company_name"] = name
-    legal = doc.after_label(["法定代表人", "负责人", "经营者"], r"[^\s\d]{0,2}?" + CJK_NAME,
-                            clean=_clean_legal)
+    legal = doc.after_label(
+        ["法定代表人", "负责人", "经营者"], r"[^\s\d]{0,2}?" + CJK_NAME, clean=_clean_legal
+    )
     if legal is None:  # two columns read one after the other: the value is in the label's row
         legal = doc.beside(["法定代表人", "负责人", "经营者"], CJK_NAME, clean=_clean_legal)
     if legal:
         fields["legal_rep"] = legal
-    established = doc.after_label(["成立日期", "注册日期", "成立日其", "成立日"], DATE_CN,
-                                  clean=normalize_date)
+    established = doc.after_label(
+        ["成立日期", "注册日期", "成立日其", "成立日"], DATE_CN, clean=normalize_date
+    )
     if established is None:  # two-column layout: the first full date is 成立日期
         # (its 日 is sometimes misread as another character: 2013 年 04 月 17 晶)
-        established = doc.first(rf"^\s*({DATE_CN})\s*[\u4e00-\u9fff]?\s*$", group=1,
-                                clean=normalize_date)
+        established = doc.first(
+            rf"^\s*({DATE_CN})\s*[\u4e00-\u9fff]?\s*$", group=1, clean=normalize_date
+        )
     if established:
         fields["established"] = established
     return fields
@@ -63,7 +76,7 @@ def extract_business_license(doc: Document) -> dict[str, FieldRecord]:
 def _drop_inserted_char(raw: str) -> str | None:
     """A 19-character reading of a credit code with one character inserted by OCR: the
     code is recovered only if exactly one deletion gives a valid check character."""
-    variants = {normalize_credit_code(raw[:i] + raw[i + 1:]) for i in range(len(raw))}
+    variants = {normalize_credit_code(raw[:i] + raw[i + 1 :]) for i in range(len(raw))}
     valid = [v for v in variants if v and validate("credit_code", v).ok]
     return valid[0] if len(valid) == 1 else None
 
@@ -89,13 +102,20 @@ def extract_lease_contract(doc: Document) -> dict[str, FieldRecord]:
         fields["lessor"] = lessor
     if lessee:
         fields["lessee"] = lessee
-    address = doc.after_label(["房屋地址", "房屋坐落于", "房屋坐落", "坐落于", "租赁房屋位于", "房屋位于",
-                               "地址"], r"[^,，。;]{6,60}", clean=_address)
+    address = doc.after_label(
+        ["房屋地址", "房屋坐落于", "房屋坐落", "坐落于", "租赁房屋位于", "房屋位于", "地址"],
+        r"[^,，。;]{6,60}",
+        clean=_address,
+    )
     if address:
         fields["address"] = address
-    rent = doc.first(r"(?:月租金|每月租金|租金为每月|租金每月|月租)\s*(?:为|:)?\s*(?:人民币|RMB)?\s*"
-                     rf"(?P<v>{AMOUNT})\s*元?", group="v", clean=normalize_amount,
-                     check=lambda v: validate("amount", v).ok)
+    rent = doc.first(
+        r"(?:月租金|每月租金|租金为每月|租金每月|月租)\s*(?:为|:)?\s*(?:人民币|RMB)?\s*"
+        rf"(?P<v>{AMOUNT})\s*元?",
+        group="v",
+        clean=normalize_amount,
+        check=lambda v: validate("amount", v).ok,
+    )
     if rent:
         fields["monthly_rent"] = rent
     return fields
@@ -113,8 +133,11 @@ def _party_record(doc: Document, pattern: str) -> FieldRecord | None:
     if not mentions:
         return None
     first = mentions[0]
-    longer = [m for m in mentions[1:] if m["value"].startswith(first["value"])
-              and 0 < len(m["value"]) - len(first["value"]) <= 2]
+    longer = [
+        m
+        for m in mentions[1:]
+        if m["value"].startswith(first["value"]) and 0 < len(m["value"]) - len(first["value"]) <= 2
+    ]
     return longer[0] if longer else first
 
 
@@ -134,21 +157,30 @@ def _address(raw: str) -> str | None:
 def extract_employment_certificate(doc: Document) -> dict[str, FieldRecord]:
     """在职证明/工作证明: the employee's name and the employer."""
     fields: dict[str, FieldRecord] = {}
-    name = doc.first(rf"(?:兹证明|兹有|证明)\s*(?P<v>{CJK_NAME}?)(?:同志|先生|女士)?\s*[(,，（]",
-                     group="v", clean=_clean_name)
+    name = doc.first(
+        rf"(?:兹证明|兹有|证明)\s*(?P<v>{CJK_NAME}?)(?:同志|先生|女士)?\s*[(,，（]",
+        group="v",
+        clean=_clean_name,
+    )
     if name is None:
         name = doc.first(rf"^\s*(?P<v>{CJK_NAME})\s*[,，]\s*[男女]", group="v", clean=_clean_name)
     if name is None:  # "兹有" misread: the name still precedes 同志/身份证号
-        name = doc.first(rf"(?P<v>{CJK_NAME})(?:同志|先生|女士)?\s*[,，(]\s*身份证", group="v",
-                         clean=lambda v: _clean_name(v[1:] if v[0] in "有证兹" and len(v) > 2 else v))
+        name = doc.first(
+            rf"(?P<v>{CJK_NAME})(?:同志|先生|女士)?\s*[,，(]\s*身份证",
+            group="v",
+            clean=lambda v: _clean_name(v[1:] if v[0] in "有证兹" and len(v) > 2 else v),
+        )
     if name is None:
         name = doc.after_label(["姓名"], CJK_NAME, clean=_clean_name)
     if name:
         fields["name"] = name
-    employer = doc.first(rf"(?:入职|就职于|任职于|单位名称:?)\s*(?P<v>{ORG_NAME})", group="v",
-                         clean=_org)
+    employer = doc.first(
+        rf"(?:入职|就职于|任职于|单位名称:?)\s*(?P<v>{ORG_NAME})", group="v", clean=_org
+    )
     if employer is None:  # the signing organisation, usually the last org line
-        candidates = [(line, m) for line, m in doc.search(rf"^\s*(?P<v>{ORG_NAME})\s*(?:\(盖章\))?\s*$")]
+        candidates = [
+            (line, m) for line, m in doc.search(rf"^\s*(?P<v>{ORG_NAME})\s*(?:\(盖章\))?\s*$")
+        ]
         if candidates:
             line, match = candidates[-1]
             value = _org(match.group("v"))
@@ -163,16 +195,25 @@ def extract_employment_certificate(doc: Document) -> dict[str, FieldRecord]:
 def extract_degree_certificate(doc: Document) -> dict[str, FieldRecord]:
     """学位证书: the graduate's name (start of the statement) and the institution."""
     fields: dict[str, FieldRecord] = {}
-    name = doc.first(rf"^\s*[^\u4e00-\u9fff]{{0,3}}(?P<v>{CJK_NAME})\s*[,，]\s*[男女]", group="v",
-                     clean=_clean_name) or doc.after_label(["姓名"], CJK_NAME, clean=_clean_name)
+    name = doc.first(
+        rf"^\s*[^\u4e00-\u9fff]{{0,3}}(?P<v>{CJK_NAME})\s*[,，]\s*[男女]",
+        group="v",
+        clean=_clean_name,
+    ) or doc.after_label(["姓名"], CJK_NAME, clean=_clean_name)
     if name:
         fields["name"] = name
     school = r"[\u4e00-\u9fff]{2,14}?(?:大学|学院|学校|研究院|研究所|党校)"
     institution = doc.after_label(["学位授予单位", "授予单位", "学校名称"], school) or doc.first(
-        rf"(?:于|在)\s*(?P<v>{school})", group="v", check=lambda v: not v.startswith(("我校", "本校")))
+        rf"(?:于|在)\s*(?P<v>{school})",
+        group="v",
+        check=lambda v: not v.startswith(("我校", "本校")),
+    )
     if institution is None:
-        institution = doc.first(rf"(?P<v>{school})", group="v",
-                                check=lambda v: not v.startswith(("我校", "本校", "在我校")))
+        institution = doc.first(
+            rf"(?P<v>{school})",
+            group="v",
+            check=lambda v: not v.startswith(("我校", "本校", "在我校")),
+        )
     if institution:
         fields["institution"] = institution
     return fields
@@ -185,19 +226,38 @@ def extract_invoice(doc: Document) -> dict[str, FieldRecord]:
     code = doc.after_label(["发票代码"], r"\d{10,12}")
     if code:
         fields["invoice_code"] = code
-    number = doc.after_label(["发票号码", "票据号码", "单号", "No", "NO", "流水号", "号码"], r"\d{6,20}")
+    number = doc.after_label(
+        ["发票号码", "票据号码", "单号", "No", "NO", "流水号", "号码"], r"\d{6,20}"
+    )
     if number:
         fields["invoice_number"] = number
-    issued = doc.after_label(["开票日期", "开具日期", "日期", "交易时间"], DATE_ANY, clean=normalize_date)
+    issued = doc.after_label(
+        ["开票日期", "开具日期", "日期", "交易时间"], DATE_ANY, clean=normalize_date
+    )
     if issued is None:
         issued = doc.first(DATE_ANY, clean=normalize_date)
     if issued:
         fields["issue_date"] = issued
     total = None
-    for label in (r"\(?小写\s*\)?", r"价税合计", r"应收金额", r"实收金额", r"合计金额", r"合计", r"总计",
-                  r"金额合计", r"实付", r"应付", r"现金"):
-        total = doc.first(rf"{label}\s*:?\s*[^\d\s]{{0,2}}\s*(?P<v>{MONEY})", group="v",
-                          clean=normalize_amount, check=lambda v: validate("amount", v).ok)
+    for label in (
+        r"\(?小写\s*\)?",
+        r"价税合计",
+        r"应收金额",
+        r"实收金额",
+        r"合计金额",
+        r"合计",
+        r"总计",
+        r"金额合计",
+        r"实付",
+        r"应付",
+        r"现金",
+    ):
+        total = doc.first(
+            rf"{label}\s*:?\s*[^\d\s]{{0,2}}\s*(?P<v>{MONEY})",
+            group="v",
+            clean=normalize_amount,
+            check=lambda v: validate("amount", v).ok,
+        )
         if total:
             break
     if total:
@@ -222,12 +282,14 @@ def _repair_total(doc: Document, total: FieldRecord) -> FieldRecord:
             if len(value) > 4:
                 trimmed.add(Decimal(value[1:]))
     net, tax = Decimal(0), Decimal(0)
-    for _, match in doc.search(rf"(?P<net>{MONEY})\s+\S{{0,2}}\d{{1,2}}\s?%\S{{0,2}}\s+(?P<tax>{MONEY})"):
+    for _, match in doc.search(
+        rf"(?P<net>{MONEY})\s+\S{{0,2}}\d{{1,2}}\s?%\S{{0,2}}\s+(?P<tax>{MONEY})"
+    ):
         net += Decimal(normalize_amount(re.sub(r"\s", "", match.group("net"))) or 0)
         tax += Decimal(normalize_amount(re.sub(r"\s", "", match.group("tax"))) or 0)
     as_read = sorted(amounts)
     pairs = [(net, tax)] if net and tax else []
-    pairs += [(a, b) for i, a in enumerate(as_read) for b in as_read[i + 1:]]
+    pairs += [(a, b) for i, a in enumerate(as_read) for b in as_read[i + 1 :]]
     read = total["value"]
     for first, second in pairs:
         candidate = f"{first + second:.2f}"
@@ -239,7 +301,7 @@ def _repair_total(doc: Document, total: FieldRecord) -> FieldRecord:
     # net plus a real tax is exactly the real total without its first digit.
     values = sorted(amounts | trimmed)
     for i, first in enumerate(values):
-        for second in values[i + 1:]:
+        for second in values[i + 1 :]:
             candidate = f"{first + second:.2f}"
             if candidate != read and candidate.endswith(read) and len(candidate) <= len(read) + 2:
                 return dict(total, value=candidate)

@@ -10,7 +10,9 @@ from ml.validators import birth_date_from_id, mrz_check_digit, sex_from_id, vali
 from .base import CJK_NAME, Document, FieldRecord, record, register
 
 # 18 characters that may be an ID number, allowing OCR spaces and look-alikes.
-ID_CANDIDATE = r"(?<![0-9A-Za-z])[0-9OoIlSZB](?:\s?[0-9OoIlSZB]){16}\s?[0-9XxOoIlSZB×](?![0-9A-Za-z])"
+ID_CANDIDATE = (
+    r"(?<![0-9A-Za-z])[0-9OoIlSZB](?:\s?[0-9OoIlSZB]){16}\s?[0-9XxOoIlSZB×](?![0-9A-Za-z])"
+)
 # A printed digit as OCR may return it: "1" often comes back as "]" (2012 年 0] 月 29 日).
 DIGIT = r"[\dOIl\]]"
 DATE_CN = rf"{DIGIT}{{4}}\s*年\s*{DIGIT}{{1,2}}\s*月\s*{DIGIT}{{1,2}}(?:\s*日)?"
@@ -19,10 +21,27 @@ DATE_ANY = rf"{DIGIT}{{4}}\s*[年.\-/]\s*{DIGIT}{{1,2}}\s*[月.\-/]\s*{DIGIT}{{1
 _SEP = r"(?:[.\-/年月=:_]{1,2})"
 DATE_DOTTED = rf"{DIGIT}{{4}}\s*{_SEP}\s*{DIGIT}{{1,2}}\s*{_SEP}\s*{DIGIT}{{1,2}}\s*日?"
 # 19 characters that may be an ID number with one character inserted by OCR.
-ID_CANDIDATE_19 = (r"(?<![0-9A-Za-z])[0-9OoIlSZB](?:\s?[0-9OoIlSZB]){17}\s?[0-9XxOoIlSZB×]"
-                   r"(?![0-9A-Za-z])")
-NAME_STOP = ("姓名", "性别", "民族", "出生", "住址", "公民", "中华", "户主", "常住", "曾用名",
-             "身份", "籍贯", "证明", "单位", "学位")
+ID_CANDIDATE_19 = (
+    r"(?<![0-9A-Za-z])[0-9OoIlSZB](?:\s?[0-9OoIlSZB]){17}\s?[0-9XxOoIlSZB×]"
+    r"(?![0-9A-Za-z])"
+)
+NAME_STOP = (
+    "姓名",
+    "性别",
+    "民族",
+    "出生",
+    "住址",
+    "公民",
+    "中华",
+    "户主",
+    "常住",
+    "曾用名",
+    "身份",
+    "籍贯",
+    "证明",
+    "单位",
+    "学位",
+)
 
 
 def _clean_name(raw: str) -> str | None:
@@ -39,7 +58,7 @@ def _drop_inserted(raw: str) -> str | None:
     """An ID number read with one extra character (4401061973020524387): the number is
     recovered only if exactly one single-character deletion gives a valid ID."""
     compact = re.sub(r"\s", "", raw)
-    variants = {normalize_id_number(compact[:i] + compact[i + 1:]) for i in range(len(compact))}
+    variants = {normalize_id_number(compact[:i] + compact[i + 1 :]) for i in range(len(compact))}
     valid = [v for v in variants if v and validate("resident_id", v).ok]
     return valid[0] if len(valid) == 1 else None
 
@@ -84,7 +103,8 @@ def extract_id_card_front(doc: Document) -> dict[str, FieldRecord]:
     if sex:
         fields["sex"] = sex
     birth = doc.after_label(["出生"], DATE_CN, clean=normalize_date) or doc.first(
-        DATE_CN, clean=normalize_date)
+        DATE_CN, clean=normalize_date
+    )
     if birth is None and id_rec and validate("resident_id", id_rec["value"]).ok:
         birth = dict(id_rec, value=birth_date_from_id(id_rec["value"]).isoformat())
     if birth:
@@ -127,13 +147,20 @@ def extract_household_register(doc: Document) -> dict[str, FieldRecord]:
     id_rec = find_id_number(doc)
     if id_rec:
         fields["id_number"] = id_rec
-    name = doc.after_label(["姓名"], r"[\u4e00-\u9fff]{2,4}?(?=\s*(?:.主或与|户主|性别|曾用名|\||$|\s))",
-                           clean=_clean_name)
+    name = doc.after_label(
+        ["姓名"],
+        r"[\u4e00-\u9fff]{2,4}?(?=\s*(?:.主或与|户主|性别|曾用名|\||$|\s))",
+        clean=_clean_name,
+    )
     if name is None:  # the label cell is often lost: the name precedes 户主或与户主关系
         name = doc.first(r"([\u4e00-\u9fff]{2,4})\s*户主", group=1, clean=_clean_name)
     if name is None:  # read column by column: the name is in the label's row, by its box
         name = doc.beside(["姓名"], r"[\u4e00-\u9fff]{2,4}", clean=_clean_name) or doc.beside(
-            ["户主或与户主关系", "与户主关系"], r"[\u4e00-\u9fff]{2,4}", side="left", clean=_clean_name)
+            ["户主或与户主关系", "与户主关系"],
+            r"[\u4e00-\u9fff]{2,4}",
+            side="left",
+            clean=_clean_name,
+        )
     if name:
         fields["name"] = name
     return fields
@@ -147,6 +174,8 @@ MRZ1 = re.compile(r"P[<K]?([A-Z]{3})([A-Z0-9<]+?)<<([A-Z0-9<]*)")
 def _mrz_name(raw: str) -> str:
     """MRZ name field -> words: digits read for letters repaired, '<' as space."""
     return re.sub(r"[^A-Z ]", "", raw.translate(_NAME_FIX).replace("<", " ")).strip()
+
+
 MRZ2 = re.compile(r"([A-Z0-9<]{9})([0-9O])([A-Z<]{3})(\d{6})")
 
 
@@ -178,8 +207,10 @@ def extract_passport(doc: Document) -> dict[str, FieldRecord]:
         if rec:
             fields["passport_number"] = rec
     name_value = r"[A-Z][A-Z ]{0,30}[A-Z]|[A-Z]"
-    for key, labels in (("surname", ["Surname", "Sumame", "Surnarne"]),
-                        ("given_names", ["Given names", "Given name", "Given narmes", "Given nares"])):
+    for key, labels in (
+        ("surname", ["Surname", "Sumame", "Surnarne"]),
+        ("given_names", ["Given names", "Given name", "Given narmes", "Given nares"]),
+    ):
         printed = doc.after_label(labels, rf"(?:[\u4e00-\u9fff]+\s*/\s*)?(?:{name_value})")
         if printed is None:
             continue
@@ -189,7 +220,8 @@ def extract_passport(doc: Document) -> dict[str, FieldRecord]:
         # and its small OCR-B glyphs get O/Q confused; the printed name is complete more
         # often, so the longer reading wins, and the printed one when they are as long.
         if from_mrz is None or len(printed["value"].replace(" ", "")) >= len(
-                from_mrz["value"].replace(" ", "")):
+            from_mrz["value"].replace(" ", "")
+        ):
             fields[key] = printed
     return fields
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from ml.doctypes import FIELDS
 from ml.ocr import reread
@@ -55,8 +55,8 @@ def _pick(reading: str, validator: str, length: int) -> str | None:
     """The first *length*-character window of *reading* that validates (a reading may
     carry a stray character from a neighbouring word)."""
     text = re.sub(r"\s", "", reading).upper()
-    for start in range(0, max(1, len(text) - length + 1)):
-        window = text[start:start + length]
+    for start in range(max(1, len(text) - length + 1)):
+        window = text[start : start + length]
         if len(window) == length and validate(validator, window).ok:
             return window
     return None
@@ -75,16 +75,21 @@ def _boxes(doc: Document, current: FieldRecord | None) -> list[tuple[int, tuple]
     return out
 
 
-def reread_checked(doc_type: str, key: str, doc: Document, current: FieldRecord | None,
-                   images: Sequence) -> FieldRecord | None:
+def reread_checked(
+    doc_type: str, key: str, doc: Document, current: FieldRecord | None, images: Sequence
+) -> FieldRecord | None:
     """A validated re-reading of check-digit field *key*, or None."""
     validator, whitelist, _, length = CHECKED_FIELDS[key]
     for page, box in _boxes(doc, current)[:MAX_REREADS]:
         image = images[page] if page < len(images) else None
         if image is None:
             continue
-        readings = reread.read_line(image, box, whitelist=whitelist,
-                                    accept=lambda text: _pick(text, validator, length) is not None)
+        readings = reread.read_line(
+            image,
+            box,
+            whitelist=whitelist,
+            accept=lambda text: _pick(text, validator, length) is not None,
+        )
         for text, _conf in readings:
             value = _pick(text, validator, length)
             if value:
@@ -98,8 +103,9 @@ def _stamp_free(ocr: OcrResult, images: Sequence, psm: int) -> OcrResult | None:
     for page, image in zip(ocr.pages, images):
         if image is not None:
             any_image = True
-            pages.append(OcrPage(page.width, page.height, reread.read_region(image, psm=psm),
-                                 page.rotation))
+            pages.append(
+                OcrPage(page.width, page.height, reread.read_region(image, psm=psm), page.rotation)
+            )
         else:
             pages.append(page)
     if not any_image:
@@ -119,8 +125,11 @@ def _line_of(doc: Document, record: FieldRecord):
             if span_box is not None and tuple(span_box) == tuple(box[:4]):
                 return line
         whole = line.box_of(0, len(line.text))
-        if whole and whole[1] <= box[1] + box[3] / 2 <= whole[1] + whole[3] and \
-                whole[0] <= box[0] + box[2] / 2 <= whole[0] + whole[2]:
+        if (
+            whole
+            and whole[1] <= box[1] + box[3] / 2 <= whole[1] + whole[3]
+            and whole[0] <= box[0] + box[2] / 2 <= whole[0] + whole[2]
+        ):
             return line
     return None
 
@@ -132,9 +141,15 @@ def word_confidence(ocr: OcrResult, record: FieldRecord) -> float | None:
     if not box or page >= len(ocr.pages):
         return None
     x, y, w, h = box
-    confs = [word.conf for word in ocr.pages[page].words if word.conf >= 0
-             and word.box[0] < x + w and word.box[0] + word.box[2] > x
-             and word.box[1] < y + h and word.box[1] + word.box[3] > y]
+    confs = [
+        word.conf
+        for word in ocr.pages[page].words
+        if word.conf >= 0
+        and word.box[0] < x + w
+        and word.box[0] + word.box[2] > x
+        and word.box[1] < y + h
+        and word.box[1] + word.box[3] > y
+    ]
     return min(confs) if confs else None
 
 
@@ -148,15 +163,26 @@ def _unsure(ocr: OcrResult, fields: dict[str, FieldRecord], keys=None) -> list[s
     return out
 
 
-def reread_text_field(doc_type: str, key: str, doc: Document, record: FieldRecord,
-                      images: Sequence, *, original_conf: float) -> FieldRecord | None:
+def reread_text_field(
+    doc_type: str,
+    key: str,
+    doc: Document,
+    record: FieldRecord,
+    images: Sequence,
+    *,
+    original_conf: float,
+) -> FieldRecord | None:
     """*key* extracted again from a single-line re-read of the line that holds it.
 
     Readings more confident than the first pass, best first, each replace that line in
     the document and the type's extractor runs again; the first reading from which the
     extractor gets *key* wins. None when no reading beats the first pass."""
     line = _line_of(doc, record)
-    image = images[record.get("page", 0)] if line is not None and record.get("page", 0) < len(images) else None
+    image = (
+        images[record.get("page", 0)]
+        if line is not None and record.get("page", 0) < len(images)
+        else None
+    )
     extractor = EXTRACTORS.get(doc_type)
     if line is None or image is None or extractor is None:
         return None
@@ -175,8 +201,9 @@ def reread_text_field(doc_type: str, key: str, doc: Document, record: FieldRecor
     return None
 
 
-def needs_recovery(doc_type: str, fields: dict[str, FieldRecord],
-                   ocr: OcrResult | None = None) -> bool:
+def needs_recovery(
+    doc_type: str, fields: dict[str, FieldRecord], ocr: OcrResult | None = None
+) -> bool:
     """True when a required field is missing, a check-digit field fails its check, or
     (given *ocr*) OCR was unsure of a text field's words."""
     if ocr is not None and _unsure(ocr, fields):
@@ -190,16 +217,21 @@ def needs_recovery(doc_type: str, fields: dict[str, FieldRecord],
     return False
 
 
-def recover_fields(doc_type: str, fields: dict[str, FieldRecord], ocr: OcrResult,
-                   images: Sequence, *, optional: frozenset[str] | set[str] = frozenset()
-                   ) -> dict[str, FieldRecord]:
+def recover_fields(
+    doc_type: str,
+    fields: dict[str, FieldRecord],
+    ocr: OcrResult,
+    images: Sequence,
+    *,
+    optional: frozenset[str] | set[str] = frozenset(),
+) -> dict[str, FieldRecord]:
     """*fields* with missing or checksum-failing values re-read from the page *images*
     (upright, in the frame of *ocr*'s boxes; None entries are skipped)."""
     if not any(image is not None for image in images):
         return fields
     fields = dict(fields)
     doc = Document(ocr)
-    origin = {key: (ocr, doc) for key in fields}  # the reading each field came from
+    origin = dict.fromkeys(fields, (ocr, doc))  # the reading each field came from
     wanted = [k for k in FIELDS.get(doc_type, ()) if k not in fields and k not in optional]
     # Page layout analysis (psm 3) first; a seal can split a line into two blocks, so
     # what is still missing is looked for in a single-block reading (psm 6).
@@ -222,8 +254,14 @@ def recover_fields(doc_type: str, fields: dict[str, FieldRecord], ocr: OcrResult
         if not _unsure(source, fields, {key}):
             continue
         record = fields[key]
-        better = reread_text_field(doc_type, key, source_doc, record, images,
-                                   original_conf=word_confidence(source, record) or 0.0)
+        better = reread_text_field(
+            doc_type,
+            key,
+            source_doc,
+            record,
+            images,
+            original_conf=word_confidence(source, record) or 0.0,
+        )
         if better:
             fields[key] = better
     for key, (validator, _, types, _) in CHECKED_FIELDS.items():

@@ -18,8 +18,9 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from functools import lru_cache
-from typing import Callable, Protocol
+from collections.abc import Callable
+from functools import cache
+from typing import Protocol
 
 from PIL import Image
 
@@ -63,7 +64,7 @@ def available_engines() -> list[str]:
     return sorted([*_FACTORIES, AUTO_ENGINE])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _instance(name: str) -> OcrEngine:
     return _FACTORIES[name]()
 
@@ -134,8 +135,11 @@ class TesseractEngine:
         if image.mode != "L":
             image = image.convert("L")
         api = self._api(lang) if self._library is not None else None
-        tsv = self._read_in_process(api, image, psm) if api else self._read_with_command(
-            image, lang, psm)
+        tsv = (
+            self._read_in_process(api, image, psm)
+            if api
+            else self._read_with_command(image, lang, psm)
+        )
         return _words_from_tsv(tsv)
 
     def _api(self, lang: str):
@@ -159,7 +163,8 @@ class TesseractEngine:
         try:
             if not api.Recognize(int(TESSERACT_TIMEOUT_SECONDS * 1000)):
                 raise UnreadableDocument(
-                    "timeout", f"OCR took longer than {TESSERACT_TIMEOUT_SECONDS:.0f} s")
+                    "timeout", f"OCR took longer than {TESSERACT_TIMEOUT_SECONDS:.0f} s"
+                )
             return api.GetTSVText(0)
         finally:
             api.Clear()
@@ -172,9 +177,13 @@ class TesseractEngine:
         os.close(handle)
         try:
             image.save(path)
-            return pyt.image_to_data(path, lang=lang, config=f"--psm {psm}",
-                                     output_type=pyt.Output.STRING,
-                                     timeout=TESSERACT_TIMEOUT_SECONDS)
+            return pyt.image_to_data(
+                path,
+                lang=lang,
+                config=f"--psm {psm}",
+                output_type=pyt.Output.STRING,
+                timeout=TESSERACT_TIMEOUT_SECONDS,
+            )
         except RuntimeError as exc:  # pytesseract raises RuntimeError on timeout
             raise UnreadableDocument("timeout", f"OCR took too long: {exc}") from exc
         except pyt.TesseractError as exc:
@@ -227,11 +236,13 @@ class RapidOcrEngine:
         except ImportError as exc:
             raise EngineUnavailable("install the optional 'rapidocr' package") from exc
         # One thread per process, like tesseract: parallelism comes from the pool.
-        self._ocr = RapidOCR(params={
-            "Global.log_level": "warning",
-            "EngineConfig.onnxruntime.intra_op_num_threads": 1,
-            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-        })
+        self._ocr = RapidOCR(
+            params={
+                "Global.log_level": "warning",
+                "EngineConfig.onnxruntime.intra_op_num_threads": 1,
+                "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            }
+        )
 
     def version(self) -> str:
         """RapidOCR package version."""
@@ -251,7 +262,9 @@ class RapidOcrEngine:
         if boxes is None or texts is None:
             return []
         words = []
-        for quad, text, score in zip(boxes, texts, scores if scores is not None else [1.0] * len(texts)):
+        for quad, text, score in zip(
+            boxes, texts, scores if scores is not None else [1.0] * len(texts)
+        ):
             xs = [float(p[0]) for p in quad]
             ys = [float(p[1]) for p in quad]
             box = (int(min(xs)), int(min(ys)), int(max(xs) - min(xs)), int(max(ys) - min(ys)))

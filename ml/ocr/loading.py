@@ -142,9 +142,12 @@ def _pdf_text_page(page, scale: float) -> OcrPage | None:
             if current.strip() and box is not None:
                 left, top, right, bottom = box
                 words.append(
-                    Word(current.strip(), 99.0,
-                         (int(left), int(top), int(right - left) + 1, int(bottom - top) + 1),
-                         line)
+                    Word(
+                        current.strip(),
+                        99.0,
+                        (int(left), int(top), int(right - left) + 1, int(bottom - top) + 1),
+                        line,
+                    )
                 )
             current, box = "", None
 
@@ -156,8 +159,12 @@ def _pdf_text_page(page, scale: float) -> OcrPage | None:
                     line += 1
                 continue
             left, bottom, right, top = textpage.get_charbox(index)
-            pix = (left * scale, (height_pt - top) * scale,
-                   right * scale, (height_pt - bottom) * scale)
+            pix = (
+                left * scale,
+                (height_pt - top) * scale,
+                right * scale,
+                (height_pt - bottom) * scale,
+            )
             if last_bottom is not None and abs(pix[3] - last_bottom) > (pix[3] - pix[1]) * 0.6:
                 flush()
                 line += 1
@@ -165,8 +172,12 @@ def _pdf_text_page(page, scale: float) -> OcrPage | None:
             if box is None:
                 box = pix
             else:
-                box = (min(box[0], pix[0]), min(box[1], pix[1]),
-                       max(box[2], pix[2]), max(box[3], pix[3]))
+                box = (
+                    min(box[0], pix[0]),
+                    min(box[1], pix[1]),
+                    max(box[2], pix[2]),
+                    max(box[3], pix[3]),
+                )
             current += char
         flush()
         # Renumber lines densely.

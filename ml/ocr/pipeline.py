@@ -61,8 +61,12 @@ def _unmap_box(box: tuple[int, int, int, int], prep: Prepared, size: tuple[int, 
     xs = [c[0] / prep.scale for c in corners]
     ys = [c[1] / prep.scale for c in corners]
     left, top = max(0, int(min(xs))), max(0, int(min(ys)))
-    return (left, top, max(1, int(math.ceil(max(xs))) - left),
-            max(1, int(math.ceil(max(ys))) - top))
+    return (
+        left,
+        top,
+        max(1, int(math.ceil(max(xs))) - left),
+        max(1, int(math.ceil(max(ys))) - top),
+    )
 
 
 def _quality(words: list[Word]) -> float:
@@ -113,7 +117,9 @@ def _needs_eng_pass(text: str) -> bool:
     compact = text.replace(" ", "")
     latin, cjk = len(_LATIN.findall(text)), len(_CJK.findall(text))
     return bool(
-        "<<" in compact or _MRZ_LINE.search(compact) or "PASSPORT" in compact.upper()
+        "<<" in compact
+        or _MRZ_LINE.search(compact)
+        or "PASSPORT" in compact.upper()
         or (latin >= 12 and latin > 3 * cjk)
     )
 
@@ -124,9 +130,12 @@ def _mrz_band(words: list[Word], prep: Prepared) -> tuple[int, int, int, int] | 
     lines: dict[int, list[Word]] = {}
     for word in words:
         lines.setdefault(word.line, []).append(word)
-    mrz = [w for line in lines.values()
-           if "<<" in "".join(x.text for x in line) or _MRZ_LINE.search("".join(x.text for x in line))
-           for w in line]
+    mrz = [
+        w
+        for line in lines.values()
+        if "<<" in "".join(x.text for x in line) or _MRZ_LINE.search("".join(x.text for x in line))
+        for w in line
+    ]
     if not mrz:
         return None
     top = min(w.box[1] for w in mrz) * prep.scale
@@ -146,12 +155,12 @@ def _merge_eng_pass(chi_words: list[Word], eng_words: list[Word]) -> list[Word]:
     for word in eng_words:
         by_line.setdefault(word.line, []).append(word)
     mrz_lines = [
-        line for line in by_line.values()
+        line
+        for line in by_line.values()
         if _MRZ_LINE.search("".join(w.text for w in line).replace(" ", ""))
     ]
     if mrz_lines:
-        chi_words = [w for w in chi_words
-                     if not _MRZ_LINE.search(w.text) and w.text.count("<") < 2]
+        chi_words = [w for w in chi_words if not _MRZ_LINE.search(w.text) and w.text.count("<") < 2]
         next_line = max((w.line for w in chi_words), default=-1) + 1
         for offset, line in enumerate(mrz_lines):
             for word in line:
@@ -182,8 +191,14 @@ def ocr_page_image(
     whichever reading is more confident.
     """
     if engine == AUTO_ENGINE:
-        page, used = ocr_page_image(image, lang=lang, engine="tesseract", psm=psm,
-                                    second_pass=second_pass, fix_rotation=fix_rotation)
+        page, used = ocr_page_image(
+            image,
+            lang=lang,
+            engine="tesseract",
+            psm=psm,
+            second_pass=second_pass,
+            fix_rotation=fix_rotation,
+        )
         if _score(page.words) >= AUTO_FALLBACK_SCORE:
             return page, used
         try:
@@ -206,7 +221,10 @@ def ocr_page_image(
         # best probes are confirmed by a full read (at most two), best first.
         ranked = sorted(probes, key=probes.get, reverse=True)[:2]
         for degrees in ranked:
-            if probes[degrees] < ROTATION_TRIGGER_CONF or probes[degrees] <= conf + ROTATION_MIN_GAIN:
+            if (
+                probes[degrees] < ROTATION_TRIGGER_CONF
+                or probes[degrees] <= conf + ROTATION_MIN_GAIN
+            ):
                 break
             turned_words, turned_prep, turned_size = _recognize(ocr, image, degrees, lang, psm)
             turned_score = _score(turned_words)
@@ -273,8 +291,13 @@ def run_ocr(
     started = time.perf_counter()
     raw = read_source(source)
     key = result_cache.make_key(
-        content_hash(raw), engine=_engine_version(engine), lang=lang, second_pass=second_pass,
-        psm=psm, max_pages=max_pages, pipeline=PIPELINE_VERSION,
+        content_hash(raw),
+        engine=_engine_version(engine),
+        lang=lang,
+        second_pass=second_pass,
+        psm=psm,
+        max_pages=max_pages,
+        pipeline=PIPELINE_VERSION,
     )
     if cache:
         hit = result_cache.load(key)

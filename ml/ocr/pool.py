@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
-from typing import Iterable
 
 from .types import OcrResult, UnreadableDocument
 

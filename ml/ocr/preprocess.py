@@ -12,8 +12,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage  # imported here, not per call: forked OCR workers inherit it loaded
 from PIL import Image
+from scipy import ndimage  # imported here, not per call: forked OCR workers inherit it loaded
 
 TARGET_LINE_HEIGHT = 28.0  # pixels of ink per text line after rescaling
 MIN_LINE_HEIGHT, MAX_LINE_HEIGHT = 12.0, 60.0  # leave alone inside this band (tesseract reads
@@ -126,12 +126,27 @@ def find_seals(image: Image.Image) -> list[tuple[int, int, int, int]]:
         if red[region].mean() > 0.6 or not _has_ring(red[region]):  # a red block or glyph
             continue
         pad = 2
-        boxes.append((max(0, (cols.start - pad) * factor), max(0, (rows.start - pad) * factor),
-                      min(width, (cols.stop + pad) * factor), min(height, (rows.stop + pad) * factor)))
+        boxes.append(
+            (
+                max(0, (cols.start - pad) * factor),
+                max(0, (rows.start - pad) * factor),
+                min(width, (cols.stop + pad) * factor),
+                min(height, (rows.stop + pad) * factor),
+            )
+        )
     # A seal's star is a region of its own inside the ring: keep the outer box only.
-    return [box for box in boxes if not any(
-        other != box and other[0] <= box[0] and other[1] <= box[1] and other[2] >= box[2]
-        and other[3] >= box[3] for other in boxes)]
+    return [
+        box
+        for box in boxes
+        if not any(
+            other != box
+            and other[0] <= box[0]
+            and other[1] <= box[1]
+            and other[2] >= box[2]
+            and other[3] >= box[3]
+            for other in boxes
+        )
+    ]
 
 
 def gray_without_seals(image: Image.Image) -> Image.Image:
@@ -319,7 +334,7 @@ def _rows_with_full_blocks(mask: np.ndarray, block: int) -> np.ndarray:
     count = width // block
     if count == 0:
         return np.empty(0, dtype=np.intp)
-    blocks = mask[:, :count * block].reshape(height, count, block)
+    blocks = mask[:, : count * block].reshape(height, count, block)
     return np.flatnonzero(blocks.all(axis=2).any(axis=1))
 
 
@@ -356,20 +371,21 @@ def _solid_across(mask: np.ndarray, axis: int, reach: int = RULE_MAX_HALF_THICKN
     lines = mask if axis == 0 else mask.T
     count = lines.shape[0]
     padded = np.zeros((count + 4 * reach, lines.shape[1]), dtype=bool)  # no ink beyond
-    padded[2 * reach:2 * reach + count] = lines
+    padded[2 * reach : 2 * reach + count] = lines
     # core[j]: line j - reach is the middle of a solid stretch (j = 0 .. count + 2*reach)
-    core = padded[reach:count + 3 * reach].copy()
+    core = padded[reach : count + 3 * reach].copy()
     for offset in (reach, reach // 2, -(reach // 2), -reach):
-        core &= padded[reach + offset:count + 3 * reach + offset]
+        core &= padded[reach + offset : count + 3 * reach + offset]
     grown = core[:count].copy()  # some core within reach of line i: core[i .. i + 2*reach]
     for offset in range(1, 2 * reach + 1):
-        grown |= core[offset:offset + count]
+        grown |= core[offset : offset + count]
     grown &= lines
     return grown if axis == 0 else grown.T
 
 
-def _solid_on_rows(mask: np.ndarray, rows: np.ndarray,
-                   reach: int = RULE_MAX_HALF_THICKNESS) -> np.ndarray:
+def _solid_on_rows(
+    mask: np.ndarray, rows: np.ndarray, reach: int = RULE_MAX_HALF_THICKNESS
+) -> np.ndarray:
     """:func:`_solid_across` (along the columns) for the given *rows* only, one result row
     each. A row's answer depends on the ink at most 2*reach rows away, so each row is
     judged from a window of 4*reach+1 rows around it, all rows at once: rulings are a
@@ -382,9 +398,9 @@ def _solid_on_rows(mask: np.ndarray, rows: np.ndarray,
     # window[k, j, x]: ink at row rows[k] - 2*reach + j, column x
     window = mask[np.clip(index, 0, height - 1)] & inside[:, :, None]
     span = 2 * reach + 1  # window positions reach .. 3*reach: the row and reach either side
-    core = window[:, reach:reach + span].copy()
+    core = window[:, reach : reach + span].copy()
     for offset in (reach, reach // 2, -(reach // 2), -reach):
-        core &= window[:, reach + offset:reach + offset + span]
+        core &= window[:, reach + offset : reach + offset + span]
     return core.any(axis=1) & mask[rows]  # some core within reach of the row
 
 
@@ -491,8 +507,10 @@ def preprocess(
     line_height = estimate_line_height(_rotated_mask(mask, skew) if skew else mask)
     if line_height is not None:
         line_height /= analysis_factor
-    if rescale and line_height is not None and not (
-        MIN_LINE_HEIGHT <= line_height <= MAX_LINE_HEIGHT
+    if (
+        rescale
+        and line_height is not None
+        and not (MIN_LINE_HEIGHT <= line_height <= MAX_LINE_HEIGHT)
     ):
         scale = min(MAX_SCALE, max(MIN_SCALE, TARGET_LINE_HEIGHT / line_height))
         if scale < 1.0:
@@ -520,6 +538,9 @@ def rotate_right_angle(image: Image.Image, degrees: int) -> Image.Image:
     degrees %= 360
     if degrees == 0:
         return image
-    method = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180,
-              270: Image.Transpose.ROTATE_270}[degrees]
+    method = {
+        90: Image.Transpose.ROTATE_90,
+        180: Image.Transpose.ROTATE_180,
+        270: Image.Transpose.ROTATE_270,
+    }[degrees]
     return image.transpose(method)

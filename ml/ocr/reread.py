@@ -21,7 +21,7 @@ white; for whole regions light grey (a seal in a greyscale scan) is flattened to
 from __future__ import annotations
 
 import os
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 from PIL import Image
@@ -84,7 +84,9 @@ def without_stamps(image: Image.Image, *, flatten: bool = False) -> Image.Image:
     return Image.fromarray(arr.astype(np.uint8), "L")
 
 
-def _crop(image: Image.Image, box: Box, margin_x: float, margin_y: float) -> tuple[Image.Image, Box]:
+def _crop(
+    image: Image.Image, box: Box, margin_x: float, margin_y: float
+) -> tuple[Image.Image, Box]:
     x, y, w, h = box
     mx, my = int(margin_x * h), int(margin_y * h)
     left, top = max(0, x - mx), max(0, y - my)
@@ -146,27 +148,50 @@ def _tesseract(image: Image.Image, *, lang: str, psm: int, whitelist: str | None
     if whitelist:
         config += f" -c tessedit_char_whitelist={whitelist}"
     try:
-        data = pytesseract.image_to_data(image, lang=lang, config=config,
-                                         output_type=pytesseract.Output.DICT,
-                                         timeout=TIMEOUT_SECONDS)
+        data = pytesseract.image_to_data(
+            image,
+            lang=lang,
+            config=config,
+            output_type=pytesseract.Output.DICT,
+            timeout=TIMEOUT_SECONDS,
+        )
     except (RuntimeError, pytesseract.TesseractError):
         return []
     out = []
     for i, text in enumerate(data["text"]):
         text = (text or "").strip()
         if text:
-            out.append({"text": text, "conf": float(data["conf"][i]),
-                        "box": (int(data["left"][i]), int(data["top"][i]),
-                                int(data["width"][i]), int(data["height"][i])),
-                        "line": (int(data["block_num"][i]), int(data["par_num"][i]),
-                                 int(data["line_num"][i]))})
+            out.append(
+                {
+                    "text": text,
+                    "conf": float(data["conf"][i]),
+                    "box": (
+                        int(data["left"][i]),
+                        int(data["top"][i]),
+                        int(data["width"][i]),
+                        int(data["height"][i]),
+                    ),
+                    "line": (
+                        int(data["block_num"][i]),
+                        int(data["par_num"][i]),
+                        int(data["line_num"][i]),
+                    ),
+                }
+            )
     return out
 
 
-def read_line(image: Image.Image, box: Box, *, lang: str = "eng", whitelist: str | None = None,
-              margin_x: float = 0.8, margin_y: float = 0.35,
-              scales: Iterable[float] = (1.0, 0.8),
-              accept: Callable[[str], bool] | None = None) -> list[tuple[str, float]]:
+def read_line(
+    image: Image.Image,
+    box: Box,
+    *,
+    lang: str = "eng",
+    whitelist: str | None = None,
+    margin_x: float = 0.8,
+    margin_y: float = 0.35,
+    scales: Iterable[float] = (1.0, 0.8),
+    accept: Callable[[str], bool] | None = None,
+) -> list[tuple[str, float]]:
     """Readings of the single text line in *box* (page pixels) as ``(text, confidence)``.
 
     The crop (with margins relative to the glyph height) is cleaned of red seals,
@@ -197,13 +222,16 @@ def read_line(image: Image.Image, box: Box, *, lang: str = "eng", whitelist: str
             readings[text] = max(conf, readings.get(text, -1.0))
             if accept is not None and accept(text):
                 return [(text, readings[text])] + [
-                    item for item in sorted(readings.items(), key=lambda item: -item[1])
-                    if item[0] != text]
+                    item
+                    for item in sorted(readings.items(), key=lambda item: -item[1])
+                    if item[0] != text
+                ]
     return sorted(readings.items(), key=lambda item: -item[1])
 
 
-def read_region(image: Image.Image, box: Box | None = None, *, lang: str = "chi_sim",
-                psm: int = 3) -> list[Word]:
+def read_region(
+    image: Image.Image, box: Box | None = None, *, lang: str = "chi_sim", psm: int = 3
+) -> list[Word]:
     """Words of a region (default: the whole image) re-read with seals removed (red
     channel, then flattened: see :func:`without_stamps`),
     boxes in the page frame and line numbers dense from 0 in reading order."""

@@ -82,7 +82,7 @@ class OcrResult:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> "OcrResult":
+    def from_dict(cls, data: dict) -> OcrResult:
         """Rebuild a result from :meth:`to_dict` output."""
         pages = [
             OcrPage(

@@ -10,19 +10,27 @@ layout variants that training never sees.  ``python -m ml synth`` writes a data 
 from __future__ import annotations
 
 import random
-from typing import Callable
+from collections.abc import Callable
 
 from PIL import Image
 
 from ml.doctypes import DOC_TYPES
 from ml.synthetic.capture import CAPTURES, apply_capture
-from ml.synthetic.cards import (render_household_register, render_id_card_back, render_id_card_front,
-                                render_passport)
+from ml.synthetic.cards import (
+    render_household_register,
+    render_id_card_back,
+    render_id_card_front,
+    render_passport,
+)
 from ml.synthetic.fonts import FONTS_HELDOUT, FONTS_TRAIN
 from ml.synthetic.invoices import render_invoice
 from ml.synthetic.other import render_other
-from ml.synthetic.paper import (render_business_license, render_degree_certificate,
-                                render_employment_certificate, render_lease_contract)
+from ml.synthetic.paper import (
+    render_business_license,
+    render_degree_certificate,
+    render_employment_certificate,
+    render_lease_contract,
+)
 
 # doc_type -> (layout function, number of layout variants; the last one is held out).
 LAYOUTS: dict[str, tuple[Callable, int]] = {
@@ -39,7 +47,15 @@ LAYOUTS: dict[str, tuple[Callable, int]] = {
 }
 LAYOUT_SETS = ("train", "heldout", "any")
 
-__all__ = ["render", "FONTS_TRAIN", "FONTS_HELDOUT", "CAPTURES", "LAYOUTS", "layout_variants", "cli_main"]
+__all__ = [
+    "render",
+    "FONTS_TRAIN",
+    "FONTS_HELDOUT",
+    "CAPTURES",
+    "LAYOUTS",
+    "layout_variants",
+    "cli_main",
+]
 
 
 def layout_variants(doc_type: str, layouts: str = "train") -> list[int]:
@@ -54,8 +70,14 @@ def layout_variants(doc_type: str, layouts: str = "train") -> list[int]:
     raise ValueError(f"unknown layout set {layouts!r}; expected one of {LAYOUT_SETS}")
 
 
-def render(doc_type: str, rng: random.Random, *, fonts: list[str] | None = None, capture: str = "clean",
-           layouts: str = "train") -> tuple[Image.Image, dict]:
+def render(
+    doc_type: str,
+    rng: random.Random,
+    *,
+    fonts: list[str] | None = None,
+    capture: str = "clean",
+    layouts: str = "train",
+) -> tuple[Image.Image, dict]:
     """Render one synthetic document of *doc_type*.
 
     Returns (RGB image, fields) where fields uses the keys of ``ml.doctypes.FIELDS``

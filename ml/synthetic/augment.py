@@ -20,7 +20,7 @@ def augment_text(text: str, rng: random.Random) -> str:
     if len(lines) > 4 and rng.random() < 0.5:
         keep = rng.randint(max(2, len(lines) // 3), len(lines))
         start = rng.randint(0, len(lines) - keep)
-        lines = lines[start:start + keep]
+        lines = lines[start : start + keep]
     chars = list("\n".join(lines))
     drop = rng.uniform(0.0, 0.25)
     subst = rng.uniform(0.0, 0.12)

@@ -42,7 +42,9 @@ def _lighting(image: Image.Image, rng: random.Random, depth: float) -> Image.Ima
     return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
 
 
-def _perspective_coeffs(src: list[tuple[float, float]], dst: list[tuple[float, float]]) -> list[float]:
+def _perspective_coeffs(
+    src: list[tuple[float, float]], dst: list[tuple[float, float]]
+) -> list[float]:
     """Coefficients for Image.transform(PERSPECTIVE) mapping output *dst* to input *src*."""
     rows = []
     for (x, y), (u, v) in zip(dst, src):
@@ -58,7 +60,9 @@ def _background(size: tuple[int, int], rng: random.Random) -> Image.Image:
     base = np.array([rng.randint(40, 200) for _ in range(3)], dtype=np.float32)
     gen = np.random.default_rng(rng.getrandbits(32))
     small = gen.normal(0, 18, (size[1] // 16 + 1, size[0] // 16 + 1, 1)).astype(np.float32)
-    tex = Image.fromarray(np.clip(small[..., 0] + 128, 0, 255).astype(np.uint8)).resize(size, Image.BILINEAR)
+    tex = Image.fromarray(np.clip(small[..., 0] + 128, 0, 255).astype(np.uint8)).resize(
+        size, Image.BILINEAR
+    )
     arr = base[None, None, :] + (np.asarray(tex, dtype=np.float32)[..., None] - 128)
     return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
 
@@ -69,7 +73,9 @@ def scan(image: Image.Image, rng: random.Random) -> Image.Image:
     img = ImageEnhance.Contrast(img).enhance(rng.uniform(0.8, 1.1))
     if rng.random() < 0.5:
         img = img.convert("L").convert("RGB")
-    img = img.rotate(rng.uniform(-2.0, 2.0), resample=Image.BICUBIC, expand=True, fillcolor=(250, 250, 250))
+    img = img.rotate(
+        rng.uniform(-2.0, 2.0), resample=Image.BICUBIC, expand=True, fillcolor=(250, 250, 250)
+    )
     img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0.2, 0.9)))
     img = _noise(img, rng, rng.uniform(2, 8))
     return _jpeg(img, rng.randint(45, 85))
@@ -81,15 +87,26 @@ def photo(image: Image.Image, rng: random.Random) -> Image.Image:
     margin = int(max(w, h) * rng.uniform(0.04, 0.12))
     out_w, out_h = w + 2 * margin, h + 2 * margin
     jitter = 0.05 * min(w, h)
-    corners = [(margin, margin), (margin + w, margin), (margin + w, margin + h), (margin, margin + h)]
+    corners = [
+        (margin, margin),
+        (margin + w, margin),
+        (margin + w, margin + h),
+        (margin, margin + h),
+    ]
     dst = [(x + rng.uniform(-jitter, jitter), y + rng.uniform(-jitter, jitter)) for x, y in corners]
     src = [(0, 0), (w, 0), (w, h), (0, h)]
     coeffs = _perspective_coeffs(src, dst)
-    warped = image.convert("RGBA").transform((out_w, out_h), Image.PERSPECTIVE, coeffs, Image.BICUBIC)
+    warped = image.convert("RGBA").transform(
+        (out_w, out_h), Image.PERSPECTIVE, coeffs, Image.BICUBIC
+    )
     canvas = _background((out_w, out_h), rng).convert("RGBA")
     canvas.alpha_composite(warped)
-    img = canvas.convert("RGB").rotate(rng.uniform(-4.0, 4.0), resample=Image.BICUBIC, expand=False,
-                                       fillcolor=tuple(rng.randint(40, 200) for _ in range(3)))
+    img = canvas.convert("RGB").rotate(
+        rng.uniform(-4.0, 4.0),
+        resample=Image.BICUBIC,
+        expand=False,
+        fillcolor=tuple(rng.randint(40, 200) for _ in range(3)),
+    )
     img = _lighting(img, rng, rng.uniform(0.1, 0.4))
     img = ImageEnhance.Color(img).enhance(rng.uniform(0.7, 1.2))
     img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0.4, 1.3)))

@@ -21,11 +21,21 @@ def _person(rng: random.Random, min_age: int = 18, max_age: int = 70):
     name = surname + given
     sex = rng.choice(("男", "女"))
     today = dt.date(2026, 1, 1)
-    birth = V.random_date(rng, today.replace(year=today.year - max_age), today.replace(year=today.year - min_age))
+    birth = V.random_date(
+        rng, today.replace(year=today.year - max_age), today.replace(year=today.year - min_age)
+    )
     area = rng.choice(V.AREAS)
     return {
-        "name": name, "surname": surname, "given": given, "surname_py": surname_py, "given_py": given_py, "sex": sex, "birth": birth,
-        "area": area, "id_number": V.id_number(rng, birth, sex, area[0]), "nation": rng.choice(V.NATIONS),
+        "name": name,
+        "surname": surname,
+        "given": given,
+        "surname_py": surname_py,
+        "given_py": given_py,
+        "sex": sex,
+        "birth": birth,
+        "area": area,
+        "id_number": V.id_number(rng, birth, sex, area[0]),
+        "nation": rng.choice(V.NATIONS),
     }
 
 
@@ -34,7 +44,13 @@ def render_id_card_front(rng: random.Random, fonts: list[str], variant: int):
     p = _person(rng)
     scale = rng.uniform(0.95, 1.25) * (1.15 if variant == 2 else 1.0)
     w, h = int(1000 * scale), int(630 * scale)
-    page = Page(w, h, rng, fonts, background=(rng.randint(235, 250), rng.randint(238, 250), rng.randint(240, 252)))
+    page = Page(
+        w,
+        h,
+        rng,
+        fonts,
+        background=(rng.randint(235, 250), rng.randint(238, 250), rng.randint(240, 252)),
+    )
     page.pattern_background()
     s = int(30 * scale)
     label_fill = LABEL_BLUE if variant != 1 else (60, 60, 60)
@@ -45,11 +61,20 @@ def render_id_card_front(rng: random.Random, fonts: list[str], variant: int):
     page.label_value(x0, y, lab("姓名"), p["name"], s, gap=gap, label_fill=label_fill)
     y += int(s * 2.0)
     page.label_value(x0, y, lab("性别"), p["sex"], s, gap=gap, label_fill=label_fill)
-    page.label_value(x0 + int(s * 6), y, lab("民族"), p["nation"], s, gap=gap, label_fill=label_fill)
+    page.label_value(
+        x0 + int(s * 6), y, lab("民族"), p["nation"], s, gap=gap, label_fill=label_fill
+    )
     y += int(s * 2.0)
     b = p["birth"]
-    page.label_value(x0, y, lab("出生"), f"{b.year}  年  {b.month}  月  {b.day}  日", s, gap=gap,
-                     label_fill=label_fill)
+    page.label_value(
+        x0,
+        y,
+        lab("出生"),
+        f"{b.year}  年  {b.month}  月  {b.day}  日",
+        s,
+        gap=gap,
+        label_fill=label_fill,
+    )
     y += int(s * 2.0)
     page.text(x0, y, lab("住址"), s, fill=label_fill)
     addr = V.address(rng, p["area"][1])
@@ -59,9 +84,16 @@ def render_id_card_front(rng: random.Random, fonts: list[str], variant: int):
         page.text(x0, id_y - int(s * 1.6), "公民身份号码", s, fill=label_fill)
         page.text(x0, id_y, p["id_number"], int(s * 1.25))
     else:
-        page.label_value(x0, id_y, "公民身份号码", p["id_number"], s, gap=int(s * 7.5), label_fill=label_fill)
+        page.label_value(
+            x0, id_y, "公民身份号码", p["id_number"], s, gap=int(s * 7.5), label_fill=label_fill
+        )
     page.photo_box(w * 0.64, h * 0.1, w * 0.3, h * 0.58)
-    fields = {"name": p["name"], "sex": p["sex"], "birth_date": b.isoformat(), "id_number": p["id_number"]}
+    fields = {
+        "name": p["name"],
+        "sex": p["sex"],
+        "birth_date": b.isoformat(),
+        "id_number": p["id_number"],
+    }
     return page.image, fields
 
 
@@ -69,26 +101,53 @@ def render_id_card_back(rng: random.Random, fonts: list[str], variant: int):
     """居民身份证 national-emblem side: 中华人民共和国 / 居民身份证 / 签发机关 / 有效期限."""
     scale = rng.uniform(0.95, 1.25)
     w, h = int(1000 * scale), int(630 * scale)
-    page = Page(w, h, rng, fonts, background=(rng.randint(232, 250), rng.randint(236, 250), rng.randint(240, 252)))
+    page = Page(
+        w,
+        h,
+        rng,
+        fonts,
+        background=(rng.randint(232, 250), rng.randint(236, 250), rng.randint(240, 252)),
+    )
     page.pattern_background()
     s = int(30 * scale)
     area = rng.choice(V.AREAS)
     start = V.random_date(rng, dt.date(2008, 1, 1), dt.date(2025, 12, 31))
     years = rng.choice((10, 20, 20))
-    until = start.replace(year=start.year + years) if not (start.month == 2 and start.day == 29) else \
-        dt.date(start.year + years, 3, 1)
+    until = (
+        start.replace(year=start.year + years)
+        if not (start.month == 2 and start.day == 29)
+        else dt.date(start.year + years, 3, 1)
+    )
     emblem_x = w * (0.08 if variant != 2 else 0.78)
-    page.draw.ellipse([emblem_x, h * 0.08, emblem_x + w * 0.14, h * 0.08 + w * 0.14], outline=(200, 40, 40), width=6)
+    page.draw.ellipse(
+        [emblem_x, h * 0.08, emblem_x + w * 0.14, h * 0.08 + w * 0.14],
+        outline=(200, 40, 40),
+        width=6,
+    )
     page.stamp(emblem_x + w * 0.07, h * 0.08 + w * 0.07, w * 0.05, "")
     tx = w * (0.3 if variant != 2 else 0.12)
     page.text(tx, h * 0.12, "中华人民共和国", int(s * 1.5), font=page.title_font_path)
-    page.text(tx, h * 0.27, "居民身份证" if variant != 1 else "居 民 身 份 证", int(s * 2.0), font=page.title_font_path)
+    page.text(
+        tx,
+        h * 0.27,
+        "居民身份证" if variant != 1 else "居 民 身 份 证",
+        int(s * 2.0),
+        font=page.title_font_path,
+    )
     sep = {0: ".", 1: ".", 2: "-"}[variant]
-    valid = f"{start:%Y.%m.%d}-{until:%Y.%m.%d}" if variant != 2 else f"{start:%Y{sep}%m{sep}%d} 至 {until:%Y{sep}%m{sep}%d}"
+    valid = (
+        f"{start:%Y.%m.%d}-{until:%Y.%m.%d}"
+        if variant != 2
+        else f"{start:%Y{sep}%m{sep}%d} 至 {until:%Y{sep}%m{sep}%d}"
+    )
     y = h * 0.62
     lab = (lambda t: " ".join(t)) if variant != 1 else (lambda t: t)
-    page.label_value(w * 0.18, y, lab("签发机关"), area[2], s, gap=int(s * 6), label_fill=LABEL_BLUE)
-    page.label_value(w * 0.18, y + s * 2.0, lab("有效期限"), valid, s, gap=int(s * 6), label_fill=LABEL_BLUE)
+    page.label_value(
+        w * 0.18, y, lab("签发机关"), area[2], s, gap=int(s * 6), label_fill=LABEL_BLUE
+    )
+    page.label_value(
+        w * 0.18, y + s * 2.0, lab("有效期限"), valid, s, gap=int(s * 6), label_fill=LABEL_BLUE
+    )
     return page.image, {"valid_from": start.isoformat(), "valid_until": until.isoformat()}
 
 
@@ -97,13 +156,27 @@ def render_passport(rng: random.Random, fonts: list[str], variant: int):
     p = _person(rng, 1, 80)
     scale = rng.uniform(1.0, 1.2)
     w, h = int(1250 * scale), int(880 * scale)
-    page = Page(w, h, rng, fonts, background=(rng.randint(230, 248), rng.randint(228, 245), rng.randint(235, 250)))
+    page = Page(
+        w,
+        h,
+        rng,
+        fonts,
+        background=(rng.randint(230, 248), rng.randint(228, 245), rng.randint(235, 250)),
+    )
     page.pattern_background(18)
     s = int(24 * scale)
     number = "E" + V.digits(rng, 8) if rng.random() < 0.7 else "EA" + V.digits(rng, 7)
     issue = V.random_date(rng, dt.date(2016, 1, 1), dt.date(2025, 12, 1))
-    expiry = issue.replace(year=issue.year + 10) if not (issue.month == 2 and issue.day == 29) else dt.date(issue.year + 10, 3, 1)
-    page.title(int(h * 0.03), "中华人民共和国  护照" if variant != 2 else "中华人民共和国护照 PASSPORT", int(s * 1.4))
+    expiry = (
+        issue.replace(year=issue.year + 10)
+        if not (issue.month == 2 and issue.day == 29)
+        else dt.date(issue.year + 10, 3, 1)
+    )
+    page.title(
+        int(h * 0.03),
+        "中华人民共和国  护照" if variant != 2 else "中华人民共和国护照 PASSPORT",
+        int(s * 1.4),
+    )
     if variant != 2:
         page.title(int(h * 0.03 + s * 1.9), "PEOPLE'S REPUBLIC OF CHINA    PASSPORT", int(s * 1.0))
     px = w * (0.05 if variant != 1 else 0.7)
@@ -115,10 +188,31 @@ def render_passport(rng: random.Random, fonts: list[str], variant: int):
         ("类型/Type", "P", "国家码/Country Code", "CHN", "护照号/Passport No.", number),
         ("姓/Surname", f"{p['surname']}/{p['surname_py']}", None, None, None, None),
         ("名/Given names", f"{p['given']}/{p['given_py']}", None, None, None, None),
-        ("性别/Sex", f"{p['sex']}/{sex_en}", "出生地点/Place of birth", p["area"][1][:2] + "/" + "CHINA", None, None),
+        (
+            "性别/Sex",
+            f"{p['sex']}/{sex_en}",
+            "出生地点/Place of birth",
+            p["area"][1][:2] + "/" + "CHINA",
+            None,
+            None,
+        ),
         ("出生日期/Date of birth", f"{p['birth']:%d %b %Y}".upper(), None, None, None, None),
-        ("签发日期/Date of issue", f"{issue:%d %b %Y}".upper(), "签发地点/Place of issue", p["area"][1][:2], None, None),
-        ("有效期至/Date of expiry", f"{expiry:%d %b %Y}".upper(), "签发机关/Authority", "国家移民管理局", None, None),
+        (
+            "签发日期/Date of issue",
+            f"{issue:%d %b %Y}".upper(),
+            "签发地点/Place of issue",
+            p["area"][1][:2],
+            None,
+            None,
+        ),
+        (
+            "有效期至/Date of expiry",
+            f"{expiry:%d %b %Y}".upper(),
+            "签发机关/Authority",
+            "国家移民管理局",
+            None,
+            None,
+        ),
     ]
     for row in rows:
         col = x
@@ -135,7 +229,18 @@ def render_passport(rng: random.Random, fonts: list[str], variant: int):
     exp = f"{expiry:%y%m%d}"
     num9 = number.ljust(9, "<")
     personal = "<" * 14
-    body = num9 + V.mrz_check(num9) + "CHN" + birth + V.mrz_check(birth) + sex_en + exp + V.mrz_check(exp) + personal + "<"
+    body = (
+        num9
+        + V.mrz_check(num9)
+        + "CHN"
+        + birth
+        + V.mrz_check(birth)
+        + sex_en
+        + exp
+        + V.mrz_check(exp)
+        + personal
+        + "<"
+    )
     composite = body[0:10] + body[13:20] + body[21:43]
     line2 = body + V.mrz_check(composite)
     mrz_size = int(w / 44 / 0.62)
@@ -149,7 +254,13 @@ def render_household_register(rng: random.Random, fonts: list[str], variant: int
     p = _person(rng, 0, 90)
     scale = rng.uniform(0.9, 1.1)
     w, h = int(1240 * scale), int(1650 * scale)
-    page = Page(w, h, rng, fonts, background=(rng.randint(245, 255), rng.randint(240, 252), rng.randint(225, 245)))
+    page = Page(
+        w,
+        h,
+        rng,
+        fonts,
+        background=(rng.randint(245, 255), rng.randint(240, 252), rng.randint(225, 245)),
+    )
     s = int(28 * scale)
     page.title(int(h * 0.04), "常住人口登记卡", int(s * 1.6), spaced=variant != 2)
     if variant == 1:
@@ -164,8 +275,18 @@ def render_household_register(rng: random.Random, fonts: list[str], variant: int
         ("籍贯", p["area"][1][:3], "出生日期", f"{p['birth']:%Y年%m月%d日}"),
         ("本市(县)其他住址", "", "宗教信仰", ""),
         ("公民身份证件编号", p["id_number"], "身高", f"{rng.randint(150, 190)}cm"),
-        ("血型", rng.choice("ABO") + "型", "文化程度", rng.choice(["大学本科", "高中", "初中", "研究生"])),
-        ("婚姻状况", rng.choice(["已婚", "未婚"]), "兵役状况", rng.choice(["未服兵役", "退出现役"])),
+        (
+            "血型",
+            rng.choice("ABO") + "型",
+            "文化程度",
+            rng.choice(["大学本科", "高中", "初中", "研究生"]),
+        ),
+        (
+            "婚姻状况",
+            rng.choice(["已婚", "未婚"]),
+            "兵役状况",
+            rng.choice(["未服兵役", "退出现役"]),
+        ),
         ("服务处所", V.company_name(rng)[:10], "职业", rng.choice(V.JOBS)),
         ("何时由何地迁来本市(县)", "", "何时由何地迁来本址", ""),
     ]

@@ -17,13 +17,19 @@ from ml.synthetic.capture import CAPTURES
 
 def build_parser() -> argparse.ArgumentParser:
     """Argument parser of the synth command."""
-    parser = argparse.ArgumentParser(prog="python -m ml synth", description="Write synthetic documents.")
+    parser = argparse.ArgumentParser(
+        prog="python -m ml synth", description="Write synthetic documents."
+    )
     parser.add_argument("outdir", type=Path)
     parser.add_argument("--per-class", type=int, default=10, help="documents per class")
     parser.add_argument("--heldout", action="store_true", help="held-out fonts and layout variants")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--capture", choices=(*CAPTURES, "mixed"), default="mixed",
-                        help="capture simulation (mixed: clean/scan/photo)")
+    parser.add_argument(
+        "--capture",
+        choices=(*CAPTURES, "mixed"),
+        default="mixed",
+        help="capture simulation (mixed: clean/scan/photo)",
+    )
     parser.add_argument("--types", default=",".join(DOC_TYPES), help="comma-separated doc types")
     return parser
 
@@ -36,8 +42,15 @@ def pick_capture(rng: random.Random, capture: str) -> str:
     return "clean" if roll < 0.3 else "scan" if roll < 0.7 else "photo"
 
 
-def write_dataset(outdir: Path, per_class: int, *, heldout: bool = False, seed: int = 0,
-                  capture: str = "mixed", types: list[str] | None = None) -> list[dict]:
+def write_dataset(
+    outdir: Path,
+    per_class: int,
+    *,
+    heldout: bool = False,
+    seed: int = 0,
+    capture: str = "mixed",
+    types: list[str] | None = None,
+) -> list[dict]:
     """Render *per_class* documents per type into *outdir*; return the manifest entries."""
     from ml.synthetic import render
 
@@ -54,8 +67,18 @@ def write_dataset(outdir: Path, per_class: int, *, heldout: bool = False, seed: 
                 image.save(outdir / name, optimize=True)
             else:
                 image.save(outdir / name, quality=92)
-            manifest.append({"file": name, "doc_type": doc_type, "fields": fields, "capture": cap, "layouts": layouts})
-    (outdir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+            manifest.append(
+                {
+                    "file": name,
+                    "doc_type": doc_type,
+                    "fields": fields,
+                    "capture": cap,
+                    "layouts": layouts,
+                }
+            )
+    (outdir / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     return manifest
 
 
@@ -67,7 +90,13 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"unknown doc types: {', '.join(unknown)}")
         return 2
-    manifest = write_dataset(args.outdir, args.per_class, heldout=args.heldout, seed=args.seed,
-                             capture=args.capture, types=types)
+    manifest = write_dataset(
+        args.outdir,
+        args.per_class,
+        heldout=args.heldout,
+        seed=args.seed,
+        capture=args.capture,
+        types=types,
+    )
     print(f"wrote {len(manifest)} documents to {args.outdir}")
     return 0

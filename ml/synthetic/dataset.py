@@ -45,8 +45,14 @@ class Sample:
     ocr_seconds: float = 0.0
 
 
-def make_specs(per_class: int, *, seed: int, layouts: str, types: tuple[str, ...] = DOC_TYPES,
-               capture: str = "mixed") -> list[Spec]:
+def make_specs(
+    per_class: int,
+    *,
+    seed: int,
+    layouts: str,
+    types: tuple[str, ...] = DOC_TYPES,
+    capture: str = "mixed",
+) -> list[Spec]:
     """Specs for *per_class* documents of every type in *types* ("mixed" capture: clean/scan/photo)."""
     return [Spec(t, i, seed, layouts, capture) for t in types for i in range(per_class)]
 
@@ -102,8 +108,16 @@ def build_sample(spec: Spec) -> Sample:
 
     image, fields, capture = render_spec(spec)
     text, seconds = ocr_text(image)
-    return Sample(spec.doc_type, text, image_features(image), fields, capture, spec.layouts,
-                  f"{spec.layouts}:{spec.doc_type}:{spec.index}", round(seconds, 3))
+    return Sample(
+        spec.doc_type,
+        text,
+        image_features(image),
+        fields,
+        capture,
+        spec.layouts,
+        f"{spec.layouts}:{spec.doc_type}:{spec.index}",
+        round(seconds, 3),
+    )
 
 
 def _init_worker() -> None:

@@ -44,7 +44,7 @@ FONTS_HELDOUT: list[str] = [p for p in _HELDOUT_CANDIDATES if os.path.exists(p)]
 MONO_FONTS: list[str] = [p for p in _MONO_CANDIDATES if os.path.exists(p)]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _face_index(path: str) -> int:
     """Index of the Simplified Chinese face inside a .ttc collection (0 otherwise)."""
     if not path.endswith(".ttc"):

@@ -31,7 +31,12 @@ def render_vat_invoice(rng: random.Random, fonts: list[str], variant: int):
     s = int(22 * scale)
     region = rng.choice(["北京", "上海", "广东", "浙江", "江苏", "四川", "湖北", "深圳"])
     kind = rng.choice(["增值税电子普通发票", "增值税普通发票", "增值税专用发票"])
-    page.title(int(h * 0.03), f"{region}{kind}" if variant != 2 else "电子发票（普通发票）", int(s * 1.7), fill=BROWN)
+    page.title(
+        int(h * 0.03),
+        f"{region}{kind}" if variant != 2 else "电子发票（普通发票）",
+        int(s * 1.7),
+        fill=BROWN,
+    )
     page.draw.ellipse([w * 0.44, h * 0.1, w * 0.56, h * 0.17], outline=(200, 40, 40), width=3)
     code = V.digits(rng, 12 if rng.random() < 0.8 else 10)
     number = f"{rng.randint(0, 99999999):08d}"
@@ -54,10 +59,24 @@ def render_vat_invoice(rng: random.Random, fonts: list[str], variant: int):
     seller = V.company_name(rng)
     page.text(x0 + 10, y0 + 10, "购买方", s, fill=BROWN)
     page.text(x0 + s * 4, y0 + 10, f"名    称：{buyer}", s)
-    page.text(x0 + s * 4, y0 + 10 + s * 1.6, f"纳税人识别号：{V.credit_code(rng, rng.choice(V.AREAS)[0])}", s)
+    page.text(
+        x0 + s * 4,
+        y0 + 10 + s * 1.6,
+        f"纳税人识别号：{V.credit_code(rng, rng.choice(V.AREAS)[0])}",
+        s,
+    )
     ty = y0 + s * 5
     page.draw.line([(x0, ty), (w * 0.96, ty)], fill=BROWN, width=2)
-    headers = ["货物或应税劳务、服务名称", "规格型号", "单位", "数量", "单价", "金额", "税率", "税额"]
+    headers = [
+        "货物或应税劳务、服务名称",
+        "规格型号",
+        "单位",
+        "数量",
+        "单价",
+        "金额",
+        "税率",
+        "税额",
+    ]
     cols = [x0 + 10, w * 0.3, w * 0.4, w * 0.47, w * 0.54, w * 0.64, w * 0.76, w * 0.84]
     for cx, head in zip(cols, headers):
         page.text(cx, ty + 8, head, int(s * 0.85), fill=BROWN)
@@ -69,7 +88,16 @@ def render_vat_invoice(rng: random.Random, fonts: list[str], variant: int):
         tax = round(net * rate, 2)
         net_total += net
         tax_total += tax
-        row = [f"*{good}*{good}", "", unit, str(qty), f"{price:.2f}", f"{net:.2f}", f"{int(rate * 100)}%", f"{tax:.2f}"]
+        row = [
+            f"*{good}*{good}",
+            "",
+            unit,
+            str(qty),
+            f"{price:.2f}",
+            f"{net:.2f}",
+            f"{int(rate * 100)}%",
+            f"{tax:.2f}",
+        ]
         for cx, cell in zip(cols, row):
             page.text(cx, iy, cell, int(s * 0.85))
         iy += s * 1.5
@@ -86,9 +114,20 @@ def render_vat_invoice(rng: random.Random, fonts: list[str], variant: int):
     page.text(x0 + 10, ly + s * 4.2, "销售方", s, fill=BROWN)
     page.text(x0 + s * 4, ly + s * 4.2, f"名    称：{seller}", s)
     people = [V.person_name(rng)[0] for _ in range(3)]
-    page.text(x0, h * 0.9, f"收款人：{people[0]}    复核：{people[1]}    开票人：{people[2]}    销售方：（章）", s, fill=BROWN)
+    page.text(
+        x0,
+        h * 0.9,
+        f"收款人：{people[0]}    复核：{people[1]}    开票人：{people[2]}    销售方：（章）",
+        s,
+        fill=BROWN,
+    )
     page.stamp(w * 0.8, h * 0.86, s * 3.4, seller[:10], "发票专用章")
-    fields = {"invoice_code": code, "invoice_number": number, "issue_date": date.isoformat(), "total": total}
+    fields = {
+        "invoice_code": code,
+        "invoice_number": number,
+        "issue_date": date.isoformat(),
+        "total": total,
+    }
     if not code:
         del fields["invoice_code"]
     return page.image, fields
@@ -101,14 +140,23 @@ def render_receipt(rng: random.Random, fonts: list[str], variant: int):
     w, h = int(640 * scale), int((760 + lines * 48) * scale)
     page = Page(w, h, rng, fonts, background=(rng.randint(238, 252),) * 3)
     s = int(26 * scale)
-    shop = rng.choice(["华联超市", "永辉超市", "便利蜂", "美宜佳便利店", "家乐福", "物美超市", "全家便利店"])
-    page.title(int(s * 1.2), shop if variant != 2 else f"{shop}（{rng.choice(V.STREETS)}店）", int(s * 1.3))
+    shop = rng.choice(
+        ["华联超市", "永辉超市", "便利蜂", "美宜佳便利店", "家乐福", "物美超市", "全家便利店"]
+    )
+    page.title(
+        int(s * 1.2), shop if variant != 2 else f"{shop}（{rng.choice(V.STREETS)}店）", int(s * 1.3)
+    )
     page.title(int(s * 3.0), "购物小票" if variant != 1 else "收    据", s)
     when = V.random_date(rng, dt.date(2019, 1, 1), dt.date(2026, 6, 1))
     number = V.digits(rng, rng.choice((10, 12, 14)))
     x, y = s, s * 5
     page.text(x, y, f"单号：{number}", s)
-    page.text(x, y + s * 1.5, f"日期：{when:%Y-%m-%d} {rng.randint(8, 21):02d}:{rng.randint(0, 59):02d}", s)
+    page.text(
+        x,
+        y + s * 1.5,
+        f"日期：{when:%Y-%m-%d} {rng.randint(8, 21):02d}:{rng.randint(0, 59):02d}",
+        s,
+    )
     page.text(x, y + s * 3, f"收银员：{rng.randint(1, 40):03d}", s)
     y += s * 4.8
     page.text(x, y, "-" * 40, s)
@@ -125,8 +173,15 @@ def render_receipt(rng: random.Random, fonts: list[str], variant: int):
         y += s * 1.5
     page.text(x, y, "-" * 40, s)
     total_s = f"{total:.2f}"
-    page.text(x, y + s * 1.3, f"合计：{total_s}" if variant != 1 else f"应收金额：{total_s}", int(s * 1.15))
-    page.text(x, y + s * 2.9, f"{rng.choice(['微信支付', '支付宝', '现金', '银联卡'])}：{total_s}", s)
+    page.text(
+        x,
+        y + s * 1.3,
+        f"合计：{total_s}" if variant != 1 else f"应收金额：{total_s}",
+        int(s * 1.15),
+    )
+    page.text(
+        x, y + s * 2.9, f"{rng.choice(['微信支付', '支付宝', '现金', '银联卡'])}：{total_s}", s
+    )
     page.text(x, y + s * 4.4, "谢谢惠顾，欢迎再次光临！", s)
     return page.image, {"invoice_number": number, "issue_date": when.isoformat(), "total": total_s}
 

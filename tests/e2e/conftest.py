@@ -1,4 +1,5 @@
 """Browser fixtures: the app served on a free localhost port, Debian's Chromium via Playwright."""
+
 from __future__ import annotations
 
 import os
@@ -10,7 +11,9 @@ import pytest
 from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-OUTPUT = Path(os.environ.get("E2E_OUTPUT", Path(__file__).resolve().parents[2] / "test-output" / "e2e"))
+OUTPUT = Path(
+    os.environ.get("E2E_OUTPUT", Path(__file__).resolve().parents[2] / "test-output" / "e2e")
+)
 
 
 @pytest.fixture()
@@ -30,10 +33,21 @@ def browser():
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: install the Debian package 'chromium'")
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield browser
         browser.close()
 
@@ -51,5 +65,6 @@ def shots(request):
         path = folder / f"{counter['n']:02d}-{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
+
     shot.folder = folder
     return shot

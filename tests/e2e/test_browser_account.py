@@ -1,5 +1,6 @@
 """My account in Debian's Chromium: the citizen opens it from the header, is told what is
 wrong with a bad e-mail address, then saves a good one. Screenshots go to test-output/e2e/."""
+
 from __future__ import annotations
 
 import re
@@ -37,6 +38,7 @@ def test_citizen_changes_the_email_in_chromium(app, live_server, browser, shots)
     shots(page, "account-saved")
     ctx.close()
     with app.app_context():
-        user = db.session.execute(db.select(User).where(
-            User.username == "13800138000")).scalar_one()
+        user = db.session.execute(
+            db.select(User).where(User.username == "13800138000")
+        ).scalar_one()
         assert user.email == "zhangsan@example.cn"

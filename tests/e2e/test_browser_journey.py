@@ -1,4 +1,5 @@
 """One browser test: the whole business-registration journey in Debian's Chromium."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """Browser test: an administrator edits a process in the bpmn-js modeler, deploys it, and a
 new case starts on the new version."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,8 +13,9 @@ from tests.e2e.steps import login
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
-def test_admin_edits_deploys_and_new_case_uses_new_version(app, live_server, browser, shots,
-                                                           client, wait_jobs):
+def test_admin_edits_deploys_and_new_case_uses_new_version(
+    app, live_server, browser, shots, client, wait_jobs
+):
     base = live_server
     ctx = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
     page = ctx.new_page()
@@ -47,14 +49,24 @@ def test_admin_edits_deploys_and_new_case_uses_new_version(app, live_server, bro
     ctx.close()
 
     with app.app_context():
-        assert db.session.execute(db.select(ProcessVersion.version).where(
-            ProcessVersion.is_current.is_(True),
-            ProcessVersion.process_id == "business_registration")).scalar() == 2
+        assert (
+            db.session.execute(
+                db.select(ProcessVersion.version).where(
+                    ProcessVersion.is_current.is_(True),
+                    ProcessVersion.process_id == "business_registration",
+                )
+            ).scalar()
+            == 2
+        )
 
     app_id = journeys.submitted_case(client, wait_jobs, seed=5, mobile="13911116666")
     with app.app_context():
         application = db.session.get(Application, app_id)
         assert application.instance.process_version.version == 2
-        names = {t.name for t in db.session.execute(db.select(HumanTask).where(
-            HumanTask.application_id == app_id)).scalars()}
+        names = {
+            t.name
+            for t in db.session.execute(
+                db.select(HumanTask).where(HumanTask.application_id == app_id)
+            ).scalars()
+        }
         assert "税务登记审核 Tax registration review" in names

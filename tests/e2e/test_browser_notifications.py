@@ -1,4 +1,5 @@
 """The header bell and the notification inbox in Debian's Chromium, with screenshots."""
+
 from __future__ import annotations
 
 import re
@@ -11,11 +12,13 @@ from tests.e2e.steps import login
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
-def test_bell_and_inbox_in_chromium(app, live_server, browser, shots, client, make_client,
-                                    wait_jobs):
+def test_bell_and_inbox_in_chromium(
+    app, live_server, browser, shots, client, make_client, wait_jobs
+):
     base = live_server
-    app_id = journeys.submitted_case(client, wait_jobs, seed=4, mobile="13911112345",
-                                     rendered=False)  # submitted + problems found
+    app_id = journeys.submitted_case(
+        client, wait_jobs, seed=4, mobile="13911112345", rendered=False
+    )  # submitted + problems found
     decisions.decide_all(app, make_client, app_id, rejecting=("tax",))
     wait_jobs()
 

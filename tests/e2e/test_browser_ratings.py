@@ -1,6 +1,7 @@
 """In Chromium: a citizen rates a decided case (好差评), an administrator reads the
 performance page and answers the bad rating, the citizen sees the reply; a double click on the
 rating button sends one rating. Screenshots go to test-output/e2e/."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -16,15 +17,16 @@ from tests.e2e.steps import login
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
-def test_rating_and_follow_up_in_chromium(app, live_server, browser, shots, make_client,
-                                          wait_jobs):
+def test_rating_and_follow_up_in_chromium(app, live_server, browser, shots, make_client, wait_jobs):
     base = live_server
     citizen = make_client()
-    app_id = decisions.decided_case(app, citizen, make_client, wait_jobs, seed=61,
-                                    mobile="13911116001", rejecting=("tax",))
+    app_id = decisions.decided_case(
+        app, citizen, make_client, wait_jobs, seed=61, mobile="13911116001", rejecting=("tax",)
+    )
     other = make_client()
-    other_id = decisions.decided_case(app, other, make_client, wait_jobs, seed=62,
-                                      mobile="13911116002")
+    other_id = decisions.decided_case(
+        app, other, make_client, wait_jobs, seed=62, mobile="13911116002"
+    )
     other.post(f"/cases/{other_id}/rating", {"level": "5", "comment": "很满意"})
 
     ctx = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
@@ -45,9 +47,17 @@ def test_rating_and_follow_up_in_chromium(app, live_server, browser, shots, make
     admin.goto(f"{base}/admin/")
     assert admin.locator("#ratings-alert").is_visible()
     admin.click("#performance-link")
-    assert admin.locator("[data-service=business_registration] [data-col=approved]").inner_text() == "1"
-    assert admin.locator("[data-service=business_registration] [data-col=rejected]").inner_text() == "1"
-    assert admin.locator("[data-service=business_registration] [data-col=ratings]").inner_text() == "2"
+    assert (
+        admin.locator("[data-service=business_registration] [data-col=approved]").inner_text()
+        == "1"
+    )
+    assert (
+        admin.locator("[data-service=business_registration] [data-col=rejected]").inner_text()
+        == "1"
+    )
+    assert (
+        admin.locator("[data-service=business_registration] [data-col=ratings]").inner_text() == "2"
+    )
     shots(admin, "performance")
     # The same figures for a custom range ending today, chosen with the date fields.
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
@@ -76,17 +86,25 @@ def test_rating_and_follow_up_in_chromium(app, live_server, browser, shots, make
     ctx.close()
 
 
-def test_double_click_on_the_rating_button_sends_one_rating(app, live_server, browser, shots,
-                                                            make_client, wait_jobs):
+def test_double_click_on_the_rating_button_sends_one_rating(
+    app, live_server, browser, shots, make_client, wait_jobs
+):
     base = live_server
     citizen = make_client()
-    app_id = decisions.decided_case(app, citizen, make_client, wait_jobs, seed=63,
-                                    mobile="13911116003")
+    app_id = decisions.decided_case(
+        app, citizen, make_client, wait_jobs, seed=63, mobile="13911116003"
+    )
     ctx = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
     posts = []
-    page.on("request", lambda r: posts.append(r.url)
-            if r.method == "POST" and r.url.endswith(f"/cases/{app_id}/rating") else None)
+    page.on(
+        "request",
+        lambda r: (
+            posts.append(r.url)
+            if r.method == "POST" and r.url.endswith(f"/cases/{app_id}/rating")
+            else None
+        ),
+    )
     login(page, base, "13911116003", "Secret123")
     page.goto(f"{base}/cases/{app_id}")
 
@@ -104,6 +122,7 @@ def test_double_click_on_the_rating_button_sends_one_rating(app, live_server, br
             held.append(route)
         else:
             route.continue_()
+
     page.route(f"**/cases/{app_id}/rating", hold)
     page.check("#rating-level-4")
     page.fill("#rating-comment", "办理顺利")
@@ -127,7 +146,10 @@ def test_double_click_on_the_rating_button_sends_one_rating(app, live_server, br
     assert "感谢您的评价" in text and "您已评价过该办件" not in text
     assert page.locator(".alert-danger").count() == 0
     with app.app_context():
-        ratings = db.session.execute(db.select(Rating).where(
-            Rating.application_id == app_id)).scalars().all()
+        ratings = (
+            db.session.execute(db.select(Rating).where(Rating.application_id == app_id))
+            .scalars()
+            .all()
+        )
         assert [(r.level, r.comment) for r in ratings] == [(4, "办理顺利")]
     ctx.close()

@@ -1,4 +1,5 @@
 """Object-level access and bad input through HTTP: each gets a clear answer, nothing half-saved."""
+
 from __future__ import annotations
 
 import threading
@@ -34,10 +35,19 @@ def test_submit_twice_makes_one_case(app, client, wait_jobs):
     page = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert "已经提交" in page or "already submitted" in page or "已提交" in page
     with app.app_context():
-        assert db.session.execute(db.select(db.func.count()).select_from(Application).where(
-            Application.case_number.is_not(None))).scalar() == 1
-        tasks = db.session.execute(db.select(HumanTask).where(
-            HumanTask.application_id == app_id)).scalars().all()
+        assert (
+            db.session.execute(
+                db.select(db.func.count())
+                .select_from(Application)
+                .where(Application.case_number.is_not(None))
+            ).scalar()
+            == 1
+        )
+        tasks = (
+            db.session.execute(db.select(HumanTask).where(HumanTask.application_id == app_id))
+            .scalars()
+            .all()
+        )
         assert len(tasks) == 3  # not six
 
 
@@ -69,16 +79,23 @@ def test_citizen_cannot_see_another_citizens_case_or_files(app, client, make_cli
 def test_clerk_of_another_department_cannot_open_the_task(app, client, make_client, wait_jobs):
     app_id = _submitted_case(client, wait_jobs)
     with app.app_context():
-        tax_task = db.session.execute(db.select(HumanTask).where(
-            HumanTask.application_id == app_id, HumanTask.lane == "tax")).scalar()
+        tax_task = db.session.execute(
+            db.select(HumanTask).where(HumanTask.application_id == app_id, HumanTask.lane == "tax")
+        ).scalar()
         att_id = db.session.execute(db.select(Attachment.id)).scalars().first()
     housing = make_client()
     housing.login("clerk_housing_fund")
     resp = housing.get(f"/clerk/tasks/{tax_task.id}")
     assert resp.status_code == 403
-    assert "其他部门" in resp.get_data(as_text=True) or "another department" in resp.get_data(as_text=True)
-    assert housing.post(f"/clerk/tasks/{tax_task.id}/decide",
-                        {"approved": "true", "comment": ""}).status_code == 403
+    assert "其他部门" in resp.get_data(as_text=True) or "another department" in resp.get_data(
+        as_text=True
+    )
+    assert (
+        housing.post(
+            f"/clerk/tasks/{tax_task.id}/decide", {"approved": "true", "comment": ""}
+        ).status_code
+        == 403
+    )
     assert housing.get(f"/files/{att_id}").status_code == 404
     tax = make_client()
     tax.login("clerk_tax")
@@ -88,8 +105,11 @@ def test_clerk_of_another_department_cannot_open_the_task(app, client, make_clie
 def test_two_clerks_claim_one_task_exactly_one_wins(app, client, make_client, wait_jobs):
     app_id = _submitted_case(client, wait_jobs)
     with app.app_context():
-        task_id = db.session.execute(db.select(HumanTask.id).where(
-            HumanTask.application_id == app_id, HumanTask.lane == "tax")).scalar()
+        task_id = db.session.execute(
+            db.select(HumanTask.id).where(
+                HumanTask.application_id == app_id, HumanTask.lane == "tax"
+            )
+        ).scalar()
     first, second = make_client(), make_client()
     first.login("clerk_tax")
     second.login("lead_tax")
@@ -97,7 +117,10 @@ def test_two_clerks_claim_one_task_exactly_one_wins(app, client, make_client, wa
 
     def claim(name, c):
         results[name] = c.post(f"/clerk/tasks/{task_id}/claim")
-    threads = [threading.Thread(target=claim, args=(n, c)) for n, c in (("a", first), ("b", second))]
+
+    threads = [
+        threading.Thread(target=claim, args=(n, c)) for n, c in (("a", first), ("b", second))
+    ]
     [t.start() for t in threads]
     [t.join() for t in threads]
     with app.app_context():
@@ -117,8 +140,11 @@ def test_two_clerks_claim_one_task_exactly_one_wins(app, client, make_client, wa
 def test_reject_without_reason_is_refused(app, client, make_client, wait_jobs):
     app_id = _submitted_case(client, wait_jobs)
     with app.app_context():
-        task_id = db.session.execute(db.select(HumanTask.id).where(
-            HumanTask.application_id == app_id, HumanTask.lane == "tax")).scalar()
+        task_id = db.session.execute(
+            db.select(HumanTask.id).where(
+                HumanTask.application_id == app_id, HumanTask.lane == "tax"
+            )
+        ).scalar()
     tax = make_client()
     tax.login("clerk_tax")
     resp = tax.post(f"/clerk/tasks/{task_id}/decide", {"approved": "false", "comment": " "})

@@ -1,5 +1,6 @@
 """My account (/account) through the Flask test client: as a citizen and as a clerk, the
 changes used afterwards (log-in, other sessions, language), refusals keep what was typed."""
+
 from __future__ import annotations
 
 from app.extensions import db
@@ -38,9 +39,14 @@ def test_citizen_changes_the_password_and_other_sessions_end(app, client, make_c
     other_device = make_client()
     other_device.login(CITIZEN)
     client.login(CITIZEN)
-    resp = client.post("/account/password", {"current_password": "Demo12345",
-                                             "new_password": "Fresh2024pw",
-                                             "confirm_password": "Fresh2024pw"})
+    resp = client.post(
+        "/account/password",
+        {
+            "current_password": "Demo12345",
+            "new_password": "Fresh2024pw",
+            "confirm_password": "Fresh2024pw",
+        },
+    )
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/account")
     page = client.get("/account")  # this session stays logged in
     assert page.status_code == 200 and "密码已修改" in page.get_data(as_text=True)
@@ -55,17 +61,29 @@ def test_citizen_changes_the_password_and_other_sessions_end(app, client, make_c
 def test_a_refused_password_form_says_why_and_changes_nothing(app, client):
     client.login(CITIZEN)
     before = _user(app, CITIZEN).password_hash
-    resp = client.post("/account/password", {"current_password": "Wrong12345",
-                                             "new_password": "Fresh2024pw",
-                                             "confirm_password": "Fresh2024pw"})
+    resp = client.post(
+        "/account/password",
+        {
+            "current_password": "Wrong12345",
+            "new_password": "Fresh2024pw",
+            "confirm_password": "Fresh2024pw",
+        },
+    )
     body = resp.get_data(as_text=True)
     assert resp.status_code == 400
     assert 'data-error="current_password"' in body and "当前密码不正确" in body
     assert "Fresh2024pw" not in body  # passwords are never written back into the page
-    resp = client.post("/account/password", {"current_password": "Demo12345",
-                                             "new_password": "Fresh2024pw",
-                                             "confirm_password": "Fresh2024px"})
-    assert resp.status_code == 400 and 'data-error="confirm_password"' in resp.get_data(as_text=True)
+    resp = client.post(
+        "/account/password",
+        {
+            "current_password": "Demo12345",
+            "new_password": "Fresh2024pw",
+            "confirm_password": "Fresh2024px",
+        },
+    )
+    assert resp.status_code == 400 and 'data-error="confirm_password"' in resp.get_data(
+        as_text=True
+    )
     assert _user(app, CITIZEN).password_hash == before
     assert client.get("/account").status_code == 200  # still logged in
 
@@ -75,7 +93,8 @@ def test_citizen_changes_contact_details_and_logs_in_with_the_new_number(app, cl
     form = {"mobile": "13966667777", "email": "zhangsan@example.cn"}
     resp = client.post("/account/contact", form)  # a new number needs the password
     assert resp.status_code == 400 and 'data-error="contact_password"' in resp.get_data(
-        as_text=True)
+        as_text=True
+    )
     form["contact_password"] = "Demo12345"
     resp = client.post("/account/contact", form)
     assert resp.status_code == 302
@@ -112,8 +131,9 @@ def test_clerk_sets_an_email_without_a_mobile_number(app, client):
 
 def test_forms_without_a_valid_csrf_token_are_refused(app, client):
     client.login(CITIZEN)
-    resp = client.post("/account/contact", {"mobile": CITIZEN, "email": "x@example.cn",
-                                            "csrf_token": "stale"})
+    resp = client.post(
+        "/account/contact", {"mobile": CITIZEN, "email": "x@example.cn", "csrf_token": "stale"}
+    )
     assert resp.status_code == 400
     assert _user(app, CITIZEN).email is None
 

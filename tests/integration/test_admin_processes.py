@@ -1,4 +1,5 @@
 """Administrators: process versions, validating and deploying edited diagrams, case diagrams."""
+
 from __future__ import annotations
 
 from app.extensions import db
@@ -12,8 +13,12 @@ def _xml(client, pid="business_registration", version=1):
 
 
 def _post_xml(client, url, xml):
-    return client.http.post(url, data=xml.encode(), content_type="application/xml",
-                            headers={"X-CSRFToken": client.token, "Accept": "application/json"})
+    return client.http.post(
+        url,
+        data=xml.encode(),
+        content_type="application/xml",
+        headers={"X-CSRFToken": client.token, "Accept": "application/json"},
+    )
 
 
 def test_admin_sees_processes_and_versions(client):
@@ -35,14 +40,21 @@ def test_an_edited_diagram_deploys_as_a_new_version_and_unchanged_is_a_no_op(app
     body = _post_xml(client, url + "/validate", edited).get_json()
     assert body["ok"] is True
     body = _post_xml(client, url + "/deploy", edited).get_json()
-    assert body == {"ok": True, "version": 2, "created": True,
-                    "url": "/admin/processes/business_registration"}
+    assert body == {
+        "ok": True,
+        "version": 2,
+        "created": True,
+        "url": "/admin/processes/business_registration",
+    }
     body = _post_xml(client, url + "/deploy", edited).get_json()
     assert body["ok"] and body["version"] == 2 and body["created"] is False
     with app.app_context():
-        current = db.session.execute(db.select(ProcessVersion).where(
-            ProcessVersion.is_current.is_(True),
-            ProcessVersion.process_id == "business_registration")).scalar()
+        current = db.session.execute(
+            db.select(ProcessVersion).where(
+                ProcessVersion.is_current.is_(True),
+                ProcessVersion.process_id == "business_registration",
+            )
+        ).scalar()
         assert current.version == 2
 
 
@@ -55,20 +67,27 @@ def test_broken_diagrams_are_refused_with_element_ids(app, client):
     body = _post_xml(client, url + "/deploy", bad_lane).get_json()
     assert body["ok"] is False
     assert any(i["code"] == "unknown_lane" for i in body["issues"])
-    xxe = ('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-           '<d>&x;</d>')
+    xxe = '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><d>&x;</d>'
     body = _post_xml(client, url + "/validate", xxe).get_json()
     assert body["ok"] is False and body["issues"][0]["code"] in ("xml_entities", "xml_parse")
     assert "root:" not in str(body)
-    huge = xml.replace("</bpmn:definitions>", "<!--" + "x" * (2 * 1024 * 1024) + "--></bpmn:definitions>")
+    huge = xml.replace(
+        "</bpmn:definitions>", "<!--" + "x" * (2 * 1024 * 1024) + "--></bpmn:definitions>"
+    )
     for action in ("/validate", "/deploy"):
         resp = _post_xml(client, url + action, huge)
         assert resp.status_code == 413, action
         [issue] = resp.get_json()["issues"]
         assert issue["code"] == "too_large" and "2 MB" in issue["message"], action
     with app.app_context():
-        assert db.session.execute(db.select(db.func.count()).select_from(ProcessVersion).where(
-            ProcessVersion.process_id == "business_registration")).scalar() == 1
+        assert (
+            db.session.execute(
+                db.select(db.func.count())
+                .select_from(ProcessVersion)
+                .where(ProcessVersion.process_id == "business_registration")
+            ).scalar()
+            == 1
+        )
 
 
 def test_deploy_needs_an_admin_and_a_csrf_token(client, make_client):
@@ -77,14 +96,18 @@ def test_deploy_needs_an_admin_and_a_csrf_token(client, make_client):
     admin = make_client()
     admin.login("admin")
     xml = _xml(admin)
-    resp = admin.http.post("/admin/processes/business_registration/versions/1/deploy",
-                           data=xml.encode(), content_type="application/xml")
+    resp = admin.http.post(
+        "/admin/processes/business_registration/versions/1/deploy",
+        data=xml.encode(),
+        content_type="application/xml",
+    )
     assert resp.status_code == 400  # no CSRF token
 
 
 def test_running_case_can_move_to_a_compatible_version_only(app, client, make_client, wait_jobs):
     from app.models import Application
     from tests import journeys
+
     app_id = journeys.submitted_case(client, wait_jobs, seed=9, mobile="13911118888")
 
     admin = make_client()
@@ -104,8 +127,11 @@ def test_running_case_can_move_to_a_compatible_version_only(app, client, make_cl
     # v3 changes the tax review the case is waiting at (another form): refused, stays on v2.
     start = xml.index('<bpmn:userTask id="review_tax"')
     end = xml.index("</bpmn:userTask>", start)
-    changed = xml[:start] + xml[start:end].replace('value="review_decision"',
-                                                   'value="correction_request"') + xml[end:]
+    changed = (
+        xml[:start]
+        + xml[start:end].replace('value="review_decision"', 'value="correction_request"')
+        + xml[end:]
+    )
     body = _post_xml(admin, url, changed).get_json()
     assert body["ok"] and body["version"] == 3
     page = admin.get(f"/admin/processes/cases/{app_id}/diagram").get_data(as_text=True)
@@ -118,10 +144,14 @@ def test_running_case_can_move_to_a_compatible_version_only(app, client, make_cl
 
 def test_admin_maintains_the_holiday_calendar_used_for_due_dates(app, client):
     from datetime import date
+
     from app.models import Holiday
+
     client.login("admin")
     client.get("/admin/holidays")
-    assert client.post("/admin/holidays", {"day": "2026-12-31", "name": "测试假日"}).status_code == 302
+    assert (
+        client.post("/admin/holidays", {"day": "2026-12-31", "name": "测试假日"}).status_code == 302
+    )
     assert client.post("/admin/holidays", {"day": "not-a-date", "name": "x"}).status_code == 302
     page = client.get("/admin/holidays").get_data(as_text=True)
     assert 'data-day="2026-12-31"' in page

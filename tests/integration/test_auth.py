@@ -1,12 +1,18 @@
 """Registration, login, throttling, CSRF and language: through the Flask test client."""
+
 from __future__ import annotations
 
 from app.extensions import db
 from app.models import Role, User
 
 VALID_ID = "110105199003077657"  # check digit computed by GB 11643
-REG = {"real_name": "李四", "id_number": VALID_ID, "mobile": "13912345678",
-       "password": "Secret123", "password2": "Secret123"}
+REG = {
+    "real_name": "李四",
+    "id_number": VALID_ID,
+    "mobile": "13912345678",
+    "password": "Secret123",
+    "password2": "Secret123",
+}
 
 
 def _id_with_check(first17: str) -> str:
@@ -37,7 +43,9 @@ def test_wrong_check_digit_is_refused_with_a_clear_message(client, app):
     assert resp.status_code == 400
     assert "身份证号码" in resp.get_data(as_text=True) or "ID number" in resp.get_data(as_text=True)
     with app.app_context():
-        assert db.session.execute(db.select(User).where(User.mobile == REG["mobile"])).scalar() is None
+        assert (
+            db.session.execute(db.select(User).where(User.mobile == REG["mobile"])).scalar() is None
+        )
 
 
 def test_impossible_birth_date_is_refused(client):
@@ -61,8 +69,16 @@ def test_duplicate_registration_is_refused(client, make_client):
 
 def test_every_error_is_reported_at_once(client):
     client.get("/register")
-    resp = client.post("/register", {"real_name": "x", "id_number": "123", "mobile": "1",
-                                     "password": "short", "password2": "short"})
+    resp = client.post(
+        "/register",
+        {
+            "real_name": "x",
+            "id_number": "123",
+            "mobile": "1",
+            "password": "short",
+            "password2": "short",
+        },
+    )
     body = resp.get_data(as_text=True)
     assert resp.status_code == 400
     assert body.count("invalid-feedback") >= 4
@@ -95,7 +111,9 @@ def test_stale_csrf_token_is_refused_and_nothing_saved(client, app):
     body = resp.get_data(as_text=True)
     assert "过期" in body or "expired" in body
     with app.app_context():
-        assert db.session.execute(db.select(User).where(User.mobile == REG["mobile"])).scalar() is None
+        assert (
+            db.session.execute(db.select(User).where(User.mobile == REG["mobile"])).scalar() is None
+        )
 
 
 def test_language_switch_changes_the_page(client):

@@ -11,6 +11,7 @@ always raises, and one (run in this process) that is outlived by a second claim.
 Needs Redis (REDIS_URL, or redis://127.0.0.1:6379/0): skipped when that is unreachable
 locally, a failure when REDIS_URL is set or CI=true.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,11 +35,11 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKER_APP = f"{__name__}:celery"
-LEASE_SECONDS = 2          # the workers' JOB_LEASE_SECONDS (production default: 60)
-TICK_SECONDS = 0.5         # their scheduler interval (beat runs inside the second worker)
+LEASE_SECONDS = 2  # the workers' JOB_LEASE_SECONDS (production default: 60)
+TICK_SECONDS = 0.5  # their scheduler interval (beat runs inside the second worker)
 MAX_ATTEMPTS = 3
-HOLD_SECONDS = 60          # how long the first attempt blocks; the test kills it long before
-WAIT_SECONDS = 45          # bound on every wait below
+HOLD_SECONDS = 60  # how long the first attempt blocks; the test kills it long before
+WAIT_SECONDS = 45  # bound on every wait below
 
 
 @handler("killtest_block_then_effect")
@@ -48,12 +49,14 @@ def block_then_effect(job: Job, spool: str) -> dict:
     The row is not committed here: the runner commits it together with `done`.
     """
     from app.extensions import db
+
     (Path(spool) / f"started-{job.attempts}").write_text(str(os.getpid()))
     if job.attempts == 1:
         time.sleep(HOLD_SECONDS)
-    db.session.execute(text("INSERT INTO killtest_effect (job_id, attempt, pid) "
-                            "VALUES (:job, :attempt, :pid)"),
-                       {"job": job.id, "attempt": job.attempts, "pid": os.getpid()})
+    db.session.execute(
+        text("INSERT INTO killtest_effect (job_id, attempt, pid) VALUES (:job, :attempt, :pid)"),
+        {"job": job.id, "attempt": job.attempts, "pid": os.getpid()},
+    )
     return {"pid": os.getpid()}
 
 
@@ -71,25 +74,35 @@ _running, _resume = threading.Event(), threading.Event()
 def outlived(job: Job) -> dict:
     """Test-only, run in the test process: wait until the test has taken the job over."""
     from app.extensions import db
+
     _running.set()
     assert _resume.wait(WAIT_SECONDS)
-    db.session.execute(text("INSERT INTO killtest_effect (job_id, attempt, pid) "
-                            "VALUES (:job, :attempt, :pid)"),
-                       {"job": job.id, "attempt": job.attempts, "pid": os.getpid()})
+    db.session.execute(
+        text("INSERT INTO killtest_effect (job_id, attempt, pid) VALUES (:job, :attempt, :pid)"),
+        {"job": job.id, "attempt": job.attempts, "pid": os.getpid()},
+    )
     return {"pid": os.getpid()}
 
 
 if os.environ.get("KILLTEST_WORKER") == "1":  # imported by `celery -A` in a worker process
     from app import create_app
     from app.jobs.celery_runner import make_worker
-    celery = make_worker(create_app(
-        "testing", JOB_LEASE_SECONDS=LEASE_SECONDS, SCHEDULER_INTERVAL_SECONDS=TICK_SECONDS,
-        JOB_MAX_ATTEMPTS=MAX_ATTEMPTS, JOB_RETRY_DELAY_SECONDS=0.2))
+
+    celery = make_worker(
+        create_app(
+            "testing",
+            JOB_LEASE_SECONDS=LEASE_SECONDS,
+            SCHEDULER_INTERVAL_SECONDS=TICK_SECONDS,
+            JOB_MAX_ATTEMPTS=MAX_ATTEMPTS,
+            JOB_RETRY_DELAY_SECONDS=0.2,
+        )
+    )
 
 
 def _redis_url() -> str:
     """The Redis to use, after checking it answers (skip or fail if not)."""
     import redis
+
     url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
     try:
         redis.Redis.from_url(url, socket_connect_timeout=2).ping()
@@ -114,16 +127,26 @@ class Stack:
         self.pg_admin = self.pg_name = None
         self.db_url = self._create_database()
         from app import create_app
-        self.app = create_app("testing", SQLALCHEMY_DATABASE_URI=self.db_url,
-                              REDIS_URL=self.redis_url, CELERY_QUEUE=self.queue,
-                              UPLOAD_DIR=str(tmp / "uploads"), JOB_MAX_ATTEMPTS=MAX_ATTEMPTS)
+
+        self.app = create_app(
+            "testing",
+            SQLALCHEMY_DATABASE_URI=self.db_url,
+            REDIS_URL=self.redis_url,
+            CELERY_QUEUE=self.queue,
+            UPLOAD_DIR=str(tmp / "uploads"),
+            JOB_MAX_ATTEMPTS=MAX_ATTEMPTS,
+        )
         from flask_migrate import upgrade
+
         from app.extensions import db
+
         with self.app.app_context():
             upgrade()
             with db.engine.begin() as conn:
-                conn.exec_driver_sql("CREATE TABLE killtest_effect (job_id INTEGER NOT NULL, "
-                                     "attempt INTEGER NOT NULL, pid INTEGER NOT NULL)")
+                conn.exec_driver_sql(
+                    "CREATE TABLE killtest_effect (job_id INTEGER NOT NULL, "
+                    "attempt INTEGER NOT NULL, pid INTEGER NOT NULL)"
+                )
         self.steady = None
         self.killed = None
 
@@ -131,6 +154,7 @@ class Stack:
         if not os.environ.get("DATABASE_URL"):
             return f"sqlite:///{self.tmp / 'killtest.sqlite3'}"
         from app.config import from_environment
+
         base = make_url(from_environment()["SQLALCHEMY_DATABASE_URI"])
         self.pg_name = f"onewindow_killtest_{os.getpid()}_{secrets.token_hex(3)}"
         self.pg_admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
@@ -148,17 +172,41 @@ class Stack:
     def start_worker(self, name: str, beat: bool = False) -> subprocess.Popen:
         """A real `celery worker` (prefork, one child) in its own process group."""
         log = self.tmp / f"worker-{name}.log"
-        env = dict(os.environ, KILLTEST_WORKER="1", DATABASE_URL=self.db_url,
-                   REDIS_URL=self.redis_url, CELERY_QUEUE=self.queue, ONEWINDOW_CONFIG="testing",
-                   UPLOAD_DIR=str(self.tmp / "uploads"), PYTHONPATH=str(ROOT))
-        cmd = [sys.executable, "-m", "celery", "-A", WORKER_APP, "worker", "-Q", self.queue,
-               "-n", f"{name}-{self.queue}@%h", "--concurrency", "1", "--loglevel", "WARNING",
-               "--without-gossip", "--without-mingle", "--without-heartbeat"]
+        env = dict(
+            os.environ,
+            KILLTEST_WORKER="1",
+            DATABASE_URL=self.db_url,
+            REDIS_URL=self.redis_url,
+            CELERY_QUEUE=self.queue,
+            ONEWINDOW_CONFIG="testing",
+            UPLOAD_DIR=str(self.tmp / "uploads"),
+            PYTHONPATH=str(ROOT),
+        )
+        cmd = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            WORKER_APP,
+            "worker",
+            "-Q",
+            self.queue,
+            "-n",
+            f"{name}-{self.queue}@%h",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ]
         if beat:
             cmd += ["-B", "-s", str(self.tmp / f"beat-{name}")]
         with open(log, "wb") as out:
-            proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                    start_new_session=True)
+            proc = subprocess.Popen(
+                cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
         self.workers.append((proc, log))
         return proc
 
@@ -169,12 +217,16 @@ class Stack:
         return self.steady
 
     def logs(self) -> str:
-        return "\n".join(f"--- {log.name}\n" + log.read_text(errors="replace")[-3000:]
-                         for _proc, log in self.workers if log.exists())
+        return "\n".join(
+            f"--- {log.name}\n" + log.read_text(errors="replace")[-3000:]
+            for _proc, log in self.workers
+            if log.exists()
+        )
 
     def enqueue(self, kind: str, **payload) -> int:
         from app import jobs
         from app.extensions import db
+
         with self.app.app_context():
             job = jobs.enqueue(kind, **payload)
             job_id = job.id
@@ -185,6 +237,7 @@ class Stack:
     def add_job(self, **columns) -> int:
         """A job row written directly: not dispatched to any worker."""
         from app.extensions import db
+
         with self.app.app_context():
             job = Job(**columns)
             db.session.add(job)
@@ -196,12 +249,14 @@ class Stack:
     def query(self, statement, **params):
         """Rows read on a fresh connection (no stale snapshot)."""
         from app.extensions import db
+
         with self.app.app_context(), db.engine.connect() as conn:
             return conn.execute(statement, params).all()
 
     def job(self, job_id: int):
-        return self.query(select(Job.status, Job.attempts, Job.error, Job.finished_at)
-                          .where(Job.id == job_id))[0]
+        return self.query(
+            select(Job.status, Job.attempts, Job.error, Job.finished_at).where(Job.id == job_id)
+        )[0]
 
     def wait_for(self, what: str, predicate, timeout: float = WAIT_SECONDS):
         deadline = time.monotonic() + timeout
@@ -211,8 +266,10 @@ class Stack:
                 return value
             for proc, log in self.workers:
                 if proc.poll() is not None and proc is not self.killed:
-                    pytest.fail(f"worker {log.name} exited ({proc.returncode}) while waiting "
-                                f"for {what}\n{self.logs()}")
+                    pytest.fail(
+                        f"worker {log.name} exited ({proc.returncode}) while waiting "
+                        f"for {what}\n{self.logs()}"
+                    )
             time.sleep(0.1)
         pytest.fail(f"timed out after {timeout}s waiting for {what}\n{self.logs()}")
 
@@ -236,6 +293,7 @@ class Stack:
         self._clean_redis()
         from app.extensions import db
         from app.jobs import runner_for
+
         runner_for(self.app).celery.close()
         with self.app.app_context():
             db.engine.dispose()
@@ -248,6 +306,7 @@ class Stack:
         """Drop our queue and the message the killed worker took but never acknowledged
         (kombu would otherwise hand it back to our dead queue after its visibility timeout)."""
         import redis
+
         r = redis.Redis.from_url(self.redis_url)
         for pattern in (f"{self.queue}*", f"_kombu.binding*.{self.queue}"):
             for key in r.scan_iter(match=pattern):
@@ -281,16 +340,19 @@ def test_a_job_whose_worker_is_killed_mid_job_completes_exactly_once(stack):
     doomed = stack.start_worker("doomed")
     job_id = stack.enqueue("killtest_block_then_effect", spool=str(stack.spool))
     started = stack.spool / "started-1"
-    stack.wait_for("the first attempt to be running in the worker",
-                   lambda: started.exists() and stack.job(job_id).status == JobStatus.RUNNING)
+    stack.wait_for(
+        "the first attempt to be running in the worker",
+        lambda: started.exists() and stack.job(job_id).status == JobStatus.RUNNING,
+    )
     first_pid = int(started.read_text())
 
     # While its worker lives, a job keeps its lease however long it runs: with a second
     # worker and the scheduler tick running, nobody starts it again.
     stack.steady_worker()
     ping_id = stack.enqueue("ping")  # the blocked worker takes nothing more (prefetch 1)
-    stack.wait_for("the second worker to run a ping",
-                   lambda: stack.job(ping_id).status == JobStatus.DONE)
+    stack.wait_for(
+        "the second worker to run a ping", lambda: stack.job(ping_id).status == JobStatus.DONE
+    )
     # Without renewals the lease (taken before the second worker started) has expired by
     # now; give the tick time to notice and the second worker time to start the job.
     time.sleep(LEASE_SECONDS)
@@ -300,36 +362,45 @@ def test_a_job_whose_worker_is_killed_mid_job_completes_exactly_once(stack):
     stack.kill_group(doomed)
     assert doomed.returncode == -signal.SIGKILL
     stack.wait_for("the killed worker's pool process to be gone", lambda: _process_gone(first_pid))
-    final = stack.wait_for("the job to end", lambda: (
-        (row := stack.job(job_id)).status in (JobStatus.DONE, JobStatus.FAILED) and row))
+    final = stack.wait_for(
+        "the job to end",
+        lambda: (row := stack.job(job_id)).status in (JobStatus.DONE, JobStatus.FAILED) and row,
+    )
     assert final.status == JobStatus.DONE, (final, stack.logs())
     assert final.attempts == 2 and final.finished_at is not None and final.error is None
     second_pid = int((stack.spool / "started-2").read_text())
     assert second_pid != first_pid
-    effects = stack.query(text("SELECT attempt, pid FROM killtest_effect WHERE job_id = :j"),
-                          j=job_id)
+    effects = stack.query(
+        text("SELECT attempt, pid FROM killtest_effect WHERE job_id = :j"), j=job_id
+    )
     assert [tuple(e) for e in effects] == [(2, second_pid)]
 
     # A late copy of the message (as Redis hands back an unacknowledged one after its
     # visibility timeout) finds the job finished. A ping sent after it, on a worker with
     # one process and prefetch 1, is done only once the copy has been handled.
     from app.jobs import runner_for
+
     runner_for(stack.app).dispatch(job_id)
     ping_id = stack.enqueue("ping")
-    ping = stack.wait_for("the ping after the duplicate message", lambda: (
-        (row := stack.job(ping_id)).status in (JobStatus.DONE, JobStatus.FAILED) and row))
+    ping = stack.wait_for(
+        "the ping after the duplicate message",
+        lambda: (row := stack.job(ping_id)).status in (JobStatus.DONE, JobStatus.FAILED) and row,
+    )
     assert ping.status == JobStatus.DONE, ping
     assert stack.job(job_id)[:2] == (JobStatus.DONE, 2)
-    assert len(stack.query(text("SELECT pid FROM killtest_effect WHERE job_id = :j"),
-                           j=job_id)) == 1
+    assert (
+        len(stack.query(text("SELECT pid FROM killtest_effect WHERE job_id = :j"), j=job_id)) == 1
+    )
     assert not (stack.spool / "started-3").exists()
 
 
 def test_a_failing_job_is_retried_per_policy_and_ends_failed_with_its_error(stack):
     stack.steady_worker()
     job_id = stack.enqueue("killtest_always_fails", spool=str(stack.spool))
-    final = stack.wait_for("the failing job to end", lambda: (
-        (row := stack.job(job_id)).status in (JobStatus.DONE, JobStatus.FAILED) and row))
+    final = stack.wait_for(
+        "the failing job to end",
+        lambda: (row := stack.job(job_id)).status in (JobStatus.DONE, JobStatus.FAILED) and row,
+    )
     assert final.status == JobStatus.FAILED, (final, stack.logs())
     assert final.attempts == MAX_ATTEMPTS and final.finished_at is not None
     assert final.error == f"RuntimeError: killtest failure on attempt {MAX_ATTEMPTS}"
@@ -340,18 +411,27 @@ def test_a_failing_job_is_retried_per_policy_and_ends_failed_with_its_error(stac
 
 def test_a_job_whose_workers_keep_dying_is_given_up_with_the_reason(stack):
     stack.steady_worker()
-    job_id = stack.add_job(kind="ping", payload={}, status=JobStatus.RUNNING,
-                           attempts=MAX_ATTEMPTS, started_at=utcnow() - timedelta(minutes=5),
-                           lease_until=utcnow() - timedelta(seconds=1))
-    final = stack.wait_for("the scheduler tick to give the job up", lambda: (
-        (row := stack.job(job_id)).status != JobStatus.RUNNING and row))
+    job_id = stack.add_job(
+        kind="ping",
+        payload={},
+        status=JobStatus.RUNNING,
+        attempts=MAX_ATTEMPTS,
+        started_at=utcnow() - timedelta(minutes=5),
+        lease_until=utcnow() - timedelta(seconds=1),
+    )
+    final = stack.wait_for(
+        "the scheduler tick to give the job up",
+        lambda: (row := stack.job(job_id)).status != JobStatus.RUNNING and row,
+    )
     assert final.status == JobStatus.FAILED and final.attempts == MAX_ATTEMPTS
     assert "lost" in final.error and final.finished_at is not None
 
 
 def test_an_attempt_that_lost_its_job_writes_neither_its_outcome_nor_its_effects(stack):
     from sqlalchemy import update
+
     from app.jobs.execution import execute
+
     job_id = stack.add_job(kind="killtest_outlived", payload={})
     outcome = {}
 
@@ -365,9 +445,13 @@ def test_an_attempt_that_lost_its_job_writes_neither_its_outcome_nor_its_effects
         assert _running.wait(WAIT_SECONDS)
         # Another worker claims it meanwhile, as after a lease that expired (a long pause).
         from app.extensions import db
+
         with stack.app.app_context(), db.engine.begin() as conn:
-            taken = conn.execute(update(Job).where(Job.id == job_id, Job.attempts == 1).values(
-                attempts=2, lease_until=utcnow() + timedelta(minutes=5)))
+            taken = conn.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.attempts == 1)
+                .values(attempts=2, lease_until=utcnow() + timedelta(minutes=5))
+            )
         assert taken.rowcount == 1
     finally:
         _resume.set()

@@ -1,5 +1,6 @@
 """The demo's sample cases: made through the services (apply, auto-review, clerks decide,
 the citizen rates), so the performance page has figures; a second load adds nothing."""
+
 from __future__ import annotations
 
 from app.extensions import db
@@ -21,8 +22,11 @@ def test_sample_cases_fill_the_performance_page_once(app, ctx, wait_jobs):
     levels = sorted(r.level for r in db.session.execute(db.select(Rating)).scalars())
     assert levels == sorted(r[0] for _, r in SAMPLE_CASES if r)
     assert ratings.count_awaiting_follow_up() == sum(1 for _, r in SAMPLE_CASES if r and r[0] <= 2)
-    row = next(r for r in analytics.service_performance(periods.period(7))
-               if r["code"] == "business_registration")
+    row = next(
+        r
+        for r in analytics.service_performance(periods.period(7))
+        if r["code"] == "business_registration"
+    )
     assert (row["submitted"], row["open"], row["approved"], row["rejected"]) == (4, 1, 2, 1)
     assert row["ratings"] == len(levels)
 

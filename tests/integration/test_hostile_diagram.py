@@ -1,5 +1,6 @@
 """A diagram whose script misbehaves at run time: the case stays where it was, an incident is
 shown to administrators, the server is unharmed; a fixed version lets the case move on."""
+
 from __future__ import annotations
 
 import pytest
@@ -38,8 +39,11 @@ def test_hostile_script_is_refused_or_fails_safely(app, client, make_client, wai
     assert kind not in DEPLOY_REFUSABLE
     app_id = _submitted_case(client, wait_jobs, seed=17, mobile="13911110003")
     with app.app_context():
-        task_id = db.session.execute(db.select(HumanTask.id).where(
-            HumanTask.application_id == app_id, HumanTask.lane == "tax")).scalar()
+        task_id = db.session.execute(
+            db.select(HumanTask.id).where(
+                HumanTask.application_id == app_id, HumanTask.lane == "tax"
+            )
+        ).scalar()
     tax = make_client()
     tax.login("clerk_tax")
     resp = tax.post(f"/clerk/tasks/{task_id}/decide", {"approved": "true", "comment": ""})

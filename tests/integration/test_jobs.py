@@ -1,4 +1,5 @@
 """Background jobs run outside the request: in-process pool by default, Celery with Redis."""
+
 from __future__ import annotations
 
 import os
@@ -31,10 +32,18 @@ def test_a_rolled_back_transaction_leaves_no_job(ctx, wait_jobs):
 
 def test_a_job_whose_worker_died_is_handed_out_again(ctx, wait_jobs):
     from datetime import timedelta
+
     from app.jobs import runner_for
     from app.models import utcnow
-    job = Job(kind="ping", payload={}, status=JobStatus.RUNNING, attempts=1,
-              started_at=utcnow() - timedelta(hours=1), lease_until=utcnow() - timedelta(minutes=1))
+
+    job = Job(
+        kind="ping",
+        payload={},
+        status=JobStatus.RUNNING,
+        attempts=1,
+        started_at=utcnow() - timedelta(hours=1),
+        lease_until=utcnow() - timedelta(minutes=1),
+    )
     db.session.add(job)
     db.session.commit()
     assert runner_for(ctx).recover() == 1
@@ -46,5 +55,6 @@ def test_a_job_whose_worker_died_is_handed_out_again(ctx, wait_jobs):
 
 def test_unknown_job_kinds_fail_at_the_call_site(ctx):
     import pytest
+
     with pytest.raises(KeyError):
         jobs.enqueue("no_such_job")

@@ -1,5 +1,6 @@
 """The whole journey through the Flask test client: register → apply → upload → auto-review →
 three departments approve in parallel → the citizen sees the decision."""
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,10 @@ def test_business_registration_end_to_end(app, client, make_client, wait_jobs):
     wait_jobs()
 
     confirm = client.get(f"/applications/{app_id}/confirm").get_data(as_text=True)
-    assert 'id="submit-button"' in confirm and "disabled" not in confirm.split('id="submit-button"')[1][:20]
+    assert (
+        'id="submit-button"' in confirm
+        and "disabled" not in confirm.split('id="submit-button"')[1][:20]
+    )
     assert confirm.count('data-status="pending"') == 0  # every file has been checked
 
     resp = journeys.submit(client, app_id)
@@ -35,8 +39,11 @@ def test_business_registration_end_to_end(app, client, make_client, wait_jobs):
     wait_jobs()  # the auto_review service task runs as a job and completes its task
 
     with app.app_context():
-        tasks = db.session.execute(db.select(HumanTask).where(
-            HumanTask.application_id == app_id)).scalars().all()
+        tasks = (
+            db.session.execute(db.select(HumanTask).where(HumanTask.application_id == app_id))
+            .scalars()
+            .all()
+        )
         assert sorted(t.department.code for t in tasks) == sorted(journeys.DEPARTMENTS)
         assert all(t.status == TaskStatus.OPEN and t.due_at is not None for t in tasks)
         assert db.session.get(Application, app_id).status == ApplicationStatus.IN_REVIEW
@@ -48,8 +55,9 @@ def test_business_registration_end_to_end(app, client, make_client, wait_jobs):
         page = clerk.get(f"/clerk/tasks/{task_id}").get_data(as_text=True)
         assert 'data-verdict="' in page  # the auto-review verdict is shown per file
         assert "data-reason" in page or 'data-verdict="pass"' in page
-        resp = clerk.post(f"/clerk/tasks/{task_id}/decide",
-                          {"approved": "true", "comment": f"{code} ok"})
+        resp = clerk.post(
+            f"/clerk/tasks/{task_id}/decide", {"approved": "true", "comment": f"{code} ok"}
+        )
         assert resp.status_code == 302, resp.get_data(as_text=True)[:1000]
 
     page = client.get(f"/cases/{app_id}").get_data(as_text=True)
@@ -65,6 +73,7 @@ def test_business_registration_end_to_end(app, client, make_client, wait_jobs):
 
 def application_events(application):
     from app.services import timeline
+
     return timeline.events(application)
 
 
@@ -73,13 +82,17 @@ def test_one_rejection_rejects_the_case(app, client, make_client, wait_jobs):
     app_id = journeys.submitted_case(client, wait_jobs, seed=11, mobile="13911113333")
     with app.app_context():
         case_number = db.session.get(Application, app_id).case_number
-    for code, decision in (("market_regulation", "true"), ("tax", "false"),
-                           ("social_security", "true")):
+    for code, decision in (
+        ("market_regulation", "true"),
+        ("tax", "false"),
+        ("social_security", "true"),
+    ):
         clerk = make_client()
         clerk.login(f"clerk_{code}")
         task_id = journeys.open_task_id(clerk, case_number)
-        clerk.post(f"/clerk/tasks/{task_id}/decide", {"approved": decision,
-                                                      "comment": "税务登记信息不全"})
+        clerk.post(
+            f"/clerk/tasks/{task_id}/decide", {"approved": decision, "comment": "税务登记信息不全"}
+        )
     with app.app_context():
         application = db.session.get(Application, app_id)
         assert application.status == ApplicationStatus.REJECTED

@@ -1,5 +1,6 @@
 """Notifications: what a citizen's journey tells whom, the inbox and its bell, privacy, and the
 SMS/e-mail backends against real local servers (HTTP gateway, SMTP) including retries."""
+
 from __future__ import annotations
 
 import io
@@ -13,15 +14,29 @@ from types import SimpleNamespace
 import pytest
 
 from app.extensions import db
-from app.models import (Application, ApplicationStatus, DeliveryStatus, HumanTask, Job,
-                        Notification, NotificationDelivery, User, WorkflowInstance)
+from app.models import (
+    Application,
+    ApplicationStatus,
+    DeliveryStatus,
+    HumanTask,
+    Job,
+    Notification,
+    NotificationDelivery,
+    User,
+    WorkflowInstance,
+)
 from app.services import notifications, timeline
 from tests import decisions, journeys
 
 
 def _notes(user_id: int) -> list[Notification]:
-    return list(db.session.execute(db.select(Notification).where(
-        Notification.recipient_id == user_id).order_by(Notification.id)).scalars())
+    return list(
+        db.session.execute(
+            db.select(Notification)
+            .where(Notification.recipient_id == user_id)
+            .order_by(Notification.id)
+        ).scalars()
+    )
 
 
 def _user(username: str) -> User:
@@ -35,9 +50,11 @@ def _bell(page: str) -> int:
 
 @pytest.mark.slow
 def test_rejected_journey_notifies_the_citizen_and_the_inbox_marks_read(
-        app, client, make_client, wait_jobs):
-    app_id = journeys.submitted_case(client, wait_jobs, seed=5, mobile="13911118888",
-                                     rendered=False)  # blank images: the check finds problems
+    app, client, make_client, wait_jobs
+):
+    app_id = journeys.submitted_case(
+        client, wait_jobs, seed=5, mobile="13911118888", rendered=False
+    )  # blank images: the check finds problems
     with app.app_context():
         case_number = db.session.get(Application, app_id).case_number
     decisions.decide_all(app, make_client, app_id, rejecting=("tax",), reason="纳税人识别信息不全")
@@ -54,14 +71,24 @@ def test_rejected_journey_notifies_the_citizen_and_the_inbox_marks_read(
         assert "纳税人识别信息不全" in notes[-1].body  # the reasons of the rejection
         assert notes[0].title.startswith("申请已受理")  # written in Chinese
         # New tasks in the three queues notified no clerk.
-        assert db.session.execute(db.select(db.func.count()).select_from(Notification).where(
-            Notification.recipient_id != citizen.id)).scalar() == 0
+        assert (
+            db.session.execute(
+                db.select(db.func.count())
+                .select_from(Notification)
+                .where(Notification.recipient_id != citizen.id)
+            ).scalar()
+            == 0
+        )
         # One SMS per notification to the citizen's mobile, sent by the log backend.
         deliveries = [d for n in notes for d in n.deliveries]
-        assert [(d.channel, d.address, d.backend, d.status) for d in deliveries] == \
-            [("sms", "13911118888", "log", DeliveryStatus.SENT)] * 3
-        assert all(d.content.startswith("【一网通办】") and n.title in d.content
-                   for n in notes for d in n.deliveries)
+        assert [(d.channel, d.address, d.backend, d.status) for d in deliveries] == [
+            ("sms", "13911118888", "log", DeliveryStatus.SENT)
+        ] * 3
+        assert all(
+            d.content.startswith("【一网通办】") and n.title in d.content
+            for n in notes
+            for d in n.deliveries
+        )
         ids = [n.id for n in notes]
 
     page = client.get("/cases").get_data(as_text=True)
@@ -93,7 +120,8 @@ def test_rejected_journey_notifies_the_citizen_and_the_inbox_marks_read(
 
 @pytest.mark.slow
 def test_correction_is_notified_once_with_its_items_then_approval_with_certificate(
-        app, client, make_client, wait_jobs):
+    app, client, make_client, wait_jobs
+):
     person = journeys.make_materials(seed=9)["person"]
     app_id = journeys.submitted_residence_permit(client, wait_jobs, person, "13911116666")
     with app.app_context():
@@ -101,8 +129,13 @@ def test_correction_is_notified_once_with_its_items_then_approval_with_certifica
     police = make_client()
     police.login("clerk_public_security")
     task_id = journeys.open_task_id(police, case_number)
-    assert police.post(f"/clerk/tasks/{task_id}/decide", {
-        "decision": "correct", "correction_items": "请上传加盖公章的在职证明"}).status_code == 302
+    assert (
+        police.post(
+            f"/clerk/tasks/{task_id}/decide",
+            {"decision": "correct", "correction_items": "请上传加盖公章的在职证明"},
+        ).status_code
+        == 302
+    )
     with app.app_context():
         assert db.session.get(Application, app_id).status == ApplicationStatus.CORRECTION
         citizen_id = db.session.get(Application, app_id).citizen_id
@@ -112,9 +145,11 @@ def test_correction_is_notified_once_with_its_items_then_approval_with_certifica
         assert "请上传加盖公章的在职证明" in corrections[0].body
         assert "公安" in corrections[0].body  # which department asks
 
-    client.post(f"/cases/{app_id}/correction", {
-        "note": "已重新上传", "file:employment": (io.BytesIO(journeys.blank_png()), "e2.png")},
-        content_type="multipart/form-data")
+    client.post(
+        f"/cases/{app_id}/correction",
+        {"note": "已重新上传", "file:employment": (io.BytesIO(journeys.blank_png()), "e2.png")},
+        content_type="multipart/form-data",
+    )
     wait_jobs()
     task_id = journeys.open_task_id(police, case_number)
     assert police.post(f"/clerk/tasks/{task_id}/decide", {"decision": "approve"}).status_code == 302
@@ -126,19 +161,25 @@ def test_correction_is_notified_once_with_its_items_then_approval_with_certifica
 
 
 def test_escalation_tells_the_departments_leads_in_their_language(app, client, wait_jobs):
-    app_id = journeys.submitted_case(client, wait_jobs, seed=6, mobile="13911119999",
-                                     rendered=False)
+    app_id = journeys.submitted_case(
+        client, wait_jobs, seed=6, mobile="13911119999", rendered=False
+    )
     from app.workflow import operators
+
     with app.app_context():
         lead, clerk = _user("lead_tax"), _user("clerk_tax")
         lead.preferred_locale = "en"
         db.session.commit()
         application = db.session.get(Application, app_id)
-        operators.notify({"lane": "tax", "template": "review_overdue"},
-                         {"case_number": application.case_number})
+        operators.notify(
+            {"lane": "tax", "template": "review_overdue"}, {"case_number": application.case_number}
+        )
         db.session.commit()
-        task_id = db.session.execute(db.select(HumanTask.id).where(
-            HumanTask.application_id == app_id, HumanTask.lane == "tax")).scalar()
+        task_id = db.session.execute(
+            db.select(HumanTask.id).where(
+                HumanTask.application_id == app_id, HumanTask.lane == "tax"
+            )
+        ).scalar()
         [note] = _notes(lead.id)
         assert note.kind == "escalated" and note.link == f"/clerk/tasks/{task_id}"
         assert note.title == f"Escalated: case {application.case_number} is overdue"
@@ -146,26 +187,45 @@ def test_escalation_tells_the_departments_leads_in_their_language(app, client, w
         db.session.remove()
 
 
-def test_a_task_assigned_by_name_tells_that_clerk_and_a_queue_task_nobody(app, client,
-                                                                          wait_jobs):
+def test_a_task_assigned_by_name_tells_that_clerk_and_a_queue_task_nobody(app, client, wait_jobs):
     from app.workflow import tasks
-    app_id = journeys.submitted_case(client, wait_jobs, seed=8, mobile="13911110000",
-                                     rendered=False)
+
+    app_id = journeys.submitted_case(
+        client, wait_jobs, seed=8, mobile="13911110000", rendered=False
+    )
     with app.app_context():
-        inst = db.session.execute(db.select(WorkflowInstance).where(
-            WorkflowInstance.application_id == app_id)).scalar_one()
+        inst = db.session.execute(
+            db.select(WorkflowInstance).where(WorkflowInstance.application_id == app_id)
+        ).scalar_one()
         before = db.session.execute(db.select(db.func.count()).select_from(Notification)).scalar()
-        ready = [SimpleNamespace(task_id="t-assigned", element_id="extra_review",
-                                 name="复核 Second review", lane="tax", form=None,
-                                 candidate_groups=[], assignee="clerk_tax", due=None),
-                 SimpleNamespace(task_id="t-queue", element_id="extra_queue", name="排队 Queue",
-                                 lane="tax", form=None, candidate_groups=[], assignee=None,
-                                 due=None)]
+        ready = [
+            SimpleNamespace(
+                task_id="t-assigned",
+                element_id="extra_review",
+                name="复核 Second review",
+                lane="tax",
+                form=None,
+                candidate_groups=[],
+                assignee="clerk_tax",
+                due=None,
+            ),
+            SimpleNamespace(
+                task_id="t-queue",
+                element_id="extra_queue",
+                name="排队 Queue",
+                lane="tax",
+                form=None,
+                candidate_groups=[],
+                assignee=None,
+                due=None,
+            ),
+        ]
         tasks.apply_changes(inst, [], ready)
         db.session.commit()
         [note] = _notes(_user("clerk_tax").id)
-        row = db.session.execute(db.select(HumanTask).where(
-            HumanTask.spiff_task_id == "t-assigned")).scalar_one()
+        row = db.session.execute(
+            db.select(HumanTask).where(HumanTask.spiff_task_id == "t-assigned")
+        ).scalar_one()
         assert note.kind == "task_assigned" and note.link == f"/clerk/tasks/{row.id}"
         assert "复核" in note.title and "Second review" not in note.title
         after = db.session.execute(db.select(db.func.count()).select_from(Notification)).scalar()
@@ -175,6 +235,7 @@ def test_a_task_assigned_by_name_tells_that_clerk_and_a_queue_task_nobody(app, c
 
 def test_timeline_kinds_that_notify_nobody_stay_one_insert(ctx):
     from sqlalchemy import event
+
     citizen = _user("13800138000")
     service_id = db.session.execute(db.text("SELECT id FROM service LIMIT 1")).scalar()
     application = Application(citizen_id=citizen.id, service_id=service_id, form_data={})
@@ -184,25 +245,30 @@ def test_timeline_kinds_that_notify_nobody_stay_one_insert(ctx):
 
     def count(conn, cursor, statement, *args):
         statements.append(statement)
+
     event.listen(db.engine, "before_cursor_execute", count)
     try:
         timeline.record(application.id, "task_opened", message="x")
         timeline.record(application.id, "task_done", message="ok", data={"outcome": "approved"})
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
-    assert len(statements) == 2 and all(s.lstrip().upper().startswith("INSERT INTO CASE_EVENT")
-                                        for s in statements)
+    assert len(statements) == 2 and all(
+        s.lstrip().upper().startswith("INSERT INTO CASE_EVENT") for s in statements
+    )
     db.session.rollback()
 
 
 # ---------------------------------------------------------------- delivery backends
+
 
 class _Gateway(BaseHTTPRequestHandler):
     """A stand-in SMS gateway: records each request, answers with the next scripted reply."""
 
     def do_POST(self):  # noqa: N802
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.server.received.append({"json": json.loads(body), "auth": self.headers.get("Authorization")})
+        self.server.received.append(
+            {"json": json.loads(body), "auth": self.headers.get("Authorization")}
+        )
         status, answer = self.server.replies.pop(0) if self.server.replies else (200, {"code": 0})
         raw = json.dumps(answer).encode()
         self.send_response(status)
@@ -220,6 +286,7 @@ def local_jobs(app, monkeypatch):
     """Deliveries run in this process, where the test's gateway settings are: in the
     PostgreSQL + Celery run the CI worker is another process with its own configuration."""
     from app.jobs.inprocess import InProcessRunner
+
     runner = InProcessRunner(app)
     monkeypatch.setitem(app.extensions, "onewindow_jobs", runner)
     yield runner
@@ -234,7 +301,9 @@ def gateway(app, monkeypatch, local_jobs):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     monkeypatch.setitem(app.config, "SMS_BACKEND", "http")
-    monkeypatch.setitem(app.config, "SMS_HTTP_URL", f"http://127.0.0.1:{server.server_port}/sms/send")
+    monkeypatch.setitem(
+        app.config, "SMS_HTTP_URL", f"http://127.0.0.1:{server.server_port}/sms/send"
+    )
     monkeypatch.setitem(app.config, "SMS_HTTP_TOKEN", "test-token")
     yield server
     server.shutdown()
@@ -258,16 +327,25 @@ def test_sms_through_the_http_gateway(ctx, gateway, wait_jobs):
     note_id = _notify_demo_citizen()
     wait_jobs()
     [sms] = _deliveries(note_id)
-    assert (sms.channel, sms.backend, sms.status, sms.provider_id, sms.attempts) == \
-        ("sms", "http", DeliveryStatus.SENT, "gw-123", 1)
+    assert (sms.channel, sms.backend, sms.status, sms.provider_id, sms.attempts) == (
+        "sms",
+        "http",
+        DeliveryStatus.SENT,
+        "gw-123",
+        1,
+    )
     [request] = gateway.received
     assert request["auth"] == "Bearer test-token"
     assert request["json"]["mobile"] == "13800138000"
-    assert "测试通知" in request["json"]["content"] and request["json"]["request_id"] == f"onewindow-{sms.id}"
+    assert (
+        "测试通知" in request["json"]["content"]
+        and request["json"]["request_id"] == f"onewindow-{sms.id}"
+    )
 
 
 def test_sms_gateway_failures_are_retried_then_marked_failed_keeping_the_inbox(
-        ctx, app, gateway, wait_jobs):
+    ctx, app, gateway, wait_jobs
+):
     gateway.replies.extend([(500, {"error": "busy"}), (200, {"code": 0, "message_id": "ok-2"})])
     note_id = _notify_demo_citizen("第一次失败")
     wait_jobs()
@@ -284,13 +362,19 @@ def test_sms_gateway_failures_are_retried_then_marked_failed_keeping_the_inbox(
     assert "4085" in sms.error and len(gateway.received) == attempts
     note = db.session.get(Notification, note_id)
     assert note.read_at is None and note.title == "一直失败"  # the inbox still has it
-    job = db.session.execute(db.select(Job).where(Job.kind == "notification_delivery")
-                             .order_by(Job.id.desc())).scalars().first()
+    job = (
+        db.session.execute(
+            db.select(Job).where(Job.kind == "notification_delivery").order_by(Job.id.desc())
+        )
+        .scalars()
+        .first()
+    )
     assert job.payload == {"delivery_id": sms.id} and job.status.value == "failed"
 
 
-def test_an_unreachable_gateway_fails_the_delivery_not_the_action(ctx, app, monkeypatch,
-                                                                  local_jobs, wait_jobs):
+def test_an_unreachable_gateway_fails_the_delivery_not_the_action(
+    ctx, app, monkeypatch, local_jobs, wait_jobs
+):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed again: nothing listens there
@@ -323,8 +407,12 @@ def smtp_server(app, monkeypatch, local_jobs):
     handler = Handler()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
-    for key, value in (("MAIL_BACKEND", "smtp"), ("MAIL_SERVER", "127.0.0.1"),
-                       ("MAIL_PORT", port), ("MAIL_SENDER", "一网通办 <noreply@onewindow.test>")):
+    for key, value in (
+        ("MAIL_BACKEND", "smtp"),
+        ("MAIL_SERVER", "127.0.0.1"),
+        ("MAIL_PORT", port),
+        ("MAIL_SENDER", "一网通办 <noreply@onewindow.test>"),
+    ):
         monkeypatch.setitem(app.config, key, value)
     yield handler
     controller.stop()
@@ -333,6 +421,7 @@ def smtp_server(app, monkeypatch, local_jobs):
 def test_email_through_smtp_with_one_retry(ctx, smtp_server, wait_jobs):
     import email
     from email.policy import default
+
     citizen = _user("13800138000")
     citizen.email = "zhangsan@example.test"
     db.session.commit()
@@ -364,8 +453,13 @@ def test_email_given_up_after_the_last_attempt(ctx, app, smtp_server, wait_jobs)
 
 def test_an_email_given_at_registration_gets_the_notifications_too(app, client, wait_jobs):
     person = journeys.make_materials(seed=12)["person"]
-    form = {"real_name": person["name"], "id_number": person["id_number"],
-            "mobile": "13911113456", "password": "Secret123", "password2": "Secret123"}
+    form = {
+        "real_name": person["name"],
+        "id_number": person["id_number"],
+        "mobile": "13911113456",
+        "password": "Secret123",
+        "password2": "Secret123",
+    }
     client.get("/register")
     resp = client.post("/register", dict(form, email="not-an-address"))
     assert resp.status_code == 400 and "name@example.com" in resp.get_data(as_text=True)

@@ -1,5 +1,6 @@
 """Service performance: figures computed from cases made through the journey, on a history
 moved back to known working days (with a holiday), checked through the service and the page."""
+
 from __future__ import annotations
 
 import csv
@@ -28,14 +29,17 @@ def _row(rows, key, code):
 @pytest.mark.slow
 def test_service_department_and_review_figures(app, client, make_client, wait_jobs):
     # Three citizens: one approved case, one rejected, one still with the departments.
-    approved = decisions.decided_case(app, client, make_client, wait_jobs, seed=31,
-                                      mobile="13911110001")
+    approved = decisions.decided_case(
+        app, client, make_client, wait_jobs, seed=31, mobile="13911110001"
+    )
     second = make_client()
-    rejected = decisions.decided_case(app, second, make_client, wait_jobs, seed=32,
-                                      mobile="13911110002", rejecting=("tax",))
+    rejected = decisions.decided_case(
+        app, second, make_client, wait_jobs, seed=32, mobile="13911110002", rejecting=("tax",)
+    )
     third = make_client()
-    open_id = journeys.submitted_case(third, wait_jobs, seed=33, mobile="13911110003",
-                                      rendered=False)
+    open_id = journeys.submitted_case(
+        third, wait_jobs, seed=33, mobile="13911110003", rendered=False
+    )
 
     # History: the approved case ran Mon 10:00 → Wed 16:00 (2.25 working days, due Thu:
     # on time); the rejected one Fri 17:00 → Tue 11:00 over a Monday holiday (7 h + 11 h =
@@ -47,23 +51,43 @@ def test_service_department_and_review_figures(app, client, make_client, wait_jo
         db.session.add(Holiday(day=holiday, name="测试假日"))
         db.session.commit()
     end_of = lambda d: d.replace(hour=23, minute=59, second=59)  # noqa: E731
-    decisions.move_case(app, approved, submitted=_at(mon, 10),
-                        decided=_at(mon + timedelta(days=2), 16),
-                        due=end_of(mon + timedelta(days=3)),
-                        task_times=(_at(mon, 11), _at(mon + timedelta(days=1), 11),
-                                    end_of(mon + timedelta(days=1))))      # 1.0 day, on time
-    decisions.move_case(app, rejected, submitted=_at(fri, 17), decided=_at(tue, 11),
-                        due=end_of(mon + timedelta(days=7)),
-                        task_times=(_at(fri, 18), _at(tue, 10),
-                                    end_of(mon + timedelta(days=7))))     # 6 h + 10 h, late
+    decisions.move_case(
+        app,
+        approved,
+        submitted=_at(mon, 10),
+        decided=_at(mon + timedelta(days=2), 16),
+        due=end_of(mon + timedelta(days=3)),
+        task_times=(
+            _at(mon, 11),
+            _at(mon + timedelta(days=1), 11),
+            end_of(mon + timedelta(days=1)),
+        ),
+    )  # 1.0 day, on time
+    decisions.move_case(
+        app,
+        rejected,
+        submitted=_at(fri, 17),
+        decided=_at(tue, 11),
+        due=end_of(mon + timedelta(days=7)),
+        task_times=(_at(fri, 18), _at(tue, 10), end_of(mon + timedelta(days=7))),
+    )  # 6 h + 10 h, late
     with app.app_context():  # one of the open case's tasks is overdue
-        task = db.session.execute(db.select(HumanTask).where(
-            HumanTask.application_id == open_id,
-            HumanTask.department.has(code="tax"))).scalar_one()
+        task = db.session.execute(
+            db.select(HumanTask).where(
+                HumanTask.application_id == open_id, HumanTask.department.has(code="tax")
+            )
+        ).scalar_one()
         task.due_at = utcnow() - timedelta(hours=1)
         # A clerk says one reviewed file is really another type (auto-review disagreement).
-        att = db.session.execute(db.select(Attachment).where(
-            Attachment.application_id == approved).order_by(Attachment.id)).scalars().first()
+        att = (
+            db.session.execute(
+                db.select(Attachment)
+                .where(Attachment.application_id == approved)
+                .order_by(Attachment.id)
+            )
+            .scalars()
+            .first()
+        )
         db.session.commit()
         clerk = db.session.execute(db.select(User).where(User.username == "clerk_tax")).scalar_one()
         reviews.record_correction(att, clerk, "passport")
@@ -81,8 +105,11 @@ def test_service_department_and_review_figures(app, client, make_client, wait_jo
         assert br["p90_days"] == pytest.approx(0.75 + 0.9 * (2.25 - 0.75))
         assert br["on_time_rate"] == pytest.approx(0.5)
         assert br["correction_rate"] == pytest.approx(0.0)
-        assert (br["ratings"], br["rating_avg"], br["satisfied_rate"]) == (2, pytest.approx(3.0),
-                                                                         pytest.approx(0.5))
+        assert (br["ratings"], br["rating_avg"], br["satisfied_rate"]) == (
+            2,
+            pytest.approx(3.0),
+            pytest.approx(0.5),
+        )
         other = _row(data["services"], "code", "residence_permit")
         assert (other["submitted"], other["decided"], other["approval_rate"]) == (0, 0, None)
         assert data["totals"]["decided"] == 2
@@ -106,7 +133,12 @@ def test_service_department_and_review_figures(app, client, make_client, wait_jo
         # The last 7 days hold only the open case: nothing was decided then.
         week = analytics.overview(periods.period(7))
         br7 = _row(week["services"], "code", journeys.SERVICE)
-        assert (br7["submitted"], br7["open"], br7["decided"], br7["median_days"]) == (1, 1, 0, None)
+        assert (br7["submitted"], br7["open"], br7["decided"], br7["median_days"]) == (
+            1,
+            1,
+            0,
+            None,
+        )
         assert _row(week["departments"], "code", "tax")["done"] == 0
 
     admin = make_client()
@@ -129,17 +161,21 @@ def test_service_department_and_review_figures(app, client, make_client, wait_jo
 
 @pytest.mark.slow
 def test_corrections_share(app, client, make_client, wait_jobs):
-    corrected = decisions.corrected_case(app, client, make_client, wait_jobs, seed=41,
-                                         mobile="13911110011")
+    corrected = decisions.corrected_case(
+        app, client, make_client, wait_jobs, seed=41, mobile="13911110011"
+    )
     with app.app_context():
-        assert any(t.outcome == "correction" for t in db.session.execute(db.select(HumanTask)
-                   .where(HumanTask.application_id == corrected)).scalars())
+        assert any(
+            t.outcome == "correction"
+            for t in db.session.execute(
+                db.select(HumanTask).where(HumanTask.application_id == corrected)
+            ).scalars()
+        )
         rp = _row(analytics.service_performance(periods.period(30)), "code", "residence_permit")
         assert (rp["decided"], rp["approved"], rp["corrected"]) == (1, 1, 1)
         assert rp["correction_rate"] == pytest.approx(1.0)
         assert rp["on_time_rate"] == pytest.approx(1.0)  # decided today, due in 15 working days
-        ps = _row(analytics.department_performance(periods.period(30)), "code",
-                  "public_security")
+        ps = _row(analytics.department_performance(periods.period(30)), "code", "public_security")
         assert ps["done"] == 2 and ps["open"] == 0
 
 
@@ -172,6 +208,7 @@ def test_empty_database_shows_dashes_not_zero_percent(ctx):
     assert all(r["approval_rate"] is None and r["median_days"] is None for r in data["services"])
     assert data["totals"]["on_time_rate"] is None and data["auto_review"]["agreement"] is None
     from flask_babel import force_locale
+
     with force_locale("en"):
         text = analytics.services_csv(data["services"], "en")
     assert text.startswith("\ufeffService,Code,Cases submitted,")
@@ -180,14 +217,18 @@ def test_empty_database_shows_dashes_not_zero_percent(ctx):
 
 def test_working_clock_counts_only_working_days(ctx):
     from datetime import datetime
+
     db.session.add(Holiday(day=datetime(2026, 10, 1).date(), name="国庆节"))
     db.session.add(Holiday(day=datetime(2026, 10, 10).date(), name="调休", is_workday=True))
     db.session.commit()
     clock = analytics.WorkingClock(datetime(2026, 9, 28).date(), datetime(2026, 10, 12).date())
     at = lambda m, d, h=0: datetime(2026, m, d, h, tzinfo=TZ)  # noqa: E731
-    assert clock.working_days(at(9, 30, 12), at(10, 2, 12)) == pytest.approx(1.0)  # Wed→Fri, Thu off
+    assert clock.working_days(at(9, 30, 12), at(10, 2, 12)) == pytest.approx(
+        1.0
+    )  # Wed→Fri, Thu off
     assert clock.working_days(at(10, 9, 18), at(10, 12, 6)) == pytest.approx(
-        (6 + 24 + 6) / 24)  # Fri 18:00 → Mon 06:00 over a working Saturday, Sunday off
+        (6 + 24 + 6) / 24
+    )  # Fri 18:00 → Mon 06:00 over a working Saturday, Sunday off
     assert clock.working_days(at(10, 3, 0), at(10, 4, 23)) == 0  # a weekend
     assert clock.working_days(at(10, 2), at(9, 30)) == 0  # never negative
     with pytest.raises(ValueError):

@@ -1,25 +1,37 @@
 """Service performance over a custom range of calendar days (?from=…&to=…): parsing and
 validation in the periods service, the figures at the edges of the range (both days included,
 in local time), and the page, its CSV export and its error messages."""
+
 from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from flask_babel import force_locale
 
 from app.extensions import db
-from app.models import (Application, ApplicationStatus, Department, HumanTask, ProcessVersion,
-                        Rating, Service, TaskStatus, User, WorkflowInstance, utcnow)
+from app.models import (
+    Application,
+    ApplicationStatus,
+    Department,
+    HumanTask,
+    ProcessVersion,
+    Rating,
+    Service,
+    TaskStatus,
+    User,
+    WorkflowInstance,
+    utcnow,
+)
 from app.services import analytics, periods
 from app.services.errors import ValidationFailed
 from tests import journeys
 
 TZ = ZoneInfo("Asia/Shanghai")
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2025, 6, 10, 2, 0, tzinfo=UTC)  # 10:00 on 10 June in Shanghai
 
 
@@ -35,19 +47,28 @@ def _errors(first, last, now=NOW) -> dict:
 
 # ---------------------------------------------------------------- the periods service
 
+
 def test_a_range_covers_whole_local_days_both_included(app):
     with app.app_context():
         p = periods.date_range("2025-03-01", "2025-03-31", NOW)
     assert (p.first, p.last, p.days, p.custom, p.clipped) == (
-        date(2025, 3, 1), date(2025, 3, 31), 31, True, False)
+        date(2025, 3, 1),
+        date(2025, 3, 31),
+        31,
+        True,
+        False,
+    )
     assert p.start == _local(2025, 3, 1) == datetime(2025, 2, 28, 16, tzinfo=UTC)
     assert p.end == _local(2025, 3, 31, 23, 59, 59, 999999)
     assert p.now == NOW
     assert p.query == {"from": "2025-03-01", "to": "2025-03-31"}
     with app.app_context():
         one = periods.date_range(" 2025-03-31 ", "2025-03-31", NOW)
-    assert (one.days, one.start, one.end) == (1, _local(2025, 3, 31),
-                                             _local(2025, 3, 31, 23, 59, 59, 999999))
+    assert (one.days, one.start, one.end) == (
+        1,
+        _local(2025, 3, 31),
+        _local(2025, 3, 31, 23, 59, 59, 999999),
+    )
 
 
 def test_today_ends_now_and_later_days_are_moved_to_today(app):
@@ -56,16 +77,28 @@ def test_today_ends_now_and_later_days_are_moved_to_today(app):
         assert (today.last, today.end, today.clipped) == (date(2025, 6, 10), NOW, False)
         later = periods.date_range("2025-06-01", "2026-01-31", NOW)
         assert (later.last, later.end, later.days, later.clipped) == (
-            date(2025, 6, 10), NOW, 10, True)
+            date(2025, 6, 10),
+            NOW,
+            10,
+            True,
+        )
         future = periods.date_range("2030-01-01", "2030-01-05", NOW)
         assert (future.first, future.last, future.days, future.clipped) == (
-            date(2025, 6, 10), date(2025, 6, 10), 1, True)
+            date(2025, 6, 10),
+            date(2025, 6, 10),
+            1,
+            True,
+        )
         # 04:00 in Shanghai is still the previous day in UTC: "today" is the local one.
         early = datetime(2025, 6, 9, 20, 0, tzinfo=UTC)
         assert periods.local_today(early) == date(2025, 6, 10)
         p = periods.date_range("2025-06-10", "2025-06-11", early)
-        assert (p.first, p.last, p.end, p.clipped) == (date(2025, 6, 10), date(2025, 6, 10),
-                                                       early, True)
+        assert (p.first, p.last, p.end, p.clipped) == (
+            date(2025, 6, 10),
+            date(2025, 6, 10),
+            early,
+            True,
+        )
         # The length is measured after clipping: a year back up to a far future date is fine.
         assert periods.date_range("2024-06-11", "2099-12-31", NOW).days == 365
 
@@ -78,8 +111,20 @@ def test_the_local_time_zone_is_the_configured_one(app, monkeypatch):
     assert p.end == datetime(2025, 3, 30, 21, 59, 59, 999999, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("raw", ["abc", "2025-13-01", "2025-02-30", "20250301", "2025-3-1",
-                                 "2025-W13-1", "0001-01-01", "2025-03-01T10:00", "１２３"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "abc",
+        "2025-13-01",
+        "2025-02-30",
+        "20250301",
+        "2025-3-1",
+        "2025-W13-1",
+        "0001-01-01",
+        "2025-03-01T10:00",
+        "１２３",
+    ],
+)
 def test_a_date_that_is_not_yyyy_mm_dd_is_refused_and_quoted(app, raw):
     with app.app_context(), force_locale("en"):
         errors = _errors(raw, "2025-03-31")
@@ -137,11 +182,19 @@ def test_the_query_picks_a_range_or_a_preset(app):
 
 # ---------------------------------------------------------------- figures at the edges
 
+
 def _case(service, citizen, number, submitted, decided=None, status=ApplicationStatus.APPROVED):
-    application = Application(case_number=number, citizen_id=citizen.id, service_id=service.id,
-                              form_data={}, status=status, submitted_at=submitted,
-                              decided_at=decided, decision="approved" if decided else None,
-                              due_at=submitted + timedelta(days=20))
+    application = Application(
+        case_number=number,
+        citizen_id=citizen.id,
+        service_id=service.id,
+        form_data={},
+        status=status,
+        submitted_at=submitted,
+        decided_at=decided,
+        decision="approved" if decided else None,
+        due_at=submitted + timedelta(days=20),
+    )
     db.session.add(application)
     db.session.flush()
     return application
@@ -150,47 +203,90 @@ def _case(service, citizen, number, submitted, decided=None, status=ApplicationS
 def _seed_march(app) -> dict:
     """Cases, ratings and tasks right at the edges of March 2025 (local time)."""
     with app.app_context():
-        service = db.session.execute(db.select(Service).where(
-            Service.code == journeys.SERVICE)).scalar_one()
-        citizen = db.session.execute(db.select(User).where(
-            User.username == "13800138000")).scalar_one()
-        tax = db.session.execute(db.select(Department).where(
-            Department.code == "tax")).scalar_one()
+        service = db.session.execute(
+            db.select(Service).where(Service.code == journeys.SERVICE)
+        ).scalar_one()
+        citizen = db.session.execute(
+            db.select(User).where(User.username == "13800138000")
+        ).scalar_one()
+        tax = db.session.execute(db.select(Department).where(Department.code == "tax")).scalar_one()
         version = db.session.execute(db.select(ProcessVersion)).scalars().first()
         inside = [
-            _case(service, citizen, "RANGE-FIRST", _local(2025, 3, 1, 0, 0),
-                  _local(2025, 3, 3, 10)),
-            _case(service, citizen, "RANGE-LAST", _local(2025, 3, 31, 23, 30),   # 23:30 on `to`
-                  _local(2025, 3, 31, 23, 45)),
+            _case(
+                service, citizen, "RANGE-FIRST", _local(2025, 3, 1, 0, 0), _local(2025, 3, 3, 10)
+            ),
+            _case(
+                service,
+                citizen,
+                "RANGE-LAST",
+                _local(2025, 3, 31, 23, 30),  # 23:30 on `to`
+                _local(2025, 3, 31, 23, 45),
+            ),
         ]
         outside = [
-            _case(service, citizen, "RANGE-BEFORE", _local(2025, 2, 28, 23, 59, 59),
-                  _local(2025, 2, 28, 23, 59, 59, 500000)),
-            _case(service, citizen, "RANGE-AFTER", _local(2025, 4, 1, 0, 0),
-                  _local(2025, 4, 1, 9)),
+            _case(
+                service,
+                citizen,
+                "RANGE-BEFORE",
+                _local(2025, 2, 28, 23, 59, 59),
+                _local(2025, 2, 28, 23, 59, 59, 500000),
+            ),
+            _case(service, citizen, "RANGE-AFTER", _local(2025, 4, 1, 0, 0), _local(2025, 4, 1, 9)),
         ]
-        db.session.add(Rating(application_id=inside[1].id, citizen_id=citizen.id, level=1,
-                              comment="区间内", created_at=_local(2025, 3, 31, 23, 50)))
-        db.session.add(Rating(application_id=outside[1].id, citizen_id=citizen.id, level=5,
-                              created_at=_local(2025, 4, 1, 0, 10)))
+        db.session.add(
+            Rating(
+                application_id=inside[1].id,
+                citizen_id=citizen.id,
+                level=1,
+                comment="区间内",
+                created_at=_local(2025, 3, 31, 23, 50),
+            )
+        )
+        db.session.add(
+            Rating(
+                application_id=outside[1].id,
+                citizen_id=citizen.id,
+                level=5,
+                created_at=_local(2025, 4, 1, 0, 10),
+            )
+        )
         # A task done at 23:30 on the last day, and one still open whose due date passed after
         # the range ended: it is overdue now, whatever range is shown.
-        instance = WorkflowInstance(application_id=inside[1].id, process_version_id=version.id,
-                                    state_json="{}")
+        instance = WorkflowInstance(
+            application_id=inside[1].id, process_version_id=version.id, state_json="{}"
+        )
         db.session.add(instance)
         db.session.flush()
-        common = dict(instance_id=instance.id, application_id=inside[1].id, element_id="t",
-                      name="审核", department_id=tax.id)
-        db.session.add(HumanTask(spiff_task_id="done-last-day", status=TaskStatus.DONE,
-                                 created_at=_local(2025, 3, 31, 9),
-                                 completed_at=_local(2025, 3, 31, 23, 30),
-                                 due_at=_local(2025, 4, 3), **common))
-        db.session.add(HumanTask(spiff_task_id="open-overdue", status=TaskStatus.OPEN,
-                                 created_at=_local(2025, 3, 31, 9), due_at=_local(2025, 4, 15),
-                                 **common))
+        common = dict(
+            instance_id=instance.id,
+            application_id=inside[1].id,
+            element_id="t",
+            name="审核",
+            department_id=tax.id,
+        )
+        db.session.add(
+            HumanTask(
+                spiff_task_id="done-last-day",
+                status=TaskStatus.DONE,
+                created_at=_local(2025, 3, 31, 9),
+                completed_at=_local(2025, 3, 31, 23, 30),
+                due_at=_local(2025, 4, 3),
+                **common,
+            )
+        )
+        db.session.add(
+            HumanTask(
+                spiff_task_id="open-overdue",
+                status=TaskStatus.OPEN,
+                created_at=_local(2025, 3, 31, 9),
+                due_at=_local(2025, 4, 15),
+                **common,
+            )
+        )
         db.session.commit()
-        rating_id = db.session.execute(db.select(Rating.id).where(
-            Rating.application_id == inside[1].id)).scalar_one()
+        rating_id = db.session.execute(
+            db.select(Rating.id).where(Rating.application_id == inside[1].id)
+        ).scalar_one()
         return {"rating_id": rating_id}
 
 
@@ -213,7 +309,11 @@ def test_edges_of_the_range_count_in_local_time(app, demo):
         april = analytics.overview(periods.date_range("2025-04-01", "2025-04-01"))
         br = _row(april["services"], journeys.SERVICE)
         assert (br["submitted"], br["decided"], br["ratings"], br["rating_avg"]) == (
-            1, 1, 1, pytest.approx(5.0))
+            1,
+            1,
+            1,
+            pytest.approx(5.0),
+        )
         assert _row(april["departments"], "tax")["done"] == 0
         # The last 30 days hold none of it.
         recent = _row(analytics.service_performance(periods.period(30)), journeys.SERVICE)
@@ -221,6 +321,7 @@ def test_edges_of_the_range_count_in_local_time(app, demo):
 
 
 # ---------------------------------------------------------------- the page and the CSV
+
 
 @pytest.fixture()
 def admin(make_client):
@@ -243,13 +344,16 @@ def test_page_shows_the_chosen_range_and_carries_it_on(app, admin):
     assert 'class="btn btn-sm btn-primary" id="range-button"' in page
     assert "2025-03-01 00:00" in page and "2025-03-31 23:59" in page and "（31 天）" in page
     assert 'href="/admin/performance.csv?from=2025-03-01&amp;to=2025-03-31"' in page
-    action = f'/admin/ratings/{seeded["rating_id"]}/follow-up?from=2025-03-01&amp;to=2025-03-31'
+    action = f"/admin/ratings/{seeded['rating_id']}/follow-up?from=2025-03-01&amp;to=2025-03-31"
     assert action in page
-    resp = admin.post(f"/admin/ratings/{seeded['rating_id']}/follow-up"
-                      "?from=2025-03-01&to=2025-03-31", {"reply": "已电话回访。"})
+    resp = admin.post(
+        f"/admin/ratings/{seeded['rating_id']}/follow-up?from=2025-03-01&to=2025-03-31",
+        {"reply": "已电话回访。"},
+    )
     assert resp.status_code == 302
     assert resp.headers["Location"].endswith(
-        "/admin/performance?from=2025-03-01&to=2025-03-31#follow-up")
+        "/admin/performance?from=2025-03-01&to=2025-03-31#follow-up"
+    )
     # A preset is still a preset, and the range form is then empty and not highlighted.
     page = admin.get("/admin/performance?days=90").get_data(as_text=True)
     assert 'class="btn btn-primary" href="/admin/performance?days=90"' in page
@@ -261,26 +365,41 @@ def test_csv_export_honours_the_range_and_names_both_days(app, admin):
     _seed_march(app)
     resp = admin.get("/admin/performance.csv?from=2025-03-01&to=2025-03-31")
     assert resp.status_code == 200 and resp.mimetype == "text/csv"
-    assert ('filename="service-performance-20250301-20250331.csv"'
-            in resp.headers["Content-Disposition"])
+    assert (
+        'filename="service-performance-20250301-20250331.csv"'
+        in resp.headers["Content-Disposition"]
+    )
     table = list(csv.reader(io.StringIO(resp.get_data().decode("utf-8-sig"))))
     line = next(r for r in table if r[1] == journeys.SERVICE)
     assert line[2] == "2" and line[4] == "2" and line[12] == "1"
-    line = next(r for r in list(csv.reader(io.StringIO(admin.get(
-        "/admin/performance.csv?from=2025-04-01&to=2025-04-01").get_data().decode("utf-8-sig"))))
-        if r[1] == journeys.SERVICE)
+    line = next(
+        r
+        for r in list(
+            csv.reader(
+                io.StringIO(
+                    admin.get("/admin/performance.csv?from=2025-04-01&to=2025-04-01")
+                    .get_data()
+                    .decode("utf-8-sig")
+                )
+            )
+        )
+        if r[1] == journeys.SERVICE
+    )
     assert line[2] == "1" and line[12] == "1"
     preset = admin.get("/admin/performance.csv?days=7")
     assert "service-performance-7d-" in preset.headers["Content-Disposition"]
 
 
-@pytest.mark.parametrize("query, expected, invalid", [
-    ("from=2025-02-30&to=2025-03-31", "开始日期“2025-02-30”不是有效日期", "from"),
-    ("from=2025-03-01&to=31.03.2025", "结束日期“31.03.2025”不是有效日期", "to"),
-    ("from=2025-03-31&to=2025-03-01", "开始日期（2025-03-31）晚于结束日期（2025-03-01）", "to"),
-    ("from=2023-01-01&to=2025-03-01", "最长 366 天", "to"),
-    ("from=&to=2025-03-01", "请同时填写开始日期和结束日期", "from"),
-])
+@pytest.mark.parametrize(
+    "query, expected, invalid",
+    [
+        ("from=2025-02-30&to=2025-03-31", "开始日期“2025-02-30”不是有效日期", "from"),
+        ("from=2025-03-01&to=31.03.2025", "结束日期“31.03.2025”不是有效日期", "to"),
+        ("from=2025-03-31&to=2025-03-01", "开始日期（2025-03-31）晚于结束日期（2025-03-01）", "to"),
+        ("from=2023-01-01&to=2025-03-01", "最长 366 天", "to"),
+        ("from=&to=2025-03-01", "请同时填写开始日期和结束日期", "from"),
+    ],
+)
 def test_a_refused_range_is_explained_on_the_page(admin, query, expected, invalid):
     resp = admin.get(f"/admin/performance?{query}")
     page = resp.get_data(as_text=True)

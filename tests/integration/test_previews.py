@@ -1,5 +1,6 @@
 """HEIC photos are accepted, and files a browser cannot show (TIFF, HEIC, PDF) get a JPEG
 preview of their first page, so clerks see every document with its evidence boxes."""
+
 from __future__ import annotations
 
 import io
@@ -37,8 +38,9 @@ def draft(client):
 
 def _uploaded(app, name: str) -> Attachment:
     with app.app_context():
-        att = db.session.execute(db.select(Attachment).where(
-            Attachment.original_name == name)).scalar_one()
+        att = db.session.execute(
+            db.select(Attachment).where(Attachment.original_name == name)
+        ).scalar_one()
         db.session.expunge(att)
         return att
 
@@ -77,6 +79,7 @@ def test_tiff_and_pdf_get_a_first_page_preview(app, client, draft, wait_jobs):
 
 def test_deleting_a_file_deletes_its_preview(app, client, draft, wait_jobs):
     from app.services import uploads
+
     tiff = _encode(Image.new("L", (800, 600), 255), "TIFF", compression="tiff_lzw")
     journeys.upload(client, draft, "lease", tiff, "scan.tif")
     att = _uploaded(app, "scan.tif")
@@ -100,8 +103,9 @@ def test_browser_viewable_files_are_their_own_preview(app, client, draft, wait_j
     wait_jobs()
 
 
-def test_a_pdf_that_cannot_be_rendered_has_no_preview_but_keeps_its_original(app, client, draft,
-                                                                            wait_jobs):
+def test_a_pdf_that_cannot_be_rendered_has_no_preview_but_keeps_its_original(
+    app, client, draft, wait_jobs
+):
     broken = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ngarbage\n%%EOF\n"
     journeys.upload(client, draft, "lease", broken, "broken.pdf")
     att = _uploaded(app, "broken.pdf")

@@ -1,5 +1,6 @@
 """My account, the use cases (app/services/profile.py) called directly: password change,
 contact details and language, each with every refusal, repeats and races."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,6 +29,7 @@ def _errors(call) -> dict:
 
 # ---------------------------------------------------------------- password
 
+
 def test_password_change_replaces_the_password_and_ends_other_sessions(ctx, wait_jobs):
     user = _user(CITIZEN)
     old_hash, old_id = user.password_hash, user.get_id()
@@ -38,6 +40,7 @@ def test_password_change_replaces_the_password_and_ends_other_sessions(ctx, wait
     assert user.session_version == 1
     # A session that logged in before carries the old id and is no longer loaded.
     from app.blueprints.auth import load_user
+
     assert load_user(old_id) is None
     assert load_user(user.get_id()) is user
     assert accounts.authenticate(CITIZEN, NEW, None) is user
@@ -45,8 +48,9 @@ def test_password_change_replaces_the_password_and_ends_other_sessions(ctx, wait
         accounts.authenticate(CITIZEN, "Demo12345", None)
     assert info.value.code == "bad_credentials"
     # The owner hears of it, in the inbox and by SMS.
-    note = db.session.execute(db.select(Notification).where(
-        Notification.recipient_id == user.id)).scalar_one()
+    note = db.session.execute(
+        db.select(Notification).where(Notification.recipient_id == user.id)
+    ).scalar_one()
     assert note.kind == "password_changed" and note.link == "/account"
     assert "密码" in note.title
     assert [(d.channel, d.address) for d in note.deliveries] == [("sms", CITIZEN)]
@@ -56,16 +60,19 @@ def test_password_change_replaces_the_password_and_ends_other_sessions(ctx, wait
 def test_wrong_weak_mismatched_and_unchanged_passwords_are_refused(ctx):
     user = _user(CITIZEN)
     old_hash = user.password_hash
-    assert set(_errors(lambda: profile.change_password(user, "", NEW, NEW))) == {
-        "current_password"}
-    assert set(_errors(lambda: profile.change_password(user, "Demo12345", "short1", "short1"))) \
-        == {"new_password"}
-    assert set(_errors(lambda: profile.change_password(user, "Demo12345", "onlyletters",
-                                                       "onlyletters"))) == {"new_password"}
+    assert set(_errors(lambda: profile.change_password(user, "", NEW, NEW))) == {"current_password"}
+    assert set(_errors(lambda: profile.change_password(user, "Demo12345", "short1", "short1"))) == {
+        "new_password"
+    }
+    assert set(
+        _errors(lambda: profile.change_password(user, "Demo12345", "onlyletters", "onlyletters"))
+    ) == {"new_password"}
     assert set(_errors(lambda: profile.change_password(user, "Demo12345", NEW, NEW + "x"))) == {
-        "confirm_password"}
-    assert set(_errors(lambda: profile.change_password(user, "Demo12345", "Demo12345",
-                                                       "Demo12345"))) == {"new_password"}
+        "confirm_password"
+    }
+    assert set(
+        _errors(lambda: profile.change_password(user, "Demo12345", "Demo12345", "Demo12345"))
+    ) == {"new_password"}
     errors = _errors(lambda: profile.change_password(user, "Wrong12345", NEW, NEW))
     assert set(errors) == {"current_password"}
     assert "当前密码不正确" in str(errors["current_password"])
@@ -98,7 +105,8 @@ def test_the_same_password_form_after_it_went_through_changes_nothing_more(ctx):
     # The old "current" password is wrong now, and it counts as a wrong guess even though
     # the new one matches: otherwise a session could test passwords without a limit.
     assert set(_errors(lambda: profile.change_password(user, "Demo12345", NEW, NEW))) == {
-        "current_password"}
+        "current_password"
+    }
     db.session.expire_all()
     user = _user(CITIZEN)
     assert user.session_version == 1
@@ -110,8 +118,11 @@ def test_a_concurrent_password_change_is_refused_not_overwritten(ctx):
     user = _user(CITIZEN)
     assert user.session_version == 0  # read before the other change
     with db.engine.begin() as conn:  # another request changes the password meanwhile
-        conn.execute(update(User).where(User.id == user.id).values(
-            password_hash=hash_password("Other2024pw"), session_version=1))
+        conn.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(password_hash=hash_password("Other2024pw"), session_version=1)
+        )
     with pytest.raises(Conflict):
         profile.change_password(user, "Demo12345", NEW, NEW)
     db.session.expire_all()
@@ -122,8 +133,11 @@ def test_the_same_form_sent_twice_at_once_is_one_change(ctx):
     user = _user(CITIZEN)
     assert user.session_version == 0  # both requests read the account first
     with db.engine.begin() as conn:  # the other request's change lands first
-        conn.execute(update(User).where(User.id == user.id).values(
-            password_hash=hash_password(NEW), session_version=1))
+        conn.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(password_hash=hash_password(NEW), session_version=1)
+        )
     assert profile.change_password(user, "Demo12345", NEW, NEW) is False
     db.session.expire_all()
     assert _user(CITIZEN).session_version == 1
@@ -131,14 +145,19 @@ def test_the_same_form_sent_twice_at_once_is_one_change(ctx):
 
 # ---------------------------------------------------------------- contact details
 
+
 def test_citizen_changes_mobile_and_email_and_logs_in_with_the_new_number(ctx):
     user = _user(CITIZEN)
-    assert profile.update_contact(user, "  Zhang.San@Example.CN ", "13911112222",
-                                  "Demo12345") is True
+    assert (
+        profile.update_contact(user, "  Zhang.San@Example.CN ", "13911112222", "Demo12345") is True
+    )
     db.session.expire_all()
     user = db.session.get(User, user.id)
-    assert (user.email, user.mobile, user.username) == ("zhang.san@example.cn", "13911112222",
-                                                        "13911112222")
+    assert (user.email, user.mobile, user.username) == (
+        "zhang.san@example.cn",
+        "13911112222",
+        "13911112222",
+    )
     assert accounts.authenticate("13911112222", "Demo12345", None) is user
     assert accounts.find_login(CITIZEN) is None  # the old number no longer logs in
     # The same form again changes nothing and is not an error.
@@ -155,17 +174,21 @@ def test_bad_contact_details_are_all_reported_and_nothing_is_saved(ctx):
     assert set(errors) == {"email", "mobile"}
     assert "name@example.com" in str(errors["email"])
     assert set(_errors(lambda: profile.update_contact(user, "a@b.cn", ""))) == {"mobile"}
-    assert set(_errors(lambda: profile.update_contact(user, "a@b.cn", "23800138000"))) == {
-        "mobile"}
+    assert set(_errors(lambda: profile.update_contact(user, "a@b.cn", "23800138000"))) == {"mobile"}
     db.session.expire_all()
     user = _user(CITIZEN)
     assert (user.email, user.mobile) == (None, CITIZEN)
 
 
 def test_another_accounts_mobile_number_is_refused(ctx):
-    other = User(role=Role.CITIZEN, username="13922223333", real_name="李四",
-                 id_number="110105199003077657", mobile="13922223333",
-                 password_hash=hash_password("Demo12345"))
+    other = User(
+        role=Role.CITIZEN,
+        username="13922223333",
+        real_name="李四",
+        id_number="110105199003077657",
+        mobile="13922223333",
+        password_hash=hash_password("Demo12345"),
+    )
     db.session.add(other)
     db.session.commit()
     user = _user(CITIZEN)
@@ -187,9 +210,16 @@ def test_a_number_taken_by_a_concurrent_change_gets_the_same_friendly_error(ctx)
             return
         raced.append(True)
         with db.engine.begin() as conn:
-            conn.execute(insert(User).values(role=Role.CITIZEN, username="13933334444",
-                                             real_name="王五", mobile="13933334444",
-                                             password_hash="x"))
+            conn.execute(
+                insert(User).values(
+                    role=Role.CITIZEN,
+                    username="13933334444",
+                    real_name="王五",
+                    mobile="13933334444",
+                    password_hash="x",
+                )
+            )
+
     event.listen(Session, "before_commit", rival_takes_it)
     try:
         errors = _errors(lambda: profile.update_contact(user, "", "13933334444", "Demo12345"))
@@ -205,9 +235,12 @@ def test_a_number_taken_by_a_concurrent_change_gets_the_same_friendly_error(ctx)
 def test_changing_the_mobile_number_needs_the_current_password(ctx, app):
     user = _user(CITIZEN)
     assert set(_errors(lambda: profile.update_contact(user, "a@b.cn", "13966667777"))) == {
-        "contact_password"}
+        "contact_password"
+    }
     errors = _errors(lambda: profile.update_contact(user, "a@b.cn", "13966667777", "Wrong12345"))
-    assert set(errors) == {"contact_password"} and "当前密码不正确" in str(errors["contact_password"])
+    assert set(errors) == {"contact_password"} and "当前密码不正确" in str(
+        errors["contact_password"]
+    )
     db.session.expire_all()
     user = _user(CITIZEN)
     assert (user.mobile, user.email) == (CITIZEN, None)  # nothing saved
@@ -224,8 +257,10 @@ def test_changing_the_mobile_number_needs_the_current_password(ctx, app):
 def test_staff_may_have_no_mobile_and_keep_their_login_name(ctx):
     clerk = _user("clerk_tax")
     assert profile.update_contact(clerk, "tax.clerk@gov.example.cn", "") is True
-    assert profile.update_contact(clerk, "tax.clerk@gov.example.cn", "13944445555",
-                                  "Demo12345") is True
+    assert (
+        profile.update_contact(clerk, "tax.clerk@gov.example.cn", "13944445555", "Demo12345")
+        is True
+    )
     db.session.expire_all()
     clerk = _user("clerk_tax")
     assert (clerk.mobile, clerk.email) == ("13944445555", "tax.clerk@gov.example.cn")
@@ -243,12 +278,16 @@ def test_notifications_go_to_the_contact_details_of_the_moment(ctx, wait_jobs):
     note = notifications.send(user, "notice", lambda: ("标题", "正文"))
     db.session.commit()
     assert sorted((d.channel, d.address) for d in note.deliveries) == [
-        ("email", "second@example.cn"), ("sms", "13955556666")]
+        ("email", "second@example.cn"),
+        ("sms", "13955556666"),
+    ]
     wait_jobs()
     db.session.expire_all()
     sent = db.session.get(Notification, note.id).deliveries
-    assert {(d.address, d.status) for d in sent} == {("second@example.cn", DeliveryStatus.SENT),
-                                                     ("13955556666", DeliveryStatus.SENT)}
+    assert {(d.address, d.status) for d in sent} == {
+        ("second@example.cn", DeliveryStatus.SENT),
+        ("13955556666", DeliveryStatus.SENT),
+    }
     profile.update_contact(user, "", "13955556666")  # no e-mail: no e-mail notifications
     note = notifications.send(user, "notice", lambda: ("标题二", "正文"))
     db.session.commit()
@@ -257,6 +296,7 @@ def test_notifications_go_to_the_contact_details_of_the_moment(ctx, wait_jobs):
 
 
 # ---------------------------------------------------------------- language
+
 
 def test_language_is_kept_for_pages_and_notifications(ctx, wait_jobs):
     user = _user(CITIZEN)

@@ -1,5 +1,6 @@
 """Satisfaction ratings (好差评): the owner rates a decided case once; a bad rating is followed
 up by an administrator and the citizen sees the reply; everything else is refused clearly."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,15 +19,24 @@ def _ratings(app):
 
 def _events(app, app_id, kind):
     with app.app_context():
-        return db.session.execute(db.select(CaseEvent).where(
-            CaseEvent.application_id == app_id, CaseEvent.kind == kind)).scalars().all()
+        return (
+            db.session.execute(
+                db.select(CaseEvent).where(
+                    CaseEvent.application_id == app_id, CaseEvent.kind == kind
+                )
+            )
+            .scalars()
+            .all()
+        )
 
 
 @pytest.mark.slow
-def test_bad_rating_is_followed_up_and_the_citizen_sees_the_reply(app, client, make_client,
-                                                                  wait_jobs):
-    app_id = decisions.decided_case(app, client, make_client, wait_jobs, seed=51,
-                                    mobile="13911112001", rejecting=("tax",))
+def test_bad_rating_is_followed_up_and_the_citizen_sees_the_reply(
+    app, client, make_client, wait_jobs
+):
+    app_id = decisions.decided_case(
+        app, client, make_client, wait_jobs, seed=51, mobile="13911112001", rejecting=("tax",)
+    )
     page = client.get(f"/cases/{app_id}").get_data(as_text=True)
     assert 'id="rating-form"' in page and "非常不满意" in page
 
@@ -51,7 +61,9 @@ def test_bad_rating_is_followed_up_and_the_citizen_sees_the_reply(app, client, m
     perf = admin.get("/admin/performance").get_data(as_text=True)
     assert f'data-rating="{rating.id}"' in perf and "驳回理由不清楚" in perf
     resp = admin.post(f"/admin/ratings/{rating.id}/follow-up?days=30", {"reply": "   "})
-    assert "请填写针对该差评的核实整改情况" in admin.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "请填写针对该差评的核实整改情况" in admin.get(resp.headers["Location"]).get_data(
+        as_text=True
+    )
     reply = "已核实：税务登记信息缺少经营地址证明，已电话告知申请人补充后重新申请。"
     resp = admin.post(f"/admin/ratings/{rating.id}/follow-up?days=30", {"reply": reply})
     assert resp.status_code == 302 and "#follow-up" in resp.headers["Location"]
@@ -73,8 +85,9 @@ def test_bad_rating_is_followed_up_and_the_citizen_sees_the_reply(app, client, m
 
 @pytest.mark.slow
 def test_bad_input_and_access(app, client, make_client, wait_jobs):
-    app_id = decisions.decided_case(app, client, make_client, wait_jobs, seed=52,
-                                    mobile="13911112002")
+    app_id = decisions.decided_case(
+        app, client, make_client, wait_jobs, seed=52, mobile="13911112002"
+    )
     for level in ("0", "6", "abc", "", "4.5", "-1"):
         resp = client.post(f"/cases/{app_id}/rating", {"level": level})
         page = client.get(resp.headers["Location"]).get_data(as_text=True)
@@ -108,8 +121,9 @@ def test_bad_input_and_access(app, client, make_client, wait_jobs):
 
 
 def test_an_undecided_case_cannot_be_rated(app, client, wait_jobs):
-    app_id = journeys.submitted_case(client, wait_jobs, seed=53, mobile="13911112003",
-                                     rendered=False)
+    app_id = journeys.submitted_case(
+        client, wait_jobs, seed=53, mobile="13911112003", rendered=False
+    )
     page = client.get(f"/cases/{app_id}").get_data(as_text=True)
     assert 'id="rating-form"' not in page and 'id="rating"' not in page
     resp = client.post(f"/cases/{app_id}/rating", {"level": "5"})
@@ -119,13 +133,15 @@ def test_an_undecided_case_cannot_be_rated(app, client, wait_jobs):
 
 @pytest.mark.slow
 def test_service_refuses_a_racing_second_rating(app, client, make_client, wait_jobs, monkeypatch):
-    app_id = decisions.decided_case(app, client, make_client, wait_jobs, seed=54,
-                                    mobile="13911112004")
+    app_id = decisions.decided_case(
+        app, client, make_client, wait_jobs, seed=54, mobile="13911112004"
+    )
     with app.app_context():
         application = db.session.get(Application, app_id)
         owner = application.citizen
-        other = db.session.execute(db.select(User).where(
-            User.username == "13800138000")).scalar_one()
+        other = db.session.execute(
+            db.select(User).where(User.username == "13800138000")
+        ).scalar_one()
         with pytest.raises(NotFound):
             ratings.rate(other, application, 3)
         with pytest.raises(ValidationFailed) as bad:

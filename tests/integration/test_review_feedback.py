@@ -1,5 +1,6 @@
 """Clerks correct the auto-review (type and fields): kept as feedback, counted for admins,
 exported for retraining."""
+
 from __future__ import annotations
 
 import json
@@ -13,10 +14,16 @@ from tests import journeys
 def test_clerk_corrections_are_feedback(app, client, make_client, wait_jobs, tmp_path):
     app_id = journeys.submitted_case(client, wait_jobs, seed=13, mobile="13911110002")
     with app.app_context():
-        task_id = db.session.execute(db.select(HumanTask.id).where(
-            HumanTask.application_id == app_id, HumanTask.lane == "tax")).scalar()
-        front = db.session.execute(db.select(Attachment).where(
-            Attachment.application_id == app_id, Attachment.slot == "id_card_front")).scalar()
+        task_id = db.session.execute(
+            db.select(HumanTask.id).where(
+                HumanTask.application_id == app_id, HumanTask.lane == "tax"
+            )
+        ).scalar()
+        front = db.session.execute(
+            db.select(Attachment).where(
+                Attachment.application_id == app_id, Attachment.slot == "id_card_front"
+            )
+        ).scalar()
         assert front.review["doc_type"] and front.review["text"]
         extracted_name = (front.review["fields"].get("name") or {}).get("value")
         assert extracted_name  # a clean ID card: the name is read
@@ -24,8 +31,10 @@ def test_clerk_corrections_are_feedback(app, client, make_client, wait_jobs, tmp
     clerk.login("clerk_tax")
     page = clerk.get(f"/clerk/tasks/{task_id}").get_data(as_text=True)
     assert 'name="field:name"' in page
-    resp = clerk.post(f"/clerk/tasks/{task_id}/attachments/{front.id}/type",
-                      {"doc_type": "passport", "field:name": "王五"})
+    resp = clerk.post(
+        f"/clerk/tasks/{task_id}/attachments/{front.id}/type",
+        {"doc_type": "passport", "field:name": "王五"},
+    )
     assert resp.status_code == 302
     with app.app_context():
         att = db.session.get(Attachment, front.id)
@@ -45,5 +54,9 @@ def test_clerk_corrections_are_feedback(app, client, make_client, wait_jobs, tmp
     # another department's clerk cannot correct this case's files
     other = make_client()
     other.login("clerk_housing_fund")
-    assert other.post(f"/clerk/tasks/{task_id}/attachments/{front.id}/type",
-                      {"doc_type": "other"}).status_code == 403
+    assert (
+        other.post(
+            f"/clerk/tasks/{task_id}/attachments/{front.id}/type", {"doc_type": "other"}
+        ).status_code
+        == 403
+    )

@@ -1,4 +1,5 @@
 """The Chinese catalogue is complete and its placeholders match; English falls back to msgids."""
+
 from __future__ import annotations
 
 import re
@@ -29,18 +30,35 @@ def test_placeholders_survive_translation():
     zh = _catalog("zh")
     for message in zh:
         if message.id and message.string:
-            assert sorted(PLACEHOLDER.findall(message.id)) == sorted(PLACEHOLDER.findall(message.string)), message.id
+            assert sorted(PLACEHOLDER.findall(message.id)) == sorted(
+                PLACEHOLDER.findall(message.string)
+            ), message.id
 
 
 def test_the_template_is_up_to_date_with_the_code(tmp_path):
     """`make messages` was run after the last UI text change (else strings go untranslated)."""
     import subprocess
     import sys
+
     out = tmp_path / "fresh.pot"
     root = ROOT.parents[1]
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
-                    str(root / "babel.cfg"), "-k", "_l", "-o", str(out), str(root / "app")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(root / "babel.cfg"),
+            "-k",
+            "_l",
+            "-o",
+            str(out),
+            str(root / "app"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     with open(out, "rb") as fh:
         fresh = {m.id for m in read_po(fh) if m.id}
     with open(ROOT / "messages.pot", "rb") as fh:

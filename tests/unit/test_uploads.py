@@ -1,4 +1,5 @@
 """Upload checks: content sniffing, size limits, corrupt files and decompression bombs."""
+
 from __future__ import annotations
 
 import io
@@ -30,7 +31,10 @@ def _bomb_png(w=20000, h=20000) -> bytes:
     ihdr = struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)
 
     def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
 
 

@@ -1,9 +1,10 @@
 """Pure SpiffWorkflow engine layer (no Flask, no SQLAlchemy): deploy, run, sandbox, persist.
 
-    bundle = deploy_bundle(files, departments=..., forms=..., operators=registry.names())
-    handle = WorkflowHandle.start(bundle.spec_json, data, operators=registry)
-    state = handle.dump_state()        # store; later WorkflowHandle.load(spec_json, state, ...)
+bundle = deploy_bundle(files, departments=..., forms=..., operators=registry.names())
+handle = WorkflowHandle.start(bundle.spec_json, data, operators=registry)
+state = handle.dump_state()        # store; later WorkflowHandle.load(spec_json, state, ...)
 """
+
 from .deploy import SpecBundle, content_hash, deploy_bundle
 from .errors import DeployError, EngineError, OperatorError, ScriptError, ValidationIssue
 from .handle import ReadyTask, ServiceCall, TaskNotFound, WorkflowHandle, migrate_state
@@ -14,9 +15,27 @@ from .operators import Operator, OperatorRegistry
 from .sandbox import ScriptRunner, default_runner
 
 __all__ = [
-    "deploy_bundle", "DeployError", "ValidationIssue", "SpecBundle", "WorkflowHandle",
-    "OperatorRegistry", "Operator", "OperatorError", "ScriptError", "EngineError",
-    "ReadyTask", "ServiceCall", "TaskNotFound", "UserTaskInfo", "TimerInfo",
-    "content_hash", "translate_juel", "JuelError", "ScriptRunner", "default_runner",
-    "MigrationRefused", "MigrationPlan", "migrate_state",
+    "deploy_bundle",
+    "DeployError",
+    "ValidationIssue",
+    "SpecBundle",
+    "WorkflowHandle",
+    "OperatorRegistry",
+    "Operator",
+    "OperatorError",
+    "ScriptError",
+    "EngineError",
+    "ReadyTask",
+    "ServiceCall",
+    "TaskNotFound",
+    "UserTaskInfo",
+    "TimerInfo",
+    "content_hash",
+    "translate_juel",
+    "JuelError",
+    "ScriptRunner",
+    "default_runner",
+    "MigrationRefused",
+    "MigrationPlan",
+    "migrate_state",
 ]

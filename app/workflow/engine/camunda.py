@@ -11,6 +11,7 @@
   `singleResult` (one dict), `collectEntries` (list of values), `resultList` (list of dicts,
   the default). Without a result variable the outputs are merged into the task data.
 """
+
 from __future__ import annotations
 
 from lxml import etree
@@ -42,8 +43,11 @@ def _value_expression(node: etree._Element) -> str:
             items = [_value_expression(v) for v in child if isinstance(v.tag, str)]
             return "[" + ", ".join(items) + "]"
         if child.tag == _c("map"):
-            entries = [f"{entry.get('key')!r}: {_value_expression(entry)}"
-                       for entry in child if isinstance(entry.tag, str)]
+            entries = [
+                f"{entry.get('key')!r}: {_value_expression(entry)}"
+                for entry in child
+                if isinstance(entry.tag, str)
+            ]
             return "{" + ", ".join(entries) + "}"
         if child.tag == _c("script"):
             raise CamundaParamError("camunda:script parameters are not supported")
@@ -63,9 +67,12 @@ def _value_expression(node: etree._Element) -> str:
 
 def _parameters(task_node: etree._Element, kind: str) -> dict[str, str]:
     """name -> Python expression for every camunda:<kind> of a task, in document order."""
-    return {param.get("name"): _value_expression(param)
-            for param in task_node.iterfind(
-                f"bpmn:extensionElements/camunda:inputOutput/camunda:{kind}", NS)}
+    return {
+        param.get("name"): _value_expression(param)
+        for param in task_node.iterfind(
+            f"bpmn:extensionElements/camunda:inputOutput/camunda:{kind}", NS
+        )
+    }
 
 
 def input_parameters(task_node: etree._Element) -> dict[str, str]:
@@ -103,8 +110,9 @@ def map_decision_result(mapping: str, outputs: list[dict]):
 class ResultVariableBusinessRuleTask(BusinessRuleTask):
     """Camunda business rule task honouring camunda:resultVariable / mapDecisionResult."""
 
-    def __init__(self, wf_spec, name, dmnEngine, result_variable=None,
-                 map_decision_result=None, **kwargs):
+    def __init__(
+        self, wf_spec, name, dmnEngine, result_variable=None, map_decision_result=None, **kwargs
+    ):
         super().__init__(wf_spec, name, dmnEngine, **kwargs)
         self.result_variable = result_variable or None
         self.map_decision_result = map_decision_result or "resultList"
@@ -118,8 +126,9 @@ class ResultVariableBusinessRuleTask(BusinessRuleTask):
                 outputs = engine.matched_outputs(my_task)
             else:
                 outputs = [dict(rule.output_as_dict(my_task)) for rule in engine.decide(my_task)]
-            my_task.data[self.result_variable] = map_decision_result(self.map_decision_result,
-                                                                     outputs)
+            my_task.data[self.result_variable] = map_decision_result(
+                self.map_decision_result, outputs
+            )
         except WorkflowTaskException:
             raise
         except Exception as exc:  # noqa: BLE001 - reported with the task

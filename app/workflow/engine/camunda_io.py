@@ -15,6 +15,7 @@ Camunda's semantics, as far as SpiffWorkflow's copy-the-data-along model allows:
 has a `camunda:inputOutput` (see `specs.py`); `CamundaIoConverterMixin` keeps the parameters
 in the stored spec. Expressions were checked against the whitelist at deploy.
 """
+
 from __future__ import annotations
 
 import copy
@@ -30,8 +31,7 @@ class CamundaIoMixin:
     camunda_inputs: list = []
     camunda_outputs: list = []
 
-    def __init__(self, wf_spec, name, *args, camunda_inputs=None, camunda_outputs=None,
-                 **kwargs):
+    def __init__(self, wf_spec, name, *args, camunda_inputs=None, camunda_outputs=None, **kwargs):
         super().__init__(wf_spec, name, *args, **kwargs)
         self.camunda_inputs = [[n, e] for n, e in (camunda_inputs or [])]
         self.camunda_outputs = [[n, e] for n, e in (camunda_outputs or [])]
@@ -43,8 +43,9 @@ class CamundaIoMixin:
         except ScriptError as exc:
             raise ScriptError(self.bpmn_id, f"{kind} parameter {name!r}: {exc.message}") from None
         except Exception as exc:  # noqa: BLE001 - reported with the element id
-            raise ScriptError(self.bpmn_id,
-                              f"{kind} parameter {name!r}: {type(exc).__name__}: {exc}") from None
+            raise ScriptError(
+                self.bpmn_id, f"{kind} parameter {name!r}: {type(exc).__name__}: {exc}"
+            ) from None
 
     def _update_hook(self, my_task):
         ready = super()._update_hook(my_task)
@@ -63,13 +64,18 @@ class CamundaIoMixin:
 
 def apply_inputs(spec: CamundaIoMixin, task) -> None:
     """Evaluate the input parameters against the inherited data and set them as locals."""
-    values = [(name, spec._io_evaluate(task, "input", name, expression, None))
-              for name, expression in spec.camunda_inputs]
+    values = [
+        (name, spec._io_evaluate(task, "input", name, expression, None))
+        for name, expression in spec.camunda_inputs
+    ]
     saved: dict[str, dict] = {}
     for name, value in values:
         if name not in saved:
-            saved[name] = ({"shadowed": True, "value": copy.deepcopy(task.data[name])}
-                           if name in task.data else {"shadowed": False})
+            saved[name] = (
+                {"shadowed": True, "value": copy.deepcopy(task.data[name])}
+                if name in task.data
+                else {"shadowed": False}
+            )
         task.data[name] = value
     task.internal_data[LOCALS_KEY] = saved
 
@@ -91,8 +97,9 @@ def apply_outputs(spec: CamundaIoMixin, task) -> None:
     saved = task.internal_data.get(LOCALS_KEY) or {}
     outputs: dict = {}
     for name, expression in spec.camunda_outputs:
-        outputs[name] = spec._io_evaluate(task, "output", name, expression, outputs_seen(
-            outputs, saved))
+        outputs[name] = spec._io_evaluate(
+            task, "output", name, expression, outputs_seen(outputs, saved)
+        )
     if saved:
         task.data = without_locals(task)
         task.internal_data.pop(LOCALS_KEY, None)

@@ -4,6 +4,7 @@ All problems are collected and raised together in one `DeployError`; warnings (i
 data stores, translated FEEL cells, ...) are returned on the bundle. The spec JSON is
 stored once per process version by the application; instances store only their state.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,10 +16,25 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from .dmn import check_dmn_structure, decisions_of, split_decisions
 from .dmn_chain import check_requirements, requirement_graph
 from .errors import DeployError, IssueCollector, ValidationIssue
-from .model_info import (TimerInfo, UserTaskInfo, lane_map, message_names, service_tasks,
-                         timers, user_tasks)
-from .parsing import (XmlRefused, file_kind, is_camunda, rewrite_dmn, rewrite_juel,
-                      rewrite_timers, safe_parse_xml, strip_data_stores)
+from .model_info import (
+    TimerInfo,
+    UserTaskInfo,
+    lane_map,
+    message_names,
+    service_tasks,
+    timers,
+    user_tasks,
+)
+from .parsing import (
+    XmlRefused,
+    file_kind,
+    is_camunda,
+    rewrite_dmn,
+    rewrite_juel,
+    rewrite_timers,
+    safe_parse_xml,
+    strip_data_stores,
+)
 from .serialization import encode_spec
 from .specs import new_parser
 from .validation import called_decisions, executable_processes, validate_bpmn, validate_dmn
@@ -79,8 +95,14 @@ def _pick_process(bpmn: dict, process_id: str | None, issues: IssueCollector):
     return process_id, processes[process_id]
 
 
-def deploy_bundle(files: dict[str, bytes], *, process_id: str | None = None,
-                  departments: set[str], forms: set[str], operators: set[str]) -> SpecBundle:
+def deploy_bundle(
+    files: dict[str, bytes],
+    *,
+    process_id: str | None = None,
+    departments: set[str],
+    forms: set[str],
+    operators: set[str],
+) -> SpecBundle:
     """Validate and parse `files` (name -> bytes); DeployError lists every problem found."""
     issues = IssueCollector()
     bpmn, dmn = _load_files(files, issues)
@@ -91,8 +113,9 @@ def deploy_bundle(files: dict[str, bytes], *, process_id: str | None = None,
         strip_data_stores(root, issues)
         rewrite_timers(root, issues)
         rewrite_juel(root, issues)
-        validate_bpmn(root, issues, departments=set(departments), forms=set(forms),
-                      operators=set(operators))
+        validate_bpmn(
+            root, issues, departments=set(departments), forms=set(forms), operators=set(operators)
+        )
     for name, root in dmn.items():
         check_dmn_structure(root, name, issues)
         rewrite_dmn(root, issues)
@@ -102,8 +125,11 @@ def deploy_bundle(files: dict[str, bytes], *, process_id: str | None = None,
     for root in bpmn.values():
         for task_id, ref in called_decisions(root):
             if ref not in decision_ids:
-                issues.error(task_id, "missing_decision",
-                             f"decision {ref!r} is not in the bundle's DMN files")
+                issues.error(
+                    task_id,
+                    "missing_decision",
+                    f"decision {ref!r} is not in the bundle's DMN files",
+                )
     process_id, process = _pick_process(bpmn, process_id, issues) if bpmn else (process_id, None)
     if issues.has_errors:
         raise DeployError(issues.issues)
@@ -134,11 +160,22 @@ def deploy_bundle(files: dict[str, bytes], *, process_id: str | None = None,
         timer_list += timers(proc)
     messages = [m for root in bpmn.values() for m in message_names(root)]
     lane_names = sorted({lane for lane in lanes_by_element.values() if lane})
-    meta = {"user_tasks": {t.element_id: asdict(t) for t in tasks},
-            "timers": [asdict(t) for t in timer_list], "messages": messages,
-            "lanes": lane_names}
+    meta = {
+        "user_tasks": {t.element_id: asdict(t) for t in tasks},
+        "timers": [asdict(t) for t in timer_list],
+        "messages": messages,
+        "lanes": lane_names,
+    }
     spec_json = encode_spec(flavour, process_id, spec, subprocess_specs, meta)
-    return SpecBundle(process_id=process_id, spec_json=spec_json,
-                      content_hash=content_hash(files), lanes=lane_names, user_tasks=tasks,
-                      service_tasks=services, timers=timer_list, messages=messages,
-                      flavour=flavour, warnings=list(issues.issues))
+    return SpecBundle(
+        process_id=process_id,
+        spec_json=spec_json,
+        content_hash=content_hash(files),
+        lanes=lane_names,
+        user_tasks=tasks,
+        service_tasks=services,
+        timers=timer_list,
+        messages=messages,
+        flavour=flavour,
+        warnings=list(issues.issues),
+    )

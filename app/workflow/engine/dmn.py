@@ -11,6 +11,7 @@ knows no literal-expression decisions. So, at deploy:
 * COLLECT with an aggregation (SUM, COUNT, ...) is reported (warning: a list is returned).
 Hit policies and FEEL cells are handled in `parsing.rewrite_dmn`.
 """
+
 from __future__ import annotations
 
 import copy
@@ -34,27 +35,41 @@ def check_dmn_structure(root: etree._Element, name: str, issues: IssueCollector)
         issues.error(name, "dmn_unsupported", "the DMN file holds no decision")
     if len(decisions) > 1:
         ids = ", ".join(d.get("id") or "?" for d in decisions)
-        issues.warning(name, "dmn_unsupported",
-                       f"{len(decisions)} decisions in one file ({ids}): split into one "
-                       "document per decision")
+        issues.warning(
+            name,
+            "dmn_unsupported",
+            f"{len(decisions)} decisions in one file ({ids}): split into one document per decision",
+        )
     for decision in decisions:
         did = decision.get("id")
         tables = decision.findall(f"{{{ns}}}decisionTable")
         if not tables:
-            kinds = sorted({etree.QName(c).localname for c in decision
-                            if isinstance(c.tag, str)} - {"informationRequirement",
-                                                          "authorityRequirement", "variable",
-                                                          "description", "extensionElements"})
-            issues.error(did, "dmn_unsupported",
-                         f"decision has no decision table ({', '.join(kinds) or 'empty'}); "
-                         "only decision tables are supported")
+            kinds = sorted(
+                {etree.QName(c).localname for c in decision if isinstance(c.tag, str)}
+                - {
+                    "informationRequirement",
+                    "authorityRequirement",
+                    "variable",
+                    "description",
+                    "extensionElements",
+                }
+            )
+            issues.error(
+                did,
+                "dmn_unsupported",
+                f"decision has no decision table ({', '.join(kinds) or 'empty'}); "
+                "only decision tables are supported",
+            )
         elif len(tables) > 1:
             issues.warning(did, "dmn_unsupported", "only the first decision table is used")
         for table in tables:
             if table.get("aggregation"):
-                issues.warning(table.get("id") or did, "dmn_unsupported",
-                               f"COLLECT aggregation {table.get('aggregation')} is not "
-                               "supported; the outputs are returned as lists")
+                issues.warning(
+                    table.get("id") or did,
+                    "dmn_unsupported",
+                    f"COLLECT aggregation {table.get('aggregation')} is not "
+                    "supported; the outputs are returned as lists",
+                )
 
 
 def split_decisions(root: etree._Element) -> list[etree._Element]:

@@ -15,6 +15,7 @@ Deploy checks (`check_requirements`): a required decision missing from the bundl
 (`missing_decision`) or a requirement cycle (`decision_cycle`) is an error naming the
 requiring decision. The graph is stored in the spec by `ChainedDecisionConverterMixin`.
 """
+
 from __future__ import annotations
 
 from lxml import etree
@@ -49,8 +50,11 @@ def check_requirements(graph: dict[str, list[str]], issues: IssueCollector) -> N
     for did in sorted(graph):
         for ref in graph[did]:
             if not ref or ref not in graph:
-                issues.error(did, "missing_decision",
-                             f"required decision {ref!r} is not in the bundle's DMN files")
+                issues.error(
+                    did,
+                    "missing_decision",
+                    f"required decision {ref!r} is not in the bundle's DMN files",
+                )
     reported: set[frozenset] = set()
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
 
@@ -61,15 +65,18 @@ def check_requirements(graph: dict[str, list[str]], issues: IssueCollector) -> N
             if ref not in graph:
                 continue
             if state.get(ref) == 1:
-                cycle = path[path.index(ref):]
+                cycle = path[path.index(ref) :]
                 key = frozenset(cycle)
                 if key not in reported:
                     reported.add(key)
                     start = min(cycle)
                     i = cycle.index(start)
                     ordered = cycle[i:] + cycle[:i] + [start]
-                    issues.error(start, "decision_cycle",
-                                 "decision requirements form a cycle: " + " -> ".join(ordered))
+                    issues.error(
+                        start,
+                        "decision_cycle",
+                        "decision requirements form a cycle: " + " -> ".join(ordered),
+                    )
             elif state.get(ref) is None:
                 visit(ref, path)
         path.pop()
@@ -97,7 +104,7 @@ class ChainedDMNEngine(DMNEngine):
     def __init__(self, decision_table, decision_id: str | None = None, required=None):
         super().__init__(decision_table)
         self.decision_id = decision_id
-        self.required: list[tuple[str, "ChainedDMNEngine"]] = list(required or [])
+        self.required: list[tuple[str, ChainedDMNEngine]] = list(required or [])
 
     def matched_outputs(self, task, memo: dict | None = None) -> list[dict]:
         """The outputs of every matching rule, required decisions evaluated first."""
@@ -145,8 +152,9 @@ class ChainedDMNEngine(DMNEngine):
         return outputs[0] if outputs else {}
 
 
-def build_engine(base_engine, dmn_parsers: dict, decision_id: str,
-                 stack: tuple = ()) -> ChainedDMNEngine:
+def build_engine(
+    base_engine, dmn_parsers: dict, decision_id: str, stack: tuple = ()
+) -> ChainedDMNEngine:
     """A chained engine for `decision_id`; `base_engine(id)` gives the library's DMNEngine."""
     if decision_id in stack:
         raise ValueError(f"decision requirements form a cycle through {decision_id!r}")
@@ -156,8 +164,9 @@ def build_engine(base_engine, dmn_parsers: dict, decision_id: str,
     for decision in root.iter(f"{{{etree.QName(root).namespace}}}decision"):
         if decision.get("id") == decision_id:
             refs = required_refs(decision)
-    required = [(ref, build_engine(base_engine, dmn_parsers, ref, stack + (decision_id,)))
-                for ref in refs]
+    required = [
+        (ref, build_engine(base_engine, dmn_parsers, ref, stack + (decision_id,))) for ref in refs
+    ]
     return ChainedDMNEngine(table, decision_id, required)
 
 
@@ -190,9 +199,12 @@ class ChainedDecisionConverterMixin:
             dct["decision_id"] = engine.decision_id
             dct["requires"] = [did for did, _ in engine.required]
             dct["required_decisions"] = {
-                did: {"table": self.decision_table_to_dict(sub.decision_table),
-                      "requires": [r for r, _ in sub.required]}
-                for did, sub in found.items()}
+                did: {
+                    "table": self.decision_table_to_dict(sub.decision_table),
+                    "requires": [r for r, _ in sub.required],
+                }
+                for did, sub in found.items()
+            }
         return dct
 
     def from_dict(self, dct):
@@ -203,9 +215,11 @@ class ChainedDecisionConverterMixin:
         spec = super().from_dict(dct)
         engines: dict[str, ChainedDMNEngine] = {
             did: ChainedDMNEngine(self.decision_table_from_dict(dict(entry["table"])), did)
-            for did, entry in graph.items()}
+            for did, entry in graph.items()
+        }
         for did, engine in engines.items():
             engine.required = [(r, engines[r]) for r in graph[did]["requires"]]
-        spec.dmnEngine = ChainedDMNEngine(spec.dmnEngine.decision_table, decision_id,
-                                          [(r, engines[r]) for r in requires])
+        spec.dmnEngine = ChainedDMNEngine(
+            spec.dmnEngine.decision_table, decision_id, [(r, engines[r]) for r in requires]
+        )
         return spec

@@ -4,6 +4,7 @@
 and `ScriptError` come out of `WorkflowHandle.advance()` and name the failing element, so
 the caller can discard the handle (its stored state is unchanged) and record an incident.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -20,8 +21,12 @@ class ValidationIssue:
 
     def as_dict(self) -> dict:
         """JSON-friendly form for the admin UI."""
-        return {"element_id": self.element_id, "code": self.code, "message": self.message,
-                "severity": self.severity}
+        return {
+            "element_id": self.element_id,
+            "code": self.code,
+            "message": self.message,
+            "severity": self.severity,
+        }
 
 
 class DeployError(Exception):

@@ -13,6 +13,7 @@ Scripts made only of assignments/deletions/`if` over such expressions ("simple s
 e.g. a post-script copying `approved` to `tax_approved`) run in-process the same way; any
 other script goes to the sandboxed worker process (see `sandbox.py`).
 """
+
 from __future__ import annotations
 
 import ast
@@ -26,29 +27,97 @@ MAX_INT_BITS = 4_096
 MAX_POW_EXPONENT = 64
 
 SAFE_BUILTINS = {
-    "len": len, "min": min, "max": max, "abs": abs, "round": round, "int": int,
-    "float": float, "str": str, "bool": bool, "sum": sum, "any": any, "all": all,
-    "sorted": sorted, "list": list, "dict": dict, "True": True, "False": False, "None": None,
+    "len": len,
+    "min": min,
+    "max": max,
+    "abs": abs,
+    "round": round,
+    "int": int,
+    "float": float,
+    "str": str,
+    "bool": bool,
+    "sum": sum,
+    "any": any,
+    "all": all,
+    "sorted": sorted,
+    "list": list,
+    "dict": dict,
+    "True": True,
+    "False": False,
+    "None": None,
 }
-SAFE_METHODS = frozenset({
-    "get", "keys", "values", "items", "lower", "upper", "strip", "lstrip", "rstrip",
-    "startswith", "endswith", "count", "isdigit", "split",
-})
+SAFE_METHODS = frozenset(
+    {
+        "get",
+        "keys",
+        "values",
+        "items",
+        "lower",
+        "upper",
+        "strip",
+        "lstrip",
+        "rstrip",
+        "startswith",
+        "endswith",
+        "count",
+        "isdigit",
+        "split",
+    }
+)
 
 _BINOPS = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-    ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
     ast.Pow: operator.pow,
 }
 _ALLOWED_NODES = (
-    ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd,
-    ast.BinOp, ast.Compare, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In,
-    ast.NotIn, ast.Is, ast.IsNot, ast.Name, ast.Load, ast.Constant, ast.Subscript,
-    ast.Slice, ast.Tuple, ast.List, ast.Dict, ast.IfExp, ast.Call, ast.Attribute,
+    ast.Expression,
+    ast.BoolOp,
+    ast.And,
+    ast.Or,
+    ast.UnaryOp,
+    ast.Not,
+    ast.USub,
+    ast.UAdd,
+    ast.BinOp,
+    ast.Compare,
+    ast.Eq,
+    ast.NotEq,
+    ast.Lt,
+    ast.LtE,
+    ast.Gt,
+    ast.GtE,
+    ast.In,
+    ast.NotIn,
+    ast.Is,
+    ast.IsNot,
+    ast.Name,
+    ast.Load,
+    ast.Constant,
+    ast.Subscript,
+    ast.Slice,
+    ast.Tuple,
+    ast.List,
+    ast.Dict,
+    ast.IfExp,
+    ast.Call,
+    ast.Attribute,
     *_BINOPS.keys(),
 )
-_STATEMENT_NODES = (ast.Module, ast.Assign, ast.AugAssign, ast.Delete, ast.If, ast.Pass,
-                    ast.Store, ast.Del)
+_STATEMENT_NODES = (
+    ast.Module,
+    ast.Assign,
+    ast.AugAssign,
+    ast.Delete,
+    ast.If,
+    ast.Pass,
+    ast.Store,
+    ast.Del,
+)
 
 
 class ExpressionRefused(ValueError):
@@ -90,19 +159,24 @@ def _check_node(node: ast.AST, allow_statements: bool) -> None:
             _check_call(child)
         if isinstance(child, ast.BinOp) and isinstance(child.op, ast.Pow):
             exp = child.right
-            if not (isinstance(exp, ast.Constant) and isinstance(exp.value, (int, float))
-                    and abs(exp.value) <= MAX_POW_EXPONENT):
+            if not (
+                isinstance(exp, ast.Constant)
+                and isinstance(exp.value, (int, float))
+                and abs(exp.value) <= MAX_POW_EXPONENT
+            ):
                 raise ExpressionRefused("** needs a small constant exponent")
         if isinstance(child, (ast.Assign, ast.AugAssign, ast.Delete)):
-            targets = (child.targets if isinstance(child, (ast.Assign, ast.Delete))
-                       else [child.target])
+            targets = (
+                child.targets if isinstance(child, (ast.Assign, ast.Delete)) else [child.target]
+            )
             for target in targets:
                 _check_target(target)
     # attributes may only appear as the callee of a whitelisted method call (checked above)
     for child in ast.walk(node):
         for field_name, value in ast.iter_fields(child):
             if isinstance(value, ast.Attribute) and not (
-                    isinstance(child, ast.Call) and field_name == "func"):
+                isinstance(child, ast.Call) and field_name == "func"
+            ):
                 raise ExpressionRefused("attribute access is not allowed")
 
 
@@ -143,17 +217,23 @@ class _ArithRewriter(ast.NodeTransformer):
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         self.generic_visit(node)
-        return ast.copy_location(ast.Call(
-            func=ast.Name("_ow_arith", ast.Load()),
-            args=[ast.Constant(type(node.op).__name__), node.left, node.right],
-            keywords=[]), node)
+        return ast.copy_location(
+            ast.Call(
+                func=ast.Name("_ow_arith", ast.Load()),
+                args=[ast.Constant(type(node.op).__name__), node.left, node.right],
+                keywords=[],
+            ),
+            node,
+        )
 
     def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
         self.generic_visit(node)
         load_target = _as_load(node.target)
-        value = ast.Call(func=ast.Name("_ow_arith", ast.Load()),
-                         args=[ast.Constant(type(node.op).__name__), load_target, node.value],
-                         keywords=[])
+        value = ast.Call(
+            func=ast.Name("_ow_arith", ast.Load()),
+            args=[ast.Constant(type(node.op).__name__), load_target, node.value],
+            keywords=[],
+        )
         return ast.copy_location(ast.Assign(targets=[node.target], value=value), node)
 
 
@@ -225,5 +305,4 @@ def run_simple_script(script: str, data: dict) -> dict:
     code = compile_simple_script(script)
     namespace = _namespace(data, None)
     exec(code, namespace)  # noqa: S102 - whitelisted AST, no builtins
-    return {k: v for k, v in namespace.items()
-            if k not in ("__builtins__", "_ow_arith")}
+    return {k: v for k, v in namespace.items() if k not in ("__builtins__", "_ow_arith")}

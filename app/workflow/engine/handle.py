@@ -5,10 +5,11 @@ operation (complete a user task, finish a service call, fire timers, send a mess
 persists `dump_state()` and throws it away. On `ScriptError`/`OperatorError` the caller
 discards the handle, so the stored state stays as it was.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
@@ -56,8 +57,13 @@ def _element_id(task) -> str | None:
 class WorkflowHandle:
     """A process instance with the sandboxed script engine and operators attached."""
 
-    def __init__(self, loaded, workflow: BpmnWorkflow, operators: OperatorRegistry,
-                 runner: ScriptRunner | None = None):
+    def __init__(
+        self,
+        loaded,
+        workflow: BpmnWorkflow,
+        operators: OperatorRegistry,
+        runner: ScriptRunner | None = None,
+    ):
         self._loaded = loaded
         self.workflow = workflow
         self.operators = operators
@@ -65,8 +71,14 @@ class WorkflowHandle:
 
     # -- creation -------------------------------------------------------------------------
     @classmethod
-    def start(cls, spec_json: str, data: dict, *, operators: OperatorRegistry,
-              runner: ScriptRunner | None = None) -> "WorkflowHandle":
+    def start(
+        cls,
+        spec_json: str,
+        data: dict,
+        *,
+        operators: OperatorRegistry,
+        runner: ScriptRunner | None = None,
+    ) -> WorkflowHandle:
         """Create an instance with `data` as its initial data and run it to the first wait."""
         loaded = load_spec(spec_json)
         workflow = BpmnWorkflow(loaded.spec, loaded.subprocess_specs)
@@ -77,8 +89,14 @@ class WorkflowHandle:
         return handle
 
     @classmethod
-    def load(cls, spec_json: str, state_json: str, *, operators: OperatorRegistry,
-             runner: ScriptRunner | None = None) -> "WorkflowHandle":
+    def load(
+        cls,
+        spec_json: str,
+        state_json: str,
+        *,
+        operators: OperatorRegistry,
+        runner: ScriptRunner | None = None,
+    ) -> WorkflowHandle:
         """Rebuild an instance from its stored state; the spec comes from a cache."""
         loaded = load_spec(spec_json)
         return cls(loaded, load_state(loaded, state_json), operators, runner)
@@ -117,12 +135,20 @@ class WorkflowHandle:
             info = meta.get(spec.bpmn_id, {})
             props = dict(info.get("properties") or {})
             props.update((getattr(spec, "extensions", None) or {}).get("properties", {}) or {})
-            out.append(ReadyTask(
-                task_id=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name,
-                lane=spec.lane, form=info.get("form"),
-                candidate_groups=list(info.get("candidate_groups") or []),
-                assignee=info.get("assignee"), due=info.get("due"), properties=props,
-                data=dict(task.data)))
+            out.append(
+                ReadyTask(
+                    task_id=str(task.id),
+                    element_id=spec.bpmn_id,
+                    name=spec.bpmn_name,
+                    lane=spec.lane,
+                    form=info.get("form"),
+                    candidate_groups=list(info.get("candidate_groups") or []),
+                    assignee=info.get("assignee"),
+                    due=info.get("due"),
+                    properties=props,
+                    data=dict(task.data),
+                )
+            )
         return out
 
     def complete_user_task(self, task_id: str, data: dict) -> None:
@@ -145,8 +171,14 @@ class WorkflowHandle:
         for task in self.workflow.get_tasks(state=TaskState.STARTED):
             spec = task.task_spec
             if isinstance(spec, OperatorServiceTask):
-                out.append(ServiceCall(str(task.id), spec.bpmn_id, spec.operation_name,
-                                       dict(task.internal_data.get("operator_params") or {})))
+                out.append(
+                    ServiceCall(
+                        str(task.id),
+                        spec.bpmn_id,
+                        spec.operation_name,
+                        dict(task.internal_data.get("operator_params") or {}),
+                    )
+                )
         return out
 
     def complete_service_call(self, task_id: str, result: dict) -> None:
@@ -169,7 +201,7 @@ class WorkflowHandle:
     def fire_due_timers(self, now: datetime) -> bool:
         """Fire every timer due at `now` (aware or UTC-naive); True when one fired."""
         if now.tzinfo is None:
-            now = now.replace(tzinfo=timezone.utc)
+            now = now.replace(tzinfo=UTC)
         fired = fire_due(self.workflow, now)
         self.workflow.refresh_timers()
         self.advance()
@@ -232,16 +264,18 @@ class WorkflowHandle:
         if self.workflow.is_completed():
             return dict(self.workflow.data)
         merged = dict(self.workflow.data)
-        for task in self.workflow.get_tasks(state=TaskState.READY | TaskState.STARTED
-                                            | TaskState.WAITING):
+        for task in self.workflow.get_tasks(
+            state=TaskState.READY | TaskState.STARTED | TaskState.WAITING
+        ):
             merged.update(without_locals(task))  # camunda input parameters are task-local
         return merged
 
     def active_element_ids(self) -> list[str]:
         """Diagram elements where the instance currently is (ready, started, waiting)."""
         ids = []
-        for task in self.workflow.get_tasks(state=TaskState.READY | TaskState.STARTED
-                                            | TaskState.WAITING):
+        for task in self.workflow.get_tasks(
+            state=TaskState.READY | TaskState.STARTED | TaskState.WAITING
+        ):
             eid = _element_id(task)
             if eid and eid not in ids:
                 ids.append(eid)
@@ -258,15 +292,21 @@ class WorkflowHandle:
         return ids
 
 
-def migrate_state(old_spec_json: str, state_json: str, new_spec_json: str, *,
-                  operators: OperatorRegistry | None = None) -> str:
+def migrate_state(
+    old_spec_json: str,
+    state_json: str,
+    new_spec_json: str,
+    *,
+    operators: OperatorRegistry | None = None,
+) -> str:
     """State JSON of the instance moved from the old to the new version (see `migrate`).
 
     Raises `MigrationRefused(reasons)`; `operators` is needed only if the moved instance
     reaches a synchronous service task right away.
     """
-    handle = WorkflowHandle.load(old_spec_json, state_json,
-                                 operators=operators or OperatorRegistry())
+    handle = WorkflowHandle.load(
+        old_spec_json, state_json, operators=operators or OperatorRegistry()
+    )
     handle.migrate(new_spec_json)
     return handle.dump_state()
 

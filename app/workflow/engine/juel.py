@@ -6,6 +6,7 @@ access (turned into `a["b"]`, since process data is JSON). Anything else (ternar
 method calls, lambdas) raises `JuelError`; the result still has to pass the condition
 whitelist at deploy.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,17 +16,34 @@ class JuelError(ValueError):
     """The JUEL expression uses a construct this translator does not support."""
 
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<space>\s+)
   | (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
   | (?P<number>\d+(?:\.\d+)?)
   | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<op>&&|\|\||==|!=|<=|>=|<|>|!|\(|\)|\[|\]|\.|,|\+|-|\*|/|%|\?|:)
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 
-_WORD_OPS = {"eq": "==", "ne": "!=", "gt": ">", "lt": "<", "ge": ">=", "le": "<=",
-             "and": "and", "or": "or", "not": "not", "div": "/", "mod": "%",
-             "empty": "not", "true": "True", "false": "False", "null": "None"}
+_WORD_OPS = {
+    "eq": "==",
+    "ne": "!=",
+    "gt": ">",
+    "lt": "<",
+    "ge": ">=",
+    "le": "<=",
+    "and": "and",
+    "or": "or",
+    "not": "not",
+    "div": "/",
+    "mod": "%",
+    "empty": "not",
+    "true": "True",
+    "false": "False",
+    "null": "None",
+}
 _SYMBOL_OPS = {"&&": "and", "||": "or", "!": "not"}
 
 _WRAPPED = re.compile(r"^\s*[$#]\{(?P<body>.*)\}\s*$", re.DOTALL)

@@ -13,6 +13,7 @@ Ready and waiting tasks are reset and re-predicted on the new spec; the fire tim
 waiting timers are kept, so an escalation deadline does not restart at migration time.
 The caller works on a loaded handle and stores the new state only on success.
 """
+
 from __future__ import annotations
 
 from copy import deepcopy
@@ -74,20 +75,27 @@ def _check_workflow(workflow, diff, registry, reasons: list[str], where: str) ->
         if not _visible(task):  # engine-internal helpers follow their visible task
             continue
         if task.has_state(ACTIVE):
-            reasons.append(f"{where}the instance is at {_eid(task)!r}, which the new version "
-                           "removes")
+            reasons.append(
+                f"{where}the instance is at {_eid(task)!r}, which the new version removes"
+            )
         elif task.has_state(PASSED):
-            reasons.append(f"{where}the instance has passed {_eid(task)!r}, which the new "
-                           "version removes")
+            reasons.append(
+                f"{where}the instance has passed {_eid(task)!r}, which the new version removes"
+            )
     for task in diff.changed:
         if not _visible(task) or not task.has_state(ACTIVE):
             continue
         new_spec = diff.alignment.get(task)
-        keys = [k for k in _changed_keys(registry, task.task_spec, new_spec)
-                if k not in HARMLESS_CHANGES]
+        keys = [
+            k
+            for k in _changed_keys(registry, task.task_spec, new_spec)
+            if k not in HARMLESS_CHANGES
+        ]
         if keys:
-            reasons.append(f"{where}the instance is at {_eid(task)!r}, which the new version "
-                           f"changes ({', '.join(keys)})")
+            reasons.append(
+                f"{where}the instance is at {_eid(task)!r}, which the new version "
+                f"changes ({', '.join(keys)})"
+            )
 
 
 def plan_migration(workflow, new: LoadedSpec) -> MigrationPlan:
@@ -96,15 +104,17 @@ def plan_migration(workflow, new: LoadedSpec) -> MigrationPlan:
     top_diff, sp_diffs = diff_workflow(registry, workflow, new.spec, new.subprocess_specs)
     plan = MigrationPlan(top_diff, sp_diffs)
     if workflow.spec.name != new.spec.name:
-        plan.reasons.append(f"the new version is process {new.spec.name!r}, not "
-                            f"{workflow.spec.name!r}")
+        plan.reasons.append(
+            f"the new version is process {new.spec.name!r}, not {workflow.spec.name!r}"
+        )
     _check_workflow(workflow, top_diff, registry, plan.reasons, "")
     for sp_id, sp in workflow.subprocesses.items():
         diff = sp_diffs.get(sp_id)
         if diff is None:
             if not sp.is_completed():
-                plan.reasons.append(f"called process {sp.spec.name!r} is running and missing "
-                                    "from the new version")
+                plan.reasons.append(
+                    f"called process {sp.spec.name!r} is running and missing from the new version"
+                )
             continue
         _check_workflow(sp, diff, registry, plan.reasons, f"in {sp.spec.name!r}: ")
     diffs = [top_diff] + [d for d in sp_diffs.values() if d is not None]
@@ -130,8 +140,11 @@ def apply_migration(workflow, new: LoadedSpec, plan: MigrationPlan) -> None:
     task is left on an old spec. The workflow object is unusable after a refusal."""
     if plan.reasons:
         raise MigrationRefused(plan.reasons)
-    timers = {t.id: {k: deepcopy(t.internal_data[k]) for k in TIMER_KEYS if k in t.internal_data}
-              for t in _all_tasks(workflow) if t.has_state(TaskState.WAITING)}
+    timers = {
+        t.id: {k: deepcopy(t.internal_data[k]) for k in TIMER_KEYS if k in t.internal_data}
+        for t in _all_tasks(workflow)
+        if t.has_state(TaskState.WAITING)
+    }
     migrate_workflow(plan.top_diff, workflow, new.spec)
     for sp_id, sp in list(workflow.subprocesses.items()):
         diff = plan.subprocess_diffs.get(sp_id)
@@ -144,5 +157,6 @@ def apply_migration(workflow, new: LoadedSpec, plan: MigrationPlan) -> None:
             task.internal_data.update(saved)
     stale = _stale_tasks(workflow, new)
     if stale:
-        raise MigrationRefused([f"task {eid!r} would still use the old version's definition"
-                                for eid in stale])
+        raise MigrationRefused(
+            [f"task {eid!r} would still use the old version's definition" for eid in stale]
+        )

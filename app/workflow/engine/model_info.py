@@ -4,6 +4,7 @@ The engine ignores assignment attributes (candidate groups, assignee, due date, 
 so they are read here from the (already safely parsed) XML, for both the spiffworkflow:
 and camunda: dialects, and stored with the deployed spec.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -57,8 +58,9 @@ def lane_map(process: etree._Element) -> dict[str, str]:
 def spiff_properties(node: etree._Element) -> dict:
     """spiffworkflow:properties of a task as a dict."""
     props = {}
-    for prop in node.iterfind("bpmn:extensionElements/spiffworkflow:properties/"
-                              "spiffworkflow:property", NS):
+    for prop in node.iterfind(
+        "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS
+    ):
         props[prop.get("name")] = prop.get("value")
     return props
 
@@ -94,12 +96,19 @@ def user_tasks(process: etree._Element, lanes: dict[str, str]) -> list[UserTaskI
         cam = lambda attr: node.get(f"{{{CAMUNDA_NS}}}{attr}")  # noqa: E731
         form_key = cam("formKey") or props.get("formKey")
         groups = _split_groups(cam("candidateGroups") or props.get("candidateGroups"))
-        out.append(UserTaskInfo(
-            element_id=node.get("id"), name=node.get("name"), lane=lanes.get(node.get("id")),
-            form=form_name(form_key), candidate_groups=groups,
-            assignee=cam("assignee") or props.get("assignee"),
-            due=cam("dueDate") or props.get("dueDate"), properties=props,
-            process_id=process.get("id")))
+        out.append(
+            UserTaskInfo(
+                element_id=node.get("id"),
+                name=node.get("name"),
+                lane=lanes.get(node.get("id")),
+                form=form_name(form_key),
+                candidate_groups=groups,
+                assignee=cam("assignee") or props.get("assignee"),
+                due=cam("dueDate") or props.get("dueDate"),
+                properties=props,
+                process_id=process.get("id"),
+            )
+        )
     return out
 
 
@@ -126,11 +135,16 @@ def timers(process: etree._Element) -> list[TimerInfo]:
         event = definition.getparent()
         for child in definition:
             if isinstance(child.tag, str) and etree.QName(child).localname in kinds:
-                out.append(TimerInfo(
-                    element_id=event.get("id"), kind=kinds[etree.QName(child).localname],
-                    expression=(child.text or "").strip(), attached_to=event.get("attachedToRef"),
-                    interrupting=event.get("cancelActivity", "true") != "false",
-                    process_id=process.get("id")))
+                out.append(
+                    TimerInfo(
+                        element_id=event.get("id"),
+                        kind=kinds[etree.QName(child).localname],
+                        expression=(child.text or "").strip(),
+                        attached_to=event.get("attachedToRef"),
+                        interrupting=event.get("cancelActivity", "true") != "false",
+                        process_id=process.get("id"),
+                    )
+                )
     return out
 
 
@@ -156,5 +170,14 @@ def as_dict(info) -> dict:
     return asdict(info)
 
 
-__all__ = ["UserTaskInfo", "TimerInfo", "lane_map", "user_tasks", "service_tasks", "timers",
-           "message_names", "form_name", "SPIFF_NS"]
+__all__ = [
+    "UserTaskInfo",
+    "TimerInfo",
+    "lane_map",
+    "user_tasks",
+    "service_tasks",
+    "timers",
+    "message_names",
+    "form_name",
+    "SPIFF_NS",
+]

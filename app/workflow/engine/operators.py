@@ -4,10 +4,12 @@ A sync operator runs inside `advance()` and its returned dict lands in the task 
 the task's result variable; an async operator leaves the task STARTED so the application
 can run it in a background job and later call `complete_service_call()`.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 OperatorFunc = Callable[[dict, dict], "dict | None"]
 
@@ -37,8 +39,14 @@ class OperatorRegistry:
         self._operators[operator.name] = operator
         return operator
 
-    def add(self, name: str, func: OperatorFunc | None = None, *, is_async: bool = False,
-            param_schema: dict | None = None) -> Operator:
+    def add(
+        self,
+        name: str,
+        func: OperatorFunc | None = None,
+        *,
+        is_async: bool = False,
+        param_schema: dict | None = None,
+    ) -> Operator:
         """Shortcut: build an `Operator` and register it."""
         return self.register(Operator(name, is_async, func, param_schema or {}))
 

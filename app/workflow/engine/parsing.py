@@ -7,6 +7,7 @@ then rewritten in place before SpiffWorkflow sees it:
 * `dataStore`/`dataStoreReference` elements and their associations are removed (warning),
 * DMN FEEL ranges (`[250..1000]`) and lists (`"a","b"`) become Python tests (warning).
 """
+
 from __future__ import annotations
 
 import re
@@ -19,9 +20,11 @@ from .juel import JuelError, is_juel, translate_juel
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-DMN_NAMESPACES = ("https://www.omg.org/spec/DMN/20191111/MODEL/",
-                  "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
-                  "http://www.omg.org/spec/DMN/20180521/MODEL/")
+DMN_NAMESPACES = (
+    "https://www.omg.org/spec/DMN/20191111/MODEL/",
+    "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
+    "http://www.omg.org/spec/DMN/20180521/MODEL/",
+)
 NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS, "spiffworkflow": SPIFF_NS}
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
@@ -29,7 +32,8 @@ _ISO_TIMER = re.compile(
     r"^(R\d*/)?("
     r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?"
     r"|\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?"
-    r")(/P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?)?$")
+    r")(/P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?)?$"
+)
 
 
 class XmlRefused(Exception):
@@ -47,8 +51,14 @@ def safe_parse_xml(content: bytes) -> etree._Element:
     head = content[:4096].lower()
     if b"<!doctype" in head or b"<!entity" in content.lower():
         raise XmlRefused("xml_entities", "DOCTYPE and entity declarations are refused")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                             dtd_validation=False, huge_tree=False, remove_comments=True)
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+    )
     try:
         root = etree.fromstring(content, parser=parser)
     except etree.XMLSyntaxError as exc:
@@ -105,6 +115,7 @@ def _unquote(text: str) -> str | None:
 def rewrite_timers(root: etree._Element, issues: IssueCollector) -> None:
     """Quote bare ISO literals; report malformed literals as bad_timer."""
     from .expressions import check_expression
+
     for tag in ("timeDuration", "timeDate", "timeCycle"):
         for node in root.iter(f"{{{BPMN_NS}}}{tag}"):
             text = (node.text or "").strip()
@@ -118,8 +129,11 @@ def rewrite_timers(root: etree._Element, issues: IssueCollector) -> None:
                     issues.error(eid, "bad_timer", f"{tag} {literal!r} is not ISO 8601")
                 continue
             if not text or text.startswith("${") or check_expression(text) is not None:
-                issues.error(eid, "bad_timer",
-                             f"{tag} {text!r} is neither ISO 8601 nor an allowed expression")
+                issues.error(
+                    eid,
+                    "bad_timer",
+                    f"{tag} {text!r} is neither ISO 8601 nor an allowed expression",
+                )
 
 
 def rewrite_juel(root: etree._Element, issues: IssueCollector) -> None:
@@ -130,8 +144,11 @@ def rewrite_juel(root: etree._Element, issues: IssueCollector) -> None:
             try:
                 node.text = translate_juel(text)
             except JuelError as exc:
-                issues.error(element_id_of(node), "condition_refused",
-                             f"JUEL {text!r} cannot be translated: {exc}")
+                issues.error(
+                    element_id_of(node),
+                    "condition_refused",
+                    f"JUEL {text!r} cannot be translated: {exc}",
+                )
 
 
 def strip_data_stores(root: etree._Element, issues: IssueCollector) -> None:
@@ -140,19 +157,27 @@ def strip_data_stores(root: etree._Element, issues: IssueCollector) -> None:
     for tag in ("dataStore", "dataStoreReference"):
         for node in list(root.iter(f"{{{BPMN_NS}}}{tag}")):
             refs.add(node.get("id"))
-            issues.warning(node.get("id"), "unsupported_element",
-                           f"<{tag}> is not supported and was ignored")
+            issues.warning(
+                node.get("id"), "unsupported_element", f"<{tag}> is not supported and was ignored"
+            )
             node.getparent().remove(node)
     if not refs:
         return
     for tag in ("dataInputAssociation", "dataOutputAssociation"):
         for node in list(root.iter(f"{{{BPMN_NS}}}{tag}")):
-            linked = {(c.text or "").strip() for c in node
-                      if isinstance(c.tag, str) and etree.QName(c).localname in ("sourceRef", "targetRef")}
+            linked = {
+                (c.text or "").strip()
+                for c in node
+                if isinstance(c.tag, str) and etree.QName(c).localname in ("sourceRef", "targetRef")
+            }
             if linked & refs:
                 node.getparent().remove(node)
-    for shape in list(root.iter("{http://www.omg.org/spec/BPMN/20100524/DI}BPMNShape",
-                                "{http://www.omg.org/spec/BPMN/20100524/DI}BPMNEdge")):
+    for shape in list(
+        root.iter(
+            "{http://www.omg.org/spec/BPMN/20100524/DI}BPMNShape",
+            "{http://www.omg.org/spec/BPMN/20100524/DI}BPMNEdge",
+        )
+    ):
         if shape.get("bpmnElement") in refs:
             shape.getparent().remove(shape)
 
@@ -202,8 +227,11 @@ def rewrite_dmn(root: etree._Element, issues: IssueCollector) -> None:
     for table in root.iter(f"{{{ns}}}decisionTable"):
         policy = (table.get("hitPolicy") or "UNIQUE").upper()
         if policy not in ("UNIQUE", "FIRST", "COLLECT"):
-            issues.warning(element_id_of(table), "dmn_unsupported",
-                           f"hit policy {policy} is not supported; evaluated as FIRST match")
+            issues.warning(
+                element_id_of(table),
+                "dmn_unsupported",
+                f"hit policy {policy} is not supported; evaluated as FIRST match",
+            )
             table.set("hitPolicy", "UNIQUE")
         elif policy == "FIRST":
             table.set("hitPolicy", "UNIQUE")  # the engine's UNIQUE is first-match
@@ -217,6 +245,9 @@ def rewrite_dmn(root: etree._Element, issues: IssueCollector) -> None:
             continue
         translated = translate_feel_cell(text)
         if translated is not None:
-            issues.warning(element_id_of(entry), "dmn_unsupported",
-                           f"FEEL cell {text!r} translated to {translated!r}")
+            issues.warning(
+                element_id_of(entry),
+                "dmn_unsupported",
+                f"FEEL cell {text!r} translated to {translated!r}",
+            )
             text_node.text = translated

@@ -10,6 +10,7 @@
 Failures surface as `ScriptError(element_id, message)`. The engine is not serialized:
 `WorkflowHandle` attaches it after every load.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from .errors import ScriptError
-from .expressions import (ExpressionRefused, evaluate_expression, is_simple_script,
-                          run_simple_script)
+from .expressions import ExpressionRefused, evaluate_expression, is_simple_script, run_simple_script
 
 WORKER_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "script_worker.py")
 DEFAULT_TIMEOUT_SECONDS = float(os.environ.get("OW_SCRIPT_TIMEOUT_SECONDS", "3"))
@@ -34,19 +34,31 @@ DEFAULT_TIMEOUT_SECONDS = float(os.environ.get("OW_SCRIPT_TIMEOUT_SECONDS", "3")
 class ScriptRunner:
     """A persistent sandboxed worker process, restarted after a timeout or a crash."""
 
-    def __init__(self, timeout: float = DEFAULT_TIMEOUT_SECONDS,
-                 memory_bytes: int = 512 * 1024 * 1024):
+    def __init__(
+        self, timeout: float = DEFAULT_TIMEOUT_SECONDS, memory_bytes: int = 512 * 1024 * 1024
+    ):
         self.timeout = timeout
         self.memory_bytes = memory_bytes
         self._proc: subprocess.Popen | None = None
         self._lock = threading.Lock()
 
     def _start(self) -> subprocess.Popen:
-        env = {"PATH": "/usr/bin:/bin", "OMP_THREAD_LIMIT": "1",
-               "OW_SCRIPT_MEMORY_BYTES": str(self.memory_bytes)}
-        return subprocess.Popen([sys.executable, "-I", WORKER_PATH], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
-                                cwd="/", text=True, bufsize=1, close_fds=True)
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "OMP_THREAD_LIMIT": "1",
+            "OW_SCRIPT_MEMORY_BYTES": str(self.memory_bytes),
+        }
+        return subprocess.Popen(
+            [sys.executable, "-I", WORKER_PATH],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            cwd="/",
+            text=True,
+            bufsize=1,
+            close_fds=True,
+        )
 
     def _kill(self) -> None:
         if self._proc is not None:
@@ -166,6 +178,7 @@ class SandboxScriptEngine(PythonScriptEngine):
     def validate(self, expression):
         """Used by the DMN engine to decide whether a cell needs `==`: syntax only."""
         import ast
+
         ast.parse(expression)
 
     def evaluate(self, task, expression, external_context=None):
@@ -173,11 +186,13 @@ class SandboxScriptEngine(PythonScriptEngine):
         try:
             return self.environment.evaluate(expression, task.data, external_context)
         except ExpressionRefused as exc:
-            raise ScriptError(self._element_id(task),
-                              f"expression refused: {exc} in {expression!r}") from None
+            raise ScriptError(
+                self._element_id(task), f"expression refused: {exc} in {expression!r}"
+            ) from None
         except Exception as exc:  # noqa: BLE001 - reported with the element id
-            raise ScriptError(self._element_id(task),
-                              f"{type(exc).__name__}: {exc} in {expression!r}") from None
+            raise ScriptError(
+                self._element_id(task), f"{type(exc).__name__}: {exc} in {expression!r}"
+            ) from None
 
     def execute(self, task, script, external_context=None):
         """Run a script for `task`; ScriptError on refusal, failure, timeout or memory."""

@@ -7,6 +7,7 @@ from stdin ({"script", "data"}) and writes one JSON answer per line to stdout
 wall-clock timeout by killing this process. It imports nothing from the application, so
 it also runs stand-alone. `compile_script` is shared with deploy-time validation.
 """
+
 from __future__ import annotations
 
 import datetime as _datetime
@@ -20,24 +21,75 @@ import types
 
 from RestrictedPython import compile_restricted, safe_builtins
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
-from RestrictedPython.Guards import (full_write_guard, guarded_iter_unpack_sequence,
-                                     guarded_unpack_sequence)
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+)
 from RestrictedPython.PrintCollector import PrintCollector
 
 ALLOWED_MODULES = {"datetime": _datetime, "math": _math, "decimal": _decimal, "re": _re}
-FORBIDDEN_ATTRIBUTES = frozenset({
-    "format", "format_map", "mro", "f_globals", "f_locals", "f_builtins", "f_back", "f_code",
-    "gi_frame", "gi_code", "gi_yieldfrom", "cr_frame", "cr_code", "cr_await", "ag_frame",
-    "ag_code", "tb_frame", "tb_next", "func_globals", "func_code",
-})
+FORBIDDEN_ATTRIBUTES = frozenset(
+    {
+        "format",
+        "format_map",
+        "mro",
+        "f_globals",
+        "f_locals",
+        "f_builtins",
+        "f_back",
+        "f_code",
+        "gi_frame",
+        "gi_code",
+        "gi_yieldfrom",
+        "cr_frame",
+        "cr_code",
+        "cr_await",
+        "ag_frame",
+        "ag_code",
+        "tb_frame",
+        "tb_next",
+        "func_globals",
+        "func_code",
+    }
+)
 EXTRA_BUILTINS = {
-    "min": min, "max": max, "sum": sum, "any": any, "all": all, "sorted": sorted,
-    "list": list, "dict": dict, "enumerate": enumerate, "reversed": reversed, "map": map,
-    "filter": filter, "set": set, "frozenset": frozenset,
+    "min": min,
+    "max": max,
+    "sum": sum,
+    "any": any,
+    "all": all,
+    "sorted": sorted,
+    "list": list,
+    "dict": dict,
+    "enumerate": enumerate,
+    "reversed": reversed,
+    "map": map,
+    "filter": filter,
+    "set": set,
+    "frozenset": frozenset,
 }
-FORBIDDEN_BUILTINS = ("getattr", "setattr", "delattr", "hasattr", "vars", "globals", "locals",
-                      "open", "eval", "exec", "compile", "type", "object", "__import__",
-                      "input", "breakpoint", "memoryview", "help", "dir")
+FORBIDDEN_BUILTINS = (
+    "getattr",
+    "setattr",
+    "delattr",
+    "hasattr",
+    "vars",
+    "globals",
+    "locals",
+    "open",
+    "eval",
+    "exec",
+    "compile",
+    "type",
+    "object",
+    "__import__",
+    "input",
+    "breakpoint",
+    "memoryview",
+    "help",
+    "dir",
+)
 DEFAULT_MEMORY_BYTES = 512 * 1024 * 1024
 MAX_RESULT_BYTES = 5 * 1024 * 1024
 
@@ -55,8 +107,9 @@ def guarded_getattr(obj, name, default=None, getattr=getattr):  # noqa: A002
     value = getattr(obj, name, default)
     if isinstance(value, types.ModuleType):
         raise SandboxViolation(f"attribute {name!r} is a module")
-    if isinstance(value, (types.FrameType, types.CodeType, types.GeneratorType,
-                          types.TracebackType)):
+    if isinstance(
+        value, (types.FrameType, types.CodeType, types.GeneratorType, types.TracebackType)
+    ):
         raise SandboxViolation(f"attribute {name!r} is not allowed")
     return value
 
@@ -69,8 +122,14 @@ def guarded_import(name, globals=None, locals=None, fromlist=(), level=0):  # no
 
 
 def _inplacevar(op, x, y):
-    ops = {"+=": lambda a, b: a + b, "-=": lambda a, b: a - b, "*=": lambda a, b: a * b,
-           "/=": lambda a, b: a / b, "//=": lambda a, b: a // b, "%=": lambda a, b: a % b}
+    ops = {
+        "+=": lambda a, b: a + b,
+        "-=": lambda a, b: a - b,
+        "*=": lambda a, b: a * b,
+        "/=": lambda a, b: a / b,
+        "//=": lambda a, b: a // b,
+        "%=": lambda a, b: a % b,
+    }
     if op not in ops:
         raise SandboxViolation(f"operator {op} is not allowed")
     return ops[op](x, y)
@@ -95,6 +154,7 @@ def compile_script(script: str):
 def check_script(script: str) -> list[str]:
     """Deploy-time check: the reasons a script is refused ([] when it is acceptable)."""
     import ast
+
     try:
         compile_script(script)
     except SyntaxError as exc:
@@ -102,9 +162,14 @@ def check_script(script: str) -> list[str]:
     problems = []
     for node in ast.walk(ast.parse(script)):
         if isinstance(node, ast.Import):
-            problems += [f"import of {a.name!r} is not allowed" for a in node.names
-                         if a.name not in ALLOWED_MODULES]
-        elif isinstance(node, ast.ImportFrom) and (node.level or node.module not in ALLOWED_MODULES):
+            problems += [
+                f"import of {a.name!r} is not allowed"
+                for a in node.names
+                if a.name not in ALLOWED_MODULES
+            ]
+        elif isinstance(node, ast.ImportFrom) and (
+            node.level or node.module not in ALLOWED_MODULES
+        ):
             problems.append(f"import from {node.module!r} is not allowed")
         elif isinstance(node, ast.Attribute) and node.attr in FORBIDDEN_ATTRIBUTES:
             problems.append(f"attribute {node.attr!r} is not allowed")
@@ -127,27 +192,32 @@ def run_script(script: str, data: dict) -> dict:
     """Execute one script in a fresh restricted namespace; returns the new task data."""
     code = compile_script(script)
     namespace = dict(data)
-    namespace.update({
-        "__builtins__": make_builtins(),
-        "_getattr_": guarded_getattr,
-        "_getitem_": default_guarded_getitem,
-        "_getiter_": default_guarded_getiter,
-        "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
-        "_unpack_sequence_": guarded_unpack_sequence,
-        "_write_": full_write_guard,
-        "_inplacevar_": _inplacevar,
-        "_print_": PrintCollector,
-        "__name__": "script",
-        "__metaclass__": type,
-    })
+    namespace.update(
+        {
+            "__builtins__": make_builtins(),
+            "_getattr_": guarded_getattr,
+            "_getitem_": default_guarded_getitem,
+            "_getiter_": default_guarded_getiter,
+            "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+            "_unpack_sequence_": guarded_unpack_sequence,
+            "_write_": full_write_guard,
+            "_inplacevar_": _inplacevar,
+            "_print_": PrintCollector,
+            "__name__": "script",
+            "__metaclass__": type,
+        }
+    )
     exec(code, namespace)  # noqa: S102 - RestrictedPython-compiled code with guards
-    return {k: v for k, v in namespace.items()
-            if not k.startswith("_") and not callable(v)
-            and not isinstance(v, types.ModuleType)}
+    return {
+        k: v
+        for k, v in namespace.items()
+        if not k.startswith("_") and not callable(v) and not isinstance(v, types.ModuleType)
+    }
 
 
 def _limit_resources() -> None:
     import resource
+
     memory = int(os.environ.get("OW_SCRIPT_MEMORY_BYTES", DEFAULT_MEMORY_BYTES))
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     cpu = int(os.environ.get("OW_SCRIPT_CPU_SECONDS", "300"))

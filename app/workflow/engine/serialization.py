@@ -5,6 +5,7 @@ JSON string; `load_spec` turns it back, cached by its text so that loading an in
 does not deserialize the spec again. `dump_state` writes a workflow WITHOUT its spec;
 `load_state` rebuilds it around the cached spec objects.
 """
+
 from __future__ import annotations
 
 import json
@@ -51,6 +52,7 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
             subprocess_specs = self.mapping_from_dict(subprocess_specs)
         workflow = self.target_class(spec, subprocess_specs, deserializing=True)
         from uuid import UUID
+
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
@@ -74,14 +76,14 @@ def _make_serializer(config: dict) -> BpmnWorkflowSerializer:
         config[CamundaRuleTask] = _chained(BaseBusinessRuleTaskConverter)
     for base, variant in IO_VARIANTS.items():  # camunda:inputOutput variants of task specs
         if base in config:
-            config[variant] = type(f"Io{config[base].__name__}",
-                                   (CamundaIoConverterMixin, config[base]), {})
+            config[variant] = type(
+                f"Io{config[base].__name__}", (CamundaIoConverterMixin, config[base]), {}
+            )
     config[BpmnWorkflow] = SpeclessWorkflowConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 
-SERIALIZERS = {"spiff": _make_serializer(SPIFF_CONFIG),
-               "camunda": _make_serializer(CAMUNDA_CONFIG)}
+SERIALIZERS = {"spiff": _make_serializer(SPIFF_CONFIG), "camunda": _make_serializer(CAMUNDA_CONFIG)}
 
 
 @dataclass
@@ -95,16 +97,21 @@ class LoadedSpec:
     meta: dict
 
 
-def encode_spec(flavour: str, process_id: str, spec, subprocess_specs: dict,
-                meta: dict) -> str:
+def encode_spec(flavour: str, process_id: str, spec, subprocess_specs: dict, meta: dict) -> str:
     """JSON for a deployed version: flavour, spec, subprocess specs, metadata."""
     registry = SERIALIZERS[flavour].registry
-    return json.dumps({
-        "format": SPEC_FORMAT, "flavour": flavour, "process_id": process_id,
-        "spec": registry.convert(spec),
-        "subprocess_specs": {name: registry.convert(s) for name, s in subprocess_specs.items()},
-        "meta": meta,
-    }, sort_keys=True, ensure_ascii=False)
+    return json.dumps(
+        {
+            "format": SPEC_FORMAT,
+            "flavour": flavour,
+            "process_id": process_id,
+            "spec": registry.convert(spec),
+            "subprocess_specs": {name: registry.convert(s) for name, s in subprocess_specs.items()},
+            "meta": meta,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+    )
 
 
 _cache: OrderedDict[str, LoadedSpec] = OrderedDict()
@@ -123,11 +130,12 @@ def load_spec(spec_json: str) -> LoadedSpec:
         raise ValueError(f"unsupported spec format {dct.get('format')!r}")
     registry = SERIALIZERS[dct["flavour"]].registry
     loaded = LoadedSpec(
-        flavour=dct["flavour"], process_id=dct["process_id"],
+        flavour=dct["flavour"],
+        process_id=dct["process_id"],
         spec=registry.restore(dct["spec"]),
-        subprocess_specs={name: registry.restore(s)
-                          for name, s in dct["subprocess_specs"].items()},
-        meta=dct.get("meta", {}))
+        subprocess_specs={name: registry.restore(s) for name, s in dct["subprocess_specs"].items()},
+        meta=dct.get("meta", {}),
+    )
     with _cache_lock:
         _cache[spec_json] = loaded
         while len(_cache) > SPEC_CACHE_SIZE:

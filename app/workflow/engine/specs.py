@@ -10,21 +10,30 @@ Camunda elements with a `camunda:inputOutput` get the `CamundaIo*` variant of th
 (`camunda_io.py` runs the mapping); both parsers build business rule tasks whose engine
 evaluates `requiredDecision` chains first (`dmn_chain.py`).
 """
+
 from __future__ import annotations
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.specs.defaults import ManualTask, NoneTask, ScriptTask
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
-from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, CamundaTaskParser
+from SpiffWorkflow.camunda.parser.task_spec import (
+    CAMUNDA_MODEL_NS,
+    CamundaTaskParser,
+    ScriptTaskParser,
+    UserTaskParser,
+)
 from SpiffWorkflow.camunda.parser.task_spec import BusinessRuleTaskParser as CamundaRuleParser
-from SpiffWorkflow.camunda.parser.task_spec import ScriptTaskParser, UserTaskParser
 from SpiffWorkflow.camunda.specs.user_task import UserTask as CamundaUserTask
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask as SpiffServiceTask
 
-from .camunda import (ResultVariableBusinessRuleTask, has_input_output, input_parameters,
-                      output_parameters)
+from .camunda import (
+    ResultVariableBusinessRuleTask,
+    has_input_output,
+    input_parameters,
+    output_parameters,
+)
 from .camunda_io import CamundaIoMixin
 from .dmn_chain import ChainedDecisionParserMixin
 from .errors import OperatorError, ScriptError
@@ -33,18 +42,37 @@ from .errors import OperatorError, ScriptError
 class OperatorServiceTask(SpiffServiceTask):
     """A service task that calls a registered operator (sync) or waits for the app (async)."""
 
-    def __init__(self, wf_spec, name, operation_name, operation_params, result_variable,
-                 retries=None, retry_backoff_base=None, **kwargs):
-        super().__init__(wf_spec, name, operation_name, operation_params or {},
-                         result_variable, retries, retry_backoff_base, **kwargs)
+    def __init__(
+        self,
+        wf_spec,
+        name,
+        operation_name,
+        operation_params,
+        result_variable,
+        retries=None,
+        retry_backoff_base=None,
+        **kwargs,
+    ):
+        super().__init__(
+            wf_spec,
+            name,
+            operation_name,
+            operation_params or {},
+            result_variable,
+            retries,
+            retry_backoff_base,
+            **kwargs,
+        )
         if not result_variable:
             self.result_variable = operation_name or f"{name}_result"
 
     def evaluate_operator_params(self, task) -> dict:
         """Evaluate each parameter expression (whitelisted) against the task data."""
         engine = task.workflow.script_engine
-        return {key: engine.evaluate(task, param["value"])
-                for key, param in (self.operation_params or {}).items()}
+        return {
+            key: engine.evaluate(task, param["value"])
+            for key, param in (self.operation_params or {}).items()
+        }
 
     def _execute(self, task):
         engine = task.workflow.script_engine
@@ -95,10 +123,14 @@ class CamundaIoBusinessRuleTask(CamundaIoMixin, ResultVariableBusinessRuleTask):
     """Business rule task with input/output parameters (DMN inputs see the locals)."""
 
 
-IO_VARIANTS = {CamundaUserTask: CamundaIoUserTask, ManualTask: CamundaIoManualTask,
-               NoneTask: CamundaIoNoneTask, ScriptTask: CamundaIoScriptTask,
-               OperatorServiceTask: CamundaIoServiceTask,
-               ResultVariableBusinessRuleTask: CamundaIoBusinessRuleTask}
+IO_VARIANTS = {
+    CamundaUserTask: CamundaIoUserTask,
+    ManualTask: CamundaIoManualTask,
+    NoneTask: CamundaIoNoneTask,
+    ScriptTask: CamundaIoScriptTask,
+    OperatorServiceTask: CamundaIoServiceTask,
+    ResultVariableBusinessRuleTask: CamundaIoBusinessRuleTask,
+}
 
 
 class CamundaIoParserMixin:
@@ -131,9 +163,14 @@ class CamundaServiceTaskParser(CamundaTaskParser):
         operator = topic or (ctype if ctype and ctype != "external" else None)
         result_variable = self.node.get(f"{{{CAMUNDA_MODEL_NS}}}resultVariable")
         # input parameters are the operator's params: CamundaIoServiceTask evaluates them
-        return self.spec_class(self.spec, self.bpmn_id, operation_name=operator or "",
-                               operation_params={}, result_variable=result_variable,
-                               **self.bpmn_attributes)
+        return self.spec_class(
+            self.spec,
+            self.bpmn_id,
+            operation_name=operator or "",
+            operation_params={},
+            result_variable=result_variable,
+            **self.bpmn_attributes,
+        )
 
 
 class CamundaResultRuleParser(CamundaRuleParser):
@@ -142,11 +179,13 @@ class CamundaResultRuleParser(CamundaRuleParser):
     def create_task(self):
         decision_ref = self.get_decision_ref(self.node)
         return self.spec_class(
-            self.spec, self.bpmn_id,
+            self.spec,
+            self.bpmn_id,
             dmnEngine=self.process_parser.parser.get_engine(decision_ref, self.node),
             result_variable=self.node.get(f"{{{CAMUNDA_MODEL_NS}}}resultVariable"),
             map_decision_result=self.node.get(f"{{{CAMUNDA_MODEL_NS}}}mapDecisionResult"),
-            **self.bpmn_attributes)
+            **self.bpmn_attributes,
+        )
 
 
 class _IoUserTaskParser(CamundaIoParserMixin, UserTaskParser):
@@ -173,14 +212,16 @@ class OwCamundaParser(ChainedDecisionParserMixin, CamundaParser):
     """CamundaParser with operator service tasks, result variables and input/output mapping."""
 
     OVERRIDE_PARSER_CLASSES = dict(CamundaParser.OVERRIDE_PARSER_CLASSES)
-    OVERRIDE_PARSER_CLASSES.update({
-        full_tag("userTask"): (_IoUserTaskParser, CamundaUserTask),
-        full_tag("task"): (_IoTaskParser, NoneTask),
-        full_tag("manualTask"): (_IoTaskParser, ManualTask),
-        full_tag("scriptTask"): (_IoScriptTaskParser, ScriptTask),
-        full_tag("serviceTask"): (_IoServiceTaskParser, OperatorServiceTask),
-        full_tag("businessRuleTask"): (_IoRuleParser, ResultVariableBusinessRuleTask),
-    })
+    OVERRIDE_PARSER_CLASSES.update(
+        {
+            full_tag("userTask"): (_IoUserTaskParser, CamundaUserTask),
+            full_tag("task"): (_IoTaskParser, NoneTask),
+            full_tag("manualTask"): (_IoTaskParser, ManualTask),
+            full_tag("scriptTask"): (_IoScriptTaskParser, ScriptTask),
+            full_tag("serviceTask"): (_IoServiceTaskParser, OperatorServiceTask),
+            full_tag("businessRuleTask"): (_IoRuleParser, ResultVariableBusinessRuleTask),
+        }
+    )
 
 
 def new_parser(flavour: str):

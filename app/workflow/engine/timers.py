@@ -4,12 +4,15 @@ SpiffWorkflow compares timers with the real clock. To let a scheduler (and tests
 timers for an explicit `now` without patching the clock, `fire_due` marks due timers as
 fired in their internal data; `refresh_timers()` then lets them complete.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import (CycleTimerEventDefinition,
-                                                              TimerEventDefinition)
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    TimerEventDefinition,
+)
 from SpiffWorkflow.util.task import TaskState
 
 
@@ -29,19 +32,22 @@ def _due_of(task, definition) -> datetime | None:
             return None
         return datetime.fromisoformat(value["next"])
     try:
-        due = TimerEventDefinition.parse_time_or_duration(value) \
-            if not str(value).upper().startswith("P") else None
+        due = (
+            TimerEventDefinition.parse_time_or_duration(value)
+            if not str(value).upper().startswith("P")
+            else None
+        )
     except Exception:  # noqa: BLE001 - a malformed value means "no known due date"
         return None
     if isinstance(due, datetime):
-        return due if due.tzinfo else due.replace(tzinfo=timezone.utc)
+        return due if due.tzinfo else due.replace(tzinfo=UTC)
     return None
 
 
 def next_due(workflow) -> datetime | None:
     """Earliest due datetime (UTC) of the waiting timers, or None."""
     dues = [d for t, defn in _waiting_timer_tasks(workflow) if (d := _due_of(t, defn))]
-    return min(dues).astimezone(timezone.utc) if dues else None
+    return min(dues).astimezone(UTC) if dues else None
 
 
 def fire_due(workflow, now: datetime) -> bool:
@@ -54,7 +60,7 @@ def fire_due(workflow, now: datetime) -> bool:
         fired = True
         if isinstance(definition, CycleTimerEventDefinition):
             value = task.internal_data["event_value"]
-            value["next"] = (datetime.now(timezone.utc) - timedelta(seconds=1)).isoformat()
+            value["next"] = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
         else:
             task.internal_data["event_fired"] = True
     return fired

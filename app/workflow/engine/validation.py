@@ -10,14 +10,14 @@ camunda:inputOutput parameters of user, manual, plain, script, service and busin
 tasks must translate to whitelisted expressions (they run, see camunda_io.py); on any other
 element the mapping is reported (warning, unsupported_element) and not executed.
 """
+
 from __future__ import annotations
 
 import re
 
 from lxml import etree
 
-from .camunda import (MAP_DECISION_RESULTS, CamundaParamError, input_parameters,
-                      output_parameters)
+from .camunda import MAP_DECISION_RESULTS, CamundaParamError, input_parameters, output_parameters
 from .errors import IssueCollector
 from .expressions import check_expression
 from .model_info import lane_map, service_tasks, user_tasks
@@ -44,8 +44,14 @@ def executable_processes(root: etree._Element) -> list[etree._Element]:
     return list(root.iterfind("bpmn:process", NS))
 
 
-def validate_bpmn(root: etree._Element, issues: IssueCollector, *, departments: set[str],
-                  forms: set[str], operators: set[str]) -> None:
+def validate_bpmn(
+    root: etree._Element,
+    issues: IssueCollector,
+    *,
+    departments: set[str],
+    forms: set[str],
+    operators: set[str],
+) -> None:
     """Check one BPMN definitions tree and record every issue in `issues`."""
     for process in executable_processes(root):
         pid = process.get("id")
@@ -57,8 +63,11 @@ def validate_bpmn(root: etree._Element, issues: IssueCollector, *, departments: 
             name = lane.get("name")
             nested = lane.find(_q("childLaneSet")) is not None
             if not nested and name not in departments and name != APPLICANT_LANE:
-                issues.error(lane.get("id"), "unknown_lane",
-                             f"lane {name!r} is not a department code or 'applicant'")
+                issues.error(
+                    lane.get("id"),
+                    "unknown_lane",
+                    f"lane {name!r} is not a department code or 'applicant'",
+                )
         for info in user_tasks(process, lanes):
             if info.form and info.form not in forms:
                 issues.error(info.element_id, "missing_form", f"form {info.form!r} not found")
@@ -86,8 +95,11 @@ def _check_duplicate_ids(process: etree._Element, issues: IssueCollector) -> Non
         is_bpmn = qname.namespace == BPMN_NS
         node_id = node.get("id")
         if node_id in seen and (is_bpmn or seen[node_id][1]):
-            issues.error(node_id, "duplicate_id",
-                         f"id {node_id!r} is used by <{seen[node_id][0]}> and <{qname.localname}>")
+            issues.error(
+                node_id,
+                "duplicate_id",
+                f"id {node_id!r} is used by <{seen[node_id][0]}> and <{qname.localname}>",
+            )
         elif node_id not in seen or is_bpmn:
             seen[node_id] = (qname.localname, is_bpmn)
 
@@ -122,16 +134,19 @@ def _check_conditions(process: etree._Element, issues: IssueCollector) -> None:
         problem = check_expression(text)
         if problem:
             issues.error(eid, "condition_refused", f"{text!r}: {problem}")
-    for param in process.iterfind(".//spiffworkflow:serviceTaskOperator/spiffworkflow:parameter",
-                                  NS):
+    for param in process.iterfind(
+        ".//spiffworkflow:serviceTaskOperator/spiffworkflow:parameter", NS
+    ):
         problem = check_expression(param.get("value") or "None")
         if problem:
-            issues.error(element_id_of(param), "condition_refused",
-                         f"parameter {param.get('id')!r}: {problem}")
+            issues.error(
+                element_id_of(param),
+                "condition_refused",
+                f"parameter {param.get('id')!r}: {problem}",
+            )
 
 
-IO_MAPPED_TAGS = ("userTask", "manualTask", "task", "scriptTask", "serviceTask",
-                  "businessRuleTask")
+IO_MAPPED_TAGS = ("userTask", "manualTask", "task", "scriptTask", "serviceTask", "businessRuleTask")
 
 
 def _check_camunda_extensions(process: etree._Element, issues: IssueCollector) -> None:
@@ -140,9 +155,12 @@ def _check_camunda_extensions(process: etree._Element, issues: IssueCollector) -
         node = io.getparent().getparent()
         tag = etree.QName(node).localname
         if tag not in IO_MAPPED_TAGS:
-            issues.warning(node.get("id"), "unsupported_element",
-                           f"camunda:inputOutput on <{tag}> is not executed (only on "
-                           "user, manual, script, service, business rule and plain tasks)")
+            issues.warning(
+                node.get("id"),
+                "unsupported_element",
+                f"camunda:inputOutput on <{tag}> is not executed (only on "
+                "user, manual, script, service, business rule and plain tasks)",
+            )
             continue
         for kind, reader in (("input", input_parameters), ("output", output_parameters)):
             _check_io_parameters(node, kind, reader, issues)
@@ -162,8 +180,9 @@ def _check_io_parameters(node: etree._Element, kind: str, reader, issues: IssueC
     for name, expression in params.items():
         problem = check_expression(expression)
         if problem:
-            issues.error(node.get("id"), "condition_refused",
-                         f"{kind} parameter {name!r}: {problem}")
+            issues.error(
+                node.get("id"), "condition_refused", f"{kind} parameter {name!r}: {problem}"
+            )
 
 
 def _check_decision_results(process: etree._Element, issues: IssueCollector) -> None:
@@ -171,8 +190,11 @@ def _check_decision_results(process: etree._Element, issues: IssueCollector) -> 
     for node in process.iter(_q("businessRuleTask")):
         mapping = node.get(mapping_attr)
         if mapping and mapping not in MAP_DECISION_RESULTS:
-            issues.error(node.get("id"), "dmn_unsupported",
-                         f"mapDecisionResult {mapping!r} is not one of {MAP_DECISION_RESULTS}")
+            issues.error(
+                node.get("id"),
+                "dmn_unsupported",
+                f"mapDecisionResult {mapping!r} is not one of {MAP_DECISION_RESULTS}",
+            )
 
 
 def called_decisions(root: etree._Element) -> list[tuple[str, str | None]]:
@@ -181,8 +203,9 @@ def called_decisions(root: etree._Element) -> list[tuple[str, str | None]]:
     for node in root.iter(_q("businessRuleTask")):
         ref = node.get(f"{{{NS['camunda']}}}decisionRef")
         if ref is None:
-            ref = node.findtext("bpmn:extensionElements/spiffworkflow:calledDecisionId",
-                                namespaces=NS)
+            ref = node.findtext(
+                "bpmn:extensionElements/spiffworkflow:calledDecisionId", namespaces=NS
+            )
         out.append((node.get("id"), (ref or "").strip() or None))
     return out
 
@@ -197,13 +220,18 @@ def validate_dmn(root: etree._Element, issues: IssueCollector) -> None:
     """Check DMN input expressions, input cells and output cells against the whitelist."""
     ns = etree.QName(root).namespace
     for table in root.iter(f"{{{ns}}}decisionTable"):
-        inputs = [(inp.findtext(f"{{{ns}}}inputExpression/{{{ns}}}text") or "").strip()
-                  for inp in table.iter(f"{{{ns}}}input")]
+        inputs = [
+            (inp.findtext(f"{{{ns}}}inputExpression/{{{ns}}}text") or "").strip()
+            for inp in table.iter(f"{{{ns}}}input")
+        ]
         for expr in inputs:
             problem = check_expression(expr) if expr else "empty input expression"
             if problem:
-                issues.error(element_id_of(table), "condition_refused",
-                             f"input expression {expr!r}: {problem}")
+                issues.error(
+                    element_id_of(table),
+                    "condition_refused",
+                    f"input expression {expr!r}: {problem}",
+                )
         for rule in table.iter(f"{{{ns}}}rule"):
             cells = rule.findall(f"{{{ns}}}inputEntry")
             for expr, cell in zip(inputs, cells):

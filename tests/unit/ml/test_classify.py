@@ -9,8 +9,14 @@ import joblib
 import pytest
 from PIL import Image
 
-from ml.classify import (DEFAULT_MODEL_PATH, FORMAT_VERSION, IMAGE_FEATURE_NAMES, DocumentClassifier,
-                         image_features, normalize_text)
+from ml.classify import (
+    DEFAULT_MODEL_PATH,
+    FORMAT_VERSION,
+    IMAGE_FEATURE_NAMES,
+    DocumentClassifier,
+    image_features,
+    normalize_text,
+)
 from ml.doctypes import DOC_TYPES
 from ml.synthetic import render
 from ml.train import fit_classifier
@@ -27,8 +33,14 @@ def tiny_training_set(rng: random.Random):
     texts, feats, labels = [], [], []
     for doc_type, template in TEMPLATES.items():
         for _ in range(12):
-            texts.append(template.format(n=rng.choice(["张三", "李四", "赵敏", "周杰"]), d=rng.randint(100, 99999)))
-            feats.append({name: rng.random() for name in IMAGE_FEATURE_NAMES} if rng.random() < 0.5 else None)
+            texts.append(
+                template.format(
+                    n=rng.choice(["张三", "李四", "赵敏", "周杰"]), d=rng.randint(100, 99999)
+                )
+            )
+            feats.append(
+                {name: rng.random() for name in IMAGE_FEATURE_NAMES} if rng.random() < 0.5 else None
+            )
             labels.append(doc_type)
     return texts, feats, labels
 
@@ -66,9 +78,13 @@ def test_tiny_classifier_predicts_the_right_types(tiny_classifier):
 
 
 def test_abstains_below_threshold(tiny_classifier):
-    strict = DocumentClassifier(tiny_classifier.vectorizer, tiny_classifier.model,
-                                feature_mean=tiny_classifier.feature_mean,
-                                feature_scale=tiny_classifier.feature_scale, threshold=0.999)
+    strict = DocumentClassifier(
+        tiny_classifier.vectorizer,
+        tiny_classifier.model,
+        feature_mean=tiny_classifier.feature_mean,
+        feature_scale=tiny_classifier.feature_scale,
+        threshold=0.999,
+    )
     pred = strict.predict("发票")
     assert pred.doc_type == "other" and pred.abstained and pred.confidence < 0.999
 
@@ -88,8 +104,12 @@ def test_missing_or_incompatible_artifacts_give_none(tiny_classifier, tmp_path):
     (tmp_path / "garbage.joblib").write_bytes(b"not a pickle at all")
     assert DocumentClassifier.load(tmp_path / "garbage.joblib") is None
     artifact = tiny_classifier.to_artifact()
-    for key, value in (("format_version", FORMAT_VERSION + 1), ("sklearn_version", "0.20.0"),
-                       ("feature_names", ["aspect"]), ("classes", ["martian_visa"])):
+    for key, value in (
+        ("format_version", FORMAT_VERSION + 1),
+        ("sklearn_version", "0.20.0"),
+        ("feature_names", ["aspect"]),
+        ("classes", ["martian_visa"]),
+    ):
         broken = dict(artifact, **{key: value})
         joblib.dump(broken, tmp_path / f"{key}.joblib")
         assert DocumentClassifier.load(tmp_path / f"{key}.joblib") is None, key
@@ -113,19 +133,36 @@ def test_committed_model_metadata(committed):
 
 
 def test_committed_model_abstains_on_junk(committed):
-    for junk in ["", "qwzx vbnm 7@#", "||| ~~ -- ..", "The quick brown fox jumps over the lazy dog."]:
+    for junk in [
+        "",
+        "qwzx vbnm 7@#",
+        "||| ~~ -- ..",
+        "The quick brown fox jumps over the lazy dog.",
+    ]:
         assert committed.predict(junk).doc_type == "other", junk
 
 
 def test_committed_model_on_clean_texts(committed):
-    assert committed.predict("中华人民共和国 居民身份证 签发机关 北京市公安局东城分局 "
-                             "有效期限 2015.03.05-2035.03.05").doc_type == "id_card_back"
-    assert committed.predict("营业执照 统一社会信用代码 91350100M000100Y43 名称 厦门某某科技有限公司 "
-                             "法定代表人 张三 成立日期 2015年03月05日").doc_type == "business_license"
+    assert (
+        committed.predict(
+            "中华人民共和国 居民身份证 签发机关 北京市公安局东城分局 有效期限 2015.03.05-2035.03.05"
+        ).doc_type
+        == "id_card_back"
+    )
+    assert (
+        committed.predict(
+            "营业执照 统一社会信用代码 91350100M000100Y43 名称 厦门某某科技有限公司 "
+            "法定代表人 张三 成立日期 2015年03月05日"
+        ).doc_type
+        == "business_license"
+    )
 
 
 def test_committed_model_predicts_fast(committed):
-    text = "房屋租赁合同 出租方（甲方）：王伟 承租方（乙方）：李娜 房屋地址：上海市浦东新区 月租金 3500.00 元 " * 5
+    text = (
+        "房屋租赁合同 出租方（甲方）：王伟 承租方（乙方）：李娜 房屋地址：上海市浦东新区 月租金 3500.00 元 "
+        * 5
+    )
     feats = image_features(Image.new("RGB", (1240, 1754), "white"))
     committed.predict(text, feats)
     started = time.perf_counter()
@@ -135,11 +172,18 @@ def test_committed_model_predicts_fast(committed):
 
 
 def test_abstains_when_ocr_found_almost_no_text(tiny_classifier):
-    lenient = DocumentClassifier(tiny_classifier.vectorizer, tiny_classifier.model,
-                                 feature_mean=tiny_classifier.feature_mean,
-                                 feature_scale=tiny_classifier.feature_scale, threshold=0.0)
-    feats = {name: 0.5 for name in IMAGE_FEATURE_NAMES}
+    lenient = DocumentClassifier(
+        tiny_classifier.vectorizer,
+        tiny_classifier.model,
+        feature_mean=tiny_classifier.feature_mean,
+        feature_scale=tiny_classifier.feature_scale,
+        threshold=0.0,
+    )
+    feats = dict.fromkeys(IMAGE_FEATURE_NAMES, 0.5)
     short = lenient.predict("发票 代码", feats)
     assert short.doc_type == "other" and short.abstained
     assert lenient.predict("发票代码 发票号码 价税合计", feats).doc_type == "invoice"
-    assert [p.doc_type for p in lenient.predict_many(["", "发票代码 发票号码 价税合计"])] == ["other", "invoice"]
+    assert [p.doc_type for p in lenient.predict_many(["", "发票代码 发票号码 价税合计"])] == [
+        "other",
+        "invoice",
+    ]

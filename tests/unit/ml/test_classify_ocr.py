@@ -21,8 +21,13 @@ def test_committed_model_on_fresh_heldout_documents(doc_type):
         pytest.skip("no committed model (run python -m ml train)")
     from ml.ocr import run_ocr
 
-    image, _ = render(doc_type, random.Random(f"fresh:{doc_type}"), fonts=FONTS_HELDOUT, capture="scan",
-                      layouts="heldout")
+    image, _ = render(
+        doc_type,
+        random.Random(f"fresh:{doc_type}"),
+        fonts=FONTS_HELDOUT,
+        capture="scan",
+        layouts="heldout",
+    )
     text = run_ocr(image, cache=False).text
     prediction = clf.predict(text, image_features(image))
     assert prediction.doc_type == doc_type, (prediction, text[:200])

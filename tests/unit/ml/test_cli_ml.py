@@ -32,8 +32,18 @@ def test_review_prints_one_json_line_per_file(card, tmp_path, capsys):
     path, number = card
     empty = tmp_path / "empty.png"
     empty.write_bytes(b"")
-    code, out, _ = run_cli(["review", str(path), str(empty), "--expect", "id_card_front",
-                            "--applicant", json.dumps({"name": "谢晨艳", "id_number": number})], capsys)
+    code, out, _ = run_cli(
+        [
+            "review",
+            str(path),
+            str(empty),
+            "--expect",
+            "id_card_front",
+            "--applicant",
+            json.dumps({"name": "谢晨艳", "id_number": number}),
+        ],
+        capsys,
+    )
     assert code == 0
     lines = [json.loads(line) for line in out.strip().splitlines()]
     assert len(lines) == 2
@@ -73,8 +83,13 @@ def test_dispatch_to_model_commands(monkeypatch):
 
 def test_python_dash_m_entry_point(card):
     path, _ = card
-    proc = subprocess.run([sys.executable, "-m", "ml", "review", str(path), "--full"],
-                          capture_output=True, text=True, cwd=REPO, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ml", "review", str(path), "--full"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     payload = json.loads(proc.stdout)
     assert payload["pages"][0]["words"] and "text" in payload

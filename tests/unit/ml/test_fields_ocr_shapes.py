@@ -16,23 +16,35 @@ def values(doc_type, text):
 def words_result(rows):
     """OcrResult from (text, box, line) rows: one word each."""
     words = [Word(text, 90.0, box, line) for text, box, line in rows]
-    return OcrResult(text="", pages=[OcrPage(1000, 1400, words)], seconds=0.1,
-                     engine="tesseract", lang="chi_sim")
+    return OcrResult(
+        text="", pages=[OcrPage(1000, 1400, words)], seconds=0.1, engine="tesseract", lang="chi_sim"
+    )
 
 
 def test_id_number_with_one_inserted_digit_is_recovered_only_when_unambiguous():
     good = make_id_number("11010519900307123")
     # A digit inserted by OCR: exactly one deletion validates -> the printed number.
     inserted = good[:9] + "7" + good[9:]
-    valid = {inserted[:i] + inserted[i + 1:] for i in range(19)
-             if validate("resident_id", inserted[:i] + inserted[i + 1:]).ok}
+    valid = {
+        inserted[:i] + inserted[i + 1 :]
+        for i in range(19)
+        if validate("resident_id", inserted[:i] + inserted[i + 1 :]).ok
+    }
     assert valid == {good}  # the premise of this case
     text = f"姓名王小明\n公民身份号码\n{inserted}"
     assert values("id_card_front", text)["id_number"] == good
     # Seen on the held-out set: two deletions validate, so nothing is chosen.
     ambiguous = "4401061973020524387"
-    assert len({ambiguous[:i] + ambiguous[i + 1:] for i in range(19)
-                if validate("resident_id", ambiguous[:i] + ambiguous[i + 1:]).ok}) == 2
+    assert (
+        len(
+            {
+                ambiguous[:i] + ambiguous[i + 1 :]
+                for i in range(19)
+                if validate("resident_id", ambiguous[:i] + ambiguous[i + 1 :]).ok
+            }
+        )
+        == 2
+    )
     assert "id_number" not in values("id_card_front", f"公民身份号码\n{ambiguous}")
 
 
@@ -44,8 +56,10 @@ def test_id_back_dates_with_mangled_separators():
 
 
 def test_bracket_read_for_one_in_chinese_dates():
-    text = ("统一社会信用代码 :\n91320102541TF33L0U\n名称江苏新源网络科技股份有限公司\n"
-            "成立日期 2012 年 0] 月 29 日\n营业期限 ”2012 年 0] 月 29 日至长期\n2016 件 4 月 7 日")
+    text = (
+        "统一社会信用代码 :\n91320102541TF33L0U\n名称江苏新源网络科技股份有限公司\n"
+        "成立日期 2012 年 0] 月 29 日\n营业期限 ”2012 年 0] 月 29 日至长期\n2016 件 4 月 7 日"
+    )
     assert values("business_license", text)["established"] == "2012-01-29"
     misread_label = "名称江苏新源网络科技股份有限公司\n成立日其 2006 年 12 月 18 日"
     assert values("business_license", misread_label)["established"] == "2006-12-18"
@@ -63,15 +77,22 @@ def test_invoice_total_rebuilt_from_item_columns_when_first_digit_lost():
     net, tax = sum(r[0] for r in rows), sum(r[1] for r in rows)
     lines = [f"* 服务 * 服务项 3 948.83 {a:.2f} 13% {b:.2f}" for a, b in rows]
     true_total = f"{net + tax:.2f}"
-    text = "\n".join(["发票号码 : 22584853254901965752", *lines,
-                      f"合计 {net:.2f} 到 {str(tax)[1:]}",  # the tax total garbled too
-                      f"价税合计〈大写 ) 参万陆任 (小写 ) 如 {true_total[1:]}"])
+    text = "\n".join(
+        [
+            "发票号码 : 22584853254901965752",
+            *lines,
+            f"合计 {net:.2f} 到 {str(tax)[1:]}",  # the tax total garbled too
+            f"价税合计〈大写 ) 参万陆任 (小写 ) 如 {true_total[1:]}",
+        ]
+    )
     assert values("invoice", text)["total"] == true_total
 
 
 def test_invoice_total_from_amounts_read_with_a_stray_leading_digit():
-    text = ("发票号码 : 50469663218429399422\n人和 845302.69 3453.02\n"
-            "价税合计《大写 ) 肆万伍作业佰伍拾伍元迷角壹分 (小写 ) 到 5755.71")
+    text = (
+        "发票号码 : 50469663218429399422\n人和 845302.69 3453.02\n"
+        "价税合计《大写 ) 肆万伍作业佰伍拾伍元迷角壹分 (小写 ) 到 5755.71"
+    )
     assert values("invoice", text)["total"] == f"{45302.69 + 453.02:.2f}"
 
 
@@ -89,8 +110,10 @@ def test_passport_mrz_glyph_slips():
 
 
 def test_passport_printed_name_wins_over_equally_long_mrz_reading():
-    text = ("名 /Given names\n涛文 /TAOWEN\nP<CHNHE<<TAQWEN<<<<<<<<<<<<<<<<<<<<\n"
-            "EA97258209CHN7109119M3007240<<<<<<<<<<<<<<<<2")
+    text = (
+        "名 /Given names\n涛文 /TAOWEN\nP<CHNHE<<TAQWEN<<<<<<<<<<<<<<<<<<<<\n"
+        "EA97258209CHN7109119M3007240<<<<<<<<<<<<<<<<2"
+    )
     assert values("passport", text)["given_names"] == "TAOWEN"
 
 
@@ -101,22 +124,26 @@ def test_passport_misread_labels_with_value_on_next_line():
 
 def test_household_register_read_column_by_column_matches_name_by_box():
     # Labels first, values later (how tesseract reads the form); the 姓名 cell was lost.
-    result = words_result([
-        ("本市(县)其他住址", (60, 400, 200, 30), 0),
-        ("常住人口登记卡", (430, 70, 280, 40), 1),
-        ("谢嘉", (286, 206, 48, 25), 2),
-        ("430104202201285345", (286, 470, 300, 25), 3),
-        ("户主或与户主关系", (571, 205, 157, 20), 4),
-        ("夫", (756, 207, 23, 24), 4),
-    ])
+    result = words_result(
+        [
+            ("本市(县)其他住址", (60, 400, 200, 30), 0),
+            ("常住人口登记卡", (430, 70, 280, 40), 1),
+            ("谢嘉", (286, 206, 48, 25), 2),
+            ("430104202201285345", (286, 470, 300, 25), 3),
+            ("户主或与户主关系", (571, 205, 157, 20), 4),
+            ("夫", (756, 207, 23, 24), 4),
+        ]
+    )
     got = extract_fields("household_register", result)
     assert got["name"]["value"] == "谢嘉" and got["name"]["box"] == [286, 206, 48, 25]
     # With the 姓名 label read, the value right of it in the same row is taken.
-    result = words_result([
-        ("姓名", (60, 206, 50, 25), 0),
-        ("曾用名", (60, 260, 70, 25), 1),
-        ("郭平", (286, 208, 48, 25), 2),
-    ])
+    result = words_result(
+        [
+            ("姓名", (60, 206, 50, 25), 0),
+            ("曾用名", (60, 260, 70, 25), 1),
+            ("郭平", (286, 208, 48, 25), 2),
+        ]
+    )
     assert extract_fields("household_register", result)["name"]["value"] == "郭平"
 
 
@@ -134,16 +161,25 @@ def test_half_read_name_label_is_not_part_of_the_name():
 def test_invoice_total_with_yuan_sign_read_as_a_digit():
     rows = [(21763.00, 2829.19), (189.14, 24.59), (18664.30, 2426.36)]
     net, tax = sum(r[0] for r in rows), sum(r[1] for r in rows)
-    lines = [f"* 住宿服务 * 住宿服务天 14 1554.50 {a:.2f} 13% {b:.2f}".replace(".00 ", ". 00 ")
-             for a, b in rows]
-    text = "\n".join([*lines, f"合计 {net:.2f} 琶 {str(round(tax, 2))[1:]}",
-                      f"价税合计 (大写 ) 建万伍什拥佰玫拾陆元伍角抽分 (小写 ) 3{net + tax:.2f}"])
+    lines = [
+        f"* 住宿服务 * 住宿服务天 14 1554.50 {a:.2f} 13% {b:.2f}".replace(".00 ", ". 00 ")
+        for a, b in rows
+    ]
+    text = "\n".join(
+        [
+            *lines,
+            f"合计 {net:.2f} 琶 {str(round(tax, 2))[1:]}",
+            f"价税合计 (大写 ) 建万伍什拥佰玫拾陆元伍角抽分 (小写 ) 3{net + tax:.2f}",
+        ]
+    )
     assert values("invoice", text)["total"] == f"{net + tax:.2f}"
 
 
 def test_lease_party_whose_last_character_was_dropped_in_one_mention():
-    text = ("甲方 (出租方 ) : 曾梓轩\n乙方 (承租方 ) : 何浩\n第四条租赁期间，水、电、燃气、物业等费用由乙方承担。\n"
-            "甲方 (签字 ) : 曾梓轩乙方 (签字 ) : 何浩桂")
+    text = (
+        "甲方 (出租方 ) : 曾梓轩\n乙方 (承租方 ) : 何浩\n第四条租赁期间，水、电、燃气、物业等费用由乙方承担。\n"
+        "甲方 (签字 ) : 曾梓轩乙方 (签字 ) : 何浩桂"
+    )
     got = values("lease_contract", text)
     assert got["lessee"] == "何浩桂" and got["lessor"] == "曾梓轩"
     # Two different people are not merged: the first mention stays.
@@ -152,6 +188,8 @@ def test_lease_party_whose_last_character_was_dropped_in_one_mention():
 
 
 def test_two_column_licence_date_whose_day_character_was_misread():
-    text = ("统一社会信用代码\n92500103424681BQ9L\n重庆恒通贸易有限公司\n3000 万元人民币\n"
-            "2013 年 04 月 17 晶\n2013 年 04 月 17 日至长期\n注册资本\n成立日期")
+    text = (
+        "统一社会信用代码\n92500103424681BQ9L\n重庆恒通贸易有限公司\n3000 万元人民币\n"
+        "2013 年 04 月 17 晶\n2013 年 04 月 17 日至长期\n注册资本\n成立日期"
+    )
     assert values("business_license", text)["established"] == "2013-04-17"

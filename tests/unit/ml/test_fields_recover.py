@@ -37,8 +37,13 @@ def _garble_id(result: OcrResult, garbage: str) -> OcrResult:
             digits = sum(c.isdigit() for c in word.text)
             words.append(Word(garbage, 30.0, word.box, word.line) if digits >= 12 else word)
         pages.append(OcrPage(page.width, page.height, words, page.rotation))
-    return OcrResult(text="\n".join(page_text(p) for p in pages), pages=pages,
-                     seconds=result.seconds, engine=result.engine, lang=result.lang)
+    return OcrResult(
+        text="\n".join(page_text(p) for p in pages),
+        pages=pages,
+        seconds=result.seconds,
+        engine=result.engine,
+        lang=result.lang,
+    )
 
 
 def test_without_stamps_whitens_red_ink_and_keeps_black_print():
@@ -73,20 +78,31 @@ def test_wrong_check_digit_is_never_repaired():
     fixed = recover_fields("id_card_front", fields, result, [image])
     assert not validate("resident_id", fixed.get("id_number", {}).get("value", "")).ok
     garbled = _garble_id(result, "4aolosleaeoqol4sa7")
-    fixed = recover_fields("id_card_front", extract_fields("id_card_front", garbled), garbled, [image])
+    fixed = recover_fields(
+        "id_card_front", extract_fields("id_card_front", garbled), garbled, [image]
+    )
     assert not validate("resident_id", fixed.get("id_number", {}).get("value", "")).ok
 
 
 def test_review_rereads_with_the_uploaded_file(tmp_path):
     born = dt.date(int(GOOD_ID[6:10]), int(GOOD_ID[10:12]), int(GOOD_ID[12:14]))
-    image = render_id_card(id_number=GOOD_ID, scale=1.5, sex="男" if int(GOOD_ID[16]) % 2 else "女",
-                           birth=f"{born.year}年{born.month}月{born.day}日")
+    image = render_id_card(
+        id_number=GOOD_ID,
+        scale=1.5,
+        sex="男" if int(GOOD_ID[16]) % 2 else "女",
+        birth=f"{born.year}年{born.month}月{born.day}日",
+    )
     path = tmp_path / "card.png"
     image.save(path)
     garbled = _garble_id(run_ocr(image), "4aolosleaeoqol4sa7")
-    result = review_document(str(path), expected_type="id_card_front", ocr_result=garbled,
-                             classifier=None, today=dt.date(2026, 1, 15),
-                             applicant={"id_number": GOOD_ID})
+    result = review_document(
+        str(path),
+        expected_type="id_card_front",
+        ocr_result=garbled,
+        classifier=None,
+        today=dt.date(2026, 1, 15),
+        applicant={"id_number": GOOD_ID},
+    )
     assert result["fields"]["id_number"]["value"] == GOOD_ID
     assert not [r for r in result["reasons"] if r["code"] in ("checksum_invalid", "id_mismatch")]
 
@@ -113,8 +129,12 @@ def test_employer_under_a_red_seal_is_recovered_from_a_stamp_free_reading():
     image = Image.new("RGB", (1000, 900), "white")
     draw = ImageDraw.Draw(image)
     font = ImageFont.truetype(FONT_PATH, 32)
-    lines = ["工作证明", "王小明，男，身份证号码110105199003071234，自2019年09月", "至今在本公司任职，岗位为客服专员。",
-             "本证明仅用于办理相关手续，特此证明。"]
+    lines = [
+        "工作证明",
+        "王小明，男，身份证号码110105199003071234，自2019年09月",
+        "至今在本公司任职，岗位为客服专员。",
+        "本证明仅用于办理相关手续，特此证明。",
+    ]
     for i, text in enumerate(lines):
         draw.text((60, 60 + i * 70), text, fill="black", font=font)
     draw.text((520, 640), employer, fill="black", font=font)
@@ -129,7 +149,12 @@ def test_employer_under_a_red_seal_is_recovered_from_a_stamp_free_reading():
 
 
 def test_no_image_means_no_change():
-    result = OcrResult(text="公民身份号码 4aolosleaeoqol4sa7", pages=[], seconds=0.0,
-                       engine="tesseract", lang="chi_sim")
+    result = OcrResult(
+        text="公民身份号码 4aolosleaeoqol4sa7",
+        pages=[],
+        seconds=0.0,
+        engine="tesseract",
+        lang="chi_sim",
+    )
     fields = extract_fields("id_card_front", result)
     assert recover_fields("id_card_front", fields, result, [None]) == fields

@@ -1,14 +1,14 @@
 """The tesseract engine's two ways of reading a page: libtesseract kept loaded in the
 process (tesserocr) and the tesseract command per page. They must give the same words, and
 both must keep the time limit and the per-thread handles."""
+
 from __future__ import annotations
 
 import threading
 
 import pytest
 
-from ml.ocr import UnreadableDocument, get_engine, run_ocr
-from ml.ocr import engines
+from ml.ocr import UnreadableDocument, engines, get_engine, run_ocr
 from ml.ocr.preprocess import preprocess
 from tests.fixtures.ml.documents import make_id_number, render_id_card
 
@@ -34,7 +34,8 @@ def test_default_engine_reads_in_process_and_matches_the_command(page):
     assert number in "".join(w.text for w in in_process)
     assert _words(in_process) == _words(command.recognize(image, lang="chi_sim"))
     assert _words(library.recognize(image, lang="eng", psm=6)) == _words(
-        command.recognize(image, lang="eng", psm=6))
+        command.recognize(image, lang="eng", psm=6)
+    )
 
 
 def test_whole_pipeline_gives_the_same_result_with_either_reader(page):

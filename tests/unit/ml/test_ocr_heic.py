@@ -5,8 +5,7 @@ import io
 
 import pytest
 
-from ml.ocr import UnreadableDocument, run_ocr
-from ml.ocr import loading
+from ml.ocr import UnreadableDocument, loading, run_ocr
 from tests.fixtures.ml.documents import make_id_number, render_id_card
 
 pytest.importorskip("pillow_heif")

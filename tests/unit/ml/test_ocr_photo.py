@@ -5,8 +5,8 @@ deskewing must not paint white wedges, and red seals must not hide the text unde
 import random
 
 import numpy as np
-import pytest
 import pytesseract
+import pytest
 from PIL import Image
 
 from ml.ocr import run_ocr
@@ -80,8 +80,9 @@ def test_text_under_a_red_seal_is_read(capture):
     if capture == "photo":
         image = photo(image, random.Random(1))
     assert len(find_seals(image)) == 1
-    unsealed = compact(pytesseract.image_to_string(preprocess(image, remove_seals=False).image,
-                                                   lang="chi_sim"))
+    unsealed = compact(
+        pytesseract.image_to_string(preprocess(image, remove_seals=False).image, lang="chi_sim")
+    )
     assert "2024年3月15日" not in unsealed  # the seal hides the date from plain greyscale
     text = compact(run_ocr(image, cache=False).text)
     assert "2024年3月15日" in text

@@ -4,16 +4,22 @@ cache and the process pool."""
 import json
 import os
 
+import numpy as np
 import pytest
 from PIL import Image
 
 from ml.ocr import OcrResult, UnreadableDocument, get_engine, ocr_many, run_ocr
 from ml.ocr import cache as ocr_cache
 from ml.ocr.preprocess import estimate_line_height, estimate_skew, ink_mask, preprocess
-from tests.fixtures.ml.documents import (bomb_png, cat_photo, encrypted_pdf, make_id_number,
-                                         png_bytes, render_id_card, text_layer_pdf)
-
-import numpy as np
+from tests.fixtures.ml.documents import (
+    bomb_png,
+    cat_photo,
+    encrypted_pdf,
+    make_id_number,
+    png_bytes,
+    render_id_card,
+    text_layer_pdf,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -106,15 +112,18 @@ def test_scanned_pdf_pages_are_rendered_and_ocrd(id_card, tmp_path):
     assert number in result.text.replace(" ", "")
 
 
-@pytest.mark.parametrize("make,reason", [
-    (lambda: b"", "empty"),
-    (lambda: b"   \n", "empty"),
-    (lambda: png_bytes(render_id_card())[:2500], "corrupt"),
-    (lambda: b"%PDF-1.4\n garbage without objects", "corrupt"),
-    (encrypted_pdf, "encrypted"),
-    (bomb_png, "bomb"),
-    (lambda: b"just some text, not a document", "unsupported"),
-])
+@pytest.mark.parametrize(
+    "make,reason",
+    [
+        (lambda: b"", "empty"),
+        (lambda: b"   \n", "empty"),
+        (lambda: png_bytes(render_id_card())[:2500], "corrupt"),
+        (lambda: b"%PDF-1.4\n garbage without objects", "corrupt"),
+        (encrypted_pdf, "encrypted"),
+        (bomb_png, "bomb"),
+        (lambda: b"just some text, not a document", "unsupported"),
+    ],
+)
 def test_bad_inputs_are_unreadable(make, reason):
     with pytest.raises(UnreadableDocument) as info:
         run_ocr(make())
@@ -187,13 +196,19 @@ def test_unordered_text_boxes_are_grouped_into_lines():
     from ml.ocr.engines import group_into_lines
     from ml.ocr.types import Word
 
-    words = [Word("1984年3月23日", 99, (280, 290, 300, 40), 0),
-             Word("姓名", 99, (170, 140, 70, 38), 0),
-             Word("出生", 99, (165, 292, 70, 36), 0),
-             Word("林子玉", 99, (285, 145, 100, 36), 0)]
+    words = [
+        Word("1984年3月23日", 99, (280, 290, 300, 40), 0),
+        Word("姓名", 99, (170, 140, 70, 38), 0),
+        Word("出生", 99, (165, 292, 70, 36), 0),
+        Word("林子玉", 99, (285, 145, 100, 36), 0),
+    ]
     grouped = group_into_lines(words)
     assert [(w.text, w.line) for w in grouped] == [
-        ("姓名", 0), ("林子玉", 0), ("出生", 1), ("1984年3月23日", 1)]
+        ("姓名", 0),
+        ("林子玉", 0),
+        ("出生", 1),
+        ("1984年3月23日", 1),
+    ]
 
 
 def test_auto_engine_keeps_good_tesseract_reading(id_card):

@@ -1,5 +1,6 @@
 """The quick forms of preprocessing steps give what the plain forms give (randomised): the
 OCR pipeline's speed must not change its output."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -48,8 +49,10 @@ def test_histogram_is_numpys_bincount():
     for shape in ((1, 1), (7, 300), (301, 17)):
         gray = rng.integers(0, 256, shape, dtype=np.uint8)
         assert np.array_equal(pp._histogram(gray), np.bincount(gray.ravel(), minlength=256))
-        assert np.array_equal(pp._histogram(gray[:, ::2]),  # not contiguous
-                              np.bincount(gray[:, ::2].ravel(), minlength=256))
+        assert np.array_equal(
+            pp._histogram(gray[:, ::2]),  # not contiguous
+            np.bincount(gray[:, ::2].ravel(), minlength=256),
+        )
 
 
 def test_projected_skew_finds_the_angle_of_a_turned_page():

@@ -37,13 +37,21 @@ def ocr_text(text):
 
 
 def id_front_text(name="王小明", id_number=GOOD_ID, sex="男", birth="1990年3月7日"):
-    return ocr_text(f"姓名 {name}\n性别 {sex} 民族 汉\n出生 {birth}\n住址 北京市东城区景山前街4号\n"
-                    f"公民身份号码 {id_number}")
+    return ocr_text(
+        f"姓名 {name}\n性别 {sex} 民族 汉\n出生 {birth}\n住址 北京市东城区景山前街4号\n"
+        f"公民身份号码 {id_number}"
+    )
 
 
 def review(text_result, doc_type="id_card_front", expected="id_card_front", **kw):
-    return review_document("card.png", expected_type=expected, ocr_result=text_result,
-                           classifier=FakeClassifier(doc_type), today=TODAY, **kw)
+    return review_document(
+        "card.png",
+        expected_type=expected,
+        ocr_result=text_result,
+        classifier=FakeClassifier(doc_type),
+        today=TODAY,
+        **kw,
+    )
 
 
 def codes(result):
@@ -56,13 +64,25 @@ def test_clean_matching_document_passes():
     assert result["doc_type"] == "id_card_front" and result["confidence"] == 0.95
     assert result["fields"]["id_number"]["value"] == GOOD_ID
     assert all(check["ok"] for check in result["checks"])
-    for key in ("file", "doc_type", "confidence", "fields", "checks", "verdict", "reasons",
-                "ocr_seconds", "text", "pages"):
+    for key in (
+        "file",
+        "doc_type",
+        "confidence",
+        "fields",
+        "checks",
+        "verdict",
+        "reasons",
+        "ocr_seconds",
+        "text",
+        "pages",
+    ):
         assert key in result
 
 
 def test_wrong_type_is_attention():
-    result = review(ocr_text("营业执照\n统一社会信用代码 91350100M000100Y43"), doc_type="business_license")
+    result = review(
+        ocr_text("营业执照\n统一社会信用代码 91350100M000100Y43"), doc_type="business_license"
+    )
     assert result["verdict"] == "attention"
     assert ("wrong_type", None) in codes(result)
     assert result["doc_type"] == "business_license"
@@ -77,12 +97,19 @@ def test_bad_check_digit_is_attention_with_evidence():
 
 
 def test_expired_id_card_back():
-    text = ocr_text("中华人民共和国\n居民身份证\n签发机关 北京市公安局\n有效期限 2005.03.05-2025.03.05")
+    text = ocr_text(
+        "中华人民共和国\n居民身份证\n签发机关 北京市公安局\n有效期限 2005.03.05-2025.03.05"
+    )
     result = review(text, doc_type="id_card_back", expected="id_card_back")
     assert result["verdict"] == "attention"
     assert ("expired", "valid_until") in codes(result)
-    still_valid = review_document("b.png", expected_type="id_card_back", ocr_result=text,
-                                  classifier=FakeClassifier("id_card_back"), today=dt.date(2025, 3, 5))
+    still_valid = review_document(
+        "b.png",
+        expected_type="id_card_back",
+        ocr_result=text,
+        classifier=FakeClassifier("id_card_back"),
+        today=dt.date(2025, 3, 5),
+    )
     assert still_valid["verdict"] == "pass", still_valid["reasons"]
 
 
@@ -111,17 +138,28 @@ def test_missing_field_and_low_classifier_confidence():
 
 
 def test_no_model_falls_back_to_expected_type():
-    result = review_document("x.png", expected_type="id_card_front", ocr_result=id_front_text(),
-                             classifier=None, today=TODAY)
+    result = review_document(
+        "x.png",
+        expected_type="id_card_front",
+        ocr_result=id_front_text(),
+        classifier=None,
+        today=TODAY,
+    )
     assert result["doc_type"] == "id_card_front" and result["confidence"] == 0.0
     assert result["verdict"] == "attention" and ("low_confidence", None) in codes(result)
 
 
 def test_household_register_accepts_any_listed_member():
-    text = ocr_text(f"常住人口登记卡\n姓名 张伟 户主或与户主关系 户主\n公民身份证件编号 {GOOD_ID}\n"
-                    "姓名 李娜 户主或与户主关系 妻")
-    result = review(text, doc_type="household_register", expected="household_register",
-                    applicant={"name": "李娜"})
+    text = ocr_text(
+        f"常住人口登记卡\n姓名 张伟 户主或与户主关系 户主\n公民身份证件编号 {GOOD_ID}\n"
+        "姓名 李娜 户主或与户主关系 妻"
+    )
+    result = review(
+        text,
+        doc_type="household_register",
+        expected="household_register",
+        applicant={"name": "李娜"},
+    )
     assert result["verdict"] == "pass", result["reasons"]
 
 
@@ -147,9 +185,13 @@ def test_real_ocr_id_card_passes_and_cat_photo_does_not(tmp_path, monkeypatch):
     monkeypatch.setenv("ML_CACHE_DIR", str(tmp_path / "cache"))
     card = tmp_path / "card.png"
     card.write_bytes(png_bytes(render_id_card(id_number=GOOD_ID)))
-    result = review_document(card, expected_type="id_card_front", today=TODAY,
-                             classifier=FakeClassifier("id_card_front"),
-                             applicant={"name": "王小明", "id_number": GOOD_ID})
+    result = review_document(
+        card,
+        expected_type="id_card_front",
+        today=TODAY,
+        classifier=FakeClassifier("id_card_front"),
+        applicant={"name": "王小明", "id_number": GOOD_ID},
+    )
     assert result["verdict"] == "pass", result["reasons"]
     assert result["pages"][0]["words"] and result["ocr_seconds"] > 0
     cat = tmp_path / "cat.jpg"
@@ -162,29 +204,42 @@ def test_real_ocr_id_card_passes_and_cat_photo_does_not(tmp_path, monkeypatch):
 
 
 def test_expired_passport_from_mrz():
-    text = ocr_text("中华人民共和国护照 PASSPORT\nP<CHNWANG<<GANGBO<<<<<<<<<<<<<<<<<<<<<<<<\n"
-                    "EA79039510CHN8812289F2012032<<<<<<<<<<<<<<<6")
+    text = ocr_text(
+        "中华人民共和国护照 PASSPORT\nP<CHNWANG<<GANGBO<<<<<<<<<<<<<<<<<<<<<<<<\n"
+        "EA79039510CHN8812289F2012032<<<<<<<<<<<<<<<6"
+    )
     expired = review(text, doc_type="passport", expected="passport")
     assert ("expired", "passport_expiry") in codes(expired)
-    valid = review(ocr_text(text.text.replace("F2012032", "F3012039")), doc_type="passport",
-                   expected="passport")
+    valid = review(
+        ocr_text(text.text.replace("F2012032", "F3012039")),
+        doc_type="passport",
+        expected="passport",
+    )
     assert valid["verdict"] == "pass", valid["reasons"]
 
 
 def test_passport_expiry_from_printed_date_when_mrz_check_fails():
     # MRZ expiry 280420 with check digit 8 (a 6 read as 0): the printed date decides.
-    base = ("中华人民共和国护照 PASSPORT\n姓 /Surname\n欧阳 /OUYANG\n名 /Given names\n新博 /XINBO\n"
-            "08 JUN 1956\n26 APR 2018\n有效期至 /Date of expiry 签发机关 /Authority\n{expiry} 国家移民管理局\n"
-            "P<CHNOUYANG<<XINBO<<<<<<<<<<<<<<<<<<<<<<<<<\nEA39480532CHN5606083M2804208<<<<<<<<<<<<<<<4")
-    expired = review(ocr_text(base.format(expiry="26 APR 2025")), doc_type="passport", expected="passport")
+    base = (
+        "中华人民共和国护照 PASSPORT\n姓 /Surname\n欧阳 /OUYANG\n名 /Given names\n新博 /XINBO\n"
+        "08 JUN 1956\n26 APR 2018\n有效期至 /Date of expiry 签发机关 /Authority\n{expiry} 国家移民管理局\n"
+        "P<CHNOUYANG<<XINBO<<<<<<<<<<<<<<<<<<<<<<<<<\nEA39480532CHN5606083M2804208<<<<<<<<<<<<<<<4"
+    )
+    expired = review(
+        ocr_text(base.format(expiry="26 APR 2025")), doc_type="passport", expected="passport"
+    )
     assert ("expired", "passport_expiry") in codes(expired)
-    valid = review(ocr_text(base.format(expiry="26 APR 2028")), doc_type="passport", expected="passport")
+    valid = review(
+        ocr_text(base.format(expiry="26 APR 2028")), doc_type="passport", expected="passport"
+    )
     assert not [r for r in valid["reasons"] if r["field"] == "passport_expiry"], valid["reasons"]
 
 
 def test_passport_whose_expiry_cannot_be_read_is_not_a_pass():
-    text = ocr_text("中华人民共和国护照 PASSPORT\n姓 /Surname\n何 /HE\n名 /Given names\n晨 /CHEN\n"
-                    "护照号 /Passport No\nE70802179")
+    text = ocr_text(
+        "中华人民共和国护照 PASSPORT\n姓 /Surname\n何 /HE\n名 /Given names\n晨 /CHEN\n"
+        "护照号 /Passport No\nE70802179"
+    )
     result = review(text, doc_type="passport", expected="passport")
     assert result["verdict"] == "attention"
     assert ("field_missing", "passport_expiry") in codes(result)

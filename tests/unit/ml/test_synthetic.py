@@ -38,7 +38,11 @@ def test_check_digit_helpers_match_published_examples():
     assert credit_is_valid("91350100M000100Y43")
     assert V.credit_check_char("91350100M000100Y4") == "3"
     # ICAO 9303 specimen: document number L898902C3 -> 6, birth 740812 -> 2, expiry 120415 -> 9
-    assert (V.mrz_check("L898902C3"), V.mrz_check("740812"), V.mrz_check("120415")) == ("6", "2", "9")
+    assert (V.mrz_check("L898902C3"), V.mrz_check("740812"), V.mrz_check("120415")) == (
+        "6",
+        "2",
+        "9",
+    )
 
 
 def test_amount_in_words():
@@ -115,7 +119,9 @@ def test_augment_text_damages_but_keeps_content():
 
 
 def test_synth_cli_writes_images_and_manifest(tmp_path):
-    code = synth_main([str(tmp_path), "--per-class", "1", "--types", "id_card_front,invoice", "--seed", "4"])
+    code = synth_main(
+        [str(tmp_path), "--per-class", "1", "--types", "id_card_front,invoice", "--seed", "4"]
+    )
     assert code == 0
     manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
     assert [m["doc_type"] for m in manifest] == ["id_card_front", "invoice"]

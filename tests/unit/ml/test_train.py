@@ -11,8 +11,15 @@ import pytest
 from ml.classify import DocumentClassifier
 from ml.doctypes import DOC_TYPES
 from ml.synthetic.dataset import Sample, load_samples, save_samples
-from ml.train import (THRESHOLD_GRID, accuracy_with_threshold, choose_threshold, data_hash, expand,
-                      main, read_feedback)
+from ml.train import (
+    THRESHOLD_GRID,
+    accuracy_with_threshold,
+    choose_threshold,
+    data_hash,
+    expand,
+    main,
+    read_feedback,
+)
 
 TEXTS = {
     "invoice": "增值税普通发票 发票代码 {d} 发票号码 {d} 价税合计 ¥{d}.00",
@@ -23,21 +30,34 @@ TEXTS = {
 
 def make_samples(per_class: int = 9) -> list[Sample]:
     rng = random.Random(0)
-    return [Sample(t, tpl.format(d=rng.randint(10, 99999)), {"aspect": rng.random()}, group=f"{t}:{i}")
-            for t, tpl in TEXTS.items() for i in range(per_class)]
+    return [
+        Sample(t, tpl.format(d=rng.randint(10, 99999)), {"aspect": rng.random()}, group=f"{t}:{i}")
+        for t, tpl in TEXTS.items()
+        for i in range(per_class)
+    ]
 
 
 def test_read_feedback_skips_bad_lines(tmp_path):
     path = tmp_path / "feedback.jsonl"
-    path.write_text("\n".join([
-        json.dumps({"text": "营业执照 统一社会信用代码", "doc_type": "business_license"}, ensure_ascii=False),
-        "not json",
-        json.dumps({"text": "x", "doc_type": "unknown_type"}),
-        json.dumps({"text": "   ", "doc_type": "invoice"}),
-        "",
-    ]), encoding="utf-8")
+    path.write_text(
+        "\n".join(
+            [
+                json.dumps(
+                    {"text": "营业执照 统一社会信用代码", "doc_type": "business_license"},
+                    ensure_ascii=False,
+                ),
+                "not json",
+                json.dumps({"text": "x", "doc_type": "unknown_type"}),
+                json.dumps({"text": "   ", "doc_type": "invoice"}),
+                "",
+            ]
+        ),
+        encoding="utf-8",
+    )
     samples = read_feedback(path)
-    assert [(s.doc_type, s.text) for s in samples] == [("business_license", "营业执照 统一社会信用代码")]
+    assert [(s.doc_type, s.text) for s in samples] == [
+        ("business_license", "营业执照 统一社会信用代码")
+    ]
     assert samples[0].features == {}
 
 
@@ -78,12 +98,34 @@ def test_samples_round_trip(tmp_path):
 @pytest.mark.slow
 def test_tiny_training_run_writes_a_loadable_model(tmp_path):
     feedback = tmp_path / "fb.jsonl"
-    feedback.write_text(json.dumps({"text": "不动产权证书 权利人 共有情况", "doc_type": "other"},
-                                   ensure_ascii=False) + "\n", encoding="utf-8")
+    feedback.write_text(
+        json.dumps(
+            {"text": "不动产权证书 权利人 共有情况", "doc_type": "other"}, ensure_ascii=False
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "model.joblib"
-    code = main(["--per-class", "1", "--heldout-per-class", "1", "--augment", "1", "--workers", "2",
-                 "--capture", "clean", "--out", str(out), "--feedback", str(feedback),
-                 "--samples-dir", str(tmp_path / "samples")])
+    code = main(
+        [
+            "--per-class",
+            "1",
+            "--heldout-per-class",
+            "1",
+            "--augment",
+            "1",
+            "--workers",
+            "2",
+            "--capture",
+            "clean",
+            "--out",
+            str(out),
+            "--feedback",
+            str(feedback),
+            "--samples-dir",
+            str(tmp_path / "samples"),
+        ]
+    )
     assert code == 0
     clf = DocumentClassifier.load(out)
     assert clf is not None and sorted(clf.classes) == sorted(DOC_TYPES)

@@ -6,8 +6,14 @@ import datetime as dt
 import pytest
 
 from ml import normalize as N
-from ml.validators import (VALIDATORS, mrz_check_digit, register, resident_id_check_char,
-                           uscc_check_char, validate)
+from ml.validators import (
+    VALIDATORS,
+    mrz_check_digit,
+    register,
+    resident_id_check_char,
+    uscc_check_char,
+    validate,
+)
 
 # Published examples: GB 11643 sample ID and a real-format credit code.
 VALID_ID = "11010519491231002X"
@@ -34,7 +40,9 @@ def test_resident_id_rejects_impossible_and_future_birth_dates():
     feb30 = "11010519900230" + "123"
     assert "does not exist" in validate("resident_id", feb30 + resident_id_check_char(feb30)).detail
     future = "11010520990101" + "123"
-    result = validate("resident_id", future + resident_id_check_char(future), today=dt.date(2026, 1, 1))
+    result = validate(
+        "resident_id", future + resident_id_check_char(future), today=dt.date(2026, 1, 1)
+    )
     assert not result.ok and "plausible" in result.detail
 
 
@@ -87,13 +95,30 @@ def test_registry_rejects_duplicates_and_unknown_names():
         register("resident_id")(lambda value, **_: None)
     with pytest.raises(KeyError):
         validate("no_such_validator", "x")
-    assert {"resident_id", "credit_code", "date", "not_expired", "amount",
-            "passport_number"} <= set(VALIDATORS)
+    assert {
+        "resident_id",
+        "credit_code",
+        "date",
+        "not_expired",
+        "amount",
+        "passport_number",
+    } <= set(VALIDATORS)
 
 
-@pytest.mark.parametrize("printed", ["2021年3月5日", "2021.03.05", "05/03/2021", "05 MAR 2021",
-                                     "2021-3-5", "二〇二一年三月五日", "20210305", "5 March 2021",
-                                     "2O21.O3.O5"])
+@pytest.mark.parametrize(
+    "printed",
+    [
+        "2021年3月5日",
+        "2021.03.05",
+        "05/03/2021",
+        "05 MAR 2021",
+        "2021-3-5",
+        "二〇二一年三月五日",
+        "20210305",
+        "5 March 2021",
+        "2O21.O3.O5",
+    ],
+)
 def test_normalize_date_styles(printed):
     assert N.normalize_date(printed) == "2021-03-05"
 
@@ -104,10 +129,17 @@ def test_normalize_date_rejects_nonsense_and_month_first_option():
     assert N.normalize_date("03/05/2021", day_first=False) == "2021-03-05"
 
 
-@pytest.mark.parametrize("printed,expected", [("¥3,500.00", "3500.00"), ("3500元", "3500.00"),
-                                              ("RMB 12,345.6", "12345.60"),
-                                              ("叁仟伍佰元整", "3500.00"),
-                                              ("壹万贰仟元伍角", "12000.50"), ("n/a", None)])
+@pytest.mark.parametrize(
+    "printed,expected",
+    [
+        ("¥3,500.00", "3500.00"),
+        ("3500元", "3500.00"),
+        ("RMB 12,345.6", "12345.60"),
+        ("叁仟伍佰元整", "3500.00"),
+        ("壹万贰仟元伍角", "12000.50"),
+        ("n/a", None),
+    ],
+)
 def test_normalize_amount(printed, expected):
     assert N.normalize_amount(printed) == expected
 
@@ -126,7 +158,9 @@ def test_credit_code_lookalikes():
 def test_width_spaces_and_names():
     assert N.fold_width("ＡＢＣ１２３：") == "ABC123:"
     assert N.squash_spaces("王 小  明 ABC") == "王小明 ABC"
-    assert N.normalize_name("北京某某（集团）有限公司") == N.normalize_name("北京某某(集团)有限公司")
+    assert N.normalize_name("北京某某（集团）有限公司") == N.normalize_name(
+        "北京某某(集团)有限公司"
+    )
     assert N.normalize_name("Zhang  San") == N.normalize_name("ZHANGSAN")
     assert N.fix_digits("2O2I-OS-Z8") == "2021-05-28"
 

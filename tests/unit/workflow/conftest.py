@@ -1,10 +1,12 @@
 """Fixtures for the engine-layer tests: operators and a fast sandbox worker."""
+
 from __future__ import annotations
 
 import pytest
 
 from app.workflow.engine import OperatorRegistry
 from app.workflow.engine.sandbox import ScriptRunner
+
 
 class Calls:
     """Records what the sync test operators were called with."""

@@ -1,19 +1,22 @@
 """The shipped business_registration process, run to each end with save/load at every step."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
+from wf_helpers import deploy_shipped, reload
 
 from app.workflow.engine import OperatorError, OperatorRegistry, WorkflowHandle
 from app.workflow.engine.handle import TaskNotFound
 
-from wf_helpers import deploy_shipped, reload
-
-START_DATA = {"case_number": "BR-2025-0001", "service_code": "business_registration",
-              "applicant": {"name": "张三", "id_number": "110101199003078515"},
-              "form": {"company_name": "上海示例科技有限公司", "registered_capital": 100},
-              "attachments": [{"id": 1, "slot": "id_card"}]}
+START_DATA = {
+    "case_number": "BR-2025-0001",
+    "service_code": "business_registration",
+    "applicant": {"name": "张三", "id_number": "110101199003078515"},
+    "form": {"company_name": "上海示例科技有限公司", "registered_capital": 100},
+    "attachments": [{"id": 1, "slot": "id_card"}],
+}
 REVIEW_LANES = {"market_regulation", "tax", "social_security"}
 
 
@@ -38,9 +41,11 @@ def test_bundle_describes_the_process(bundle):
     assert set(bundle.lanes) == REVIEW_LANES
     assert {t.lane for t in bundle.user_tasks} == REVIEW_LANES
     assert {t.form for t in bundle.user_tasks} == {"review_decision"}
-    assert dict(bundle.service_tasks) == {"task_auto_review": "auto_review",
-                                          "task_issue_certificate": "issue_certificate",
-                                          "notify_rejection": "notify"}
+    assert dict(bundle.service_tasks) == {
+        "task_auto_review": "auto_review",
+        "task_issue_certificate": "issue_certificate",
+        "notify_rejection": "notify",
+    }
     assert len(bundle.content_hash) == 64
     assert bundle.warnings == []
 

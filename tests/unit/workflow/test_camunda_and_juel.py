@@ -1,26 +1,29 @@
 """Camunda Modeler 7 diagrams (attributes, JUEL, external tasks, data stores) and JUEL."""
+
 from __future__ import annotations
 
 import pytest
+from wf_helpers import FIXTURES, deploy_files, reload
 
 from app.workflow.engine import JuelError, WorkflowHandle, translate_juel
 from app.workflow.engine.expressions import evaluate_expression
 
-from wf_helpers import FIXTURES, deploy_files, reload
 
-
-@pytest.mark.parametrize("juel, data, expected", [
-    ("${approved}", {"approved": True}, True),
-    ("${!approved}", {"approved": True}, False),
-    ("${amount > 1000 && region == 'A'}", {"amount": 1500, "region": "A"}, True),
-    ("${amount > 1000 && region == 'A'}", {"amount": 1500, "region": "B"}, False),
-    ("${a != b || c}", {"a": 1, "b": 1, "c": False}, False),
-    ("${amount gt 10 and not (region eq \"B\")}", {"amount": 11, "region": "A"}, True),
-    ("#{x lt 3 or x ge 10}", {"x": 12}, True),
-    ("${form.amount le 1000}", {"form": {"amount": 1000}}, True),
-    ("${empty comment}", {"comment": ""}, True),
-    ("${flag == true && other == null}", {"flag": True, "other": None}, True),
-])
+@pytest.mark.parametrize(
+    "juel, data, expected",
+    [
+        ("${approved}", {"approved": True}, True),
+        ("${!approved}", {"approved": True}, False),
+        ("${amount > 1000 && region == 'A'}", {"amount": 1500, "region": "A"}, True),
+        ("${amount > 1000 && region == 'A'}", {"amount": 1500, "region": "B"}, False),
+        ("${a != b || c}", {"a": 1, "b": 1, "c": False}, False),
+        ('${amount gt 10 and not (region eq "B")}', {"amount": 11, "region": "A"}, True),
+        ("#{x lt 3 or x ge 10}", {"x": 12}, True),
+        ("${form.amount le 1000}", {"form": {"amount": 1000}}, True),
+        ("${empty comment}", {"comment": ""}, True),
+        ("${flag == true && other == null}", {"flag": True, "other": None}, True),
+    ],
+)
 def test_juel_translation(juel, data, expected):
     assert evaluate_expression(translate_juel(juel), data) is expected
 
@@ -47,18 +50,22 @@ def test_camunda_attributes_are_read(bundle):
     assert second.form == "review_decision" and second.lane == "human_resources"
     assert dict(bundle.service_tasks) == {"Task_pay": "issue_certificate"}
     assert [(w.element_id, w.severity) for w in bundle.warnings] == [
-        ("DataStoreReference_1", "warning")]
+        ("DataStoreReference_1", "warning")
+    ]
 
 
-@pytest.mark.parametrize("amount, approved, path", [
-    (500, True, ["Task_review"]),
-    (5000, True, ["Task_review", "Task_second"]),
-    (500, False, ["Task_review"]),
-])
+@pytest.mark.parametrize(
+    "amount, approved, path",
+    [
+        (500, True, ["Task_review"]),
+        (5000, True, ["Task_review", "Task_second"]),
+        (500, False, ["Task_review"]),
+    ],
+)
 def test_camunda_diagram_runs_with_save_load(bundle, operators, amount, approved, path):
-    handle = WorkflowHandle.start(bundle.spec_json, {"case_number": "HF-1",
-                                                     "form": {"amount": amount}},
-                                  operators=operators)
+    handle = WorkflowHandle.start(
+        bundle.spec_json, {"case_number": "HF-1", "form": {"amount": amount}}, operators=operators
+    )
     done = []
     while handle.ready_user_tasks():
         handle = reload(handle, bundle.spec_json, operators)

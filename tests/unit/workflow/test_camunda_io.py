@@ -1,12 +1,12 @@
 """Camunda inputOutput mapping executed: input parameters as task-local variables, output
 parameters set as process variables, on service, script, business rule and user tasks."""
+
 from __future__ import annotations
 
 import pytest
+from wf_helpers import FIXTURES, deploy_files, reload
 
 from app.workflow.engine import DeployError, ScriptError, WorkflowHandle
-
-from wf_helpers import FIXTURES, deploy_files, reload
 
 BPMN = (FIXTURES / "camunda_io.bpmn").read_bytes()
 DMN = (FIXTURES / "camunda_io.dmn").read_bytes()
@@ -32,17 +32,21 @@ def test_executed_mappings_are_not_reported(bundle):
     assert not [w for w in bundle.warnings if w.code == "unsupported_element"]
 
 
-@pytest.mark.parametrize("amount, points, level, approved, end", [
-    (5000, 3, "lead", True, "End_approved"),
-    (500, 1, "clerk", True, "End_approved"),
-    (5000, 3, "lead", False, "End_refused"),
-])
-def test_mappings_run_to_each_end(bundle, operators, calls, amount, points, level, approved,
-                                  end):
+@pytest.mark.parametrize(
+    "amount, points, level, approved, end",
+    [
+        (5000, 3, "lead", True, "End_approved"),
+        (500, 1, "clerk", True, "End_approved"),
+        (5000, 3, "lead", False, "End_refused"),
+    ],
+)
+def test_mappings_run_to_each_end(bundle, operators, calls, amount, points, level, approved, end):
     handle = _start(bundle, operators, amount)
     [call] = handle.pending_service_calls()
-    assert (call.element_id, call.params) == ("Task_auto", {"documents": ["id_card", "lease"],
-                                                            "case": "IO-1"})
+    assert (call.element_id, call.params) == (
+        "Task_auto",
+        {"documents": ["id_card", "lease"], "case": "IO-1"},
+    )
     assert "documents" not in handle.data  # a local of the started task, not a process var
     handle.complete_service_call(call.task_id, {"verdict": "pass"})
     handle = reload(handle, bundle.spec_json, operators)
@@ -59,8 +63,7 @@ def test_mappings_run_to_each_end(bundle, operators, calls, amount, points, leve
     assert (data["risk_points"], data["risk_flags"]) == (points, [amount > 1000, "scored"])
     # Rule_level's input `points` (risk_points * 10) shadowed the script's `points` for the
     # DMN only: the decision saw 30 or 10, the process variable is back to 3 or 1
-    assert (data["points"], data["approval_level"], data["level_result"]) == (points, level,
-                                                                              level)
+    assert (data["points"], data["approval_level"], data["level_result"]) == (points, level, level)
 
     handle.complete_user_task(task.task_id, {"approved": approved})
     handle = reload(handle, bundle.spec_json, operators)
@@ -104,45 +107,53 @@ def test_failing_input_parameter_names_element(operators):
     assert "input parameter 'amount'" in info.value.message
 
 
-@pytest.mark.parametrize("param, code", [
-    ('<camunda:script scriptFormat="groovy">notice.sent</camunda:script>', "script_refused"),
-    ("${a ? b : c}", "condition_refused"),
-    ("${notice.getSent()}", "condition_refused"),
-    ("sent: ${notice.sent}", "condition_refused"),
-])
+@pytest.mark.parametrize(
+    "param, code",
+    [
+        ('<camunda:script scriptFormat="groovy">notice.sent</camunda:script>', "script_refused"),
+        ("${a ? b : c}", "condition_refused"),
+        ("${notice.getSent()}", "condition_refused"),
+        ("sent: ${notice.sent}", "condition_refused"),
+    ],
+)
 def test_unsafe_output_parameters_refused(operators, param, code):
     source = BPMN.replace(b"${notice.sent}", param.encode())
     with pytest.raises(DeployError) as info:
         deploy_files(_files(source), operators)
-    errors = [(i.element_id, i.code, i.message) for i in info.value.issues
-              if i.severity == "error"]
+    errors = [(i.element_id, i.code, i.message) for i in info.value.issues if i.severity == "error"]
     assert [(e, c) for e, c, _ in errors] == [("Task_notify", code)]
     assert "output parameter" in errors[0][2]
 
 
 def test_unnamed_output_parameter_refused(operators):
-    source = BPMN.replace(b'<camunda:outputParameter name="notified">',
-                          b"<camunda:outputParameter>")
+    source = BPMN.replace(
+        b'<camunda:outputParameter name="notified">', b"<camunda:outputParameter>"
+    )
     with pytest.raises(DeployError) as info:
         deploy_files(_files(source), operators)
-    assert ("Task_notify", "condition_refused") in {(i.element_id, i.code)
-                                                    for i in info.value.issues}
+    assert ("Task_notify", "condition_refused") in {
+        (i.element_id, i.code) for i in info.value.issues
+    }
 
 
 def test_mapping_on_an_event_is_reported_not_executed(operators):
-    event = (b'<bpmn:intermediateThrowEvent id="Event_marker" name="Marker">'
-             b"<bpmn:extensionElements><camunda:inputOutput>"
-             b'<camunda:outputParameter name="marked">${true}</camunda:outputParameter>'
-             b"</camunda:inputOutput></bpmn:extensionElements>"
-             b"<bpmn:incoming>Flow_6</bpmn:incoming><bpmn:outgoing>Flow_7</bpmn:outgoing>"
-             b"</bpmn:intermediateThrowEvent>"
-             b'<bpmn:sequenceFlow id="Flow_7" sourceRef="Event_marker" targetRef="End_approved"/>')
-    source = (BPMN.replace(b'<bpmn:sequenceFlow id="Flow_6" sourceRef="Task_notify" '
-                           b'targetRef="End_approved" />',
-                           b'<bpmn:sequenceFlow id="Flow_6" sourceRef="Task_notify" '
-                           b'targetRef="Event_marker" />' + event)
-              .replace(b"<bpmn:incoming>Flow_6</bpmn:incoming>\n    </bpmn:endEvent>",
-                       b"<bpmn:incoming>Flow_7</bpmn:incoming>\n    </bpmn:endEvent>"))
+    event = (
+        b'<bpmn:intermediateThrowEvent id="Event_marker" name="Marker">'
+        b"<bpmn:extensionElements><camunda:inputOutput>"
+        b'<camunda:outputParameter name="marked">${true}</camunda:outputParameter>'
+        b"</camunda:inputOutput></bpmn:extensionElements>"
+        b"<bpmn:incoming>Flow_6</bpmn:incoming><bpmn:outgoing>Flow_7</bpmn:outgoing>"
+        b"</bpmn:intermediateThrowEvent>"
+        b'<bpmn:sequenceFlow id="Flow_7" sourceRef="Event_marker" targetRef="End_approved"/>'
+    )
+    source = BPMN.replace(
+        b'<bpmn:sequenceFlow id="Flow_6" sourceRef="Task_notify" targetRef="End_approved" />',
+        b'<bpmn:sequenceFlow id="Flow_6" sourceRef="Task_notify" '
+        b'targetRef="Event_marker" />' + event,
+    ).replace(
+        b"<bpmn:incoming>Flow_6</bpmn:incoming>\n    </bpmn:endEvent>",
+        b"<bpmn:incoming>Flow_7</bpmn:incoming>\n    </bpmn:endEvent>",
+    )
     bundle = deploy_files(_files(source), operators)
     [warning] = [w for w in bundle.warnings if w.code == "unsupported_element"]
     assert warning.element_id == "Event_marker" and "intermediateThrowEvent" in warning.message

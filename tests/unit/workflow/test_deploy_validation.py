@@ -1,13 +1,13 @@
 """deploy_bundle validation: each issue code, all issues reported at once, element ids named."""
+
 from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
 import pytest
+from wf_helpers import deploy_files, mini_bpmn, script_process
 
 from app.workflow.engine import DeployError, ScriptError, WorkflowHandle
-
-from wf_helpers import deploy_files, mini_bpmn, script_process
 
 LINEAR = """
     <bpmn:startEvent id="start"/>
@@ -63,8 +63,11 @@ def test_unknown_lane_missing_form_unknown_operator_all_at_once(operators):
     <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="svc"/>
     <bpmn:sequenceFlow id="f3" sourceRef="svc" targetRef="end"/>"""
     found = issues_of({"a.bpmn": mini_bpmn(body, lanes=lanes)}, operators)
-    assert found == {("lane_x", "unknown_lane"), ("review", "missing_form"),
-                     ("svc", "unknown_operator")}
+    assert found == {
+        ("lane_x", "unknown_lane"),
+        ("review", "missing_form"),
+        ("svc", "unknown_operator"),
+    }
 
 
 def test_script_refused_names_element(operators):
@@ -131,11 +134,15 @@ def test_duplicate_ids_refused(operators):
 
 
 def test_data_store_is_a_warning_and_ignored(operators):
-    body = LINEAR + """
+    body = (
+        LINEAR
+        + """
     <bpmn:dataStoreReference id="store_ref" dataStoreRef="store"/>"""
+    )
     bundle = deploy_files({"a.bpmn": mini_bpmn(body)}, operators)
     assert [(w.element_id, w.code, w.severity) for w in bundle.warnings] == [
-        ("store_ref", "unsupported_element", "warning")]
+        ("store_ref", "unsupported_element", "warning")
+    ]
 
 
 def test_content_hash_ignores_line_endings(operators):
@@ -146,8 +153,9 @@ def test_content_hash_ignores_line_endings(operators):
 
 
 def test_worker_script_runs_and_failure_raises_script_error(operators):
-    ok = deploy_files({"a.bpmn": script_process(
-        "total = 0\nfor i in range(5):\n    total += i")}, operators)
+    ok = deploy_files(
+        {"a.bpmn": script_process("total = 0\nfor i in range(5):\n    total += i")}, operators
+    )
     handle = WorkflowHandle.start(ok.spec_json, {}, operators=operators)
     assert handle.is_completed() and handle.data["total"] == 10
     bad = deploy_files({"a.bpmn": script_process("x = 1 / 0")}, operators)

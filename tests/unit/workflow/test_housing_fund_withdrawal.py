@@ -1,11 +1,11 @@
 """housing_fund_withdrawal: DMN decides the approval level; a lead approves large amounts."""
+
 from __future__ import annotations
 
 import pytest
+from wf_helpers import deploy_shipped, reload
 
 from app.workflow.engine import WorkflowHandle
-
-from wf_helpers import deploy_shipped, reload
 
 
 @pytest.fixture
@@ -14,8 +14,11 @@ def bundle(operators):
 
 
 def _to_clerk(bundle, operators, amount, reason="rent"):
-    data = {"case_number": "HF-7", "service_code": "housing_fund_withdrawal",
-            "form": {"amount": float(amount), "reason": reason}}
+    data = {
+        "case_number": "HF-7",
+        "service_code": "housing_fund_withdrawal",
+        "form": {"amount": float(amount), "reason": reason},
+    }
     handle = WorkflowHandle.start(bundle.spec_json, data, operators=operators)
     handle = reload(handle, bundle.spec_json, operators)
     [call] = handle.pending_service_calls()
@@ -23,8 +26,11 @@ def _to_clerk(bundle, operators, amount, reason="rent"):
     handle.complete_service_call(call.task_id, {"verdict": "pass"})
     handle = reload(handle, bundle.spec_json, operators)
     [task] = handle.ready_user_tasks()
-    assert (task.element_id, task.lane, task.form) == ("review_housing_fund", "housing_fund",
-                                                      "review_decision")
+    assert (task.element_id, task.lane, task.form) == (
+        "review_housing_fund",
+        "housing_fund",
+        "review_decision",
+    )
     assert task.candidate_groups == []
     return handle, task
 
@@ -32,14 +38,24 @@ def _to_clerk(bundle, operators, amount, reason="rent"):
 def test_bundle_carries_the_decision_and_the_lead_group(bundle):
     assert bundle.lanes == ["housing_fund"] and bundle.warnings == []
     lead = next(t for t in bundle.user_tasks if t.element_id == "lead_approval")
-    assert (lead.lane, lead.form, lead.candidate_groups) == ("housing_fund", "review_decision",
-                                                             ["lead"])
+    assert (lead.lane, lead.form, lead.candidate_groups) == (
+        "housing_fund",
+        "review_decision",
+        ["lead"],
+    )
     assert "housing_fund_approval_level" in bundle.spec_json  # DMN table stored in the spec
 
 
-@pytest.mark.parametrize("amount, reason, level", [
-    (3000, "rent", "clerk"), (50000, "purchase", "clerk"), (50000.01, "purchase", "lead"),
-    (800, "other", "lead"), (120000, "retirement", "lead")])
+@pytest.mark.parametrize(
+    "amount, reason, level",
+    [
+        (3000, "rent", "clerk"),
+        (50000, "purchase", "clerk"),
+        (50000.01, "purchase", "lead"),
+        (800, "other", "lead"),
+        (120000, "retirement", "lead"),
+    ],
+)
 def test_dmn_decides_the_approval_level(bundle, operators, amount, reason, level):
     handle, task = _to_clerk(bundle, operators, amount, reason)
     assert task.data["approval_level"] == level
@@ -63,8 +79,11 @@ def test_large_amount_needs_lead_then_approved(bundle, operators, calls):
     handle = reload(handle, bundle.spec_json, operators)
     assert not handle.is_completed() and calls.certificates == []
     [lead] = handle.ready_user_tasks()
-    assert (lead.element_id, lead.lane, lead.candidate_groups) == ("lead_approval", "housing_fund",
-                                                                    ["lead"])
+    assert (lead.element_id, lead.lane, lead.candidate_groups) == (
+        "lead_approval",
+        "housing_fund",
+        ["lead"],
+    )
     handle.complete_user_task(lead.task_id, {"approved": True, "comment": "同意"})
     handle = reload(handle, bundle.spec_json, operators)
     assert handle.is_completed() and "end_approved" in handle.completed_element_ids()
@@ -83,7 +102,9 @@ def test_lead_can_reject(bundle, operators, calls):
     assert handle.is_completed() and "end_rejected" in handle.completed_element_ids()
     assert handle.data["housing_fund_lead_approved"] is False
     assert handle.data["housing_fund_lead_comment"] == "reason unclear"
-    assert calls.certificates == [] and calls.notifications == [{"template": "application_rejected"}]
+    assert calls.certificates == [] and calls.notifications == [
+        {"template": "application_rejected"}
+    ]
 
 
 @pytest.mark.parametrize("amount", [3000, 90000])

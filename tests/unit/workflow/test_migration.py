@@ -1,14 +1,14 @@
 """Version migration of running instances: allowed diffs move, unsafe ones are refused."""
+
 from __future__ import annotations
 
 import json
 from datetime import timedelta
 
 import pytest
+from wf_helpers import WORKFLOWS, deploy_files, reload
 
 from app.workflow.engine import MigrationRefused, WorkflowHandle, migrate_state
-
-from wf_helpers import WORKFLOWS, deploy_files, reload
 
 BR = (WORKFLOWS / "business_registration.bpmn").read_bytes()
 
@@ -34,8 +34,12 @@ def _approve_all(handle, spec_json, operators):
 
 def test_renaming_a_later_task_is_allowed(operators, calls):
     v1 = _deploy(operators, BR)
-    v2 = _deploy(operators, BR.replace("发放营业执照 Issue certificate".encode(),
-                                       "发放电子营业执照 Issue e-licence".encode()))
+    v2 = _deploy(
+        operators,
+        BR.replace(
+            "发放营业执照 Issue certificate".encode(), "发放电子营业执照 Issue e-licence".encode()
+        ),
+    )
     handle = _at_reviews(v1, operators)
     first = handle.ready_user_tasks()[0]
     handle.complete_user_task(first.task_id, {"approved": True, "comment": "ok"})
@@ -55,16 +59,20 @@ def test_renaming_a_later_task_is_allowed(operators, calls):
 
 def test_removing_the_current_task_is_refused(operators):
     v1 = _deploy(operators, BR)
-    removed = (BR.replace(b'<bpmn:flowNodeRef>review_tax</bpmn:flowNodeRef>', b"")
-               .replace(b'<bpmn:outgoing>flow_split_reviews_review_tax</bpmn:outgoing>', b"")
-               .replace(b'<bpmn:incoming>flow_review_tax_join_reviews</bpmn:incoming>', b""))
+    removed = (
+        BR.replace(b"<bpmn:flowNodeRef>review_tax</bpmn:flowNodeRef>", b"")
+        .replace(b"<bpmn:outgoing>flow_split_reviews_review_tax</bpmn:outgoing>", b"")
+        .replace(b"<bpmn:incoming>flow_review_tax_join_reviews</bpmn:incoming>", b"")
+    )
     start = removed.index(b'<bpmn:userTask id="review_tax"')
     end = removed.index(b"</bpmn:userTask>", start) + len(b"</bpmn:userTask>")
     removed = removed[:start] + removed[end:]
     for flow in (b"flow_split_reviews_review_tax", b"flow_review_tax_join_reviews"):
         i = removed.index(b'<bpmn:sequenceFlow id="' + flow + b'"')
-        removed = removed[:i] + removed[removed.index(b"/>", i) + 2:]
-    v2 = _deploy(operators, removed.replace(b'<bpmn:lane id="Lane_tax" name="tax">\n      </bpmn:lane>', b""))
+        removed = removed[:i] + removed[removed.index(b"/>", i) + 2 :]
+    v2 = _deploy(
+        operators, removed.replace(b'<bpmn:lane id="Lane_tax" name="tax">\n      </bpmn:lane>', b"")
+    )
     handle = _at_reviews(v1, operators)
     before = handle.dump_state()
     with pytest.raises(MigrationRefused) as info:
@@ -77,10 +85,12 @@ def test_removing_the_current_task_is_refused(operators):
 
 def test_changing_the_current_task_form_is_refused(operators):
     v1 = _deploy(operators, BR)
-    changed = BR.replace(b'<spiffworkflow:property name="formKey" value="review_decision" />\n'
-                         b'          <spiffworkflow:property name="decisionKey" value="tax_approved" />',
-                         b'<spiffworkflow:property name="formKey" value="correction_request" />\n'
-                         b'          <spiffworkflow:property name="decisionKey" value="tax_approved" />')
+    changed = BR.replace(
+        b'<spiffworkflow:property name="formKey" value="review_decision" />\n'
+        b'          <spiffworkflow:property name="decisionKey" value="tax_approved" />',
+        b'<spiffworkflow:property name="formKey" value="correction_request" />\n'
+        b'          <spiffworkflow:property name="decisionKey" value="tax_approved" />',
+    )
     assert changed != BR
     v2 = _deploy(operators, changed)
     handle = _at_reviews(v1, operators)
@@ -91,18 +101,22 @@ def test_changing_the_current_task_form_is_refused(operators):
 
 
 def test_inserted_step_after_the_current_task_runs(operators, calls):
-    inserted = (BR.replace(b'sourceRef="all_approved" targetRef="task_issue_certificate"',
-                           b'sourceRef="all_approved" targetRef="stamp"')
-                .replace(b"</bpmn:process>",
-                         b'<bpmn:scriptTask id="stamp" name="Stamp"><bpmn:script>stamped = True'
-                         b'</bpmn:script></bpmn:scriptTask><bpmn:sequenceFlow id="flow_stamp" '
-                         b'sourceRef="stamp" targetRef="task_issue_certificate" /></bpmn:process>'))
+    inserted = BR.replace(
+        b'sourceRef="all_approved" targetRef="task_issue_certificate"',
+        b'sourceRef="all_approved" targetRef="stamp"',
+    ).replace(
+        b"</bpmn:process>",
+        b'<bpmn:scriptTask id="stamp" name="Stamp"><bpmn:script>stamped = True'
+        b'</bpmn:script></bpmn:scriptTask><bpmn:sequenceFlow id="flow_stamp" '
+        b'sourceRef="stamp" targetRef="task_issue_certificate" /></bpmn:process>',
+    )
     v1, v2 = _deploy(operators, BR), _deploy(operators, inserted)
     handle = _at_reviews(v1, operators)
     state = migrate_state(v1.spec_json, handle.dump_state(), v2.spec_json, operators=operators)
     assert json.loads(state)  # plain JSON, stored with v2
-    handle = _approve_all(WorkflowHandle.load(v2.spec_json, state, operators=operators),
-                          v2.spec_json, operators)
+    handle = _approve_all(
+        WorkflowHandle.load(v2.spec_json, state, operators=operators), v2.spec_json, operators
+    )
     assert handle.is_completed() and handle.data["stamped"] is True
     assert "stamp" in handle.completed_element_ids()
 
@@ -114,8 +128,9 @@ def test_waiting_timer_keeps_its_deadline(operators):
     handle = WorkflowHandle.start(v1.spec_json, {"case_number": "RP-9"}, operators=operators)
     handle.complete_service_call(handle.pending_service_calls()[0].task_id, {"verdict": "pass"})
     earlier = handle.next_timer_due() - timedelta(days=3)  # review opened 3 days ago
-    handle.workflow.get_tasks(spec_name="timer_review_overdue")[0].internal_data["event_value"] = \
+    handle.workflow.get_tasks(spec_name="timer_review_overdue")[0].internal_data["event_value"] = (
         earlier.isoformat()
+    )
     handle.migrate(v2.spec_json)
     handle = reload(handle, v2.spec_json, operators)
     assert handle.next_timer_due() == earlier
@@ -125,10 +140,14 @@ def test_waiting_timer_keeps_its_deadline(operators):
 def test_called_process_is_migrated_too(operators):
     source = (WORKFLOWS / "talent_settlement.bpmn").read_bytes()
     v1 = _deploy(operators, source, process_id="talent_settlement")
-    v2 = _deploy(operators, source.replace("公安户籍审核".encode(), "户籍审核".encode()),
-                 process_id="talent_settlement")
-    handle = WorkflowHandle.start(v1.spec_json, {"case_number": "TS-1", "form": {}},
-                                  operators=operators)
+    v2 = _deploy(
+        operators,
+        source.replace("公安户籍审核".encode(), "户籍审核".encode()),
+        process_id="talent_settlement",
+    )
+    handle = WorkflowHandle.start(
+        v1.spec_json, {"case_number": "TS-1", "form": {}}, operators=operators
+    )
     handle.complete_service_call(handle.pending_service_calls()[0].task_id, {"verdict": "pass"})
     assert [t.element_id for t in handle.ready_user_tasks()] == ["review_human_resources"]
     handle.migrate(v2.spec_json)

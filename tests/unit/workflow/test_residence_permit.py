@@ -1,13 +1,13 @@
 """residence_permit: correction loop via message, non-interrupting P10D escalation timer."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from wf_helpers import deploy_shipped, reload
 
 from app.workflow.engine import WorkflowHandle
-
-from wf_helpers import deploy_shipped, reload
 
 
 @pytest.fixture
@@ -26,8 +26,11 @@ def test_bundle_lists_timer_message_and_applicant_lane(bundle):
     assert bundle.messages == ["correction_submitted"]
     assert set(bundle.lanes) == {"applicant", "public_security"}
     timer = bundle.timers[0]
-    assert (timer.attached_to, timer.interrupting, timer.expression) == \
-        ("review_public_security", False, '"P10D"')
+    assert (timer.attached_to, timer.interrupting, timer.expression) == (
+        "review_public_security",
+        False,
+        '"P10D"',
+    )
 
 
 def test_correction_loop_then_approval(bundle, operators, calls):
@@ -53,8 +56,9 @@ def test_correction_loop_then_approval(bundle, operators, calls):
 
 def test_rejection(bundle, operators):
     handle = _to_review(bundle, operators)
-    handle.complete_user_task(handle.ready_user_tasks()[0].task_id,
-                              {"decision": "reject", "comment": "forged"})
+    handle.complete_user_task(
+        handle.ready_user_tasks()[0].task_id, {"decision": "reject", "comment": "forged"}
+    )
     handle = reload(handle, bundle.spec_json, operators)
     assert handle.is_completed() and "end_rejected" in handle.completed_element_ids()
     assert handle.data["public_security_comment"] == "forged"
@@ -63,7 +67,7 @@ def test_rejection(bundle, operators):
 def test_overdue_review_escalates_without_cancelling(bundle, operators, calls):
     handle = _to_review(bundle, operators)
     due = handle.next_timer_due()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert timedelta(days=9, hours=23) < due - now <= timedelta(days=10)
     assert handle.fire_due_timers(now + timedelta(days=1)) is False
     handle = reload(handle, bundle.spec_json, operators)

@@ -1,22 +1,31 @@
 """Every shipped service deploys with the app's departments, forms and operators, and its
 application form and catalogue entry are well formed."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
+from wf_helpers import DEPARTMENTS, ROOT, WORKFLOWS
 
 from app.workflow.engine import deploy_bundle
 
-from wf_helpers import DEPARTMENTS, ROOT, WORKFLOWS
-
 SERVICES = json.loads((WORKFLOWS / "services.json").read_text(encoding="utf-8"))["services"]
-APP_FORMS = ({p.stem for p in (ROOT / "forms").glob("*.json")}
-             | {p.stem for p in (ROOT / "forms" / "tasks").glob("*.json")})
+APP_FORMS = {p.stem for p in (ROOT / "forms").glob("*.json")} | {
+    p.stem for p in (ROOT / "forms" / "tasks").glob("*.json")
+}
 APP_OPERATORS = {"auto_review", "issue_certificate", "notify"}
-DOC_TYPES = {"id_card_front", "id_card_back", "business_license", "household_register",
-             "lease_contract", "employment_certificate", "degree_certificate", "invoice",
-             "passport"}
+DOC_TYPES = {
+    "id_card_front",
+    "id_card_back",
+    "business_license",
+    "household_register",
+    "lease_contract",
+    "employment_certificate",
+    "degree_certificate",
+    "invoice",
+    "passport",
+}
 FIELD_TYPES = {"text", "textarea", "number", "boolean", "select", "date", "id_number", "mobile"}
 
 
@@ -35,8 +44,13 @@ def test_every_shipped_diagram_is_listed():
 @pytest.mark.parametrize("service", SERVICES, ids=[s["code"] for s in SERVICES])
 def test_service_deploys_with_app_settings(service):
     files = {name: (WORKFLOWS / name).read_bytes() for name in service["files"]}
-    bundle = deploy_bundle(files, process_id=service["process_id"], departments=DEPARTMENTS,
-                           forms=APP_FORMS, operators=APP_OPERATORS)
+    bundle = deploy_bundle(
+        files,
+        process_id=service["process_id"],
+        departments=DEPARTMENTS,
+        forms=APP_FORMS,
+        operators=APP_OPERATORS,
+    )
     assert bundle.process_id == service["process_id"]
     assert bundle.warnings == []
     assert service["lead_department"] in bundle.lanes
@@ -70,7 +84,11 @@ def test_application_form_and_entry_are_well_formed(service):
 def test_residence_permit_asks_for_the_briefed_materials():
     form = json.loads((ROOT / "forms" / "residence_permit.json").read_text(encoding="utf-8"))
     assert {m["doc_type"] for m in form["materials"] if m["required"]} == {
-        "id_card_front", "id_card_back", "lease_contract", "employment_certificate"}
+        "id_card_front",
+        "id_card_back",
+        "lease_contract",
+        "employment_certificate",
+    }
 
 
 def test_housing_fund_needs_invoice_or_lease():

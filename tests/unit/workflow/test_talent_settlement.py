@@ -1,13 +1,13 @@
 """talent_settlement: a call activity (HR qualification) then public security, in sequence."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
+from wf_helpers import deploy_shipped, reload
 
 from app.workflow.engine import WorkflowHandle
-
-from wf_helpers import deploy_shipped, reload
 
 
 @pytest.fixture
@@ -22,8 +22,11 @@ def _to_hr_review(bundle, operators, degree="master", shortage=False):
     handle.complete_service_call(handle.pending_service_calls()[0].task_id, {"verdict": "pass"})
     handle = reload(handle, bundle.spec_json, operators)
     [task] = handle.ready_user_tasks()
-    assert (task.element_id, task.lane, task.form) == ("review_human_resources",
-                                                      "human_resources", "review_decision")
+    assert (task.element_id, task.lane, task.form) == (
+        "review_human_resources",
+        "human_resources",
+        "review_decision",
+    )
     return handle, task
 
 
@@ -31,12 +34,16 @@ def test_bundle_holds_the_called_process(bundle):
     assert bundle.process_id == "talent_settlement"
     assert set(bundle.lanes) == {"human_resources", "public_security"}
     assert "talent_qualification" in json.loads(bundle.spec_json)["subprocess_specs"]
-    assert {t.process_id for t in bundle.user_tasks} == {"talent_settlement",
-                                                          "talent_qualification"}
+    assert {t.process_id for t in bundle.user_tasks} == {
+        "talent_settlement",
+        "talent_qualification",
+    }
 
 
-@pytest.mark.parametrize("degree, shortage, points", [
-    ("doctorate", False, 100), ("master", True, 100), ("bachelor", False, 60)])
+@pytest.mark.parametrize(
+    "degree, shortage, points",
+    [("doctorate", False, 100), ("master", True, 100), ("bachelor", False, 60)],
+)
 def test_script_in_called_process_scores(bundle, operators, degree, shortage, points):
     handle, task = _to_hr_review(bundle, operators, degree, shortage)
     assert task.data["talent_points"] == points
@@ -72,8 +79,9 @@ def test_public_security_rejection(bundle, operators, calls):
     handle, task = _to_hr_review(bundle, operators)
     handle.complete_user_task(task.task_id, {"approved": True})
     handle = reload(handle, bundle.spec_json, operators)
-    handle.complete_user_task(handle.ready_user_tasks()[0].task_id,
-                              {"approved": False, "comment": "address invalid"})
+    handle.complete_user_task(
+        handle.ready_user_tasks()[0].task_id, {"approved": False, "comment": "address invalid"}
+    )
     handle = reload(handle, bundle.spec_json, operators)
     assert handle.is_completed() and "end_rejected" in handle.completed_element_ids()
     assert handle.data["public_security_approved"] is False and calls.certificates == []

@@ -1,4 +1,5 @@
 """Helpers shared by the engine-layer tests: paths, deployment and save/load round trips."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,8 +9,14 @@ from app.workflow.engine import OperatorRegistry, WorkflowHandle, deploy_bundle
 ROOT = Path(__file__).resolve().parents[3]
 WORKFLOWS = ROOT / "workflows"
 FIXTURES = ROOT / "tests" / "fixtures" / "workflows"
-DEPARTMENTS = {"market_regulation", "tax", "social_security", "public_security",
-               "housing_fund", "human_resources"}
+DEPARTMENTS = {
+    "market_regulation",
+    "tax",
+    "social_security",
+    "public_security",
+    "housing_fund",
+    "human_resources",
+}
 FORMS = {p.stem for p in (ROOT / "forms" / "tasks").glob("*.json")}
 
 
@@ -33,8 +40,7 @@ def reload(handle: WorkflowHandle, spec_json: str, operators) -> WorkflowHandle:
     return WorkflowHandle.load(spec_json, handle.dump_state(), operators=operators)
 
 
-def mini_bpmn(body: str, *, process_id: str = "mini", lanes: str = "",
-              extra_ns: str = "") -> bytes:
+def mini_bpmn(body: str, *, process_id: str = "mini", lanes: str = "", extra_ns: str = "") -> bytes:
     """A small spiff-flavoured BPMN document around `body` (flow elements of one process)."""
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
