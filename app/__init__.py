@@ -34,9 +34,11 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
 
     register_blueprints(app)
 
-    from app.jobs import init_jobs
+    from app.jobs.setup import init_jobs
+    from app.services import case_events
 
     init_jobs(app)
+    case_events.install()
 
     from app.cli import register_cli
 

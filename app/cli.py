@@ -1,4 +1,4 @@
-"""Command-line tools: `flask demo load`, `flask workflows deploy`, `flask jobs …`, `flask serve`."""
+"""Command-line tools: `flask demo load`, `flask workflows deploy`, `flask jobs …`, `serve`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.extensions import db
+from app import uow
 
 demo_cli = AppGroup("demo", help="Demo data.")
 workflows_cli = AppGroup("workflows", help="Deploy and inspect BPMN processes.")
@@ -34,19 +34,18 @@ def demo_load():
 @click.option("--process-id", default=None, help="Process id when deploying given files.")
 def workflows_deploy(files, process_id):
     """Deploy the shipped services' processes, or the given BPMN/DMN FILES as one process."""
-    from app.workflow.deployment import deploy_files, deploy_shipped
+    from app.services.deployment import deploy_files, deploy_shipped
     from app.workflow.engine import DeployError
 
     try:
-        if files:
-            payload = {Path(f).name: Path(f).read_bytes() for f in files}
-            version, created = deploy_files(process_id, payload)
-            results = [(version.process_id, version.version, created)]
-        else:
-            results = deploy_shipped()
-        db.session.commit()
+        with uow.unit_of_work():  # the command is the use case: all files or none
+            if files:
+                payload = {Path(f).name: Path(f).read_bytes() for f in files}
+                version, created = deploy_files(process_id, payload)
+                results = [(version.process_id, version.version, created)]
+            else:
+                results = deploy_shipped()
     except DeployError as exc:
-        db.session.rollback()
         for issue in exc.issues:
             click.echo(
                 f"{issue.severity}: {issue.element_id or '-'}: {issue.code}: {issue.message}",
@@ -78,7 +77,7 @@ def ml_export_feedback(path):
 @jobs_cli.command("recover")
 def jobs_recover():
     """Hand out again jobs whose worker died."""
-    from app.jobs import runner_for
+    from app.jobs.queue import runner_for
 
     click.echo(f"re-dispatched {runner_for(current_app).recover()} job(s)")
 

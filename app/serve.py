@@ -11,7 +11,7 @@ log = logging.getLogger(__name__)
 
 def run(app, host: str = "127.0.0.1", port: int = 5000) -> None:
     """Start background services that belong to this process, then serve HTTP."""
-    from app.jobs import runner_for
+    from app.jobs.queue import runner_for
     from app.services.scheduler import start_background_loop
 
     logging.basicConfig(

@@ -109,7 +109,7 @@ def runtime_setup(app, n) -> list[int]:
             ids.append(a.id)
         db.session.commit()
         db.session.remove()
-    from app.jobs import runner_for
+    from app.jobs.queue import runner_for
 
     runner_for(app).wait_idle(300)  # the auto_review jobs the cases queued, before timing
     return ids

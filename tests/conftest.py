@@ -63,7 +63,7 @@ def _clear(application):
 @pytest.fixture()
 def demo(app):
     """A clean database with the demo departments, users and deployed services."""
-    from app.jobs import runner_for
+    from app.jobs.queue import runner_for
 
     runner_for(app).wait_idle(60)
     _clear(app)
@@ -87,7 +87,7 @@ def ctx(app, demo):
 @pytest.fixture()
 def wait_jobs(app):
     """Wait until every background job has finished (in-process pool or Celery)."""
-    from app.jobs import runner_for
+    from app.jobs.queue import runner_for
 
     def wait(timeout: float = 180):
         assert runner_for(app).wait_idle(timeout), "background jobs did not finish in time"

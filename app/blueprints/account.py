@@ -11,8 +11,8 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
+from app.domain.errors import DomainError, ValidationFailed
 from app.services import profile
-from app.services.errors import DomainError, ValidationFailed
 
 bp = Blueprint("account", __name__)
 

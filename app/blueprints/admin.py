@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.blueprints.access import admin_required
+from app.domain.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.models import Application, HumanTask, Incident, ProcessVersion, Service, TaskStatus, utcnow
-from app.services import analytics, periods, ratings, reviews
-from app.services.errors import DomainError, ValidationFailed
+from app.services import analytics, incidents, periods, ratings, reviews
+from app.services import holidays as holiday_calendar
 
 bp = Blueprint("admin", __name__)
 
@@ -131,63 +132,39 @@ def follow_up_rating(rating_id: int):
 @bp.route("/incidents/<int:incident_id>/retry", methods=["POST"])
 @admin_required
 def retry_incident(incident_id: int):
-    from app.workflow import runtime
-
-    incident = db.session.get(Incident, incident_id)
-    if incident is None or incident.resolved_at:
+    """Retry a stuck case and say what really happened."""
+    outcome = incidents.retry(current_user, incident_id)
+    if outcome.status == "resolved":
         flash(_("This incident is already resolved."), "info")
-        return redirect(url_for(".dashboard"))
-    try:
-        runtime.retry(incident.instance_id)
-    except runtime.CaseStuck as exc:
-        db.session.commit()
-        flash(_("Retry failed again: %(msg)s", msg=exc.incident.message), "danger")
-        return redirect(url_for(".dashboard"))
-    incident.resolved_at = utcnow()
-    incident.resolved_by_id = current_user.id
-    db.session.commit()
-    flash(_("The case moved on."), "success")
+    elif outcome.status == "failed":
+        flash(_("Retry failed again: %(msg)s", msg=outcome.message), "danger")
+    else:
+        flash(_("The case moved on."), "success")
     return redirect(url_for(".dashboard"))
 
 
 @bp.route("/holidays", methods=["GET", "POST"])
 @admin_required
 def holidays():
-    from datetime import date
-
-    from flask import request
-
-    from app.models import Holiday
-
+    """The holiday calendar: list, add or change a day."""
     if request.method == "POST":
         try:
-            day = date.fromisoformat(request.form.get("day", ""))
-        except ValueError:
-            flash(_("Enter a date as YYYY-MM-DD."), "danger")
-            return redirect(url_for(".holidays"))
-        name = (request.form.get("name") or "").strip()[:64] or day.isoformat()
-        row = db.session.get(Holiday, day) or Holiday(day=day)
-        row.name, row.is_workday = name, bool(request.form.get("is_workday"))
-        db.session.add(row)
-        db.session.commit()
-        flash(_("Saved."), "success")
+            holiday_calendar.save_day(
+                request.form.get("day", ""),
+                request.form.get("name", ""),
+                bool(request.form.get("is_workday")),
+            )
+        except ValidationFailed as exc:
+            flash(exc.summary(), "danger")
+        else:
+            flash(_("Saved."), "success")
         return redirect(url_for(".holidays"))
-    rows = db.session.execute(db.select(Holiday).order_by(Holiday.day)).scalars().all()
-    return render_template("admin/holidays.html", holidays=rows)
+    return render_template("admin/holidays.html", holidays=holiday_calendar.list_days())
 
 
 @bp.route("/holidays/<day>/delete", methods=["POST"])
 @admin_required
 def delete_holiday(day: str):
-    from datetime import date
-
-    from app.models import Holiday
-
-    try:
-        row = db.session.get(Holiday, date.fromisoformat(day))
-    except ValueError:
-        row = None
-    if row is not None:
-        db.session.delete(row)
-        db.session.commit()
+    """Remove a day from the holiday calendar."""
+    holiday_calendar.delete_day(day)
     return redirect(url_for(".holidays"))

@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.blueprints.context import referrer_path, safe_next
+from app.domain.errors import DomainError, ValidationFailed
 from app.extensions import db, login_manager
 from app.models import User
 from app.services import accounts, profile
-from app.services.errors import DomainError, ValidationFailed
 
 bp = Blueprint("auth", __name__)
 

@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.blueprints.access import clerk_required
+from app.domain.errors import Conflict, DomainError, ValidationFailed
 from app.extensions import db
 from app.models import Attachment, utcnow
 from app.services import approvals, catalogue, reviews, timeline
-from app.services.errors import Conflict, DomainError, ValidationFailed
 
 bp = Blueprint("clerk", __name__)
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import request
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
+
+from app.domain.names import localized_name
 
 STATUS_LABELS = {
     "draft": _l("Draft"),
@@ -142,17 +142,6 @@ def register(app) -> None:
         if value is None:
             return "—"
         return format_datetime(value, fmt)
-
-
-_BILINGUAL = re.compile(r"^(?P<zh>[^A-Za-z]*[\u4e00-\u9fff][^A-Za-z]*?)\s+(?P<en>[A-Za-z].*)$")
-
-
-def localized_name(name: str | None) -> str:
-    """A BPMN element name written "中文 English" shown in the current language only."""
-    match = _BILINGUAL.match(name or "")
-    if not match:
-        return name or ""
-    return match.group("en") if str(get_locale() or "zh") == "en" else match.group("zh")
 
 
 def tr(value) -> str:

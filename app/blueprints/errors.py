@@ -6,8 +6,8 @@ from flask import render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from app.extensions import db
-from app.services.errors import DomainError
+from app import uow
+from app.domain.errors import DomainError
 
 
 def register(app) -> None:
@@ -33,7 +33,7 @@ def register(app) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(exc):
-        db.session.rollback()
+        uow.rollback()
         return page(exc.status, _("Request refused"), str(exc.message))
 
     @app.errorhandler(400)
@@ -63,7 +63,7 @@ def register(app) -> None:
 
     @app.errorhandler(500)
     def server_error(exc):
-        db.session.rollback()
+        uow.rollback()
         return page(
             500,
             _("Something went wrong"),

@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.blueprints.access import citizen_required
+from app.domain.errors import Conflict, DomainError, ValidationFailed
 from app.services import applications, catalogue, ratings, reviews, timeline
-from app.services.errors import Conflict, DomainError, ValidationFailed
 
 bp = Blueprint("portal", __name__)
 

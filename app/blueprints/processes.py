@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.blueprints.access import admin_required
+from app.domain.errors import NotFound
 from app.extensions import db
 from app.models import Application
 from app.services import processes
-from app.services.errors import NotFound
 from app.workflow.engine import DeployError
 
 bp = Blueprint("processes", __name__)
@@ -98,8 +98,7 @@ def deploy(process_id: str, version: int):
         return _too_large()
     try:
         new, created = processes.deploy_edit(base, xml, current_user)
-    except DeployError as exc:
-        db.session.rollback()
+    except DeployError as exc:  # refused: the use case rolled back; nothing was deployed
         return jsonify({"ok": False, "issues": [i.as_dict() for i in exc.issues]}), 422
     return jsonify(
         {
@@ -142,7 +141,6 @@ def migrate(application_id: int):
     try:
         processes.migrate_case(application, target)
     except MigrationRefused as exc:
-        db.session.rollback()
         flash(
             _(
                 "This case cannot move to v%(n)d: %(why)s",

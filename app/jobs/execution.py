@@ -6,10 +6,13 @@ takes a short lease that a heartbeat thread renews while the handler runs: a wor
 `running` past its lease within `JOB_LEASE_SECONDS` and hands it out again. A long job whose
 worker is alive keeps its lease however long it runs.
 
-Each claim's attempt number is its token. The outcome is written only while the job is still
-held by that attempt, in the same transaction as the handler's own (uncommitted) changes: an
-attempt that lost its lease rolls back instead of overwriting the attempt that replaced it.
-A job whose workers keep dying is given up (`failed`) after `JOB_MAX_ATTEMPTS` attempts.
+Each claim's attempt number is its token. The handler runs inside a unit of work that this
+module holds (`uow.joined`): neither the handler nor the services it calls commit. The
+outcome is written only while the job is still held by that attempt, in the same transaction
+as the handler's changes and the reactions to its events: an attempt that lost its lease
+rolls all of it back instead of overwriting the attempt that replaced it. Every commit here
+goes through `app.uow`. A job whose workers keep dying is given up (`failed`) after
+`JOB_MAX_ATTEMPTS` attempts.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import or_, select, update
 
+from app import uow
 from app.extensions import db
-from app.jobs.registry import get_handler
+from app.jobs.registry import failure_hook, get_handler
 from app.models import Job, JobStatus, utcnow
 
 log = logging.getLogger(__name__)
@@ -72,30 +76,28 @@ def claim(job_id: int, max_attempts: int = 3, lease: timedelta | None = None) ->
         if status == JobStatus.QUEUED or lost:
             res = db.session.execute(_update(job_id, *conditions).values(**values))
             token = attempts + 1 if res.rowcount == 1 else None
-    db.session.commit()
+    uow.commit()
     return token
 
 
 def _give_up_if_workers_keep_dying(job_id: int, max_attempts: int) -> bool:
     """Fail a job running past its lease with no attempts left; True if it was."""
     now = utcnow()
-    res = db.session.execute(
-        _update(
-            job_id,
-            Job.status == JobStatus.RUNNING,
-            Job.lease_until < now,
-            Job.attempts >= max_attempts,
-        ).values(
-            status=JobStatus.FAILED,
-            finished_at=now,
-            error=f"the worker was lost (lease expired) on each of {max_attempts} attempts",
-        )
+    mark = _update(
+        job_id,
+        Job.status == JobStatus.RUNNING,
+        Job.lease_until < now,
+        Job.attempts >= max_attempts,
+    ).values(
+        status=JobStatus.FAILED,
+        finished_at=now,
+        error=f"the worker was lost (lease expired) on each of {max_attempts} attempts",
     )
-    db.session.commit()
-    if res.rowcount != 1:
-        return False
-    _on_final_failure(db.session.get(Job, job_id))
-    return True
+    given_up = db.session.execute(mark).rowcount == 1
+    if given_up and not _on_final_failure(db.session.get(Job, job_id)):
+        given_up = db.session.execute(mark).rowcount == 1  # the hook was rolled back
+    uow.commit()
+    return given_up
 
 
 class _Heartbeat:
@@ -145,25 +147,14 @@ def execute(job_id: int, max_attempts: int = 3) -> str:
     held = (Job.status == JobStatus.RUNNING, Job.attempts == token)
     job = db.session.get(Job, job_id)
     try:
-        result = get_handler(job.kind)(job, **(job.payload or {}))
+        with uow.joined():
+            result = get_handler(job.kind)(job, **(job.payload or {}))
+            uow.publish()  # the reactions to its events belong to the same transaction
     except Exception as exc:  # noqa: BLE001 — a job's failure is recorded, never raised
         heartbeat.stop()
-        db.session.rollback()
         log.warning("job %s attempt %s failed: %s", job_id, token, exc)
-        final = token >= max_attempts
-        status = JobStatus.FAILED if final else JobStatus.QUEUED
-        error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
-        res = db.session.execute(
-            _update(job_id, *held).values(
-                status=status, error=error, finished_at=utcnow() if final else None
-            )
-        )
-        if res.rowcount != 1:
-            return _lost(job_id, token)
-        db.session.commit()
-        if final:
-            _on_final_failure(db.session.get(Job, job_id))
-        return status.value
+        uow.undo_failed_use_case()
+        return _record_failure(job_id, token, held, exc, max_attempts)
     heartbeat.stop()
     res = db.session.execute(
         _update(job_id, *held).values(
@@ -175,27 +166,47 @@ def execute(job_id: int, max_attempts: int = 3) -> str:
     )
     if res.rowcount != 1:
         return _lost(job_id, token)
-    db.session.commit()  # the handler's changes and `done` together
+    uow.commit()  # the handler's changes, their reactions and `done` together
     return JobStatus.DONE.value
+
+
+def _record_failure(job_id: int, token: int, held, exc: Exception, max_attempts: int) -> str:
+    """Queue the job again, or fail it after its last attempt (and run its failure hook)."""
+    final = token >= max_attempts
+    status = JobStatus.FAILED if final else JobStatus.QUEUED
+    error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
+    mark = _update(job_id, *held).values(
+        status=status, error=error, finished_at=utcnow() if final else None
+    )
+    if db.session.execute(mark).rowcount != 1:
+        return _lost(job_id, token)
+    if final and not _on_final_failure(db.session.get(Job, job_id)):
+        db.session.execute(mark)  # the hook failed and was rolled back: keep the mark alone
+    uow.commit()
+    return status.value
 
 
 def _lost(job_id: int, token: int) -> str:
     """Our attempt no longer holds the job: undo what its handler left uncommitted."""
-    db.session.rollback()
+    uow.rollback()
     log.warning("job %s: attempt %s lost its lease; its outcome is discarded", job_id, token)
     return "lost"
 
 
-def _on_final_failure(job: Job) -> None:
-    """Let the owner of the job react to a final failure (e.g. open an incident)."""
-    from app.jobs.handlers import on_job_failed
-
+def _on_final_failure(job: Job) -> bool:
+    """Let the owner of the job react to its final failure (e.g. open an incident), in the
+    transaction that marks it failed. False if the hook failed (its changes rolled back)."""
+    hook = failure_hook(job.kind)
+    if hook is None:
+        return True
     try:
-        on_job_failed(job)
-        db.session.commit()
+        hook(job)
+        uow.publish()
+        return True
     except Exception:  # noqa: BLE001
-        db.session.rollback()
+        uow.rollback()
         log.exception("failure hook for job %s failed", job.id)
+        return False
 
 
 def stale_job_ids() -> list[int]:

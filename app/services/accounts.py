@@ -9,10 +9,11 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from app import uow
+from app.domain.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.models import LoginThrottle, Role, User, utcnow
 from app.services import identity
-from app.services.errors import DomainError, ValidationFailed
 from app.services.passwords import check_strength, hash_password, verify_password
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -35,6 +36,7 @@ def email_problem(email: str):
     return None
 
 
+@uow.use_case
 def register_citizen(
     real_name: str, id_number: str, mobile: str, password: str, email: str = ""
 ) -> User:
@@ -89,9 +91,8 @@ def register_citizen(
     )
     db.session.add(user)
     try:
-        db.session.commit()
-    except IntegrityError:  # a concurrent registration won the race
-        db.session.rollback()
+        db.session.flush()
+    except IntegrityError as exc:  # a concurrent registration won the race
         raise ValidationFailed(
             {
                 "id_number": _l(
@@ -99,7 +100,7 @@ def register_citizen(
                     "number already exists. Log in instead."
                 )
             }
-        )
+        ) from exc
     return user
 
 
@@ -121,8 +122,9 @@ def find_login(login: str) -> User | None:
     )
 
 
+@uow.use_case
 def authenticate(login: str, password: str, client_addr: str | None) -> User:
-    """Check a login; raises DomainError('locked' | 'bad_credentials'). Commits throttle rows."""
+    """Check a login; raises DomainError('locked' | 'bad_credentials'), counting the failure."""
     keys = [f"u:{(login or '').strip().lower()[:140]}"]
     if client_addr:
         keys.append(f"ip:{client_addr[:140]}")
@@ -141,7 +143,6 @@ def authenticate(login: str, password: str, client_addr: str | None) -> User:
     for key, row in rows.items():
         if row and key.startswith("u:"):
             db.session.delete(row)
-    db.session.commit()
     return user
 
 
@@ -157,10 +158,15 @@ def locked_minutes(rows, now) -> int | None:
 
 
 def record_failures(rows: dict, keys: list[str], now) -> None:
-    """Count one failed attempt on each throttle key (locking it at the limit). Commits."""
+    """Count one failed attempt on each throttle key (locking it at the limit) once the
+    failing use case has been rolled back: the count survives the error that follows."""
+    uow.on_failure(lambda: _count_failures(keys, now))
+
+
+def _count_failures(keys: list[str], now) -> None:
     cfg = current_app.config
     for key in keys:
-        row = rows.get(key) or LoginThrottle(key=key, failures=0)
+        row = db.session.get(LoginThrottle, key) or LoginThrottle(key=key, failures=0)
         if row.locked_until and row.locked_until <= now:
             row.failures = 0
             row.locked_until = None
@@ -170,7 +176,6 @@ def record_failures(rows: dict, keys: list[str], now) -> None:
             row.locked_until = now + timedelta(seconds=cfg["LOGIN_LOCK_SECONDS"])
         row.updated_at = now
         db.session.add(row)
-    db.session.commit()
 
 
 def create_staff(

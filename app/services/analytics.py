@@ -22,6 +22,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, func, or_
 
+from app.domain.calendar import is_working_day
 from app.extensions import db
 from app.models import (
     Application,
@@ -36,7 +37,6 @@ from app.models import (
     utcnow,
 )
 from app.models.ratings import SATISFIED_LEVEL_MIN
-from app.services.calendar import is_working_day
 from app.services.periods import Period, local_today
 
 OPEN_STATUSES = (
@@ -74,7 +74,7 @@ class WorkingClock:
                 Holiday.day >= first, Holiday.day <= last
             )
         ).all()
-        exceptions = {day: workday for day, workday in rows}
+        exceptions = dict(rows)
         self._working = []
         self._before = [0]  # working days strictly before first + i
         day = first

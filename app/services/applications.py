@@ -11,13 +11,17 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
-from app import jobs
+from app import uow
+from app.domain import calendar, events
+from app.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.extensions import db
+from app.jobs import queue
 from app.models import Application, ApplicationStatus, Attachment, Service, User, utcnow
-from app.services import catalogue, forms, timeline, uploads
-from app.services.errors import Conflict, DomainError, NotFound, ValidationFailed
+from app.services import catalogue, forms, uploads
+from app.workflow import runtime
 
 
+@uow.use_case
 def start_draft(citizen: User, service: Service) -> Application:
     """The citizen's open draft for `service`, created (prefilled from the account) if none."""
     draft = db.session.execute(
@@ -38,7 +42,7 @@ def start_draft(citizen: User, service: Service) -> Application:
             citizen=citizen, service=service, form_data={k: v for k, v in prefill.items() if v}
         )
         db.session.add(draft)
-        db.session.commit()
+        db.session.flush()
     return draft
 
 
@@ -58,6 +62,7 @@ def _require_draft(application: Application) -> None:
         )
 
 
+@uow.use_case
 def save_form(application: Application, raw: dict) -> dict:
     """Validate and store the form; returns field errors (the valid values are kept)."""
     _require_draft(application)
@@ -71,7 +76,6 @@ def save_form(application: Application, raw: dict) -> dict:
         elif name not in errors and raw.get(name, None) in ("", None):
             merged.pop(name, None)
     application.form_data = merged
-    db.session.commit()
     return errors
 
 
@@ -88,18 +92,18 @@ def material_slots(application: Application) -> list[dict]:
     ]
 
 
+@uow.use_case
 def add_attachment(application: Application, slot: str, filename: str, data: bytes) -> Attachment:
     """Check and store an uploaded file for a draft's `slot`, then queue its auto-review."""
     _require_draft(application)
-    att = store_attachment(application, slot, filename, data)
-    db.session.commit()
-    return att
+    return store_attachment(application, slot, filename, data)
 
 
 def store_attachment(
     application: Application, slot: str, filename: str, data: bytes, *, supersede: bool = False
 ) -> Attachment:
-    """Check, store and queue the review of one file (caller commits; file removed on error).
+    """Check, store and queue the review of one file (part of the caller's use case; the
+    stored file is removed again if that use case fails).
 
     With `supersede`, earlier files of the slot are marked replaced (corrections, 补正).
     """
@@ -122,31 +126,28 @@ def store_attachment(
     filename = (filename or "upload").replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload"
     mime = uploads.check_content(data, filename)
     stored = uploads.store(data, mime)
-    try:
-        if supersede:
-            for old in live:
-                if old.slot == slot:
-                    old.superseded = True
-        att = Attachment(
-            application=application,
-            slot=slot,
-            original_name=filename,
-            stored_name=stored.stored_name,
-            mime_type=stored.mime_type,
-            size=stored.size,
-            sha256=stored.sha256,
-            review_status="pending",
-        )
-        db.session.add(att)
-        db.session.flush()
-        jobs.enqueue("review_attachment", attachment_id=att.id)
-    except Exception:
-        db.session.rollback()
-        uploads.remove(stored.stored_name)
-        raise
+    uow.on_failure(lambda: uploads.remove(stored.stored_name))
+    if supersede:
+        for old in live:
+            if old.slot == slot:
+                old.superseded = True
+    att = Attachment(
+        application=application,
+        slot=slot,
+        original_name=filename,
+        stored_name=stored.stored_name,
+        mime_type=stored.mime_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        review_status="pending",
+    )
+    db.session.add(att)
+    db.session.flush()
+    queue.enqueue("review_attachment", attachment_id=att.id)
     return att
 
 
+@uow.use_case
 def remove_attachment(application: Application, attachment_id: int) -> None:
     """Delete one of the draft's files."""
     _require_draft(application)
@@ -155,8 +156,7 @@ def remove_attachment(application: Application, attachment_id: int) -> None:
         raise NotFound("attachment_not_found", _l("No such file."))
     stored = att.stored_name
     db.session.delete(att)
-    db.session.commit()
-    uploads.remove(stored)
+    uow.on_commit(lambda: uploads.remove(stored))
 
 
 def check_complete(application: Application) -> dict:
@@ -171,12 +171,13 @@ def check_complete(application: Application) -> dict:
             errors[f"material:{slot['slot']}"] = _l("Upload this material.")
         if slot.get("required_group"):
             groups.setdefault(slot["required_group"], []).append(slot)
-    for group, slots in groups.items():  # "one of these" materials (e.g. invoice or lease)
+    for slots in groups.values():  # "one of these" materials (e.g. invoice or lease)
         if not any(s["files"] for s in slots):
             errors[f"material:{slots[0]['slot']}"] = _l("Upload at least one of these materials.")
     return errors
 
 
+@uow.use_case
 def submit(application: Application) -> Application:
     """Submit a complete draft: number the case, start its workflow. One transaction."""
     errors = check_complete(application)
@@ -190,27 +191,18 @@ def submit(application: Application) -> Application:
         .execution_options(synchronize_session=False)
     )
     if res.rowcount != 1:
-        db.session.rollback()
         raise Conflict(
             "already_submitted",
             _l("This application was already submitted. Follow it under My cases."),
         )
     db.session.refresh(application)
     application.case_number = f"YW{now:%Y%m%d}{application.id:06d}"
-    from app.services import calendar
-
     application.due_at = calendar.add_working_days(now, application.service.time_limit_days)
-    timeline.record(application, "submitted", actor=application.citizen)
-    from app.workflow import runtime
-
+    events.case_step(application, "submitted", actor=application.citizen)
     try:
         runtime.start_case(application)
     except runtime.CaseStuck:
         pass  # an incident is recorded; the case waits for an administrator's retry
-    except Exception:
-        db.session.rollback()
-        raise
-    db.session.commit()
     return application
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, text, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app import uow
+from app.domain import events
+from app.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import Application, HumanTask, TaskStatus, User, utcnow
-from app.services import timeline
-from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.services import catalogue, forms
+from app.workflow import runtime
 
 LIVE_TASK = text("human_task.status IN ('open', 'claimed')")
 
@@ -68,8 +73,9 @@ def can_view_case(user: User, application: Application) -> bool:
     return False
 
 
+@uow.use_case
 def claim(clerk: User, task_id: int) -> HumanTask:
-    """Take an open task; if another clerk was faster, say who. Commits."""
+    """Take an open task; if another clerk was faster, say who."""
     task = get_task(clerk, task_id)
     _check_group(clerk, task)
     res = db.session.execute(
@@ -78,7 +84,6 @@ def claim(clerk: User, task_id: int) -> HumanTask:
         .values(status=TaskStatus.CLAIMED, assignee_id=clerk.id, claimed_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
     db.session.refresh(task)
     if res.rowcount != 1 and task.assignee_id != clerk.id:
         who = task.assignee.real_name if task.assignee else "?"
@@ -86,13 +91,13 @@ def claim(clerk: User, task_id: int) -> HumanTask:
     return task
 
 
+@uow.use_case
 def release(clerk: User, task_id: int) -> HumanTask:
-    """Give a claimed task back to the queue. Commits."""
+    """Give a claimed task back to the queue."""
     task = get_task(clerk, task_id)
     if task.status != TaskStatus.CLAIMED or task.assignee_id != clerk.id:
         raise Conflict("not_yours", _l("You do not hold this task."))
     task.status, task.assignee_id, task.claimed_at = TaskStatus.OPEN, None, None
-    db.session.commit()
     return task
 
 
@@ -102,7 +107,6 @@ DEFAULT_TASK_FORM = "review_decision"
 
 def task_form(task: HumanTask) -> dict:
     """The form a task is decided with (`forms/tasks/<form>.json`)."""
-    from app.services import catalogue
 
     return catalogue.load_form(task.form or DEFAULT_TASK_FORM)
 
@@ -136,10 +140,9 @@ _CLOSE_TASK = (
 )
 
 
+@uow.use_case
 def decide(clerk: User, task_id: int, raw: dict) -> HumanTask:
     """Complete a task with its form (approve, reject, ask for corrections…). Commits."""
-    from app.services import forms
-    from app.workflow import runtime
 
     task = get_task(clerk, task_id)
     _check_group(clerk, task)
@@ -159,7 +162,7 @@ def decide(clerk: User, task_id: int, raw: dict) -> HumanTask:
         },
     )
     if res.rowcount != 1:
-        db.session.rollback()
+        uow.rollback()
         db.session.refresh(task)
         if task.status == TaskStatus.DONE:
             raise Conflict("already_done", _l("This task has already been decided."))
@@ -176,7 +179,7 @@ def decide(clerk: User, task_id: int, raw: dict) -> HumanTask:
         ("comment", comment),
     ):
         set_committed_value(task, key, value)  # what the UPDATE above wrote; no re-read
-    timeline.record(
+    events.case_step(
         task.application_id,
         "task_done",
         actor=clerk,
@@ -189,9 +192,7 @@ def decide(clerk: User, task_id: int, raw: dict) -> HumanTask:
     except runtime.CaseStuck as stuck:
         # The process cannot take this step (a broken script or operator): the decision is
         # not recorded, the task stays with the clerk, and administrators see an incident.
-        db.session.rollback()
-        runtime.record_incident(stuck)
-        db.session.commit()
+        uow.on_failure(partial(runtime.record_incident, stuck))
         raise Conflict(
             "case_stuck",
             _l(
@@ -200,11 +201,7 @@ def decide(clerk: User, task_id: int, raw: dict) -> HumanTask:
                 "administrators have been alerted.",
                 element=stuck.element_id or "?",
             ),
-        )
-    except Exception:
-        db.session.rollback()
-        raise
-    db.session.commit()
+        ) from stuck
     return task
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from flask import current_app
 
+from app.domain.errors import NotFound
 from app.extensions import db
 from app.models import Service
-from app.services.errors import NotFound
 
 
 def _read_json(path: Path) -> dict:

@@ -7,12 +7,17 @@ replaces files slot by slot and resumes the case through a BPMN message event
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask_babel import lazy_gettext as _l
 
+from app import uow
+from app.domain import events
+from app.domain.errors import Conflict, DomainError, ValidationFailed
 from app.extensions import db
 from app.models import Application, ApplicationStatus, CaseEvent
-from app.services import applications, timeline
-from app.services.errors import Conflict, DomainError, ValidationFailed
+from app.services import applications, uploads
+from app.workflow import runtime
 
 MESSAGE = "correction_submitted"
 
@@ -32,10 +37,9 @@ def open_request(application: Application) -> CaseEvent | None:
     )
 
 
+@uow.use_case
 def submit(application: Application, note: str, files: list[tuple[str, str, bytes]]) -> None:
-    """Store the replacement files and resume the case. Commits."""
-    from app.workflow import runtime
-
+    """Store the replacement files and resume the case, or nothing at all."""
     if application.status != ApplicationStatus.CORRECTION:
         raise Conflict("no_correction", _l("No correction is requested for this case now."))
     note = (note or "").strip()
@@ -45,15 +49,13 @@ def submit(application: Application, note: str, files: list[tuple[str, str, byte
         )
     if len(note) > 2000:
         raise ValidationFailed({"note": _l("At most %(n)d characters.", n=2000)})
-    from app.services import uploads
-
     for _slot, name, data in files:  # refuse a bad file before storing any
         uploads.check_content(data, name)
     added = [
         applications.store_attachment(application, slot, name, data, supersede=True)
         for slot, name, data in files
     ]
-    timeline.record(
+    events.case_step(
         application,
         "correction_submitted",
         actor=application.citizen,
@@ -67,12 +69,8 @@ def submit(application: Application, note: str, files: list[tuple[str, str, byte
             {"note": note, "attachments": [{"id": a.id, "slot": a.slot} for a in added]},
         )
     except runtime.CaseStuck as stuck:
-        stored = [a.stored_name for a in added]
-        db.session.rollback()  # nothing half-saved: the citizen may send it again later
-        for name in stored:
-            uploads.remove(name)
-        runtime.record_incident(stuck)
-        db.session.commit()
+        # Nothing half-saved (the stored files go too): the citizen may send it again later.
+        uow.on_failure(partial(runtime.record_incident, stuck))
         raise DomainError(
             "case_stuck",
             _l(
@@ -80,8 +78,4 @@ def submit(application: Application, note: str, files: list[tuple[str, str, byte
                 "Nothing was saved; administrators have been "
                 "alerted. Please try again later."
             ),
-        )
-    except Exception:
-        db.session.rollback()
-        raise
-    db.session.commit()
+        ) from stuck

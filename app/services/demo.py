@@ -12,6 +12,7 @@ import logging
 
 from flask import current_app
 
+from app import uow
 from app.extensions import db
 from app.models import Application, Department, HumanTask, Role, Service, TaskStatus, User
 from app.services import catalogue
@@ -45,11 +46,11 @@ log = logging.getLogger(__name__)
 
 
 def load_demo_data(sample_cases: bool | None = None) -> dict:
-    """Create what is missing and deploy shipped processes. Commits. Returns the logins.
+    """Create what is missing and deploy shipped processes, then commit. Returns the logins.
 
     `sample_cases` (default: yes, except in tests) also runs the demo citizen's sample cases.
     """
-    from app.workflow.deployment import deploy_shipped
+    from app.services.deployment import deploy_shipped
 
     depts = {}
     for code, zh, en in DEPARTMENTS:
@@ -80,7 +81,7 @@ def load_demo_data(sample_cases: bool | None = None) -> dict:
     catalogue.sync_services()
     db.session.flush()
     deployed = deploy_shipped()
-    db.session.commit()
+    uow.commit()  # the reference data first: each sample case below is a use case of its own
     if sample_cases is None:
         sample_cases = not current_app.testing
     samples = load_sample_cases() if sample_cases else 0
@@ -117,7 +118,7 @@ def load_sample_cases(timeout: float = 60) -> int:
     """Apply, decide and rate the sample cases through the services; returns how many were
     made. Skipped if the demo citizen has any case already, or if jobs run on Celery (no
     worker may be running yet to do the auto-review the cases wait for)."""
-    from app.jobs import runner_for
+    from app.jobs.queue import runner_for
     from app.services import applications, approvals, ratings
 
     if current_app.config.get("REDIS_URL"):

@@ -22,7 +22,11 @@ from flask_babel import gettext as _
 from sqlalchemy import event, func, update
 from sqlalchemy.orm import Session, selectinload
 
+from app import uow
+from app.domain.errors import NotFound
+from app.domain.names import localized_name
 from app.extensions import db
+from app.jobs import queue
 from app.models import (
     Application,
     Department,
@@ -33,7 +37,6 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services.errors import NotFound
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +104,6 @@ def task_assigned(task: HumanTask) -> None:
     application = db.session.get(Application, task.application_id)
 
     def texts():
-        from app.blueprints.context import localized_name
-
         name = localized_name(task.name)
         return (
             _("Assigned to you: %(task)s", task=name),
@@ -305,11 +306,9 @@ def send(
         )
     db.session.add(note)
     if note.deliveries:
-        from app import jobs
-
         db.session.flush()
         for delivery in note.deliveries:
-            jobs.enqueue("notification_delivery", delivery_id=delivery.id)
+            queue.enqueue("notification_delivery", delivery_id=delivery.id)
     return note
 
 
@@ -395,8 +394,9 @@ def inbox(user: User, *, page: int = 1, per_page: int = 30) -> tuple[list[Notifi
     return rows[:per_page], len(rows) > per_page
 
 
+@uow.use_case
 def open_notification(user: User, notification_id: int) -> Notification:
-    """`user`'s own notification, marked read. Someone else's is NotFound. Commits."""
+    """`user`'s own notification, marked read. Someone else's is NotFound."""
     note = db.session.get(Notification, notification_id)
     if note is None or note.recipient_id != user.id:
         from flask_babel import lazy_gettext as _l
@@ -404,17 +404,16 @@ def open_notification(user: User, notification_id: int) -> Notification:
         raise NotFound("notification_not_found", _l("No such notification."))
     if note.read_at is None:
         note.read_at = utcnow()
-        db.session.commit()
     return note
 
 
+@uow.use_case
 def mark_all_read(user: User) -> int:
-    """Mark every unread notification of `user` read; returns how many. Commits."""
+    """Mark every unread notification of `user` read; returns how many."""
     res = db.session.execute(
         update(Notification)
         .where(Notification.recipient_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
     return res.rowcount

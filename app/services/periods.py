@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from app.domain.errors import ValidationFailed
 from app.models import utcnow
-from app.services.errors import ValidationFailed
 
 PERIODS = (7, 30, 90, 365)
 DEFAULT_PERIOD = 30
@@ -151,8 +151,8 @@ def date_range(first_raw, last_raw, now: datetime | None = None) -> Period:
         raise ValidationFailed(
             {
                 "to": _l(
-                    "The first day (%(first)s) is after the last day (%(last)s): swap them or choose "
-                    "other dates.",
+                    "The first day (%(first)s) is after the last day (%(last)s): "
+                    "swap them or choose other dates.",
                     first=first.isoformat(),
                     last=last.isoformat(),
                 )
@@ -167,8 +167,8 @@ def date_range(first_raw, last_raw, now: datetime | None = None) -> Period:
         raise ValidationFailed(
             {
                 "to": _l(
-                    "A range can cover at most %(max)d days, but %(first)s to %(last)s covers %(n)d. "
-                    "Choose a shorter range (export one year at a time).",
+                    "A range can cover at most %(max)d days, but %(first)s to %(last)s "
+                    "covers %(n)d. Choose a shorter range (export one year at a time).",
                     max=MAX_RANGE_DAYS,
                     first=first.isoformat(),
                     last=last.isoformat(),

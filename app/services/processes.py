@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from app import uow
+from app.domain.errors import NotFound
 from app.extensions import db
-from app.models import Application, ProcessVersion, WorkflowInstance
-from app.services.errors import NotFound
+from app.models import Application, Department, ProcessVersion, WorkflowInstance
+from app.services import catalogue
+from app.services.deployment import deploy_files
+from app.workflow import runtime
+from app.workflow.engine import DeployError, deploy_bundle
+from app.workflow.operators import registry
 
 
 def list_processes() -> list[dict]:
@@ -75,10 +81,6 @@ def edited_files(base: ProcessVersion, xml: str) -> dict[str, bytes]:
 
 def validate_edit(base: ProcessVersion, xml: str) -> list[dict]:
     """Every problem the deploy check finds in the edited diagram (empty list: deployable)."""
-    from app.models import Department
-    from app.services import catalogue
-    from app.workflow.engine import DeployError, deploy_bundle
-    from app.workflow.operators import registry
 
     departments = {d.code for d in db.session.execute(db.select(Department)).scalars()}
     try:
@@ -94,13 +96,10 @@ def validate_edit(base: ProcessVersion, xml: str) -> list[dict]:
     return [i.as_dict() for i in getattr(bundle, "warnings", []) or []]
 
 
+@uow.use_case
 def deploy_edit(base: ProcessVersion, xml: str, user) -> tuple[ProcessVersion, bool]:
-    """Deploy the edited diagram as a new version (no-op if unchanged). Commits."""
-    from app.workflow.deployment import deploy_files
-
-    version, created = deploy_files(base.process_id, edited_files(base, xml), user)
-    db.session.commit()
-    return version, created
+    """Deploy the edited diagram as a new version (no-op if unchanged)."""
+    return deploy_files(base.process_id, edited_files(base, xml), user)
 
 
 def case_diagram(application: Application) -> dict:
@@ -108,9 +107,8 @@ def case_diagram(application: Application) -> dict:
     inst = application.instance
     if inst is None:
         raise NotFound("instance_not_found", _l("This case has no process yet."))
-    from app.workflow.runtime import load
 
-    handle = load(inst)
+    handle = runtime.load(inst)
     version = inst.process_version
     return {
         "xml": version.source_files[main_file(version)],
@@ -125,7 +123,6 @@ def migration_targets(application: Application) -> list[dict]:
     inst = application.instance
     if inst is None or inst.status == "completed":
         return []
-    from app.workflow import runtime
 
     out = []
     for version in get_versions(inst.process_version.process_id):
@@ -136,9 +133,7 @@ def migration_targets(application: Application) -> list[dict]:
     return out
 
 
+@uow.use_case
 def migrate_case(application: Application, target: ProcessVersion) -> None:
-    """Move a running case to `target` (raises MigrationRefused). Commits."""
-    from app.workflow import runtime
-
+    """Move a running case to `target` (raises MigrationRefused)."""
     runtime.migrate(application.instance.id, target)
-    db.session.commit()

@@ -20,10 +20,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
+from app import uow
+from app.domain.errors import Conflict, DomainError, ValidationFailed
 from app.extensions import db
 from app.models import LoginThrottle, User, utcnow
 from app.services import accounts
-from app.services.errors import Conflict, DomainError, ValidationFailed
 from app.services.passwords import check_strength, hash_password, verify_password
 
 log = logging.getLogger(__name__)
@@ -55,8 +56,8 @@ class _CurrentPassword:
             )
 
     def verify(self, password: str, errors: dict | None = None) -> None:
-        """Nothing if *password* is right; else count a wrong guess (commits) and raise
-        ValidationFailed with *errors* and this field's message."""
+        """Nothing if *password* is right; else count a wrong guess (kept after the
+        rollback) and raise ValidationFailed with *errors* and this field's message."""
         if verify_password(self.user.password_hash, password):
             return
         accounts.record_failures({self.key: self.throttle}, [self.key], utcnow())
@@ -75,8 +76,9 @@ class _CurrentPassword:
             db.session.delete(self.throttle)
 
 
+@uow.use_case
 def change_password(user: User, current: str, new: str, confirm: str) -> bool:
-    """Replace `user`'s password after checking the current one. Commits.
+    """Replace `user`'s password after checking the current one.
 
     The new password must be strong (`check_strength`), typed the same twice and differ
     from the current one. Wrong current passwords are throttled like log-ins. On success
@@ -122,7 +124,7 @@ def change_password(user: User, current: str, new: str, confirm: str) -> bool:
         .execution_options(synchronize_session=False)
     ).rowcount
     if done != 1:
-        db.session.rollback()
+        uow.rollback()
         db.session.refresh(user)
         if verify_password(user.password_hash, new):
             return False  # the same form, sent twice at once: the other one changed it
@@ -137,7 +139,6 @@ def change_password(user: User, current: str, new: str, confirm: str) -> bool:
     db.session.flush()
     db.session.refresh(user)
     _tell_password_changed(user)
-    db.session.commit()
     log.info("user %s changed their password; other sessions ended", user.id)
     return True
 
@@ -160,8 +161,9 @@ def _tell_password_changed(user: User) -> None:
     )
 
 
+@uow.use_case
 def update_contact(user: User, email: str, mobile: str, password: str = "") -> bool:
-    """Set `user`'s e-mail address and mobile number, checked as at registration. Commits.
+    """Set `user`'s e-mail address and mobile number, checked as at registration.
 
     An empty e-mail address means no notifications by e-mail. Citizens log in with their
     mobile number and must keep one; when a citizen's login name is their mobile number it
@@ -204,16 +206,16 @@ def update_contact(user: User, email: str, mobile: str, password: str = "") -> b
         user.username = mobile
     user.email, user.mobile = email or None, mobile or None
     try:
-        db.session.commit()
-    except IntegrityError:  # another account took the number between the check and now
-        db.session.rollback()
-        raise ValidationFailed({"mobile": MOBILE_TAKEN})
+        db.session.flush()
+    except IntegrityError as exc:  # another account took the number between check and now
+        raise ValidationFailed({"mobile": MOBILE_TAKEN}) from exc
     log.info("user %s changed their contact details", user.id)
     return True
 
 
+@uow.use_case
 def set_language(user: User, code: str) -> bool:
-    """Remember `code` as the language of `user`'s pages and notifications. Commits.
+    """Remember `code` as the language of `user`'s pages and notifications.
 
     Returns False if it already was; raises ValidationFailed for a language the portal
     does not offer."""
@@ -222,5 +224,4 @@ def set_language(user: User, code: str) -> bool:
     if user.preferred_locale == code:
         return False
     user.preferred_locale = code
-    db.session.commit()
     return True

@@ -10,11 +10,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
+from app import uow
+from app.domain import events
+from app.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import Application, ApplicationStatus, Rating, User, utcnow
 from app.models.ratings import BAD_LEVEL_MAX, LEVEL_MAX, LEVEL_MIN
-from app.services import timeline
-from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 COMMENT_MAX = 500
 REPLY_MAX = 2000
@@ -58,8 +59,9 @@ def parse_level(raw) -> int:
     return level
 
 
+@uow.use_case
 def rate(citizen: User, application: Application, level, comment: str | None = "") -> Rating:
-    """Store the citizen's rating of their decided case; refuse a second one. Commits.
+    """Store the citizen's rating of their decided case; refuse a second one.
 
     A bad rating (level 1–2) goes on the administrators' follow-up list.
     """
@@ -83,11 +85,9 @@ def rate(citizen: User, application: Application, level, comment: str | None = "
     db.session.add(rating)
     try:
         db.session.flush()
-    except IntegrityError:  # a double submit that raced past the check above
-        db.session.rollback()
-        raise Conflict("already_rated", _l("You have already rated this case. Thank you."))
-    timeline.record(application, "rated", actor=citizen, data={"level": level})
-    db.session.commit()
+    except IntegrityError as exc:  # a double submit that raced past the check above
+        raise Conflict("already_rated", _l("You have already rated this case. Thank you.")) from exc
+    events.case_step(application, "rated", actor=citizen, data={"level": level})
     return rating
 
 
@@ -112,8 +112,9 @@ def count_awaiting_follow_up() -> int:
     ).scalar()
 
 
+@uow.use_case
 def follow_up(admin: User, rating_id: int, reply: str) -> Rating:
-    """An administrator answers a bad rating; the citizen sees the reply. Commits.
+    """An administrator answers a bad rating; the citizen sees the reply.
 
     Only once per rating: a second reply (or two admins at once) is refused.
     """
@@ -137,9 +138,7 @@ def follow_up(admin: User, rating_id: int, reply: str) -> Rating:
         .execution_options(synchronize_session=False)
     )
     if res.rowcount != 1:
-        db.session.rollback()
         raise Conflict("already_followed_up", _l("This rating has already been followed up."))
-    timeline.record(rating.application_id, "rating_followed_up", actor=admin, message=reply)
-    db.session.commit()
+    events.case_step(rating.application_id, "rating_followed_up", actor=admin, message=reply)
     db.session.refresh(rating)
     return rating

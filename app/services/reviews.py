@@ -10,6 +10,7 @@ import logging
 
 from flask import current_app
 
+from app import uow
 from app.extensions import db
 from app.models import Application, Attachment, utcnow
 from app.services import catalogue, uploads
@@ -40,7 +41,7 @@ def expected_type(application: Application, slot: str) -> str | None:
 
 
 def review_attachment(att: Attachment) -> dict:
-    """Review one file and store the result on it. Commits."""
+    """Review one file and store the result on it (inside the caller's job)."""
     from ml.review import review_document
 
     application = att.application
@@ -55,7 +56,6 @@ def review_attachment(att: Attachment) -> dict:
     result["reviewed_at"] = utcnow().isoformat()
     att.review = result
     att.review_status = result.get("verdict", "attention")
-    db.session.commit()
     return {"verdict": att.review_status}
 
 
@@ -100,9 +100,10 @@ def problems_for_citizen(application: Application) -> list[dict]:
     return out
 
 
+@uow.use_case
 def record_correction(att: Attachment, clerk, doc_type: str, fields: dict | None = None) -> None:
     """A clerk says the file is really of `doc_type` (and what its fields really say): kept
-    as training feedback. Only fields whose value differs from the extraction are kept. Commits."""
+    as training feedback. Only fields whose value differs from the extraction are kept."""
     att.corrected_type = doc_type
     att.corrected_by_id = clerk.id
     extracted = (att.review or {}).get("fields") or {}
@@ -114,7 +115,6 @@ def record_correction(att: Attachment, clerk, doc_type: str, fields: dict | None
         if value and value != (old_value or ""):
             changes[key] = value
     att.corrected_fields = changes or None
-    db.session.commit()
 
 
 def agreement_rate() -> dict:

@@ -9,15 +9,17 @@ import logging
 import threading
 
 from app.extensions import db
+from app.jobs.queue import runner_for
 from app.models import WorkflowInstance, utcnow
+from app.uow import use_case
+from app.workflow import runtime
 
 log = logging.getLogger(__name__)
 
 
 def fire_due_timers(now=None) -> int:
-    """Advance every waiting instance whose next timer is due. Returns how many fired."""
-    from app.workflow import runtime
-
+    """Advance every waiting instance whose next timer is due, each in its own unit of work
+    (one bad case must not stop the others). Returns how many fired."""
     now = now or utcnow()
     ids = [
         r[0]
@@ -30,21 +32,23 @@ def fire_due_timers(now=None) -> int:
     fired = 0
     for instance_id in ids:
         try:
-            runtime.fire_timers(instance_id, now)
-            db.session.commit()
-            fired += 1
-        except runtime.CaseStuck:
-            db.session.commit()
-        except Exception:  # noqa: BLE001 — one bad case must not stop the others
-            db.session.rollback()
+            fired += _fire(instance_id, now)
+        except Exception:  # noqa: BLE001 — rolled back by its unit of work; log and go on
             log.exception("timer on instance %s failed", instance_id)
     return fired
 
 
+@use_case
+def _fire(instance_id: int, now) -> int:
+    try:
+        runtime.fire_timers(instance_id, now)
+    except runtime.CaseStuck:
+        return 0  # the incident is kept with the case for an administrator
+    return 1
+
+
 def tick(app) -> dict:
     """One scheduler round."""
-    from app.jobs import runner_for
-
     fired = fire_due_timers()
     recovered = runner_for(app).recover()
     return {"timers": fired, "jobs_recovered": recovered}

@@ -18,7 +18,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image
 
-from app.services.errors import DomainError
+from app.domain.errors import DomainError
 
 ALLOWED = {
     "image/jpeg": ".jpg",

@@ -12,9 +12,9 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.domain.errors import Conflict, NotFound
 from app.extensions import db
 from app.models import WorkflowInstance, utcnow
-from app.services.errors import Conflict, NotFound
 
 # Built once (its cache key is computed once): the instance row, locked where the database
 # can (only that row: `of=`), with its application joined in, since every advance updates the

@@ -3,7 +3,8 @@
 Every entry point (start a case, complete a human task, report an async operator's result,
 fire timers, deliver a message) follows the same path: lock the instance row, load the
 handle from the version's spec and the instance's state, act, then persist the state, the
-human-task table, the case status and the timeline. Callers (services, jobs) commit.
+human-task table and the case status, and record what happened as events on the unit of
+work (app/domain/events.py). It never commits: the use case that called it does.
 A script or operator failure leaves an incident and the stored state untouched.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 from contextlib import contextmanager
 
+from app.domain import events
 from app.extensions import db
 from app.models import (
     Application,
@@ -21,10 +23,9 @@ from app.models import (
     WorkflowInstance,
     utcnow,
 )
-from app.services import timeline
 from app.workflow import locking, tasks
-from app.workflow.engine import OperatorError, ScriptError, WorkflowHandle
-from app.workflow.operators import registry
+from app.workflow.engine import MigrationRefused, OperatorError, ScriptError, WorkflowHandle
+from app.workflow.operators import dispatch_async_calls, registry
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def record_incident(stuck: CaseStuck) -> Incident:
     )
     db.session.add(incident)
     inst = db.session.get(WorkflowInstance, stuck.instance_id)
-    timeline.record(inst.application, "incident", message=stuck.message)
+    events.case_step(inst.application, "incident", message=stuck.message)
     return incident
 
 
@@ -160,7 +161,7 @@ def _advance_and_persist(
             message=str(exc)[:2000],
         )
         db.session.add(incident)
-        timeline.record(inst.application, "incident", message=incident.message)
+        events.case_step(inst.application, "incident", message=incident.message)
         locking.write_state(inst, inst.state_json, "error", inst.next_timer_at)
         raise CaseStuck(incident) from exc
     persist(inst, handle, ready_before)
@@ -183,8 +184,6 @@ def persist(
         tasks.sync_human_tasks(inst, ready)
     else:
         tasks.apply_changes(inst, ready_before, ready)
-    from app.workflow.operators import dispatch_async_calls
-
     dispatch_async_calls(inst, handle.pending_service_calls())
     _update_case_status(app_, inst, handle, completed, ready)
 
@@ -203,7 +202,7 @@ def _update_case_status(
             app_.decision_comment = comment
             app_.decided_at = utcnow()
             tasks.cancel_open_tasks(inst)
-            timeline.record(
+            events.case_step(
                 app_,
                 "decided",
                 message=decision,
@@ -299,14 +298,12 @@ def migrate(instance_id: int, target: ProcessVersion) -> None:
     """
     with advancing(instance_id) as (inst, handle, actions):
         if target.process_id != inst.process_version.process_id:
-            from app.workflow.engine import MigrationRefused
-
             raise MigrationRefused([f"{target.process_id} is another process"])
         handle.migrate(spec_json(target.id))
         old_version = inst.process_version.version
         inst.process_version_id = target.id
         inst.process_version = target
-        timeline.record(
+        events.case_step(
             inst.application, "migrated", message=f"v{old_version} -> v{target.version}"
         )
         actions.append(lambda h: h.advance())

@@ -9,9 +9,9 @@ import re
 
 from sqlalchemy import bindparam, update
 
+from app.domain import calendar, events
 from app.extensions import db
-from app.models import Department, HumanTask, TaskStatus, WorkflowInstance, utcnow
-from app.services import calendar, timeline
+from app.models import Department, HumanTask, TaskStatus, User, WorkflowInstance, utcnow
 
 APPLICANT_LANE = "applicant"
 LEAD_GROUP = "lead"  # candidateGroups="lead": only the department's leads may take the task
@@ -39,8 +39,6 @@ def department_for_lane(lane: str | None) -> Department | None:
 
 def _assignee(username: str | None, dept):
     """A preset assignee (camunda:assignee) if it names a clerk of the task's department."""
-    from app.models import User
-
     if not username or dept is None:
         return None
     user = db.session.execute(db.select(User).where(User.username == username)).scalar()
@@ -98,11 +96,10 @@ def _create_rows(inst: WorkflowInstance, new: list) -> None:
         if assignee is not None:
             row.assignee_id, row.status, row.claimed_at = assignee.id, TaskStatus.CLAIMED, utcnow()
         db.session.add(row)
-        timeline.record(inst.application, "task_opened", department=dept, message=row.name)
+        events.case_step(inst.application, "task_opened", department=dept, message=row.name)
         if assignee is not None:  # a task in a queue tells nobody; one named for a clerk does
-            from app.services import notifications
-
-            notifications.task_assigned(row)
+            db.session.flush()  # the event needs the task's id (rare: only preset assignees)
+            events.task_assigned(row.id)
 
 
 _table = HumanTask.__table__

@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, make_url, select, text
 
-from app.jobs import handler
+from app.jobs.registry import handler
 from app.models import Job, JobStatus, utcnow
 
 pytestmark = pytest.mark.slow
@@ -224,7 +224,7 @@ class Stack:
         )
 
     def enqueue(self, kind: str, **payload) -> int:
-        from app import jobs
+        from app.jobs import queue as jobs
         from app.extensions import db
 
         with self.app.app_context():
@@ -292,7 +292,7 @@ class Stack:
                     pass
         self._clean_redis()
         from app.extensions import db
-        from app.jobs import runner_for
+        from app.jobs.queue import runner_for
 
         runner_for(self.app).celery.close()
         with self.app.app_context():
@@ -378,7 +378,7 @@ def test_a_job_whose_worker_is_killed_mid_job_completes_exactly_once(stack):
     # A late copy of the message (as Redis hands back an unacknowledged one after its
     # visibility timeout) finds the job finished. A ping sent after it, on a worker with
     # one process and prefetch 1, is done only once the copy has been handled.
-    from app.jobs import runner_for
+    from app.jobs.queue import runner_for
 
     runner_for(stack.app).dispatch(job_id)
     ping_id = stack.enqueue("ping")

@@ -7,7 +7,7 @@ import threading
 from app.extensions import db
 from app.models import Application, ApplicationStatus, HumanTask, TaskStatus, User, WorkflowInstance
 from app.services import approvals
-from app.services.errors import Conflict
+from app.domain.errors import Conflict
 from app.workflow import runtime
 from tests.integration.test_access_and_bad_input import _submitted_case
 

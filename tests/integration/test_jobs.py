@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from app import jobs
+from app.jobs import queue as jobs
 from app.extensions import db
 from app.models import Job, JobStatus
 
@@ -33,7 +33,7 @@ def test_a_rolled_back_transaction_leaves_no_job(ctx, wait_jobs):
 def test_a_job_whose_worker_died_is_handed_out_again(ctx, wait_jobs):
     from datetime import timedelta
 
-    from app.jobs import runner_for
+    from app.jobs.queue import runner_for
     from app.models import utcnow
 
     job = Job(

@@ -13,6 +13,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from app import uow
+from app.domain import events
 from app.extensions import db
 from app.models import (
     Application,
@@ -25,7 +27,7 @@ from app.models import (
     User,
     WorkflowInstance,
 )
-from app.services import notifications, timeline
+from app.services import notifications
 from tests import decisions, journeys
 
 
@@ -164,17 +166,17 @@ def test_escalation_tells_the_departments_leads_in_their_language(app, client, w
     app_id = journeys.submitted_case(
         client, wait_jobs, seed=6, mobile="13911119999", rendered=False
     )
-    from app.workflow import operators
+    from app.workflow.operators.notices import notify
 
     with app.app_context():
         lead, clerk = _user("lead_tax"), _user("clerk_tax")
         lead.preferred_locale = "en"
         db.session.commit()
         application = db.session.get(Application, app_id)
-        operators.notify(
+        notify(
             {"lane": "tax", "template": "review_overdue"}, {"case_number": application.case_number}
         )
-        db.session.commit()
+        uow.commit()
         task_id = db.session.execute(
             db.select(HumanTask.id).where(
                 HumanTask.application_id == app_id, HumanTask.lane == "tax"
@@ -221,7 +223,7 @@ def test_a_task_assigned_by_name_tells_that_clerk_and_a_queue_task_nobody(app, c
             ),
         ]
         tasks.apply_changes(inst, [], ready)
-        db.session.commit()
+        uow.commit()
         [note] = _notes(_user("clerk_tax").id)
         row = db.session.execute(
             db.select(HumanTask).where(HumanTask.spiff_task_id == "t-assigned")
@@ -246,10 +248,11 @@ def test_timeline_kinds_that_notify_nobody_stay_one_insert(ctx):
     def count(conn, cursor, statement, *args):
         statements.append(statement)
 
+    events.case_step(application.id, "task_opened", message="x")
+    events.case_step(application.id, "task_done", message="ok", data={"outcome": "approved"})
     event.listen(db.engine, "before_cursor_execute", count)
     try:
-        timeline.record(application.id, "task_opened", message="x")
-        timeline.record(application.id, "task_done", message="ok", data={"outcome": "approved"})
+        assert uow.publish() == 2
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     assert len(statements) == 2 and all(

@@ -27,7 +27,7 @@ from app.models import (
     utcnow,
 )
 from app.services import analytics, periods
-from app.services.errors import ValidationFailed
+from app.domain.errors import ValidationFailed
 from tests import journeys
 
 TZ = ZoneInfo("Asia/Shanghai")

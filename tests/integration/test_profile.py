@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.extensions import db
 from app.models import DeliveryStatus, LoginThrottle, Notification, Role, User
 from app.services import accounts, notifications, profile
-from app.services.errors import Conflict, DomainError, ValidationFailed
+from app.domain.errors import Conflict, DomainError, ValidationFailed
 from app.services.passwords import hash_password
 
 CITIZEN = "13800138000"
@@ -205,7 +205,7 @@ def test_a_number_taken_by_a_concurrent_change_gets_the_same_friendly_error(ctx)
 
     raced = []
 
-    def rival_takes_it(session):  # between our check and our commit, once
+    def rival_takes_it(session, *_):  # between our check and our write, once
         if raced:
             return
         raced.append(True)
@@ -220,11 +220,11 @@ def test_a_number_taken_by_a_concurrent_change_gets_the_same_friendly_error(ctx)
                 )
             )
 
-    event.listen(Session, "before_commit", rival_takes_it)
+    event.listen(Session, "before_flush", rival_takes_it)
     try:
         errors = _errors(lambda: profile.update_contact(user, "", "13933334444", "Demo12345"))
     finally:
-        event.remove(Session, "before_commit", rival_takes_it)
+        event.remove(Session, "before_flush", rival_takes_it)
     assert raced
     assert "另一个账户" in str(errors["mobile"])
     db.session.expire_all()

@@ -8,7 +8,7 @@ import pytest
 from app.extensions import db
 from app.models import Application, CaseEvent, Rating, User
 from app.services import ratings
-from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.domain.errors import Conflict, NotFound, ValidationFailed
 from tests import decisions, journeys
 
 

@@ -8,7 +8,8 @@ import pytest
 
 from app.extensions import db
 from app.models import Holiday
-from app.services import calendar, catalogue, forms
+from app.domain import calendar
+from app.services import catalogue, forms
 
 
 @pytest.fixture()

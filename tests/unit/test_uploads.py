@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from app.services import uploads
-from app.services.errors import DomainError
+from app.domain.errors import DomainError
 
 
 @pytest.fixture()

@@ -93,7 +93,7 @@ def user_tasks(process: etree._Element, lanes: dict[str, str]) -> list[UserTaskI
     out = []
     for node in process.iter(_q("userTask")):
         props = {**camunda_properties(node), **spiff_properties(node)}
-        cam = lambda attr: node.get(f"{{{CAMUNDA_NS}}}{attr}")  # noqa: E731
+        cam = lambda attr, node=node: node.get(f"{{{CAMUNDA_NS}}}{attr}")  # noqa: E731
         form_key = cam("formKey") or props.get("formKey")
         groups = _split_groups(cam("candidateGroups") or props.get("candidateGroups"))
         out.append(

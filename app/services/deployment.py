@@ -1,4 +1,4 @@
-"""Deploying BPMN/DMN files as versioned processes.
+"""Deploying BPMN/DMN files as versioned processes, checked against the service catalogue.
 
 A changed file becomes a new version (by content hash); an unchanged one is a no-op.
 Running instances keep the version they started on.

@@ -1,0 +1,55 @@
+"""The job queue: rows in the `job` table, handed to a runner after the transaction commits.
+
+This is the low-level end of the jobs package: services (and the reactions to case events)
+call `enqueue(kind, **payload)` inside their unit of work; the job is dispatched only after
+that transaction commits, so a worker never sees a job whose data is not there yet, and a
+rolled-back use case leaves no job behind. It imports no handler, runner or service.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.jobs.registry import get_handler
+from app.models import Job
+
+_PENDING_KEY = "onewindow_pending_jobs"
+_RUNNER_KEY = "onewindow_jobs"
+
+
+def enqueue(kind: str, **payload) -> Job:
+    """Add a job to the current transaction; it is dispatched once the transaction commits."""
+    get_handler(kind)  # unknown kinds fail at the call site, not in a worker
+    job = Job(kind=kind, payload=payload)
+    db.session.add(job)
+    db.session.flush()
+    db.session.info.setdefault(_PENDING_KEY, []).append(job.id)
+    return job
+
+
+def set_runner(app, runner) -> None:
+    """Bind the runner (in-process pool or Celery) that `app`'s committed jobs go to."""
+    app.extensions[_RUNNER_KEY] = runner
+
+
+def runner_for(app):
+    """The job runner bound to `app`."""
+    return app.extensions[_RUNNER_KEY]
+
+
+@event.listens_for(Session, "after_commit")
+def _dispatch_after_commit(session):
+    ids = session.info.pop(_PENDING_KEY, None)
+    if ids:
+        runner = runner_for(current_app)
+        for job_id in ids:
+            runner.dispatch(job_id)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session, previous_transaction):
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING_KEY, None)

@@ -1,0 +1,187 @@
+"""The unit of work: one transaction per use case, and the one place the application commits.
+
+A use case — a request's action, a background job, a scheduler round for one case — runs
+inside `unit_of_work()` (services mark their entry points with `@use_case`). A use case
+called from inside another joins it: only the outermost one commits, so a service may call
+another service, and a job handler may call services, without either committing half of
+the work. Deep code (the workflow runtime, the human-task table, operators) never commits.
+
+What happened is recorded as domain events (`record(event)`, see `app.domain.events`). At
+commit the events are handed, in order, to the reactor installed at start-up
+(`app.services.case_events`), which writes the timeline, creates notifications and queues
+jobs *in the same transaction*: the record of what happened is exactly as durable as the
+change itself, and a rolled-back use case leaves no event, notification or job behind.
+Queued jobs are handed to their runner only after the commit (`app.jobs.queue`).
+
+When a use case fails, everything is rolled back, events included. Work registered with
+`on_failure(fn)` (recording an incident, removing files stored by the failed attempt) then
+runs in a fresh transaction, which is committed before the exception goes on to the caller.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+_EVENTS = "onewindow_events"  # session.info: events recorded in the open transaction
+_ON_FAILURE = "onewindow_on_failure"  # session.info: callbacks to run after a failed use case
+_ON_COMMIT = "onewindow_on_commit"  # session.info: callbacks to run once the commit is durable
+_DEPTH = "onewindow_uow_depth"  # session.info: how many use cases are open (nesting)
+_MAX_EVENTS_PER_COMMIT = 10_000  # a reaction that keeps recording events is a bug: stop it
+
+_reactor: Callable[[object], None] | None = None
+
+
+def set_reactor(reactor: Callable[[object], None] | None) -> None:
+    """Install the function that reacts to each recorded event (done once, at start-up)."""
+    global _reactor
+    _reactor = reactor
+
+
+def record(domain_event: object) -> None:
+    """Record that something happened; it is published when the unit of work commits."""
+    db.session.info.setdefault(_EVENTS, []).append(domain_event)
+
+
+def pending_events() -> list:
+    """The events recorded and not yet published (for tests and diagnostics)."""
+    return list(db.session.info.get(_EVENTS, ()))
+
+
+def publish() -> int:
+    """Hand every recorded event to the reactor, oldest first, until none is left (a
+    reaction may record further events). Returns how many were published."""
+    info = db.session.info
+    published = 0
+    while info.get(_EVENTS):
+        batch = info.pop(_EVENTS)
+        for domain_event in batch:
+            if _reactor is not None:
+                _reactor(domain_event)
+            published += 1
+        if published > _MAX_EVENTS_PER_COMMIT:
+            raise RuntimeError("reactions keep recording events: stopped after 10,000")
+    return published
+
+
+def commit() -> None:
+    """Publish the recorded events, then commit the transaction. The only commit there is.
+
+    Callbacks registered with `on_commit` run afterwards (outside the transaction)."""
+    publish()
+    db.session.commit()
+    for callback in db.session.info.pop(_ON_COMMIT, []):
+        try:
+            callback()
+        except Exception:  # noqa: BLE001 — the change is committed; report, don't undo
+            log.exception("an after-commit action failed")
+
+
+def rollback() -> None:
+    """Undo the open transaction and forget its events and after-commit actions (callbacks
+    of `on_failure` stay for the end of the use case)."""
+    db.session.rollback()
+    db.session.info.pop(_EVENTS, None)
+    db.session.info.pop(_ON_COMMIT, None)
+
+
+def on_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` once the current transaction has committed (e.g. delete a file whose
+    row the transaction deleted: never before the deletion is durable)."""
+    db.session.info.setdefault(_ON_COMMIT, []).append(callback)
+
+
+def on_failure(callback: Callable[[], None]) -> None:
+    """Run `callback` in a fresh transaction if the current use case ends in an exception."""
+    db.session.info.setdefault(_ON_FAILURE, []).append(callback)
+
+
+def undo_failed_use_case() -> None:
+    """Roll back a failed use case and run its `on_failure` callbacks in a new transaction,
+    left open for the caller to commit (the job runner adds its failure mark to it)."""
+    callbacks = db.session.info.pop(_ON_FAILURE, [])
+    rollback()
+    for callback in callbacks:
+        callback()
+
+
+def _commit_failure_record() -> None:
+    try:
+        undo_failed_use_case()
+        commit()
+    except Exception:  # noqa: BLE001 — the original error is the one the caller must see
+        rollback()
+        log.exception("could not record the outcome of a failed use case")
+
+
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    """Run a use case: commit at the end of the outermost one, roll back on an exception."""
+    info = db.session.info
+    depth = info.get(_DEPTH, 0)
+    info[_DEPTH] = depth + 1
+    try:
+        yield
+        if depth == 0:
+            commit()
+    except BaseException:
+        if depth == 0:
+            _commit_failure_record()
+        raise
+    finally:
+        db.session.info[_DEPTH] = depth
+
+
+@contextmanager
+def joined() -> Iterator[None]:
+    """Run a block as part of a transaction its caller commits or rolls back itself (the
+    job runner: the handler's changes and the job's `done` mark commit together, and only
+    while the attempt still holds the job). Use cases called inside do not commit."""
+    info = db.session.info
+    depth = info.get(_DEPTH, 0)
+    info[_DEPTH] = depth + 1
+    try:
+        yield
+    finally:
+        db.session.info[_DEPTH] = depth
+
+
+def use_case(func: Callable) -> Callable:
+    """Decorate a service function that is a use case: it runs in `unit_of_work()`."""
+
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        with unit_of_work():
+            return func(*args, **kwargs)
+
+    return run
+
+
+@event.listens_for(Session, "before_commit")
+def _refuse_commit_that_would_lose_events(session: Session) -> None:
+    if session.info.get(_EVENTS):
+        raise RuntimeError(
+            "events were recorded but the session was committed directly: "
+            "commit through app.uow so that they are published"
+        )
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_callbacks_after_commit(session: Session) -> None:
+    session.info.pop(_ON_FAILURE, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_events_after_rollback(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
+        session.info.pop(_EVENTS, None)
+        session.info.pop(_ON_COMMIT, None)
