@@ -33,6 +33,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.services import channels
 from app.services.errors import NotFound
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,6 @@ EVENT_KINDS = frozenset(
 _TOLD_BY_DECISION = frozenset({"application_rejected", "application_approved"})
 _SENT_KEY = "onewindow_notified"  # (recipient, case, kind, title) already notified this transaction
 _LIVE = (TaskStatus.OPEN, TaskStatus.CLAIMED)
-SMS_MAX_CHARS = 300
 
 
 # ---------------------------------------------------------------- triggers
@@ -268,7 +268,7 @@ def _process_notice(application, *, message=None, data=None, **kw):
 def send(
     user: User, kind: str, texts, *, link: str | None = None, application: Application | None = None
 ) -> Notification | None:
-    """Create `user`'s notification, in their language, and queue its SMS/e-mail deliveries.
+    """Create `user`'s notification, in their language, and queue its outside deliveries.
 
     `texts()` returns (title, body) and is called under the recipient's locale. The same
     title to the same person about the same case is sent once per transaction (a clerk's
@@ -314,25 +314,21 @@ def send(
 
 
 def _channel_contents(user: User, title: str, body: str, link: str | None) -> list[tuple]:
-    """(channel, address, backend, text) for each outside channel the user can be reached on."""
+    """(channel, address, backend, text) for each registered channel the user can be reached on.
+
+    A channel whose backend setting is `off`, or on which the user has no address, is skipped.
+    """
     cfg = current_app.config
     url = (cfg["PUBLIC_URL"].rstrip("/") + link) if cfg.get("PUBLIC_URL") and link else None
+    message = channels.Message(
+        recipient=user, title=title, body=body, link=link, url=url, locale=_locale()
+    )
     out = []
-    sms_backend = (cfg.get("SMS_BACKEND") or "off").lower()
-    if user.mobile and sms_backend != "off":
-        text = _("%(title)s: %(body)s", title=title, body=body)
-        if url:
-            text = f"{text} {url}"
-        sign = cfg.get("SMS_SIGN")
-        text = f"【{sign}】{text}" if sign else text
-        out.append(("sms", user.mobile, sms_backend, text[:SMS_MAX_CHARS]))
-    mail_backend = (cfg.get("MAIL_BACKEND") or "off").lower()
-    if user.email and mail_backend != "off":
-        lines = [_("Dear %(name)s,", name=user.real_name), "", body, ""]
-        if url:
-            lines += [_("Open: %(url)s", url=url), ""]
-        lines += ["--", _("This message was sent by OneWindow. Please do not reply.")]
-        out.append(("email", user.email, mail_backend, "\n".join(lines)))
+    for channel in channels.registered():
+        backend = channel.backend_name(cfg)
+        address = channel.address_of(user)
+        if address and backend != channels.OFF:
+            out.append((channel.name, address, backend, channel.content_for(message)))
     return out
 
 
