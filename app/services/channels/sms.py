@@ -47,7 +47,7 @@ def mask(mobile: str) -> str:
 
 def send_to_log(row: NotificationDelivery) -> str:
     """Demo SMS: the message goes to the application log; the row keeps the text."""
-    log.info("SMS to %s: %s", mask(row.address), row.content)
+    log.info("SMS to %s: %s", CHANNEL.mask_address(row.address), row.content)
     return f"log-{row.id}"
 
 
