@@ -47,9 +47,11 @@ class Config:
     TIMEZONE = "Asia/Shanghai"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     TESTING = False
-    # Notifications beyond the in-app inbox (app/services/delivery.py). Backends: SMS `log`
-    # (writes the app log and a delivery record: demos), `http` (POST JSON to a government
-    # SMS gateway) or `off`; e-mail `log`, `smtp` or `off`. Secrets come from the environment.
+    # Notifications beyond the in-app inbox: one module per channel in app/services/channels/,
+    # each choosing its backend by one setting. SMS `log` (writes the app log and a delivery
+    # record: demos), `http` (POST JSON to a government SMS gateway) or `off`; e-mail `log`,
+    # `smtp` or `off`. channels.check_registry refuses other values. Secrets come from the
+    # environment.
     PUBLIC_URL = None  # e.g. https://onewindow.example.gov.cn: makes links in SMS/e-mail absolute
     SMS_BACKEND = "log"
     SMS_HTTP_URL = None

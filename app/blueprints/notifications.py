@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.blueprints.context import safe_next
-from app.services import notifications
+from app.services import channels, notifications
 
 bp = Blueprint("notifications", __name__)
 
@@ -29,7 +29,13 @@ def inject_unread():
 def inbox():
     page = request.args.get("page", 1, type=int) or 1
     rows, more = notifications.inbox(current_user, page=page)
-    return render_template("notifications/inbox.html", notifications=rows, page=page, more=more)
+    return render_template(
+        "notifications/inbox.html",
+        notifications=rows,
+        page=page,
+        more=more,
+        channel_label=channels.label,
+    )
 
 
 @bp.route("/<int:notification_id>")

@@ -1,14 +1,14 @@
 """Who is told what, when a case moves: in-app notifications, plus their SMS/e-mail deliveries.
 
-Triggers come from the case timeline: `timeline.record` hands the few kinds in `EVENT_KINDS`
-to `on_event` (every other kind stays a single INSERT), and the human-task table calls
-`task_assigned` for a task with a preset assignee. Citizens hear about submission, problems
+Triggers are reactions to case events (app/services/case_events.py): case steps of the few
+kinds in `EVENT_KINDS` reach `on_event` (every other kind stays a single timeline INSERT),
+and a task with a preset assignee reaches `task_assigned`. Citizens hear about submission, problems
 the auto-review found, corrections asked for (补正) and the decision; department leads hear
 about escalated cases; a clerk hears about a task assigned to them by name. New tasks in a
 department's queue are deliberately not notified one by one.
 
 Texts are written once, in the recipient's language, when the notification is created, in
-the caller's transaction: a rolled-back action notifies nobody. SMS and e-mail go out later
+the use case's transaction: a rolled-back action notifies nobody. SMS and e-mail go out later
 from background jobs (`app/services/delivery.py`); they never block or fail the action.
 """
 
@@ -37,10 +37,11 @@ from app.models import (
     User,
     utcnow,
 )
+from app.services import channels
 
 log = logging.getLogger(__name__)
 
-# The timeline kinds that may notify someone; timeline.record looks nothing else up.
+# The case-step kinds that may notify someone (app/services/case_events.py asks).
 EVENT_KINDS = frozenset(
     {"submitted", "auto_review", "task_done", "notified", "decided", "escalated"}
 )
@@ -49,7 +50,6 @@ EVENT_KINDS = frozenset(
 _TOLD_BY_DECISION = frozenset({"application_rejected", "application_approved"})
 _SENT_KEY = "onewindow_notified"  # (recipient, case, kind, title) already notified this transaction
 _LIVE = (TaskStatus.OPEN, TaskStatus.CLAIMED)
-SMS_MAX_CHARS = 300
 
 
 # ---------------------------------------------------------------- triggers
@@ -63,7 +63,7 @@ def on_event(
     message: str | None = None,
     data: dict | None = None,
 ) -> None:
-    """React to a timeline event of one of `EVENT_KINDS` (called by `timeline.record`)."""
+    """React to a case step of one of `EVENT_KINDS` (the reaction in case_events.py)."""
     data = data or {}
     if kind == "task_done" and data.get("outcome") != "correction":
         return
@@ -269,7 +269,7 @@ def _process_notice(application, *, message=None, data=None, **kw):
 def send(
     user: User, kind: str, texts, *, link: str | None = None, application: Application | None = None
 ) -> Notification | None:
-    """Create `user`'s notification, in their language, and queue its SMS/e-mail deliveries.
+    """Create `user`'s notification, in their language, and queue its outside deliveries.
 
     `texts()` returns (title, body) and is called under the recipient's locale. The same
     title to the same person about the same case is sent once per transaction (a clerk's
@@ -313,25 +313,21 @@ def send(
 
 
 def _channel_contents(user: User, title: str, body: str, link: str | None) -> list[tuple]:
-    """(channel, address, backend, text) for each outside channel the user can be reached on."""
+    """(channel, address, backend, text) for each registered channel the user can be reached on.
+
+    A channel whose backend setting is `off`, or on which the user has no address, is skipped.
+    """
     cfg = current_app.config
     url = (cfg["PUBLIC_URL"].rstrip("/") + link) if cfg.get("PUBLIC_URL") and link else None
+    message = channels.Message(
+        recipient=user, title=title, body=body, link=link, url=url, locale=_locale()
+    )
     out = []
-    sms_backend = (cfg.get("SMS_BACKEND") or "off").lower()
-    if user.mobile and sms_backend != "off":
-        text = _("%(title)s: %(body)s", title=title, body=body)
-        if url:
-            text = f"{text} {url}"
-        sign = cfg.get("SMS_SIGN")
-        text = f"【{sign}】{text}" if sign else text
-        out.append(("sms", user.mobile, sms_backend, text[:SMS_MAX_CHARS]))
-    mail_backend = (cfg.get("MAIL_BACKEND") or "off").lower()
-    if user.email and mail_backend != "off":
-        lines = [_("Dear %(name)s,", name=user.real_name), "", body, ""]
-        if url:
-            lines += [_("Open: %(url)s", url=url), ""]
-        lines += ["--", _("This message was sent by OneWindow. Please do not reply.")]
-        out.append(("email", user.email, mail_backend, "\n".join(lines)))
+    for channel in channels.registered():
+        backend = channel.backend_name(cfg)
+        address = channel.address_of(user)
+        if address and backend != channels.OFF:
+            out.append((channel.name, address, backend, channel.content_for(message)))
     return out
 
 

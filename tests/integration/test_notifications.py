@@ -285,19 +285,6 @@ class _Gateway(BaseHTTPRequestHandler):
 
 
 @pytest.fixture()
-def local_jobs(app, monkeypatch):
-    """Deliveries run in this process, where the test's gateway settings are: in the
-    PostgreSQL + Celery run the CI worker is another process with its own configuration."""
-    from app.jobs.inprocess import InProcessRunner
-
-    runner = InProcessRunner(app)
-    monkeypatch.setitem(app.extensions, "onewindow_jobs", runner)
-    yield runner
-    runner.wait_idle(60)
-    runner.pool.shutdown(wait=True)
-
-
-@pytest.fixture()
 def gateway(app, monkeypatch, local_jobs):
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Gateway)
     server.received, server.replies = [], []
