@@ -1,7 +1,8 @@
 """Form field types, one registered `FieldType` per `"type"` that a form in `forms/` may use.
 
-Adding a type: write one module here with a `@register`-ed `FieldType` subclass and import
-it in the list of shipped types (plug-ins and tests may call `register` themselves). See `registry` for the API.
+Adding a type: write one module here with a `@register`-ed `FieldType` subclass and add it
+to the imports of the shipped types below (plug-ins and tests may call `register`
+themselves). See `registry` for the API.
 """
 
 from __future__ import annotations
