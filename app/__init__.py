@@ -39,8 +39,19 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
 
     init_jobs(app)
     case_events.install()
+    _check_extension_registries(app)
 
     from app.cli import register_cli
 
     register_cli(app)
     return app
+
+
+def _check_extension_registries(app: Flask) -> None:
+    """Refuse to start when a registry does not cover what the configuration and the shipped
+    files use (a backend nobody registered, a form field of an unknown type)."""
+    from app.services import channels, forms
+
+    channels.check_registry(app)
+    with app.app_context():
+        forms.check_forms()

@@ -1,4 +1,5 @@
-"""Command-line tools: `flask demo load`, `flask workflows deploy`, `flask jobs …`, `serve`."""
+"""Command-line tools: `flask demo load`, `flask departments load`, `flask workflows deploy`,
+`flask jobs …`, `flask serve`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from flask.cli import AppGroup
 from app import uow
 
 demo_cli = AppGroup("demo", help="Demo data.")
+departments_cli = AppGroup("departments", help="Departments (from a JSON file).")
 workflows_cli = AppGroup("workflows", help="Deploy and inspect BPMN processes.")
 jobs_cli = AppGroup("jobs", help="Background jobs.")
 
@@ -27,6 +29,28 @@ def demo_load():
     click.echo("Demo logins (the password is Demo12345 for all of them):")
     for login, password, what in out["logins"]:
         click.echo(f"  {login:<28} {password:<12} {what}")
+
+
+@departments_cli.command("load")
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
+def departments_load(file):
+    """Create or rename departments to match FILE (default: workflows/departments.json)."""
+    from app.services.departments import DepartmentsFileError, load_departments
+
+    try:
+        with uow.unit_of_work():
+            changes = load_departments(file)
+    except DepartmentsFileError as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {exc.path}: {problem}", err=True)
+        sys.exit(1)
+    for what, codes in (("created", changes.created), ("renamed", changes.renamed)):
+        for code in codes:
+            click.echo(f"{code}: {what}")
+    if not changes.changed:
+        click.echo(f"{len(changes.listed)} department(s), all unchanged")
+    for code in changes.unlisted:
+        click.echo(f"{code}: not in the file, left as it is (staff and cases refer to it)")
 
 
 @workflows_cli.command("deploy")
@@ -94,5 +118,5 @@ def serve(host, port):
 
 def register_cli(app) -> None:
     """Attach the command groups to `app`."""
-    for group in (demo_cli, workflows_cli, jobs_cli, ml_cli, serve):
+    for group in (demo_cli, departments_cli, workflows_cli, jobs_cli, ml_cli, serve):
         app.cli.add_command(group)

@@ -7,6 +7,7 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.domain.names import localized_name
+from app.services import fieldtypes
 
 STATUS_LABELS = {
     "draft": _l("Draft"),
@@ -130,6 +131,8 @@ def register(app) -> None:
             "event_label": lambda k: EVENT_LABELS.get(k, k),
             "notice_label": lambda m: NOTICE_LABELS.get(m, m),
             "field_label": lambda k: FIELD_LABELS.get(k, k),
+            "field_widget": fieldtypes.widget_for,
+            "field_value": lambda field, value: fieldtypes.display(field, value, tr),
             "check_label": lambda c: CHECK_LABELS.get(c, c),
             "reason_label": lambda c: REASON_LABELS.get(c, c),
             "doc_type_label": lambda c: DOC_TYPE_LABELS.get(c, c or "—"),

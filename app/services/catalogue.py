@@ -15,6 +15,7 @@ from flask import current_app
 from app.domain.errors import NotFound
 from app.extensions import db
 from app.models import Service
+from app.services.fieldtypes import FormSchemaError, schema_problems
 
 
 def _read_json(path: Path) -> dict:
@@ -22,9 +23,26 @@ def _read_json(path: Path) -> dict:
         return json.load(fh)
 
 
+def read_form_file(path: Path) -> dict:
+    """The form schema in `path`; FormSchemaError if it is not JSON or a field is unusable
+    (for instance a field type nobody registered)."""
+    try:
+        form = _read_json(path)
+    except (OSError, ValueError) as exc:
+        raise FormSchemaError([f"{path}: cannot be read: {exc}"]) from None
+    try:
+        fields = form_fields(form)
+    except (AttributeError, KeyError, TypeError):
+        raise FormSchemaError([f"{path}: not a form (sections of fields, or fields)"]) from None
+    problems = schema_problems(fields)
+    if problems:
+        raise FormSchemaError(f"{path}: {p}" for p in problems)
+    return form
+
+
 @lru_cache(maxsize=64)
 def _load_form_cached(forms_dir: str, name: str, mtime: float) -> dict:
-    return _read_json(Path(forms_dir) / f"{name}.json")
+    return read_form_file(Path(forms_dir) / f"{name}.json")
 
 
 def load_form(name: str) -> dict:
@@ -37,12 +55,16 @@ def load_form(name: str) -> dict:
     raise NotFound("form_missing", f"form {name!r} not found")
 
 
+def form_files(forms_dir: str | Path | None = None) -> list[Path]:
+    """The form files: application forms in `forms_dir` (default: the app's FORMS_DIR), task
+    forms in its `tasks/`."""
+    forms_dir = Path(forms_dir or current_app.config["FORMS_DIR"])
+    return sorted(forms_dir.glob("*.json")) + sorted(forms_dir.glob("tasks/*.json"))
+
+
 def known_forms() -> set[str]:
     """Names of all forms under `forms/` (application and task forms)."""
-    forms_dir = Path(current_app.config["FORMS_DIR"])
-    return {p.stem for p in forms_dir.glob("*.json")} | {
-        p.stem for p in forms_dir.glob("tasks/*.json")
-    }
+    return {p.stem for p in form_files()}
 
 
 def shipped_services() -> list[dict]:

@@ -1,8 +1,10 @@
-"""Demo data for a fresh installation: departments, staff, a citizen, the shipped services,
+"""Demo data for a fresh installation: the shipped departments (`workflows/departments.json`),
+a clerk and a lead per department, an administrator, a citizen, the shipped services,
 and (outside tests) a few sample cases of the demo citizen, decided and rated through the
 services, so that the performance page has something to show.
 
-Idempotent: running it again changes nothing that already exists.
+Idempotent: running it again changes nothing that already exists (a department renamed in
+the file is renamed in the table).
 """
 
 from __future__ import annotations
@@ -14,19 +16,11 @@ from flask import current_app
 
 from app import uow
 from app.extensions import db
-from app.models import Application, Department, HumanTask, Role, Service, TaskStatus, User
-from app.services import catalogue
+from app.models import Application, HumanTask, Role, Service, TaskStatus, User
+from app.services import catalogue, departments
 from app.services.accounts import create_staff
 from app.services.passwords import hash_password
 
-DEPARTMENTS = [
-    ("market_regulation", "市场监督管理局", "Market Regulation Bureau"),
-    ("tax", "税务局", "Tax Bureau"),
-    ("social_security", "人力资源和社会保障局", "Human Resources and Social Security Bureau"),
-    ("public_security", "公安局出入境与户政", "Public Security (Household and Residence)"),
-    ("housing_fund", "住房公积金管理中心", "Housing Provident Fund Centre"),
-    ("human_resources", "人才服务中心", "Talent Services Centre"),
-]
 DEMO_PASSWORD = "Demo12345"
 ADMIN = ("admin", "系统管理员")
 CITIZEN = {
@@ -52,19 +46,14 @@ def load_demo_data(sample_cases: bool | None = None) -> dict:
     """
     from app.services.deployment import deploy_shipped
 
-    depts = {}
-    for code, zh, en in DEPARTMENTS:
-        dept = db.session.execute(db.select(Department).where(Department.code == code)).scalar()
-        if dept is None:
-            dept = Department(code=code, name_zh=zh, name_en=en)
-            db.session.add(dept)
-        depts[code] = dept
-    db.session.flush()
+    listed = departments.load_departments().listed  # workflows/departments.json
+    depts = {d.code: d for d in departments.list_departments()}
     logins = []
-    for code, zh, _ in DEPARTMENTS:
-        create_staff(clerk_username(code), f"{zh}审批员", DEMO_PASSWORD, Role.CLERK, depts[code])
+    for code in listed:
+        dept = depts[code]
+        create_staff(clerk_username(code), f"{dept.name_zh}审批员", DEMO_PASSWORD, Role.CLERK, dept)
         create_staff(
-            f"lead_{code}", f"{zh}科长", DEMO_PASSWORD, Role.CLERK, depts[code], is_lead=True
+            f"lead_{code}", f"{dept.name_zh}科长", DEMO_PASSWORD, Role.CLERK, dept, is_lead=True
         )
         logins.append((clerk_username(code), DEMO_PASSWORD, f"clerk, {code}"))
         logins.append((f"lead_{code}", DEMO_PASSWORD, f"department lead, {code}"))

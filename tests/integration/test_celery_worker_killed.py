@@ -224,8 +224,8 @@ class Stack:
         )
 
     def enqueue(self, kind: str, **payload) -> int:
-        from app.jobs import queue as jobs
         from app.extensions import db
+        from app.jobs import queue as jobs
 
         with self.app.app_context():
             job = jobs.enqueue(kind, **payload)

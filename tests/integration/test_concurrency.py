@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import threading
 
+from app.domain.errors import Conflict
 from app.extensions import db
 from app.models import Application, ApplicationStatus, HumanTask, TaskStatus, User, WorkflowInstance
 from app.services import approvals
-from app.domain.errors import Conflict
 from app.workflow import runtime
 from tests.integration.test_access_and_bad_input import _submitted_case
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from app.jobs import queue as jobs
 from app.extensions import db
+from app.jobs import queue as jobs
 from app.models import Job, JobStatus
 
 

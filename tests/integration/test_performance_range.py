@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask_babel import force_locale
 
+from app.domain.errors import ValidationFailed
 from app.extensions import db
 from app.models import (
     Application,
@@ -27,7 +28,6 @@ from app.models import (
     utcnow,
 )
 from app.services import analytics, periods
-from app.domain.errors import ValidationFailed
 from tests import journeys
 
 TZ = ZoneInfo("Asia/Shanghai")

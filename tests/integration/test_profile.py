@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import event, insert, update
 from sqlalchemy.orm import Session
 
+from app.domain.errors import Conflict, DomainError, ValidationFailed
 from app.extensions import db
 from app.models import DeliveryStatus, LoginThrottle, Notification, Role, User
 from app.services import accounts, notifications, profile
-from app.domain.errors import Conflict, DomainError, ValidationFailed
 from app.services.passwords import hash_password
 
 CITIZEN = "13800138000"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from app.domain.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import Application, CaseEvent, Rating, User
 from app.services import ratings
-from app.domain.errors import Conflict, NotFound, ValidationFailed
 from tests import decisions, journeys
 
 

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from app.domain import calendar
 from app.extensions import db
 from app.models import Holiday
-from app.domain import calendar
 from app.services import catalogue, forms
 
 

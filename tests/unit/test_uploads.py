@@ -9,8 +9,8 @@ import zlib
 import pytest
 from PIL import Image
 
-from app.services import uploads
 from app.domain.errors import DomainError
+from app.services import uploads
 
 
 @pytest.fixture()

@@ -8,6 +8,7 @@ import json
 import pytest
 from wf_helpers import DEPARTMENTS, ROOT, WORKFLOWS
 
+from app.services import fieldtypes
 from app.workflow.engine import deploy_bundle
 
 SERVICES = json.loads((WORKFLOWS / "services.json").read_text(encoding="utf-8"))["services"]
@@ -26,7 +27,6 @@ DOC_TYPES = {
     "invoice",
     "passport",
 }
-FIELD_TYPES = {"text", "textarea", "number", "boolean", "select", "date", "id_number", "mobile"}
 
 
 def _bilingual(value) -> bool:
@@ -70,8 +70,9 @@ def test_application_form_and_entry_are_well_formed(service):
     fields = [f for section in form["sections"] for f in section["fields"]]
     assert all(_bilingual(s["title"]) for s in form["sections"])
     assert len({f["name"] for f in fields}) == len(fields)
+    assert fieldtypes.schema_problems(fields) == []  # registered types, well defined
     for field in fields:
-        assert field["type"] in FIELD_TYPES and _bilingual(field["label"]), field["name"]
+        assert _bilingual(field["label"]), field["name"]
         if field["type"] == "select":
             assert all(_bilingual(o["label"]) for o in field["options"])
     assert {"name", "id_number"} <= {f.get("applicant_key") for f in fields}

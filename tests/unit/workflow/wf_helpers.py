@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from app.workflow.engine import OperatorRegistry, WorkflowHandle, deploy_bundle
@@ -9,13 +10,9 @@ from app.workflow.engine import OperatorRegistry, WorkflowHandle, deploy_bundle
 ROOT = Path(__file__).resolve().parents[3]
 WORKFLOWS = ROOT / "workflows"
 FIXTURES = ROOT / "tests" / "fixtures" / "workflows"
-DEPARTMENTS = {
-    "market_regulation",
-    "tax",
-    "social_security",
-    "public_security",
-    "housing_fund",
-    "human_resources",
+DEPARTMENTS = {  # the shipped departments, as `flask demo load` creates them
+    d["code"]
+    for d in json.loads((WORKFLOWS / "departments.json").read_text(encoding="utf-8"))["departments"]
 }
 FORMS = {p.stem for p in (ROOT / "forms" / "tasks").glob("*.json")}
 
