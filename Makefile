@@ -1,6 +1,7 @@
 # OneWindow — set-up, run and test on a fresh Debian machine.
 #   make run    install everything, migrate, load demo data, serve http://127.0.0.1:5000
-#   make test   the same installation, then the whole test suite
+#   make test   the same installation, then the linters and the whole test suite
+#   make lint   ruff (format check + rules in ruff.toml) and the layer contracts (.importlinter)
 # A second run skips what is already installed (stamp files in .venv/ and app/static/vendor/).
 
 PYTHON ?= python3
@@ -16,12 +17,17 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test install system-packages test-system-packages frontend translations migrate demo train serve clean
+.PHONY: run test lint install system-packages test-system-packages frontend translations migrate demo train serve clean
 
 run: install migrate demo serve
 
-test: install test-system-packages
+test: install test-system-packages lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff format --check --quiet .
+	$(VENV)/bin/ruff check --quiet .
+	$(VENV)/bin/lint-imports --no-cache --config .importlinter
 
 install: system-packages $(VENV)/.installed frontend translations
 
