@@ -95,7 +95,7 @@ def submit(client, app_id: int):
 def open_task_id(client, case_number: str) -> int:
     """The id of the queue row for `case_number` in the logged-in clerk's queue."""
     body = client.get("/clerk/").get_data(as_text=True)
-    match = re.search(r'data-task="(\d+)" data-case="%s"' % re.escape(case_number), body)
+    match = re.search(rf'data-task="(\d+)" data-case="{re.escape(case_number)}"', body)
     assert match, f"case {case_number} not in queue"
     return int(match.group(1))
 

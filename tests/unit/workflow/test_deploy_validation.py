@@ -33,7 +33,10 @@ def test_xml_parse(operators):
 def test_xml_entities_refused(operators):
     xxe = b"""<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">&x;</bpmn:definitions>"""
-    bomb = b"""<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><r>&b;</r>"""
+    bomb = (
+        b'<?xml version="1.0"?>'
+        b'<!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><r>&b;</r>'
+    )
     assert issues_of({"x.bpmn": xxe}, operators) == {("x.bpmn", "xml_entities")}
     assert issues_of({"b.bpmn": bomb}, operators) == {("b.bpmn", "xml_entities")}
 
@@ -57,7 +60,8 @@ def test_unknown_lane_missing_form_unknown_operator_all_at_once(operators):
       <spiffworkflow:property name="formKey" value="no_such_form"/></spiffworkflow:properties>
     </bpmn:extensionElements></bpmn:userTask>
     <bpmn:serviceTask id="svc"><bpmn:extensionElements>
-      <spiffworkflow:serviceTaskOperator id="launch_rockets"/></bpmn:extensionElements></bpmn:serviceTask>
+      <spiffworkflow:serviceTaskOperator id="launch_rockets"/>
+    </bpmn:extensionElements></bpmn:serviceTask>
     <bpmn:endEvent id="end"/>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review"/>
     <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="svc"/>
