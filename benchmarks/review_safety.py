@@ -101,10 +101,10 @@ def main():
     if args.held:
         HELD = Path(args.held)
     else:
-        from ml.synthetic import cli_main
+        from ml.synthetic.cli import main as synth_main
 
         HELD = work / "held"
-        cli_main([str(HELD), "--per-class", str(args.per_class), "--heldout", "--seed", "777"])
+        synth_main([str(HELD), "--per-class", str(args.per_class), "--heldout", "--seed", "777"])
     manifest = json.loads((HELD / "manifest.json").read_text())
     jobs = []
     for i, e in enumerate(manifest):

@@ -17,7 +17,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ml.doctypes import DOC_TYPES
+from ml.synthetic import render, synthetic_types
+from ml.synthetic.cli import pick_capture
 
 
 @dataclass
@@ -50,11 +51,13 @@ def make_specs(
     *,
     seed: int,
     layouts: str,
-    types: tuple[str, ...] = DOC_TYPES,
+    types: tuple[str, ...] | None = None,
     capture: str = "mixed",
 ) -> list[Spec]:
-    """Specs for *per_class* documents of every type in *types* ("mixed" capture: clean/scan/photo)."""
-    return [Spec(t, i, seed, layouts, capture) for t in types for i in range(per_class)]
+    """Specs for *per_class* documents of every type in *types* (default: every type with
+    a synthetic generator; "mixed" capture: clean/scan/photo)."""
+    chosen = synthetic_types() if types is None else types
+    return [Spec(t, i, seed, layouts, capture) for t in chosen for i in range(per_class)]
 
 
 def _fallback_ocr(image) -> str:
@@ -93,9 +96,6 @@ def ocr_text(image) -> tuple[str, float]:
 
 def render_spec(spec: Spec):
     """Render *spec* deterministically; returns (image, fields, capture used)."""
-    from ml.synthetic import render
-    from ml.synthetic.cli import pick_capture
-
     rng = random.Random(f"{spec.seed}:{spec.layouts}:{spec.doc_type}:{spec.index}")
     capture = pick_capture(rng, spec.capture)
     image, fields = render(spec.doc_type, rng, capture=capture, layouts=spec.layouts)

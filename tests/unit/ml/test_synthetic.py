@@ -9,7 +9,7 @@ import random
 import pytest
 
 from ml.doctypes import DOC_TYPES, FIELDS
-from ml.synthetic import FONTS_HELDOUT, FONTS_TRAIN, LAYOUTS, layout_variants, render
+from ml.synthetic import FONTS_HELDOUT, FONTS_TRAIN, layout_variants, render, synthetic_types
 from ml.synthetic import values as V
 from ml.synthetic.augment import augment_text
 from ml.synthetic.cli import main as synth_main
@@ -99,7 +99,7 @@ def test_rendering_is_deterministic_for_a_seed():
 def test_heldout_fonts_and_layouts_are_disjoint_from_training():
     assert FONTS_TRAIN and FONTS_HELDOUT
     assert not set(FONTS_TRAIN) & set(FONTS_HELDOUT)
-    for doc_type in LAYOUTS:
+    for doc_type in synthetic_types():
         train, held = layout_variants(doc_type, "train"), layout_variants(doc_type, "heldout")
         assert train and held and not set(train) & set(held)
 
