@@ -122,7 +122,7 @@ def _line_of(doc: Document, record: FieldRecord):
     for line in doc.lines:
         if line.page != record.get("page", 0):
             continue
-        for start, end, span_box in line.spans:
+        for _start, _end, span_box in line.spans:
             if span_box is not None and tuple(span_box) == tuple(box[:4]):
                 return line
         whole = line.box_of(0, len(line.text))

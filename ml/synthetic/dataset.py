@@ -79,7 +79,8 @@ def _fallback_ocr(image) -> str:
 
 
 def ocr_text(image) -> tuple[str, float]:
-    """OCR text of a PIL image with ml.ocr.run_ocr (fallback: pytesseract); returns (text, seconds)."""
+    """OCR text of a PIL image with ml.ocr.run_ocr (fallback: pytesseract); returns
+    (text, seconds)."""
     try:
         from ml.ocr import UnreadableDocument, run_ocr
     except ImportError:
@@ -125,7 +126,8 @@ def _init_worker() -> None:
 
 
 def ocr_samples(specs: list[Spec], *, workers: int = 2, progress=None) -> list[Sample]:
-    """Build every sample, in order, with *workers* processes; *progress(done, total)* is optional."""
+    """Build every sample, in order, with *workers* processes; *progress(done, total)* is
+    optional."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     samples: list[Sample] = []
     if workers <= 1:

@@ -112,7 +112,10 @@ def test_render_rejects_unknown_type_and_capture():
 
 
 def test_augment_text_damages_but_keeps_content():
-    text = "房屋租赁合同\n出租方（甲方）：王伟\n承租方（乙方）：李娜\n月租金人民币3500.00元\n第四条\n第五条"
+    text = (
+        "房屋租赁合同\n出租方（甲方）：王伟\n承租方（乙方）：李娜\n月租金人民币3500.00元\n"
+        "第四条\n第五条"
+    )
     variants = {augment_text(text, random.Random(i)) for i in range(10)}
     assert len(variants) > 5
     assert all(len(v) <= len(text) + 2 for v in variants)
