@@ -68,7 +68,7 @@ train: $(VENV)/.installed
 	$(PY) -m ml train
 
 messages: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot app
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l --ignore-dirs ".* ._ node_modules" -o app/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 clean:

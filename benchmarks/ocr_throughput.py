@@ -191,7 +191,8 @@ def compare_engines(engines: list[str], count: int, workers: int, seed: int) -> 
         return 1
     base_seconds = rows[0][1]
     print(
-        f"held-out photo captures: {len(specs)} (seed {seed}); classifier {clf.metadata.get('trained_at')}"
+        f"held-out photo captures: {len(specs)} (seed {seed}); "
+        f"classifier {clf.metadata.get('trained_at')}"
     )
     print(f"{'engine':10s} {'s/page':>7s} {'x ' + rows[0][0]:>14s} {'type accuracy':>14s}")
     for engine, seconds, accuracy in rows:
@@ -271,7 +272,8 @@ def main(argv: list[str] | None = None) -> int:
         same, same_cpu = min(w for w, _ in same_runs), min(c for _, c in same_runs)
         print(
             f"without the extra eng pass (the bare command's work): "
-            f"{100 * (same / bare - 1):+.1f}% wall-clock, {100 * (same_cpu / bare_cpu - 1):+.1f}% CPU"
+            f"{100 * (same / bare - 1):+.1f}% wall-clock, "
+            f"{100 * (same_cpu / bare_cpu - 1):+.1f}% CPU"
         )
     if command_runs:
         command, command_cpu = min(w for w, _ in command_runs), min(c for _, c in command_runs)

@@ -101,10 +101,10 @@ def main():
     if args.held:
         HELD = Path(args.held)
     else:
-        from ml.synthetic import cli_main
+        from ml.synthetic.cli import main as synth_main
 
         HELD = work / "held"
-        cli_main([str(HELD), "--per-class", str(args.per_class), "--heldout", "--seed", "777"])
+        synth_main([str(HELD), "--per-class", str(args.per_class), "--heldout", "--seed", "777"])
     manifest = json.loads((HELD / "manifest.json").read_text())
     jobs = []
     for i, e in enumerate(manifest):
@@ -121,11 +121,11 @@ def main():
         if t in ("id_card_back", "passport") and e["fields"].get("valid_until") != "长期":
             jobs.append(("expired", path, t, None, "2100-01-01"))
     cache = work / "bad_check_digit"
-    for path, t, fields, capture in bad_docs(cache):
+    for path, t, _fields, capture in bad_docs(cache):
         jobs.append((f"bad_check_digit:{capture}", path, t, None, TODAY.isoformat()))
     counts = {}
     with ProcessPoolExecutor(2) as pool:
-        for kind, verdict, reasons, value in pool.map(job, jobs, chunksize=4):
+        for kind, verdict, _reasons, _value in pool.map(job, jobs, chunksize=4):
             c = counts.setdefault(kind, {"n": 0, "pass": 0})
             c["n"] += 1
             c["pass"] += verdict == "pass"

@@ -7,7 +7,8 @@
    audit timeline, commit). Prints both rates and the ratio (target <= 2x bare).
 2. Queue query p95 with 100,000 open tasks on PostgreSQL (target < 50 ms).
 
-    .venv/bin/python benchmarks/workflow_runtime.py [cases] [--rounds 5] [--tasks 100000] [--no-postgres]
+    .venv/bin/python benchmarks/workflow_runtime.py [cases] [--rounds 5] [--tasks 100000]
+        [--no-postgres]
 
 PostgreSQL at 127.0.0.1:5432 (user postgres) gets a throw-away database; without it only
 the SQLite figures are printed.

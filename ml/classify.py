@@ -110,7 +110,8 @@ def feature_vector(features: dict | None) -> np.ndarray:
 
 
 class DocumentClassifier:
-    """Text + layout classifier with abstention; build with :mod:`ml.train`, use with :meth:`load`."""
+    """Text + layout classifier with abstention; build with :mod:`ml.train`, use with
+    :meth:`load`."""
 
     def __init__(
         self,
@@ -243,7 +244,8 @@ class DocumentClassifier:
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> DocumentClassifier | None:
-        """Load the artifact at *path* (default: the committed model); None if missing or unusable."""
+        """Load the artifact at *path* (default: the committed model); None if missing or
+        unusable."""
         import joblib
 
         path = Path(path) if path is not None else DEFAULT_MODEL_PATH

@@ -112,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return int(train_main(rest) or 0)
     if command == "synth":
-        from ml.synthetic import cli_main
+        from ml.synthetic.cli import main as synth_main
 
-        return int(cli_main(rest) or 0)
+        return int(synth_main(rest) or 0)
     print(f"unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
     return 2

@@ -16,15 +16,15 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from ml.doctypes import DOC_TYPES
+from ml.doctypes import DOC_TYPES, find
 
 MAX_FIELD_ERRORS = 100  # examples of wrong or missing fields kept in the JSON output
-SHORT = {
-    t: t.replace("_certificate", "_cert")
-    .replace("household_register", "household")
-    .replace("business_license", "business_lic")[:12]
-    for t in DOC_TYPES
-}
+
+
+def short_name(code: str) -> str:
+    """The short name a type declares for report columns (unknown codes: cut to 12)."""
+    doc_type = find(code)
+    return doc_type.short if doc_type else code[:12]
 
 
 def _review_one(path: str) -> dict:
@@ -140,11 +140,13 @@ def format_report(metrics: dict) -> str:
     lines += [
         "",
         "confusion matrix (rows: truth, columns: predicted):",
-        " " * 14 + " ".join(f"{SHORT[t][:5]:>5s}" for t in DOC_TYPES),
+        " " * 14 + " ".join(f"{short_name(t)[:5]:>5s}" for t in DOC_TYPES),
     ]
     for truth in present:
         row = metrics["confusion"][truth]
-        lines.append(f"{SHORT[truth]:14s}" + " ".join(f"{row.get(p, 0):5d}" for p in DOC_TYPES))
+        lines.append(
+            f"{short_name(truth):14s}" + " ".join(f"{row.get(p, 0):5d}" for p in DOC_TYPES)
+        )
     lines += ["", "exact field matches:"]
     lines += [
         f"  {k:18s} {v['matched']:4d}/{v['total']:<4d} {v['rate']:.3f}"

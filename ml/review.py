@@ -5,6 +5,10 @@ the document is of the wrong type, unreadable, has a bad check digit, is expired
 names a different person/number than the applicant; each problem becomes a reason with
 a fixed code and evidence (text, page, box) that the clerk's screen can highlight.
 
+Which fields a type needs, which validator checks each one, which are compared with the
+application and which extra checks a type has (:func:`check_id_card_consistency`,
+:func:`check_passport_expiry`) are declared by the type in :mod:`ml.doctypes`.
+
 When a required field is missing or a check-digit field fails its check, the page image
 gets a second look (:mod:`ml.fields.recover`): the value's line is re-read on its own,
 and a re-read number is used only if it validates, so a wrong check digit printed on
@@ -18,7 +22,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ml.doctypes import DOC_TYPES, FIELDS, LABELS, OTHER
+from ml.doctypes import OTHER, find, is_known, resolve
+from ml.doctypes.registry import PRESENT_CHECK, applicant_check
 from ml.fields import Document, extract_fields
 from ml.fields.identity import passport_expiry
 from ml.fields.recover import needs_recovery, recover_fields
@@ -38,34 +43,6 @@ REASON_CODES = (
     "field_missing",
 )
 MIN_TEXT_CHARS = 6
-# Fields a document may legitimately lack (receipts and e-invoices have no 发票代码).
-OPTIONAL_FIELDS = {"invoice": {"invoice_code"}}
-# field -> (validator, reason code on failure, extra validator context)
-FIELD_CHECKS: dict[str, tuple[str, str, dict]] = {
-    "id_number": ("resident_id", "checksum_invalid", {}),
-    "credit_code": ("credit_code", "checksum_invalid", {}),
-    "passport_number": ("passport_number", "checksum_invalid", {}),
-    "birth_date": ("date", "low_confidence", {}),
-    "established": ("date", "low_confidence", {}),
-    "issue_date": ("date", "low_confidence", {}),
-    "valid_from": ("date", "low_confidence", {}),
-    "valid_until": ("not_expired", "expired", {}),
-    "monthly_rent": ("amount", "low_confidence", {}),
-    "total": ("amount", "low_confidence", {}),
-    "invoice_code": ("invoice_code", "low_confidence", {}),
-    "invoice_number": ("invoice_number", "low_confidence", {}),
-}
-# applicant key -> (field key, kind) ; kind "name" -> name_mismatch, "number" -> id_mismatch
-APPLICANT_FIELDS = {
-    "name": ("name", "name"),
-    "id_number": ("id_number", "number"),
-    "company_name": ("company_name", "name"),
-    "credit_code": ("credit_code", "number"),
-    "legal_rep": ("legal_rep", "name"),
-    "lessee": ("lessee", "name"),
-    "employer": ("employer", "name"),
-    "passport_number": ("passport_number", "number"),
-}
 _NO_EVIDENCE = {"text": "", "page": None, "box": None}
 _SENTINEL = object()
 
@@ -92,6 +69,17 @@ def _preview_image(path: Any):
         return page.image
     except Exception:  # noqa: BLE001 - features are optional
         return None
+
+
+def _name_zh(code: str) -> str:
+    """The official Chinese name of type *code* for reason texts (the code if unknown)."""
+    doc_type = find(code)
+    return doc_type.name_zh if doc_type else code
+
+
+def _optional_keys(code: str) -> frozenset[str]:
+    doc_type = find(code)
+    return doc_type.optional_keys if doc_type else frozenset()
 
 
 def _evidence(record: dict | None) -> dict:
@@ -151,15 +139,14 @@ def _classify(
             report.reason(
                 "low_confidence",
                 None,
-                f"could not confirm that this is a {LABELS.get(expected, expected)}",
+                f"could not confirm that this is a {_name_zh(expected)}",
                 snippet,
             )
             return doc_type, confidence, expected
         report.reason(
             "wrong_type",
             None,
-            f"expected {LABELS.get(expected, expected)}, "
-            f"the document looks like {LABELS.get(doc_type, doc_type)}",
+            f"expected {_name_zh(expected)}, the document looks like {_name_zh(doc_type)}",
             snippet,
         )
         return doc_type, confidence, doc_type
@@ -171,58 +158,78 @@ def _classify(
 def _check_fields(
     doc_type: str, fields: dict, today: _dt.date, report: _Report, ocr: Any = None
 ) -> None:
-    """Required fields present; each found field passes its validator; card cross-checks."""
-    optional = OPTIONAL_FIELDS.get(doc_type, set())
-    for key in FIELDS.get(doc_type, ()):
-        if key not in fields and key not in optional:
-            report.check("present", key, False, "not found in the document")
-            report.reason("field_missing", key, f"{key} was not found in the document")
+    """Required fields present; each found field passes its validator; the type's checks."""
+    spec = find(doc_type)
+    if spec is None:
+        return
+    for field in spec.fields:
+        if field.key not in fields and not field.optional:
+            report.check(PRESENT_CHECK, field.key, False, "not found in the document")
+            report.reason("field_missing", field.key, f"{field.key} was not found in the document")
     for key, record in fields.items():
-        if key not in FIELD_CHECKS:
+        field = spec.field_spec(key)
+        if field is None or field.validator is None:
             continue
-        validator, code, context = FIELD_CHECKS[key]
-        result = validate(validator, record["value"], today=today, **context)
-        report.check(validator, key, result.ok, result.detail)
+        result = validate(field.validator, record["value"], today=today)
+        report.check(field.validator, key, result.ok, result.detail)
         if not result.ok:
-            report.reason(code, key, f"{key}: {result.detail}", _evidence(record))
-    if doc_type == "passport" and ocr is not None:
-        expiry = passport_expiry(Document(ocr))
-        if expiry:
-            result = validate("not_expired", expiry["value"], today=today)
-            report.check("not_expired", "passport_expiry", result.ok, result.detail)
-            if not result.ok:
-                report.reason(
-                    "expired", "passport_expiry", f"passport {result.detail}", _evidence(expiry)
-                )
-        else:  # an expiry nobody could read must not pass as "not expired"
-            report.check("present", "passport_expiry", False, "expiry date not readable")
+            report.reason(field.failure_reason, key, f"{key}: {result.detail}", _evidence(record))
+    for check in spec.checks:
+        resolve(check.function)(doc_type, fields, today, report, ocr)
+
+
+def check_passport_expiry(
+    doc_type: str, fields: dict, today: _dt.date, report: _Report, ocr: Any = None
+) -> None:
+    """A passport's expiry date (read from the page, not extracted) must be readable and
+    not past: an expiry nobody could read must not pass as "not expired"."""
+    if ocr is None:
+        return
+    expiry = passport_expiry(Document(ocr))
+    if expiry:
+        result = validate("not_expired", expiry["value"], today=today)
+        report.check("not_expired", "passport_expiry", result.ok, result.detail)
+        if not result.ok:
             report.reason(
-                "field_missing", "passport_expiry", "the passport's expiry date could not be read"
+                "expired", "passport_expiry", f"passport {result.detail}", _evidence(expiry)
             )
+    else:
+        report.check(PRESENT_CHECK, "passport_expiry", False, "expiry date not readable")
+        report.reason(
+            "field_missing", "passport_expiry", "the passport's expiry date could not be read"
+        )
+
+
+def check_id_card_consistency(
+    doc_type: str, fields: dict, today: _dt.date, report: _Report, ocr: Any = None
+) -> None:
+    """The birth date and sex printed on an ID card agree with those its (valid) number
+    encodes."""
     id_rec = fields.get("id_number")
-    if doc_type == "id_card_front" and id_rec and validate("resident_id", id_rec["value"]).ok:
-        born = birth_date_from_id(id_rec["value"]).isoformat()
-        if "birth_date" in fields:
-            ok = fields["birth_date"]["value"] == born
-            report.check("id_birth_date", "birth_date", ok, f"ID number says {born}")
-            if not ok:
-                report.reason(
-                    "id_mismatch",
-                    "birth_date",
-                    f"the printed birth date differs from the one in the ID number ({born})",
-                    _evidence(fields["birth_date"]),
-                )
-        if "sex" in fields:
-            expected_sex = sex_from_id(id_rec["value"])
-            ok = fields["sex"]["value"] == expected_sex
-            report.check("id_sex", "sex", ok, f"ID number says {expected_sex}")
-            if not ok:
-                report.reason(
-                    "id_mismatch",
-                    "sex",
-                    f"the printed sex differs from the ID number ({expected_sex})",
-                    _evidence(fields["sex"]),
-                )
+    if not (id_rec and validate("resident_id", id_rec["value"]).ok):
+        return
+    born = birth_date_from_id(id_rec["value"]).isoformat()
+    if "birth_date" in fields:
+        ok = fields["birth_date"]["value"] == born
+        report.check("id_birth_date", "birth_date", ok, f"ID number says {born}")
+        if not ok:
+            report.reason(
+                "id_mismatch",
+                "birth_date",
+                f"the printed birth date differs from the one in the ID number ({born})",
+                _evidence(fields["birth_date"]),
+            )
+    if "sex" in fields:
+        expected_sex = sex_from_id(id_rec["value"])
+        ok = fields["sex"]["value"] == expected_sex
+        report.check("id_sex", "sex", ok, f"ID number says {expected_sex}")
+        if not ok:
+            report.reason(
+                "id_mismatch",
+                "sex",
+                f"the printed sex differs from the ID number ({expected_sex})",
+                _evidence(fields["sex"]),
+            )
 
 
 def _canonical(kind: str, key: str, value: str) -> str:
@@ -238,23 +245,25 @@ def _canonical(kind: str, key: str, value: str) -> str:
 def _compare_applicant(
     doc_type: str, fields: dict, applicant: dict, text: str, report: _Report
 ) -> None:
-    """Compare what the applicant typed with what the document says."""
-    allowed = set(FIELDS.get(doc_type, ()))
+    """Compare what the applicant typed with what the document says: each field the
+    type compares (the applicant's key is the field's key), in the type's order."""
+    spec = find(doc_type)
+    if spec is None:
+        return
     flat_text = normalize_name(text)
-    for app_key, (field_key, kind) in APPLICANT_FIELDS.items():
-        typed = applicant.get(app_key)
-        if not typed or field_key not in allowed or field_key not in fields:
+    for field_key, kind in spec.applicant_matches.items():
+        typed = applicant.get(field_key)
+        if not typed or field_key not in fields:
             continue
         record = fields[field_key]
         want = _canonical(kind, field_key, str(typed))
         got = _canonical(kind, field_key, str(record["value"]))
         ok = want == got
-        if not ok and doc_type == "household_register":
-            # A household register lists several people: the applicant may be any of them.
+        if not ok and spec.applicant_may_be_any_person:
             ok = bool(want) and want in flat_text
         code = "name_mismatch" if kind == "name" else "id_mismatch"
         report.check(
-            f"applicant_{app_key}",
+            applicant_check(field_key),
             field_key,
             ok,
             "matches the application"
@@ -300,7 +309,7 @@ def review_document(
     passport_number). *today* (default: the real date) drives expiry checks;
     *classifier* overrides the committed model (None = no model); *ocr_result* skips OCR.
     """
-    if expected_type is not None and expected_type not in DOC_TYPES:
+    if expected_type is not None and not is_known(expected_type):
         raise ValueError(f"unknown expected_type {expected_type!r}")
     today = today or _dt.date.today()
     report = _Report()
@@ -343,7 +352,7 @@ def review_document(
             fields,
             ocr,
             page_images(path, ocr),
-            optional=OPTIONAL_FIELDS.get(fields_type, set()),
+            optional=_optional_keys(fields_type),
         )
     out["fields"] = fields
     _check_fields(fields_type, fields, today, report, ocr)

@@ -130,7 +130,8 @@ def accuracy_with_threshold(
 def choose_threshold(
     samples: list[Sample], copies: int, seed: int, folds: int = 3
 ) -> tuple[float, dict]:
-    """Abstention threshold from out-of-fold predictions on un-augmented texts (grouped by document)."""
+    """Abstention threshold from out-of-fold predictions on un-augmented texts (grouped by
+    document)."""
     groups = sorted({s.group for s in samples})
     random.Random(seed).shuffle(groups)
     fold_of = {g: i % folds for i, g in enumerate(groups)}
@@ -275,7 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     ocr_seconds = round(time.perf_counter() - started, 1)
     threshold, threshold_scores = choose_threshold(train, max(1, args.augment // 2), args.seed)
     print(
-        f"abstention threshold {threshold} (out-of-fold accuracy {threshold_scores.get(str(threshold))})"
+        f"abstention threshold {threshold} "
+        f"(out-of-fold accuracy {threshold_scores.get(str(threshold))})"
     )
     texts, feats, labels, _ = expand(train, args.augment, random.Random(args.seed))
     import sklearn
@@ -315,8 +317,10 @@ def main(argv: list[str] | None = None) -> int:
         report = clf.metadata["heldout"]
         print(
             f"held-out accuracy {report['accuracy']:.4f} on {report['documents']} documents; "
-            f"{report['readable_accuracy']:.4f} on the {report['readable_documents']} with readable OCR text; "
-            f"precision when a type is claimed {report['precision_when_typed']:.4f}; by capture {report['by_capture']}"
+            f"{report['readable_accuracy']:.4f} on the {report['readable_documents']} "
+            "with readable OCR text; "
+            f"precision when a type is claimed {report['precision_when_typed']:.4f}; "
+            f"by capture {report['by_capture']}"
         )
         for doc_type, acc in report["per_class"].items():
             print(f"  {doc_type:24s} {acc:.3f}")

@@ -1,12 +1,14 @@
 """Field validators: check digits, date and amount plausibility, expiry, formats.
 
 Validators live in a small registry.  Each one is a plain function registered by name
-with :func:`register`; it takes the (normalised) field value plus keyword context such
+and screen label (an English msgid marked for Babel, translated by the app) with
+:func:`register`; it takes the (normalised) field value plus keyword context such
 as ``today`` and returns a :class:`CheckResult`.  :func:`validate` runs one by name and
 never raises on bad input: garbage in gives ``ok=False`` with a human-readable detail.
 
 Facts (GB 11643 resident ID, GB 32100 unified social credit code, ICAO 9303 MRZ)
-are from /work/shared/notes/ocr-facts.md and the standards themselves.
+are from the standards themselves; the document types name the validator each of their
+fields is checked with (:mod:`ml.doctypes`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ __all__ = [
     "register",
     "validate",
     "VALIDATORS",
+    "VALIDATOR_LABELS",
     "resident_id_check_char",
     "uscc_check_char",
     "mrz_check_digit",
@@ -41,15 +44,22 @@ class CheckResult:
 
 Validator = Callable[..., CheckResult]
 VALIDATORS: dict[str, Validator] = {}
+VALIDATOR_LABELS: dict[str, str] = {}  # name -> English msgid shown to clerks
 
 
-def register(name: str) -> Callable[[Validator], Validator]:
-    """Decorator registering a validator function under *name*."""
+def N_(message: str) -> str:  # noqa: N802 - the conventional name Babel extracts by default
+    """Mark *message* as an English msgid for Babel without translating it here."""
+    return message
+
+
+def register(name: str, label: str) -> Callable[[Validator], Validator]:
+    """Decorator registering a validator function under *name* with its screen *label*."""
 
     def decorator(func: Validator) -> Validator:
         if name in VALIDATORS:
             raise ValueError(f"validator {name!r} already registered")
         VALIDATORS[name] = func
+        VALIDATOR_LABELS[name] = label
         return func
 
     return decorator
@@ -111,7 +121,7 @@ def sex_from_id(id_number: str) -> str:
     return "男" if int(id_number[16]) % 2 else "女"
 
 
-@register("resident_id")
+@register("resident_id", label=N_("ID check digit"))
 def check_resident_id(value: object, *, today: object = None, **_: object) -> CheckResult:
     """GB 11643: 18 characters, plausible region and birth date, valid check character."""
     text = str(value or "").strip().upper()
@@ -148,7 +158,7 @@ def uscc_check_char(first17: str) -> str:
     return _USCC_ALPHABET[(31 - total % 31) % 31]
 
 
-@register("credit_code")
+@register("credit_code", label=N_("credit code check character"))
 def check_credit_code(value: object, **_: object) -> CheckResult:
     """GB 32100: 18 characters from the 31-symbol alphabet, digits 3-8 an administrative
     division code, and a valid check character."""
@@ -168,7 +178,7 @@ def check_credit_code(value: object, **_: object) -> CheckResult:
 # --- dates, expiry, amounts ------------------------------------------------------------
 
 
-@register("date")
+@register("date", label=N_("valid date"))
 def check_date(
     value: object,
     *,
@@ -189,7 +199,7 @@ def check_date(
     return CheckResult("date", True, f"{day} is plausible")
 
 
-@register("not_expired")
+@register("not_expired", label=N_("not expired"))
 def check_not_expired(value: object, *, today: object = None, **_: object) -> CheckResult:
     """A validity end date (ISO or "长期" for no expiry) that is not before today."""
     text = str(value or "").strip()
@@ -202,7 +212,7 @@ def check_not_expired(value: object, *, today: object = None, **_: object) -> Ch
     return CheckResult("not_expired", True, f"valid until {day}")
 
 
-@register("amount")
+@register("amount", label=N_("plausible amount"))
 def check_amount(
     value: object, *, minimum: str = "0.01", maximum: str = "100000000", **_: object
 ) -> CheckResult:
@@ -240,7 +250,7 @@ def mrz_check_digit(text: str) -> str:
     return str(total % 10)
 
 
-@register("passport_number")
+@register("passport_number", label=N_("passport number format"))
 def check_passport_number(
     value: object, *, country: str = "", check_digit: str | None = None, **_: object
 ) -> CheckResult:
@@ -260,7 +270,7 @@ def check_passport_number(
     return CheckResult("passport_number", True, "format valid")
 
 
-@register("invoice_code")
+@register("invoice_code", label=N_("invoice code format"))
 def check_invoice_code(value: object, **_: object) -> CheckResult:
     """Invoice code: 10 or 12 digits (VAT invoices); empty is allowed for e-invoices."""
     text = str(value or "").strip()
@@ -269,7 +279,7 @@ def check_invoice_code(value: object, **_: object) -> CheckResult:
     return CheckResult("invoice_code", False, f"{text!r} is not 10 or 12 digits")
 
 
-@register("invoice_number")
+@register("invoice_number", label=N_("invoice number format"))
 def check_invoice_number(value: object, **_: object) -> CheckResult:
     """Invoice number: 8 digits (VAT invoice), 20 digits (fully digital invoice), or the
     6-20 digit serial number of a shop receipt."""

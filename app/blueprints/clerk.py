@@ -11,6 +11,7 @@ from app.domain.errors import Conflict, DomainError, ValidationFailed
 from app.extensions import db
 from app.models import Attachment, utcnow
 from app.services import approvals, catalogue, reviews, timeline
+from ml import doctypes
 
 bp = Blueprint("clerk", __name__)
 
@@ -90,9 +91,7 @@ def correct_type(task_id: int, attachment_id: int):
     task = approvals.get_task(current_user, task_id)
     att = db.session.get(Attachment, attachment_id)
     doc_type = request.form.get("doc_type", "")
-    from app.blueprints.context import DOC_TYPE_LABELS
-
-    if att is None or att.application_id != task.application_id or doc_type not in DOC_TYPE_LABELS:
+    if att is None or att.application_id != task.application_id or not doctypes.is_known(doc_type):
         raise DomainError("bad_request", _("Unknown file or document type."))
     fields = {k[len("field:") :]: v for k, v in request.form.items() if k.startswith("field:")}
     reviews.record_correction(att, current_user, doc_type, fields)

@@ -1,13 +1,18 @@
-"""Template helpers: current language, localized labels, status names, date formatting."""
+"""Template helpers: current language, localized labels, status names, date formatting.
+
+Labels of document types, extracted fields and auto-review checks are declared with the
+document types (:mod:`ml.doctypes`, English msgids) and translated here when shown.
+"""
 
 from __future__ import annotations
 
 from flask import request
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from app.domain.names import localized_name
 from app.services import fieldtypes
+from ml.doctypes import registry
 
 STATUS_LABELS = {
     "draft": _l("Draft"),
@@ -41,48 +46,6 @@ EVENT_LABELS = {
     "rated": _l("Service rated"),
     "rating_followed_up": _l("Reply to your rating"),
 }
-# Extracted fields (ml.fields keys) and auto-review checks (ml.review), as clerks read them.
-FIELD_LABELS = {
-    "name": _l("Full name"),
-    "sex": _l("Sex"),
-    "birth_date": _l("Date of birth"),
-    "id_number": _l("ID number"),
-    "valid_from": _l("Valid from"),
-    "valid_until": _l("Valid until"),
-    "credit_code": _l("Unified social credit code"),
-    "company_name": _l("Company name"),
-    "legal_rep": _l("Legal representative"),
-    "established": _l("Date established"),
-    "lessor": _l("Lessor"),
-    "lessee": _l("Lessee"),
-    "address": _l("Address"),
-    "monthly_rent": _l("Monthly rent"),
-    "employer": _l("Employer"),
-    "institution": _l("Institution"),
-    "invoice_code": _l("Invoice code"),
-    "invoice_number": _l("Invoice number"),
-    "issue_date": _l("Date of issue"),
-    "total": _l("Total amount"),
-    "passport_number": _l("Passport number"),
-    "surname": _l("Surname"),
-    "given_names": _l("Given names"),
-    "passport_expiry": _l("Passport expiry"),
-}
-CHECK_LABELS = {
-    "present": _l("found"),
-    "resident_id": _l("ID check digit"),
-    "credit_code": _l("credit code check character"),
-    "date": _l("valid date"),
-    "not_expired": _l("not expired"),
-    "amount": _l("plausible amount"),
-    "passport_number": _l("passport number format"),
-    "invoice_code": _l("invoice code format"),
-    "invoice_number": _l("invoice number format"),
-    "id_birth_date": _l("matches the ID number"),
-    "id_sex": _l("matches the ID number"),
-    "applicant_name": _l("matches the applicant"),
-    "applicant_id_number": _l("matches the applicant"),
-}
 # Texts for the `template` a diagram's notify task names (unknown templates show as written).
 NOTICE_LABELS = {
     "application_rejected": _l(
@@ -105,18 +68,29 @@ REASON_LABELS = {
     "expired": _l("The document has expired."),
     "field_missing": _l("A required item could not be found on the document."),
 }
-DOC_TYPE_LABELS = {
-    "id_card_front": _l("ID card (photo side)"),
-    "id_card_back": _l("ID card (emblem side)"),
-    "business_license": _l("Business licence"),
-    "household_register": _l("Household register"),
-    "lease_contract": _l("Lease contract"),
-    "employment_certificate": _l("Employment certificate"),
-    "degree_certificate": _l("Degree certificate"),
-    "invoice": _l("Invoice or receipt"),
-    "passport": _l("Passport"),
-    "other": _l("Other document"),
-}
+
+
+def doc_type_labels() -> dict[str, str]:
+    """Code -> translated screen label of every registered document type (ml.doctypes)."""
+    return {code: gettext(label) for code, label in registry.doc_type_labels().items()}
+
+
+def field_label(key: str) -> str:
+    """Translated label of an extracted field (ml.doctypes); unknown keys as written."""
+    label = registry.field_labels().get(key)
+    return gettext(label) if label else key
+
+
+def check_label(name: str) -> str:
+    """Translated label of an auto-review check (ml.doctypes); unknown names as written."""
+    label = registry.check_labels().get(name)
+    return gettext(label) if label else name
+
+
+def doc_type_label(code: str | None) -> str:
+    """Translated label of document type *code*; unknown codes as written, none as "—"."""
+    doc_type = registry.find(code)
+    return gettext(doc_type.label) if doc_type else (code or "—")
 
 
 def register(app) -> None:
@@ -130,13 +104,13 @@ def register(app) -> None:
             "status_label": lambda s: STATUS_LABELS.get(getattr(s, "value", s), s),
             "event_label": lambda k: EVENT_LABELS.get(k, k),
             "notice_label": lambda m: NOTICE_LABELS.get(m, m),
-            "field_label": lambda k: FIELD_LABELS.get(k, k),
+            "field_label": field_label,
             "field_widget": fieldtypes.widget_for,
             "field_value": lambda field, value: fieldtypes.display(field, value, tr),
-            "check_label": lambda c: CHECK_LABELS.get(c, c),
+            "check_label": check_label,
             "reason_label": lambda c: REASON_LABELS.get(c, c),
-            "doc_type_label": lambda c: DOC_TYPE_LABELS.get(c, c or "—"),
-            "DOC_TYPE_LABELS": DOC_TYPE_LABELS,
+            "doc_type_label": doc_type_label,
+            "doc_type_labels": doc_type_labels,
             "lname": localized_name,
         }
 

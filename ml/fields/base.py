@@ -17,19 +17,7 @@ from ml.ocr.types import OcrResult, _is_cjk
 
 Box = tuple[int, int, int, int]
 FieldRecord = dict  # {"value": str, "text": str, "page": int, "box": [x, y, w, h] | None}
-Extractor = Callable[["Document"], dict[str, FieldRecord]]
-
-EXTRACTORS: dict[str, Extractor] = {}
-
-
-def register(doc_type: str) -> Callable[[Extractor], Extractor]:
-    """Decorator registering the extractor for *doc_type*."""
-
-    def decorator(func: Extractor) -> Extractor:
-        EXTRACTORS[doc_type] = func
-        return func
-
-    return decorator
+Extractor = Callable[["Document"], dict[str, FieldRecord]]  # what a DocType's extractor names
 
 
 def _fold_char(char: str) -> str:

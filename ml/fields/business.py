@@ -9,7 +9,7 @@ from decimal import Decimal
 from ml.normalize import normalize_amount, normalize_credit_code, normalize_date
 from ml.validators import validate
 
-from .base import CJK_NAME, ORG_NAME, Document, FieldRecord, record, register
+from .base import CJK_NAME, ORG_NAME, Document, FieldRecord, record
 from .identity import DATE_ANY, DATE_CN, _clean_name
 
 # An amount with cents as OCR prints it: "37359.61", "37,359.61", "37359 .61".
@@ -35,7 +35,6 @@ def _org(raw: str) -> str | None:
     return value if len(value) >= 4 else None
 
 
-@register("business_license")
 def extract_business_license(doc: Document) -> dict[str, FieldRecord]:
     """统一社会信用代码, 名称, 法定代表人, 成立日期 (label/value rows or two columns)."""
     fields: dict[str, FieldRecord] = {}
@@ -90,7 +89,6 @@ def _clean_legal(raw: str) -> str | None:
     return name if 2 <= len(name) <= 4 and not name.startswith(_LABEL_WORDS) else None
 
 
-@register("lease_contract")
 def extract_lease_contract(doc: Document) -> dict[str, FieldRecord]:
     """出租方/甲方, 承租方/乙方, the rented address and the monthly rent."""
     fields: dict[str, FieldRecord] = {}
@@ -153,7 +151,6 @@ def _address(raw: str) -> str | None:
     return value if len(value) >= 6 else None
 
 
-@register("employment_certificate")
 def extract_employment_certificate(doc: Document) -> dict[str, FieldRecord]:
     """在职证明/工作证明: the employee's name and the employer."""
     fields: dict[str, FieldRecord] = {}
@@ -191,7 +188,6 @@ def extract_employment_certificate(doc: Document) -> dict[str, FieldRecord]:
     return fields
 
 
-@register("degree_certificate")
 def extract_degree_certificate(doc: Document) -> dict[str, FieldRecord]:
     """学位证书: the graduate's name (start of the statement) and the institution."""
     fields: dict[str, FieldRecord] = {}
@@ -219,7 +215,6 @@ def extract_degree_certificate(doc: Document) -> dict[str, FieldRecord]:
     return fields
 
 
-@register("invoice")
 def extract_invoice(doc: Document) -> dict[str, FieldRecord]:
     """发票代码, 发票号码 (or a receipt's 单号/No.), 开票日期 (or 日期) and the total."""
     fields: dict[str, FieldRecord] = {}

@@ -7,7 +7,7 @@ import re
 from ml.normalize import fix_digits, normalize_date, normalize_id_number
 from ml.validators import birth_date_from_id, mrz_check_digit, sex_from_id, validate
 
-from .base import CJK_NAME, Document, FieldRecord, record, register
+from .base import CJK_NAME, Document, FieldRecord, record
 
 # 18 characters that may be an ID number, allowing OCR spaces and look-alikes.
 ID_CANDIDATE = (
@@ -81,7 +81,6 @@ def find_id_number(doc: Document) -> FieldRecord | None:
     return candidates[0] if candidates else None
 
 
-@register("id_card_front")
 def extract_id_card_front(doc: Document) -> dict[str, FieldRecord]:
     """姓名 / 性别 / 出生 / 公民身份号码; the name also when the label was not read."""
     fields: dict[str, FieldRecord] = {}
@@ -114,7 +113,6 @@ def extract_id_card_front(doc: Document) -> dict[str, FieldRecord]:
     return fields
 
 
-@register("id_card_back")
 def extract_id_card_back(doc: Document) -> dict[str, FieldRecord]:
     """有效期限 2016.07.26-2036.07.26 (or ...-长期) -> valid_from, valid_until."""
     fields: dict[str, FieldRecord] = {}
@@ -140,7 +138,6 @@ def extract_id_card_back(doc: Document) -> dict[str, FieldRecord]:
     return fields
 
 
-@register("household_register")
 def extract_household_register(doc: Document) -> dict[str, FieldRecord]:
     """常住人口登记卡: 姓名 and 公民身份证件编号."""
     fields: dict[str, FieldRecord] = {}
@@ -179,7 +176,6 @@ def _mrz_name(raw: str) -> str:
 MRZ2 = re.compile(r"([A-Z0-9<]{9})([0-9O])([A-Z<]{3})(\d{6})")
 
 
-@register("passport")
 def extract_passport(doc: Document) -> dict[str, FieldRecord]:
     """Passport number, surname and given names: MRZ first (it has check digits), then
     the printed labels (护照号 / Passport No., 姓 / Surname, 名 / Given names)."""

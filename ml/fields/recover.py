@@ -24,17 +24,18 @@ import copy
 import re
 from collections.abc import Callable, Sequence
 
-from ml.doctypes import FIELDS
+from ml.doctypes import extractor_for, fields_of
 from ml.ocr import reread
 from ml.ocr.types import OcrPage, OcrResult
 from ml.validators import validate
 
-from .base import EXTRACTORS, Document, FieldRecord, Line
+from .base import Document, FieldRecord, Line
 
-# field -> (validator, whitelist, doc types it is recovered for, value length)
-CHECKED_FIELDS: dict[str, tuple[str, str, tuple[str, ...], int]] = {
-    "id_number": ("resident_id", reread.DIGITS_X, ("id_card_front", "household_register"), 18),
-    "credit_code": ("credit_code", reread.CREDIT_CODE_CHARS, ("business_license",), 18),
+# Check-digit field -> (validator, whitelist, value length); re-read for every document
+# type that declares the field (ml.doctypes).
+CHECKED_FIELDS: dict[str, tuple[str, str, int]] = {
+    "id_number": ("resident_id", reread.DIGITS_X, 18),
+    "credit_code": ("credit_code", reread.CREDIT_CODE_CHARS, 18),
 }
 # Text fields without a check digit whose line is re-read when OCR was unsure of it.
 # Only the employer: it is printed under the company seal, and on the held-out set
@@ -79,7 +80,7 @@ def reread_checked(
     doc_type: str, key: str, doc: Document, current: FieldRecord | None, images: Sequence
 ) -> FieldRecord | None:
     """A validated re-reading of check-digit field *key*, or None."""
-    validator, whitelist, _, length = CHECKED_FIELDS[key]
+    validator, whitelist, length = CHECKED_FIELDS[key]
     for page, box in _boxes(doc, current)[:MAX_REREADS]:
         image = images[page] if page < len(images) else None
         if image is None:
@@ -121,7 +122,7 @@ def _line_of(doc: Document, record: FieldRecord):
     for line in doc.lines:
         if line.page != record.get("page", 0):
             continue
-        for start, end, span_box in line.spans:
+        for _start, _end, span_box in line.spans:
             if span_box is not None and tuple(span_box) == tuple(box[:4]):
                 return line
         whole = line.box_of(0, len(line.text))
@@ -183,7 +184,7 @@ def reread_text_field(
         if line is not None and record.get("page", 0) < len(images)
         else None
     )
-    extractor = EXTRACTORS.get(doc_type)
+    extractor = extractor_for(doc_type)
     if line is None or image is None or extractor is None:
         return None
     box = line.box_of(0, len(line.text))
@@ -208,11 +209,11 @@ def needs_recovery(
     (given *ocr*) OCR was unsure of a text field's words."""
     if ocr is not None and _unsure(ocr, fields):
         return True
-    for key in FIELDS.get(doc_type, ()):
+    for key in fields_of(doc_type):
         if key not in fields:
             return True
         spec = CHECKED_FIELDS.get(key)
-        if spec and doc_type in spec[2] and not validate(spec[0], fields[key]["value"]).ok:
+        if spec and not validate(spec[0], fields[key]["value"]).ok:
             return True
     return False
 
@@ -232,17 +233,18 @@ def recover_fields(
     fields = dict(fields)
     doc = Document(ocr)
     origin = dict.fromkeys(fields, (ocr, doc))  # the reading each field came from
-    wanted = [k for k in FIELDS.get(doc_type, ()) if k not in fields and k not in optional]
+    wanted = [k for k in fields_of(doc_type) if k not in fields and k not in optional]
+    extractor = extractor_for(doc_type)
     # Page layout analysis (psm 3) first; a seal can split a line into two blocks, so
     # what is still missing is looked for in a single-block reading (psm 6).
     for psm in STAMP_FREE_PSMS:
-        if not wanted or not EXTRACTORS.get(doc_type):
+        if not wanted or extractor is None:
             break
         clean = _stamp_free(ocr, images, psm)
         if clean is None:
             break
         clean_doc = Document(clean)
-        again = EXTRACTORS[doc_type](clean_doc)
+        again = extractor(clean_doc)
         for key in [k for k in wanted if k in again]:
             fields[key] = again[key]
             origin[key] = (clean, clean_doc)
@@ -264,8 +266,9 @@ def recover_fields(
         )
         if better:
             fields[key] = better
-    for key, (validator, _, types, _) in CHECKED_FIELDS.items():
-        if doc_type not in types:
+    declared = fields_of(doc_type)
+    for key, (validator, _, _) in CHECKED_FIELDS.items():
+        if key not in declared:
             continue
         current = fields.get(key)
         if current and validate(validator, current["value"]).ok:

@@ -116,7 +116,7 @@ def find_seals(image: Image.Image) -> list[tuple[int, int, int, int]]:
     min_side = max(12, int(min(small.shape[:2]) * 0.05))
     max_side = int(min(small.shape[:2]) * 0.6)  # larger: a red desk or cover, not a seal
     boxes = []
-    for index, region in enumerate(ndimage.find_objects(labels), 1):
+    for region in ndimage.find_objects(labels):
         if region is None:
             continue
         rows, cols = region

@@ -15,7 +15,8 @@ part of the page:
   lost because a seal was printed over it.
 
 Stamp removal uses the red channel: black print stays dark in it, red ink turns almost
-white; for whole regions light grey (a seal in a greyscale scan) is flattened too. Every tesseract call here is single-threaded (``OMP_THREAD_LIMIT=1``).
+white; for whole regions light grey (a seal in a greyscale scan) is flattened too.
+Every tesseract call here is single-threaded (``OMP_THREAD_LIMIT=1``).
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ import json
 import random
 from pathlib import Path
 
-from ml.doctypes import DOC_TYPES
+from ml.doctypes import is_known
+from ml.synthetic import render, synthetic_types
 from ml.synthetic.capture import CAPTURES
 
 
@@ -30,7 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
         default="mixed",
         help="capture simulation (mixed: clean/scan/photo)",
     )
-    parser.add_argument("--types", default=",".join(DOC_TYPES), help="comma-separated doc types")
+    parser.add_argument(
+        "--types",
+        default=",".join(synthetic_types()),
+        help="comma-separated doc types (default: every type with a synthetic generator)",
+    )
     return parser
 
 
@@ -52,12 +57,10 @@ def write_dataset(
     types: list[str] | None = None,
 ) -> list[dict]:
     """Render *per_class* documents per type into *outdir*; return the manifest entries."""
-    from ml.synthetic import render
-
     outdir.mkdir(parents=True, exist_ok=True)
     layouts = "heldout" if heldout else "train"
     manifest = []
-    for doc_type in types or DOC_TYPES:
+    for doc_type in types or synthetic_types():
         for i in range(per_class):
             rng = random.Random(f"{seed}:{layouts}:{doc_type}:{i}")
             cap = pick_capture(rng, capture)
@@ -86,9 +89,13 @@ def main(argv: list[str] | None = None) -> int:
     """Run the synth command; returns the process exit code."""
     args = build_parser().parse_args(argv)
     types = [t.strip() for t in args.types.split(",") if t.strip()]
-    unknown = [t for t in types if t not in DOC_TYPES]
+    unknown = [t for t in types if not is_known(t)]
     if unknown:
         print(f"unknown doc types: {', '.join(unknown)}")
+        return 2
+    without_generator = [t for t in types if t not in synthetic_types()]
+    if without_generator:
+        print(f"doc types without a synthetic generator: {', '.join(without_generator)}")
         return 2
     manifest = write_dataset(
         args.outdir,

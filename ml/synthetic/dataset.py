@@ -17,7 +17,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ml.doctypes import DOC_TYPES
+from ml.synthetic import render, synthetic_types
+from ml.synthetic.cli import pick_capture
 
 
 @dataclass
@@ -50,11 +51,13 @@ def make_specs(
     *,
     seed: int,
     layouts: str,
-    types: tuple[str, ...] = DOC_TYPES,
+    types: tuple[str, ...] | None = None,
     capture: str = "mixed",
 ) -> list[Spec]:
-    """Specs for *per_class* documents of every type in *types* ("mixed" capture: clean/scan/photo)."""
-    return [Spec(t, i, seed, layouts, capture) for t in types for i in range(per_class)]
+    """Specs for *per_class* documents of every type in *types* (default: every type with
+    a synthetic generator; "mixed" capture: clean/scan/photo)."""
+    chosen = synthetic_types() if types is None else types
+    return [Spec(t, i, seed, layouts, capture) for t in chosen for i in range(per_class)]
 
 
 def _fallback_ocr(image) -> str:
@@ -76,7 +79,8 @@ def _fallback_ocr(image) -> str:
 
 
 def ocr_text(image) -> tuple[str, float]:
-    """OCR text of a PIL image with ml.ocr.run_ocr (fallback: pytesseract); returns (text, seconds)."""
+    """OCR text of a PIL image with ml.ocr.run_ocr (fallback: pytesseract); returns
+    (text, seconds)."""
     try:
         from ml.ocr import UnreadableDocument, run_ocr
     except ImportError:
@@ -93,9 +97,6 @@ def ocr_text(image) -> tuple[str, float]:
 
 def render_spec(spec: Spec):
     """Render *spec* deterministically; returns (image, fields, capture used)."""
-    from ml.synthetic import render
-    from ml.synthetic.cli import pick_capture
-
     rng = random.Random(f"{spec.seed}:{spec.layouts}:{spec.doc_type}:{spec.index}")
     capture = pick_capture(rng, spec.capture)
     image, fields = render(spec.doc_type, rng, capture=capture, layouts=spec.layouts)
@@ -125,7 +126,8 @@ def _init_worker() -> None:
 
 
 def ocr_samples(specs: list[Spec], *, workers: int = 2, progress=None) -> list[Sample]:
-    """Build every sample, in order, with *workers* processes; *progress(done, total)* is optional."""
+    """Build every sample, in order, with *workers* processes; *progress(done, total)* is
+    optional."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     samples: list[Sample] = []
     if workers <= 1:

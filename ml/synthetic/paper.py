@@ -1,4 +1,5 @@
-"""Layouts for A4-style paper documents: business licence, lease, employment and degree certificates.
+"""Layouts for A4-style paper documents: business licence, lease, employment and degree
+certificates.
 
 Each ``render_*`` function takes (rng, fonts, variant) and returns (clean image, fields).
 The last variant of each layout is reserved for the held-out set.
@@ -148,12 +149,16 @@ def render_lease_contract(rng: random.Random, fonts: list[str], variant: int):
     )
     rent_text = (
         f"第三条 {labels[3]}人民币{rent}元（大写：{V.amount_in_words(rent)}），"
-        f"{rng.choice(['按月', '按季度', '每半年'])}支付，押金为{rng.choice(['一', '两'])}个月租金。"
+        f"{rng.choice(['按月', '按季度', '每半年'])}支付，"
+        f"押金为{rng.choice(['一', '两'])}个月租金。"
     )
     y = page.paragraph(x, y, text_w, rent_text, s)
     clauses = [
         "第四条 租赁期间，水、电、燃气、物业等费用由乙方承担。",
-        "第五条 乙方不得擅自转租、改变房屋用途或结构，因乙方使用不当造成损坏的，由乙方负责修复或赔偿。",
+        (
+            "第五条 乙方不得擅自转租、改变房屋用途或结构，"
+            "因乙方使用不当造成损坏的，由乙方负责修复或赔偿。"
+        ),
         "第六条 甲方应保证房屋及设施安全，负责房屋主体结构的维修。",
         "第七条 任何一方违约，应向对方支付相当于一个月租金的违约金。",
         "第八条 本合同一式两份，甲乙双方各执一份，自双方签字之日起生效。",
@@ -193,12 +198,20 @@ def render_employment_certificate(rng: random.Random, fonts: list[str], variant:
         page.text(x, y, "致：相关单位", s)
         y += s * 2.5
     body = {
-        0: f"兹证明{name}（身份证号码：{idn}），{sex}，自{since:%Y年%m月}起在我单位{rng.choice(V.DEPTS)}工作，"
-        f"现任{rng.choice(V.JOBS)}职务，系我单位正式在职员工。",
-        1: f"兹有{name}同志，身份证号：{idn}，于{since:%Y年%m月%d日}入职{employer}，"
-        f"目前在{rng.choice(V.DEPTS)}担任{rng.choice(V.JOBS)}，为我公司在职员工。",
-        2: f"{name}，{sex}，身份证号码{idn}，自{since:%Y年%m月}至今在本公司任职，岗位为{rng.choice(V.JOBS)}，"
-        f"月收入约{rng.randint(5, 30)}000元。",
+        0: (
+            f"兹证明{name}（身份证号码：{idn}），{sex}，"
+            f"自{since:%Y年%m月}起在我单位{rng.choice(V.DEPTS)}工作，"
+            f"现任{rng.choice(V.JOBS)}职务，系我单位正式在职员工。"
+        ),
+        1: (
+            f"兹有{name}同志，身份证号：{idn}，于{since:%Y年%m月%d日}入职{employer}，"
+            f"目前在{rng.choice(V.DEPTS)}担任{rng.choice(V.JOBS)}，为我公司在职员工。"
+        ),
+        2: (
+            f"{name}，{sex}，身份证号码{idn}，"
+            f"自{since:%Y年%m月}至今在本公司任职，岗位为{rng.choice(V.JOBS)}，"
+            f"月收入约{rng.randint(5, 30)}000元。"
+        ),
     }[variant]
     y = page.paragraph(x, y, w * 0.76, body, s, spacing=1.9)
     y = page.paragraph(
@@ -262,12 +275,19 @@ def render_degree_certificate(rng: random.Random, fonts: list[str], variant: int
     x = w * (0.14 if horizontal else 0.12)
     y = h * 0.25
     text = {
-        0: f"{name}，{sex}，{birth.year}年{birth.month}月{birth.day}日生。在{uni}{major}专业完成了{level}学位"
-        f"的学习，成绩合格。根据《中华人民共和国学位条例》的规定，授予{degree}学位。",
-        1: f"{name}，{sex}，{birth:%Y年%m月%d日}生，在我校{major}专业完成了{level}学位课程学习，"
-        f"经审核符合《中华人民共和国学位条例》的规定，授予{degree}学位。",
-        2: f"{name}，{sex}，{birth.year}年{birth.month}月生，于{uni}{major}专业修业期满，"
-        f"依照《中华人民共和国学位条例》，经本校学位评定委员会审定，授予{degree}学位。",
+        0: (
+            f"{name}，{sex}，{birth.year}年{birth.month}月{birth.day}日生。"
+            f"在{uni}{major}专业完成了{level}学位"
+            f"的学习，成绩合格。根据《中华人民共和国学位条例》的规定，授予{degree}学位。"
+        ),
+        1: (
+            f"{name}，{sex}，{birth:%Y年%m月%d日}生，在我校{major}专业完成了{level}学位课程学习，"
+            f"经审核符合《中华人民共和国学位条例》的规定，授予{degree}学位。"
+        ),
+        2: (
+            f"{name}，{sex}，{birth.year}年{birth.month}月生，于{uni}{major}专业修业期满，"
+            f"依照《中华人民共和国学位条例》，经本校学位评定委员会审定，授予{degree}学位。"
+        ),
     }[variant]
     y = page.paragraph(x, y, w * 0.72, text, s, spacing=2.0)
     page.text(w * 0.55, y + s * 1.5, uni, s)

@@ -31,6 +31,14 @@ def test_clerk_corrections_are_feedback(app, client, make_client, wait_jobs, tmp
     clerk.login("clerk_tax")
     page = clerk.get(f"/clerk/tasks/{task_id}").get_data(as_text=True)
     assert 'name="field:name"' in page
+    # labels come from the document type registry (ml.doctypes), translated on the page
+    assert '<option value="passport"' in page and "护照" in page
+    assert 'aria-label="姓名"' in page  # the field "name"
+    assert "身份证（人像面）" in page  # the expected type of the slot
+    unknown = clerk.post(
+        f"/clerk/tasks/{task_id}/attachments/{front.id}/type", {"doc_type": "driving_licence"}
+    )
+    assert unknown.status_code == 400
     resp = clerk.post(
         f"/clerk/tasks/{task_id}/attachments/{front.id}/type",
         {"doc_type": "passport", "field:name": "王五"},

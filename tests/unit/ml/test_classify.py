@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 
 import joblib
 import pytest
@@ -22,9 +21,17 @@ from ml.synthetic import render
 from ml.train import fit_classifier
 
 TEMPLATES = {
-    "id_card_front": "姓名{n} 性别男 民族汉 出生1990年3月5日 住址北京市东城区人民路{d}号 公民身份号码1101011990030{d}",
-    "invoice": "增值税普通发票 发票代码{d} 发票号码{d} 开票日期2021年03月05日 价税合计（小写）¥{d}.00",
-    "lease_contract": "房屋租赁合同 出租方（甲方）：{n} 承租方（乙方）：王伟 房屋地址：上海市 月租金人民币{d}.00元",
+    "id_card_front": (
+        "姓名{n} 性别男 民族汉 出生1990年3月5日 住址北京市东城区人民路{d}号 "
+        "公民身份号码1101011990030{d}"
+    ),
+    "invoice": (
+        "增值税普通发票 发票代码{d} 发票号码{d} 开票日期2021年03月05日 价税合计（小写）¥{d}.00"
+    ),
+    "lease_contract": (
+        "房屋租赁合同 出租方（甲方）：{n} 承租方（乙方）：王伟 房屋地址：上海市 "
+        "月租金人民币{d}.00元"
+    ),
     "other": "今天天气晴朗，{n}在公园散步，菜单上有宫保鸡丁{d}元。",
 }
 
@@ -55,16 +62,14 @@ def test_normalize_text_removes_spaces_and_masks_digits():
     assert normalize_text(" 发票 号码 : 0123\n45 AB") == "发票号码:000000ab"
 
 
-def test_image_features_are_cheap_and_bounded():
+def test_image_features_are_bounded():
+    """(Their cost is measured by benchmarks/classify_speed.py, not asserted here.)"""
     image, _ = render("business_license", random.Random(2))
-    started = time.perf_counter()
     feats = image_features(image)
-    elapsed = time.perf_counter() - started
     assert set(feats) == set(IMAGE_FEATURE_NAMES)
     assert 0.5 < feats["aspect"] < 0.9  # portrait A4
     assert all(0.0 <= feats[k] <= 1.0 for k in IMAGE_FEATURE_NAMES if k != "aspect")
     assert feats["red_fraction"] > 0.0  # the red stamp
-    assert elapsed < 0.2
     blank = image_features(Image.new("RGB", (800, 400), "white"))
     assert blank["ink_density"] == 0.0 and blank["aspect"] == 2.0
 
@@ -156,19 +161,6 @@ def test_committed_model_on_clean_texts(committed):
         ).doc_type
         == "business_license"
     )
-
-
-def test_committed_model_predicts_fast(committed):
-    text = (
-        "房屋租赁合同 出租方（甲方）：王伟 承租方（乙方）：李娜 房屋地址：上海市浦东新区 月租金 3500.00 元 "
-        * 5
-    )
-    feats = image_features(Image.new("RGB", (1240, 1754), "white"))
-    committed.predict(text, feats)
-    started = time.perf_counter()
-    for _ in range(50):
-        committed.predict(text, feats)
-    assert (time.perf_counter() - started) / 50 < 0.005
 
 
 def test_abstains_when_ocr_found_almost_no_text(tiny_classifier):

@@ -97,7 +97,10 @@ def test_invoice_total_from_amounts_read_with_a_stray_leading_digit():
 
 
 def test_receipt_total_from_cash_line_when_total_label_misread():
-    text = "永辉超市〈文化路店 )\n单号 : 3512839326\n日期 : 2022-10-01 13:20\n会计 591.30\n现金 : 391.30"
+    text = (
+        "永辉超市〈文化路店 )\n单号 : 3512839326\n日期 : 2022-10-01 13:20\n"
+        "会计 591.30\n现金 : 391.30"
+    )
     assert values("invoice", text)["total"] == "391.30"
 
 
@@ -177,7 +180,8 @@ def test_invoice_total_with_yuan_sign_read_as_a_digit():
 
 def test_lease_party_whose_last_character_was_dropped_in_one_mention():
     text = (
-        "甲方 (出租方 ) : 曾梓轩\n乙方 (承租方 ) : 何浩\n第四条租赁期间，水、电、燃气、物业等费用由乙方承担。\n"
+        "甲方 (出租方 ) : 曾梓轩\n乙方 (承租方 ) : 何浩\n"
+        "第四条租赁期间，水、电、燃气、物业等费用由乙方承担。\n"
         "甲方 (签字 ) : 曾梓轩乙方 (签字 ) : 何浩桂"
     )
     got = values("lease_contract", text)

@@ -222,7 +222,8 @@ def test_passport_expiry_from_printed_date_when_mrz_check_fails():
     # MRZ expiry 280420 with check digit 8 (a 6 read as 0): the printed date decides.
     base = (
         "中华人民共和国护照 PASSPORT\n姓 /Surname\n欧阳 /OUYANG\n名 /Given names\n新博 /XINBO\n"
-        "08 JUN 1956\n26 APR 2018\n有效期至 /Date of expiry 签发机关 /Authority\n{expiry} 国家移民管理局\n"
+        "08 JUN 1956\n26 APR 2018\n有效期至 /Date of expiry 签发机关 /Authority\n"
+        "{expiry} 国家移民管理局\n"
         "P<CHNOUYANG<<XINBO<<<<<<<<<<<<<<<<<<<<<<<<<\nEA39480532CHN5606083M2804208<<<<<<<<<<<<<<<4"
     )
     expired = review(

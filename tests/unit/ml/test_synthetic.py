@@ -9,7 +9,7 @@ import random
 import pytest
 
 from ml.doctypes import DOC_TYPES, FIELDS
-from ml.synthetic import FONTS_HELDOUT, FONTS_TRAIN, LAYOUTS, layout_variants, render
+from ml.synthetic import FONTS_HELDOUT, FONTS_TRAIN, layout_variants, render, synthetic_types
 from ml.synthetic import values as V
 from ml.synthetic.augment import augment_text
 from ml.synthetic.cli import main as synth_main
@@ -99,7 +99,7 @@ def test_rendering_is_deterministic_for_a_seed():
 def test_heldout_fonts_and_layouts_are_disjoint_from_training():
     assert FONTS_TRAIN and FONTS_HELDOUT
     assert not set(FONTS_TRAIN) & set(FONTS_HELDOUT)
-    for doc_type in LAYOUTS:
+    for doc_type in synthetic_types():
         train, held = layout_variants(doc_type, "train"), layout_variants(doc_type, "heldout")
         assert train and held and not set(train) & set(held)
 
@@ -112,7 +112,10 @@ def test_render_rejects_unknown_type_and_capture():
 
 
 def test_augment_text_damages_but_keeps_content():
-    text = "房屋租赁合同\n出租方（甲方）：王伟\n承租方（乙方）：李娜\n月租金人民币3500.00元\n第四条\n第五条"
+    text = (
+        "房屋租赁合同\n出租方（甲方）：王伟\n承租方（乙方）：李娜\n月租金人民币3500.00元\n"
+        "第四条\n第五条"
+    )
     variants = {augment_text(text, random.Random(i)) for i in range(10)}
     assert len(variants) > 5
     assert all(len(v) <= len(text) + 2 for v in variants)

@@ -92,7 +92,7 @@ def test_passport_number_and_mrz_check_digit():
 
 def test_registry_rejects_duplicates_and_unknown_names():
     with pytest.raises(ValueError):
-        register("resident_id")(lambda value, **_: None)
+        register("resident_id", label="ID check digit")(lambda value, **_: None)
     with pytest.raises(KeyError):
         validate("no_such_validator", "x")
     assert {
