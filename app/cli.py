@@ -83,6 +83,21 @@ def workflows_deploy(files, process_id):
 ml_cli = AppGroup("ml", help="Auto-review model feedback.")
 
 
+@ml_cli.command("check")
+def ml_check():
+    """Check the document-type registry against the extractors, checks, labels and the
+    committed classifier (the Celery worker runs the same check when it starts)."""
+    from ml.doctype_check import RegistryIncomplete, check_registry
+
+    try:
+        check_registry()
+    except RegistryIncomplete as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {problem}", err=True)
+        sys.exit(1)
+    click.echo("document types: complete")
+
+
 @ml_cli.command("export-feedback")
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 def ml_export_feedback(path):

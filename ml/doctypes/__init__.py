@@ -9,15 +9,14 @@ to :data:`TYPE_MODULES` (plus the translations of its labels in the app's .po fi
 The names the rest of ``ml`` reads are views of the registry, so a type registered
 later is in them too: :data:`DOC_TYPES` (codes), :data:`FIELDS` (code -> field keys)
 and :data:`OCR_LANG` (code -> tesseract language).  Dates are ISO ``YYYY-MM-DD`` and
-amounts are strings such as ``"3500.00"``.  :func:`check_registry` proves at start-up
-that every table covers every type.
+amounts are strings such as ``"3500.00"``.  :func:`ml.doctype_check.check_registry` proves at
+start-up that every table covers every type.
 """
 
 from __future__ import annotations
 
 import importlib
 
-from ml.doctypes.completeness import RegistryIncomplete, check_registry, registry_problems
 from ml.doctypes.registry import (
     N_,
     DocType,
@@ -48,11 +47,9 @@ __all__ = [
     "DocType",
     "Field",
     "N_",
-    "RegistryIncomplete",
     "SyntheticLayout",
     "TypeCheck",
     "all_types",
-    "check_registry",
     "codes",
     "extractor_for",
     "field_labels",
@@ -61,7 +58,6 @@ __all__ = [
     "get",
     "is_known",
     "register",
-    "registry_problems",
     "resolve",
     "unregister",
 ]

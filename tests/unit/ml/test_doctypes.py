@@ -10,7 +10,7 @@ import random
 import pytest
 from PIL import Image
 
-from ml import doctypes
+from ml import doctype_check, doctypes
 from ml.doctypes import DocType, Field, SyntheticLayout, TypeCheck
 from ml.doctypes.registry import check_labels, doc_type_labels, field_labels
 from ml.evaluate import short_name
@@ -87,7 +87,7 @@ def registered_fake_type():
 
 
 def test_the_registry_is_complete_and_knows_the_committed_classifiers_classes():
-    doctypes.check_registry()  # raises RegistryIncomplete listing the gaps
+    doctype_check.check_registry()  # raises RegistryIncomplete listing the gaps
 
 
 def test_registration_keeps_the_order_of_the_types():
@@ -120,9 +120,9 @@ def test_registry_problems_names_each_gap():
     )
     doctypes.register(broken)
     try:
-        problems = doctypes.registry_problems(classifier_classes=["other", "ghost_type"])
-        with pytest.raises(doctypes.RegistryIncomplete):
-            doctypes.check_registry(classifier_classes=["other"])
+        problems = doctype_check.registry_problems(classifier_classes=["other", "ghost_type"])
+        with pytest.raises(doctype_check.RegistryIncomplete):
+            doctype_check.check_registry(classifier_classes=["other"])
     finally:
         doctypes.unregister("half_declared")
     text = "\n".join(problems)
@@ -141,7 +141,7 @@ def test_registry_problems_names_each_gap():
         "the classifier predicts unregistered types ['ghost_type']",
     ):
         assert expected in text, expected
-    assert doctypes.registry_problems(classifier_classes=["other"]) == []
+    assert doctype_check.registry_problems(classifier_classes=["other"]) == []
 
 
 def test_a_type_registered_in_one_place_is_known_everywhere(registered_fake_type):
@@ -163,7 +163,7 @@ def test_a_type_registered_in_one_place_is_known_everywhere(registered_fake_type
             "box": None,
         }
     }
-    assert doctypes.registry_problems(classifier_classes=["other"]) == []
+    assert doctype_check.registry_problems(classifier_classes=["other"]) == []
 
 
 def test_the_review_applies_a_registered_types_fields_and_checks(registered_fake_type):
