@@ -43,6 +43,8 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SECURE = False  # finalise() turns both on when PUBLIC_URL is https
+    REMEMBER_COOKIE_SECURE = False
     ML_ENGINE = "tesseract"
     TIMEZONE = "Asia/Shanghai"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -166,6 +168,8 @@ def finalise(app) -> None:
         cfg["UPLOAD_DIR"] = str(inst / "uploads")
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _instance_secret(inst)
+    if (cfg.get("PUBLIC_URL") or "").lower().startswith("https://"):
+        cfg["SESSION_COOKIE_SECURE"] = cfg["REMEMBER_COOKIE_SECURE"] = True
     cfg["MAX_CONTENT_LENGTH"] = max(cfg["MAX_CONTENT_LENGTH"], cfg["MAX_UPLOAD_BYTES"] + 512 * 1024)
 
 
