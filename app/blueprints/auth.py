@@ -64,12 +64,16 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    """End the session here and on the server: a copy of the cookie taken before (another
+    tab, a shared computer, a stolen cookie) no longer works, nor do the account's other
+    devices (`profile.end_sessions`)."""
     lang = session.get("lang")
+    profile.end_sessions(current_user._get_current_object())
     logout_user()
     session.clear()
     if lang:
         session["lang"] = lang
-    flash(_("You have logged out."), "info")
+    flash(_("You have logged out on this and every other device."), "info")
     return redirect(url_for("portal.home"))
 
 

@@ -1,7 +1,8 @@
 """My account (我的账户): what a signed-in user changes on their own account.
 
-The password (which ends the account's other sessions), the contact details notifications
-go to (mobile number, e-mail) and the preferred language. The identity — real name and ID
+Logging out (which ends every session of the account), the password (which ends the
+account's other sessions), the contact details notifications go to (mobile number, e-mail)
+and the preferred language. The identity — real name and ID
 number — comes from real-name verification and is not changed here. The rules for a mobile
 number, an e-mail address and a password are registration's (`app/services/accounts.py`).
 
@@ -207,9 +208,23 @@ def update_contact(user: User, email: str, mobile: str, password: str = "") -> b
         db.session.commit()
     except IntegrityError:  # another account took the number between the check and now
         db.session.rollback()
-        raise ValidationFailed({"mobile": MOBILE_TAKEN})
+        raise ValidationFailed({"mobile": MOBILE_TAKEN}) from None
     log.info("user %s changed their contact details", user.id)
     return True
+
+
+def end_sessions(user: User) -> None:
+    """Log `user` out everywhere: raising `session_version` makes every session cookie and
+    remember-me cookie issued so far worthless (the user loader refuses them), also one
+    copied from this browser before it logged out. Commits."""
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(session_version=User.session_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    log.info("user %s logged out; every session of the account ended", user.id)
 
 
 def set_language(user: User, code: str) -> bool:

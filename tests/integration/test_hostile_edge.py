@@ -99,3 +99,20 @@ def test_cookies_are_secure_when_the_portal_is_public_over_https(app, demo):
     plain = Client(app).get("/login")
     (cookie,) = [c for c in plain.headers.getlist("Set-Cookie") if c.startswith("session=")]
     assert "Secure" not in cookie
+
+
+def test_a_cookie_copied_before_logout_is_refused_after_it(client, make_client):
+    client.login("13800138000")
+    copied = client.http.get_cookie("session").value
+    other_device = make_client()
+    other_device.login("13800138000")
+    assert client.get("/cases").status_code == 200
+    client.logout()
+    thief = make_client()
+    thief.http.set_cookie("session", copied)
+    resp = thief.get("/cases")
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+    # Logging out ends the account's sessions on every device (see auth.logout).
+    assert other_device.get("/cases").status_code == 302
+    client.login("13800138000")
+    assert client.get("/cases").status_code == 200
