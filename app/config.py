@@ -36,6 +36,13 @@ class Config:
     START_SCHEDULER = False
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_SECONDS = 300
+    # Per client address: this many failed log-ins (or registrations of a number that has an
+    # account) per window, then refused until the window ends.
+    LOGIN_IP_MAX_FAILURES = 30
+    LOGIN_IP_WINDOW_SECONDS = 900
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host; their
+    # headers are believed only then (the client's address is what log-in throttling counts).
+    TRUSTED_PROXIES = 0
     BABEL_DEFAULT_LOCALE = "zh"
     LANGUAGES = ("zh", "en")
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "app" / "translations")
@@ -83,6 +90,7 @@ class TestConfig(Config):
     MAX_UPLOAD_BYTES = 2 * 1024 * 1024
     MAX_CONTENT_LENGTH = 3 * 1024 * 1024
     LOGIN_MAX_FAILURES = 3
+    LOGIN_IP_MAX_FAILURES = 12
     ARGON2_FAST = True
     DELIVERY_RETRY_DELAY_SECONDS = 0.0
 
@@ -143,6 +151,9 @@ def from_environment() -> dict:
         "JOB_MAX_ATTEMPTS",
         "LOGIN_MAX_FAILURES",
         "LOGIN_LOCK_SECONDS",
+        "LOGIN_IP_MAX_FAILURES",
+        "LOGIN_IP_WINDOW_SECONDS",
+        "TRUSTED_PROXIES",
         "MAIL_PORT",
     ):
         if env.get(key):

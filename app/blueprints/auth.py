@@ -92,6 +92,7 @@ def register():
                     form.get("mobile", ""),
                     form.get("password", ""),
                     email=form.get("email", ""),
+                    client_addr=request.remote_addr,
                 )
             except ValidationFailed as exc:
                 errors = exc.errors

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -25,6 +27,22 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+_DECOYS: dict[int, str] = {}
+
+
+def verify_decoy(password: str) -> bool:
+    """Spend the time of a real check on a hash no password matches; returns False.
+
+    Log-in answers for an unknown (or disabled) account take as long as for a real one, so
+    the time of the answer does not tell which login names exist."""
+    hasher = _hasher()
+    decoy = _DECOYS.get(id(hasher))
+    if decoy is None:
+        decoy = _DECOYS[id(hasher)] = hasher.hash(secrets.token_hex(16))
+    verify_password(decoy, password)
+    return False
 
 
 def check_strength(password: str) -> bool:

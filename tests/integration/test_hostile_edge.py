@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from app.extensions import db
+from app.models import User
+
 
 @pytest.mark.parametrize(
     "target",
@@ -116,3 +119,103 @@ def test_a_cookie_copied_before_logout_is_refused_after_it(client, make_client):
     assert other_device.get("/cases").status_code == 302
     client.login("13800138000")
     assert client.get("/cases").status_code == 200
+
+
+def _id_number_of(app, mobile="13800138000"):
+    with app.app_context():
+        return db.session.execute(db.select(User.id_number).where(User.mobile == mobile)).scalar()
+
+
+def test_a_locked_account_is_locked_under_its_id_number_too(client, app):
+    id_number = _id_number_of(app)
+    client.get("/login")
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        assert client.post("/login", {"login": "13800138000", "password": "x"}).status_code == 401
+    resp = client.post("/login", {"login": id_number.lower(), "password": "Demo12345"})
+    assert resp.status_code == 401
+    body = resp.get_data(as_text=True)
+    assert "分钟" in body or "minutes" in body
+
+
+def _attempt(client, login, password, addr):
+    return client.post(
+        "/login", {"login": login, "password": password}, environ_base={"REMOTE_ADDR": addr}
+    )
+
+
+def test_an_address_has_a_windowed_budget_of_failures(client, app, monkeypatch):
+    from datetime import timedelta
+
+    from app.services import accounts
+
+    client.get("/login")
+    budget = app.config["LOGIN_IP_MAX_FAILURES"]
+    for n in range(budget):  # a different (unknown) account each time: no account lock
+        assert _attempt(client, f"1390000{n:04d}", "x", "203.0.113.9").status_code == 401
+    assert _attempt(client, "13800138000", "Demo12345", "203.0.113.9").status_code == 401
+    assert _attempt(client, "13800138000", "Demo12345", "198.51.100.7").status_code == 302
+    client.logout()
+    later = accounts.utcnow() + timedelta(seconds=app.config["LOGIN_IP_WINDOW_SECONDS"])
+    monkeypatch.setattr(accounts, "utcnow", lambda: later)
+    client.get("/login")
+    assert _attempt(client, "13800138000", "Demo12345", "203.0.113.9").status_code == 302
+
+
+def test_forwarded_addresses_count_only_behind_a_trusted_proxy(app, demo):
+    from app import create_app
+    from tests.conftest import Client
+
+    def spend_budget(application):
+        browser = Client(application)
+        browser.get("/login")
+        for n in range(application.config["LOGIN_IP_MAX_FAILURES"]):
+            forwarded = {"X-Forwarded-For": f"192.0.2.{n}"}
+            browser.post("/login", {"login": f"1390000{n:04d}", "password": "x"}, headers=forwarded)
+        resp = browser.post(
+            "/login",
+            {"login": "13800138000", "password": "Demo12345"},
+            headers={"X-Forwarded-For": "192.0.2.200"},
+        )
+        return resp.status_code
+
+    assert spend_budget(app) == 401  # a client cannot pick a fresh address per guess
+    proxied = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        UPLOAD_DIR=app.config["UPLOAD_DIR"],
+        TRUSTED_PROXIES=1,
+    )
+    assert spend_budget(proxied) == 302  # behind the proxy: each client is its own address
+
+
+def test_unknown_accounts_cost_a_password_check_like_real_ones(client, monkeypatch):
+    from app.services import passwords
+
+    checks = []
+    real = passwords.verify_password
+    monkeypatch.setattr(passwords, "verify_password", lambda h, p: checks.append(h) or real(h, p))
+    client.get("/login")
+    assert _attempt(client, "13999999999", "Guess12345", "192.0.2.1").status_code == 401
+    assert len(checks) == 1 and checks[0].startswith("$argon2id$")
+
+
+def test_registration_does_not_say_which_number_has_an_account(client, app):
+    id_number = _id_number_of(app)
+    from tests.integration.test_auth import REG
+
+    client.get("/register")
+    by_mobile = client.post("/register", dict(REG, mobile="13800138000"))
+    by_id = client.post("/register", dict(REG, id_number=id_number, mobile="13700000001"))
+    assert by_mobile.status_code == by_id.status_code == 400
+
+    def error_text(resp):
+        import re
+
+        return re.findall(r"invalid-feedback[^>]*>([^<]*)<", resp.get_data(as_text=True))
+
+    assert error_text(by_mobile) == error_text(by_id) != []
+    for _ in range(app.config["LOGIN_IP_MAX_FAILURES"]):
+        client.post("/register", dict(REG, mobile="13800138000"))
+    resp = client.post("/register", dict(REG, mobile="13700000002"))
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and ("分钟" in body or "minutes" in body)
