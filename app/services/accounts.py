@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -200,23 +201,51 @@ def locked_minutes(rows, now) -> int | None:
 
 def record_failures(rows: dict, keys: list[str], now) -> None:
     """Count one failed attempt on each throttle key (locking an account key at the limit;
-    an address key only counts, within its window). Commits."""
+    an address key only counts, within its window). Commits.
+
+    Counted in the database (insert-if-missing, then `failures + 1`), so parallel guesses
+    are each counted and never collide on a new row."""
     cfg = current_app.config
+    insert = _upsert_insert()
     for key in keys:
-        row = rows.get(key)
-        if row is None:
-            row = LoginThrottle(key=key, failures=0)
-            if key.startswith("ip:"):
-                _forget_past_windows(now)
-        if row.locked_until and row.locked_until <= now:
-            row.failures = 0
-            row.locked_until = None
-        row.failures += 1
-        if not key.startswith("ip:") and row.failures >= cfg["LOGIN_MAX_FAILURES"]:
-            row.locked_until = now + timedelta(seconds=cfg["LOGIN_LOCK_SECONDS"])
-        row.updated_at = now
-        db.session.add(row)
+        if rows.get(key) is None and key.startswith("ip:"):
+            _forget_past_windows(now)
+        db.session.execute(
+            insert(LoginThrottle)
+            .values(key=key, failures=0, updated_at=now)
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+        this = LoginThrottle.key == key
+        db.session.execute(  # a lock that has ended starts the count again
+            update(LoginThrottle)
+            .where(this, LoginThrottle.locked_until <= now)
+            .values(failures=0, locked_until=None)
+        )
+        db.session.execute(
+            update(LoginThrottle)
+            .where(this)
+            .values(failures=LoginThrottle.failures + 1, updated_at=now)
+        )
+        if not key.startswith("ip:"):
+            db.session.execute(
+                update(LoginThrottle)
+                .where(
+                    this,
+                    LoginThrottle.failures >= cfg["LOGIN_MAX_FAILURES"],
+                    LoginThrottle.locked_until.is_(None),
+                )
+                .values(locked_until=now + timedelta(seconds=cfg["LOGIN_LOCK_SECONDS"]))
+            )
     db.session.commit()
+
+
+def _upsert_insert():
+    """The INSERT construct with ON CONFLICT of the database in use (SQLite or PostgreSQL)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 def _forget_past_windows(now) -> None:
