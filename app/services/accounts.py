@@ -14,12 +14,16 @@ from app.extensions import db
 from app.models import LoginThrottle, Role, User, utcnow
 from app.services import identity
 from app.services.errors import DomainError, ValidationFailed
-from app.services.passwords import check_strength, hash_password, verify_decoy, verify_password
+from app.services.passwords import (
+    hash_password,
+    password_problem,
+    verify_decoy,
+    verify_password,
+)
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
 NAME_RE = re.compile(r"^[\u4e00-\u9fff·]{2,20}$|^[A-Za-z][A-Za-z .'-]{1,63}$")
-WEAK_PASSWORD = _l("Use at least 8 characters with both letters and digits.")
 NUMBER_TAKEN = _l("An account with this ID number or mobile number already exists. Log in instead.")
 
 
@@ -64,8 +68,8 @@ def register_citizen(
         errors["mobile"] = mobile_problem(mobile)
     if email_problem(email):
         errors["email"] = email_problem(email)
-    if not check_strength(password or ""):
-        errors["password"] = WEAK_PASSWORD
+    if problem := password_problem(password, (real_name, id_number, mobile, email)):
+        errors["password"] = problem
     if not errors:
         # Which of the two numbers has an account is not said, and each such answer counts
         # against the address's log-in budget (an address that spent it may not register

@@ -25,7 +25,7 @@ from app.extensions import db
 from app.models import LoginThrottle, User, utcnow
 from app.services import accounts
 from app.services.errors import Conflict, DomainError, ValidationFailed
-from app.services.passwords import check_strength, hash_password, verify_password
+from app.services.passwords import hash_password, password_problem, verify_password
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class _CurrentPassword:
 def change_password(user: User, current: str, new: str, confirm: str) -> bool:
     """Replace `user`'s password after checking the current one. Commits.
 
-    The new password must be strong (`check_strength`), typed the same twice and differ
+    The new password must pass the policy (`password_problem`), typed the same twice and differ
     from the current one. Wrong current passwords are throttled like log-ins. On success
     `session_version` goes up, so every other session of the account is logged out (the
     caller logs the current session in again) and the user is told in their inbox and by
@@ -93,8 +93,9 @@ def change_password(user: User, current: str, new: str, confirm: str) -> bool:
     errors: dict = {}
     if not current:
         errors["current_password"] = _l("Enter your current password.")
-    if not check_strength(new):
-        errors["new_password"] = accounts.WEAK_PASSWORD
+    personal = (user.real_name, user.id_number, user.mobile, user.username, user.email)
+    if problem := password_problem(new, personal):
+        errors["new_password"] = problem
     elif new != confirm:
         errors["confirm_password"] = _l(
             "The two new passwords differ. Type the same password twice."

@@ -219,3 +219,33 @@ def test_registration_does_not_say_which_number_has_an_account(client, app):
     resp = client.post("/register", dict(REG, mobile="13700000002"))
     body = resp.get_data(as_text=True)
     assert resp.status_code == 400 and ("分钟" in body or "minutes" in body)
+
+
+@pytest.mark.parametrize(
+    "password", ["password1", "Password123", "qwerty123", "Abcd1234", "Passw0rd", "13912345678a"]
+)
+def test_common_and_personal_passwords_are_refused_at_registration(client, app, password):
+    from tests.integration.test_auth import REG
+
+    client.get("/register")
+    resp = client.post("/register", dict(REG, password=password, password2=password))
+    assert resp.status_code == 400
+    body = resp.get_data(as_text=True)
+    assert "容易被猜到" in body or "too easy to guess" in body
+    with app.app_context():
+        assert (
+            db.session.execute(db.select(User).where(User.mobile == REG["mobile"])).scalar() is None
+        )
+
+
+def test_passwords_longer_than_128_characters_are_refused(client, ctx):
+    from app.services import profile
+    from app.services.errors import ValidationFailed
+
+    user = db.session.execute(db.select(User).where(User.mobile == "13800138000")).scalar_one()
+    long_one = "Aa1" + "x7Q" * 50_000
+    with pytest.raises(ValidationFailed) as refused:
+        profile.change_password(user, "Demo12345", long_one, long_one)
+    assert "128" in str(refused.value.errors["new_password"])
+    ok = "Qingdao-harbour-7" + "z" * 100
+    assert profile.change_password(user, "Demo12345", ok, ok) is True
