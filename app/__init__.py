@@ -35,8 +35,9 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     init_extensions(app)
 
-    from app.blueprints import register_blueprints
+    from app.blueprints import edge, register_blueprints
 
+    edge.register(app)  # before the blueprints: their rules use its `int` converter
     register_blueprints(app)
 
     from app.jobs import init_jobs

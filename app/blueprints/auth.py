@@ -105,13 +105,15 @@ def register():
     )
 
 
-@bp.route("/lang/<code>")
+@bp.route("/lang/<code>", methods=["GET", "POST"])
 def set_language(code: str):
-    """Switch the UI language (kept in the session, and on the account when logged in)."""
+    """Switch the UI language. The header's buttons POST: the choice is kept in the session
+    and, when logged in, on the account (notifications use it). A GET (an old link) changes
+    the session only: a link, an image or another site must not change saved account state."""
     from flask import current_app
 
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-        if current_user.is_authenticated:
+        if request.method == "POST" and current_user.is_authenticated:
             profile.set_language(current_user._get_current_object(), code)
     return redirect(referrer_path(url_for("portal.home")))

@@ -249,3 +249,188 @@ def test_passwords_longer_than_128_characters_are_refused(client, ctx):
     assert "128" in str(refused.value.errors["new_password"])
     ok = "Qingdao-harbour-7" + "z" * 100
     assert profile.change_password(user, "Demo12345", ok, ok) is True
+
+
+BIG = 2**31
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/cases/{BIG}",
+        f"/applications/{BIG}",
+        f"/files/{BIG}",
+        f"/files/{2**63}/preview",
+        f"/notifications/{BIG}",
+        f"/notifications/?page={BIG}",
+        "/notifications/?page=0",
+        "/notifications/?page=-1",
+        "/notifications/?page=two",
+    ],
+)
+def test_out_of_range_ids_and_pages_are_404(client, url):
+    client.login("13800138000")
+    assert client.get(url).status_code == 404
+
+
+def test_in_range_pages_and_ids_still_work(client):
+    client.login("13800138000")
+    assert client.get("/notifications/?page=2").status_code == 200
+    assert client.get(f"/cases/{BIG - 1}").status_code == 404  # in range, but no such case
+
+
+def test_largest_id_in_a_url_is_the_largest_an_integer_column_holds(app):
+    adapter = app.url_map.bind("localhost")
+    assert adapter.match(f"/cases/{BIG - 1}")[1] == {"application_id": BIG - 1}
+    with pytest.raises(Exception) as refused:
+        adapter.match(f"/cases/{BIG}")
+    assert getattr(refused.value, "code", None) == 404
+
+
+@pytest.mark.parametrize("value", ["13800138000\x00", "a\x01b", "x\x7f"])
+def test_control_characters_in_a_form_are_refused_with_a_message(client, value):
+    client.get("/login")
+    resp = client.post("/login", {"login": value, "password": "Demo12345"})
+    assert resp.status_code == 400
+    body = resp.get_data(as_text=True)
+    assert "控制字符" in body or "control characters" in body
+
+
+def test_control_characters_in_an_admin_form_save_nothing(client, app):
+    from app.models import Holiday
+
+    client.login("admin")
+    client.get("/admin/holidays")
+    resp = client.post("/admin/holidays", {"day": "2030-10-01", "name": "国庆\x00节"})
+    assert resp.status_code == 400
+    with app.app_context():
+        assert db.session.execute(db.select(Holiday)).scalars().all() == []
+    ok = client.post("/admin/holidays", {"day": "2030-10-01", "name": "国庆节\r\n"})
+    assert ok.status_code == 302
+
+
+def test_line_breaks_and_tabs_are_still_accepted(client):
+    client.get("/login")
+    resp = client.post("/login", {"login": "13800138000\t", "password": "Demo12345"})
+    assert resp.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("营业执照.png", "营业执照.png"),
+        ("lease\r\nSet-Cookie: x=1.png", "leaseSet-Cookie: x=1.png"),
+        ("..\\..\\windows\\租赁合同.png", "租赁合同.png"),
+        ("../../etc/passwd", "passwd"),
+        ("photo\x00.png", "photo.png"),
+        ("invoice\u202egnp.exe", "invoicegnp.exe"),
+        ("...hidden.png", "hidden.png"),
+        ("\r\n", "upload"),
+        ("a" * 300 + ".png", "a" * 200),
+    ],
+)
+def test_file_names_are_cleaned_and_keep_chinese(given, stored):
+    from app.services.uploads import clean_filename
+
+    assert clean_filename(given) == stored
+
+
+def test_an_uploaded_file_with_a_line_break_in_its_name_stays_readable(app, client, wait_jobs):
+    from app.models import Attachment
+    from tests import journeys
+
+    materials = journeys.make_materials()
+    journeys.register(client, materials["person"])
+    app_id = journeys.start_application(client)
+    data = materials["files"]["lease"]
+    client.get(f"/applications/{app_id}/materials")
+    # Browsers escape CR/LF in a quoted filename, but RFC 2231's filename*= carries them.
+    name = "%E7%A7%9F%E8%B5%81%0D%0A%E5%90%88%E5%90%8C%00.png"  # 租赁\r\n合同\0.png
+    parts = [
+        f'--X\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+        for key, value in (("csrf_token", client.token), ("slot", "lease"))
+    ]
+    parts.append(
+        b'--X\r\nContent-Disposition: form-data; name="file"; filename="x.png"; '
+        + f"filename*=UTF-8''{name}\r\nContent-Type: image/png\r\n\r\n".encode()
+        + data
+        + b"\r\n--X--\r\n"
+    )
+    resp = client.http.post(
+        f"/applications/{app_id}/materials",
+        data=b"".join(parts),
+        content_type="multipart/form-data; boundary=X",
+    )
+    assert resp.status_code == 302
+    with app.app_context():
+        att = db.session.execute(db.select(Attachment)).scalar_one()
+        assert att.original_name == "租赁合同.png"
+        att_id = att.id
+    download = client.get(f"/files/{att_id}")
+    assert download.status_code == 200 and download.data == data
+
+
+def test_a_get_of_the_language_link_does_not_change_the_account(client, app):
+    from app.services.demo import DEMO_PASSWORD
+
+    client.login("13800138000", DEMO_PASSWORD)
+    client.get("/lang/en")  # e.g. an <img src> on another site
+    with app.app_context():
+        user = db.session.execute(db.select(User).where(User.mobile == "13800138000")).scalar()
+        assert user.preferred_locale != "en"
+    page = client.get("/cases").get_data(as_text=True)
+    assert 'formaction="/lang/zh"' in page  # the header switch is a form
+    client.post("/lang/en")
+    with app.app_context():
+        user = db.session.execute(db.select(User).where(User.mobile == "13800138000")).scalar()
+        assert user.preferred_locale == "en"
+
+
+def test_the_pixel_limit_message_names_the_real_limit(ctx):
+    from PIL import Image
+
+    from app.services import uploads
+    from app.services.errors import DomainError
+    from ml.ocr.loading import MAX_PIXELS
+    from tests.journeys import png_bytes
+
+    side = int(MAX_PIXELS**0.5) + 2
+    data = png_bytes(Image.new("1", (side, side)))
+    with pytest.raises(DomainError) as refused:
+        uploads.check_content(data, "big.png")
+    assert refused.value.code == "too_many_pixels"
+    assert f"{MAX_PIXELS // 1_000_000}" in str(refused.value.message)
+
+
+def test_a_too_large_upload_gets_the_apps_own_page_through_waitress(app, demo):
+    """Served as in production (app/serve.py): the 413 is the app's translated page, not
+    waitress's plain English text."""
+    import http.client
+    import threading
+
+    from waitress.server import create_server
+
+    from app.serve import waitress_options
+
+    options = dict(waitress_options(app), threads=2)
+    server = create_server(app, host="127.0.0.1", port=0, **options)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        body = b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024)
+        conn = http.client.HTTPConnection("127.0.0.1", server.effective_port, timeout=60)
+        conn.request(
+            "POST",
+            "/applications/1/materials",
+            body=body,
+            headers={"Content-Type": "multipart/form-data; boundary=X", "Accept": "text/html"},
+        )
+        resp = conn.getresponse()
+        page = resp.read().decode()
+        conn.close()
+    finally:
+        server.close()
+        thread.join(10)
+    assert resp.status == 413
+    assert 'id="error-page"' in page and "MB" in page
+    assert resp.getheader("Content-Security-Policy")
