@@ -175,6 +175,11 @@ def finalise(app) -> None:
         cfg["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{inst / 'onewindow.sqlite3'}"
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    else:  # a server restart or a cut connection: test pooled connections before use
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **cfg["SQLALCHEMY_ENGINE_OPTIONS"],
+            "pool_pre_ping": True,
+        }
     if not cfg.get("UPLOAD_DIR"):
         cfg["UPLOAD_DIR"] = str(inst / "uploads")
     if not cfg.get("SECRET_KEY"):

@@ -434,3 +434,36 @@ def test_a_too_large_upload_gets_the_apps_own_page_through_waitress(app, demo):
     assert resp.status == 413
     assert 'id="error-page"' in page and "MB" in page
     assert resp.getheader("Content-Security-Policy")
+
+
+def test_postgresql_connections_are_tested_before_use(tmp_path):
+    from flask import Flask
+
+    from app import config
+
+    fake = Flask("probe", instance_path=str(tmp_path))
+    fake.config.from_object(config.Config)
+    fake.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://onewindow@db/onewindow"
+    config.finalise(fake)
+    assert fake.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+
+
+def test_pages_survive_cut_database_connections(app, client):
+    """On PostgreSQL: every pooled connection is killed server-side; the next pages are
+    served on fresh connections instead of failing on dead ones."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL only (the CI run sets DATABASE_URL)")
+    client.login("13800138000")
+    for _ in range(3):
+        assert client.get("/cases").status_code == 200
+    with app.app_context():
+        with db.engine.connect() as conn:
+            killed = conn.exec_driver_sql(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND backend_type = 'client backend' AND application_name = ''"
+            ).scalar()
+        assert killed >= 1
+    for _ in range(5):
+        assert client.get("/cases").status_code == 200
