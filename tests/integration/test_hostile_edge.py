@@ -368,6 +368,12 @@ def test_an_uploaded_file_with_a_line_break_in_its_name_stays_readable(app, clie
         att_id = att.id
     download = client.get(f"/files/{att_id}")
     assert download.status_code == 200 and download.data == data
+    assert download.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    with app.app_context():  # a name stored before names were cleaned
+        db.session.get(Attachment, att_id).original_name = "租赁\r\n合同.png"
+        db.session.commit()
+    download = client.get(f"/files/{att_id}")
+    assert download.status_code == 200 and download.data == data
 
 
 def test_a_get_of_the_language_link_does_not_change_the_account(client, app):
