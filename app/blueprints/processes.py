@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.blueprints.access import admin_required
-from app.blueprints.edge import int_arg
 from app.extensions import db
 from app.models import Application
 from app.services import processes
@@ -47,7 +46,7 @@ def download(process_id: str, version: int):
 @bp.route("/<process_id>/edit")
 @admin_required
 def edit(process_id: str):
-    base = processes.get_version(process_id, int_arg("version"))
+    base = processes.get_version(process_id, request.args.get("version", type=int))
     return render_template(
         "admin/modeler.html", base=base, xml=base.source_files[processes.main_file(base)]
     )
