@@ -473,3 +473,38 @@ def test_pages_survive_cut_database_connections(app, client):
         assert killed >= 1
     for _ in range(5):
         assert client.get("/cases").status_code == 200
+
+
+def test_parallel_failed_log_ins_are_each_counted_and_none_fails(app, demo):
+    """Guesses sent at the same moment on a new throttle row: no 500, no lost count."""
+    import threading
+
+    from app.models import LoginThrottle
+    from app.services import accounts
+    from app.services.errors import DomainError
+
+    n = 6
+    barrier = threading.Barrier(n)
+    outcomes: list = []
+
+    def guess(i):
+        with app.app_context():
+            try:
+                barrier.wait()
+                accounts.authenticate(f"1390001{i:04d}", f"Guess{i}x", "192.0.2.77")
+            except DomainError as exc:
+                outcomes.append(exc.code)
+            except Exception as exc:  # noqa: BLE001 — the failure this test looks for
+                outcomes.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(n)]
+    [t.start() for t in threads]
+    [t.join(60) for t in threads]
+    assert sorted(set(outcomes)) == ["bad_credentials"], outcomes
+    with app.app_context():
+        rows = db.session.execute(
+            db.select(LoginThrottle).where(LoginThrottle.key.startswith("ip:192.0.2.77:"))
+        ).scalars()
+        assert [row.failures for row in rows] == [n]
