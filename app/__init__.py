@@ -28,10 +28,16 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     # OCR results are cached by content hash; keep the cache with the instance's data.
     os.environ.setdefault("ML_CACHE_DIR", os.path.join(app.instance_path, "ml-cache"))
 
+    if app.config["TRUSTED_PROXIES"]:  # the client's address and scheme, as the proxy saw them
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     init_extensions(app)
 
-    from app.blueprints import register_blueprints
+    from app.blueprints import edge, register_blueprints
 
+    edge.register(app)  # before the blueprints: their rules use its `int` converter
     register_blueprints(app)
 
     from app.jobs.setup import init_jobs

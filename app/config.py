@@ -36,6 +36,13 @@ class Config:
     START_SCHEDULER = False
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_SECONDS = 300
+    # Per client address: this many failed log-ins (or registrations of a number that has an
+    # account) per window, then refused until the window ends.
+    LOGIN_IP_MAX_FAILURES = 30
+    LOGIN_IP_WINDOW_SECONDS = 900
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host; their
+    # headers are believed only then (the client's address is what log-in throttling counts).
+    TRUSTED_PROXIES = 0
     BABEL_DEFAULT_LOCALE = "zh"
     LANGUAGES = ("zh", "en")
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "app" / "translations")
@@ -43,6 +50,8 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SECURE = False  # finalise() turns both on when PUBLIC_URL is https
+    REMEMBER_COOKIE_SECURE = False
     ML_ENGINE = "tesseract"
     TIMEZONE = "Asia/Shanghai"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -83,6 +92,7 @@ class TestConfig(Config):
     MAX_UPLOAD_BYTES = 2 * 1024 * 1024
     MAX_CONTENT_LENGTH = 3 * 1024 * 1024
     LOGIN_MAX_FAILURES = 3
+    LOGIN_IP_MAX_FAILURES = 12
     ARGON2_FAST = True
     DELIVERY_RETRY_DELAY_SECONDS = 0.0
 
@@ -143,6 +153,9 @@ def from_environment() -> dict:
         "JOB_MAX_ATTEMPTS",
         "LOGIN_MAX_FAILURES",
         "LOGIN_LOCK_SECONDS",
+        "LOGIN_IP_MAX_FAILURES",
+        "LOGIN_IP_WINDOW_SECONDS",
+        "TRUSTED_PROXIES",
         "MAIL_PORT",
     ):
         if env.get(key):
@@ -164,10 +177,17 @@ def finalise(app) -> None:
         cfg["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{inst / 'onewindow.sqlite3'}"
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    else:  # a server restart or a cut connection: test pooled connections before use
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **cfg["SQLALCHEMY_ENGINE_OPTIONS"],
+            "pool_pre_ping": True,
+        }
     if not cfg.get("UPLOAD_DIR"):
         cfg["UPLOAD_DIR"] = str(inst / "uploads")
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _instance_secret(inst)
+    if (cfg.get("PUBLIC_URL") or "").lower().startswith("https://"):
+        cfg["SESSION_COOKIE_SECURE"] = cfg["REMEMBER_COOKIE_SECURE"] = True
     cfg["MAX_CONTENT_LENGTH"] = max(cfg["MAX_CONTENT_LENGTH"], cfg["MAX_UPLOAD_BYTES"] + 512 * 1024)
 
 

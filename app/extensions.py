@@ -7,6 +7,7 @@ from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
@@ -24,6 +25,22 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+talisman = Talisman()
+
+# The pages run no inline script or style and load everything from this site; the BPMN
+# fonts and Bootstrap's icons are data: URLs. Nothing may frame the portal (clickjacking).
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data: blob:",
+    "font-src": "'self' data:",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
 
 
 def select_locale() -> str:
@@ -64,6 +81,16 @@ def init_extensions(app) -> None:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
     csrf.init_app(app)
+    # Security headers on every answer. HTTPS redirects are the front proxy's job; cookies
+    # are Secure when the portal is served over https (`config.finalise`).
+    talisman.init_app(
+        app,
+        force_https=False,
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        frame_options="DENY",
+        referrer_policy="same-origin",
+    )
     babel.init_app(app, locale_selector=select_locale)
     from flask_babel import lazy_gettext
 

@@ -24,6 +24,11 @@ def run(app, host: str = "127.0.0.1", port: int = 5000) -> None:
             log.info("re-dispatched %d unfinished job(s)", recovered)
         start_background_loop(app)
     print(f"OneWindow is serving on http://{host}:{port}/", flush=True)
-    waitress_serve(
-        app, host=host, port=port, threads=8, max_request_body_size=app.config["MAX_CONTENT_LENGTH"]
-    )
+    waitress_serve(app, host=host, port=port, **waitress_options(app))
+
+
+def waitress_options(app) -> dict:
+    """Waitress settings. Its own body limit is above the app's MAX_CONTENT_LENGTH, so a
+    somewhat too large upload (the usual case: a big phone photo) reaches the app and gets
+    its translated "file too large" page; only absurd sizes meet waitress's plain refusal."""
+    return {"threads": 8, "max_request_body_size": 4 * app.config["MAX_CONTENT_LENGTH"]}

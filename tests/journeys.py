@@ -44,8 +44,8 @@ def register(client, person: dict, mobile: str = "13911112222") -> None:
             "real_name": person["name"],
             "id_number": person["id_number"],
             "mobile": mobile,
-            "password": "Secret123",
-            "password2": "Secret123",
+            "password": "Secret2024pw",
+            "password2": "Secret2024pw",
         },
     )
     assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]

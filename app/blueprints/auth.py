@@ -64,12 +64,16 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    """End the session here and on the server: a copy of the cookie taken before (another
+    tab, a shared computer, a stolen cookie) no longer works, nor do the account's other
+    devices (`profile.end_sessions`)."""
     lang = session.get("lang")
+    profile.end_sessions(current_user._get_current_object())
     logout_user()
     session.clear()
     if lang:
         session["lang"] = lang
-    flash(_("You have logged out."), "info")
+    flash(_("You have logged out on this and every other device."), "info")
     return redirect(url_for("portal.home"))
 
 
@@ -88,6 +92,7 @@ def register():
                     form.get("mobile", ""),
                     form.get("password", ""),
                     email=form.get("email", ""),
+                    client_addr=request.remote_addr,
                 )
             except ValidationFailed as exc:
                 errors = exc.errors
@@ -100,13 +105,15 @@ def register():
     )
 
 
-@bp.route("/lang/<code>")
+@bp.route("/lang/<code>", methods=["GET", "POST"])
 def set_language(code: str):
-    """Switch the UI language (kept in the session, and on the account when logged in)."""
+    """Switch the UI language. The header's buttons POST: the choice is kept in the session
+    and, when logged in, on the account (notifications use it). A GET (an old link) changes
+    the session only: a link, an image or another site must not change saved account state."""
     from flask import current_app
 
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-        if current_user.is_authenticated:
+        if request.method == "POST" and current_user.is_authenticated:
             profile.set_language(current_user._get_current_object(), code)
     return redirect(referrer_path(url_for("portal.home")))

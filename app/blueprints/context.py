@@ -1,10 +1,14 @@
-"""Template helpers: current language, localized labels, status names, date formatting.
+"""Template helpers (current language, localized labels, status names, date formatting) and
+the one check for redirect targets that came with a request (`safe_next`).
 
 Labels of document types, extracted fields and auto-review checks are declared with the
 document types (:mod:`ml.doctypes`, English msgids) and translated here when shown.
 """
 
 from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
 
 from flask import request
 from flask_babel import format_datetime, get_locale, gettext
@@ -129,17 +133,37 @@ def tr(value) -> str:
     return value or ""
 
 
+# C0 controls and DEL: browsers drop tabs and newlines inside URLs ("/\t/evil.example" is
+# followed as "//evil.example"), and a newline in a Location header is refused by Werkzeug.
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def safe_next(target: str | None, default: str) -> str:
-    """A local redirect target only (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    """`target` if it is a path on this site ("/cases?page=2"), else `default`.
+
+    The one check for every redirect to an address that came with a request (no open
+    redirects): parsed with urllib, it must have no scheme and no host, start with a single
+    "/", and hold no backslash (browsers read it as "/") and no control character."""
+    if not target or _CONTROL_CHARS.search(target) or "\\" in target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return default
+    if parts.path.startswith("//"):
+        return default
+    return target
 
 
 def referrer_path(default: str) -> str:
-    """The local path of the referring page, for 'back' redirects."""
-    ref = request.referrer or ""
-    host = request.host_url
-    if ref.startswith(host):
-        return safe_next("/" + ref[len(host) :], default)
-    return default
+    """The local path of the referring page, for 'back' redirects; `default` if the page
+    came from another site or sent no Referer."""
+    raw = request.referrer or ""
+    if _CONTROL_CHARS.search(raw):
+        return default
+    ref = urlsplit(raw)
+    if ref.scheme not in ("http", "https") or ref.netloc != request.host:
+        return default
+    local = ref.path or "/"
+    if ref.query:
+        local += "?" + ref.query
+    return safe_next(local, default)

@@ -10,15 +10,16 @@ from app import uow
 from app.domain.errors import DomainError
 
 
+def error_page(status: int, title: str, message: str):
+    """The answer for an error: the error page in the page's language, or JSON if asked."""
+    if request.accept_mimetypes.best == "application/json":
+        return {"error": title, "message": message}, status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
 def register(app) -> None:
     """Install the error handlers on `app`."""
-
-    def page(status: int, title: str, message: str):
-        if request.accept_mimetypes.best == "application/json":
-            return {"error": title, "message": message}, status
-        return render_template(
-            "errors/error.html", status=status, title=title, message=message
-        ), status
+    page = error_page
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.blueprints.context import safe_next
+from app.blueprints.edge import int_arg
 from app.services import channels, notifications
 
 bp = Blueprint("notifications", __name__)
@@ -27,7 +28,7 @@ def inject_unread():
 @bp.route("/")
 @login_required
 def inbox():
-    page = request.args.get("page", 1, type=int) or 1
+    page = int_arg("page", 1)
     rows, more = notifications.inbox(current_user, page=page)
     return render_template(
         "notifications/inbox.html",

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from functools import partial
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from app import uow
@@ -14,12 +16,17 @@ from app.domain.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.models import LoginThrottle, Role, User, utcnow
 from app.services import identity
-from app.services.passwords import check_strength, hash_password, verify_password
+from app.services.passwords import (
+    hash_password,
+    password_problem,
+    verify_decoy,
+    verify_password,
+)
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
 NAME_RE = re.compile(r"^[\u4e00-\u9fff·]{2,20}$|^[A-Za-z][A-Za-z .'-]{1,63}$")
-WEAK_PASSWORD = _l("Use at least 8 characters with both letters and digits.")
+NUMBER_TAKEN = _l("An account with this ID number or mobile number already exists. Log in instead.")
 
 
 def mobile_problem(mobile: str):
@@ -38,11 +45,18 @@ def email_problem(email: str):
 
 @uow.use_case
 def register_citizen(
-    real_name: str, id_number: str, mobile: str, password: str, email: str = ""
+    real_name: str,
+    id_number: str,
+    mobile: str,
+    password: str,
+    email: str = "",
+    client_addr: str | None = None,
 ) -> User:
     """Create a citizen account after checking every field; all errors are reported at once.
 
-    `email` is optional: notifications are also sent there when given."""
+    `email` is optional: notifications are also sent there when given. A number that
+    already has an account is refused without saying which one, and counts against
+    `client_addr`'s log-in budget (see `authenticate`)."""
     real_name = (real_name or "").strip()
     email = (email or "").strip().lower()
     id_number = (id_number or "").strip().upper()
@@ -57,27 +71,24 @@ def register_citizen(
         errors["mobile"] = mobile_problem(mobile)
     if email_problem(email):
         errors["email"] = email_problem(email)
-    if not check_strength(password or ""):
-        errors["password"] = WEAK_PASSWORD
+    if problem := password_problem(password, (real_name, id_number, mobile, email)):
+        errors["password"] = problem
     if not errors:
-        taken = (
-            db.session.execute(
-                db.select(User).where(
-                    (User.id_number == id_number)
-                    | (User.mobile == mobile)
-                    | (User.username == mobile)
-                )
-            )
-            .scalars()
-            .all()
-        )
-        for user in taken:
-            if user.id_number == id_number:
-                errors["id_number"] = _l(
-                    "An account with this ID number already exists. Log in instead."
-                )
-            if user.mobile == mobile or user.username == mobile:
-                errors["mobile"] = _l("This mobile number is already registered. Log in instead.")
+        # Which of the two numbers has an account is not said, and each such answer counts
+        # against the address's log-in budget (an address that spent it may not register
+        # at all meanwhile): registration is no faster a way to learn who has an account
+        # than guessing at the log-in form.
+        now = utcnow()
+        key = address_key(client_addr, now) if client_addr else None
+        rows = {key: db.session.get(LoginThrottle, key)} if key else {}
+        try:
+            refuse_while_locked(rows, now)
+        except DomainError as exc:
+            raise ValidationFailed({"id_number": exc.message}) from None
+        if _number_taken(id_number, mobile):
+            if key:
+                record_failures(rows, [key], now)
+            errors["id_number"] = NUMBER_TAKEN
     if errors:
         raise ValidationFailed(errors)
     user = User(
@@ -92,16 +103,21 @@ def register_citizen(
     db.session.add(user)
     try:
         db.session.flush()
-    except IntegrityError as exc:  # a concurrent registration won the race
-        raise ValidationFailed(
-            {
-                "id_number": _l(
-                    "An account with this ID number or mobile "
-                    "number already exists. Log in instead."
-                )
-            }
-        ) from exc
+    except IntegrityError:  # a concurrent registration won the race
+        raise ValidationFailed({"id_number": NUMBER_TAKEN}) from None
     return user
+
+
+def _number_taken(id_number: str, mobile: str) -> bool:
+    """Whether an account already has this ID number or mobile number (as its login)."""
+    return (
+        db.session.execute(
+            db.select(User.id).where(
+                (User.id_number == id_number) | (User.mobile == mobile) | (User.username == mobile)
+            )
+        ).first()
+        is not None
+    )
 
 
 def find_login(login: str) -> User | None:
@@ -124,26 +140,58 @@ def find_login(login: str) -> User | None:
 
 @uow.use_case
 def authenticate(login: str, password: str, client_addr: str | None) -> User:
-    """Check a login; raises DomainError('locked' | 'bad_credentials'), counting the failure."""
-    keys = [f"u:{(login or '').strip().lower()[:140]}"]
-    if client_addr:
-        keys.append(f"ip:{client_addr[:140]}")
+    """Check a login; raises DomainError('locked' | 'bad_credentials'), counting the failure.
+
+    Two throttles: the *account* is locked for LOGIN_LOCK_SECONDS after LOGIN_MAX_FAILURES
+    wrong passwords, whichever of its names (user name, mobile number, ID number) was typed
+    (an unknown name is counted under the name itself, and answers alike); the client
+    *address* has a budget of LOGIN_IP_MAX_FAILURES failures per LOGIN_IP_WINDOW_SECONDS
+    window, so one address cannot guess across many accounts and an office behind one
+    address is not locked out for longer than the window. Unknown and disabled accounts
+    cost the same password check as real ones (`verify_decoy`)."""
     now = utcnow()
+    user = find_login(login)
+    account_key = f"acct:{user.id}" if user else f"u:{(login or '').strip().lower()[:140]}"
+    keys = [account_key]
+    if client_addr:
+        keys.append(address_key(client_addr, now))
     rows = {k: db.session.get(LoginThrottle, k) for k in keys}
-    minutes = locked_minutes(rows.values(), now)
+    refuse_while_locked(rows, now)
+    if user is None:
+        good = verify_decoy(password or "")
+    else:
+        good = verify_password(user.password_hash, password or "") and user.active
+    if not good:
+        record_failures(rows, keys, now)
+        raise DomainError("bad_credentials", _l("Wrong login name or password."))
+    if rows[account_key] is not None:
+        db.session.delete(rows[account_key])
+    return user
+
+
+def address_key(client_addr: str, now) -> str:
+    """The throttle key of a client address in the current budget window."""
+    window = current_app.config["LOGIN_IP_WINDOW_SECONDS"]
+    return f"ip:{client_addr[:100]}:{int(now.timestamp()) // window}"
+
+
+def refuse_while_locked(rows: dict, now) -> None:
+    """DomainError('locked') while an account is locked or an address spent its budget."""
+    minutes = locked_minutes([r for k, r in rows.items() if not k.startswith("ip:")], now)
+    for key, row in rows.items():
+        if key.startswith("ip:") and row and row.failures >= _address_budget():
+            window = current_app.config["LOGIN_IP_WINDOW_SECONDS"]
+            ends = (int(key.rsplit(":", 1)[1]) + 1) * window - now.timestamp()
+            minutes = max(minutes or 0, int(ends // 60) + 1)
     if minutes:
         raise DomainError(
             "locked",
             _l("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=minutes),
         )
-    user = find_login(login)
-    if user is None or not user.active or not verify_password(user.password_hash, password or ""):
-        record_failures(rows, keys, now)
-        raise DomainError("bad_credentials", _l("Wrong login name or password."))
-    for key, row in rows.items():
-        if row and key.startswith("u:"):
-            db.session.delete(row)
-    return user
+
+
+def _address_budget() -> int:
+    return current_app.config["LOGIN_IP_MAX_FAILURES"]
 
 
 def locked_minutes(rows, now) -> int | None:
@@ -158,24 +206,67 @@ def locked_minutes(rows, now) -> int | None:
 
 
 def record_failures(rows: dict, keys: list[str], now) -> None:
-    """Count one failed attempt on each throttle key (locking it at the limit) once the
-    failing use case has been rolled back: the count survives the error that follows."""
-    uow.on_failure(lambda: _count_failures(keys, now))
+    """Count one failed attempt on each throttle key (locking an account key at the limit;
+    an address key only counts, within its window) once the failing use case has been
+    rolled back: the count survives the error that follows (`uow.on_failure`).
+
+    Counted in the database (insert-if-missing, then `failures + 1`), so parallel guesses
+    are each counted and never collide on a new row."""
+    new_windows = [k for k in keys if k.startswith("ip:") and rows.get(k) is None]
+    uow.on_failure(partial(_count_failures, keys, new_windows, now))
 
 
-def _count_failures(keys: list[str], now) -> None:
+def _count_failures(keys: list[str], new_windows: list[str], now) -> None:
     cfg = current_app.config
+    insert = _upsert_insert()
     for key in keys:
-        row = db.session.get(LoginThrottle, key) or LoginThrottle(key=key, failures=0)
-        if row.locked_until and row.locked_until <= now:
-            row.failures = 0
-            row.locked_until = None
-        row.failures += 1
-        limit = cfg["LOGIN_MAX_FAILURES"] * (4 if key.startswith("ip:") else 1)
-        if row.failures >= limit:
-            row.locked_until = now + timedelta(seconds=cfg["LOGIN_LOCK_SECONDS"])
-        row.updated_at = now
-        db.session.add(row)
+        if key in new_windows:
+            _forget_past_windows(now)
+        db.session.execute(
+            insert(LoginThrottle)
+            .values(key=key, failures=0, updated_at=now)
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+        this = LoginThrottle.key == key
+        db.session.execute(  # a lock that has ended starts the count again
+            update(LoginThrottle)
+            .where(this, LoginThrottle.locked_until <= now)
+            .values(failures=0, locked_until=None)
+        )
+        db.session.execute(
+            update(LoginThrottle)
+            .where(this)
+            .values(failures=LoginThrottle.failures + 1, updated_at=now)
+        )
+        if not key.startswith("ip:"):
+            db.session.execute(
+                update(LoginThrottle)
+                .where(
+                    this,
+                    LoginThrottle.failures >= cfg["LOGIN_MAX_FAILURES"],
+                    LoginThrottle.locked_until.is_(None),
+                )
+                .values(locked_until=now + timedelta(seconds=cfg["LOGIN_LOCK_SECONDS"]))
+            )
+
+
+def _upsert_insert():
+    """The INSERT construct with ON CONFLICT of the database in use (SQLite or PostgreSQL)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def _forget_past_windows(now) -> None:
+    """Delete address counts of windows that have ended (they no longer limit anyone)."""
+    window = timedelta(seconds=current_app.config["LOGIN_IP_WINDOW_SECONDS"])
+    db.session.execute(
+        db.delete(LoginThrottle).where(
+            LoginThrottle.key.startswith("ip:"), LoginThrottle.updated_at < now - window
+        )
+    )
 
 
 def create_staff(

@@ -1,10 +1,18 @@
-"""Password hashing with Argon2id (argon2-cffi)."""
+"""Password hashing with Argon2id (argon2-cffi) and the password policy.
+
+The policy: 8 to 128 characters with letters and digits, and not easy to guess as zxcvbn
+(Dropbox's estimator, with its lists of common passwords, words, names and keyboard
+patterns) judges it, counting the person's own name and numbers as known words."""
 
 from __future__ import annotations
+
+import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import lazy_gettext as _l
+from zxcvbn import zxcvbn
 
 _DEFAULT = PasswordHasher()
 _FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # tests only
@@ -27,10 +35,48 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def check_strength(password: str) -> bool:
-    """At least 8 characters with letters and digits."""
-    return (
-        len(password) >= 8
-        and any(c.isdigit() for c in password)
-        and any(c.isalpha() for c in password)
-    )
+_DECOYS: dict[int, str] = {}
+
+
+def verify_decoy(password: str) -> bool:
+    """Spend the time of a real check on a hash no password matches; returns False.
+
+    Log-in answers for an unknown (or disabled) account take as long as for a real one, so
+    the time of the answer does not tell which login names exist."""
+    hasher = _hasher()
+    decoy = _DECOYS.get(id(hasher))
+    if decoy is None:
+        decoy = _DECOYS[id(hasher)] = hasher.hash(secrets.token_hex(16))
+    verify_password(decoy, password)
+    return False
+
+
+MIN_LENGTH = 8
+MAX_LENGTH = 128  # long enough for any pass phrase; bounds the work of hashing and judging
+MIN_SCORE = 2  # zxcvbn's 0-4: 2 is "somewhat guessable", over 10^8 guesses
+WEAK_PASSWORD = _l("Use at least 8 characters with both letters and digits.")
+LONG_PASSWORD = _l("Use at most %(max)d characters.", max=MAX_LENGTH)
+GUESSABLE_PASSWORD = _l(
+    "This password is too easy to guess: it is a common password, or made of common words, "
+    "names, dates, keyboard patterns or your own details. Add more unusual words or characters."
+)
+
+
+def password_problem(password: str, personal: tuple = ()):
+    """What is wrong with `password` as a new password, or None.
+
+    `personal`: the person's own name, numbers and e-mail, which make a password easy to
+    guess for anyone who knows them."""
+    password = password or ""
+    if len(password) > MAX_LENGTH:
+        return LONG_PASSWORD
+    if (
+        len(password) < MIN_LENGTH
+        or not any(c.isdigit() for c in password)
+        or not any(c.isalpha() for c in password)
+    ):
+        return WEAK_PASSWORD
+    known = [str(p) for p in personal if p]
+    if zxcvbn(password, user_inputs=known, max_length=MAX_LENGTH)["score"] < MIN_SCORE:
+        return GUESSABLE_PASSWORD
+    return None

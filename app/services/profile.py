@@ -1,7 +1,8 @@
 """My account (我的账户): what a signed-in user changes on their own account.
 
-The password (which ends the account's other sessions), the contact details notifications
-go to (mobile number, e-mail) and the preferred language. The identity — real name and ID
+Logging out (which ends every session of the account), the password (which ends the
+account's other sessions), the contact details notifications go to (mobile number, e-mail)
+and the preferred language. The identity — real name and ID
 number — comes from real-name verification and is not changed here. The rules for a mobile
 number, an e-mail address and a password are registration's (`app/services/accounts.py`).
 
@@ -25,7 +26,7 @@ from app.domain.errors import Conflict, DomainError, ValidationFailed
 from app.extensions import db
 from app.models import LoginThrottle, User, utcnow
 from app.services import accounts
-from app.services.passwords import check_strength, hash_password, verify_password
+from app.services.passwords import hash_password, password_problem, verify_password
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ class _CurrentPassword:
 def change_password(user: User, current: str, new: str, confirm: str) -> bool:
     """Replace `user`'s password after checking the current one.
 
-    The new password must be strong (`check_strength`), typed the same twice and differ
+    The new password must pass the policy (`password_problem`), typed the same twice and differ
     from the current one. Wrong current passwords are throttled like log-ins. On success
     `session_version` goes up, so every other session of the account is logged out (the
     caller logs the current session in again) and the user is told in their inbox and by
@@ -94,8 +95,9 @@ def change_password(user: User, current: str, new: str, confirm: str) -> bool:
     errors: dict = {}
     if not current:
         errors["current_password"] = _l("Enter your current password.")
-    if not check_strength(new):
-        errors["new_password"] = accounts.WEAK_PASSWORD
+    personal = (user.real_name, user.id_number, user.mobile, user.username, user.email)
+    if problem := password_problem(new, personal):
+        errors["new_password"] = problem
     elif new != confirm:
         errors["confirm_password"] = _l(
             "The two new passwords differ. Type the same password twice."
@@ -225,3 +227,17 @@ def set_language(user: User, code: str) -> bool:
         return False
     user.preferred_locale = code
     return True
+
+
+@uow.use_case
+def end_sessions(user: User) -> None:
+    """Log `user` out everywhere: raising `session_version` makes every session cookie and
+    remember-me cookie issued so far worthless (the user loader refuses them), also one
+    copied from this browser before it logged out."""
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(session_version=User.session_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    log.info("user %s logged out; every session of the account ended", user.id)

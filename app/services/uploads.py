@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import unicodedata
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image
 
 from app.domain.errors import DomainError
+from ml.ocr.loading import MAX_PIXELS  # what the OCR reads; larger pictures are refused
 
 ALLOWED = {
     "image/jpeg": ".jpg",
@@ -38,7 +40,7 @@ try:  # iPhone photos (HEIC): PIL opens them through pillow-heif
     register_heif_opener()
 except ImportError:  # pragma: no cover - pillow-heif is in requirements.txt
     del ALLOWED["image/heic"], ALLOWED["image/heif"]
-MAX_PIXELS = 60_000_000
+MAX_FILENAME = 200
 
 
 @dataclass
@@ -49,6 +51,21 @@ class StoredFile:
     mime_type: str
     size: int
     sha256: str
+
+
+def clean_filename(name: str | None) -> str:
+    """An uploaded file's name as it may be stored and shown: its last path part, without
+    control, format (e.g. right-to-left overrides) or line-separator characters, without
+    leading dots, at most MAX_FILENAME characters. Letters of every script are kept
+    (Werkzeug's `secure_filename` keeps ASCII only and would empty a Chinese name)."""
+    name = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(
+        ch
+        for ch in name
+        if unicodedata.category(ch)[0] != "C" and unicodedata.category(ch) not in ("Zl", "Zp")
+    )
+    name = name.strip().lstrip(".").strip()
+    return name[:MAX_FILENAME] or "upload"
 
 
 def sniff(data: bytes) -> str | None:
@@ -107,7 +124,11 @@ def _check_image(data: bytes, filename: str) -> None:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise DomainError(
             "too_many_pixels",
-            _l("%(name)s has too many pixels. Use a picture under 60 megapixels.", name=filename),
+            _l(
+                "%(name)s has too many pixels. Use a picture under %(mp)d megapixels.",
+                name=filename,
+                mp=MAX_PIXELS // 1_000_000,
+            ),
         ) from None
     except Exception:  # noqa: BLE001 — PIL raises many types for broken files
         raise DomainError(

@@ -48,8 +48,28 @@ def browser():
                 "--disable-sync",
             ],
         )
+        violations = _report_csp_violations(browser)
         yield browser
         browser.close()
+    assert not violations, f"the Content-Security-Policy blocked something: {violations}"
+
+
+def _report_csp_violations(browser) -> list[str]:
+    """Collect what the app's Content-Security-Policy blocks in any page of the test (Chromium
+    reports it on the console): a blocked script or style would break the page silently."""
+    violations: list[str] = []
+    new_context = browser.new_context
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on(
+            "console",
+            lambda msg: "Content Security Policy" in msg.text and violations.append(msg.text[:300]),
+        )
+        return context
+
+    browser.new_context = watched_context
+    return violations
 
 
 @pytest.fixture()

@@ -25,8 +25,8 @@ def test_citizen_to_decision_in_chromium(live_server, browser, shots, tmp_path, 
     page.fill("#real_name", person["name"])
     page.fill("#id_number", person["id_number"])
     page.fill("#mobile", "13911114444")
-    page.fill("#password", "Secret123")
-    page.fill("#password2", "Secret123")
+    page.fill("#password", "Secret2024pw")
+    page.fill("#password2", "Secret2024pw")
     shots(page, "register")
     page.click("button[type=submit]")
 

@@ -70,3 +70,14 @@ def test_admin_edits_deploys_and_new_case_uses_new_version(
             ).scalars()
         }
         assert "税务登记审核 Tax registration review" in names
+
+    # The case's diagram (bpmn-js viewer) draws under the Content-Security-Policy too: the
+    # browser fixture fails the test on any violation.
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
+    page = ctx.new_page()
+    login(page, base, "admin")
+    page.goto(f"{base}/admin/processes/cases/{app_id}/diagram")
+    page.wait_for_selector("#canvas[data-ready='1']")
+    assert page.locator("#canvas .djs-element.ow-active").count() >= 1
+    shots(page, "case-diagram")
+    ctx.close()

@@ -24,7 +24,7 @@ def test_bell_and_inbox_in_chromium(
 
     ctx = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
     page = ctx.new_page()
-    login(page, base, "13911112345", "Secret123")
+    login(page, base, "13911112345", "Secret2024pw")
     assert page.locator("#unread-count").inner_text() == "3"
     shots(page, "bell-3-unread")
 

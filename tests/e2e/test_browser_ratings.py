@@ -31,7 +31,7 @@ def test_rating_and_follow_up_in_chromium(app, live_server, browser, shots, make
 
     ctx = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
-    login(page, base, "13911116001", "Secret123")
+    login(page, base, "13911116001", "Secret2024pw")
     page.goto(f"{base}/cases/{app_id}")
     assert page.locator("#rating-form").is_visible()
     page.check("#rating-level-2")
@@ -105,7 +105,7 @@ def test_double_click_on_the_rating_button_sends_one_rating(
             else None
         ),
     )
-    login(page, base, "13911116003", "Secret123")
+    login(page, base, "13911116003", "Secret2024pw")
     page.goto(f"{base}/cases/{app_id}")
 
     # No level chosen: the browser asks for one and the form is not locked by the attempt.

@@ -10,8 +10,8 @@ REG = {
     "real_name": "李四",
     "id_number": VALID_ID,
     "mobile": "13912345678",
-    "password": "Secret123",
-    "password2": "Secret123",
+    "password": "Secret2024pw",
+    "password2": "Secret2024pw",
 }
 
 

@@ -447,8 +447,8 @@ def test_an_email_given_at_registration_gets_the_notifications_too(app, client, 
         "real_name": person["name"],
         "id_number": person["id_number"],
         "mobile": "13911113456",
-        "password": "Secret123",
-        "password2": "Secret123",
+        "password": "Secret2024pw",
+        "password2": "Secret2024pw",
     }
     client.get("/register")
     resp = client.post("/register", dict(form, email="not-an-address"))

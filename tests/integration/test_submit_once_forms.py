@@ -23,7 +23,7 @@ def _form_tag(page: str, marker: str) -> str:
 
 def test_register_and_apply_forms_are_locked_after_one_submit(client):
     page = client.get("/register").get_data(as_text=True)
-    assert "data-submit-once" in _form_tag(page, 'method="post"')
+    assert "data-submit-once" in _form_tag(page, 'method="post" class="card card-body"')
     client.login(DEMO_CITIZEN)
     page = client.get(f"/services/{journeys.SERVICE}").get_data(as_text=True)
     assert "data-submit-once" in _form_tag(page, f"/services/{journeys.SERVICE}/apply")
