@@ -10,9 +10,8 @@ from flask_login import current_user
 
 from app.blueprints.access import admin_required
 from app.domain.errors import DomainError, ValidationFailed
-from app.extensions import db
-from app.models import Application, HumanTask, Incident, ProcessVersion, Service, TaskStatus, utcnow
 from app.services import analytics, incidents, periods, ratings, reviews
+from app.services import dashboard as dashboard_figures
 from app.services import holidays as holiday_calendar
 
 bp = Blueprint("admin", __name__)
@@ -21,38 +20,15 @@ bp = Blueprint("admin", __name__)
 @bp.route("/")
 @admin_required
 def dashboard():
-    services = list(db.session.execute(db.select(Service).order_by(Service.id)).scalars())
-    versions = list(
-        db.session.execute(
-            db.select(ProcessVersion).order_by(
-                ProcessVersion.process_id, ProcessVersion.version.desc()
-            )
-        ).scalars()
-    )
-    incidents = list(
-        db.session.execute(
-            db.select(Incident).where(Incident.resolved_at.is_(None)).order_by(Incident.id.desc())
-        ).scalars()
-    )
-    counts = dict(
-        db.session.execute(
-            db.select(Application.status, db.func.count()).group_by(Application.status)
-        ).all()
-    )
-    overdue = db.session.execute(
-        db.select(db.func.count())
-        .select_from(HumanTask)
-        .where(
-            HumanTask.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED]), HumanTask.due_at < utcnow()
-        )
-    ).scalar()
+    """The landing page: services, versions, incidents, case counts, review quality."""
+    view = dashboard_figures.overview()
     return render_template(
         "admin/dashboard.html",
-        services=services,
-        versions=versions,
-        incidents=incidents,
-        counts=counts,
-        overdue=overdue,
+        services=view.services,
+        versions=view.versions,
+        incidents=view.open_incidents,
+        counts=view.cases_by_status,
+        overdue=view.overdue_tasks,
         agreement=reviews.agreement_rate(),
         awaiting_follow_up=ratings.count_awaiting_follow_up(),
     )
