@@ -10,23 +10,16 @@ from wf_helpers import DEPARTMENTS, ROOT, WORKFLOWS
 
 from app.services import fieldtypes
 from app.workflow.engine import deploy_bundle
+from app.workflow.operators import registry
+from ml import doctypes
 
 SERVICES = json.loads((WORKFLOWS / "services.json").read_text(encoding="utf-8"))["services"]
 APP_FORMS = {p.stem for p in (ROOT / "forms").glob("*.json")} | {
     p.stem for p in (ROOT / "forms" / "tasks").glob("*.json")
 }
-APP_OPERATORS = {"auto_review", "issue_certificate", "notify"}
-DOC_TYPES = {
-    "id_card_front",
-    "id_card_back",
-    "business_license",
-    "household_register",
-    "lease_contract",
-    "employment_certificate",
-    "degree_certificate",
-    "invoice",
-    "passport",
-}
+APP_OPERATORS = registry().names()
+# A material asks for a real document type: anything registered but the catch-all `other`.
+DOC_TYPES = set(doctypes.DOC_TYPES) - {doctypes.OTHER}
 
 
 def _bilingual(value) -> bool:
