@@ -18,6 +18,7 @@ from app.models import LoginThrottle, Role, User, utcnow
 from app.services import identity
 from app.services.passwords import (
     hash_password,
+    needs_rehash,
     password_problem,
     verify_decoy,
     verify_password,
@@ -166,6 +167,8 @@ def authenticate(login: str, password: str, client_addr: str | None) -> User:
         raise DomainError("bad_credentials", _l("Wrong login name or password."))
     if rows[account_key] is not None:
         db.session.delete(rows[account_key])
+    if needs_rehash(user.password_hash):  # made with older parameters: upgrade it now
+        user.password_hash = hash_password(password)
     return user
 
 

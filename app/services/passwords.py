@@ -14,7 +14,11 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from zxcvbn import zxcvbn
 
-_DEFAULT = PasswordHasher()
+# OWASP's Password Storage Cheat Sheet, argon2id: 19 MiB of memory, 2 iterations, 1 lane.
+# argon2-cffi's own default (64 MiB, t=3, p=4) made a log-in cost 0.5-1.1 s of CPU and a
+# web process under 16 concurrent log-ins 376-490 MB; hashes made with it (or any other
+# parameters) are re-hashed with these at the next successful log-in (`needs_rehash`).
+_DEFAULT = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 _FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # tests only
 
 
@@ -32,6 +36,14 @@ def verify_password(password_hash: str, password: str) -> bool:
     try:
         return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """True if `password_hash` was made with other parameters than today's (re-hash it)."""
+    try:
+        return _hasher().check_needs_rehash(password_hash)
+    except InvalidHashError:
         return False
 
 

@@ -137,3 +137,23 @@ def test_role_checks_on_views(client):
 def test_anonymous_users_are_sent_to_login(client):
     resp = client.get("/cases")
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+
+
+def test_a_hash_made_with_old_parameters_is_upgraded_at_the_next_log_in(app, client):
+    from argon2 import PasswordHasher
+
+    from app.models import User
+    from app.services import accounts, passwords
+
+    with app.app_context():
+        user = db.session.execute(db.select(User).where(User.username == "admin")).scalar_one()
+        old = PasswordHasher(time_cost=1, memory_cost=2048, parallelism=2).hash("Demo12345")
+        user.password_hash = old
+        db.session.commit()
+        assert passwords.needs_rehash(old)
+        accounts.authenticate("admin", "Demo12345", None)
+        db.session.expire_all()
+        upgraded = db.session.get(User, user.id).password_hash
+        assert upgraded != old and not passwords.needs_rehash(upgraded)
+        assert passwords.verify_password(upgraded, "Demo12345")
+        db.session.remove()
