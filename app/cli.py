@@ -16,6 +16,7 @@ demo_cli = AppGroup("demo", help="Demo data.")
 departments_cli = AppGroup("departments", help="Departments (from a JSON file).")
 workflows_cli = AppGroup("workflows", help="Deploy and inspect BPMN processes.")
 jobs_cli = AppGroup("jobs", help="Background jobs.")
+holidays_cli = AppGroup("holidays", help="The working-day calendar.")
 
 
 @demo_cli.command("load")
@@ -51,6 +52,21 @@ def departments_load(file):
         click.echo(f"{len(changes.listed)} department(s), all unchanged")
     for code in changes.unlisted:
         click.echo(f"{code}: not in the file, left as it is (staff and cases refer to it)")
+
+
+@holidays_cli.command("import")
+@click.argument("year", type=int)
+def holidays_import(year):
+    """Import the State Council's holiday arrangement for YEAR from chinese-calendar."""
+    from app.domain.errors import ValidationFailed
+    from app.services.holidays import import_official
+
+    try:
+        count = import_official(year)
+    except ValidationFailed as exc:
+        click.echo(f"error: {exc.summary()}", err=True)
+        sys.exit(1)
+    click.echo(f"{year}: {count} days imported")
 
 
 @workflows_cli.command("deploy")
@@ -133,5 +149,5 @@ def serve(host, port):
 
 def register_cli(app) -> None:
     """Attach the command groups to `app`."""
-    for group in (demo_cli, departments_cli, workflows_cli, jobs_cli, ml_cli, serve):
+    for group in (demo_cli, departments_cli, holidays_cli, workflows_cli, jobs_cli, ml_cli, serve):
         app.cli.add_command(group)

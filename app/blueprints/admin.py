@@ -13,6 +13,7 @@ from app.domain.errors import DomainError, ValidationFailed
 from app.services import analytics, incidents, periods, ratings, reviews
 from app.services import dashboard as dashboard_figures
 from app.services import holidays as holiday_calendar
+from app.services.periods import local_today
 
 bp = Blueprint("admin", __name__)
 
@@ -135,7 +136,25 @@ def holidays():
         else:
             flash(_("Saved."), "success")
         return redirect(url_for(".holidays"))
-    return render_template("admin/holidays.html", holidays=holiday_calendar.list_days())
+    return render_template(
+        "admin/holidays.html",
+        holidays=holiday_calendar.list_days(),
+        official_years=holiday_calendar.official_years(),
+        this_year=local_today().year,
+    )
+
+
+@bp.route("/holidays/import", methods=["POST"])
+@admin_required
+def import_holidays():
+    """Import the State Council's arrangement for a year from the shipped calendar."""
+    try:
+        count = holiday_calendar.import_official(request.form.get("year", type=int) or 0)
+    except ValidationFailed as exc:
+        flash(exc.summary(), "danger")
+    else:
+        flash(_("%(n)d days imported.", n=count), "success")
+    return redirect(url_for(".holidays"))
 
 
 @bp.route("/holidays/<day>/delete", methods=["POST"])

@@ -17,9 +17,10 @@ from flask import current_app
 from app import uow
 from app.extensions import db
 from app.models import Application, HumanTask, Role, Service, TaskStatus, User
-from app.services import catalogue, departments
+from app.services import catalogue, departments, holidays
 from app.services.accounts import create_staff
 from app.services.passwords import hash_password
+from app.services.periods import local_today
 
 DEMO_PASSWORD = "Demo12345"
 ADMIN = ("admin", "系统管理员")
@@ -70,6 +71,10 @@ def load_demo_data(sample_cases: bool | None = None) -> dict:
     catalogue.sync_services()
     db.session.flush()
     deployed = deploy_shipped()
+    this_year = local_today().year
+    for year in holidays.official_years():
+        if year >= this_year - 1:  # the sample cases' year and what lies ahead
+            holidays.import_official(year)
     uow.commit()  # the reference data first: each sample case below is a use case of its own
     if sample_cases is None:
         sample_cases = not current_app.testing

@@ -1,5 +1,9 @@
 """The holiday calendar administrators keep: public holidays and make-up working days (调休)
-that the working-day clocks of app/domain/calendar.py count with."""
+that the working-day clocks of app/domain/calendar.py count with.
+
+The State Council's arrangement for a year is imported from the `chinese-calendar` package
+(`import_official`), which ships each year's notice once it is published; administrators
+correct or add days by hand (a year the package does not know yet, a local arrangement)."""
 
 from __future__ import annotations
 
@@ -13,6 +17,57 @@ from app.extensions import db
 from app.models import Holiday
 
 NAME_MAX = 64
+MAKE_UP_SUFFIX = "调休上班"
+
+
+def official_years() -> list[int]:
+    """The years whose official arrangement the installed chinese-calendar package knows."""
+    import chinese_calendar
+
+    return sorted({day.year for day in chinese_calendar.holidays})
+
+
+def official_days(year: int) -> list[tuple[date, str, bool]]:
+    """(day, name, is_workday) for `year` as published: the days off (weekends inside a
+    holiday block included) and the make-up working days on weekends."""
+    import chinese_calendar
+
+    names = {h.value: h.chinese for h in chinese_calendar.Holiday}
+    days = [
+        (day, names.get(name, name), False)
+        for day, name in chinese_calendar.holidays.items()
+        if day.year == year
+    ]
+    days += [
+        (day, f"{names.get(name, name)}{MAKE_UP_SUFFIX}", True)
+        for day, name in chinese_calendar.workdays.items()
+        if day.year == year and name and day.weekday() >= 5
+    ]
+    return sorted(days)
+
+
+@uow.use_case
+def import_official(year: int) -> int:
+    """Add or overwrite `year`'s official days in the calendar; returns how many were
+    written. ValidationFailed when the installed package has no arrangement for that year."""
+    days = official_days(year)
+    if not days:
+        known = ", ".join(str(y) for y in official_years()[-3:])
+        raise ValidationFailed(
+            {
+                "year": _l(
+                    "The official arrangement for %(year)d is not known yet (known: %(known)s). "
+                    "Add its days by hand once the State Council publishes them.",
+                    year=year,
+                    known=known,
+                )
+            }
+        )
+    for day, name, is_workday in days:
+        row = db.session.get(Holiday, day) or Holiday(day=day)
+        row.name, row.is_workday = name[:NAME_MAX], is_workday
+        db.session.add(row)
+    return len(days)
 
 
 def list_days() -> list[Holiday]:
