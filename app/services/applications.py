@@ -141,6 +141,9 @@ def store_attachment(
     The limits on files hold under parallel uploads: the file is checked and stored first,
     then the application is locked (`_lock_for_new_file`) and the files are counted again
     and the new one added under that lock, which is held until the use case commits.
+    Corrections are not locked here: the workflow lets one answer per request through (its
+    message is delivered once, under the instance's lock), and locking the application
+    before the instance would invert the order in which the workflow takes the two.
     """
     slots = {m["slot"]: m for m in application.service.definition.get("materials", [])}
     if slot not in slots:
@@ -150,8 +153,9 @@ def store_attachment(
     mime = uploads.check_content(data, filename)
     stored = uploads.store(data, mime)
     uow.on_failure(lambda: uploads.remove(stored.stored_name))
-    _lock_for_new_file(application)
-    _check_room(application, slot, supersede)
+    if not supersede:
+        _lock_for_new_file(application)
+        _check_room(application, slot, supersede)
     if supersede:
         for old in application.attachments:
             if old.slot == slot and not old.superseded:
