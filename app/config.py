@@ -32,7 +32,11 @@ class Config:
     JOB_MAX_ATTEMPTS = 3
     JOB_LEASE_SECONDS = 60  # a running job's lease, renewed by its worker's heartbeat
     JOB_RETRY_DELAY_SECONDS = 2
-    SCHEDULER_INTERVAL_SECONDS = 30
+    # A queued job not picked up this long after it was handed to the runner counts as lost
+    # (broker restart, failed send) and the scheduler's tick, every SCHEDULER_INTERVAL_SECONDS,
+    # sends it again: a lost job waits at most about the sum of the two.
+    JOB_PICKUP_SECONDS = 10
+    SCHEDULER_INTERVAL_SECONDS = 5
     START_SCHEDULER = False
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_SECONDS = 300
@@ -160,7 +164,13 @@ def from_environment() -> dict:
     ):
         if env.get(key):
             out[key] = int(env[key])
-    for key in ("SMS_HTTP_TIMEOUT", "MAIL_TIMEOUT", "DELIVERY_RETRY_DELAY_SECONDS"):
+    for key in (
+        "SMS_HTTP_TIMEOUT",
+        "MAIL_TIMEOUT",
+        "DELIVERY_RETRY_DELAY_SECONDS",
+        "JOB_PICKUP_SECONDS",
+        "SCHEDULER_INTERVAL_SECONDS",
+    ):
         if env.get(key):
             out[key] = float(env[key])
     for key in ("MAIL_USE_TLS", "MAIL_USE_SSL"):

@@ -75,6 +75,11 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 def init_extensions(app) -> None:
     """Bind every extension to `app`."""
+    # Test each pooled connection before handing it out: one the database dropped while it
+    # sat idle (restart, failover, a cut) is replaced instead of failing the request.
+    engine_options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    engine_options.setdefault("pool_pre_ping", True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR") or _migrations_dir()))
     login_manager.init_app(app)

@@ -10,6 +10,7 @@ def register_blueprints(app) -> None:
         admin,
         auth,
         clerk,
+        db_errors,
         errors,
         files,
         notifications,
@@ -26,6 +27,7 @@ def register_blueprints(app) -> None:
     app.register_blueprint(notifications.bp, url_prefix="/notifications")
     app.register_blueprint(account.bp, url_prefix="/account")
     errors.register(app)
+    db_errors.register(app)
     from app.blueprints import context
 
     context.register(app)

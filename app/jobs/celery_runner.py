@@ -5,23 +5,28 @@ one worker) for the scheduler tick. Tasks are acknowledged late and rejected whe
 is lost. A worker killed as a whole (SIGKILL, OOM, lost machine) cannot hand its message back
 and Redis only redelivers it after the broker's visibility timeout (an hour); the job is not
 waiting for that: its lease stops being renewed and the next tick re-sends it (execution.py),
-and a late redelivery finds the job finished and is skipped.
+and a late redelivery finds the job finished and is skipped. A message lost before a worker
+took it (Redis restarted, the send failed) is re-sent by the tick once the job has waited
+JOB_PICKUP_SECONDS; beat runs the tick every SCHEDULER_INTERVAL_SECONDS.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 
 from celery import Celery
 
 from app.extensions import db
 
+log = logging.getLogger(__name__)
 TASK_NAME = "onewindow.run_job"
 TICK_NAME = "onewindow.tick"
 
 
 def make_celery(app) -> Celery:
     """A Celery app configured from the Flask app's REDIS_URL."""
+    interval = float(app.config["SCHEDULER_INTERVAL_SECONDS"])
     celery = Celery("onewindow", broker=app.config["REDIS_URL"], backend=None)
     celery.conf.update(
         task_acks_late=True,
@@ -32,7 +37,9 @@ def make_celery(app) -> Celery:
         beat_schedule={
             "onewindow-tick": {
                 "task": TICK_NAME,
-                "schedule": float(app.config["SCHEDULER_INTERVAL_SECONDS"]),
+                "schedule": interval,
+                # a tick that waited in a busy queue past the next one is dropped, not piled up
+                "options": {"expires": interval},
             }
         },
     )
@@ -103,11 +110,16 @@ class CeleryRunner:
         return False
 
     def recover(self) -> int:
-        """Re-send jobs whose worker died (lease expired) or that were never sent."""
-        from app.jobs.execution import stale_job_ids
+        """Re-send jobs whose worker died (lease expired) or whose message was lost (not
+        picked up within JOB_PICKUP_SECONDS of being sent); returns how many were sent."""
+        from app.jobs.execution import pickup_window, take_jobs_to_resend
 
         with self.app.app_context():
-            ids = stale_job_ids()
-        for job_id in ids:
-            self.dispatch(job_id)
+            ids = take_jobs_to_resend(pickup_window(self.app))
+        for sent, job_id in enumerate(ids):
+            try:
+                self.dispatch(job_id)
+            except Exception:  # noqa: BLE001 — the broker is away: the next tick tries again
+                log.warning("could not re-send job %s", job_id, exc_info=True)
+                return sent
         return len(ids)

@@ -13,6 +13,11 @@ as the handler's changes and the reactions to its events: an attempt that lost i
 rolls all of it back instead of overwriting the attempt that replaced it. Every commit here
 goes through `app.uow`. A job whose workers keep dying is given up (`failed`) after
 `JOB_MAX_ATTEMPTS` attempts.
+
+A message can also be lost before any worker took it (the broker restarted, the send after
+the commit failed, the process whose pool held it died). Each job remembers when it was
+last handed to its runner (`dispatched_at`); the scheduler's tick re-sends a job still
+queued `JOB_PICKUP_SECONDS` after that, and counts the re-sends (`take_jobs_to_resend`).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import logging
 import threading
 import traceback
+from collections.abc import Collection
 from datetime import timedelta
 
 from flask import current_app
@@ -32,6 +38,8 @@ from app.models import Job, JobStatus, utcnow
 
 log = logging.getLogger(__name__)
 DEFAULT_LEASE_SECONDS = 60
+DEFAULT_PICKUP_SECONDS = 10
+_MAX_BACKOFF_DOUBLINGS = 3  # a job re-sent again and again waits at most 8 × the pickup window
 
 
 def lease_for(app) -> timedelta:
@@ -175,8 +183,12 @@ def _record_failure(job_id: int, token: int, held, exc: Exception, max_attempts:
     final = token >= max_attempts
     status = JobStatus.FAILED if final else JobStatus.QUEUED
     error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
+    now = utcnow()
     mark = _update(job_id, *held).values(
-        status=status, error=error, finished_at=utcnow() if final else None
+        status=status,
+        error=error,
+        finished_at=now if final else None,
+        dispatched_at=now,  # a queued retry is handed to the runner again right away
     )
     if db.session.execute(mark).rowcount != 1:
         return _lost(job_id, token)
@@ -209,15 +221,57 @@ def _on_final_failure(job: Job) -> bool:
         return False
 
 
-def stale_job_ids() -> list[int]:
-    """Jobs queued but never dispatched, or running past their lease (the worker died)."""
+def pickup_window(app) -> timedelta:
+    """How long a dispatched job may stay queued before it counts as lost and is re-sent
+    (`JOB_PICKUP_SECONDS`, default 10)."""
+    return timedelta(seconds=float(app.config.get("JOB_PICKUP_SECONDS", DEFAULT_PICKUP_SECONDS)))
+
+
+def take_jobs_to_resend(
+    pickup: timedelta, held: Collection[int] = (), limit: int = 500
+) -> list[int]:
+    """The jobs to hand out again, each marked as dispatched now (committed here; the caller
+    then sends them).
+
+    That is a job queued and not picked up within `pickup` of its last dispatch (its message
+    was lost: a broker restart, a send that failed after the commit, a process that died
+    with jobs in its pool), and a job running past its lease (its worker died). A job the
+    scheduler re-sent before waits twice as long each time (up to 8 × `pickup`): a queue
+    that is only busy gets few duplicates, and a duplicate costs one refused claim. The mark
+    is a conditional update, so two schedulers never both take a job. `held`: ids the
+    caller's own runner still holds (waiting in its pool, not lost).
+    """
     now = utcnow()
     rows = db.session.execute(
-        db.select(Job.id).where(
+        select(Job.id, Job.status, Job.dispatched_at, Job.redispatches)
+        .where(
             or_(
+                Job.status == JobStatus.QUEUED,
                 (Job.status == JobStatus.RUNNING) & (Job.lease_until < now),
-                (Job.status == JobStatus.QUEUED) & (Job.created_at < now - timedelta(minutes=2)),
-            )
+            ),
+            or_(Job.dispatched_at.is_(None), Job.dispatched_at < now - pickup),
         )
-    )
-    return [r[0] for r in rows]
+        .order_by(Job.id)
+        .limit(limit)
+    ).all()
+    taken = []
+    for job_id, status, dispatched_at, redispatches in rows:
+        waited_enough = dispatched_at is None or (
+            dispatched_at < now - pickup * 2 ** min(redispatches, _MAX_BACKOFF_DOUBLINGS)
+        )
+        if job_id in held or not waited_enough:
+            continue
+        mark = _update(job_id, Job.status == status, Job.redispatches == redispatches).values(
+            dispatched_at=now, redispatches=redispatches + 1
+        )
+        if db.session.execute(mark).rowcount == 1:
+            taken.append(job_id)
+            log.warning(
+                "job %s (%s) not picked up since %s: handing it out again (re-send %d)",
+                job_id,
+                status.value if isinstance(status, JobStatus) else status,
+                dispatched_at,
+                redispatches + 1,
+            )
+    uow.commit()
+    return taken

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 from app.extensions import db
@@ -25,12 +26,14 @@ class InProcessRunner:
         )
         self._lock = threading.Lock()
         self._inflight = 0
+        self._held: Counter = Counter()  # job id -> how many of its dispatches are in the pool
         self._idle = threading.Condition(self._lock)
 
     def dispatch(self, job_id: int) -> None:
         """Queue `job_id` for a worker thread."""
         with self._lock:
             self._inflight += 1
+            self._held[job_id] += 1
         self.pool.submit(self._run, job_id)
 
     def _run(self, job_id: int) -> None:
@@ -47,6 +50,9 @@ class InProcessRunner:
         finally:
             with self._lock:
                 self._inflight -= 1
+                self._held[job_id] -= 1
+                if not self._held[job_id]:
+                    del self._held[job_id]
                 if self._inflight == 0:
                     self._idle.notify_all()
 
@@ -56,10 +62,14 @@ class InProcessRunner:
             return self._idle.wait_for(lambda: self._inflight == 0, timeout=timeout)
 
     def recover(self) -> int:
-        """Dispatch jobs a previous process left behind; returns how many."""
-        from app.jobs.execution import stale_job_ids
+        """Dispatch jobs a previous process left behind, or whose worker died, or that were
+        lost (not picked up within JOB_PICKUP_SECONDS); returns how many. Jobs waiting in
+        this pool are not lost, however long the queue."""
+        from app.jobs.execution import pickup_window, take_jobs_to_resend
 
-        ids = stale_job_ids()
+        with self._lock:
+            held = set(self._held)
+        ids = take_jobs_to_resend(pickup_window(self.app), held)
         for job_id in ids:
             self.dispatch(job_id)
         return len(ids)

@@ -3,18 +3,24 @@
 This is the low-level end of the jobs package: services (and the reactions to case events)
 call `enqueue(kind, **payload)` inside their unit of work; the job is dispatched only after
 that transaction commits, so a worker never sees a job whose data is not there yet, and a
-rolled-back use case leaves no job behind. It imports no handler, runner or service.
+rolled-back use case leaves no job behind. A send that fails after the commit (the broker
+is unreachable) does not fail the use case: the job stays queued and the scheduler's tick
+re-sends it. It imports no handler, runner or service.
 """
 
 from __future__ import annotations
 
+import logging
+
 from flask import current_app
-from sqlalchemy import event
+from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.jobs.registry import get_handler
-from app.models import Job
+from app.models import Job, utcnow
+
+log = logging.getLogger(__name__)
 
 _PENDING_KEY = "onewindow_pending_jobs"
 _RUNNER_KEY = "onewindow_jobs"
@@ -40,13 +46,34 @@ def runner_for(app):
     return app.extensions[_RUNNER_KEY]
 
 
+@event.listens_for(Session, "before_commit")
+def _stamp_dispatch_time(session):
+    """The jobs of this transaction are handed to the runner as it commits: note the time
+    (the scheduler re-sends a job still queued JOB_PICKUP_SECONDS after it)."""
+    ids = session.info.get(_PENDING_KEY)
+    if ids:
+        session.execute(
+            update(Job)
+            .where(Job.id.in_(ids))
+            .values(dispatched_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+
+
 @event.listens_for(Session, "after_commit")
 def _dispatch_after_commit(session):
     ids = session.info.pop(_PENDING_KEY, None)
     if ids:
         runner = runner_for(current_app)
         for job_id in ids:
-            runner.dispatch(job_id)
+            try:
+                runner.dispatch(job_id)
+            except Exception:  # noqa: BLE001 — committed; the scheduler re-sends it
+                log.warning(
+                    "job %s could not be handed to its runner; the scheduler re-sends it",
+                    job_id,
+                    exc_info=True,
+                )
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -31,6 +41,17 @@ class Application(db.Model):
     """A case: the form a citizen filled for a service, and its progress."""
 
     __tablename__ = "application"
+    __table_args__ = (
+        # One open draft per citizen and service, whatever arrives in parallel ("apply").
+        Index(
+            "uq_application_one_draft",
+            "citizen_id",
+            "service_id",
+            unique=True,
+            postgresql_where=text("status = 'draft'"),
+            sqlite_where=text("status = 'draft'"),
+        ),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_number: Mapped[str | None] = mapped_column(String(32), unique=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey("user.id"), nullable=False, index=True)

@@ -47,3 +47,10 @@ class Job(db.Model):
     started_at = mapped_column(UTCDateTime)
     lease_until = mapped_column(UTCDateTime)
     finished_at = mapped_column(UTCDateTime)
+    # When the job was last handed to its runner (broker message or pool), and how many times
+    # the scheduler had to hand it out again: a queued job not picked up within
+    # JOB_PICKUP_SECONDS of its last dispatch is re-sent (see app.jobs.execution).
+    dispatched_at = mapped_column(UTCDateTime)
+    redispatches: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from app import uow
 from app.domain import calendar, events
@@ -23,14 +23,14 @@ from app.workflow import runtime
 
 @uow.use_case
 def start_draft(citizen: User, service: Service) -> Application:
-    """The citizen's open draft for `service`, created (prefilled from the account) if none."""
-    draft = db.session.execute(
-        db.select(Application).where(
-            Application.citizen_id == citizen.id,
-            Application.service_id == service.id,
-            Application.status == ApplicationStatus.DRAFT,
-        )
-    ).scalar()
+    """The citizen's open draft for `service`, created (prefilled from the account) if none.
+
+    Parallel calls (a double click, several tabs) get the same draft: the database holds at
+    most one draft per citizen and service (a partial unique index), and the draft is
+    inserted with ON CONFLICT DO NOTHING, so a second request waits for the first one's
+    transaction and then finds its draft instead of adding another.
+    """
+    draft = _open_draft(citizen, service)
     if draft is None:
         form = catalogue.service_form(service)
         prefill = {
@@ -38,12 +38,43 @@ def start_draft(citizen: User, service: Service) -> Application:
             for f in catalogue.form_fields(form)
             if f.get("prefill")
         }
-        draft = Application(
-            citizen=citizen, service=service, form_data={k: v for k, v in prefill.items() if v}
+        db.session.execute(
+            _insert_draft_if_none().values(
+                citizen_id=citizen.id,
+                service_id=service.id,
+                status=ApplicationStatus.DRAFT,
+                form_data={k: v for k, v in prefill.items() if v},
+            )
         )
-        db.session.add(draft)
-        db.session.flush()
+        draft = _open_draft(citizen, service)
     return draft
+
+
+def _open_draft(citizen: User, service: Service) -> Application | None:
+    return db.session.execute(
+        db.select(Application).where(
+            Application.citizen_id == citizen.id,
+            Application.service_id == service.id,
+            Application.status == ApplicationStatus.DRAFT,
+        )
+    ).scalar()
+
+
+def _insert_draft_if_none():
+    """INSERT INTO application … ON CONFLICT (the one-draft index) DO NOTHING, in the
+    database's dialect (PostgreSQL and SQLite spell it alike; SQLAlchemy builds it per
+    dialect)."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover — the supported databases are SQLite and PostgreSQL
+        raise RuntimeError(f"start_draft needs INSERT … ON CONFLICT, not available on {dialect}")
+    return insert(Application).on_conflict_do_nothing(
+        index_elements=[Application.citizen_id, Application.service_id],
+        index_where=Application.status == ApplicationStatus.DRAFT,
+    )
 
 
 def get_for_citizen(citizen: User, application_id: int) -> Application:
@@ -106,30 +137,28 @@ def store_attachment(
     stored file is removed again if that use case fails).
 
     With `supersede`, earlier files of the slot are marked replaced (corrections, 补正).
+
+    The limits on files hold under parallel uploads: the file is checked and stored first,
+    then the application is locked (`_lock_for_new_file`) and the files are counted again
+    and the new one added under that lock, which is held until the use case commits.
+    Corrections are not locked here: the workflow lets one answer per request through (its
+    message is delivered once, under the instance's lock), and locking the application
+    before the instance would invert the order in which the workflow takes the two.
     """
     slots = {m["slot"]: m for m in application.service.definition.get("materials", [])}
     if slot not in slots:
         raise DomainError("bad_slot", _l("Unknown material."))
-    cfg = current_app.config
-    live = [a for a in application.attachments if not a.superseded]
-    in_slot = sum(1 for a in live if a.slot == slot)
-    if not supersede and in_slot >= cfg["MAX_FILES_PER_SLOT"]:
-        raise DomainError(
-            "too_many_files",
-            _l("At most %(n)d files per material. Delete one first.", n=cfg["MAX_FILES_PER_SLOT"]),
-        )
-    if len(application.attachments) >= cfg["MAX_FILES_PER_APPLICATION"]:
-        raise DomainError(
-            "too_many_files",
-            _l("At most %(n)d files per application.", n=cfg["MAX_FILES_PER_APPLICATION"]),
-        )
+    _check_room(application, slot, supersede)  # refuse early, before the file's checks
     filename = (filename or "upload").replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload"
     mime = uploads.check_content(data, filename)
     stored = uploads.store(data, mime)
     uow.on_failure(lambda: uploads.remove(stored.stored_name))
+    if not supersede:
+        _lock_for_new_file(application)
+        _check_room(application, slot, supersede)
     if supersede:
-        for old in live:
-            if old.slot == slot:
+        for old in application.attachments:
+            if old.slot == slot and not old.superseded:
                 old.superseded = True
     att = Attachment(
         application=application,
@@ -145,6 +174,50 @@ def store_attachment(
     db.session.flush()
     queue.enqueue("review_attachment", attachment_id=att.id)
     return att
+
+
+def _check_room(application: Application, slot: str, supersede: bool) -> None:
+    """Refuse a file beyond MAX_FILES_PER_SLOT (live files of the slot, unless it replaces
+    them) or MAX_FILES_PER_APPLICATION (every file the application ever had)."""
+    cfg = current_app.config
+    in_slot = sum(1 for a in application.attachments if a.slot == slot and not a.superseded)
+    if not supersede and in_slot >= cfg["MAX_FILES_PER_SLOT"]:
+        raise DomainError(
+            "too_many_files",
+            _l("At most %(n)d files per material. Delete one first.", n=cfg["MAX_FILES_PER_SLOT"]),
+        )
+    if len(application.attachments) >= cfg["MAX_FILES_PER_APPLICATION"]:
+        raise DomainError(
+            "too_many_files",
+            _l("At most %(n)d files per application.", n=cfg["MAX_FILES_PER_APPLICATION"]),
+        )
+
+
+def _lock_for_new_file(application: Application) -> None:
+    """Hold the application until the use case ends, and re-read its status and files.
+
+    Two uploads into one application then take turns between counting the files and adding
+    one; the second sees the first one's file. PostgreSQL locks the row (SELECT … FOR
+    UPDATE). SQLite has no row locks (it ignores FOR UPDATE): a write to the row takes the
+    database's write lock, which a second writer waits for (busy_timeout) until we commit,
+    and everything read after it is current. A status that changed meanwhile (the draft was
+    submitted, the correction answered) refuses the file.
+    """
+    seen = application.status
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(
+            text("UPDATE application SET status = status WHERE id = :id"), {"id": application.id}
+        )
+    db.session.refresh(application, ["status"], with_for_update=True)
+    db.session.expire(application, ["attachments"])
+    if application.status != seen:
+        raise Conflict(
+            "application_changed",
+            _l(
+                "This application changed while your file was being uploaded (it may have "
+                "been submitted). Reload the page; the file was not saved."
+            ),
+        )
 
 
 @uow.use_case

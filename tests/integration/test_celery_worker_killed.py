@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 WORKER_APP = f"{__name__}:celery"
 LEASE_SECONDS = 2  # the workers' JOB_LEASE_SECONDS (production default: 60)
 TICK_SECONDS = 0.5  # their scheduler interval (beat runs inside the second worker)
+PICKUP_SECONDS = 1  # their JOB_PICKUP_SECONDS (production default: 10)
 MAX_ATTEMPTS = 3
 HOLD_SECONDS = 60  # how long the first attempt blocks; the test kills it long before
 WAIT_SECONDS = 45  # bound on every wait below
@@ -93,6 +94,7 @@ if os.environ.get("KILLTEST_WORKER") == "1":  # imported by `celery -A` in a wor
             "testing",
             JOB_LEASE_SECONDS=LEASE_SECONDS,
             SCHEDULER_INTERVAL_SECONDS=TICK_SECONDS,
+            JOB_PICKUP_SECONDS=PICKUP_SECONDS,
             JOB_MAX_ATTEMPTS=MAX_ATTEMPTS,
             JOB_RETRY_DELAY_SECONDS=0.2,
         )
@@ -255,7 +257,9 @@ class Stack:
 
     def job(self, job_id: int):
         return self.query(
-            select(Job.status, Job.attempts, Job.error, Job.finished_at).where(Job.id == job_id)
+            select(Job.status, Job.attempts, Job.error, Job.finished_at, Job.redispatches).where(
+                Job.id == job_id
+            )
         )[0]
 
     def wait_for(self, what: str, predicate, timeout: float = WAIT_SECONDS):
@@ -459,3 +463,16 @@ def test_an_attempt_that_lost_its_job_writes_neither_its_outcome_nor_its_effects
     assert outcome == {"status": "lost"}
     assert stack.job(job_id)[:3] == (JobStatus.RUNNING, 2, None)  # left to the new holder
     assert stack.query(text("SELECT pid FROM killtest_effect WHERE job_id = :j"), j=job_id) == []
+
+
+def test_a_queued_job_whose_message_was_lost_is_sent_again_within_seconds(stack):
+    """The message of a committed job never reached a worker (Redis restarted, the send after
+    the commit failed): beat's next tick after the pickup window sends it again, once."""
+    stack.steady_worker()
+    job_id = stack.add_job(kind="ping", payload={}, dispatched_at=utcnow())
+    final = stack.wait_for(
+        "the lost job to be sent again and run",
+        lambda: (row := stack.job(job_id)).status in (JobStatus.DONE, JobStatus.FAILED) and row,
+    )  # within WAIT_SECONDS: it used to wait until the job was two minutes old
+    assert final.status == JobStatus.DONE and final.attempts == 1, (final, stack.logs())
+    assert final.redispatches >= 1  # the re-send is recorded on the job

@@ -58,3 +58,105 @@ def test_unknown_job_kinds_fail_at_the_call_site(ctx):
 
     with pytest.raises(KeyError):
         jobs.enqueue("no_such_job")
+
+
+def _job_row(**columns) -> int:
+    """A job row written directly: no runner was told about it (its message is lost)."""
+    job = Job(kind="ping", payload={}, **columns)
+    db.session.add(job)
+    db.session.commit()
+    return job.id
+
+
+def _forget_queued_jobs() -> None:
+    """Jobs this test kept away from the runner must not keep the next test waiting."""
+    db.session.rollback()
+    db.session.execute(db.delete(Job).where(Job.status == JobStatus.QUEUED))
+    db.session.commit()
+
+
+def test_a_queued_job_whose_message_was_lost_is_sent_again_by_the_next_tick(empty_db, wait_jobs):
+    from datetime import timedelta
+
+    from app.models import utcnow
+    from app.services.scheduler import tick
+
+    pickup = timedelta(seconds=empty_db.config["JOB_PICKUP_SECONDS"])
+    job_id = _job_row(dispatched_at=utcnow() - 2 * pickup)
+    assert tick(empty_db)["jobs_recovered"] == 1
+    wait_jobs(60)
+    db.session.expire_all()
+    job = db.session.get(Job, job_id)
+    assert job.status == JobStatus.DONE and job.attempts == 1
+    assert job.redispatches == 1  # the re-send is recorded on the job
+
+
+def test_a_job_dispatched_a_moment_ago_is_not_sent_again(empty_db, monkeypatch):
+    from datetime import timedelta
+
+    from app import uow
+    from app.jobs.queue import runner_for
+    from app.models import utcnow
+    from app.services.scheduler import tick
+
+    sent: list[int] = []
+    monkeypatch.setattr(runner_for(empty_db), "dispatch", sent.append)  # nothing runs
+    pickup = timedelta(seconds=empty_db.config["JOB_PICKUP_SECONDS"])
+    try:
+        fresh = jobs.enqueue("ping").id
+        uow.commit()
+        assert sent == [fresh]  # handed to the runner at commit, and the time noted
+        assert db.session.get(Job, fresh).dispatched_at > utcnow() - pickup
+        lost = _job_row(dispatched_at=utcnow() - 2 * pickup)
+        tick(empty_db)
+        tick(empty_db)  # the next tick, a moment later
+        assert sent == [fresh, lost]  # the lost one once; the fresh one not again
+        db.session.expire_all()
+        assert [db.session.get(Job, i).redispatches for i in (fresh, lost)] == [0, 1]
+    finally:
+        _forget_queued_jobs()
+
+
+def test_a_job_sent_again_before_waits_longer_each_time_and_held_jobs_are_not_lost(empty_db):
+    from datetime import timedelta
+
+    from app.jobs.execution import take_jobs_to_resend
+    from app.models import utcnow
+
+    pickup = timedelta(seconds=10)
+    now = utcnow()
+    try:
+        once = _job_row(dispatched_at=now - 1.5 * pickup, redispatches=1)  # due at 2 × pickup
+        twice = _job_row(dispatched_at=now - 4.5 * pickup, redispatches=2)  # due at 4 × pickup
+        held = _job_row(dispatched_at=now - 5 * pickup)  # waiting in the caller's own pool
+        running = _job_row(
+            status=JobStatus.RUNNING,
+            attempts=1,
+            lease_until=now - timedelta(seconds=1),
+            dispatched_at=now - 5 * pickup,
+        )
+        assert take_jobs_to_resend(pickup, held={held}) == [twice, running]
+        assert take_jobs_to_resend(pickup, held={held}) == []  # just marked as sent
+        db.session.expire_all()
+        assert db.session.get(Job, once).redispatches == 1  # left alone
+    finally:
+        db.session.execute(db.delete(Job))
+        db.session.commit()
+
+
+def test_a_send_that_fails_after_the_commit_keeps_the_use_case_and_the_job(empty_db, monkeypatch):
+    from app import uow
+    from app.jobs.queue import runner_for
+
+    def broker_unreachable(job_id):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(runner_for(empty_db), "dispatch", broker_unreachable)
+    try:
+        job_id = jobs.enqueue("ping").id
+        uow.commit()  # no error: the change is committed, the job waits for the tick
+        db.session.expire_all()
+        job = db.session.get(Job, job_id)
+        assert job.status == JobStatus.QUEUED and job.dispatched_at is not None
+    finally:
+        _forget_queued_jobs()
