@@ -132,7 +132,9 @@ def test_endless_gateway_loop_is_an_incident_and_decides_nothing(
     assert "loop" in incident.message
     assert decision is None and status == "submitted"
     assert kinds <= {"case_submitted"}, kinds  # no rejection told to the citizen
-    assert incident.message[:40] in admin.get("/admin/").get_data(as_text=True)
+    dashboard = admin.get("/admin/").get_data(as_text=True)
+    assert incident.message[:40] in dashboard
+    assert "循环已中止" in dashboard or "Loop stopped" in dashboard  # what kind of failure
 
 
 def test_process_ending_without_a_decision_is_an_incident(app, client, make_client, wait_jobs):
