@@ -39,6 +39,11 @@ from .expressions import (
 
 WORKER_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "script_worker.py")
 DEFAULT_TIMEOUT_SECONDS = float(os.environ.get("OW_SCRIPT_TIMEOUT_SECONDS", "3"))
+MAX_INSTANCES = 1_000  # instances one multi-instance activity may create
+
+
+def _too_many(cardinality) -> bool:
+    return isinstance(cardinality, (int, float)) and cardinality > MAX_INSTANCES
 
 
 class ScriptRunner:
@@ -224,9 +229,10 @@ class SandboxScriptEngine(PythonScriptEngine):
         ast.parse(expression)
 
     def evaluate(self, task, expression, external_context=None):
-        """Evaluate a whitelisted expression; ScriptError on refusal or failure."""
+        """Evaluate a whitelisted expression; ScriptError on refusal or failure (and on a
+        multi-instance cardinality over MAX_INSTANCES: each instance is a task made at once)."""
         try:
-            return self.environment.evaluate(expression, task.data, external_context)
+            value = self.environment.evaluate(expression, task.data, external_context)
         except ExpressionRefused as exc:
             raise ScriptError(
                 self._element_id(task), f"expression refused: {exc} in {expression!r}"
@@ -234,6 +240,13 @@ class SandboxScriptEngine(PythonScriptEngine):
         except Exception as exc:  # noqa: BLE001 - reported with the element id
             cause = str(exc) if isinstance(exc, RuntimeError) else f"{type(exc).__name__}: {exc}"
             raise ScriptError(self._element_id(task), f"{cause} in {expression[:200]!r}") from None
+        spec = getattr(task, "task_spec", None)
+        if expression == getattr(spec, "cardinality", None) and _too_many(value):
+            raise ScriptError(
+                self._element_id(task),
+                f"multi-instance cardinality {value} is over the limit of {MAX_INSTANCES}",
+            )
+        return value
 
     def execute(self, task, script, external_context=None):
         """Run a script for `task`; ScriptError on refusal, failure, timeout or memory."""

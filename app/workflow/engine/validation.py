@@ -123,7 +123,9 @@ def _check_scripts(process: etree._Element, issues: IssueCollector) -> None:
 
 
 def _check_conditions(process: etree._Element, issues: IssueCollector) -> None:
-    for node in process.iter(_q("conditionExpression"), _q("condition")):
+    for node in process.iter(
+        _q("conditionExpression"), _q("condition"), _q("loopCardinality"), _q("completionCondition")
+    ):
         text = (node.text or "").strip()
         eid = element_id_of(node)
         language = (node.get("language") or "").lower()

@@ -157,3 +157,32 @@ def test_serializer_failure_at_deploy_is_a_deploy_error_naming_the_element(opera
     (issue,) = refused.value.issues
     assert issue.element_id == "script_1" and issue.code == "invalid_bpmn"
     assert "cannot store this element" in issue.message and "TypeError" in issue.message
+
+
+def _multi_instance(cardinality: str) -> bytes:
+    return mini_bpmn(f"""
+    <bpmn:startEvent id="start"/>
+    <bpmn:userTask id="each">
+      <bpmn:multiInstanceLoopCharacteristics>
+        <bpmn:loopCardinality>{cardinality}</bpmn:loopCardinality>
+      </bpmn:multiInstanceLoopCharacteristics>
+    </bpmn:userTask>
+    <bpmn:endEvent id="end"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="each"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="each" targetRef="end"/>""")
+
+
+def test_huge_multi_instance_cardinality_is_a_script_error(operators):
+    """10^5 instances took 7 s and their memory in one engine step; the limit is 1,000."""
+    bundle = deploy_files({"mi.bpmn": _multi_instance("copies")}, operators)
+    with pytest.raises(ScriptError) as failed:
+        WorkflowHandle.start(bundle.spec_json, {"copies": 100_000}, operators=operators)
+    assert failed.value.element_id == "each" and "over the limit" in failed.value.message
+    handle = WorkflowHandle.start(bundle.spec_json, {"copies": 3}, operators=operators)
+    assert len(handle.ready_user_tasks()) == 3
+
+
+def test_multi_instance_expressions_are_checked_at_deploy(operators):
+    with pytest.raises(DeployError) as refused:
+        deploy_files({"mi.bpmn": _multi_instance("__import__('os')")}, operators)
+    assert [(i.element_id, i.code) for i in refused.value.issues] == [("each", "condition_refused")]
