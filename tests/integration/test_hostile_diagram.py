@@ -98,11 +98,34 @@ HUGE_CONDITION = """
     <bpmn:sequenceFlow id="f2" sourceRef="approve" targetRef="end"/>"""
 
 
-def _deploy_process(make_client, body: str):
+TAX_LANE = """
+    <bpmn:laneSet id="lanes"><bpmn:lane id="lane_tax" name="tax">
+      <bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>review</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>wait</bpmn:flowNodeRef><bpmn:flowNodeRef>end</bpmn:flowNodeRef>
+    </bpmn:lane></bpmn:laneSet>"""
+# The clerk's `approved` (a boolean) becomes a timer duration: the library raises
+# AttributeError — not one of its own exceptions — while the user task completes.
+LIBRARY_ERROR_AFTER_USER_TASK = """
+    <bpmn:startEvent id="start"/>
+    <bpmn:userTask id="review">
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="formKey" value="review_decision" />
+      </spiffworkflow:properties></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:intermediateCatchEvent id="wait">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>approved</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:endEvent id="end"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="wait"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="wait" targetRef="end"/>"""
+
+
+def _deploy_process(make_client, body: str, lanes: str = ""):
     admin = make_client()
     admin.login("admin")
     admin.get("/admin/processes/business_registration/edit")
-    xml = mini_bpmn(body, process_id="business_registration").decode()
+    xml = mini_bpmn(body, process_id="business_registration", lanes=lanes).decode()
     url = "/admin/processes/business_registration/versions/1/deploy"
     answer = _post_xml(admin, url, xml).get_json()
     assert answer["ok"], answer
@@ -172,3 +195,26 @@ def test_huge_condition_is_bounded_and_an_incident(app, client, make_client, wai
     assert "memory limit" in incident.message or "timed out" in incident.message
     assert decision is None and status == "submitted"
     assert client.get("/").status_code == 200
+
+
+def test_library_error_after_a_user_task_is_an_incident_and_the_clerk_is_told(
+    app, client, make_client, wait_jobs
+):
+    _deploy_process(make_client, LIBRARY_ERROR_AFTER_USER_TASK, lanes=TAX_LANE)
+    app_id = _submitted_case(client, wait_jobs, seed=25, mobile="13911110025")
+    with app.app_context():
+        task_id = db.session.execute(
+            db.select(HumanTask.id).where(HumanTask.application_id == app_id)
+        ).scalar_one()
+    tax = make_client()
+    tax.login("clerk_tax")
+    resp = tax.post(f"/clerk/tasks/{task_id}/decide", {"approved": "true", "comment": ""})
+    assert resp.status_code == 302  # not a 500
+    page = tax.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "wait" in page  # the clerk is told where the process failed
+    status, decision, incident, _kinds = _case_and_incident(app, app_id)
+    assert incident.kind == "engine" and incident.element_id == "wait"
+    assert "AttributeError" in incident.message
+    assert decision is None and status == "in_review"
+    with app.app_context():
+        assert db.session.get(HumanTask, task_id).status == TaskStatus.OPEN  # not lost
