@@ -5,13 +5,20 @@ fire timers, deliver a message) follows the same path: lock the instance row, lo
 handle from the version's spec and the instance's state, act, then persist the state, the
 human-task table and the case status, and record what happened as events on the unit of
 work (app/domain/events.py). It never commits: the use case that called it does.
-A script or operator failure leaves an incident and the stored state untouched.
+
+Any failure of the engine — a script, a condition, an operator, a loop over the step budget,
+an error of the workflow library, a process that ends without a decision — leaves an
+incident naming the element and the cause, and the stored state untouched (`CaseStuck`).
+A case is decided only by an explicit `decision` ('approved' or 'rejected') in the process
+data, never by the way the process ended.
 """
 
 from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
+
+from flask import current_app
 
 from app.domain import events
 from app.extensions import db
@@ -24,14 +31,23 @@ from app.models import (
     utcnow,
 )
 from app.workflow import locking, tasks
-from app.workflow.engine import MigrationRefused, OperatorError, ScriptError, WorkflowHandle
+from app.workflow.engine import EngineError, MigrationRefused, TaskNotFound, WorkflowHandle
 from app.workflow.operators import dispatch_async_calls, registry
 
 log = logging.getLogger(__name__)
 
 
+DECISIONS = ("approved", "rejected")
+
+
+class OutcomeMissing(EngineError):
+    """The process completed without setting `decision`: nobody decided the case."""
+
+    kind = "outcome_missing"
+
+
 class CaseStuck(Exception):
-    """The engine refused to advance (script/operator error); an incident was recorded in
+    """The engine could not advance (see the module doc); an incident was recorded in
     the session. A caller that must roll back its own changes calls `record_incident()`
     again after the rollback."""
 
@@ -85,10 +101,17 @@ def initial_data(application: Application) -> dict:
 
 
 def start_case(application: Application) -> WorkflowInstance:
-    """Start the service's current process version for a submitted application."""
+    """Start the service's current process version for a submitted application.
+
+    The instance is stored before its first step runs: a failure there is an incident on a
+    stored case (CaseStuck), which an administrator can retry, like any other step."""
     version = current_version(application.service.process_id)
     handle = WorkflowHandle.start(
-        version.spec_json, initial_data(application), operators=registry()
+        version.spec_json,
+        initial_data(application),
+        operators=registry(),
+        step_budget=_step_budget(),
+        advance=False,
     )
     inst = WorkflowInstance(
         application=application,
@@ -127,8 +150,16 @@ def spec_json(process_version_id: int) -> str:
 def load(inst: WorkflowInstance) -> WorkflowHandle:
     """A live handle for the instance (spec from its version, state from the row)."""
     return WorkflowHandle.load(
-        spec_json(inst.process_version_id), inst.state_json, operators=registry()
+        spec_json(inst.process_version_id),
+        inst.state_json,
+        operators=registry(),
+        step_budget=_step_budget(),
     )
+
+
+def _step_budget() -> int | None:
+    """Engine steps one advance may run (config ENGINE_STEP_BUDGET; engine default)."""
+    return current_app.config.get("ENGINE_STEP_BUDGET")
 
 
 @contextmanager
@@ -153,31 +184,54 @@ def _advance_and_persist(
 ) -> None:
     try:
         act(handle)
-    except (OperatorError, ScriptError) as exc:
+        if handle.is_completed() and inst.application.decision is None:
+            _require_decision(handle)
+        state = handle.dump_state()
+    except TaskNotFound:
+        raise  # the caller asked for a task that is not there: not a fault of the diagram
+    except EngineError as exc:
         incident = Incident(
             instance_id=inst.id,
-            element_id=getattr(exc, "element_id", None),
-            kind="operator" if isinstance(exc, OperatorError) else "script",
-            message=str(exc)[:2000],
+            element_id=exc.element_id,
+            kind=exc.kind,
+            message=(exc.message or str(exc))[:2000],
         )
         db.session.add(incident)
         events.case_step(inst.application, "incident", message=incident.message)
         locking.write_state(inst, inst.state_json, "error", inst.next_timer_at)
         raise CaseStuck(incident) from exc
-    persist(inst, handle, ready_before)
+    persist(inst, handle, ready_before, state)
+
+
+def _require_decision(handle: WorkflowHandle) -> None:
+    """A completed process must have said how the case is decided (OutcomeMissing)."""
+    if handle.data.get("decision") in DECISIONS:
+        return
+    ends = handle.reached_end_events()
+    end = ends[-1] if ends else None
+    raise OutcomeMissing(
+        end,
+        f"the process ended at {end or '?'} without a decision; set `decision` "
+        "('approved' or 'rejected') in a task form or a script",
+    )
 
 
 def persist(
-    inst: WorkflowInstance, handle: WorkflowHandle, ready_before: list | None = None
+    inst: WorkflowInstance,
+    handle: WorkflowHandle,
+    ready_before: list | None = None,
+    state: str | None = None,
 ) -> None:
     """Write state, mirror human tasks, dispatch async operator calls, update the case.
 
     With `ready_before` (the user tasks ready when the handle was loaded) only the change is
-    written to the task table; without it the table is fully re-synchronised.
+    written to the task table; without it the table is fully re-synchronised. `state` is
+    the handle's state when the caller has already dumped it.
     """
     completed = handle.is_completed()
     status = "completed" if completed else "waiting"
-    locking.write_state(inst, handle.dump_state(), status, handle.next_timer_due())
+    state = handle.dump_state() if state is None else state
+    locking.write_state(inst, state, status, handle.next_timer_due())
     app_ = inst.application
     ready = handle.ready_user_tasks()
     if ready_before is None:
@@ -222,15 +276,15 @@ def _update_case_status(
 def case_outcome(handle: WorkflowHandle) -> tuple[str, str | None, str | None]:
     """(decision, certificate number, comment) of a finished process.
 
-    The decision is the `decision` variable when a diagram sets it, otherwise the end event
-    reached: `end_approved…` means approved, anything else rejected. The comment gathers the
-    reasons of the departments that said no (`<lane>_approved` false, `<lane>_comment`).
+    The decision is the `decision` variable the diagram set explicitly ('approved' or
+    'rejected'; `_advance_and_persist` has refused a completion without one), never the
+    end event reached. The comment gathers the reasons of the departments that said no
+    (`<lane>_approved` false, `<lane>_comment`).
     """
     data = handle.data
     decision = data.get("decision")
-    if decision not in ("approved", "rejected"):
-        ends = handle.completed_element_ids()
-        decision = "approved" if any(e.startswith("end_approved") for e in ends) else "rejected"
+    if decision not in DECISIONS:
+        _require_decision(handle)
     certificate = data.get("certificate_number") or next(
         (
             v["certificate_number"]

@@ -6,7 +6,15 @@ state = handle.dump_state()        # store; later WorkflowHandle.load(spec_json,
 """
 
 from .deploy import SpecBundle, content_hash, deploy_bundle
-from .errors import DeployError, EngineError, OperatorError, ScriptError, ValidationIssue
+from .errors import (
+    DeployError,
+    EngineError,
+    EngineFailure,
+    OperatorError,
+    ScriptError,
+    StepBudgetExceeded,
+    ValidationIssue,
+)
 from .handle import ReadyTask, ServiceCall, TaskNotFound, WorkflowHandle, migrate_state
 from .juel import JuelError, translate_juel
 from .migration import MigrationPlan, MigrationRefused
@@ -25,6 +33,8 @@ __all__ = [
     "OperatorError",
     "ScriptError",
     "EngineError",
+    "EngineFailure",
+    "StepBudgetExceeded",
     "ReadyTask",
     "ServiceCall",
     "TaskNotFound",

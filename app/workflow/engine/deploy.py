@@ -35,9 +35,15 @@ from .parsing import (
     safe_parse_xml,
     strip_data_stores,
 )
-from .serialization import encode_spec
+from .serialization import SERIALIZERS, encode_spec
 from .specs import new_parser
-from .validation import called_decisions, executable_processes, validate_bpmn, validate_dmn
+from .validation import (
+    called_decisions,
+    check_call_cycles,
+    executable_processes,
+    validate_bpmn,
+    validate_dmn,
+)
 
 
 @dataclass
@@ -120,6 +126,7 @@ def deploy_bundle(
         check_dmn_structure(root, name, issues)
         rewrite_dmn(root, issues)
         validate_dmn(root, issues)
+    check_call_cycles(bpmn.values(), issues)
     decision_ids = {d.get("id") for root in dmn.values() for d in decisions_of(root)}
     check_requirements(requirement_graph(dmn.values()), issues)
     for root in bpmn.values():
@@ -166,7 +173,16 @@ def deploy_bundle(
         "messages": messages,
         "lanes": lane_names,
     }
-    spec_json = encode_spec(flavour, process_id, spec, subprocess_specs, meta)
+    try:
+        spec_json = encode_spec(flavour, process_id, spec, subprocess_specs, meta)
+    except Exception as exc:  # noqa: BLE001 - a library serializer failure becomes an issue
+        element = _unserializable_element(flavour, spec, subprocess_specs) or process_id
+        issues.error(
+            element,
+            "invalid_bpmn",
+            f"the workflow library cannot store this element ({type(exc).__name__}: {exc})",
+        )
+        raise DeployError(issues.issues) from None
     return SpecBundle(
         process_id=process_id,
         spec_json=spec_json,
@@ -179,3 +195,15 @@ def deploy_bundle(
         flavour=flavour,
         warnings=list(issues.issues),
     )
+
+
+def _unserializable_element(flavour: str, spec, subprocess_specs: dict) -> str | None:
+    """The id of the first element whose task spec the serializer refuses, if one does."""
+    registry = SERIALIZERS[flavour].registry
+    for process_spec in [spec, *subprocess_specs.values()]:
+        for task_spec in process_spec.task_specs.values():
+            try:
+                registry.convert(task_spec)
+            except Exception:  # noqa: BLE001 - looking for the element to name
+                return getattr(task_spec, "bpmn_id", None) or task_spec.name
+    return None

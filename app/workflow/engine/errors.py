@@ -1,8 +1,11 @@
 """Errors and issue records raised by the workflow engine layer.
 
-`DeployError` carries every `ValidationIssue` found in a bundle at once; `OperatorError`
-and `ScriptError` come out of `WorkflowHandle.advance()` and name the failing element, so
-the caller can discard the handle (its stored state is unchanged) and record an incident.
+`DeployError` carries every `ValidationIssue` found in a bundle at once. Every failure of a
+running process comes out of `WorkflowHandle` as an `EngineError` naming the failing
+element, with a `kind` the incident is filed under: `OperatorError` (operator), `ScriptError`
+(script or condition), `StepBudgetExceeded` (a loop that never waits) and `EngineFailure`
+(any other error of the library or the engine). The caller discards the handle (its stored
+state is unchanged) and records an incident.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ class DeployError(Exception):
 class EngineError(Exception):
     """Base of run-time failures tied to one element of the diagram."""
 
+    kind = "engine"
+
     def __init__(self, element_id: str | None, message: str):
         self.element_id = element_id
         self.message = message
@@ -51,9 +56,25 @@ class EngineError(Exception):
 class OperatorError(EngineError):
     """A synchronous service-task operator raised, or the operator is unknown."""
 
+    kind = "operator"
+
 
 class ScriptError(EngineError):
     """A script or condition failed or was refused by the sandbox at run time."""
+
+    kind = "script"
+
+
+class StepBudgetExceeded(EngineError):
+    """One advance ran more engine steps than allowed: a loop that never reaches a wait."""
+
+    kind = "step_budget"
+
+
+class EngineFailure(EngineError):
+    """The workflow library or the engine failed in an unexpected way at this element."""
+
+    kind = "engine"
 
 
 @dataclass

@@ -10,8 +10,17 @@ through `_ow_arith`, which refuses results that would be huge (sequence repetiti
 big powers), so evaluation is bounded by the size of the data: no process isolation needed.
 
 Scripts made only of assignments/deletions/`if` over such expressions ("simple scripts",
-e.g. a post-script copying `approved` to `tax_approved`) run in-process the same way; any
-other script goes to the sandboxed worker process (see `sandbox.py`).
+e.g. a post-script copying `approved` to `tax_approved`) pass the same whitelist.
+
+The whitelist refuses what is unsafe, but not everything it allows is cheap: a pass-listed
+`sum([[0] * 100000] * 1000, [])` builds 10^8 items. So only *linear* expressions and simple
+scripts run in the server's own process (`runs_in_process`): names, constants, comparisons,
+boolean logic, subscripts, literals, arithmetic on numbers only, and calls that return at
+most what they were given (`len`, `get`, `lower`, ...). Their cost is bounded by the size of
+the expression times the size of the task data, and they allocate nothing bigger than that.
+Everything else is evaluated by the sandbox worker process under its memory, CPU and
+wall-clock limits (`sandbox.py`); `evaluate_in_process` raises `NeedsIsolation` when a value
+turns out not to be a number at run time, and the caller hands the expression over.
 """
 
 from __future__ import annotations
@@ -122,6 +131,74 @@ _STATEMENT_NODES = (
 
 class ExpressionRefused(ValueError):
     """The expression or script uses something outside the whitelist."""
+
+
+class NeedsIsolation(Exception):
+    """The expression may cost more than linear time or memory: run it in the worker."""
+
+
+# What may run in the server's process: nothing here returns more than it was given.
+IN_PROCESS_BUILTINS = frozenset(
+    {"len", "bool", "int", "float", "abs", "min", "max", "any", "all", "True", "False", "None"}
+)
+IN_PROCESS_METHODS = frozenset(
+    {
+        "get",
+        "keys",
+        "values",
+        "items",
+        "lower",
+        "upper",
+        "strip",
+        "lstrip",
+        "rstrip",
+        "startswith",
+        "endswith",
+        "isdigit",
+    }
+)
+_IN_PROCESS_NODES = (
+    ast.Expression,
+    ast.Module,
+    ast.BoolOp,
+    ast.And,
+    ast.Or,
+    ast.UnaryOp,
+    ast.Not,
+    ast.USub,
+    ast.UAdd,
+    ast.BinOp,  # numbers only, checked at run time by _numeric_arith
+    *_BINOPS.keys(),
+    ast.Compare,
+    ast.Eq,
+    ast.NotEq,
+    ast.Lt,
+    ast.LtE,
+    ast.Gt,
+    ast.GtE,
+    ast.In,
+    ast.NotIn,
+    ast.Is,
+    ast.IsNot,
+    ast.Name,
+    ast.Load,
+    ast.Store,
+    ast.Del,
+    ast.Constant,
+    ast.Subscript,
+    ast.Slice,
+    ast.Tuple,
+    ast.List,
+    ast.Dict,
+    ast.IfExp,
+    ast.Call,
+    ast.Attribute,
+    ast.Assign,
+    ast.AugAssign,
+    ast.Delete,
+    ast.If,
+    ast.Pass,
+)
 
 
 def _arith(op_name: str, left, right):
@@ -282,6 +359,71 @@ def is_simple_script(script: str) -> bool:
     except ExpressionRefused:
         return False
     return True
+
+
+@lru_cache(maxsize=4096)
+def _is_linear(text: str, mode: str) -> bool:
+    try:
+        tree = ast.parse(text.strip() if mode == "eval" else text, mode=mode)
+    except SyntaxError:
+        return False
+    for node in ast.walk(tree):
+        if not isinstance(node, _IN_PROCESS_NODES):
+            return False
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name) and func.id not in IN_PROCESS_BUILTINS:
+                return False
+            if isinstance(func, ast.Attribute) and func.attr not in IN_PROCESS_METHODS:
+                return False
+        # a script run in-process only rebinds names, so handing it over half-way is safe
+        if isinstance(node, (ast.Assign, ast.Delete)):
+            if not all(isinstance(t, ast.Name) for t in node.targets):
+                return False
+        if isinstance(node, ast.AugAssign) and not isinstance(node.target, ast.Name):
+            return False
+    return True
+
+
+def runs_in_process(text: str, *, script: bool = False) -> bool:
+    """True when the expression (or simple script) is linear and may run in-process."""
+    return _is_linear(text, "exec" if script else "eval")
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, complex)
+
+
+def _numeric_arith(op_name: str, left, right):
+    """`_arith` for in-process runs: numbers only (a sequence result may be huge)."""
+    if not (_is_number(left) and _is_number(right)):
+        raise NeedsIsolation(f"{op_name} on {type(left).__name__} and {type(right).__name__}")
+    return _arith(op_name, left, right)
+
+
+def _in_process_namespace(data: dict, extra: dict | None) -> dict:
+    namespace = _namespace(data, extra)
+    namespace["_ow_arith"] = _numeric_arith
+    return namespace
+
+
+def evaluate_in_process(expression: str, data: dict, extra: dict | None = None):
+    """Evaluate a linear expression here; NeedsIsolation when it is not (see module doc)."""
+    if not runs_in_process(expression):
+        raise NeedsIsolation("not a linear expression")
+    code = compile_expression(expression)
+    return eval(code, _in_process_namespace(data, extra))  # noqa: S307 - whitelisted AST
+
+
+def run_script_in_process(script: str, data: dict) -> dict:
+    """Run a linear simple script here and return the new data; NeedsIsolation otherwise
+    (the input is not modified: such a script only rebinds names)."""
+    if not runs_in_process(script, script=True):
+        raise NeedsIsolation("not a linear script")
+    code = compile_simple_script(script)
+    namespace = _in_process_namespace(data, None)
+    exec(code, namespace)  # noqa: S102 - whitelisted AST, no builtins
+    return {k: v for k, v in namespace.items() if k not in ("__builtins__", "_ow_arith")}
 
 
 def _namespace(data: dict, extra: dict | None) -> dict:

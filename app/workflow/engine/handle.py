@@ -2,23 +2,32 @@
 
 The handle is short-lived: the runtime loads it from (spec_json, state_json), calls one
 operation (complete a user task, finish a service call, fire timers, send a message),
-persists `dump_state()` and throws it away. On `ScriptError`/`OperatorError` the caller
-discards the handle, so the stored state stays as it was.
+persists `dump_state()` and throws it away. Every failure while the engine runs comes out
+as an `EngineError` naming the element (`ScriptError`, `OperatorError`, `StepBudgetExceeded`
+for a loop that runs more than `step_budget` engine steps without waiting, `EngineFailure`
+for any other error of the library); the caller discards the handle, so the stored state
+stays as it was.
+
+The step budget matters beyond time: SpiffWorkflow stops looking for tasks 1,000 levels down
+its task tree, so a loop left running ends up looking like a *completed* process.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
+from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from .camunda_io import without_locals
-from .errors import EngineError, OperatorError, ScriptError
+from .errors import EngineError, EngineFailure, ScriptError, StepBudgetExceeded
 from .migration import MigrationPlan, MigrationRefused, apply_migration, plan_migration
 from .model_info import UserTaskInfo
 from .operators import OperatorRegistry
@@ -26,6 +35,10 @@ from .sandbox import SandboxScriptEngine, ScriptRunner
 from .serialization import dump_state, load_spec, load_state
 from .specs import OperatorServiceTask
 from .timers import fire_due, next_due
+
+# Engine steps (gateways, scripts, events, sync operators) one advance may run before it is
+# stopped as a loop: the shipped processes need about 15.
+DEFAULT_STEP_BUDGET = int(os.environ.get("OW_ENGINE_STEP_BUDGET", "200"))
 
 
 class TaskNotFound(EngineError):
@@ -54,6 +67,20 @@ def _element_id(task) -> str | None:
     return getattr(task.task_spec, "bpmn_id", None)
 
 
+def _innermost_task(exc: BaseException) -> Task | None:
+    """The task the library was working on deepest down when `exc` was raised (completing a
+    user task also evaluates the next timer: the timer is the element to name)."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        for name in ("my_task", "task"):
+            value = tb.tb_frame.f_locals.get(name)
+            if isinstance(value, Task) and _element_id(value):
+                found = value
+        tb = tb.tb_next
+    return found
+
+
 class WorkflowHandle:
     """A process instance with the sandboxed script engine and operators attached."""
 
@@ -63,10 +90,13 @@ class WorkflowHandle:
         workflow: BpmnWorkflow,
         operators: OperatorRegistry,
         runner: ScriptRunner | None = None,
+        step_budget: int | None = None,
     ):
         self._loaded = loaded
         self.workflow = workflow
         self.operators = operators
+        self.step_budget = step_budget or DEFAULT_STEP_BUDGET
+        self._running = None  # the task the engine is running (named by a failure)
         self.workflow.script_engine = SandboxScriptEngine(operators, runner)
 
     # -- creation -------------------------------------------------------------------------
@@ -78,14 +108,19 @@ class WorkflowHandle:
         *,
         operators: OperatorRegistry,
         runner: ScriptRunner | None = None,
+        step_budget: int | None = None,
+        advance: bool = True,
     ) -> WorkflowHandle:
-        """Create an instance with `data` as its initial data and run it to the first wait."""
+        """Create an instance with `data` as its initial data and run it to the first wait
+        (with `advance=False` it has not run yet: the caller stores it first, then
+        advances, so that a failure of the first step leaves a stored instance)."""
         loaded = load_spec(spec_json)
         workflow = BpmnWorkflow(loaded.spec, loaded.subprocess_specs)
-        handle = cls(loaded, workflow, operators, runner)
+        handle = cls(loaded, workflow, operators, runner, step_budget)
         for task in workflow.get_tasks(state=TaskState.READY):
             task.set_data(**dict(data))
-        handle.advance()
+        if advance:
+            handle.advance()
         return handle
 
     @classmethod
@@ -96,26 +131,53 @@ class WorkflowHandle:
         *,
         operators: OperatorRegistry,
         runner: ScriptRunner | None = None,
+        step_budget: int | None = None,
     ) -> WorkflowHandle:
         """Rebuild an instance from its stored state; the spec comes from a cache."""
         loaded = load_spec(spec_json)
-        return cls(loaded, load_state(loaded, state_json), operators, runner)
+        return cls(loaded, load_state(loaded, state_json), operators, runner, step_budget)
 
     def dump_state(self) -> str:
-        """Instance state JSON, without the spec (stored once per version)."""
-        return dump_state(self._loaded, self.workflow)
+        """Instance state JSON, without the spec (stored once per version); EngineFailure
+        when the library cannot serialize what the process holds."""
+        return self._engine(lambda: dump_state(self._loaded, self.workflow))
 
     # -- running --------------------------------------------------------------------------
-    def advance(self) -> None:
-        """Run every engine task (gateways, scripts, sync operators) until a wait state."""
+    def _engine(self, action, task=None):
+        """Run `action()` (engine work); any failure becomes an EngineError naming the
+        element that was running (`task`, or the last one the engine started)."""
+        self._running = task
         try:
-            self.workflow.do_engine_steps()
-        except (ScriptError, OperatorError):
+            return action()
+        except EngineError:
             raise
         except SpiffWorkflowException as exc:
-            task = getattr(exc, "task", None)
-            element = _element_id(task) if task is not None else None
+            failed = getattr(exc, "task", None) or self._running
+            element = _element_id(failed) if failed is not None else None
             raise ScriptError(element, str(exc).split("\n")[0]) from exc
+        except Exception as exc:  # noqa: BLE001 - a library fault is an incident, not a 500
+            failed = _innermost_task(exc) or self._running
+            element = _element_id(failed) if failed is not None else None
+            raise EngineFailure(element, f"{type(exc).__name__}: {exc}"[:1000]) from exc
+
+    def advance(self) -> None:
+        """Run every engine task (gateways, scripts, sync operators) until a wait state.
+
+        Raises StepBudgetExceeded when more than `step_budget` tasks run in this advance."""
+        steps = {"count": 0}
+
+        def count_step(task) -> None:
+            self._running = task
+            steps["count"] += 1
+            if steps["count"] > self.step_budget:
+                raise StepBudgetExceeded(
+                    _element_id(task),
+                    f"the process ran {self.step_budget} engine steps without waiting for "
+                    f"a person, a message or a timer (a loop that never exits?); it was "
+                    f"stopped at {_element_id(task)!r}",
+                )
+
+        self._engine(lambda: self.workflow.do_engine_steps(will_complete_task=count_step))
 
     def _task(self, task_id: str):
         try:
@@ -157,12 +219,7 @@ class WorkflowHandle:
         if not task.has_state(TaskState.READY) or not task.task_spec.manual:
             raise TaskNotFound(_element_id(task), f"task {task_id} is not a ready user task")
         task.set_data(**dict(data))
-        try:
-            task.run()
-        except (ScriptError, OperatorError):
-            raise
-        except SpiffWorkflowException as exc:
-            raise ScriptError(_element_id(task), str(exc).split("\n")[0]) from exc
+        self._engine(task.run, task)
         self.advance()
 
     def pending_service_calls(self) -> list[ServiceCall]:
@@ -189,12 +246,7 @@ class WorkflowHandle:
             raise TaskNotFound(_element_id(task), f"task {task_id} is not a pending service call")
         task.data[spec.result_variable] = result
         task.internal_data.pop("operator_params", None)
-        try:
-            task.complete()
-        except (ScriptError, OperatorError):
-            raise
-        except SpiffWorkflowException as exc:
-            raise ScriptError(_element_id(task), str(exc).split("\n")[0]) from exc
+        self._engine(task.complete, task)
         self.advance()
 
     # -- timers and messages --------------------------------------------------------------
@@ -202,8 +254,8 @@ class WorkflowHandle:
         """Fire every timer due at `now` (aware or UTC-naive); True when one fired."""
         if now.tzinfo is None:
             now = now.replace(tzinfo=UTC)
-        fired = fire_due(self.workflow, now)
-        self.workflow.refresh_timers()
+        fired = self._engine(lambda: fire_due(self.workflow, now))
+        self._engine(self.workflow.refresh_timers)
         self.advance()
         return fired
 
@@ -221,7 +273,8 @@ class WorkflowHandle:
                 break
         if definition is None:
             raise TaskNotFound(None, f"no task waits for message {name!r}")
-        self.workflow.send_event(BpmnEvent(type(definition)(name), dict(payload)))
+        event = BpmnEvent(type(definition)(name), dict(payload))
+        self._engine(lambda: self.workflow.send_event(event))
         self.advance()
 
     def waiting_messages(self) -> list[str]:
@@ -249,7 +302,7 @@ class WorkflowHandle:
             raise MigrationRefused(plan.reasons)
         trial = load_state(self._loaded, self.dump_state())  # stored state stays untouched
         trial.script_engine = self.workflow.script_engine
-        apply_migration(trial, new, plan_migration(trial, new))
+        self._engine(lambda: apply_migration(trial, new, plan_migration(trial, new)))
         self._loaded, self.workflow = new, trial
         self.advance()
 
@@ -280,6 +333,16 @@ class WorkflowHandle:
             if eid and eid not in ids:
                 ids.append(eid)
         return ids
+
+    def reached_end_events(self) -> list[str]:
+        """End events the instance has reached (of the process and its subprocesses)."""
+        ends = [
+            t
+            for t in self.workflow.get_tasks(state=TaskState.COMPLETED)
+            if isinstance(t.task_spec, EndEvent)
+        ]
+        ends.sort(key=lambda t: t.last_state_change)
+        return [_element_id(t) for t in ends if _element_id(t)]
 
     def completed_element_ids(self) -> list[str]:
         """Diagram elements already passed, in completion order."""

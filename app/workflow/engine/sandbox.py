@@ -1,11 +1,16 @@
 """Script sandbox: the script engine SpiffWorkflow calls for every script and condition.
 
-* Conditions (gateways, timers, service-task parameters, DMN cells) are evaluated in-process
-  through the strict AST whitelist of `expressions.py`.
-* Simple scripts (assignments over whitelisted expressions) run in-process the same way.
-* Every other script runs in a persistent worker process (`script_worker.py`) under
-  RestrictedPython with RLIMIT_AS / RLIMIT_CPU and a wall-clock timeout; on timeout the
-  worker is killed and a new one is started for the next script.
+* Every expression (gateway conditions, timers, service-task and Camunda parameters, DMN
+  input expressions and cells) passes the strict AST whitelist of `expressions.py`.
+  Linear ones (`expressions.runs_in_process`: comparisons, boolean logic, subscripts,
+  arithmetic on numbers, `len`/`get`/... — cost bounded by expression size x data size,
+  no allocation beyond the data) are evaluated in the server's process; any other one is
+  evaluated by the worker below, under its limits.
+* Linear simple scripts (e.g. `tax_approved = approved`) run in-process the same way.
+* Every other script and expression runs in a persistent worker process
+  (`script_worker.py`) under RestrictedPython with RLIMIT_AS, a per-request RLIMIT_CPU and a
+  wall-clock timeout; on timeout the worker is killed and a new one is started for the next
+  request. The calling thread waits on a pipe, so the server's other threads go on.
 
 Failures surface as `ScriptError(element_id, message)`. The engine is not serialized:
 `WorkflowHandle` attaches it after every load.
@@ -25,20 +30,34 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from .errors import ScriptError
-from .expressions import ExpressionRefused, evaluate_expression, is_simple_script, run_simple_script
+from .expressions import (
+    ExpressionRefused,
+    NeedsIsolation,
+    evaluate_in_process,
+    run_script_in_process,
+)
 
 WORKER_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "script_worker.py")
 DEFAULT_TIMEOUT_SECONDS = float(os.environ.get("OW_SCRIPT_TIMEOUT_SECONDS", "3"))
+MAX_INSTANCES = 1_000  # instances one multi-instance activity may create
+
+
+def _too_many(cardinality) -> bool:
+    return isinstance(cardinality, (int, float)) and cardinality > MAX_INSTANCES
 
 
 class ScriptRunner:
     """A persistent sandboxed worker process, restarted after a timeout or a crash."""
 
     def __init__(
-        self, timeout: float = DEFAULT_TIMEOUT_SECONDS, memory_bytes: int = 512 * 1024 * 1024
+        self,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        memory_bytes: int = 512 * 1024 * 1024,
+        cpu_seconds: int = 5,
     ):
         self.timeout = timeout
         self.memory_bytes = memory_bytes
+        self.cpu_seconds = cpu_seconds  # CPU time of one request (RLIMIT_CPU, per request)
         self._proc: subprocess.Popen | None = None
         self._lock = threading.Lock()
 
@@ -47,6 +66,7 @@ class ScriptRunner:
             "PATH": "/usr/bin:/bin",
             "OMP_THREAD_LIMIT": "1",
             "OW_SCRIPT_MEMORY_BYTES": str(self.memory_bytes),
+            "OW_SCRIPT_CPU_SECONDS": str(self.cpu_seconds),
         }
         return subprocess.Popen(
             [sys.executable, "-I", WORKER_PATH],
@@ -84,7 +104,20 @@ class ScriptRunner:
 
         Raises RuntimeError with a readable message on refusal, failure or timeout.
         """
-        request = json.dumps({"script": script, "data": data}) + "\n"
+        return self._ask({"script": script, "data": data})["data"]
+
+    def evaluate(self, expression: str, data: dict, extra: dict | None = None):
+        """Evaluate a whitelisted expression in the worker; return its (JSON) value.
+
+        Raises RuntimeError with a readable message on refusal, failure or timeout.
+        """
+        return self._ask({"expression": expression, "data": data, "extra": extra or {}})["value"]
+
+    def _ask(self, payload: dict) -> dict:
+        try:
+            request = json.dumps(payload, default=_json_default) + "\n"
+        except (TypeError, ValueError) as exc:
+            raise RuntimeError(f"the task data cannot be handed to the sandbox: {exc}") from None
         with self._lock:
             if self._proc is None or self._proc.poll() is not None:
                 self._proc = self._start()
@@ -113,7 +146,18 @@ class ScriptRunner:
         answer = json.loads(line)
         if not answer.get("ok"):
             raise RuntimeError(answer.get("error", "script failed"))
-        return answer["data"]
+        return answer
+
+
+def _json_default(value):
+    """Dates and decimals cross to the worker as text (as the worker returns them)."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    if type(value).__name__ == "Decimal":
+        return str(value)
+    raise TypeError(f"value of type {type(value).__name__} is not JSON-friendly")
 
 
 _default_runner: ScriptRunner | None = None
@@ -130,7 +174,7 @@ def default_runner() -> ScriptRunner:
 
 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):
-    """Evaluates conditions in-process (whitelist) and runs scripts (in-process or worker)."""
+    """Evaluates expressions and runs scripts: linear ones in-process, others in the worker."""
 
     def __init__(self, runner: ScriptRunner | None = None):
         super().__init__({})
@@ -138,18 +182,21 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
 
     @property
     def runner(self) -> ScriptRunner:
-        """The worker used for non-simple scripts."""
+        """The worker used for every script and expression that is not linear."""
         return self._runner or default_runner()
 
     def evaluate(self, expression, context, external_context=None):
         """Evaluate a condition/expression against the task data."""
-        return evaluate_expression(expression, context, external_context)
+        try:
+            return evaluate_in_process(expression, context, external_context)
+        except NeedsIsolation:
+            return self.runner.evaluate(expression, context, external_context)
 
     def execute(self, script, context, external_context=None):
         """Run a script; the task data dict is replaced in place by the script's result."""
-        if is_simple_script(script):
-            new_data = run_simple_script(script, context)
-        else:
+        try:
+            new_data = run_script_in_process(script, context)
+        except NeedsIsolation:
             new_data = self.runner.run(script, context)
         context.clear()
         context.update(new_data)
@@ -182,17 +229,24 @@ class SandboxScriptEngine(PythonScriptEngine):
         ast.parse(expression)
 
     def evaluate(self, task, expression, external_context=None):
-        """Evaluate a whitelisted expression; ScriptError on refusal or failure."""
+        """Evaluate a whitelisted expression; ScriptError on refusal or failure (and on a
+        multi-instance cardinality over MAX_INSTANCES: each instance is a task made at once)."""
         try:
-            return self.environment.evaluate(expression, task.data, external_context)
+            value = self.environment.evaluate(expression, task.data, external_context)
         except ExpressionRefused as exc:
             raise ScriptError(
                 self._element_id(task), f"expression refused: {exc} in {expression!r}"
             ) from None
         except Exception as exc:  # noqa: BLE001 - reported with the element id
+            cause = str(exc) if isinstance(exc, RuntimeError) else f"{type(exc).__name__}: {exc}"
+            raise ScriptError(self._element_id(task), f"{cause} in {expression[:200]!r}") from None
+        spec = getattr(task, "task_spec", None)
+        if expression == getattr(spec, "cardinality", None) and _too_many(value):
             raise ScriptError(
-                self._element_id(task), f"{type(exc).__name__}: {exc} in {expression!r}"
-            ) from None
+                self._element_id(task),
+                f"multi-instance cardinality {value} is over the limit of {MAX_INSTANCES}",
+            )
+        return value
 
     def execute(self, task, script, external_context=None):
         """Run a script for `task`; ScriptError on refusal, failure, timeout or memory."""

@@ -1,11 +1,16 @@
 """Sandboxed script worker: a separate process that runs diagram scripts under RestrictedPython.
 
 Started by `sandbox.ScriptRunner` as `python -I script_worker.py`. It limits its own
-address space (RLIMIT_AS) and CPU time (RLIMIT_CPU), then reads one JSON request per line
-from stdin ({"script", "data"}) and writes one JSON answer per line to stdout
-({"ok": true, "data": {...}} or {"ok": false, "error": "..."}). The parent enforces the
-wall-clock timeout by killing this process. It imports nothing from the application, so
-it also runs stand-alone. `compile_script` is shared with deploy-time validation.
+address space (RLIMIT_AS) and the CPU time of each request (RLIMIT_CPU, moved forward before
+every request), then reads one JSON request per line from stdin and writes one JSON answer
+per line to stdout:
+* {"script", "data"} runs a script -> {"ok": true, "data": {...}};
+* {"expression", "data", "extra"} evaluates a whitelisted expression (`expressions.py`, the
+  same checks as in the server) -> {"ok": true, "value": ...};
+* on failure {"ok": false, "error": "..."}.
+The parent enforces the wall-clock timeout by killing this process. It imports nothing from
+the application (`expressions.py` is loaded by its path), so it also runs stand-alone.
+`compile_script` is shared with deploy-time validation.
 """
 
 from __future__ import annotations
@@ -91,7 +96,9 @@ FORBIDDEN_BUILTINS = (
     "dir",
 )
 DEFAULT_MEMORY_BYTES = 512 * 1024 * 1024
+DEFAULT_CPU_SECONDS_PER_REQUEST = 5
 MAX_RESULT_BYTES = 5 * 1024 * 1024
+_expressions = None  # expressions.py, loaded by path on the first expression request
 
 
 class SandboxViolation(Exception):
@@ -215,21 +222,56 @@ def run_script(script: str, data: dict) -> dict:
     }
 
 
+def _expressions_module():
+    """The server's expression whitelist (`expressions.py`, next to this file)."""
+    global _expressions
+    if _expressions is None:
+        import importlib.util
+
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "expressions.py")
+        spec = importlib.util.spec_from_file_location("ow_expressions", path)
+        _expressions = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(_expressions)
+    return _expressions
+
+
+def evaluate(expression: str, data: dict, extra: dict | None = None):
+    """Evaluate a whitelisted expression (with its size guards) against `data`."""
+    return _expressions_module().evaluate_expression(expression, data, extra)
+
+
 def _limit_resources() -> None:
     import resource
 
     memory = int(os.environ.get("OW_SCRIPT_MEMORY_BYTES", DEFAULT_MEMORY_BYTES))
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    cpu = int(os.environ.get("OW_SCRIPT_CPU_SECONDS", "300"))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
     resource.setrlimit(resource.RLIMIT_NOFILE, (16, 16))
     resource.setrlimit(resource.RLIMIT_NPROC, (0, 0)) if os.getuid() != 0 else None
 
 
+def _limit_cpu_of_next_request() -> None:
+    """RLIMIT_CPU counts the whole life of the process: move it to "now + the budget of one
+    request", so that a long-lived worker never dies of the CPU its past requests used."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    used = int(usage.ru_utime + usage.ru_stime) + 1
+    per_request = int(os.environ.get("OW_SCRIPT_CPU_SECONDS", DEFAULT_CPU_SECONDS_PER_REQUEST))
+    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = used + per_request
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
 def _answer(request: dict) -> dict:
     try:
-        new_data = run_script(request["script"], request["data"])
-        text = json.dumps({"ok": True, "data": new_data}, default=_json_default)
+        if "expression" in request:
+            value = evaluate(request["expression"], request["data"], request.get("extra"))
+            text = json.dumps({"ok": True, "value": value}, default=_json_default)
+        else:
+            new_data = run_script(request["script"], request["data"])
+            text = json.dumps({"ok": True, "data": new_data}, default=_json_default)
         if len(text) > MAX_RESULT_BYTES:
             return {"ok": False, "error": "script result too large"}
         return {"ok": True, "text": text}
@@ -255,6 +297,7 @@ def main() -> None:
             stdout.write(json.dumps({"ok": False, "error": "bad request"}) + "\n")
             stdout.flush()
             continue
+        _limit_cpu_of_next_request()
         answer = _answer(request)
         out = answer.pop("text") if "text" in answer else json.dumps(answer)
         stdout.write(out + "\n")

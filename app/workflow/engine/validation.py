@@ -1,7 +1,8 @@
 """Deploy-time checks of (pre-processed) BPMN and DMN trees; every problem names its element.
 
 Codes: no_start_event, unknown_lane, missing_form, unknown_operator, script_refused,
-condition_refused, unsupported_element, dmn_unsupported (bad camunda:mapDecisionResult)
+condition_refused, unsupported_element, dmn_unsupported (bad camunda:mapDecisionResult),
+call_cycle (a call activity that calls its own process, directly or through others)
 (plus xml_parse, xml_entities, too_large, bad_timer and dmn_unsupported produced while
 loading/rewriting in `parsing.py`, DMN structure issues from `dmn.py`, missing_decision
 — a business rule task calling a decision no DMN file of the bundle defines — in `deploy.py`,
@@ -122,7 +123,9 @@ def _check_scripts(process: etree._Element, issues: IssueCollector) -> None:
 
 
 def _check_conditions(process: etree._Element, issues: IssueCollector) -> None:
-    for node in process.iter(_q("conditionExpression"), _q("condition")):
+    for node in process.iter(
+        _q("conditionExpression"), _q("condition"), _q("loopCardinality"), _q("completionCondition")
+    ):
         text = (node.text or "").strip()
         eid = element_id_of(node)
         language = (node.get("language") or "").lower()
@@ -208,6 +211,52 @@ def called_decisions(root: etree._Element) -> list[tuple[str, str | None]]:
             )
         out.append((node.get("id"), (ref or "").strip() or None))
     return out
+
+
+def call_graph(roots) -> dict[str, list[tuple[str, str]]]:
+    """process id -> [(call activity id, called process id)] over every BPMN tree given."""
+    graph: dict[str, list[tuple[str, str]]] = {}
+    for root in roots:
+        for process in executable_processes(root):
+            calls = graph.setdefault(process.get("id"), [])
+            for node in process.iter(_q("callActivity")):
+                called = (node.get("calledElement") or "").strip()
+                if called:
+                    calls.append((node.get("id"), called))
+    return graph
+
+
+def check_call_cycles(roots, issues: IssueCollector) -> None:
+    """Refuse recursion: a call activity whose called process leads back to its own process
+    (SpiffWorkflow would expand it without end and the case would never return)."""
+    graph = call_graph(roots)
+    for process_id, calls in graph.items():
+        for activity_id, called in calls:
+            path = _path_back(graph, called, process_id)
+            if path is not None:
+                chain = " -> ".join([process_id, *path])
+                issues.error(
+                    activity_id,
+                    "call_cycle",
+                    f"call activity {activity_id!r} calls {called!r}, which leads back to "
+                    f"{process_id!r} ({chain}); a process may not call itself",
+                )
+
+
+def _path_back(graph: dict, start: str, target: str) -> list[str] | None:
+    """Process ids from `start` to `target` along call activities, or None (iterative DFS)."""
+    stack = [(start, [start])]
+    seen = set()
+    while stack:
+        current, path = stack.pop()
+        if current == target:
+            return path
+        if current in seen:
+            continue
+        seen.add(current)
+        for _activity, called in graph.get(current, []):
+            stack.append((called, [*path, called]))
+    return None
 
 
 def _check_unsupported(root: etree._Element, issues: IssueCollector) -> None:

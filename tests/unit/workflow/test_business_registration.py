@@ -68,6 +68,7 @@ def test_all_approve_issues_certificate(bundle, operators, calls):
     assert data["tax_comment"] == "tax ok"
     assert "approved" not in data
     assert "end_approved" in handle.completed_element_ids()
+    assert handle.data["decision"] == "approved"  # said, not inferred
     assert "end_rejected" not in handle.completed_element_ids()
     assert len(calls.certificates) == 1 and calls.notifications == []
 
@@ -83,6 +84,7 @@ def test_one_rejection_rejects_and_notifies(bundle, operators, calls):
     assert handle.data["tax_approved"] is False
     assert handle.data["market_regulation_approved"] is True
     assert "end_rejected" in handle.completed_element_ids()
+    assert handle.data["decision"] == "rejected"  # said, not inferred
     assert calls.certificates == []
     assert calls.notifications == [{"template": "application_rejected"}]
 

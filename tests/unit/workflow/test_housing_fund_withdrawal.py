@@ -69,6 +69,7 @@ def test_small_amount_clerk_approves_alone(bundle, operators, calls):
     assert handle.is_completed()
     assert "lead_approval" not in handle.completed_element_ids()
     assert "end_approved" in handle.completed_element_ids()
+    assert handle.data["decision"] == "approved"  # said, not inferred
     assert handle.data["certificate"] == {"number": "CERT-HF-7"}
     assert handle.data["housing_fund_approved"] is True and calls.notifications == []
 
@@ -87,6 +88,7 @@ def test_large_amount_needs_lead_then_approved(bundle, operators, calls):
     handle.complete_user_task(lead.task_id, {"approved": True, "comment": "同意"})
     handle = reload(handle, bundle.spec_json, operators)
     assert handle.is_completed() and "end_approved" in handle.completed_element_ids()
+    assert handle.data["decision"] == "approved"  # said, not inferred
     assert handle.data["housing_fund_lead_approved"] is True
     assert handle.data["housing_fund_comment"] == "material ok"
     assert len(calls.certificates) == 1
@@ -100,6 +102,7 @@ def test_lead_can_reject(bundle, operators, calls):
     handle.complete_user_task(lead.task_id, {"approved": False, "comment": "reason unclear"})
     handle = reload(handle, bundle.spec_json, operators)
     assert handle.is_completed() and "end_rejected" in handle.completed_element_ids()
+    assert handle.data["decision"] == "rejected"  # said, not inferred
     assert handle.data["housing_fund_lead_approved"] is False
     assert handle.data["housing_fund_lead_comment"] == "reason unclear"
     assert calls.certificates == [] and calls.notifications == [
@@ -114,5 +117,6 @@ def test_clerk_rejection_ends_without_lead(bundle, operators, calls, amount):
     handle = reload(handle, bundle.spec_json, operators)
     assert handle.is_completed()
     assert "end_rejected" in handle.completed_element_ids()
+    assert handle.data["decision"] == "rejected"  # said, not inferred
     assert "lead_approval" not in handle.completed_element_ids()
     assert calls.certificates == []

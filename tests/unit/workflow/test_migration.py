@@ -52,6 +52,7 @@ def test_renaming_a_later_task_is_allowed(operators, calls):
     assert handle.data[f"{first.lane}_approved"] is True  # completed work is kept
     handle = _approve_all(handle, v2.spec_json, operators)
     assert handle.is_completed() and "end_approved" in handle.completed_element_ids()
+    assert handle.data["decision"] == "approved"  # said, not inferred
     done = handle.workflow.get_tasks(spec_name="task_issue_certificate")
     assert done[0].task_spec.bpmn_name == "发放电子营业执照 Issue e-licence"
     assert len(calls.certificates) == 1

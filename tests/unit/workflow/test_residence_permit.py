@@ -51,6 +51,7 @@ def test_correction_loop_then_approval(bundle, operators, calls):
     handle = reload(handle, bundle.spec_json, operators)
     handle.complete_user_task(handle.ready_user_tasks()[0].task_id, {"decision": "approve"})
     assert handle.is_completed() and "end_approved" in handle.completed_element_ids()
+    assert handle.data["decision"] == "approved"  # said, not inferred
     assert handle.data["certificate"] == {"number": "CERT-RP-1"}
 
 
@@ -61,6 +62,7 @@ def test_rejection(bundle, operators):
     )
     handle = reload(handle, bundle.spec_json, operators)
     assert handle.is_completed() and "end_rejected" in handle.completed_element_ids()
+    assert handle.data["decision"] == "rejected"  # said, not inferred
     assert handle.data["public_security_comment"] == "forged"
 
 

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from app.workflow.engine.expressions import ExpressionRefused, check_expression, evaluate_expression
+import pytest
+from lxml import etree
+
+from app.workflow.engine import ScriptError, WorkflowHandle
+from app.workflow.engine.expressions import (
+    ExpressionRefused,
+    check_expression,
+    evaluate_expression,
+    runs_in_process,
+)
+from app.workflow.engine.sandbox import SandboxEnvironment, ScriptRunner
 from app.workflow.engine.script_worker import check_script
+from tests.unit.workflow.wf_helpers import deploy_files, mini_bpmn
 
 ESCAPE_SCRIPTS = {
     "subclasses": "x = ().__class__.__base__.__subclasses__()",
@@ -121,3 +132,113 @@ def test_conditions_allow_ordinary_logic():
     assert evaluate_expression("form.get('missing', 0) == 0", data) is True
     assert evaluate_expression("len(tags) == 1 and 'a' in tags", data) is True
     assert evaluate_expression("form['city'].lower().startswith('shang')", data) is True
+
+
+# --- every expression runs under a bound: linear ones in-process, the others in the worker
+
+COSTLY_EXPRESSIONS = [
+    "len(str([[0] * 100000] * 1000)) > 0",  # 10^8 items once printed
+    "len('%0400000000d' % 1) > 0",  # a 400 MB string from a format width
+]
+
+
+@pytest.mark.parametrize("expression", COSTLY_EXPRESSIONS)
+def test_costly_expression_is_stopped_by_the_worker_limits(expression, fast_runner):
+    assert check_expression(expression) is None  # the whitelist lets it through
+    env = SandboxEnvironment(fast_runner)
+    with pytest.raises(RuntimeError, match="memory limit|timed out"):
+        env.evaluate(expression, {})
+    assert env.evaluate("1 + 1 == 2", {}) is True  # the next one runs as usual
+
+
+def test_costly_gateway_condition_is_a_script_error_naming_the_gateway(operators, fast_runner):
+    xml = mini_bpmn("""
+    <bpmn:startEvent id="start"/>
+    <bpmn:exclusiveGateway id="huge" default="f_no"/>
+    <bpmn:endEvent id="end"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="huge"/>
+    <bpmn:sequenceFlow id="f_yes" sourceRef="huge" targetRef="end">
+      <bpmn:conditionExpression>len(str([[0] * 100000] * 1000)) &gt; 0</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f_no" sourceRef="huge" targetRef="end"/>""")
+    bundle = deploy_files({"huge.bpmn": xml}, operators)
+    with pytest.raises(ScriptError) as failed:
+        WorkflowHandle.start(bundle.spec_json, {}, operators=operators, runner=fast_runner)
+    assert failed.value.element_id == "huge"
+    assert "memory limit" in failed.value.message or "timed out" in failed.value.message
+
+
+class _NoWorker:
+    """A runner that must not be used: what it is asked is recorded, then refused."""
+
+    def __init__(self):
+        self.asked: list[str] = []
+
+    def evaluate(self, expression, data, extra=None):
+        self.asked.append(expression)
+        return "from the worker"
+
+    def run(self, script, data):
+        self.asked.append(script)
+        return {"from": "the worker"}
+
+
+def _shipped_conditions_and_scripts():
+    root = Path(__file__).resolve().parents[3] / "workflows"
+    conditions, scripts = set(), set()
+    for path in root.glob("*.bpmn"):
+        tree = etree.parse(str(path))
+        for node in tree.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}conditionExpression"):
+            conditions.add(node.text.strip())
+        for tag in ("preScript", "postScript"):
+            for node in tree.iter(f"{{http://spiffworkflow.org/bpmn/schema/1.0/core}}{tag}"):
+                scripts.add(node.text)
+    return sorted(conditions), sorted(scripts)
+
+
+def test_shipped_conditions_and_post_scripts_run_in_process():
+    """The common case costs no round trip: every shipped condition is linear, and so is
+    every pre/post-script except the one with try/except."""
+    conditions, scripts = _shipped_conditions_and_scripts()
+    assert conditions and scripts
+    assert [c for c in conditions if not runs_in_process(c)] == []
+    assert [s for s in scripts if not runs_in_process(s, script=True)] == [
+        "try:\n    correction_round += 1\nexcept NameError:\n    correction_round = 1"
+    ]
+
+
+def test_linear_expressions_never_reach_the_worker():
+    worker = _NoWorker()
+    env = SandboxEnvironment(worker)
+    data = {"form": {"amount": 1200, "city": "Shanghai"}, "approved": True, "n": 3}
+    assert env.evaluate("form['amount'] * 2 > 1000 and approved", data) is True
+    assert env.evaluate("form.get('city', '').lower().startswith('shang')", data) is True
+    context = dict(data)
+    env.execute("total = n * 10 + 1\nok = approved", context)
+    assert context["total"] == 31 and context["ok"] is True
+    assert worker.asked == []
+
+
+def test_sequence_arithmetic_and_costly_calls_go_to_the_worker():
+    worker = _NoWorker()
+    env = SandboxEnvironment(worker)
+    assert env.evaluate("'a' * n", {"n": 3}) == "from the worker"  # a sequence result
+    assert env.evaluate("sum([1, 2])", {}) == "from the worker"  # not a linear call
+    context = {"x": [1]}
+    env.execute("y = x + x", context)
+    assert context == {"from": "the worker"}
+    assert worker.asked == ["'a' * n", "sum([1, 2])", "y = x + x"]
+
+
+def test_worker_survives_more_cpu_than_one_request_may_use():
+    """RLIMIT_CPU is per request: a long-lived worker does not die of its past requests."""
+    runner = ScriptRunner(timeout=5, cpu_seconds=1)
+    busy = "t = 0\nfor i in range(n):\n    t = t + i"
+    try:
+        first = runner.pid
+        for _ in range(6):  # ~0.3 s of CPU each: more than 1 s in all
+            assert runner.run(busy, {"n": 6_000_000})["t"] > 0
+            first = first or runner.pid
+        assert runner.pid == first  # the same worker answered all of them
+    finally:
+        runner.close()

@@ -60,6 +60,7 @@ def test_both_departments_approve_in_turn(bundle, operators, calls):
     handle.complete_user_task(task.task_id, {"approved": True})
     handle = reload(handle, bundle.spec_json, operators)
     assert handle.is_completed() and "end_approved" in handle.completed_element_ids()
+    assert handle.data["decision"] == "approved"  # said, not inferred
     assert handle.data["certificate"] == {"number": "CERT-TS-3"}
     done = handle.completed_element_ids()
     assert done.index("review_human_resources") < done.index("review_public_security")
@@ -70,6 +71,7 @@ def test_hr_rejection_skips_public_security(bundle, operators, calls):
     handle.complete_user_task(task.task_id, {"approved": False, "comment": "no degree"})
     handle = reload(handle, bundle.spec_json, operators)
     assert handle.is_completed() and "end_rejected" in handle.completed_element_ids()
+    assert handle.data["decision"] == "rejected"  # said, not inferred
     assert "review_public_security" not in handle.completed_element_ids()
     assert handle.data["human_resources_comment"] == "no degree"
     assert calls.notifications == [{"template": "application_rejected"}]
@@ -84,4 +86,5 @@ def test_public_security_rejection(bundle, operators, calls):
     )
     handle = reload(handle, bundle.spec_json, operators)
     assert handle.is_completed() and "end_rejected" in handle.completed_element_ids()
+    assert handle.data["decision"] == "rejected"  # said, not inferred
     assert handle.data["public_security_approved"] is False and calls.certificates == []
