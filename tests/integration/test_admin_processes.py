@@ -160,3 +160,27 @@ def test_admin_maintains_the_holiday_calendar_used_for_due_dates(app, client):
     client.post("/admin/holidays/2026-12-31/delete")
     with app.app_context():
         assert db.session.get(Holiday, date(2026, 12, 31)) is None
+
+
+def test_diagram_source_reaches_the_modeler_as_data_never_as_markup(app, client):
+    """A deployed diagram whose text holds `</Script><script>…` (any case) cannot close the
+    data element and run: the XML is embedded as JSON and comes back byte for byte."""
+    import json
+    import re
+
+    client.login("admin")
+    client.get("/admin/processes/business_registration/edit")
+    hostile = "</Script><script>alert(document.cookie)</script>"
+    edited = _xml(client).replace(
+        "税务审核 Review by tax", "税务审核 Review by tax " + hostile.replace("<", "&lt;")
+    )
+    edited = edited.replace("</bpmn:definitions>", f"<!-- {hostile} --></bpmn:definitions>")
+    body = _post_xml(
+        client, "/admin/processes/business_registration/versions/1/deploy", edited
+    ).get_json()
+    assert body["ok"], body
+    page = client.get("/admin/processes/business_registration/edit").get_data(as_text=True)
+    assert "alert(document.cookie)</script>" not in page
+    assert not re.search(r"</script>\s*<script>alert", page, re.IGNORECASE)
+    data = re.search(r'<script type="application/json" id="diagram-xml">(.*?)</script>', page, re.S)
+    assert json.loads(data.group(1)) == edited

@@ -2,7 +2,7 @@
 (function () {
   var el = document.getElementById("canvas");
   var viewer = new BpmnJS({container: el});
-  viewer.importXML(document.getElementById("diagram-xml").textContent).then(function () {
+  viewer.importXML(JSON.parse(document.getElementById("diagram-xml").textContent)).then(function () {
     var canvas = viewer.get("canvas"), registry = viewer.get("elementRegistry");
     JSON.parse(el.dataset.completed || "[]").forEach(function (id) { if (registry.get(id)) canvas.addMarker(id, "ow-done"); });
     JSON.parse(el.dataset.active || "[]").forEach(function (id) { if (registry.get(id)) canvas.addMarker(id, "ow-active"); });

@@ -64,7 +64,7 @@
       }
     }).catch(function () { show("danger", canvasEl.dataset.msgError); });
   });
-  modeler.importXML(document.getElementById("diagram-xml").textContent).then(function () {
+  modeler.importXML(JSON.parse(document.getElementById("diagram-xml").textContent)).then(function () {
     modeler.get("canvas").zoom("fit-viewport");
     canvasEl.setAttribute("data-ready", "1");
   }).catch(function (err) { show("danger", String(err)); });
