@@ -1,5 +1,5 @@
 """Command-line tools: `flask demo load`, `flask departments load`, `flask workflows deploy`,
-`flask jobs …`, `flask serve`."""
+`flask jobs …`, `flask audit verify`, `flask serve`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ demo_cli = AppGroup("demo", help="Demo data.")
 departments_cli = AppGroup("departments", help="Departments (from a JSON file).")
 workflows_cli = AppGroup("workflows", help="Deploy and inspect BPMN processes.")
 jobs_cli = AppGroup("jobs", help="Background jobs.")
+audit_cli = AppGroup("audit", help="The audit trail.")
 
 
 @demo_cli.command("load")
@@ -121,6 +122,19 @@ def jobs_recover():
     click.echo(f"re-dispatched {runner_for(current_app).recover()} job(s)")
 
 
+@audit_cli.command("verify")
+def audit_verify():
+    """Walk the audit trail's hash chain from the first record; say OK, or name the first
+    altered, deleted or inserted record and exit with status 1."""
+    from app.services.audit import verify
+
+    report = verify()
+    if not report.ok:
+        click.echo(f"BROKEN after {report.checked} good record(s): {report.problem}", err=True)
+        sys.exit(1)
+    click.echo(f"OK: {report.checked} record(s), the chain is unbroken")
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
@@ -133,5 +147,5 @@ def serve(host, port):
 
 def register_cli(app) -> None:
     """Attach the command groups to `app`."""
-    for group in (demo_cli, departments_cli, workflows_cli, jobs_cli, ml_cli, serve):
+    for group in (demo_cli, departments_cli, workflows_cli, jobs_cli, ml_cli, audit_cli, serve):
         app.cli.add_command(group)
