@@ -1,5 +1,5 @@
 """Command-line tools: `flask demo load`, `flask departments load`, `flask workflows deploy`,
-`flask jobs …`, `flask audit verify`, `flask serve`."""
+`flask jobs …`, `flask audit verify`, `flask retention run`, `flask serve`."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ departments_cli = AppGroup("departments", help="Departments (from a JSON file)."
 workflows_cli = AppGroup("workflows", help="Deploy and inspect BPMN processes.")
 jobs_cli = AppGroup("jobs", help="Background jobs.")
 audit_cli = AppGroup("audit", help="The audit trail.")
+retention_cli = AppGroup("retention", help="Anonymising closed cases past their retention.")
 
 
 @demo_cli.command("load")
@@ -135,6 +136,15 @@ def audit_verify():
     click.echo(f"OK: {report.checked} record(s), the chain is unbroken")
 
 
+@retention_cli.command("run")
+def retention_run():
+    """Anonymise now every closed case past its service's retention (the scheduler does
+    this on its own; this is for a first run or a check)."""
+    from app.services.retention import anonymise_expired
+
+    click.echo(f"anonymised {anonymise_expired()} case(s)")
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
@@ -147,5 +157,6 @@ def serve(host, port):
 
 def register_cli(app) -> None:
     """Attach the command groups to `app`."""
-    for group in (demo_cli, departments_cli, workflows_cli, jobs_cli, ml_cli, audit_cli, serve):
+    groups = (demo_cli, departments_cli, workflows_cli, jobs_cli, ml_cli, audit_cli, retention_cli)
+    for group in (*groups, serve):
         app.cli.add_command(group)

@@ -15,7 +15,11 @@ bp = Blueprint("files", __name__)
 
 def _viewable(attachment_id: int) -> Attachment:
     att = db.session.get(Attachment, attachment_id)
-    if att is None or not can_view_case(current_user, att.application):
+    if (
+        att is None
+        or att.application.anonymised_at
+        or not can_view_case(current_user, att.application)
+    ):
         abort(404)
     audit.record_file_view(current_user, att)
     return att

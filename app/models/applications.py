@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -31,6 +41,14 @@ class Application(db.Model):
     """A case: the form a citizen filled for a service, and its progress."""
 
     __tablename__ = "application"
+    __table_args__ = (  # the closed cases the retention job has still to look at
+        Index(
+            "ix_application_retention_due",
+            "decided_at",
+            postgresql_where=text("anonymised_at IS NULL"),
+            sqlite_where=text("anonymised_at IS NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_number: Mapped[str | None] = mapped_column(String(32), unique=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey("user.id"), nullable=False, index=True)
@@ -46,6 +64,8 @@ class Application(db.Model):
     submitted_at = mapped_column(UTCDateTime)
     due_at = mapped_column(UTCDateTime)
     decided_at = mapped_column(UTCDateTime)
+    # When the retention job replaced the applicant's personal data (app.services.retention).
+    anonymised_at = mapped_column(UTCDateTime)
 
     citizen = relationship("User")
     service = relationship("Service")
