@@ -42,7 +42,7 @@ class AuditRecord(db.Model):
     client_addr: Mapped[str | None] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
     object_type: Mapped[str | None] = mapped_column(String(32))
-    object_id: Mapped[str | None] = mapped_column(String(64))
+    object_id: Mapped[str | None] = mapped_column(String(128))
     details = mapped_column(JSONType, nullable=False, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)

@@ -106,6 +106,9 @@ def register_citizen(
         db.session.flush()
     except IntegrityError:  # a concurrent registration won the race
         raise ValidationFailed({"id_number": NUMBER_TAKEN}) from None
+    events.audited(  # the new account is logged in at once
+        "login", actor=user, object_type="user", object_id=user.id, details={"via": "register"}
+    )
     return user
 
 

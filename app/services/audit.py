@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
@@ -62,19 +63,23 @@ def append(entry: Audited) -> AuditRecord:
         actor_id=actor[0],
         actor_role=actor[1],
         actor_username=actor[2],
-        client_addr=(entry.client_addr or _request_address() or None),
+        client_addr=_clip(entry.client_addr or _request_address(), 64),
         action=entry.action,
-        object_type=entry.object_type,
-        object_id=entry.object_id,
-        details=dict(entry.details or {}),
+        object_type=_clip(entry.object_type, 32),
+        object_id=_clip(entry.object_id, 128),
+        # as the database gives it back (tuples become lists, dates text): the hash must
+        # come out the same when `verify` reads the record
+        details=json.loads(json.dumps(entry.details or {}, default=str)),
         prev_hash=prev_hash,
     )
-    if record.client_addr:
-        record.client_addr = record.client_addr[:64]
     record.hash = record.compute_hash()
     db.session.add(record)
     db.session.execute(update(_head).where(_head.c.id == HEAD_ID).values(last_hash=record.hash))
     return record
+
+
+def _clip(value: str | None, length: int) -> str | None:
+    return value[:length] if value else None
 
 
 def _advance_head() -> tuple[int, str]:
@@ -278,8 +283,6 @@ CSV_COLUMNS = (
 def export_csv(auditor: User, query: AuditQuery) -> str:
     """The records matching `query` as CSV (oldest first, with their hashes, so that the
     file can be checked against the chain), itself recorded as an export."""
-    import json
-
     out = io.StringIO()
     out.write("\ufeff")  # Excel reads the file as UTF-8 with this mark
     writer = csv.writer(out)

@@ -37,7 +37,7 @@ def upgrade():
         sa.Column("client_addr", sa.String(64), nullable=True),
         sa.Column("action", sa.String(32), nullable=False),
         sa.Column("object_type", sa.String(32), nullable=True),
-        sa.Column("object_id", sa.String(64), nullable=True),
+        sa.Column("object_id", sa.String(128), nullable=True),
         sa.Column("details", sa.JSON(), nullable=False),
         sa.Column("prev_hash", sa.String(64), nullable=False),
         sa.Column("hash", sa.String(64), nullable=False),

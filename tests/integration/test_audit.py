@@ -9,6 +9,7 @@ import io
 import os
 import re
 import threading
+from datetime import date
 
 import pytest
 from sqlalchemy import text
@@ -50,11 +51,14 @@ def _tamper(sql: str, **params) -> None:
 
 
 def test_verify_passes_on_an_untouched_trail(empty_db):
-    _append(5)
+    _append(4)
+    with uow.unit_of_work():  # details as the database gives them back: lists, text
+        events.audited("export", details={"pair": (1, 2), "day": date(2030, 1, 1)})
     code, out = _verify(empty_db)
     assert code == 0 and "OK: 5 record(s)" in out
     seqs = [r.seq for r in _records()]
     assert seqs == [1, 2, 3, 4, 5] and _records()[0].prev_hash == GENESIS_HASH
+    assert _records()[-1].details == {"pair": [1, 2], "day": "2030-01-01"}
 
 
 @pytest.mark.skipif(ON_POSTGRES, reason="PostgreSQL refuses the UPDATE (tested below)")
@@ -209,6 +213,11 @@ def test_log_ins_views_decisions_and_log_outs_are_recorded(app, client, make_cli
             ("decide", "case", str(app_id)),
             ("logout", "user", str(clerk_user.id)),
         } <= mine
+        citizen = db.session.execute(
+            db.select(User).where(User.mobile == "13911114101")
+        ).scalar_one()
+        registered = _records(action="login", actor_id=citizen.id)
+        assert [r.details for r in registered] == [{"via": "register"}]
         decided = _records(action="decide")[0]
         assert decided.actor_role == "clerk" and decided.actor_username == "clerk_tax"
         assert decided.details == {"task": task_id, "outcome": "approved"}
@@ -229,6 +238,9 @@ def test_admin_changes_are_recorded_with_the_administrator(app, make_client):
             ("2031-10-01", "save_day", "admin"),
             ("2031-10-01", "delete_day", "admin"),
         ]
+        deploys = _records(action="admin_change", object_type="process")  # by `demo load`
+        assert {r.object_id for r in deploys} >= {"business_registration", "residence_permit"}
+        assert {(r.actor_id, r.details["change"]) for r in deploys} == {(None, "deploy")}
 
 
 def test_auditor_searches_pages_and_exports_and_the_export_is_recorded(app, make_client):
