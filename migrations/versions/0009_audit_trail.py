@@ -15,7 +15,7 @@ depends_on = None
 GENESIS_HASH = "0" * 64
 
 APPEND_ONLY_FUNCTION = """
-CREATE FUNCTION audit_record_append_only() RETURNS trigger
+CREATE OR REPLACE FUNCTION audit_record_append_only() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION 'audit_record is append-only: % refused', TG_OP
