@@ -1,5 +1,5 @@
 """Command-line tools: `flask demo load`, `flask departments load`, `flask workflows deploy`,
-`flask jobs …`, `flask serve`."""
+`flask jobs …`, `flask audit verify`, `flask retention run`, `flask serve`."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ departments_cli = AppGroup("departments", help="Departments (from a JSON file)."
 workflows_cli = AppGroup("workflows", help="Deploy and inspect BPMN processes.")
 jobs_cli = AppGroup("jobs", help="Background jobs.")
 holidays_cli = AppGroup("holidays", help="The working-day calendar.")
+audit_cli = AppGroup("audit", help="The audit trail.")
+retention_cli = AppGroup("retention", help="Anonymising closed cases past their retention.")
 
 
 @demo_cli.command("load")
@@ -137,6 +139,28 @@ def jobs_recover():
     click.echo(f"re-dispatched {runner_for(current_app).recover()} job(s)")
 
 
+@audit_cli.command("verify")
+def audit_verify():
+    """Walk the audit trail's hash chain from the first record; say OK, or name the first
+    altered, deleted or inserted record and exit with status 1."""
+    from app.services.audit import verify
+
+    report = verify()
+    if not report.ok:
+        click.echo(f"BROKEN after {report.checked} good record(s): {report.problem}", err=True)
+        sys.exit(1)
+    click.echo(f"OK: {report.checked} record(s), the chain is unbroken")
+
+
+@retention_cli.command("run")
+def retention_run():
+    """Anonymise now every closed case past its service's retention (the scheduler does
+    this on its own; this is for a first run or a check)."""
+    from app.services.retention import anonymise_expired
+
+    click.echo(f"anonymised {anonymise_expired()} case(s)")
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
@@ -149,5 +173,6 @@ def serve(host, port):
 
 def register_cli(app) -> None:
     """Attach the command groups to `app`."""
-    for group in (demo_cli, departments_cli, holidays_cli, workflows_cli, jobs_cli, ml_cli, serve):
+    groups = (demo_cli, departments_cli, holidays_cli, workflows_cli, jobs_cli, ml_cli)
+    for group in (*groups, audit_cli, retention_cli, serve):
         app.cli.add_command(group)

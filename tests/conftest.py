@@ -55,8 +55,15 @@ def _clear(application):
     with application.app_context():
         meta = db.metadata
         with db.engine.begin() as conn:
+            # On PostgreSQL the audit trail refuses DELETE (a trigger): only its owner can
+            # lift that, for this transaction, which a test run is (not the application).
+            append_only = conn.dialect.name == "postgresql"
+            if append_only:
+                conn.exec_driver_sql("ALTER TABLE audit_record DISABLE TRIGGER USER")
             for table in reversed(meta.sorted_tables):
                 conn.execute(table.delete())
+            if append_only:
+                conn.exec_driver_sql("ALTER TABLE audit_record ENABLE TRIGGER USER")
         db.session.remove()
 
 

@@ -8,6 +8,7 @@ def register_blueprints(app) -> None:
     from app.blueprints import (
         account,
         admin,
+        audit,
         auth,
         clerk,
         db_errors,
@@ -26,6 +27,7 @@ def register_blueprints(app) -> None:
     app.register_blueprint(files.bp)
     app.register_blueprint(notifications.bp, url_prefix="/notifications")
     app.register_blueprint(account.bp, url_prefix="/account")
+    app.register_blueprint(audit.bp, url_prefix="/audit")
     errors.register(app)
     db_errors.register(app)
     from app.blueprints import context

@@ -29,3 +29,4 @@ def role_required(*roles: Role):
 citizen_required = role_required(Role.CITIZEN)
 clerk_required = role_required(Role.CLERK)
 admin_required = role_required(Role.ADMIN)
+auditor_required = role_required(Role.AUDITOR)

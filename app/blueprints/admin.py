@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from app.blueprints.access import admin_required
 from app.domain.errors import DomainError, ValidationFailed
-from app.services import analytics, incidents, periods, ratings, reviews
+from app.services import analytics, audit, incidents, periods, ratings, reviews
 from app.services import dashboard as dashboard_figures
 from app.services import holidays as holiday_calendar
 from app.services.periods import local_today
@@ -79,6 +79,7 @@ def performance_csv():
     if range_errors:
         return redirect(url_for(".performance", **_period_args()))
     body = analytics.services_csv(analytics.service_performance(p), str(get_locale() or "zh"))
+    audit.record_export(current_user, "service_performance", period=_period_args())
     return Response(
         body.encode("utf-8"),
         mimetype="text/csv",

@@ -35,6 +35,8 @@ def home_for(user) -> str:
         return url_for("clerk.queue")
     if user.is_admin:
         return url_for("admin.dashboard")
+    if user.is_auditor:
+        return url_for("audit.index")
     return url_for("portal.my_cases")
 
 

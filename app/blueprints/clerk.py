@@ -10,7 +10,7 @@ from app.blueprints.access import clerk_required
 from app.domain.errors import Conflict, DomainError, ValidationFailed
 from app.extensions import db
 from app.models import Attachment, utcnow
-from app.services import approvals, catalogue, reviews, timeline
+from app.services import approvals, audit, catalogue, reviews, timeline
 from ml import doctypes
 
 bp = Blueprint("clerk", __name__)
@@ -27,6 +27,7 @@ def queue():
 @clerk_required
 def task(task_id: int, errors=None):
     task = approvals.get_task(current_user, task_id)
+    audit.record_case_view(current_user, task.application_id, task=task_id)
     application = task.application
     return render_template(
         "clerk/task.html",

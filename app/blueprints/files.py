@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from app.extensions import db, talisman
 from app.models import Attachment
-from app.services import previews, uploads
+from app.services import audit, previews, uploads
 from app.services.approvals import can_view_case
 
 bp = Blueprint("files", __name__)
@@ -15,8 +15,13 @@ bp = Blueprint("files", __name__)
 
 def _viewable(attachment_id: int) -> Attachment:
     att = db.session.get(Attachment, attachment_id)
-    if att is None or not can_view_case(current_user, att.application):
+    if (
+        att is None
+        or att.application.anonymised_at
+        or not can_view_case(current_user, att.application)
+    ):
         abort(404)
+    audit.record_file_view(current_user, att)
     return att
 
 

@@ -71,6 +71,72 @@ class ServiceCallRequested:
     params: dict
 
 
+# What an audit record can say was done (`Audited.action`).
+AUDIT_ACTIONS = frozenset(
+    {
+        "login",
+        "login_failed",
+        "logout",
+        "view_case",
+        "view_file",
+        "decide",
+        "reveal",
+        "export",
+        "admin_change",
+        "api_call",
+        "purge",
+    }
+)
+# Keys never written into an audit record's details, whoever passes them.
+SECRET_DETAIL_KEYS = frozenset({"password", "password2", "new_password", "token", "secret"})
+
+
+@dataclass(frozen=True)
+class Audited:
+    """Something the audit trail must show: who (a snapshot of the user: id, role, name)
+    did what to which object. `client_addr` and a missing actor are filled in from the
+    request being served when the record is written (`app.services.audit`)."""
+
+    action: str
+    actor_id: int | None = None
+    actor_role: str | None = None
+    actor_username: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    details: dict = field(default_factory=dict)
+    client_addr: str | None = None
+
+    def __post_init__(self):
+        if self.action not in AUDIT_ACTIONS:
+            raise ValueError(f"unknown audit action {self.action!r}")
+
+
+def audited(
+    action: str,
+    *,
+    actor=None,
+    object_type: str | None = None,
+    object_id=None,
+    details: dict | None = None,
+    client_addr: str | None = None,
+) -> Audited:
+    """Record on the unit of work that `actor` (a user, or None: the request's user or the
+    system) did `action` to an object; written to the audit trail in the same transaction."""
+    role = getattr(actor, "role", None)
+    entry = Audited(
+        action=action,
+        actor_id=getattr(actor, "id", None),
+        actor_role=getattr(role, "value", role),
+        actor_username=getattr(actor, "username", None),
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        details={k: v for k, v in (details or {}).items() if k not in SECRET_DETAIL_KEYS},
+        client_addr=client_addr,
+    )
+    uow.record(entry)
+    return entry
+
+
 def case_step(
     application,
     kind: str,

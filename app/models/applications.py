@@ -51,6 +51,13 @@ class Application(db.Model):
             postgresql_where=text("status = 'draft'"),
             sqlite_where=text("status = 'draft'"),
         ),
+        # The closed cases the retention job has still to look at.
+        Index(
+            "ix_application_retention_due",
+            "decided_at",
+            postgresql_where=text("anonymised_at IS NULL"),
+            sqlite_where=text("anonymised_at IS NULL"),
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_number: Mapped[str | None] = mapped_column(String(32), unique=True)
@@ -67,6 +74,8 @@ class Application(db.Model):
     submitted_at = mapped_column(UTCDateTime)
     due_at = mapped_column(UTCDateTime)
     decided_at = mapped_column(UTCDateTime)
+    # When the retention job replaced the applicant's personal data (app.services.retention).
+    anonymised_at = mapped_column(UTCDateTime)
 
     citizen = relationship("User")
     service = relationship("Service")

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.base import JSONType, UTCDateTime, utcnow
 
+DEFAULT_RETENTION_DAYS = 3650  # ten years, when a service does not say
+
 
 class Service(db.Model):
     """A public service citizens can apply for (e.g. business registration).
@@ -31,6 +33,12 @@ class Service(db.Model):
     def display_name(self, locale: str) -> str:
         """The service's name in the given UI language."""
         return self.name_en if locale == "en" else self.name_zh
+
+    @property
+    def retention_days(self) -> int:
+        """How many days a closed case of this service keeps its personal data and files
+        (`retention_days` in workflows/services.json)."""
+        return int((self.definition or {}).get("retention_days") or DEFAULT_RETENTION_DAYS)
 
 
 class ProcessVersion(db.Model):

@@ -13,11 +13,13 @@ from app.models.base import UTCDateTime, utcnow
 
 
 class Role(str, enum.Enum):
-    """What a user may do: apply (citizen), handle a department's queue (clerk), manage."""
+    """What a user may do: apply (citizen), handle a department's queue (clerk), manage
+    (admin), read and export the audit trail (auditor)."""
 
     CITIZEN = "citizen"
     CLERK = "clerk"
     ADMIN = "admin"
+    AUDITOR = "auditor"
 
 
 class Department(db.Model):
@@ -82,6 +84,10 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def is_auditor(self) -> bool:
+        return self.role == Role.AUDITOR
 
 
 class LoginThrottle(db.Model):

@@ -12,6 +12,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from app import uow
+from app.domain import events
 from app.domain.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.models import LoginThrottle, Role, User, utcnow
@@ -106,6 +107,9 @@ def register_citizen(
         db.session.flush()
     except IntegrityError:  # a concurrent registration won the race
         raise ValidationFailed({"id_number": NUMBER_TAKEN}) from None
+    events.audited(  # the new account is logged in at once
+        "login", actor=user, object_type="user", object_id=user.id, details={"via": "register"}
+    )
     return user
 
 
@@ -157,19 +161,44 @@ def authenticate(login: str, password: str, client_addr: str | None) -> User:
     if client_addr:
         keys.append(address_key(client_addr, now))
     rows = {k: db.session.get(LoginThrottle, k) for k in keys}
-    refuse_while_locked(rows, now)
+    try:
+        refuse_while_locked(rows, now)
+    except DomainError as exc:
+        _audit_failed_login(user, login, client_addr, exc.code)
+        raise
     if user is None:
         good = verify_decoy(password or "")
     else:
         good = verify_password(user.password_hash, password or "") and user.active
     if not good:
         record_failures(rows, keys, now)
+        _audit_failed_login(user, login, client_addr, "bad_credentials")
         raise DomainError("bad_credentials", _l("Wrong login name or password."))
     if rows[account_key] is not None:
         db.session.delete(rows[account_key])
     if needs_rehash(user.password_hash):  # made with older parameters: upgrade it now
         user.password_hash = hash_password(password)
+    events.audited(
+        "login", actor=user, object_type="user", object_id=user.id, client_addr=client_addr
+    )
     return user
+
+
+def _audit_failed_login(user: User | None, login: str, client_addr: str | None, reason: str):
+    """Record a refused log-in in the audit trail once the use case has been rolled back
+    (`uow.on_failure`): the name typed (never the password) and why it was refused."""
+    typed = (login or "").strip()[:64]
+    uow.on_failure(
+        partial(
+            events.audited,
+            "login_failed",
+            actor=user,
+            object_type="user" if user else None,
+            object_id=user.id if user else None,
+            details={"login": typed, "reason": reason},
+            client_addr=client_addr,
+        )
+    )
 
 
 def address_key(client_addr: str, now) -> str:

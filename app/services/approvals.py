@@ -187,6 +187,13 @@ def decide(clerk: User, task_id: int, raw: dict) -> HumanTask:
         message=comment,
         data={"outcome": outcome, "task": task.name},
     )
+    events.audited(
+        "decide",
+        actor=clerk,
+        object_type="case",
+        object_id=task.application_id,
+        details={"task": task.id, "outcome": outcome},
+    )
     try:
         runtime.complete_user_task(task.instance_id, task.spiff_task_id, data)
     except runtime.CaseStuck as stuck:

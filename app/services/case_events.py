@@ -11,6 +11,7 @@ event leads to:
 |                        | someone (`notifications.EVENT_KINDS`)                      |
 | TaskAssigned           | a notification to the named clerk                          |
 | ServiceCallRequested   | an `operator_call` job (run after the commit)              |
+| Audited                | the next record of the audit trail (`audit.append`)        |
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app import uow
-from app.domain.events import CaseStep, ServiceCallRequested, TaskAssigned
+from app.domain.events import Audited, CaseStep, ServiceCallRequested, TaskAssigned
 from app.extensions import db
 from app.jobs import queue
 from app.models import HumanTask
-from app.services import notifications, timeline
+from app.services import audit, notifications, timeline
 
 
 def _notify_step(step: CaseStep) -> None:
@@ -56,6 +57,7 @@ REACTIONS: dict[type, tuple[Callable, ...]] = {
     CaseStep: (timeline.write, _notify_step),
     TaskAssigned: (_notify_assignee,),
     ServiceCallRequested: (_queue_service_call,),
+    Audited: (audit.append,),
 }
 
 

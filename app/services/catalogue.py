@@ -15,6 +15,7 @@ from flask import current_app
 from app.domain.errors import NotFound
 from app.extensions import db
 from app.models import Service
+from app.models.catalogue import DEFAULT_RETENTION_DAYS
 from app.services.fieldtypes import FormSchemaError, schema_problems
 
 
@@ -83,6 +84,7 @@ def sync_services() -> list[Service]:
             "files": entry["files"],
             "lead_department": entry.get("lead_department"),
             "materials": form.get("materials", []),
+            "retention_days": int(entry.get("retention_days", DEFAULT_RETENTION_DAYS)),
         }
         svc = db.session.execute(db.select(Service).where(Service.code == entry["code"])).scalar()
         if svc is None:

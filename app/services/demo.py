@@ -24,6 +24,7 @@ from app.services.periods import local_today
 
 DEMO_PASSWORD = "Demo12345"
 ADMIN = ("admin", "系统管理员")
+AUDITOR = ("auditor", "审计员")
 CITIZEN = {
     "username": "13800138000",
     "real_name": "张三",
@@ -60,6 +61,8 @@ def load_demo_data(sample_cases: bool | None = None) -> dict:
         logins.append((f"lead_{code}", DEMO_PASSWORD, f"department lead, {code}"))
     create_staff(ADMIN[0], ADMIN[1], DEMO_PASSWORD, Role.ADMIN)
     logins.append((ADMIN[0], DEMO_PASSWORD, "administrator"))
+    create_staff(AUDITOR[0], AUDITOR[1], DEMO_PASSWORD, Role.AUDITOR)
+    logins.append((AUDITOR[0], DEMO_PASSWORD, "auditor (audit trail)"))
     if (
         db.session.execute(db.select(User).where(User.username == CITIZEN["username"])).scalar()
         is None

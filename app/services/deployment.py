@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from app.domain import events
 from app.extensions import db
 from app.models import Department, ProcessVersion
 from app.services import catalogue
@@ -66,6 +67,13 @@ def deploy_files(
     )
     db.session.add(version)
     db.session.flush()
+    events.audited(
+        "admin_change",
+        actor=user,
+        object_type="process",
+        object_id=version.process_id,
+        details={"change": "deploy", "version": version.version},
+    )
     return version, True
 
 

@@ -12,6 +12,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from app import uow
+from app.domain import events
 from app.domain.errors import ValidationFailed
 from app.extensions import db
 from app.models import Holiday
@@ -91,6 +92,12 @@ def save_day(raw_day: str, name: str, is_workday: bool) -> Holiday:
     row.name = (name or "").strip()[:NAME_MAX] or day.isoformat()
     row.is_workday = bool(is_workday)
     db.session.add(row)
+    events.audited(
+        "admin_change",
+        object_type="holiday",
+        object_id=day.isoformat(),
+        details={"change": "save_day", "name": row.name, "is_workday": row.is_workday},
+    )
     return row
 
 
@@ -105,4 +112,10 @@ def delete_day(raw_day: str) -> bool:
     if row is None:
         return False
     db.session.delete(row)
+    events.audited(
+        "admin_change",
+        object_type="holiday",
+        object_id=day.isoformat(),
+        details={"change": "delete_day", "name": row.name},
+    )
     return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app import uow
+from app.domain import events
 from app.extensions import db
 from app.models import Incident, User, utcnow
 from app.workflow import runtime
@@ -27,6 +28,13 @@ def retry(admin: User, incident_id: int) -> RetryOutcome:
     incident = db.session.get(Incident, incident_id)
     if incident is None or incident.resolved_at:
         return RetryOutcome("resolved")
+    events.audited(
+        "admin_change",
+        actor=admin,
+        object_type="incident",
+        object_id=incident.id,
+        details={"change": "retry", "instance": incident.instance_id},
+    )
     try:
         runtime.retry(incident.instance_id)
     except runtime.CaseStuck as stuck:

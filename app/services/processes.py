@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from app import uow
+from app.domain import events
 from app.domain.errors import NotFound
 from app.extensions import db
 from app.models import Application, Department, ProcessVersion, WorkflowInstance
@@ -137,3 +138,9 @@ def migration_targets(application: Application) -> list[dict]:
 def migrate_case(application: Application, target: ProcessVersion) -> None:
     """Move a running case to `target` (raises MigrationRefused)."""
     runtime.migrate(application.instance.id, target)
+    events.audited(
+        "admin_change",
+        object_type="case",
+        object_id=application.id,
+        details={"change": "migrate", "process": target.process_id, "version": target.version},
+    )

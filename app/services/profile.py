@@ -22,6 +22,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from app import uow
+from app.domain import events
 from app.domain.errors import Conflict, DomainError, ValidationFailed
 from app.extensions import db
 from app.models import LoginThrottle, User, utcnow
@@ -241,3 +242,4 @@ def end_sessions(user: User) -> None:
         .execution_options(synchronize_session=False)
     )
     log.info("user %s logged out; every session of the account ended", user.id)
+    events.audited("logout", actor=user, object_type="user", object_id=user.id)

@@ -140,5 +140,12 @@ def follow_up(admin: User, rating_id: int, reply: str) -> Rating:
     if res.rowcount != 1:
         raise Conflict("already_followed_up", _l("This rating has already been followed up."))
     events.case_step(rating.application_id, "rating_followed_up", actor=admin, message=reply)
+    events.audited(
+        "admin_change",
+        actor=admin,
+        object_type="rating",
+        object_id=rating.id,
+        details={"change": "rating_follow_up", "case": rating.application_id},
+    )
     db.session.refresh(rating)
     return rating

@@ -1,4 +1,5 @@
-"""Periodic work: fire due BPMN timers and hand out jobs whose worker died.
+"""Periodic work: fire due BPMN timers, hand out jobs whose worker died, and anonymise
+closed cases past their retention (`app.services.retention`).
 
 Run by Celery beat with Redis, or by an in-process loop thread otherwise.
 """
@@ -11,6 +12,7 @@ import threading
 from app.extensions import db
 from app.jobs.queue import runner_for
 from app.models import WorkflowInstance, utcnow
+from app.services import retention
 from app.uow import use_case
 from app.workflow import runtime
 
@@ -51,7 +53,8 @@ def tick(app) -> dict:
     """One scheduler round."""
     fired = fire_due_timers()
     recovered = runner_for(app).recover()
-    return {"timers": fired, "jobs_recovered": recovered}
+    anonymised = retention.anonymise_expired()
+    return {"timers": fired, "jobs_recovered": recovered, "cases_anonymised": anonymised}
 
 
 def start_background_loop(app) -> threading.Thread:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.extensions import db
-from app.models import ProcessVersion
+from app.models import AuditRecord, ProcessVersion
 
 
 def _xml(client, pid="business_registration", version=1):
@@ -140,6 +140,20 @@ def test_running_case_can_move_to_a_compatible_version_only(app, client, make_cl
     assert "alert-danger" in page and "review_tax" in page
     with app.app_context():
         assert db.session.get(Application, app_id).instance.process_version.version == 2
+        # the audit trail names the administrator of the request (the services took none)
+        changes = [
+            (r.object_type, r.details["change"], r.details["version"], r.actor_username)
+            for r in db.session.execute(
+                db.select(AuditRecord)
+                .where(AuditRecord.action == "admin_change", AuditRecord.actor_id.is_not(None))
+                .order_by(AuditRecord.seq)
+            ).scalars()
+        ]
+        assert changes == [
+            ("process", "deploy", 2, "admin"),
+            ("case", "migrate", 2, "admin"),
+            ("process", "deploy", 3, "admin"),
+        ]  # the refused move to v3 is not there
 
 
 def test_admin_maintains_the_holiday_calendar_used_for_due_dates(app, client):

@@ -7,7 +7,7 @@ import pytest
 
 from app.domain.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
-from app.models import Application, CaseEvent, Rating, User
+from app.models import Application, AuditRecord, CaseEvent, Rating, User
 from app.services import ratings
 from tests import decisions, journeys
 
@@ -81,6 +81,12 @@ def test_bad_rating_is_followed_up_and_the_citizen_sees_the_reply(
     with app.app_context():
         assert ratings.count_awaiting_follow_up() == 0
         assert db.session.get(Rating, rating.id).followed_up_by.username == "admin"
+        audited = db.session.execute(  # the refused second reply left no record
+            db.select(AuditRecord).where(AuditRecord.object_type == "rating")
+        ).scalars()
+        assert [(r.object_id, r.actor_username, r.details["change"]) for r in audited] == [
+            (str(rating.id), "admin", "rating_follow_up")
+        ]
 
 
 @pytest.mark.slow

@@ -6,12 +6,18 @@ import pytest
 
 from app.blueprints.context import EVENT_LABELS
 from app.domain import events
-from app.domain.events import CASE_STEP_KINDS, CaseStep, ServiceCallRequested, TaskAssigned
+from app.domain.events import (
+    CASE_STEP_KINDS,
+    Audited,
+    CaseStep,
+    ServiceCallRequested,
+    TaskAssigned,
+)
 from app.services import case_events
 
 
 def test_every_event_type_has_reactions_and_every_step_kind_a_label():
-    assert set(case_events.REACTIONS) == {CaseStep, TaskAssigned, ServiceCallRequested}
+    assert set(case_events.REACTIONS) == {CaseStep, TaskAssigned, ServiceCallRequested, Audited}
     assert CASE_STEP_KINDS <= set(EVENT_LABELS)
 
 
@@ -54,3 +60,12 @@ def test_case_step_takes_the_ids_of_what_it_is_given(monkeypatch):
     assert recorded == [step]
     assert (step.application_id, step.actor_id, step.department_id) == (3, 5, 8)
     assert events.case_step(4, "submitted", department_id=9).department_id == 9
+
+
+def test_audit_events_refuse_unknown_actions_and_drop_secrets(monkeypatch):
+    recorded = []
+    monkeypatch.setattr(events.uow, "record", recorded.append)
+    with pytest.raises(ValueError):
+        events.audited("look_around")
+    entry = events.audited("login_failed", details={"login": "zhang", "password": "x"})
+    assert recorded == [entry] and entry.details == {"login": "zhang"}
