@@ -163,7 +163,7 @@ def case(application_id: int):
     return render_template(
         "portal/case.html",
         application=application,
-        events=timeline.events(application),
+        events=timeline.public_events(application),
         problems=reviews.problems_for_citizen(application),
         correction=corrections.open_request(application),
         slots=applications.material_slots(application),

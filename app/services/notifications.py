@@ -3,9 +3,9 @@
 Triggers are reactions to case events (app/services/case_events.py): case steps of the few
 kinds in `EVENT_KINDS` reach `on_event` (every other kind stays a single timeline INSERT),
 and a task with a preset assignee reaches `task_assigned`. Citizens hear about submission, problems
-the auto-review found, corrections asked for (补正) and the decision; department leads hear
-about escalated cases; a clerk hears about a task assigned to them by name. New tasks in a
-department's queue are deliberately not notified one by one.
+the auto-review found, corrections asked for (补正), and the decision;
+department leads hear about escalated cases; a clerk hears about a task assigned to them by
+name. New tasks in a department's queue are deliberately not notified one by one.
 
 Texts are written once, in the recipient's language, when the notification is created, in
 the use case's transaction: a rolled-back action notifies nobody. SMS and e-mail go out later
@@ -166,11 +166,12 @@ def _escalated(application: Application, department_id: int | None) -> None:
 
 
 def _submitted(application, **_kw):
+    # Submitted is not accepted (受理): the department has not looked at the case yet.
     return "case_submitted", lambda: (
-        _("Application received: %(number)s", number=application.case_number),
+        _("Application submitted: %(number)s", number=application.case_number),
         _(
-            "Your application for %(service)s has been submitted. Case number: %(number)s. "
-            "You will be told here when it moves on.",
+            "Your application for %(service)s has been submitted and awaits acceptance by the "
+            "department. Case number: %(number)s. You will be told here when it moves on.",
             service=_service(application),
             number=application.case_number,
         ),

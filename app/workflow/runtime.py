@@ -244,7 +244,10 @@ def case_outcome(handle: WorkflowHandle) -> tuple[str, str | None, str | None]:
         for key, value in data.items()
         if key.endswith("_approved") and value is False
     ]
-    comment = data.get("decision_comment") or "; ".join(c for c in comments if c) or None
+    # A lead's task in a department's lane stores its reason twice (the diagram's own
+    # `<lane>_lead_comment` and the copy to `<lane>_comment`): each reason is given once.
+    reasons = dict.fromkeys(c.strip() for c in comments if c and c.strip())
+    comment = data.get("decision_comment") or "; ".join(reasons) or None
     return decision, certificate, comment
 
 
