@@ -53,6 +53,7 @@ EVENT_LABELS = {
     "auto_review": _l("Auto-review of materials"),
     "rated": _l("Service rated"),
     "rating_followed_up": _l("Reply to your rating"),
+    "withdrawn": _l("Withdrawn by the applicant"),
 }
 # Texts for the `template` a diagram's notify task names (unknown templates show as written).
 NOTICE_LABELS = {

@@ -31,6 +31,7 @@ CASE_STEP_KINDS = frozenset(
         "auto_review",
         "rated",
         "rating_followed_up",
+        "withdrawn",
     }
 )
 # The kinds the applicant (and anyone following the case from outside) is shown. The others
@@ -46,6 +47,7 @@ PUBLIC_STEP_KINDS = frozenset(
         "certificate_issued",
         "rated",
         "rating_followed_up",
+        "withdrawn",
     }
 )
 

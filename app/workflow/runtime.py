@@ -142,6 +142,9 @@ def advancing(instance_id: int, done_task_id: str | None = None):
     with db.session.no_autoflush:
         inst = locking.lock_instance(instance_id)
         handle = load(inst)
+        if inst.status == TERMINATED:  # withdrawn: a late job, timer or message moves nothing
+            yield inst, handle, []
+            return
         ready_before = [r for r in handle.ready_user_tasks() if r.task_id != done_task_id]
         actions: list = []
         yield inst, handle, actions
@@ -316,3 +319,28 @@ def retry(instance_id: int) -> None:
     """Retry an instance stuck on an incident: advance again from its stored state."""
     with advancing(instance_id) as (_inst, _handle, actions):
         actions.append(lambda h: h.advance())
+
+
+TERMINATED = "terminated"  # WorkflowInstance.status of a case ended before its decision
+
+
+def terminate(instance_id: int, reason: str | None = None, *, actor=None) -> bool:
+    """End a running instance before its decision (the applicant withdrew): cancel its
+    engine tasks and its open human tasks, stop its timers, and record a `withdrawn` step.
+    Caller commits (and sets the case's status). False if the instance had already ended.
+
+    Locks in the order a clerk's decision does — the live task rows, then the instance —
+    so that the two wait for each other instead of deadlocking; the caller then updates the
+    application row, which a decision also writes last.
+    """
+    tasks.lock_open_tasks(instance_id)
+    inst = locking.lock_instance(instance_id)
+    if inst.status in ("completed", TERMINATED):
+        return False
+    handle = load(inst)
+    handle.cancel()
+    locking.write_state(inst, handle.dump_state(), TERMINATED, None)
+    tasks.cancel_open_tasks(inst)
+    inst.dispatched_calls = []
+    events.case_step(inst.application, "withdrawn", actor=actor, message=reason or None)
+    return True
