@@ -1,5 +1,5 @@
 """The citizens' portal: service guides, applying, uploading, checking, submitting, following,
-withdrawing an undecided case (撤回), and rating a decided case (好差评)."""
+withdrawing an undecided case (撤回), deleting a draft, and rating a decided case (好差评)."""
 
 from __future__ import annotations
 
@@ -174,6 +174,19 @@ def case(application_id: int):
         level_labels=ratings.LEVEL_LABELS,
         comment_max=ratings.COMMENT_MAX,
     )
+
+
+@bp.route("/applications/<int:application_id>/delete", methods=["POST"])
+@citizen_required
+def delete_draft(application_id: int):
+    """The citizen deletes an unsubmitted draft and its files (我的办件)."""
+    try:
+        applications.delete_draft(current_user, application_id)
+    except Conflict as exc:
+        flash(str(exc.message), "warning")
+    else:
+        flash(_("The draft has been deleted."), "info")
+    return redirect(url_for(".my_cases"))
 
 
 @bp.route("/cases/<int:application_id>/withdraw", methods=["POST"])
