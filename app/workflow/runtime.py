@@ -305,6 +305,8 @@ def migrate(instance_id: int, target: ProcessVersion) -> None:
     with advancing(instance_id) as (inst, handle, actions):
         if target.process_id != inst.process_version.process_id:
             raise MigrationRefused([f"{target.process_id} is another process"])
+        if inst.status == TERMINATED:
+            raise MigrationRefused(["the case was withdrawn: its process has ended"])
         handle.migrate(spec_json(target.id))
         old_version = inst.process_version.version
         inst.process_version_id = target.id

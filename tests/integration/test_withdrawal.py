@@ -9,6 +9,7 @@ import threading
 
 import pytest
 
+from app import uow
 from app.domain.errors import Conflict
 from app.extensions import db
 from app.models import (
@@ -20,9 +21,11 @@ from app.models import (
     TaskStatus,
     User,
     WorkflowInstance,
+    utcnow,
 )
-from app.services import approvals, withdrawal
+from app.services import approvals, processes, withdrawal
 from app.workflow import runtime
+from app.workflow.engine import MigrationRefused
 from tests import decisions, journeys
 
 
@@ -252,3 +255,28 @@ def test_withdrawal_and_the_last_decision_at_the_same_moment_exactly_one_wins(
             assert results["withdraw"] == "already_decided"
             assert application.status == ApplicationStatus.APPROVED
             assert "withdrawn" not in kinds
+
+
+def test_a_withdrawn_case_stays_ended_whatever_arrives_late(app, client, wait_jobs):
+    app_id = journeys.submitted_case(
+        client, wait_jobs, seed=27, mobile="13911117007", rendered=False
+    )
+    assert client.post(f"/cases/{app_id}/withdraw", {"reason": ""}).status_code == 302
+    with app.app_context():
+        application = db.session.get(Application, app_id)
+        inst = application.instance
+        revision, state, kinds = inst.revision, inst.state_json, _kinds(app_id)
+        with uow.unit_of_work():  # an administrator's retry, a timer, an operator's result
+            runtime.retry(inst.id)
+            runtime.fire_timers(inst.id, utcnow())
+            runtime.complete_service_call(inst.id, "late-task", {"auto_review": {}})
+        assert processes.migration_targets(application) == []
+        with pytest.raises(MigrationRefused):
+            runtime.migrate(inst.id, inst.process_version)
+    with app.app_context():
+        application = db.session.get(Application, app_id)
+        assert application.status == ApplicationStatus.WITHDRAWN and application.decision is None
+        assert (application.instance.revision, application.instance.state_json) == (revision, state)
+        assert _kinds(app_id) == kinds and _live_tasks(app_id) == []
+        overview = {row["process_id"]: row["running"] for row in processes.list_processes()}
+        assert overview[application.service.process_id] == 0
