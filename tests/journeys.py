@@ -158,3 +158,41 @@ def submitted_residence_permit(
     assert submit(client, app_id).status_code == 302
     wait_jobs()
     return app_id
+
+
+def submitted_housing_fund(client, wait_jobs, *, amount: int = 60000) -> int:
+    """The demo citizen (张三) applies for a housing-fund withdrawal of `amount` CNY (over
+    50,000 needs the lead after the clerk), blank images as materials; submitted, the
+    auto-review done. Returns the application id."""
+    client.login("13800138000")
+    resp = client.post("/services/housing_fund_withdrawal/apply")
+    app_id = int(resp.headers["Location"].rstrip("/").split("/")[-1])
+    resp = client.post(
+        f"/applications/{app_id}",
+        {
+            "depositor_name": "张三",
+            "depositor_id_number": "11010519491231002X",
+            "fund_account": "123456",
+            "contact_phone": "13800138000",
+            "reason": "rent",
+            "amount": str(amount),
+            "bank_account": "6222000011112222",
+            "bank_name": "工商银行",
+        },
+    )
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    for slot in ("id_card_front", "lease"):
+        upload(client, app_id, slot, blank_png(), f"{slot}.png")
+    wait_jobs()
+    assert submit(client, app_id).status_code == 302
+    wait_jobs()
+    return app_id
+
+
+def decide_task(clerk, case_number: str, *, approved: bool, comment: str):
+    """The logged-in clerk decides their queue's task of `case_number`; returns the answer."""
+    task_id = open_task_id(clerk, case_number)
+    return clerk.post(
+        f"/clerk/tasks/{task_id}/decide",
+        {"approved": "true" if approved else "false", "comment": comment},
+    )

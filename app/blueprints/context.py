@@ -20,7 +20,7 @@ from ml.doctypes import registry
 
 STATUS_LABELS = {
     "draft": _l("Draft"),
-    "submitted": _l("Submitted, auto-review running"),
+    "submitted": _l("Submitted, awaiting acceptance"),
     "in_review": _l("Under review"),
     "correction": _l("Correction needed"),
     "approved": _l("Approved"),
@@ -35,9 +35,13 @@ STATUS_LABELS = {
     "attention": _l("Needs attention"),
     "failed": _l("Check failed"),
 }
+# What the applicant is told of a case's status. A case becomes `in_review` as soon as its
+# departments' tasks open, but nobody has accepted it (受理) yet: until an intake decision
+# exists, the applicant reads it as submitted and awaiting acceptance, never as accepted.
+CITIZEN_STATUS = {"in_review": "submitted"}
 EVENT_LABELS = {
     "submitted": _l("Application submitted"),
-    "task_opened": _l("Received for review"),
+    "task_opened": _l("Task entered the department's queue"),
     "task_done": _l("Review completed"),
     "decided": _l("Decision made"),
     "certificate_issued": _l("Certificate issued"),
@@ -49,6 +53,7 @@ EVENT_LABELS = {
     "auto_review": _l("Auto-review of materials"),
     "rated": _l("Service rated"),
     "rating_followed_up": _l("Reply to your rating"),
+    "withdrawn": _l("Withdrawn by the applicant"),
 }
 # Texts for the `template` a diagram's notify task names (unknown templates show as written).
 NOTICE_LABELS = {
@@ -106,6 +111,7 @@ def register(app) -> None:
             "current_locale": str(get_locale() or "zh"),
             "tr": tr,
             "status_label": lambda s: STATUS_LABELS.get(getattr(s, "value", s), s),
+            "citizen_status": citizen_status,
             "event_label": lambda k: EVENT_LABELS.get(k, k),
             "notice_label": lambda m: NOTICE_LABELS.get(m, m),
             "field_label": field_label,
@@ -123,6 +129,12 @@ def register(app) -> None:
         if value is None:
             return "—"
         return format_datetime(value, fmt)
+
+
+def citizen_status(status) -> str:
+    """The status a case shows its applicant (`CITIZEN_STATUS`), as a plain value."""
+    value = getattr(status, "value", status)
+    return CITIZEN_STATUS.get(value, value)
 
 
 def tr(value) -> str:

@@ -1,5 +1,5 @@
 """The citizens' portal: service guides, applying, uploading, checking, submitting, following,
-and rating a decided case (好差评)."""
+withdrawing an undecided case (撤回), deleting a draft, and rating a decided case (好差评)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from app.blueprints.access import citizen_required
 from app.domain.errors import Conflict, DomainError, ValidationFailed
-from app.services import applications, catalogue, ratings, reviews, timeline
+from app.services import applications, catalogue, ratings, reviews, timeline, withdrawal
 
 bp = Blueprint("portal", __name__)
 
@@ -163,15 +163,44 @@ def case(application_id: int):
     return render_template(
         "portal/case.html",
         application=application,
-        events=timeline.events(application),
+        events=timeline.public_events(application),
         problems=reviews.problems_for_citizen(application),
         correction=corrections.open_request(application),
+        can_withdraw=withdrawal.can_withdraw(application),
+        reason_max=withdrawal.REASON_MAX,
         slots=applications.material_slots(application),
         rating=ratings.for_application(application),
         can_rate=ratings.can_rate(current_user, application),
         level_labels=ratings.LEVEL_LABELS,
         comment_max=ratings.COMMENT_MAX,
     )
+
+
+@bp.route("/applications/<int:application_id>/delete", methods=["POST"])
+@citizen_required
+def delete_draft(application_id: int):
+    """The citizen deletes an unsubmitted draft and its files (我的办件)."""
+    try:
+        applications.delete_draft(current_user, application_id)
+    except Conflict as exc:
+        flash(str(exc.message), "warning")
+    else:
+        flash(_("The draft has been deleted."), "info")
+    return redirect(url_for(".my_cases"))
+
+
+@bp.route("/cases/<int:application_id>/withdraw", methods=["POST"])
+@citizen_required
+def withdraw(application_id: int):
+    """The citizen withdraws an undecided case (撤回), with an optional reason."""
+    application = applications.get_for_citizen(current_user, application_id)
+    try:
+        withdrawal.withdraw(current_user, application, request.form.get("reason", ""))
+    except Conflict as exc:
+        flash(str(exc.message), "warning")
+    else:
+        flash(_("Your application has been withdrawn."), "info")
+    return redirect(url_for(".case", application_id=application.id))
 
 
 @bp.route("/cases/<int:application_id>/rating", methods=["POST"])

@@ -31,6 +31,23 @@ CASE_STEP_KINDS = frozenset(
         "auto_review",
         "rated",
         "rating_followed_up",
+        "withdrawn",
+    }
+)
+# The kinds the applicant (and anyone following the case from outside) is shown. The others
+# are the agency's working steps: which department's queue a task entered, a department's
+# own (possibly intermediate) verdict, escalations, incidents, the auto-review's details,
+# version migrations. The decision itself is shown once the case is decided (`decided`).
+PUBLIC_STEP_KINDS = frozenset(
+    {
+        "submitted",
+        "notified",
+        "correction_submitted",
+        "decided",
+        "certificate_issued",
+        "rated",
+        "rating_followed_up",
+        "withdrawn",
     }
 )
 

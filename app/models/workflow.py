@@ -31,7 +31,7 @@ class WorkflowInstance(db.Model):
     revision: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     status: Mapped[str] = mapped_column(
         String(16), nullable=False, default="running", index=True
-    )  # running / waiting / completed / error
+    )  # running / waiting / completed / error / terminated (withdrawn)
     next_timer_at = mapped_column(UTCDateTime, index=True)
     dispatched_calls = mapped_column(JSONType, nullable=False, default=list)  # async task ids
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)

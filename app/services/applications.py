@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import text, update
+from sqlalchemy import delete, text, update
 
 from app import uow
 from app.domain import calendar, events
@@ -230,6 +230,37 @@ def remove_attachment(application: Application, attachment_id: int) -> None:
     stored = att.stored_name
     db.session.delete(att)
     uow.on_commit(lambda: uploads.remove(stored))
+
+
+@uow.use_case
+def delete_draft(citizen: User, application_id: int) -> None:
+    """Delete `citizen`'s unsubmitted draft with its uploaded files (the files once the
+    deletion is committed). A submitted case is never deleted: the DELETE holds only while
+    the application is still a draft, so a submit at the same moment wins or loses whole."""
+    draft = get_for_citizen(citizen, application_id)
+    if draft.status != ApplicationStatus.DRAFT:
+        raise _not_deletable()
+    stored = [a.stored_name for a in draft.attachments]
+    db.session.execute(delete(Attachment).where(Attachment.application_id == draft.id))
+    res = db.session.execute(
+        delete(Application).where(
+            Application.id == draft.id,
+            Application.citizen_id == citizen.id,
+            Application.status == ApplicationStatus.DRAFT,
+        )
+    )
+    if res.rowcount != 1:  # submitted meanwhile: the files stay with the case
+        raise _not_deletable()
+    db.session.expunge(draft)
+    for name in stored:
+        uow.on_commit(lambda name=name: uploads.remove(name))
+
+
+def _not_deletable() -> Conflict:
+    return Conflict(
+        "not_draft",
+        _l("This application has already been submitted and can no longer be deleted."),
+    )
 
 
 def check_complete(application: Application) -> dict:

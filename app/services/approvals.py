@@ -12,7 +12,7 @@ from app import uow
 from app.domain import events
 from app.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
-from app.models import Application, HumanTask, TaskStatus, User, utcnow
+from app.models import Application, ApplicationStatus, HumanTask, TaskStatus, User, utcnow
 from app.services import catalogue, forms
 from app.workflow import runtime
 
@@ -166,6 +166,8 @@ def decide(clerk: User, task_id: int, raw: dict) -> HumanTask:
         db.session.refresh(task)
         if task.status == TaskStatus.DONE:
             raise Conflict("already_done", _l("This task has already been decided."))
+        if task.status == TaskStatus.CANCELLED:
+            raise Conflict("task_cancelled", _cancelled_message(task))
         who = task.assignee.real_name if task.assignee else "?"
         raise Conflict("already_claimed", _l("%(name)s has already taken this task.", name=who))
     if "approved" in data and task.lane:
@@ -210,6 +212,13 @@ def decide(clerk: User, task_id: int, raw: dict) -> HumanTask:
             ),
         ) from stuck
     return task
+
+
+def _cancelled_message(task: HumanTask):
+    """Why a task left the queue before its clerk decided it."""
+    if task.application.status == ApplicationStatus.WITHDRAWN:
+        return _l("The applicant has withdrawn this case; there is nothing left to decide.")
+    return _l("This task was cancelled: the case moved on without it.")
 
 
 def _check_group(clerk: User, task: HumanTask) -> None:

@@ -3,9 +3,9 @@
 Triggers are reactions to case events (app/services/case_events.py): case steps of the few
 kinds in `EVENT_KINDS` reach `on_event` (every other kind stays a single timeline INSERT),
 and a task with a preset assignee reaches `task_assigned`. Citizens hear about submission, problems
-the auto-review found, corrections asked for (补正) and the decision; department leads hear
-about escalated cases; a clerk hears about a task assigned to them by name. New tasks in a
-department's queue are deliberately not notified one by one.
+the auto-review found, corrections asked for (补正), the decision and their own withdrawal;
+department leads hear about escalated cases; a clerk hears about a task assigned to them by
+name. New tasks in a department's queue are deliberately not notified one by one.
 
 Texts are written once, in the recipient's language, when the notification is created, in
 the use case's transaction: a rolled-back action notifies nobody. SMS and e-mail go out later
@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 # The case-step kinds that may notify someone (app/services/case_events.py asks).
 EVENT_KINDS = frozenset(
-    {"submitted", "auto_review", "task_done", "notified", "decided", "escalated"}
+    {"submitted", "auto_review", "task_done", "notified", "decided", "escalated", "withdrawn"}
 )
 # `notify` operator templates whose news another trigger already tells (with more detail):
 # the decision notifies on its own; a correction request is deduplicated by title.
@@ -83,6 +83,7 @@ def on_event(
         "task_done": _correction,
         "decided": _decided,
         "notified": _process_notice,
+        "withdrawn": _withdrawn,
     }[kind]
     kind_out, texts = compose(application, department_id=department_id, message=message, data=data)
     send(
@@ -166,11 +167,24 @@ def _escalated(application: Application, department_id: int | None) -> None:
 
 
 def _submitted(application, **_kw):
+    # Submitted is not accepted (受理): the department has not looked at the case yet.
     return "case_submitted", lambda: (
-        _("Application received: %(number)s", number=application.case_number),
+        _("Application submitted: %(number)s", number=application.case_number),
         _(
-            "Your application for %(service)s has been submitted. Case number: %(number)s. "
-            "You will be told here when it moves on.",
+            "Your application for %(service)s has been submitted and awaits acceptance by the "
+            "department. Case number: %(number)s. You will be told here when it moves on.",
+            service=_service(application),
+            number=application.case_number,
+        ),
+    )
+
+
+def _withdrawn(application, **_kw):
+    return "case_withdrawn", lambda: (
+        _("Withdrawn: %(number)s", number=application.case_number),
+        _(
+            "Your application for %(service)s (case %(number)s) has been withdrawn at your "
+            "request. It will not be processed further.",
             service=_service(application),
             number=application.case_number,
         ),

@@ -31,7 +31,10 @@ def list_processes() -> list[dict]:
             db.select(db.func.count())
             .select_from(WorkflowInstance)
             .join(ProcessVersion)
-            .where(ProcessVersion.process_id == pid, WorkflowInstance.status != "completed")
+            .where(
+                ProcessVersion.process_id == pid,
+                WorkflowInstance.status.not_in(("completed", runtime.TERMINATED)),
+            )
         ).scalar()
         current = next((v for v in versions if v.is_current), versions[0])
         rows.append(
@@ -122,7 +125,7 @@ def case_diagram(application: Application) -> dict:
 def migration_targets(application: Application) -> list[dict]:
     """Other versions of the case's process, each with whether the case could move there."""
     inst = application.instance
-    if inst is None or inst.status == "completed":
+    if inst is None or inst.status in ("completed", runtime.TERMINATED):
         return []
 
     out = []

@@ -2,11 +2,13 @@
 
 Steps are recorded as events (`app.domain.events.case_step`); `write` is the reaction that
 stores one (app/services/case_events.py), in the transaction of the use case that recorded it.
+Clerks read every step (`events`); the applicant reads only the public ones
+(`public_events`, the kinds in `PUBLIC_STEP_KINDS`).
 """
 
 from __future__ import annotations
 
-from app.domain.events import CaseStep
+from app.domain.events import PUBLIC_STEP_KINDS, CaseStep
 from app.extensions import db
 from app.models import Application, CaseEvent
 
@@ -37,6 +39,20 @@ def events(application: Application) -> list[CaseEvent]:
         db.session.execute(
             db.select(CaseEvent)
             .where(CaseEvent.application_id == application.id)
+            .order_by(CaseEvent.at, CaseEvent.id)
+        ).scalars()
+    )
+
+
+def public_events(application: Application) -> list[CaseEvent]:
+    """The case's public steps in order: what its applicant is shown (no internal steps)."""
+    return list(
+        db.session.execute(
+            db.select(CaseEvent)
+            .where(
+                CaseEvent.application_id == application.id,
+                CaseEvent.kind.in_(sorted(PUBLIC_STEP_KINDS)),
+            )
             .order_by(CaseEvent.at, CaseEvent.id)
         ).scalars()
     )

@@ -173,6 +173,9 @@ def advancing(instance_id: int, done_task_id: str | None = None):
     with db.session.no_autoflush:
         inst = locking.lock_instance(instance_id)
         handle = load(inst)
+        if inst.status == TERMINATED:  # withdrawn: a late job, timer or message moves nothing
+            yield inst, handle, []
+            return
         ready_before = [r for r in handle.ready_user_tasks() if r.task_id != done_task_id]
         actions: list = []
         yield inst, handle, actions
@@ -298,7 +301,10 @@ def case_outcome(handle: WorkflowHandle) -> tuple[str, str | None, str | None]:
         for key, value in data.items()
         if key.endswith("_approved") and value is False
     ]
-    comment = data.get("decision_comment") or "; ".join(c for c in comments if c) or None
+    # A lead's task in a department's lane stores its reason twice (the diagram's own
+    # `<lane>_lead_comment` and the copy to `<lane>_comment`): each reason is given once.
+    reasons = dict.fromkeys(c.strip() for c in comments if c and c.strip())
+    comment = data.get("decision_comment") or "; ".join(reasons) or None
     return decision, certificate, comment
 
 
@@ -353,6 +359,8 @@ def migrate(instance_id: int, target: ProcessVersion) -> None:
     with advancing(instance_id) as (inst, handle, actions):
         if target.process_id != inst.process_version.process_id:
             raise MigrationRefused([f"{target.process_id} is another process"])
+        if inst.status == TERMINATED:
+            raise MigrationRefused(["the case was withdrawn: its process has ended"])
         handle.migrate(spec_json(target.id))
         old_version = inst.process_version.version
         inst.process_version_id = target.id
@@ -367,3 +375,28 @@ def retry(instance_id: int) -> None:
     """Retry an instance stuck on an incident: advance again from its stored state."""
     with advancing(instance_id) as (_inst, _handle, actions):
         actions.append(lambda h: h.advance())
+
+
+TERMINATED = "terminated"  # WorkflowInstance.status of a case ended before its decision
+
+
+def terminate(instance_id: int, reason: str | None = None, *, actor=None) -> bool:
+    """End a running instance before its decision (the applicant withdrew): cancel its
+    engine tasks and its open human tasks, stop its timers, and record a `withdrawn` step.
+    Caller commits (and sets the case's status). False if the instance had already ended.
+
+    Locks in the order a clerk's decision does — the live task rows, then the instance —
+    so that the two wait for each other instead of deadlocking; the caller then updates the
+    application row, which a decision also writes last.
+    """
+    tasks.lock_open_tasks(instance_id)
+    inst = locking.lock_instance(instance_id)
+    if inst.status in ("completed", TERMINATED):
+        return False
+    handle = load(inst)
+    handle.cancel()
+    locking.write_state(inst, handle.dump_state(), TERMINATED, None)
+    tasks.cancel_open_tasks(inst)
+    inst.dispatched_calls = []
+    events.case_step(inst.application, "withdrawn", actor=actor, message=reason or None)
+    return True

@@ -125,3 +125,16 @@ def _cancel(inst: WorkflowInstance, spiff_task_ids) -> None:
 def cancel_open_tasks(inst: WorkflowInstance) -> None:
     """Cancel whatever is still open when the case ends."""
     db.session.execute(_CANCEL_OPEN, {"b_instance": inst.id, "completed_at": utcnow()})
+
+
+def lock_open_tasks(instance_id: int) -> list[int]:
+    """Lock the instance's open and claimed task rows (where the database has row locks),
+    in id order; returns their ids."""
+    return list(
+        db.session.execute(
+            db.select(HumanTask.id)
+            .where(HumanTask.instance_id == instance_id, HumanTask.status.in_(_LIVE))
+            .order_by(HumanTask.id)
+            .with_for_update()
+        ).scalars()
+    )

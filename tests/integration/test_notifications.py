@@ -71,7 +71,7 @@ def test_rejected_journey_notifies_the_citizen_and_the_inbox_marks_read(
         assert all(case_number in n.title for n in notes)
         assert all(n.application_id == app_id and n.link == f"/cases/{app_id}" for n in notes)
         assert "纳税人识别信息不全" in notes[-1].body  # the reasons of the rejection
-        assert notes[0].title.startswith("申请已受理")  # written in Chinese
+        assert notes[0].title.startswith("申请已提交")  # written in Chinese; not "accepted"
         # New tasks in the three queues notified no clerk.
         assert (
             db.session.execute(

@@ -354,6 +354,11 @@ class WorkflowHandle:
                 ids.append(task.task_spec.bpmn_id)
         return ids
 
+    def cancel(self) -> None:
+        """End the instance where it stands: every unfinished task is cancelled, nothing runs
+        any more (a withdrawn case). The process is then completed without an outcome."""
+        self.workflow.cancel()
+
 
 def migrate_state(
     old_spec_json: str,
