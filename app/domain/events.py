@@ -31,8 +31,14 @@ CASE_STEP_KINDS = frozenset(
         "auto_review",
         "rated",
         "rating_followed_up",
+        "task_claimed",
+        "task_released",
+        "task_reassigned",
     }
 )
+# Steps only the clerks see (who took, gave back or handed on a task, and why); the
+# applicant's timeline leaves them out (app/services/timeline.py).
+INTERNAL_STEP_KINDS = frozenset({"task_claimed", "task_released", "task_reassigned"})
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ stores one (app/services/case_events.py), in the transaction of the use case tha
 
 from __future__ import annotations
 
-from app.domain.events import CaseStep
+from app.domain.events import INTERNAL_STEP_KINDS, CaseStep
 from app.extensions import db
 from app.models import Application, CaseEvent
 
@@ -31,12 +31,10 @@ def write(step: CaseStep) -> None:
     )
 
 
-def events(application: Application) -> list[CaseEvent]:
-    """The case's events in order."""
-    return list(
-        db.session.execute(
-            db.select(CaseEvent)
-            .where(CaseEvent.application_id == application.id)
-            .order_by(CaseEvent.at, CaseEvent.id)
-        ).scalars()
-    )
+def events(application: Application, *, internal: bool = False) -> list[CaseEvent]:
+    """The case's events in order; the clerks' internal steps (`INTERNAL_STEP_KINDS`: a task
+    taken, given back, reassigned) only with `internal=True`."""
+    query = db.select(CaseEvent).where(CaseEvent.application_id == application.id)
+    if not internal:
+        query = query.where(CaseEvent.kind.not_in(sorted(INTERNAL_STEP_KINDS)))
+    return list(db.session.execute(query.order_by(CaseEvent.at, CaseEvent.id)).scalars())
