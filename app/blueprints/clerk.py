@@ -4,8 +4,8 @@ file, claiming and giving back, a lead's reassignment, internal notes and decidi
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from app.blueprints.access import clerk_required
@@ -20,8 +20,6 @@ bp = Blueprint("clerk", __name__)
 
 
 def _locale() -> str:
-    from flask_babel import get_locale
-
     return str(get_locale() or "zh")
 
 
@@ -56,10 +54,7 @@ def bulk_claim():
         flash(exc.summary(), "danger")
         return _back_to_queue()
     if result.claimed:
-        flash(
-            ngettext("%(num)d task is yours.", "%(num)d tasks are yours.", len(result.claimed)),
-            "success",
-        )
+        flash(_("Tasks taken: %(num)d.", num=len(result.claimed)), "success")
     for task_id, message in result.refused:
         flash(_("Task %(id)d: %(message)s", id=task_id, message=message), "warning")
     return _back_to_queue()
