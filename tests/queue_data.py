@@ -169,6 +169,7 @@ def clone_tasks(
             {
                 "instance_id": template.instance_id,
                 "application_id": app_id,
+                "service_id": app["service_id"],
                 "spiff_task_id": f"clone-{app_id}",
                 "element_id": template.element_id,
                 "name": template.name,
@@ -182,7 +183,7 @@ def clone_tasks(
                 "created_at": now,
                 "claimed_at": now if assignee_id else None,
             }
-            for app_id in app_ids
+            for app_id, app in zip(app_ids, apps, strict=True)
         ]
         task_ids += list(
             db.session.execute(

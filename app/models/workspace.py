@@ -7,8 +7,19 @@ for the workspace, so they are declared here, beside what uses them.
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    select,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+from sqlalchemy.orm.util import identity_key
 
 from app.extensions import db
 from app.models.applications import Application
@@ -60,12 +71,52 @@ Index(
     User.real_name,
     postgresql_ops={"real_name": "varchar_pattern_ops"},
 )
+LIVE_TASK = text("status IN ('open', 'claimed')")
+# "All I may see" (finished tasks too) by due date and grouped by service; the live queue
+# of one service, which is also the live queue grouped by service.
+Index("ix_human_task_department_due", HumanTask.department_id, HumanTask.due_at, HumanTask.id)
+Index(
+    "ix_human_task_department_service",
+    HumanTask.department_id,
+    HumanTask.service_id,
+    HumanTask.due_at,
+    HumanTask.id,
+)
+Index(
+    "ix_human_task_service_queue",
+    HumanTask.department_id,
+    HumanTask.service_id,
+    HumanTask.due_at,
+    HumanTask.id,
+    postgresql_where=LIVE_TASK,
+    sqlite_where=LIVE_TASK,
+)
 # "My tasks": a clerk's live tasks by due date.
 Index(
     "ix_human_task_assignee_live",
     HumanTask.assignee_id,
     HumanTask.due_at,
     HumanTask.id,
-    postgresql_where=text("status IN ('open', 'claimed')"),
-    sqlite_where=text("status IN ('open', 'claimed')"),
+    postgresql_where=LIVE_TASK,
+    sqlite_where=LIVE_TASK,
 )
+
+
+@event.listens_for(HumanTask, "before_insert")
+def _copy_the_service_of_the_case(mapper, connection, task: HumanTask) -> None:
+    """A new task row carries its case's service (a case never changes service): taken from
+    the case already in the session when it is there, else read in the same transaction."""
+    if task.service_id is not None or task.application_id is None:
+        return
+    session = object_session(task)
+    application = (
+        session.identity_map.get(identity_key(Application, task.application_id))
+        if session is not None
+        else None
+    )
+    service_id = application.__dict__.get("service_id") if application is not None else None
+    if service_id is None:
+        service_id = connection.execute(
+            select(Application.service_id).where(Application.id == task.application_id)
+        ).scalar()
+    task.service_id = service_id

@@ -1,6 +1,7 @@
-"""The clerks' workspace: saved queue filters, internal case notes, and an index for each
-queue filter (service, submission date, case-number and applicant-name prefixes, a clerk's
-own live tasks).
+"""The clerks' workspace: saved queue filters, internal case notes, each task's service
+(copied from its case), and an index for each queue filter and order (service, everything
+seen by due date, submission date, case-number and applicant-name prefixes, a clerk's own
+live tasks).
 
 Revision ID: 0009_clerk_workspace
 Revises: 0008
@@ -17,6 +18,20 @@ LIVE = sa.text("status IN ('open', 'claimed')")
 
 
 def upgrade():
+    # Each task carries its case's service: queues filter and group by it from an index.
+    with op.batch_alter_table("human_task") as batch:
+        batch.add_column(sa.Column("service_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key(op.f("fk_human_task_service_id_service"), "service",
+                                 ["service_id"], ["id"])
+    op.execute("UPDATE human_task SET service_id = (SELECT application.service_id FROM "
+               "application WHERE application.id = human_task.application_id)")
+    op.create_index("ix_human_task_department_due", "human_task",
+                    ["department_id", "due_at", "id"])
+    op.create_index("ix_human_task_department_service", "human_task",
+                    ["department_id", "service_id", "due_at", "id"])
+    op.create_index("ix_human_task_service_queue", "human_task",
+                    ["department_id", "service_id", "due_at", "id"],
+                    postgresql_where=LIVE, sqlite_where=LIVE)
     op.create_table(
         "saved_filter",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -56,6 +71,12 @@ def upgrade():
 
 def downgrade():
     op.drop_index("ix_human_task_assignee_live", table_name="human_task")
+    op.drop_index("ix_human_task_service_queue", table_name="human_task")
+    op.drop_index("ix_human_task_department_service", table_name="human_task")
+    op.drop_index("ix_human_task_department_due", table_name="human_task")
+    with op.batch_alter_table("human_task") as batch:
+        batch.drop_constraint(op.f("fk_human_task_service_id_service"), type_="foreignkey")
+        batch.drop_column("service_id")
     op.drop_index("ix_user_real_name_prefix", table_name="user")
     op.drop_index("ix_application_case_number_prefix", table_name="application")
     op.drop_index("ix_application_submitted_at", table_name="application")
