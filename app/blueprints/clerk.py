@@ -1,16 +1,19 @@
-"""The clerks' workspace: the department queue, a case's file, claiming and deciding."""
+"""The clerks' workspace: the queue (tabs, filters, saved filters, bulk claim), a case's
+file, claiming and giving back, a lead's reassignment, internal notes and deciding."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.blueprints.access import clerk_required
+from app.blueprints.context import safe_next
 from app.domain.errors import Conflict, DomainError, ValidationFailed
 from app.extensions import db
-from app.models import Attachment, utcnow
-from app.services import approvals, audit, catalogue, reviews, timeline
+from app.models import Attachment, TaskStatus, utcnow
+from app.services import approvals, audit, case_notes, catalogue, reviews, timeline, workspace
 from ml import doctypes
 
 bp = Blueprint("clerk", __name__)
@@ -19,8 +22,73 @@ bp = Blueprint("clerk", __name__)
 @bp.route("/")
 @clerk_required
 def queue():
-    tasks = approvals.queue(current_user)
-    return render_template("clerk/queue.html", tasks=tasks, now=utcnow())
+    flt = workspace.QueueFilter.from_args(request.args)
+    page = workspace.queue_page(current_user, flt)
+    return render_template(
+        "clerk/queue.html",
+        page=page,
+        flt=flt,
+        saved=workspace.saved_filters(current_user),
+        now=utcnow(),
+        day=_day_formatter(),
+    )
+
+
+def _day_formatter():
+    """yyyy-MM-dd in the users' time zone, for the queue's many dates (Babel's pattern
+    formatting, done per cell, costs more than the page's queries)."""
+    tz = get_timezone()
+    return lambda value: value.astimezone(tz).strftime("%Y-%m-%d") if value else "—"
+
+
+def _back_to_queue():
+    return redirect(safe_next(request.form.get("next"), url_for(".queue")))
+
+
+@bp.route("/claim", methods=["POST"])
+@clerk_required
+def bulk_claim():
+    ids = [int(v) for v in request.form.getlist("task") if v.isdigit()]
+    if not ids:
+        flash(_("Select the tasks to take first."), "warning")
+        return _back_to_queue()
+    try:
+        result = approvals.bulk_claim(current_user, ids, request.form.get("reason"))
+    except ValidationFailed as exc:
+        flash(exc.summary(), "danger")
+        return _back_to_queue()
+    if result.claimed:
+        flash(_("Tasks taken: %(num)d.", num=len(result.claimed)), "success")
+    for task_id, message in result.refused:
+        flash(_("Task %(id)d: %(message)s", id=task_id, message=message), "warning")
+    return _back_to_queue()
+
+
+@bp.route("/filters", methods=["POST"])
+@clerk_required
+def save_filter():
+    flt = workspace.QueueFilter.from_args(request.form)
+    try:
+        workspace.save_filter(current_user, request.form.get("name", ""), flt)
+        flash(_("Filter saved."), "success")
+    except ValidationFailed as exc:
+        flash(exc.summary(), "danger")
+    return redirect(url_for(".queue", **flt.args(page=1)))
+
+
+@bp.route("/filters/<int:filter_id>")
+@clerk_required
+def apply_filter(filter_id: int):
+    saved = workspace.get_saved_filter(current_user, filter_id)
+    return redirect(url_for(".queue", **workspace.QueueFilter.from_args(saved.query).args()))
+
+
+@bp.route("/filters/<int:filter_id>/delete", methods=["POST"])
+@clerk_required
+def delete_filter(filter_id: int):
+    workspace.delete_filter(current_user, filter_id)
+    flash(_("Filter deleted."), "info")
+    return _back_to_queue()
 
 
 @bp.route("/tasks/<int:task_id>")
@@ -29,15 +97,19 @@ def task(task_id: int, errors=None):
     task = approvals.get_task(current_user, task_id)
     audit.record_case_view(current_user, task.application_id, task=task_id)
     application = task.application
+    holds = task.status == TaskStatus.CLAIMED and task.assignee_id == current_user.id
     return render_template(
         "clerk/task.html",
         task=task,
         application=application,
+        holds=holds,
         form=catalogue.service_form(application.service),
         task_form=approvals.task_form(task),
         values=request.form,
         slots=_slots(application),
-        events=timeline.events(application),
+        events=timeline.events(application, internal=True),
+        notes=case_notes.notes(current_user, application),
+        clerks=approvals.department_clerks(current_user) if current_user.is_lead else [],
         errors=errors or {},
         now=utcnow(),
     )
@@ -53,8 +125,10 @@ def _slots(application):
 @clerk_required
 def claim(task_id: int):
     try:
-        approvals.claim(current_user, task_id)
+        approvals.claim(current_user, task_id, request.form.get("reason"))
         flash(_("The task is yours."), "success")
+    except ValidationFailed as exc:
+        flash(exc.summary(), "danger")
     except Conflict as exc:
         flash(str(exc.message), "warning")
     return redirect(url_for(".task", task_id=task_id))
@@ -64,11 +138,43 @@ def claim(task_id: int):
 @clerk_required
 def release(task_id: int):
     try:
-        approvals.release(current_user, task_id)
+        approvals.release(current_user, task_id, request.form.get("reason"))
         flash(_("The task is back in the queue."), "info")
+    except ValidationFailed as exc:
+        flash(exc.summary(), "danger")
+        return redirect(url_for(".task", task_id=task_id))
     except Conflict as exc:
         flash(str(exc.message), "warning")
     return redirect(url_for(".queue"))
+
+
+@bp.route("/tasks/<int:task_id>/reassign", methods=["POST"])
+@clerk_required
+def reassign(task_id: int):
+    try:
+        assignee_id = int(request.form.get("assignee") or 0)
+    except ValueError:
+        assignee_id = 0
+    try:
+        task = approvals.reassign(current_user, task_id, assignee_id, request.form.get("reason"))
+        flash(_("The task is now with %(name)s.", name=task.assignee.real_name), "success")
+    except ValidationFailed as exc:
+        flash(exc.summary(), "danger")
+    except Conflict as exc:
+        flash(str(exc.message), "warning")
+    return redirect(url_for(".task", task_id=task_id))
+
+
+@bp.route("/tasks/<int:task_id>/notes", methods=["POST"])
+@clerk_required
+def add_note(task_id: int):
+    task = approvals.get_task(current_user, task_id)
+    try:
+        case_notes.add_note(current_user, task.application, request.form.get("body", ""))
+        flash(_("Note added."), "success")
+    except ValidationFailed as exc:
+        flash(exc.summary(), "danger")
+    return redirect(url_for(".task", task_id=task_id, _anchor="notes"))
 
 
 @bp.route("/tasks/<int:task_id>/decide", methods=["POST"])

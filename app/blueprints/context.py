@@ -54,6 +54,9 @@ EVENT_LABELS = {
     "rated": _l("Service rated"),
     "rating_followed_up": _l("Reply to your rating"),
     "withdrawn": _l("Withdrawn by the applicant"),
+    "task_claimed": _l("Task taken"),
+    "task_released": _l("Task given back to the queue"),
+    "task_reassigned": _l("Task reassigned"),
 }
 # Texts for the `template` a diagram's notify task names (unknown templates show as written).
 NOTICE_LABELS = {

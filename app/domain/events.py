@@ -32,12 +32,16 @@ CASE_STEP_KINDS = frozenset(
         "rated",
         "rating_followed_up",
         "withdrawn",
+        "task_claimed",
+        "task_released",
+        "task_reassigned",
     }
 )
 # The kinds the applicant (and anyone following the case from outside) is shown. The others
 # are the agency's working steps: which department's queue a task entered, a department's
 # own (possibly intermediate) verdict, escalations, incidents, the auto-review's details,
-# version migrations. The decision itself is shown once the case is decided (`decided`).
+# version migrations, who took or handed on a task. The decision itself is shown once the
+# case is decided (`decided`).
 PUBLIC_STEP_KINDS = frozenset(
     {
         "submitted",
@@ -50,6 +54,9 @@ PUBLIC_STEP_KINDS = frozenset(
         "withdrawn",
     }
 )
+# Steps only the clerks see (who took, gave back or handed on a task, and why); the
+# applicant's timeline leaves them out (app/services/timeline.py).
+INTERNAL_STEP_KINDS = frozenset({"task_claimed", "task_released", "task_reassigned"})
 
 
 @dataclass(frozen=True)

@@ -10,3 +10,4 @@ from app.models.notifications import DeliveryStatus, Notification, NotificationD
 from app.models.ratings import Rating  # noqa: F401
 from app.models.users import Department, LoginThrottle, Role, User  # noqa: F401
 from app.models.workflow import HumanTask, Incident, TaskStatus, WorkflowInstance  # noqa: F401
+from app.models.workspace import CaseNote, SavedFilter  # noqa: F401

@@ -81,6 +81,9 @@ class HumanTask(db.Model):
     lane: Mapped[str | None] = mapped_column(String(64))
     form: Mapped[str | None] = mapped_column(String(64))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    # The case's service, copied when the row is written (app/models/workspace.py) so that
+    # queues filter and group by service from their own indexes, without joining the case.
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"))
     candidate_group: Mapped[str | None] = mapped_column(String(64))  # e.g. "lead"
     status: Mapped[TaskStatus] = mapped_column(
         Enum(

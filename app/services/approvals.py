@@ -1,7 +1,11 @@
-"""Clerks' work on human tasks: queues, claiming (exactly one clerk wins) and decisions."""
+"""Clerks' work on human tasks: the department queue, claiming (exactly one clerk wins, alone
+or several tasks at once), giving back, a lead's reassignment, and decisions.
+
+The workspace's filtered queue with its tabs and counts is `app.services.workspace`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import partial
 
 from flask_babel import lazy_gettext as _l
@@ -12,9 +16,10 @@ from app import uow
 from app.domain import events
 from app.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
-from app.models import Application, ApplicationStatus, HumanTask, TaskStatus, User, utcnow
+from app.models import Application, ApplicationStatus, HumanTask, Role, TaskStatus, User, utcnow
 from app.services import catalogue, forms
 from app.workflow import runtime
+from app.workflow.tasks import LEAD_GROUP
 
 LIVE_TASK = text("human_task.status IN ('open', 'claimed')")
 
@@ -73,11 +78,24 @@ def can_view_case(user: User, application: Application) -> bool:
     return False
 
 
-@uow.use_case
-def claim(clerk: User, task_id: int) -> HumanTask:
-    """Take an open task; if another clerk was faster, say who."""
-    task = get_task(clerk, task_id)
-    _check_group(clerk, task)
+REASON_MAX_LENGTH = 500
+
+
+def _reason(raw: str | None, *, required: bool = False) -> str | None:
+    """A claim's, release's or reassignment's reason: trimmed, bounded, maybe required."""
+    reason = (raw or "").strip()
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationFailed(
+            {"reason": _l("At most %(n)d characters.", n=REASON_MAX_LENGTH)},
+        )
+    if required and not reason:
+        raise ValidationFailed({"reason": _l("Please give a reason.")})
+    return reason or None
+
+
+def _take(clerk: User, task: HumanTask) -> bool:
+    """Claim `task` for `clerk` if it is still open (one conditional UPDATE: of two clerks
+    exactly one wins). True if the clerk holds it afterwards."""
     res = db.session.execute(
         update(HumanTask)
         .where(HumanTask.id == task.id, HumanTask.status == TaskStatus.OPEN)
@@ -85,19 +103,141 @@ def claim(clerk: User, task_id: int) -> HumanTask:
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(task)
-    if res.rowcount != 1 and task.assignee_id != clerk.id:
-        who = task.assignee.real_name if task.assignee else "?"
-        raise Conflict("already_claimed", _l("%(name)s has already taken this task.", name=who))
-    return task
+    return res.rowcount == 1 or (task.status == TaskStatus.CLAIMED and task.assignee_id == clerk.id)
+
+
+def _taken_by(task: HumanTask) -> Conflict:
+    if task.status != TaskStatus.CLAIMED:
+        return Conflict("not_open", _l("This task is no longer open."))
+    who = task.assignee.real_name if task.assignee else "?"
+    return Conflict("already_claimed", _l("%(name)s has already taken this task.", name=who))
+
+
+def _step(task: HumanTask, kind: str, clerk: User, reason: str | None, **data) -> None:
+    events.case_step(
+        task.application_id,
+        kind,
+        actor=clerk,
+        department_id=task.department_id,
+        message=reason,
+        data={"task": task.name, **data},
+    )
 
 
 @uow.use_case
-def release(clerk: User, task_id: int) -> HumanTask:
-    """Give a claimed task back to the queue."""
+def claim(clerk: User, task_id: int, reason: str | None = None) -> HumanTask:
+    """Take an open task (with an optional reason, kept on the clerks' timeline); if another
+    clerk was faster, say who."""
+    reason = _reason(reason)
+    task = get_task(clerk, task_id)
+    _check_group(clerk, task)
+    held_before = task.status == TaskStatus.CLAIMED and task.assignee_id == clerk.id
+    if not _take(clerk, task):
+        raise _taken_by(task)
+    if not held_before:
+        _step(task, "task_claimed", clerk, reason)
+    return task
+
+
+@dataclass
+class BulkClaimResult:
+    """What a bulk claim did: the tasks now held, and the ones someone else holds (or that
+    are gone, decided or not visible), each with why."""
+
+    claimed: list[HumanTask] = field(default_factory=list)
+    refused: list[tuple[int, str]] = field(default_factory=list)  # (task id, message)
+
+
+@uow.use_case
+def bulk_claim(clerk: User, task_ids, reason: str | None = None) -> BulkClaimResult:
+    """Claim several open tasks at once: each is claimed, or reported as taken by someone
+    else (one transaction; a refused task does not undo the others)."""
+    reason = _reason(reason)
+    result = BulkClaimResult()
+    for task_id in dict.fromkeys(task_ids):  # each once, in the order given
+        try:
+            task = get_task(clerk, task_id)
+            _check_group(clerk, task)
+        except (NotFound, Forbidden) as exc:
+            result.refused.append((task_id, str(exc.message)))
+            continue
+        held_before = task.status == TaskStatus.CLAIMED and task.assignee_id == clerk.id
+        if _take(clerk, task):
+            if not held_before:
+                _step(task, "task_claimed", clerk, reason)
+            result.claimed.append(task)
+        else:
+            result.refused.append((task_id, str(_taken_by(task).message)))
+    return result
+
+
+@uow.use_case
+def release(clerk: User, task_id: int, reason: str | None = None) -> HumanTask:
+    """Give a claimed task back to the queue (with an optional reason)."""
+    reason = _reason(reason)
     task = get_task(clerk, task_id)
     if task.status != TaskStatus.CLAIMED or task.assignee_id != clerk.id:
         raise Conflict("not_yours", _l("You do not hold this task."))
     task.status, task.assignee_id, task.claimed_at = TaskStatus.OPEN, None, None
+    _step(task, "task_released", clerk, reason)
+    return task
+
+
+def department_clerks(clerk: User) -> list[User]:
+    """The active clerks of `clerk`'s department (whom a lead may hand a task to)."""
+    return list(
+        db.session.execute(
+            db.select(User)
+            .where(
+                User.department_id == clerk.department_id,
+                User.role == Role.CLERK,
+                User.active.is_(True),
+            )
+            .order_by(User.real_name, User.id)
+        ).scalars()
+    )
+
+
+@uow.use_case
+def reassign(lead: User, task_id: int, assignee_id: int, reason: str | None) -> HumanTask:
+    """A department lead hands an open or claimed task to another clerk of the department,
+    with a reason; the new assignee is notified."""
+    if not lead.is_lead:
+        raise Forbidden("lead_only", _l("Only the department lead may reassign tasks."))
+    reason = _reason(reason, required=True)
+    task = get_task(lead, task_id)
+    target = db.session.get(User, assignee_id) if assignee_id else None
+    if (
+        target is None
+        or target.role != Role.CLERK
+        or not target.active
+        or target.department_id != lead.department_id
+    ):
+        raise ValidationFailed(
+            {"assignee": _l("Choose an active clerk of your department.")},
+        )
+    if task.candidate_group == LEAD_GROUP and not target.is_lead:
+        raise ValidationFailed({"assignee": _l("Only a department lead may take this task.")})
+    previous = task.assignee_id
+    if task.status in (TaskStatus.CLAIMED, TaskStatus.OPEN) and previous == target.id:
+        raise Conflict("already_assigned", _l("This clerk already holds the task."))
+    res = db.session.execute(
+        update(HumanTask)
+        .where(
+            HumanTask.id == task.id,
+            HumanTask.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED]),
+            HumanTask.assignee_id.is_(None)
+            if previous is None
+            else HumanTask.assignee_id == previous,
+        )
+        .values(status=TaskStatus.CLAIMED, assignee_id=target.id, claimed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(task)
+    if res.rowcount != 1:  # decided, cancelled or taken meanwhile: the lead looks again
+        raise Conflict("task_changed", _l("The task changed meanwhile; please look again."))
+    _step(task, "task_reassigned", lead, reason, **{"from": previous, "to": target.id})
+    events.task_assigned(task.id)
     return task
 
 
@@ -222,5 +362,5 @@ def _cancelled_message(task: HumanTask):
 
 
 def _check_group(clerk: User, task: HumanTask) -> None:
-    if task.candidate_group == "lead" and not clerk.is_lead:
+    if task.candidate_group == LEAD_GROUP and not clerk.is_lead:
         raise Forbidden("lead_only", _l("Only the department lead may decide this task."))

@@ -8,7 +8,7 @@ Clerks read every step (`events`); the applicant reads only the public ones
 
 from __future__ import annotations
 
-from app.domain.events import PUBLIC_STEP_KINDS, CaseStep
+from app.domain.events import INTERNAL_STEP_KINDS, PUBLIC_STEP_KINDS, CaseStep
 from app.extensions import db
 from app.models import Application, CaseEvent
 
@@ -33,15 +33,13 @@ def write(step: CaseStep) -> None:
     )
 
 
-def events(application: Application) -> list[CaseEvent]:
-    """The case's events in order."""
-    return list(
-        db.session.execute(
-            db.select(CaseEvent)
-            .where(CaseEvent.application_id == application.id)
-            .order_by(CaseEvent.at, CaseEvent.id)
-        ).scalars()
-    )
+def events(application: Application, *, internal: bool = True) -> list[CaseEvent]:
+    """The case's events in order, as clerks read them; without the clerks' own working
+    steps (`INTERNAL_STEP_KINDS`: a task taken, given back, reassigned) if `internal=False`."""
+    query = db.select(CaseEvent).where(CaseEvent.application_id == application.id)
+    if not internal:
+        query = query.where(CaseEvent.kind.not_in(sorted(INTERNAL_STEP_KINDS)))
+    return list(db.session.execute(query.order_by(CaseEvent.at, CaseEvent.id)).scalars())
 
 
 def public_events(application: Application) -> list[CaseEvent]:

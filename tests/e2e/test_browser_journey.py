@@ -65,6 +65,7 @@ def test_citizen_to_decision_in_chromium(live_server, browser, shots, tmp_path, 
         login(clerk, base, f"clerk_{code}")
         row = clerk.locator(f"tr[data-case={case_number}]")
         row.locator("a").click()
+        clerk.click("#claim-button")  # the decision form appears once the task is held
         if code == journeys.DEPARTMENTS[0]:
             shots(clerk, f"clerk-{code}-task")
         clerk.check("#f-approved-true")

@@ -1,0 +1,122 @@
+"""The clerks' workspace: each clerk's saved queue filters, and internal notes on cases.
+
+Also the indexes the queue's filters read (service, applicant name, case-number prefix,
+submission date, a clerk's own tasks): they belong to tables of other aggregates but exist
+for the workspace, so they are declared here, beside what uses them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    select,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+from sqlalchemy.orm.util import identity_key
+
+from app.extensions import db
+from app.models.applications import Application
+from app.models.base import JSONType, UTCDateTime, utcnow
+from app.models.users import User
+from app.models.workflow import HumanTask
+
+
+class SavedFilter(db.Model):
+    """A named set of queue filters one clerk saved (e.g. "overdue tax cases")."""
+
+    __tablename__ = "saved_filter"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), nullable=False)
+    name: Mapped[str] = mapped_column(String(64), nullable=False)
+    query = mapped_column(JSONType, nullable=False)  # {"tab": "mine", "service": "…", …}
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class CaseNote(db.Model):
+    """An internal note on a case by a clerk; read by the clerks of every department that
+    handles the case, never shown to the applicant."""
+
+    __tablename__ = "case_note"
+    __table_args__ = (Index("ix_case_note_application", "application_id", "id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), nullable=False)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), nullable=False)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    author = relationship("User")
+    department = relationship("Department")
+
+
+# Indexes of the queue's filters (migration 0009). Prefix searches (LIKE 'abc%') use a
+# btree only with the pattern operator class on PostgreSQL; SQLite's LIKE ignores it.
+Index("ix_application_service_id", Application.service_id)
+Index("ix_application_submitted_at", Application.submitted_at)
+Index(
+    "ix_application_case_number_prefix",
+    Application.case_number,
+    postgresql_ops={"case_number": "varchar_pattern_ops"},
+)
+Index(
+    "ix_user_real_name_prefix",
+    User.real_name,
+    postgresql_ops={"real_name": "varchar_pattern_ops"},
+)
+LIVE_TASK = text("status IN ('open', 'claimed')")
+# "All I may see" (finished tasks too) by due date and grouped by service; the live queue
+# of one service, which is also the live queue grouped by service.
+Index("ix_human_task_department_due", HumanTask.department_id, HumanTask.due_at, HumanTask.id)
+Index(
+    "ix_human_task_department_service",
+    HumanTask.department_id,
+    HumanTask.service_id,
+    HumanTask.due_at,
+    HumanTask.id,
+)
+Index(
+    "ix_human_task_service_queue",
+    HumanTask.department_id,
+    HumanTask.service_id,
+    HumanTask.due_at,
+    HumanTask.id,
+    postgresql_where=LIVE_TASK,
+    sqlite_where=LIVE_TASK,
+)
+# "My tasks": a clerk's live tasks by due date.
+Index(
+    "ix_human_task_assignee_live",
+    HumanTask.assignee_id,
+    HumanTask.due_at,
+    HumanTask.id,
+    postgresql_where=LIVE_TASK,
+    sqlite_where=LIVE_TASK,
+)
+
+
+@event.listens_for(HumanTask, "before_insert")
+def _copy_the_service_of_the_case(mapper, connection, task: HumanTask) -> None:
+    """A new task row carries its case's service (a case never changes service): taken from
+    the case already in the session when it is there, else read in the same transaction."""
+    if task.service_id is not None or task.application_id is None:
+        return
+    session = object_session(task)
+    application = (
+        session.identity_map.get(identity_key(Application, task.application_id))
+        if session is not None
+        else None
+    )
+    service_id = application.__dict__.get("service_id") if application is not None else None
+    if service_id is None:
+        service_id = connection.execute(
+            select(Application.service_id).where(Application.id == task.application_id)
+        ).scalar()
+    task.service_id = service_id

@@ -1,0 +1,336 @@
+"""The clerks' workspace queue: tabs with counts, filters, sorting, pages, saved filters.
+
+A clerk sees the tasks of their own department, except the ones reserved for the lead
+(`candidate_group = "lead"`), which only leads see. The tabs:
+
+- **mine**: the tasks the clerk holds (with state "done": the ones they completed);
+- **department**: the department's open and taken tasks;
+- **all**: everything the clerk may see, finished tasks included.
+
+Filters (service, state, due, applicant name, case number) narrow every tab alike, so the
+count beside each tab says how many rows it would show. A page costs a fixed number of SQL
+statements whatever its length: one for the counts (each tab's counted up to 1,000), one
+for the rows (case, service, applicant and assignee joined in), one for the auto-review
+status of the rows' files, plus the services and the saved filters for the form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, func, literal, or_
+from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only
+
+from app import uow
+from app.domain import calendar
+from app.domain.errors import NotFound, ValidationFailed
+from app.extensions import db
+from app.models import (
+    Application,
+    Attachment,
+    HumanTask,
+    SavedFilter,
+    Service,
+    TaskStatus,
+    User,
+    utcnow,
+)
+from app.workflow.tasks import LEAD_GROUP
+
+TABS = ("mine", "department", "all")
+STATES = ("open", "claimed", "done")
+DUE = ("overdue", "soon")
+SORTS = ("due", "submitted", "service")
+PAGE_SIZE = 50
+COUNT_CAP = 1000  # tabs count exactly up to here; beyond, "1000+"
+DUE_SOON_WORKING_DAYS = 2
+SEARCH_MAX_LENGTH = 64
+SAVED_FILTERS_MAX = 30
+SAVED_FILTER_NAME_MAX = 64
+
+_LIVE = (TaskStatus.OPEN, TaskStatus.CLAIMED)
+_SEEN = (TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.DONE)
+_TAB_STATUSES = {"mine": _LIVE, "department": _LIVE, "all": _SEEN}
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the clerk asked the queue for (parsed from the query string; unknown values are
+    dropped, so a hand-edited address shows the plain queue rather than an error)."""
+
+    tab: str = "department"
+    service: str = ""  # service code
+    state: str = ""  # open / claimed / done; empty: the tab's own
+    due: str = ""  # overdue / soon
+    applicant: str = ""  # applicant's name, or its beginning
+    case_number: str = ""  # the case number, or its beginning
+    sort: str = "due"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> QueueFilter:
+        """Parse a query string (a dict-like of strings)."""
+
+        def pick(name, allowed, default=""):
+            value = (args.get(name) or "").strip()
+            return value if value in allowed else default
+
+        def text(name):
+            return " ".join((args.get(name) or "").split())[:SEARCH_MAX_LENGTH]
+
+        try:
+            page = max(1, min(int(args.get("page") or 1), 10_000))
+        except ValueError:
+            page = 1
+        return cls(
+            tab=pick("tab", TABS, "department"),
+            service=text("service"),
+            state=pick("state", STATES),
+            due=pick("due", DUE),
+            applicant=text("applicant"),
+            case_number=text("case_number").upper(),
+            sort=pick("sort", SORTS, "due"),
+            page=page,
+        )
+
+    def args(self, **changes) -> dict:
+        """The query-string arguments that give this filter (defaults left out)."""
+        values = asdict(replace(self, **changes))
+        defaults = asdict(QueueFilter())
+        return {k: v for k, v in values.items() if v != defaults[k]}
+
+    def saved_query(self) -> dict:
+        """What a saved filter keeps: everything but the page."""
+        return self.args(page=1)
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether any filter beyond the tab and the sort is set."""
+        return any((self.service, self.state, self.due, self.applicant, self.case_number))
+
+
+@dataclass
+class QueuePage:
+    """One page of the queue: its rows, the count of every tab, each row's auto-review
+    status ("pass", "attention", "pending" or None for a case without files)."""
+
+    filter: QueueFilter
+    tasks: list[HumanTask]
+    counts: dict[str, int]
+    review: dict[int, str | None]
+    has_next: bool
+    services: list = field(default_factory=list)  # (id, code, name_zh, name_en)
+
+    @property
+    def total(self) -> int:
+        return self.counts[self.filter.tab]
+
+    def count_label(self, tab: str) -> str:
+        """A tab's count as shown: exact up to COUNT_CAP, then "1000+"."""
+        count = self.counts[tab]
+        return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def services_for_filter() -> list:
+    """The services a queue may be filtered by (id, code and names only: not the guides)."""
+    return list(
+        db.session.execute(
+            db.select(Service.id, Service.code, Service.name_zh, Service.name_en).order_by(
+                Service.code
+            )
+        ).all()
+    )
+
+
+def _conditions(clerk: User, flt: QueueFilter, services: list) -> tuple[list, bool] | None:
+    """The WHERE terms every tab shares, and whether they need the case joined in; None
+    when nothing can match (an unknown service)."""
+    terms = [HumanTask.department_id == clerk.department_id]
+    if not clerk.is_lead:
+        terms.append(
+            or_(HumanTask.candidate_group.is_(None), HumanTask.candidate_group != LEAD_GROUP)
+        )
+    needs_case = False
+    if flt.service:
+        service_id = next((s.id for s in services if s.code == flt.service), None)
+        if service_id is None:
+            return None
+        terms.append(HumanTask.service_id == service_id)
+    if flt.due:
+        now = utcnow()
+        if flt.due == "overdue":
+            terms.append(HumanTask.due_at < now)
+        else:
+            soon = calendar.add_working_days(now, DUE_SOON_WORKING_DAYS)
+            terms.append(and_(HumanTask.due_at >= now, HumanTask.due_at <= soon))
+    if flt.case_number:
+        terms.append(Application.case_number.like(_escape_like(flt.case_number) + "%", escape="\\"))
+        needs_case = True
+    if flt.applicant:
+        citizens = db.select(User.id).where(
+            User.real_name.like(_escape_like(flt.applicant) + "%", escape="\\")
+        )
+        terms.append(Application.citizen_id.in_(citizens))
+        needs_case = True
+    return terms, needs_case
+
+
+def _tab_condition(clerk: User, tab: str, state: str):
+    statuses = (TaskStatus(state),) if state else _TAB_STATUSES[tab]
+    status_term = HumanTask.status.in_(statuses)
+    if tab == "mine":
+        return and_(HumanTask.assignee_id == clerk.id, status_term)
+    return status_term
+
+
+def queue_page(clerk: User, flt: QueueFilter) -> QueuePage:
+    """The page of the queue `flt` asks for, with every tab's count."""
+    services = services_for_filter()
+    built = _conditions(clerk, flt, services)
+    if built is None:
+        return QueuePage(flt, [], dict.fromkeys(TABS, 0), {}, False, services)
+    terms, needs_case = built
+    tab_terms = {tab: _tab_condition(clerk, tab, flt.state) for tab in TABS}
+
+    # Every tab's count in one statement: each counts at most COUNT_CAP + 1 rows, read from
+    # that tab's own index, so a department with 100,000 open tasks costs no more than one
+    # with a thousand (the page then says "1000+").
+    def capped(tab):
+        rows = db.select(literal(1)).select_from(HumanTask)
+        if needs_case:
+            rows = rows.join(Application, HumanTask.application_id == Application.id)
+        limited = rows.where(*terms, tab_terms[tab]).limit(COUNT_CAP + 1).subquery()
+        return db.select(func.count()).select_from(limited).scalar_subquery()
+
+    row = db.session.execute(db.select(*(capped(tab) for tab in TABS))).one()
+    counts = dict(zip(TABS, (int(n or 0) for n in row), strict=True))
+
+    # The rows: case and service joined (filtered and sorted on), applicant and assignee
+    # loaded in the same statement.
+    citizen = aliased(User)
+    order = {
+        "due": (HumanTask.due_at.asc().nulls_last(), HumanTask.id),
+        "submitted": (Application.submitted_at.asc().nulls_last(), HumanTask.id),
+        # grouped by service in catalogue order, each soonest due first (an index order)
+        "service": (HumanTask.service_id, HumanTask.due_at.asc().nulls_last(), HumanTask.id),
+    }[flt.sort]
+    rows = (
+        db.session.execute(
+            db.select(HumanTask)
+            .join(HumanTask.application)
+            .join(Application.service)
+            .join(citizen, Application.citizen)
+            .options(
+                # Only the columns a row shows: not the form data, the service guide or
+                # password hashes (JSON decoded per row would cost more than the query).
+                contains_eager(HumanTask.application).options(
+                    load_only(
+                        Application.case_number,
+                        Application.citizen_id,
+                        Application.service_id,
+                        Application.submitted_at,
+                    ),
+                    contains_eager(Application.service).load_only(
+                        Service.code, Service.name_zh, Service.name_en
+                    ),
+                    contains_eager(Application.citizen.of_type(citizen)).load_only(
+                        citizen.real_name
+                    ),
+                ),
+                joinedload(HumanTask.assignee).load_only(User.real_name),
+            )
+            .where(*terms, tab_terms[flt.tab])
+            .order_by(*order)
+            .offset((flt.page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE + 1)
+        )
+        .scalars()
+        .all()
+    )
+    tasks, has_next = list(rows[:PAGE_SIZE]), len(rows) > PAGE_SIZE
+    return QueuePage(
+        flt, tasks, counts, review_status(t.application_id for t in tasks), has_next, services
+    )
+
+
+def review_status(application_ids) -> dict[int, str | None]:
+    """Each case's auto-review at a glance, from its current files' `review_status` column
+    in one grouped query (no review JSON is read): "pass" when every file passed,
+    "pending" while one is being checked, otherwise "attention"."""
+    ids = sorted(set(application_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        db.select(
+            Attachment.application_id,
+            func.count(),
+            func.count(case((Attachment.review_status == "pass", 1))),
+            func.count(case((Attachment.review_status == "pending", 1))),
+        )
+        .where(Attachment.application_id.in_(ids), Attachment.superseded.is_(False))
+        .group_by(Attachment.application_id)
+    ).all()
+    status: dict[int, str | None] = dict.fromkeys(ids)
+    for application_id, total, passed, pending in rows:
+        status[application_id] = (
+            "pass" if passed == total else "pending" if pending else "attention"
+        )
+    return status
+
+
+# ---------------------------------------------------------------- saved filters
+
+
+def saved_filters(clerk: User) -> list[SavedFilter]:
+    """The clerk's saved filters, by name."""
+    return list(
+        db.session.execute(
+            db.select(SavedFilter).where(SavedFilter.user_id == clerk.id).order_by(SavedFilter.name)
+        ).scalars()
+    )
+
+
+@uow.use_case
+def save_filter(clerk: User, name: str, flt: QueueFilter) -> SavedFilter:
+    """Save the current filter under a name (the same name again replaces it)."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationFailed({"name": _l("Please name the filter.")})
+    if len(name) > SAVED_FILTER_NAME_MAX:
+        raise ValidationFailed({"name": _l("At most %(n)d characters.", n=SAVED_FILTER_NAME_MAX)})
+    existing = db.session.execute(
+        db.select(SavedFilter).where(SavedFilter.user_id == clerk.id, SavedFilter.name == name)
+    ).scalar()
+    if existing is not None:
+        existing.query = flt.saved_query()
+        return existing
+    count = db.session.execute(
+        db.select(func.count()).select_from(SavedFilter).where(SavedFilter.user_id == clerk.id)
+    ).scalar()
+    if count >= SAVED_FILTERS_MAX:
+        raise ValidationFailed(
+            {"name": _l("At most %(n)d saved filters; delete one first.", n=SAVED_FILTERS_MAX)}
+        )
+    saved = SavedFilter(user_id=clerk.id, name=name, query=flt.saved_query(), created_at=utcnow())
+    db.session.add(saved)
+    db.session.flush()
+    return saved
+
+
+def get_saved_filter(clerk: User, filter_id: int) -> SavedFilter:
+    """One of the clerk's own saved filters (another's is not found)."""
+    saved = db.session.get(SavedFilter, filter_id)
+    if saved is None or saved.user_id != clerk.id:
+        raise NotFound("filter_not_found", _l("No such saved filter."))
+    return saved
+
+
+@uow.use_case
+def delete_filter(clerk: User, filter_id: int) -> None:
+    """Delete one of the clerk's saved filters."""
+    db.session.delete(get_saved_filter(clerk, filter_id))

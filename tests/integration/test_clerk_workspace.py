@@ -1,0 +1,418 @@
+"""The clerks' workspace: queue tabs and counts, filters, sorting, pages, saved filters,
+claiming and giving back with reasons, a lead's reassignment, bulk claims, internal notes,
+the decision form only for the holder, and a queue page whose SQL does not grow with rows."""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from app.domain.errors import Forbidden
+from app.extensions import db
+from app.models import (
+    Application,
+    CaseEvent,
+    Department,
+    HumanTask,
+    Notification,
+    SavedFilter,
+    Service,
+    TaskStatus,
+    User,
+)
+from app.services import approvals, case_notes, timeline
+from tests import queue_data
+
+TAX = "tax"
+
+
+def _user(username: str) -> User:
+    return db.session.execute(db.select(User).where(User.username == username)).scalar_one()
+
+
+def _dept(code: str) -> int:
+    return db.session.execute(db.select(Department.id).where(Department.code == code)).scalar_one()
+
+
+def _service(code: str) -> int:
+    return db.session.execute(db.select(Service.id).where(Service.code == code)).scalar_one()
+
+
+def _task(app_id: int, code: str = TAX) -> HumanTask:
+    return db.session.execute(
+        db.select(HumanTask).where(
+            HumanTask.application_id == app_id, HumanTask.department_id == _dept(code)
+        )
+    ).scalar_one()
+
+
+def _rows(body: str) -> list[str]:
+    """Case numbers of the queue's rows, in order."""
+    return re.findall(r'data-task="\d+" data-case="([^"]+)"', body)
+
+
+def _count(body: str, tab: str) -> int:
+    return int(re.search(rf'data-count="{tab}">(\d+)<', body).group(1))
+
+
+@pytest.fixture()
+def case_id(app, demo):
+    """One real case, its three department reviews open (tax's among them)."""
+    with app.app_context():
+        app_id = queue_data.real_case(citizen_username="13800138000")
+        db.session.remove()
+    return app_id
+
+
+def _clone(app, case_id, count, **kw) -> list[int]:
+    with app.app_context():
+        ids = queue_data.clone_tasks(case_id, _dept(TAX), count, **kw)
+        db.session.remove()
+    return ids
+
+
+def _clerk(make_client, login="clerk_tax"):
+    c = make_client()
+    c.login(login)
+    return c
+
+
+def _numbers(ids) -> list[str]:
+    return [f"YW9{n:013d}" for n in ids]
+
+
+def test_tabs_count_mine_department_and_everything_seen(app, case_id, make_client):
+    with app.app_context():
+        clerk, lead = _user("clerk_tax"), _user("lead_tax")
+        clerk_id, lead_id = clerk.id, lead.id
+    _clone(app, case_id, 3, first_number=1)
+    _clone(app, case_id, 2, first_number=10, status=TaskStatus.CLAIMED, assignee_id=clerk_id)
+    _clone(app, case_id, 1, first_number=20, status=TaskStatus.CLAIMED, assignee_id=lead_id)
+    _clone(app, case_id, 4, first_number=30, status=TaskStatus.DONE, assignee_id=clerk_id)
+    lead_only = _clone(app, case_id, 1, first_number=40)
+    with app.app_context():
+        db.session.get(HumanTask, lead_only[0]).candidate_group = "lead"
+        db.session.commit()
+
+    tax = _clerk(make_client)
+    body = tax.get("/clerk/").get_data(as_text=True)
+    # department: the real case + 3 open + 2 + 1 taken; the lead-only task is not the clerk's
+    assert (_count(body, "mine"), _count(body, "department"), _count(body, "all")) == (2, 7, 11)
+    assert len(_rows(body)) == 7
+    mine = tax.get("/clerk/?tab=mine").get_data(as_text=True)
+    assert sorted(_rows(mine)) == _numbers([10, 11])
+    done_by_me = tax.get("/clerk/?tab=mine&state=done").get_data(as_text=True)
+    assert sorted(_rows(done_by_me)) == _numbers([30, 31, 32, 33])
+    assert _count(done_by_me, "all") == 4  # the state narrows every tab alike
+
+    lead = _clerk(make_client, "lead_tax")
+    body = lead.get("/clerk/?tab=all").get_data(as_text=True)
+    assert (_count(body, "mine"), _count(body, "department"), _count(body, "all")) == (1, 8, 12)
+    assert "YW9" + f"{40:013d}" in _rows(body)
+
+
+def test_tab_counts_stop_at_the_cap(app, case_id, make_client, monkeypatch):
+    from app.services import workspace
+
+    _clone(app, case_id, 3, first_number=1, with_files=False)
+    monkeypatch.setattr(workspace, "COUNT_CAP", 3)
+    body = _clerk(make_client).get("/clerk/").get_data(as_text=True)
+    assert re.search(r'data-count="department">3\+<', body)
+    assert re.search(r'data-count="mine">0<', body)
+    assert len(_rows(body)) == 4  # the rows themselves are not capped
+
+
+def test_filter_by_service_state_applicant_and_case_number(app, case_id, make_client):
+    with app.app_context():
+        # a task the workflow creates carries its case's service (the service filter's key)
+        assert _task(case_id).service_id == _service("business_registration")
+        services = [_service("business_registration"), _service("residence_permit")]
+        citizens = [queue_data.citizen_named("李四").id, queue_data.citizen_named("王五").id]
+        db.session.commit()
+        clerk_id = _user("clerk_tax").id
+    _clone(app, case_id, 4, first_number=100, services=services, citizens=citizens)
+    _clone(app, case_id, 1, first_number=200, status=TaskStatus.CLAIMED, assignee_id=clerk_id)
+    _clone(app, case_id, 1, first_number=300, status=TaskStatus.DONE, assignee_id=clerk_id)
+    tax = _clerk(make_client)
+
+    body = tax.get("/clerk/?service=residence_permit").get_data(as_text=True)
+    assert sorted(_rows(body)) == _numbers([101, 103])  # odd numbers took the second service
+    assert _count(body, "department") == 2
+    assert tax.get("/clerk/?service=no_such_service").status_code == 200
+
+    assert _rows(tax.get("/clerk/?state=claimed").get_data(as_text=True)) == _numbers([200])
+    assert _rows(tax.get("/clerk/?state=done").get_data(as_text=True)) == _numbers([300])
+    opened = _rows(tax.get("/clerk/?state=open").get_data(as_text=True))
+    assert len(opened) == 5 and _numbers([200])[0] not in opened
+
+    body = tax.get("/clerk/?applicant=李").get_data(as_text=True)
+    assert sorted(_rows(body)) == _numbers([100, 102])
+    assert sorted(_rows(tax.get("/clerk/?applicant=王五").get_data(as_text=True))) == _numbers(
+        [101, 103]
+    )
+    assert _rows(tax.get("/clerk/?applicant=%25").get_data(as_text=True)) == []  # no wildcard
+
+    body = tax.get("/clerk/?case_number=yw90000000000102").get_data(as_text=True)
+    assert _rows(body) == _numbers([102])
+    body = tax.get("/clerk/?case_number=YW900000000001").get_data(as_text=True)
+    assert sorted(_rows(body)) == _numbers([100, 101, 102, 103])
+
+
+def test_filter_by_due_overdue_and_due_soon(app, case_id, make_client):
+    overdue = _clone(app, case_id, 2, first_number=1, due_days=(-3, -1))
+    _clone(app, case_id, 2, first_number=10, due_days=(0.05, 0.4))
+    _clone(app, case_id, 2, first_number=20, due_days=(20, 30))
+    tax = _clerk(make_client)
+    body = tax.get("/clerk/?due=overdue").get_data(as_text=True)
+    assert sorted(_rows(body)) == _numbers([1, 2])
+    assert body.count("table-danger") == len(overdue)
+    body = tax.get("/clerk/?due=soon").get_data(as_text=True)
+    assert sorted(_rows(body)) == _numbers([10, 11])
+
+
+def test_sort_by_due_date_submission_and_service(app, case_id, make_client):
+    with app.app_context():
+        services = [_service("residence_permit"), _service("business_registration")]
+    _clone(app, case_id, 6, first_number=1, services=services, seed=5)
+    tax = _clerk(make_client)
+    with app.app_context():
+        tasks = db.session.execute(
+            db.select(HumanTask, Application)
+            .join(Application, HumanTask.application_id == Application.id)
+            .where(HumanTask.department_id == _dept(TAX))
+        ).all()
+        by_due = [a.case_number for t, a in sorted(tasks, key=lambda r: (r[0].due_at, r[0].id))]
+        by_submitted = [
+            a.case_number for t, a in sorted(tasks, key=lambda r: (r[1].submitted_at, r[0].id))
+        ]
+        # grouped by service in catalogue order (the services' ids), soonest due first
+        by_service = [
+            a.case_number
+            for t, a in sorted(tasks, key=lambda r: (r[1].service_id, r[0].due_at, r[0].id))
+        ]
+    assert len({tuple(by_due), tuple(by_submitted), tuple(by_service)}) == 3  # all differ
+    assert _rows(tax.get("/clerk/").get_data(as_text=True)) == by_due
+    assert _rows(tax.get("/clerk/?sort=submitted").get_data(as_text=True)) == by_submitted
+    assert _rows(tax.get("/clerk/?sort=service").get_data(as_text=True)) == by_service
+
+
+def test_pages_of_fifty(app, case_id, make_client):
+    _clone(app, case_id, 55, first_number=1, with_files=False)
+    tax = _clerk(make_client)
+    first = tax.get("/clerk/").get_data(as_text=True)
+    second = tax.get("/clerk/?page=2").get_data(as_text=True)
+    assert len(_rows(first)) == 50 and len(_rows(second)) == 6
+    assert not set(_rows(first)) & set(_rows(second))
+    assert 'id="page-next" href="/clerk/?page=2"' in first
+    assert _count(second, "department") == 56
+
+
+def test_saved_filters_are_saved_listed_applied_and_deleted(app, case_id, make_client):
+    tax = _clerk(make_client)
+    tax.get("/clerk/")
+    resp = tax.post("/clerk/filters", {"name": "逾期的", "due": "overdue", "tab": "mine"})
+    assert resp.status_code == 302
+    assert 'data-saved-filter="逾期的"' in tax.get("/clerk/").get_data(as_text=True)
+    with app.app_context():
+        saved = db.session.execute(db.select(SavedFilter)).scalar_one()
+        saved_id = saved.id
+        assert saved.query == {"tab": "mine", "due": "overdue"}
+    applied = tax.get(f"/clerk/filters/{saved_id}")
+    assert applied.status_code == 302
+    assert applied.headers["Location"] in (
+        "/clerk/?tab=mine&due=overdue",
+        "/clerk/?due=overdue&tab=mine",
+    )
+    # the same name again replaces; a blank name is refused
+    tax.post("/clerk/filters", {"name": "逾期的", "due": "soon"})
+    tax.post("/clerk/filters", {"name": "  ", "due": "soon"})
+    with app.app_context():
+        assert [s.query for s in db.session.execute(db.select(SavedFilter)).scalars()] == [
+            {"due": "soon"}
+        ]
+    other = _clerk(make_client, "lead_tax")
+    assert other.get(f"/clerk/filters/{saved_id}").status_code == 404
+    assert other.post(f"/clerk/filters/{saved_id}/delete").status_code == 404
+    assert tax.post(f"/clerk/filters/{saved_id}/delete").status_code == 302
+    with app.app_context():
+        assert db.session.execute(db.select(SavedFilter)).first() is None
+
+
+def test_claim_and_release_with_reasons_stay_on_the_clerks_timeline(app, case_id, make_client):
+    with app.app_context():
+        task_id = _task(case_id).id
+    tax = _clerk(make_client)
+    tax.get(f"/clerk/tasks/{task_id}")
+    assert tax.post(f"/clerk/tasks/{task_id}/claim", {"reason": "熟悉该企业"}).status_code == 302
+    tax.get(f"/clerk/tasks/{task_id}")
+    assert tax.post(f"/clerk/tasks/{task_id}/release", {"reason": "休假"}).status_code == 302
+    with app.app_context():
+        task = db.session.get(HumanTask, task_id)
+        assert task.status == TaskStatus.OPEN and task.assignee_id is None
+        steps = [
+            (e.kind, e.message)
+            for e in db.session.execute(
+                db.select(CaseEvent).where(CaseEvent.application_id == case_id)
+            ).scalars()
+            if e.kind in ("task_claimed", "task_released")
+        ]
+        assert steps == [("task_claimed", "熟悉该企业"), ("task_released", "休假")]
+        application = db.session.get(Application, case_id)
+        citizen_kinds = {e.kind for e in timeline.events(application)}
+        assert not citizen_kinds & {"task_claimed", "task_released"}
+    page = tax.get(f"/clerk/tasks/{task_id}").get_data(as_text=True)
+    assert "熟悉该企业" in page and "休假" in page
+    resp = tax.post(f"/clerk/tasks/{task_id}/claim", {"reason": "x" * 501})
+    assert resp.status_code == 302
+    with app.app_context():
+        assert db.session.get(HumanTask, task_id).status == TaskStatus.OPEN
+
+
+def test_decision_form_appears_only_for_the_clerk_who_holds_the_task(app, case_id, make_client):
+    with app.app_context():
+        task_id = _task(case_id).id
+    tax, lead = _clerk(make_client), _clerk(make_client, "lead_tax")
+    page = tax.get(f"/clerk/tasks/{task_id}").get_data(as_text=True)
+    assert 'id="claim-button"' in page and 'id="decide-form"' not in page
+    tax.post(f"/clerk/tasks/{task_id}/claim")
+    page = tax.get(f"/clerk/tasks/{task_id}").get_data(as_text=True)
+    assert 'id="decide-form"' in page and 'id="claim-button"' not in page
+    page = lead.get(f"/clerk/tasks/{task_id}").get_data(as_text=True)
+    assert 'id="decide-form"' not in page and 'id="held-by"' in page
+    assert 'id="reassign-card"' in page  # the lead may hand it on
+    assert 'id="reassign-card"' not in tax.get(f"/clerk/tasks/{task_id}").get_data(as_text=True)
+
+
+def test_a_lead_reassigns_within_the_department_and_the_new_clerk_is_told(
+    app, case_id, make_client
+):
+    with app.app_context():
+        task_id = _task(case_id).id
+        clerk_id, other_dept_clerk = _user("clerk_tax").id, _user("clerk_market_regulation").id
+        lead_id = _user("lead_tax").id
+    tax, lead = _clerk(make_client), _clerk(make_client, "lead_tax")
+    lead.post(f"/clerk/tasks/{task_id}/claim")
+
+    tax.get(f"/clerk/tasks/{task_id}")
+    resp = tax.post(f"/clerk/tasks/{task_id}/reassign", {"assignee": clerk_id, "reason": "r"})
+    assert resp.status_code == 403  # only a lead reassigns
+
+    lead.get(f"/clerk/tasks/{task_id}")
+    for refused in (
+        {"assignee": other_dept_clerk, "reason": "换人"},  # another department
+        {"assignee": clerk_id, "reason": " "},  # no reason
+        {"assignee": "x", "reason": "换人"},
+    ):
+        lead.post(f"/clerk/tasks/{task_id}/reassign", refused)
+        with app.app_context():
+            assert db.session.get(HumanTask, task_id).assignee_id == lead_id
+
+    lead.post(f"/clerk/tasks/{task_id}/reassign", {"assignee": clerk_id, "reason": "你更熟悉"})
+    with app.app_context():
+        task = db.session.get(HumanTask, task_id)
+        assert (task.status, task.assignee_id) == (TaskStatus.CLAIMED, clerk_id)
+        step = db.session.execute(
+            db.select(CaseEvent).where(
+                CaseEvent.application_id == case_id, CaseEvent.kind == "task_reassigned"
+            )
+        ).scalar_one()
+        assert step.message == "你更熟悉" and step.actor_id == lead_id
+        assert step.data["from"] == lead_id and step.data["to"] == clerk_id
+        note = db.session.execute(
+            db.select(Notification).where(Notification.recipient_id == clerk_id)
+        ).scalar_one()
+        assert note.kind == "task_assigned" and note.link == f"/clerk/tasks/{task_id}"
+    assert 'id="decide-form"' in tax.get(f"/clerk/tasks/{task_id}").get_data(as_text=True)
+
+
+def test_bulk_claim_takes_the_open_tasks_and_names_who_holds_the_others(app, case_id, make_client):
+    ids = _clone(app, case_id, 3, first_number=1)
+    tax, lead = _clerk(make_client), _clerk(make_client, "lead_tax")
+    lead.post(f"/clerk/tasks/{ids[1]}/claim")
+    tax.get("/clerk/")
+    resp = tax.post("/clerk/claim", {"task": [str(i) for i in ids], "next": "/clerk/?tab=mine"})
+    assert resp.headers["Location"] == "/clerk/?tab=mine"
+    body = tax.get(resp.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        holders = {i: db.session.get(HumanTask, i).assignee.username for i in ids}
+        lead_name = _user("lead_tax").real_name
+    assert holders == {ids[0]: "clerk_tax", ids[1]: "lead_tax", ids[2]: "clerk_tax"}
+    assert lead_name in body and str(ids[1]) in body
+    assert sorted(_rows(body)) == _numbers([1, 3])
+
+
+def test_notes_are_shared_by_the_case_departments_and_hidden_from_the_citizen(
+    app, case_id, make_client
+):
+    with app.app_context():
+        tax_task, market_task = _task(case_id).id, _task(case_id, "market_regulation").id
+    tax = _clerk(make_client)
+    tax.get(f"/clerk/tasks/{tax_task}")
+    tax.post(f"/clerk/tasks/{tax_task}/notes", {"body": "已电话联系申请人，租赁合同周一补交"})
+    tax.post(f"/clerk/tasks/{tax_task}/notes", {"body": "   "})  # refused: empty
+    market = _clerk(make_client, "clerk_market_regulation")
+    page = market.get(f"/clerk/tasks/{market_task}").get_data(as_text=True)
+    assert page.count('class="border-start border-3 ps-2 mb-2 case-note"') == 1
+    assert "已电话联系申请人" in page
+    citizen = make_client()
+    citizen.login("13800138000")
+    case_page = citizen.get(f"/cases/{case_id}")
+    assert case_page.status_code == 200
+    assert "已电话联系申请人" not in case_page.get_data(as_text=True)
+    with app.app_context():
+        application = db.session.get(Application, case_id)
+        with pytest.raises(Forbidden):  # a department that does not handle the case
+            case_notes.add_note(_user("clerk_housing_fund"), application, "x")
+        with pytest.raises(Forbidden):
+            case_notes.notes(_user("13800138000"), application)
+
+
+@contextmanager
+def _statements():
+    counted = []
+
+    def count(conn, cursor, statement, *args):
+        counted.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield counted
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_the_queue_page_costs_the_same_statements_for_5_and_50_tasks(app, case_id, make_client):
+    with app.app_context():
+        services = [_service("residence_permit"), _service("business_registration")]
+        clerk_id = _user("clerk_tax").id
+    tax = _clerk(make_client)
+    urls = ("/clerk/", "/clerk/?tab=all&sort=service", "/clerk/?applicant=张&due=overdue")
+
+    def measure():
+        found = []
+        for url in urls:
+            tax.get(url)  # warm (translations, templates)
+            with app.app_context(), _statements() as counted:
+                assert tax.get(url).status_code == 200
+            found.append(len(counted))
+        return found
+
+    _clone(app, case_id, 4, first_number=1, services=services)
+    few = measure()
+    _clone(app, case_id, 30, first_number=100, services=services, due_days=(-5, -1))
+    _clone(app, case_id, 15, first_number=200, status=TaskStatus.CLAIMED, assignee_id=clerk_id)
+    many = measure()
+    body = tax.get("/clerk/").get_data(as_text=True)
+    assert len(_rows(body)) == 50  # 1 real + 49 copies all on one page
+    assert few == many, (few, many)
+
+
+def test_the_old_queue_and_claim_still_serve_callers(app, case_id):
+    with app.app_context():
+        clerk = _user("clerk_tax")
+        assert [t.application_id for t in approvals.queue(clerk)] == [case_id]
+        task = approvals.claim(clerk, _task(case_id).id)
+        assert task.status == TaskStatus.CLAIMED

@@ -1,0 +1,194 @@
+"""Queue data in bulk, for the clerk-workspace tests and benchmarks/clerk_queue.py: one real
+case driven through the workflow to its department reviews, then as many copies of its case,
+files and one department's task as asked, inserted in batches (no workflow runs for the
+copies: they are for reading queues and claiming, not for deciding).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from app import uow
+from app.extensions import db
+from app.models import (
+    Application,
+    ApplicationStatus,
+    Attachment,
+    HumanTask,
+    Role,
+    Service,
+    TaskStatus,
+    User,
+    utcnow,
+)
+
+SERVICE = "business_registration"
+_BATCH = 2000
+
+
+def real_case(
+    citizen_name: str = "张三",
+    case_number: str = "YW20260101000001",
+    citizen_username: str | None = None,
+) -> int:
+    """A business-registration case whose auto-review passed: its three department reviews
+    are open. The applicant is the user `citizen_username`, else a citizen named
+    `citizen_name`. Returns the application id (call inside an app context)."""
+    from app.domain import calendar
+    from app.workflow import runtime
+
+    with uow.unit_of_work():
+        citizen = (
+            db.session.execute(
+                db.select(User).where(User.username == citizen_username)
+            ).scalar_one()
+            if citizen_username
+            else citizen_named(citizen_name)
+        )
+        service = db.session.execute(db.select(Service).where(Service.code == SERVICE)).scalar_one()
+        now = utcnow()
+        application = Application(
+            citizen=citizen,
+            service=service,
+            status=ApplicationStatus.SUBMITTED,
+            case_number=case_number,
+            form_data={"company_name": "上海示例科技有限公司"},
+            submitted_at=now,
+            due_at=calendar.add_working_days(now, service.time_limit_days),
+        )
+        db.session.add(application)
+        db.session.flush()
+        for slot in ("id_card_front", "id_card_back", "lease"):
+            db.session.add(
+                Attachment(
+                    application_id=application.id,
+                    slot=slot,
+                    original_name=f"{slot}.png",
+                    stored_name=f"{case_number}-{slot}",
+                    mime_type="image/png",
+                    size=100,
+                    sha256="0" * 64,
+                    review_status="pass",
+                    review={"verdict": "pass", "reasons": [], "doc_type": slot},
+                )
+            )
+        inst = runtime.start_case(application)
+        db.session.flush()
+        call = runtime.load(inst).pending_service_calls()[0]
+        runtime.complete_service_call(inst.id, call.task_id, {"auto_review": {"verdict": "pass"}})
+        application.status = ApplicationStatus.IN_REVIEW
+        return application.id
+
+
+def citizen_named(name: str) -> User:
+    """A citizen with this name (created on first use; no login of its own)."""
+    username = f"citizen-{name}"
+    user = db.session.execute(db.select(User).where(User.username == username)).scalar()
+    if user is None:
+        user = User(role=Role.CITIZEN, username=username, real_name=name, password_hash="!")
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def clone_tasks(
+    source_application_id: int,
+    department_id: int,
+    count: int,
+    *,
+    first_number: int = 1,
+    citizens: list[int] | None = None,
+    services: list[int] | None = None,
+    due_days: tuple[int, int] = (-5, 30),
+    status: TaskStatus = TaskStatus.OPEN,
+    assignee_id: int | None = None,
+    with_files: bool = True,
+    seed: int = 1,
+) -> list[int]:
+    """Insert `count` copies of the source case (numbers YW9…, citizens and services taken
+    in turn from the lists given, else the source's), each with the source's files and a
+    copy of its task in `department_id`, due a random number of days from now within
+    `due_days`. Returns the new tasks' ids. Commits in batches (test data, not a use case)."""
+    rng = random.Random(seed)
+    source = db.session.get(Application, source_application_id)
+    template = db.session.execute(
+        db.select(HumanTask).where(
+            HumanTask.application_id == source_application_id,
+            HumanTask.department_id == department_id,
+        )
+    ).scalar_one()
+    files = [a for a in source.attachments if not a.superseded]
+    citizens = citizens or [source.citizen_id]
+    services = services or [source.service_id]
+    now = utcnow()
+    task_ids: list[int] = []
+    for start in range(0, count, _BATCH):
+        numbers = range(first_number + start, first_number + min(count, start + _BATCH))
+        apps = [
+            {
+                "case_number": f"YW9{n:013d}",
+                "citizen_id": citizens[n % len(citizens)],
+                "service_id": services[n % len(services)],
+                "status": ApplicationStatus.IN_REVIEW,
+                "form_data": source.form_data,
+                "created_at": now,
+                "submitted_at": now - timedelta(minutes=n),
+                "due_at": source.due_at,
+            }
+            for n in numbers
+        ]
+        app_ids = list(
+            db.session.execute(
+                db.insert(Application).returning(Application.id, sort_by_parameter_order=True),
+                apps,
+            ).scalars()
+        )
+        if with_files:
+            db.session.execute(
+                db.insert(Attachment),
+                [
+                    {
+                        "application_id": app_id,
+                        "slot": f.slot,
+                        "original_name": f.original_name,
+                        "stored_name": f"c{app_id}-{f.id}",
+                        "mime_type": f.mime_type,
+                        "size": f.size,
+                        "sha256": f.sha256,
+                        "uploaded_at": now,
+                        "review_status": f.review_status,
+                        "superseded": False,
+                        "review": f.review,
+                    }
+                    for app_id in app_ids
+                    for f in files
+                ],
+            )
+        rows = [
+            {
+                "instance_id": template.instance_id,
+                "application_id": app_id,
+                "service_id": app["service_id"],
+                "spiff_task_id": f"clone-{app_id}",
+                "element_id": template.element_id,
+                "name": template.name,
+                "lane": template.lane,
+                "form": template.form,
+                "department_id": department_id,
+                "candidate_group": template.candidate_group,
+                "status": status,
+                "assignee_id": assignee_id,
+                "due_at": now + timedelta(days=rng.uniform(*due_days)),
+                "created_at": now,
+                "claimed_at": now if assignee_id else None,
+            }
+            for app_id, app in zip(app_ids, apps, strict=True)
+        ]
+        task_ids += list(
+            db.session.execute(
+                db.insert(HumanTask).returning(HumanTask.id, sort_by_parameter_order=True), rows
+            ).scalars()
+        )
+        db.session.commit()
+    return task_ids
