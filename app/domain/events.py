@@ -39,7 +39,7 @@ CASE_STEP_KINDS = frozenset(
 )
 # The kinds the applicant (and anyone following the case from outside) is shown. The others
 # are the agency's working steps: which department's queue a task entered, a department's
-# own (possibly intermediate) verdict, escalations, incidents, the auto-review's details,
+# own (possibly intermediate) verdict, escalations, the auto-review's details,
 # version migrations, who took or handed on a task. The decision itself is shown once the
 # case is decided (`decided`).
 PUBLIC_STEP_KINDS = frozenset(
@@ -52,6 +52,7 @@ PUBLIC_STEP_KINDS = frozenset(
         "rated",
         "rating_followed_up",
         "withdrawn",
+        "incident",  # shown as "processing delayed" only: never the technical message
     }
 )
 # Steps only the clerks see (who took, gave back or handed on a task, and why); the

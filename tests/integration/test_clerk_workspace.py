@@ -261,7 +261,7 @@ def test_claim_and_release_with_reasons_stay_on_the_clerks_timeline(app, case_id
         ]
         assert steps == [("task_claimed", "熟悉该企业"), ("task_released", "休假")]
         application = db.session.get(Application, case_id)
-        citizen_kinds = {e.kind for e in timeline.events(application)}
+        citizen_kinds = {e.kind for e in timeline.public_events(application)}
         assert not citizen_kinds & {"task_claimed", "task_released"}
     page = tax.get(f"/clerk/tasks/{task_id}").get_data(as_text=True)
     assert "熟悉该企业" in page and "休假" in page

@@ -184,6 +184,8 @@ def test_a_withdrawal_that_came_first_wins_over_a_clerk_on_a_stale_page(
     clerk = make_client()
     clerk.login("clerk_tax")
     task_id = journeys.open_task_id(clerk, number)
+    clerk.get(f"/clerk/tasks/{task_id}")
+    clerk.post(f"/clerk/tasks/{task_id}/claim", {"reason": ""})  # the form shows once held
     assert "approved" in clerk.get(f"/clerk/tasks/{task_id}").get_data(as_text=True)
     assert client.post(f"/cases/{app_id}/withdraw", {"reason": ""}).status_code == 302
     with app.app_context():
