@@ -12,9 +12,11 @@ def register_blueprints(app) -> None:
         clerk,
         errors,
         files,
+        notices,
         notifications,
         portal,
         processes,
+        public,
     )
 
     app.register_blueprint(auth.bp)
@@ -25,6 +27,8 @@ def register_blueprints(app) -> None:
     app.register_blueprint(files.bp)
     app.register_blueprint(notifications.bp, url_prefix="/notifications")
     app.register_blueprint(account.bp, url_prefix="/account")
+    app.register_blueprint(notices.bp)
+    app.register_blueprint(public.bp)
     errors.register(app)
     from app.blueprints import context
 

@@ -8,7 +8,10 @@ event leads to:
 | event                  | reactions                                                  |
 |------------------------|------------------------------------------------------------|
 | CaseStep               | a timeline row; a notification for the kinds that tell     |
-|                        | someone (`notifications.EVENT_KINDS`)                      |
+|                        | someone (`notifications.EVENT_KINDS`); a written notice    |
+|                        | (PDF) for the steps that call for one (`notices.           |
+|                        | on_case_step`: submitted → receipt with the query code,    |
+|                        | task_done(correction) → 补正通知书, decided → 决定书)      |
 | TaskAssigned           | a notification to the named clerk                          |
 | ServiceCallRequested   | an `operator_call` job (run after the commit)              |
 """
@@ -22,7 +25,7 @@ from app.domain.events import CaseStep, ServiceCallRequested, TaskAssigned
 from app.extensions import db
 from app.jobs import queue
 from app.models import HumanTask
-from app.services import notifications, timeline
+from app.services import notices, notifications, timeline
 
 
 def _notify_step(step: CaseStep) -> None:
@@ -53,7 +56,7 @@ def _queue_service_call(call: ServiceCallRequested) -> None:
 
 
 REACTIONS: dict[type, tuple[Callable, ...]] = {
-    CaseStep: (timeline.write, _notify_step),
+    CaseStep: (timeline.write, _notify_step, notices.on_case_step),
     TaskAssigned: (_notify_assignee,),
     ServiceCallRequested: (_queue_service_call,),
 }

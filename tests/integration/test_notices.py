@@ -1,0 +1,142 @@
+"""Written notices (PDF) along a case: the receipt with the query code on submission, the
+补正通知书 listing what to correct, the decision (准予 / 不予 with the remedies); who may
+download them, and the public verification page their QR code points at."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.extensions import db
+from app.models import Application, Notice
+from app.services import notices
+from tests import decisions
+from tests.unit.test_notice_documents import pdf_text
+
+
+def _notices(app, app_id):
+    with app.app_context():
+        rows = (
+            db.session.execute(
+                db.select(Notice).where(Notice.application_id == app_id).order_by(Notice.id)
+            )
+            .scalars()
+            .all()
+        )
+        return [
+            {"id": n.id, "kind": n.kind, "number": n.number, "code": n.verification_code}
+            for n in rows
+        ]
+
+
+def _pdf(client, notice_id) -> str:
+    resp = client.get(f"/notices/{notice_id}.pdf")
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+    return pdf_text(resp.get_data())
+
+
+@pytest.mark.slow
+def test_receipt_correction_and_decision_notices_along_a_case(app, client, make_client, wait_jobs):
+    app_id = decisions.corrected_case(
+        app, client, make_client, wait_jobs, seed=61, mobile="13911116101"
+    )
+    with app.app_context():
+        application = db.session.get(Application, app_id)
+        case_number, query_code = application.case_number, application.query_code
+        applicant = application.citizen.real_name
+    assert re.fullmatch(r"[2-9A-HJ-NP-Z]{8}", query_code)
+    found = _notices(app, app_id)
+    assert [n["kind"] for n in found] == ["receipt", "correction", "approval"]
+    assert [n["number"] for n in found] == [
+        f"{case_number}-HZ01",
+        f"{case_number}-BZ02",
+        f"{case_number}-ZY03",
+    ]
+
+    page = client.get(f"/cases/{app_id}").get_data(as_text=True)
+    assert f'<code id="query-code">{query_code}</code>' in page
+    for n in found:
+        assert f'href="/notices/{n["id"]}.pdf"' in page
+
+    receipt, correction, approval = (_pdf(client, n["id"]) for n in found)
+    assert "受理回执" in receipt and case_number in receipt and f"查询码{query_code}" in receipt
+    assert f"申请人：{applicant}" in receipt and "公安局出入境与户政" in receipt
+    assert "补正通知书" in correction and "请重新上传在职证明" in correction
+    assert "一次性告知" in correction and "公安局出入境与户政" in correction
+    assert "准予行政许可决定书" in approval and "决定准予行政许可" in approval
+    assert "行政复议" not in approval  # the remedies go with a refusal only
+    for text, n in zip((receipt, correction, approval), found):
+        assert f"/verify/notices/{n['code']}" in text  # the URL the QR code holds
+        assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日", text)
+
+    # The clerk who handled it sees what was sent; another department's clerk may not.
+    police = make_client()
+    police.login("clerk_public_security")
+    with app.app_context():
+        from app.models import HumanTask
+
+        task_id = db.session.execute(
+            db.select(HumanTask.id).where(HumanTask.application_id == app_id)
+        ).scalar()
+    task_page = police.get(f"/clerk/tasks/{task_id}").get_data(as_text=True)
+    assert 'id="notices"' in task_page and f"{case_number}-BZ02" in task_page
+    assert police.get(f"/notices/{found[1]['id']}.pdf").status_code == 200
+    tax = make_client()
+    tax.login("clerk_tax")
+    assert tax.get(f"/notices/{found[1]['id']}.pdf").status_code == 404
+    stranger = make_client()
+    stranger.login("13800138000")  # the demo citizen, not this case's applicant
+    assert stranger.get(f"/notices/{found[1]['id']}.pdf").status_code == 404
+    admin = make_client()
+    admin.login("admin")
+    assert admin.get(f"/notices/{found[1]['id']}.pdf").status_code == 200
+    anonymous = make_client()
+    assert anonymous.get(f"/notices/{found[1]['id']}.pdf").status_code == 302  # to log-in
+
+
+@pytest.mark.slow
+def test_a_rejection_states_the_reasons_and_the_remedies_and_verifies_publicly(
+    app, client, make_client, wait_jobs
+):
+    app_id = decisions.decided_case(
+        app, client, make_client, wait_jobs, seed=62, mobile="13911116202", rejecting=("tax",)
+    )
+    found = _notices(app, app_id)
+    assert [n["kind"] for n in found] == ["receipt", "rejection"]
+    text = _pdf(client, found[1]["id"])
+    assert "不予行政许可决定书" in text and "不予许可" in text
+    assert "材料不全，不予许可" in text  # the reason the tax clerk gave
+    assert "六十日内" in text and "行政复议" in text
+    assert "六个月内" in text and "行政诉讼" in text
+    assert "市场监督管理局、税务局、人力资源和社会保障局" in text  # 并联审批: every department
+
+    with app.app_context():
+        application = db.session.get(Application, app_id)
+        name, case_number = application.citizen.real_name, application.case_number
+    anonymous = make_client()
+    page = anonymous.get(f"/verify/notices/{found[1]['code']}")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert 'id="verified-notice"' in body and found[1]["number"] in body
+    assert "不予行政许可决定书" in body and case_number in body
+    masked = name[0] + "*" * (len(name) - 1)
+    assert f'id="notice-applicant">{masked}<' in body and name not in body
+    assert "材料不全" not in body  # the reasons stay in the document
+
+    missing = anonymous.get("/verify/notices/" + "x" * 24)
+    assert missing.status_code == 404 and 'id="notice-not-found"' in missing.get_data(as_text=True)
+
+
+def test_issue_refuses_unknown_kinds_and_missing_details(ctx):
+    application = Application(case_number="YW20260101000001")
+    with pytest.raises(ValueError, match="unknown notice kind 'memo'"):
+        notices.issue(application, "memo")
+    with pytest.raises(ValueError, match="needs reasons"):
+        notices.issue(application, "rejection")
+
+
+def test_mask_name():
+    assert notices.mask_name("张三") == "张*"
+    assert notices.mask_name("欧阳娜娜") == "欧***"
+    assert notices.mask_name("") == "*"
