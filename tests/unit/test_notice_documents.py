@@ -60,13 +60,13 @@ def test_the_chinese_text_of_a_notice_can_be_extracted():
 
 def test_the_qr_code_holds_the_verification_url(monkeypatch):
     encoded = []
-    original = notice_documents.QrCodeWidget
+    original = notice_documents.QrCode
 
     def spy(value, **kw):
         encoded.append(value)
         return original(value, **kw)
 
-    monkeypatch.setattr(notice_documents, "QrCodeWidget", spy)
+    monkeypatch.setattr(notice_documents, "QrCode", spy)
     render(content())
     assert encoded == [URL]
     encoded.clear()
