@@ -140,3 +140,45 @@ def test_mask_name():
     assert notices.mask_name("张三") == "张*"
     assert notices.mask_name("欧阳娜娜") == "欧***"
     assert notices.mask_name("") == "*"
+
+
+def test_the_intake_and_clock_notices_through_the_generic_entry_point(app, ctx):
+    from datetime import date
+
+    from tests.integration.test_lookup import _submitted_row
+
+    application = _submitted_row(app)
+    accepted = notices.issue(application, "acceptance", decision_due=date(2026, 1, 29))
+    refused = notices.issue(application, "refusal", reason="申请事项不属于本机关职权范围")
+    extended = notices.issue(
+        application, "extension", reason="需要现场核查", days=10, new_due=date(2026, 2, 12)
+    )
+    db.session.commit()
+    texts = [pdf_text(notices.path_for(n).read_bytes()) for n in (accepted, refused, extended)]
+    assert "受理通知书" in texts[0] and "决定予以受理" in texts[0] and "2026年1月29日前" in texts[0]
+    assert "不予受理通知书" in texts[1] and "不属于本机关职权范围" in texts[1]
+    assert "六十日内" in texts[1] and "六个月内" in texts[1]  # remedies of a refusal too
+    assert "延期通知书" in texts[2] and "需要现场核查" in texts[2] and "延长10日" in texts[2]
+    assert "2026年2月12日前作出决定" in texts[2]
+    assert extended.details == {"reason": "需要现场核查", "days": 10, "new_due": "2026年2月12日"}
+    numbers = [n.number.split("-")[-1] for n in (accepted, refused, extended)]
+    assert numbers == ["SL01", "BSL02", "YQ03"]
+
+
+def test_a_failed_use_case_leaves_no_notice_and_no_file(app, ctx):
+    from app import uow
+    from tests.integration.test_lookup import _submitted_row
+
+    application = _submitted_row(app)
+    folder = notices.notices_dir()
+    before = set(folder.iterdir()) if folder.exists() else set()
+
+    @uow.use_case
+    def issue_then_fail():
+        notices.issue(application, "acceptance")
+        raise RuntimeError("the rest of the use case failed")
+
+    with pytest.raises(RuntimeError):
+        issue_then_fail()
+    assert set(folder.iterdir()) == before
+    assert db.session.execute(db.select(db.func.count(Notice.id))).scalar() == 0
