@@ -4,6 +4,8 @@ download them, and the public verification page their QR code points at."""
 
 from __future__ import annotations
 
+import io
+import random
 import re
 
 import pytest
@@ -11,7 +13,8 @@ import pytest
 from app.extensions import db
 from app.models import Application, Notice
 from app.services import notices
-from tests import decisions
+from ml.synthetic import render
+from tests import decisions, journeys
 from tests.unit.test_notice_documents import pdf_text
 
 
@@ -38,49 +41,71 @@ def _pdf(client, notice_id) -> str:
 
 @pytest.mark.slow
 def test_receipt_correction_and_decision_notices_along_a_case(app, client, make_client, wait_jobs):
-    app_id = decisions.corrected_case(
-        app, client, make_client, wait_jobs, seed=61, mobile="13911116101"
-    )
+    """Submit → the receipt → a correction request → the 补正通知书 → corrections → approval →
+    the decision; each notice downloadable from the case page as soon as it is issued."""
+    _, person = render("id_card_front", random.Random(61), capture="clean")
+    app_id = journeys.submitted_residence_permit(client, wait_jobs, person, "13911116101")
     with app.app_context():
         application = db.session.get(Application, app_id)
         case_number, query_code = application.case_number, application.query_code
         applicant = application.citizen.real_name
     assert re.fullmatch(r"[2-9A-HJ-NP-Z]{8}", query_code)
-    found = _notices(app, app_id)
-    assert [n["kind"] for n in found] == ["receipt", "correction", "approval"]
-    assert [n["number"] for n in found] == [
-        f"{case_number}-HZ01",
-        f"{case_number}-BZ02",
-        f"{case_number}-ZY03",
-    ]
-
+    [receipt_row] = _notices(app, app_id)
+    assert (receipt_row["kind"], receipt_row["number"]) == ("receipt", f"{case_number}-HZ01")
     page = client.get(f"/cases/{app_id}").get_data(as_text=True)
     assert f'<code id="query-code">{query_code}</code>' in page
-    for n in found:
-        assert f'href="/notices/{n["id"]}.pdf"' in page
-
-    receipt, correction, approval = (_pdf(client, n["id"]) for n in found)
+    assert f'href="/notices/{receipt_row["id"]}.pdf"' in page
+    receipt = _pdf(client, receipt_row["id"])
     assert "受理回执" in receipt and case_number in receipt and f"查询码{query_code}" in receipt
     assert f"申请人：{applicant}" in receipt and "公安局出入境与户政" in receipt
-    assert "补正通知书" in correction and "请重新上传在职证明" in correction
-    assert "一次性告知" in correction and "公安局出入境与户政" in correction
+
+    police = make_client()
+    police.login("clerk_public_security")
+    task_id = journeys.open_task_id(police, case_number)
+    resp = police.post(
+        f"/clerk/tasks/{task_id}/decide",
+        {"decision": "correct", "correction_items": "请重新上传在职证明\n请补充租赁合同第2页"},
+    )
+    assert resp.status_code == 302
+    correction_row = _notices(app, app_id)[1]
+    assert (correction_row["kind"], correction_row["number"]) == (
+        "correction",
+        f"{case_number}-BZ02",
+    )
+    page = client.get(f"/cases/{app_id}").get_data(as_text=True)
+    assert f'href="/notices/{correction_row["id"]}.pdf"' in page
+    correction = _pdf(client, correction_row["id"])
+    assert "补正通知书" in correction and "一次性告知" in correction
+    assert "1.请重新上传在职证明" in correction and "2.请补充租赁合同第2页" in correction
+    assert "公安局出入境与户政" in correction
+    # The clerk sees what was sent, on the task page.
+    task_page = police.get(f"/clerk/tasks/{task_id}").get_data(as_text=True)
+    assert 'id="notices"' in task_page and f"{case_number}-BZ02" in task_page
+
+    resp = client.post(
+        f"/cases/{app_id}/correction",
+        {"note": "已重新上传", "file:employment": (io.BytesIO(journeys.blank_png()), "e2.png")},
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 302
+    wait_jobs()
+    task_id = journeys.open_task_id(police, case_number)
+    assert police.post(f"/clerk/tasks/{task_id}/decide", {"decision": "approve"}).status_code == 302
+    found = _notices(app, app_id)
+    assert [n["kind"] for n in found] == ["receipt", "correction", "approval"]
+    assert found[2]["number"] == f"{case_number}-ZY03"
+    approval = _pdf(client, found[2]["id"])
     assert "准予行政许可决定书" in approval and "决定准予行政许可" in approval
+    with app.app_context():
+        certificate = db.session.get(Application, app_id).certificate_number
+    assert f"证照编号{certificate}" in approval
     assert "行政复议" not in approval  # the remedies go with a refusal only
     for text, n in zip((receipt, correction, approval), found):
         assert f"/verify/notices/{n['code']}" in text  # the URL the QR code holds
         assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日", text)
 
-    # The clerk who handled it sees what was sent; another department's clerk may not.
-    police = make_client()
-    police.login("clerk_public_security")
-    with app.app_context():
-        from app.models import HumanTask
-
-        task_id = db.session.execute(
-            db.select(HumanTask.id).where(HumanTask.application_id == app_id)
-        ).scalar()
-    task_page = police.get(f"/clerk/tasks/{task_id}").get_data(as_text=True)
-    assert 'id="notices"' in task_page and f"{case_number}-BZ02" in task_page
+    # Who may download: the case's clerks and admins; not another department, not another
+    # citizen (404, as if there were no such notice); anonymous visitors are sent to log in.
     assert police.get(f"/notices/{found[1]['id']}.pdf").status_code == 200
     tax = make_client()
     tax.login("clerk_tax")
