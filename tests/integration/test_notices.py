@@ -149,6 +149,10 @@ def test_a_rejection_states_the_reasons_and_the_remedies_and_verifies_publicly(
     assert f'id="notice-applicant">{masked}<' in body and name not in body
     assert "材料不全" not in body  # the reasons stay in the document
 
+    english = anonymous.get(f"/verify/notices/{found[1]['code']}?lang=en").get_data(as_text=True)
+    assert "This notice was issued through OneWindow and is valid." in english
+    assert "不予行政许可决定书 (Decision to refuse the licence)" in english
+
     missing = anonymous.get("/verify/notices/" + "x" * 24)
     assert missing.status_code == 404 and 'id="notice-not-found"' in missing.get_data(as_text=True)
 
