@@ -316,8 +316,19 @@ def _plain(value):
 @uow.use_case
 def issue(application: Application, kind: str, *, department_id: int | None = None, **details):
     """Write a notice of `kind` (a KINDS key) for the submitted `application` and return its
-    `Notice`. `details` are what the kind's body needs (e.g. `reasons` for a rejection,
-    `items` for corrections); `department_id` names the issuing department when one acted."""
+    `Notice`. `department_id` names the issuing department when one acted. `details` are
+    what the kind's body says (dates may be `date`/`datetime`; lists or one item per line):
+
+    | kind       | details (* required)                                                |
+    |------------|---------------------------------------------------------------------|
+    | receipt    | —  (gives the case its query code and prints it)                    |
+    | acceptance | accepted_on, decision_due, note                                     |
+    | refusal    | reason*  (the remedies are added)                                   |
+    | correction | items*, note                                                        |
+    | extension  | reason*, new_due*, days, note                                       |
+    | approval   | reasons, certificate_number (default: the case's), note             |
+    | rejection  | reasons*  (the remedies are added)                                  |
+    """
     spec = KINDS.get(kind)
     if spec is None:
         raise ValueError(f"unknown notice kind {kind!r}; known: {', '.join(KINDS)}")
