@@ -47,6 +47,13 @@ class Config:
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host; their
     # headers are believed only then (the client's address is what log-in throttling counts).
     TRUSTED_PROXIES = 0
+    # The public progress lookup (case number + query code): this many lookups that found
+    # nothing per client address per window, then refused until the window ends.
+    LOOKUP_MAX_FAILURES = 10
+    LOOKUP_WINDOW_SECONDS = 900
+    # Written notices (PDF): a CJK TrueType font (.ttf/.ttc); by default the Debian fonts
+    # fonts-wqy-zenhei installs (see app/services/notice_documents.py).
+    NOTICE_FONT = None
     BABEL_DEFAULT_LOCALE = "zh"
     LANGUAGES = ("zh", "en")
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "app" / "translations")
@@ -145,6 +152,7 @@ def from_environment() -> dict:
         "MAIL_USERNAME",
         "MAIL_PASSWORD",
         "MAIL_SENDER",
+        "NOTICE_FONT",
     ):
         if env.get(key):
             out[key] = env[key]
@@ -160,6 +168,8 @@ def from_environment() -> dict:
         "LOGIN_IP_MAX_FAILURES",
         "LOGIN_IP_WINDOW_SECONDS",
         "TRUSTED_PROXIES",
+        "LOOKUP_MAX_FAILURES",
+        "LOOKUP_WINDOW_SECONDS",
         "MAIL_PORT",
     ):
         if env.get(key):

@@ -14,9 +14,11 @@ def register_blueprints(app) -> None:
         db_errors,
         errors,
         files,
+        notices,
         notifications,
         portal,
         processes,
+        public,
     )
 
     app.register_blueprint(auth.bp)
@@ -28,6 +30,8 @@ def register_blueprints(app) -> None:
     app.register_blueprint(notifications.bp, url_prefix="/notifications")
     app.register_blueprint(account.bp, url_prefix="/account")
     app.register_blueprint(audit.bp, url_prefix="/audit")
+    app.register_blueprint(notices.bp)
+    app.register_blueprint(public.bp)
     errors.register(app)
     db_errors.register(app)
     from app.blueprints import context

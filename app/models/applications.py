@@ -61,6 +61,8 @@ class Application(db.Model):
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # Printed on the receipt: with the case number it opens the public progress lookup.
+    query_code: Mapped[str | None] = mapped_column(String(16))
     citizen_id: Mapped[int] = mapped_column(ForeignKey("user.id"), nullable=False, index=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), nullable=False)
     status: Mapped[ApplicationStatus] = mapped_column(
