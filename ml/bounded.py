@@ -2,8 +2,9 @@
 
 A PDF of a few kilobytes can ask for minutes of rendering or gigabytes of memory. Such work
 must never run in a web thread or in a process that serves others: :class:`BoundedPool`
-keeps a few long-lived worker processes (started with ``forkserver`` where available, never
-by forking a threaded parent) and runs one call at a time in each, under :class:`Limits`:
+keeps a few long-lived worker processes (started with ``spawn``: a fresh interpreter, never a
+fork of a threaded parent, and no fork server whose state a forked parent — a Celery pool
+child — would inherit) and runs one call at a time in each, under :class:`Limits`:
 
 * CPU time: ``RLIMIT_CPU`` is set, for each call, to the time the child has used so far
   plus the call's budget; the kernel stops a child that goes over (``SIGXCPU``).
@@ -31,6 +32,7 @@ import resource
 import signal
 import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
@@ -69,11 +71,6 @@ class WorkerCrashed(BoundedTaskFailed):
     def __init__(self, exitcode: int | None) -> None:
         super().__init__(f"the worker process died (exit code {exitcode})")
         self.exitcode = exitcode
-
-
-def _default_start_method() -> str:
-    methods = multiprocessing.get_all_start_methods()
-    return "forkserver" if "forkserver" in methods else "spawn"
 
 
 def _set_limit(kind: int, soft: int) -> None:
@@ -126,15 +123,38 @@ def _worker_main(conn, initializer: Callable[[], object] | None, nice: int) -> N
             return  # a child that ran out of memory may be in a bad state: start afresh
 
 
+@contextmanager
+def _startable_here():
+    """Let this process start children even when it is one of Celery's pool children.
+
+    Those (billiard processes) are marked daemonic, and multiprocessing refuses to start
+    children from a daemonic process, which could not reap them at exit; ours need no
+    reaping (they leave when their pipe closes, i.e. when this process ends). Their auth key
+    is billiard's type, which the start method cannot pickle: it is lent as the standard one.
+    """
+    current = multiprocessing.current_process()
+    saved = dict(current._config)
+    current._config["daemon"] = False
+    current._config["authkey"] = multiprocessing.process.AuthenticationString(
+        bytes(saved.get("authkey") or os.urandom(32))
+    )
+    try:
+        yield
+    finally:
+        current._config.clear()
+        current._config.update(saved)
+
+
 class _Worker:
     """One child process and the parent's end of its pipe."""
 
     def __init__(self, context, initializer, nice: int, name: str) -> None:
         self.conn, child_conn = context.Pipe()
-        self.process = context.Process(
-            target=_worker_main, args=(child_conn, initializer, nice), name=name, daemon=True
-        )
-        self.process.start()
+        with _startable_here():
+            self.process = context.Process(
+                target=_worker_main, args=(child_conn, initializer, nice), name=name, daemon=True
+            )
+            self.process.start()
         child_conn.close()
 
     def kill(self) -> None:
@@ -171,14 +191,14 @@ class BoundedPool:
         *,
         initializer: Callable[[], object] | None = None,
         nice: int = 10,
-        start_method: str | None = None,
+        start_method: str = "spawn",
         name: str = "bounded-worker",
     ) -> None:
         self.size = max(1, int(size))
         self.initializer = initializer
         self.nice = nice
         self.name = name
-        self._context = multiprocessing.get_context(start_method or _default_start_method())
+        self._context = multiprocessing.get_context(start_method)
         self._idle: list[_Worker] = []
         self._started = 0
         self._closed = False

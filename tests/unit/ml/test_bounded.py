@@ -119,3 +119,26 @@ def test_calls_beyond_the_pool_size_wait_for_a_free_child():
         assert 1 <= len(pids) <= 2
     finally:
         pool.close()
+
+
+def _pool_in_daemonic_child(results) -> None:
+    pool = BoundedPool(1, nice=0)
+    try:
+        results.put(pool.run(add, 2, b=2, limits=GENEROUS))
+    except BaseException as exc:  # noqa: BLE001 — reported to the test
+        results.put(repr(exc))
+    finally:
+        pool.close()
+
+
+def test_a_pool_works_inside_a_celery_prefork_child():
+    """Celery's pool children are daemonic (billiard), and daemonic processes may not start
+    multiprocessing children: the pool must still start its workers there."""
+    billiard = pytest.importorskip("billiard")
+    results = billiard.Queue()
+    child = billiard.Process(target=_pool_in_daemonic_child, args=(results,), daemon=True)
+    child.start()
+    try:
+        assert results.get(timeout=60) == 4
+    finally:
+        child.join(10)
