@@ -288,7 +288,7 @@ def probe(
 
 
 def run_load(args) -> None:
-    from tests.fixtures.ml.documents import render_bomb_pdf
+    from tests.fixtures.ml.documents import render_bomb_pdf, text_layer_pdf
 
     tmp = Path(tempfile.mkdtemp(prefix="onewindow-hostile-"))
     env = dict(
@@ -317,7 +317,11 @@ def run_load(args) -> None:
         assert status == 302, status
         normal, normal_draft, files = citizen(base, 11, "13911110001")
         card = files["id_card_front"]
-        timed_review(normal, normal_draft, "id_card_front", card, "warm-up.png")  # warm workers
+        # A server in its steady state: review and upload-inspection workers are warm.
+        timed_review(normal, normal_draft, "id_card_front", card, "warm-up.png")
+        warm_pdf = text_layer_pdf(["Warm-up page", "of the upload inspection workers"])
+        for _ in range(2):
+            timed_review(normal, normal_draft, "lease", warm_pdf, "warm-up.pdf")
 
         quiet_latency: dict = {}
         probe(base, clerk, threading.Event(), args.probes // 2, quiet_latency)
