@@ -27,6 +27,11 @@ class Config:
     MAX_FILES_PER_SLOT = 5
     MAX_FILES_PER_APPLICATION = 30
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # per request; slightly above one upload
+    MAX_PDF_PAGES = 50  # a longer PDF is refused at upload (its page count is checked)
+    # Reading one uploaded file (preview + OCR review) runs in a bounded worker process:
+    DOCUMENT_CPU_SECONDS = 60  # CPU time per file; over it the file is "too complex"
+    DOCUMENT_WALL_SECONDS = 180  # wall-clock time per file, then the worker is killed
+    DOCUMENT_MEMORY_MB = 1536  # address space of the worker while it reads the file
     JOB_WORKERS = 2
     JOBS_INLINE = False  # tests may run jobs synchronously in the calling thread
     JOB_MAX_ATTEMPTS = 3
@@ -160,6 +165,10 @@ def from_environment() -> dict:
         "MAX_UPLOAD_BYTES",
         "MAX_FILES_PER_SLOT",
         "MAX_FILES_PER_APPLICATION",
+        "MAX_PDF_PAGES",
+        "DOCUMENT_CPU_SECONDS",
+        "DOCUMENT_WALL_SECONDS",
+        "DOCUMENT_MEMORY_MB",
         "JOB_WORKERS",
         "JOB_LEASE_SECONDS",
         "JOB_MAX_ATTEMPTS",

@@ -13,6 +13,11 @@ When a required field is missing or a check-digit field fails its check, the pag
 gets a second look (:mod:`ml.fields.recover`): the value's line is re-read on its own,
 and a re-read number is used only if it validates, so a wrong check digit printed on
 the document still ends as ``checksum_invalid``.
+
+:func:`review_upload` is what the application runs for one uploaded file, in a bounded
+worker process (:mod:`ml.bounded`): the page limit, the first-page preview, then the review.
+A file that is too costly to draw or has too many pages ends as ``attention`` with the
+reason ``too_complex`` or ``too_many_pages`` (see :func:`refusal`), never as a hang.
 """
 
 from __future__ import annotations
@@ -41,7 +46,11 @@ REASON_CODES = (
     "id_mismatch",
     "expired",
     "field_missing",
+    "too_complex",
+    "too_many_pages",
 )
+# UnreadableDocument reasons that are limits, reported under their own code, not "unreadable".
+LIMIT_REASONS = ("too_complex", "too_many_pages")
 MIN_TEXT_CHARS = 6
 _NO_EVIDENCE = {"text": "", "page": None, "box": None}
 _SENTINEL = object()
@@ -328,10 +337,11 @@ def review_document(
     try:
         ocr = ocr_result if ocr_result is not None else run_ocr(path, engine=engine)
     except UnreadableDocument as exc:
+        limit = exc.reason in LIMIT_REASONS
         report.reason(
-            "unreadable",
+            exc.reason if limit else "unreadable",
             None,
-            f"the file cannot be read ({exc.reason})",
+            exc.detail if limit else f"the file cannot be read ({exc.reason})",
             {"text": exc.detail, "page": None, "box": None},
         )
         return out
@@ -360,6 +370,92 @@ def review_document(
         _compare_applicant(fields_type, fields, applicant, ocr.text, report)
     out["verdict"] = "pass" if not report.reasons else "attention"
     return out
+
+
+def refusal(
+    code: str, message: str, *, path: object = "<bytes>", expected_type: str | None = None
+) -> dict:
+    """The verdict for a file that was not reviewed (`code` is usually "too_complex" or
+    "too_many_pages": it went over a limit): attention, with that one reason."""
+    report = _Report()
+    report.reason(code, None, message, {"text": message, "page": None, "box": None})
+    return {
+        "file": str(path) if not isinstance(path, bytes) else "<bytes>",
+        "doc_type": expected_type or OTHER,
+        "confidence": 0.0,
+        "fields": {},
+        "checks": report.checks,
+        "verdict": "attention",
+        "reasons": report.reasons,
+        "ocr_seconds": 0.0,
+        "text": "",
+        "pages": [],
+    }
+
+
+def review_upload(
+    path: str | os.PathLike,
+    *,
+    preview_to: str | os.PathLike | None = None,
+    max_pdf_pages: int | None = None,
+    **options: Any,
+) -> dict:
+    """Everything done with one uploaded file, meant for a bounded worker process: refuse a
+    PDF of more than `max_pdf_pages` pages, write the first-page JPEG preview to
+    `preview_to` (when given), then :func:`review_document` with `options`.
+
+    The result is the review, plus "preview": "ready", "unavailable" or None (not asked).
+    A file too costly to draw is refused as ``too_complex`` without being OCR'd."""
+    from ml.ocr.loading import count_pdf_pages, read_source
+    from ml.preview import write_preview
+
+    expected = options.get("expected_type")
+    try:
+        data = read_source(path)
+    except UnreadableDocument:
+        data = b""  # review_document reports it
+    if max_pdf_pages and isinstance(data, bytes) and data.lstrip()[:5] == b"%PDF-":
+        try:
+            pages = count_pdf_pages(data)
+        except UnreadableDocument:
+            pages = 0  # review_document reports it
+        if pages > max_pdf_pages:
+            out = refusal(
+                "too_many_pages",
+                f"the PDF has {pages} pages; at most {max_pdf_pages} are checked",
+                path=path,
+                expected_type=expected,
+            )
+            out["preview"] = None
+            return out
+    preview = None
+    if preview_to is not None:
+        try:
+            write_preview(data or path, preview_to)
+            preview = "ready"
+        except UnreadableDocument as exc:
+            preview = "unavailable"
+            if exc.reason in LIMIT_REASONS:
+                out = refusal(exc.reason, exc.detail, path=path, expected_type=expected)
+                out["preview"] = preview
+                return out
+    out = review_document(path, **options)
+    out["preview"] = preview
+    return out
+
+
+def warm_up(engine: str = "tesseract") -> None:
+    """Load what a review needs (the OCR engine and its Chinese model, the classifier), so
+    that a new worker process is ready before its first file arrives."""
+    from PIL import Image
+
+    from ml.ocr import get_engine
+
+    try:
+        get_engine(engine).recognize(Image.new("L", (64, 32), 255), lang="chi_sim")
+    except Exception:  # noqa: BLE001 — the first review reports a missing engine
+        pass
+    _load_classifier()
 
 
 def review_paths(paths: list[str | Path], **options: Any) -> list[dict]:

@@ -79,6 +79,13 @@ REASON_LABELS = {
     "id_mismatch": _l("The ID number on the document differs from the one you entered."),
     "expired": _l("The document has expired."),
     "field_missing": _l("A required item could not be found on the document."),
+    "too_complex": _l(
+        "The file is too complex to be checked. Export the PDF again, or scan the pages "
+        "as pictures, and upload it again."
+    ),
+    "too_many_pages": _l(
+        "The PDF has too many pages to be checked. Scan only the pages asked for."
+    ),
 }
 
 

@@ -1,8 +1,13 @@
-"""Serving uploaded files to the people allowed to see them, and nobody else."""
+"""Serving uploaded files to the people allowed to see them, and nobody else.
+
+Nothing here decodes or renders a file: previews are made by background jobs in bounded
+worker processes (`services.previews`); until one is ready the preview view answers with a
+small "preview being prepared" picture.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, send_file
+from flask import Blueprint, abort, current_app, render_template, send_file
 from flask_login import current_user, login_required
 
 from app.extensions import db, talisman
@@ -55,13 +60,22 @@ def attachment(attachment_id: int):
 @talisman(content_security_policy=FILE_POLICY)
 @login_required
 def preview(attachment_id: int):
-    """What an <img> can show: the file itself, or a JPEG of its first page (TIFF, HEIC, PDF)."""
+    """What an <img> can show: the file itself, the JPEG of its first page (TIFF, HEIC, PDF),
+    or, while that JPEG is being made, a placeholder saying so. Never renders here."""
     att = _viewable(attachment_id)
     if not previews.needs_preview(att.mime_type):
         return attachment(attachment_id)
-    try:
-        path = previews.preview_path(att.stored_name, att.mime_type)
-    except previews.PreviewUnavailable as exc:
-        current_app.logger.info("no preview for attachment %s: %s", att.id, exc)
+    state = previews.state(att)
+    if state == "ready":
+        path = previews.ready_path(att)
+        if path is not None:  # (not deleted in between)
+            return _locked_down(send_file(path, mimetype="image/jpeg", max_age=0))
+    if state == "unavailable":
+        current_app.logger.info("no preview for attachment %s", att.id)
         abort(404)
-    return _locked_down(send_file(path, mimetype="image/jpeg", max_age=0))
+    if state == "missing":
+        previews.request_preview(att)
+    placeholder = render_template("files/preview_pending.svg")
+    return _locked_down(
+        current_app.response_class(placeholder, mimetype="image/svg+xml", status=200)
+    )

@@ -13,7 +13,7 @@ from app.domain import events
 from app.extensions import db
 from app.jobs.registry import handler, on_final_failure
 from app.models import Attachment, Incident, Job, WorkflowInstance
-from app.services import delivery, reviews
+from app.services import delivery, previews, reviews
 from app.workflow import runtime
 
 
@@ -37,6 +37,15 @@ def review_attachment_failed(job: Job) -> None:
             "reasons": [{"code": "unreadable", "message": "review job failed"}],
             "error": job.error,
         }
+
+
+@handler("render_preview")
+def render_preview(job: Job, attachment_id: int) -> dict:
+    """Make the JPEG preview of a file that has none, in a bounded worker process."""
+    att = db.session.get(Attachment, attachment_id)
+    if att is None:
+        return {"skipped": "attachment deleted"}
+    return previews.render(att)
 
 
 @handler("operator_call")

@@ -1,6 +1,7 @@
 """The embedded job runner: a small thread pool inside the web process (no Redis needed).
 
-OCR runs in tesseract subprocesses, so threads are enough for parallelism here. On start
+Files are read (OCR, previews) in bounded worker processes (`services.file_workers`), so
+threads are enough for parallelism here. On start
 the runner picks up jobs left queued or running by a previous process.
 """
 

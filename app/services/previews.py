@@ -1,26 +1,34 @@
-"""Browser-viewable previews of uploaded files.
+"""Browser-viewable previews of uploaded files, made by background jobs, never in a request.
 
 Browsers show JPEG, PNG and WebP in an <img>, but not TIFF scans, iPhone HEIC photos or PDFs.
-For those, the first page is rendered once to a JPEG (at most PREVIEW_MAX_SIDE pixels on its
+For those, the first page is rendered once to a JPEG (`ml.preview`: at most 1600 pixels on its
 long side, EXIF orientation applied as the OCR saw it) and kept next to the uploads, so clerks
 see every document with its evidence boxes and citizens see a thumbnail.
+
+Rendering an untrusted file is work with no bound of its own, so it happens only in a bounded
+worker process (`file_workers.read_document`), in a job: the review job of a new upload makes
+the preview before it reads the file; a file without one (uploaded before previews were made
+this way, or whose preview was lost) gets a `render_preview` job when it is first asked for.
+Until then the file view answers with a "preview being prepared" placeholder.
+
+What a file's preview is (`state`):
+  "ready"        the JPEG is on disk
+  "pending"      a job will make it (the file's review, or a `render_preview` job)
+  "unavailable"  it was tried and the file cannot be drawn (damaged, too complex)
+  "missing"      nothing is on its way: ask for it with `request_preview`
 """
 
 from __future__ import annotations
 
-import io
-import os
 from pathlib import Path
 
-from PIL import Image
-
-from app.services import uploads
-
-PREVIEW_MAX_SIDE = 1600
-
-
-class PreviewUnavailable(Exception):
-    """The file cannot be rendered (damaged, encrypted PDF…); the original is still there."""
+from app import uow
+from app.extensions import db
+from app.jobs import queue
+from app.models import Attachment, Job, JobStatus
+from app.services import file_workers, uploads
+from ml.bounded import BoundedTaskFailed
+from ml.ocr import UnreadableDocument
 
 
 def needs_preview(mime_type: str) -> bool:
@@ -28,53 +36,55 @@ def needs_preview(mime_type: str) -> bool:
     return mime_type in uploads.NEEDS_PREVIEW
 
 
-def preview_path(stored_name: str, mime_type: str) -> Path:
-    """The JPEG preview of a stored file, rendered on first use."""
-    if not needs_preview(mime_type):
-        raise ValueError(f"{mime_type} needs no preview")
-    path = uploads.preview_path_for(stored_name)
-    if not path.exists():
-        image = _first_page(uploads.path_for(stored_name).read_bytes(), mime_type)
-        image.thumbnail((PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".part")
-        image.convert("RGB").save(tmp, "JPEG", quality=85)
-        os.replace(tmp, path)
-    return path
+def ready_path(att: Attachment) -> Path | None:
+    """The JPEG preview of a file if it has been made, else None."""
+    path = uploads.preview_path_for(att.stored_name)
+    return path if path.exists() else None
 
 
-def _first_page(data: bytes, mime_type: str) -> Image.Image:
-    from ml.ocr import UnreadableDocument
-    from ml.ocr.loading import open_image
+def state(att: Attachment) -> str:
+    """ "ready", "pending", "unavailable" or "missing" (see the module's docstring)."""
+    if ready_path(att) is not None:
+        return "ready"
+    if (att.review or {}).get("preview") == "unavailable":
+        return "unavailable"
+    if att.review_status == "pending" or _render_queued(att.id):
+        return "pending"
+    return "missing"
 
+
+def _render_queued(attachment_id: int) -> bool:
+    payloads = db.session.execute(
+        db.select(Job.payload).where(
+            Job.kind == "render_preview",
+            Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)),
+        )
+    ).scalars()
+    return any((p or {}).get("attachment_id") == attachment_id for p in payloads)
+
+
+@uow.use_case
+def request_preview(att: Attachment) -> None:
+    """Queue a `render_preview` job for a file whose preview is missing (once)."""
+    if needs_preview(att.mime_type) and state(att) == "missing":
+        queue.enqueue("render_preview", attachment_id=att.id)
+
+
+def render(att: Attachment) -> dict:
+    """Make the preview of one file in a bounded worker (inside the caller's job); a file
+    that cannot be drawn within the limits is marked "unavailable", not retried."""
+    from ml.preview import write_preview
+
+    if not needs_preview(att.mime_type) or ready_path(att) is not None:
+        return {"preview": "ready"}
     try:
-        if mime_type == "application/pdf":
-            return _render_pdf_page(data)
-        return open_image(data)
-    except UnreadableDocument as exc:
-        raise PreviewUnavailable(str(exc)) from exc
-
-
-def _render_pdf_page(data: bytes) -> Image.Image:
-    import pypdfium2 as pdfium
-
-    try:
-        pdf = pdfium.PdfDocument(io.BytesIO(data))
-    except pdfium.PdfiumError as exc:
-        raise PreviewUnavailable(f"cannot open PDF: {exc}") from exc
-    try:
-        if len(pdf) == 0:
-            raise PreviewUnavailable("the PDF has no pages")
-        page = pdf[0]
-        try:
-            width, height = page.get_size()
-            if width < 1 or height < 1:
-                raise PreviewUnavailable("the first page has no size")
-            scale = PREVIEW_MAX_SIDE / max(width, height)
-            return page.render(scale=scale).to_pil()
-        finally:
-            page.close()
-    except pdfium.PdfiumError as exc:
-        raise PreviewUnavailable(f"cannot render PDF: {exc}") from exc
-    finally:
-        pdf.close()
+        file_workers.read_document(
+            write_preview,
+            str(uploads.path_for(att.stored_name)),
+            str(uploads.preview_path_for(att.stored_name)),
+        )
+        outcome = "ready"
+    except (UnreadableDocument, BoundedTaskFailed) as exc:
+        outcome, reason = "unavailable", str(exc)
+        att.review = {**(att.review or {}), "preview": outcome, "preview_problem": reason[:500]}
+    return {"preview": outcome}

@@ -2,6 +2,11 @@
 
 The citizen sees every problem at once before submitting (一次告知); the clerk sees the
 verdict with its reasons and evidence; clerks' corrections are kept as feedback for training.
+
+Each file is read in a bounded worker process (`file_workers.read_document`), which also
+makes its preview: a file that goes over the CPU, time or memory limit, or has too many
+pages, ends as `attention` with the reason `too_complex` or `too_many_pages`, never as a
+hung job or a stalled server.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from flask import current_app
 from app import uow
 from app.extensions import db
 from app.models import Application, Attachment, utcnow
-from app.services import catalogue, uploads
+from app.services import catalogue, file_workers, previews, uploads
 
 log = logging.getLogger(__name__)
 
@@ -41,17 +46,34 @@ def expected_type(application: Application, slot: str) -> str | None:
 
 
 def review_attachment(att: Attachment) -> dict:
-    """Review one file and store the result on it (inside the caller's job)."""
-    from ml.review import review_document
+    """Review one file, making its preview first, and store the result on it (inside the
+    caller's job). The file is read only in a bounded worker process."""
+    from ml.bounded import BoundedTaskFailed, ResourceLimitExceeded
+    from ml.review import refusal, review_upload
 
     application = att.application
+    cfg = current_app.config
     path = uploads.path_for(att.stored_name)
-    result = review_document(
-        str(path),
-        expected_type=expected_type(application, att.slot),
-        applicant=applicant_facts(application),
-        engine=current_app.config["ML_ENGINE"],
-    )
+    wanted = expected_type(application, att.slot)
+    preview_to = None
+    if previews.needs_preview(att.mime_type) and previews.ready_path(att) is None:
+        preview_to = str(uploads.preview_path_for(att.stored_name))
+    try:
+        result = file_workers.read_document(
+            review_upload,
+            str(path),
+            preview_to=preview_to,
+            max_pdf_pages=cfg["MAX_PDF_PAGES"],
+            expected_type=wanted,
+            applicant=applicant_facts(application),
+            engine=cfg["ML_ENGINE"],
+        )
+    except BoundedTaskFailed as exc:  # over a limit (too complex), or the worker died
+        log.warning("review of attachment %s stopped: %s", att.id, exc)
+        code = "too_complex" if isinstance(exc, ResourceLimitExceeded) else "unreadable"
+        result = refusal(code, str(exc), expected_type=wanted)
+        if preview_to and previews.ready_path(att) is None:
+            result["preview"] = "unavailable"
     result["file"] = att.original_name
     result["reviewed_at"] = utcnow().isoformat()
     att.review = result

@@ -108,6 +108,8 @@ def check_content(data: bytes, filename: str) -> str:
             "corrupt",
             _l("%(name)s is damaged or incomplete. Save it again and re-upload.", name=filename),
         )
+    if mime == "application/pdf":
+        _check_pdf_pages(data, filename)
     return mime
 
 
@@ -138,6 +140,42 @@ def _check_image(data: bytes, filename: str) -> None:
                 name=filename,
             ),
         ) from None
+
+
+def _check_pdf_pages(data: bytes, filename: str) -> None:
+    """Refuse a PDF of more than MAX_PDF_PAGES pages. Counted in a bounded worker process
+    (opening a hostile PDF is itself work); a PDF that cannot be opened there in time is
+    refused as too complex, one that is merely damaged is left to the review to report."""
+    from app.services import file_workers
+    from ml.bounded import BoundedTaskFailed
+    from ml.ocr import UnreadableDocument
+    from ml.ocr.loading import count_pdf_pages
+
+    limit = current_app.config["MAX_PDF_PAGES"]
+    try:
+        pages = file_workers.inspect_upload(count_pdf_pages, data)
+    except UnreadableDocument:
+        return
+    except BoundedTaskFailed:
+        raise DomainError(
+            "too_complex",
+            _l(
+                "%(name)s is too complex to be checked. Export the PDF again, "
+                "or scan the pages as pictures.",
+                name=filename,
+            ),
+        ) from None
+    if pages > limit:
+        raise DomainError(
+            "too_many_pages",
+            _l(
+                "%(name)s has %(pages)d pages; at most %(limit)d are accepted. "
+                "Scan only the pages asked for.",
+                name=filename,
+                pages=pages,
+                limit=limit,
+            ),
+        )
 
 
 def store(data: bytes, mime: str) -> StoredFile:

@@ -2,8 +2,10 @@
 
 Guards every input before the OCR engine sees it: file-size limit, decompression-bomb
 limit on pixels (PIL ``MAX_IMAGE_PIXELS`` plus an explicit check before decoding),
-truncated or corrupt images, empty files, encrypted or broken PDFs, and a page limit.
-Failures raise :class:`~ml.ocr.types.UnreadableDocument` with a reason code.
+truncated or corrupt images, empty files, encrypted or broken PDFs, a page limit, and a
+drawing-cost limit per PDF page (:func:`check_page_cost`: a page of a few bytes can ask for
+thousands of full-page fills, minutes of rendering). Failures raise
+:class:`~ml.ocr.types.UnreadableDocument` with a reason code.
 Formats: whatever PIL decodes (PNG, JPEG, TIFF, WebP ...), HEIC/HEIF through the
 ``pillow-heif`` opener, and PDF.
 """
@@ -23,6 +25,14 @@ from .types import OcrPage, UnreadableDocument, Word
 MAX_FILE_BYTES = int(os.environ.get("ML_MAX_FILE_BYTES", 25 * 1024 * 1024))
 MAX_PIXELS = int(os.environ.get("ML_MAX_PIXELS", 40_000_000))
 MAX_PDF_PAGES = int(os.environ.get("ML_MAX_PDF_PAGES", 10))
+# Drawing cost of one PDF page, estimated from its objects before anything is rendered:
+# how many objects it draws (inside forms too), how many times over they paint the page's
+# area, and how many image pixels they decode. A scanned page is one image; a born-digital
+# page paints its area a few times. Far above either is a render bomb, refused at once.
+MAX_PAGE_OBJECTS = int(os.environ.get("ML_MAX_PAGE_OBJECTS", 20_000))
+MAX_PAGE_OVERDRAW = float(os.environ.get("ML_MAX_PAGE_OVERDRAW", 100))
+MAX_PAGE_IMAGE_PIXELS = int(os.environ.get("ML_MAX_PAGE_IMAGE_PIXELS", 100_000_000))
+_MAX_FORM_DEPTH = 8
 PDF_DPI = 200
 # Pages with fewer printable characters in their text layer are treated as scans.
 PDF_TEXT_MIN_CHARS = 20
@@ -189,6 +199,98 @@ def _pdf_text_page(page, scale: float) -> OcrPage | None:
         textpage.close()
 
 
+def _object_area(obj, clip: tuple[float, float, float, float]) -> float:
+    """Area of an object's bounds inside `clip` (left, bottom, right, top), in square points."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+        return 0.0
+    width = min(right.value, clip[2]) - max(left.value, clip[0])
+    height = min(top.value, clip[3]) - max(bottom.value, clip[1])
+    return max(width, 0.0) * max(height, 0.0)
+
+
+def check_page_cost(page, number: int) -> None:
+    """Refuse a page that would take far longer to draw than any real document's page:
+    more than MAX_PAGE_OBJECTS objects, objects that paint its area more than
+    MAX_PAGE_OVERDRAW times, or more than MAX_PAGE_IMAGE_PIXELS image pixels. Costs
+    milliseconds (it reads the page's object list, drawing nothing); the page is
+    `pypdfium2.PdfPage`, `number` counts from 1 for the message."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    width_pt, height_pt = page.get_size()
+    page_box = (0.0, 0.0, float(width_pt), float(height_pt))
+    page_area = max(width_pt * height_pt, 1.0)
+    objects, painted, pixels = 0, 0.0, 0
+    # (container or None for the page, its clip box, depth)
+    pending: list[tuple[object, tuple[float, float, float, float], int]] = [(None, page_box, 0)]
+    while pending:
+        form, clip, depth = pending.pop()
+        if form is None:
+            count = pdfium_c.FPDFPage_CountObjects(page.raw)
+        else:
+            count = pdfium_c.FPDFFormObj_CountObjects(form)
+        for index in range(max(count, 0)):
+            if form is None:
+                obj = pdfium_c.FPDFPage_GetObject(page.raw, index)
+            else:
+                obj = pdfium_c.FPDFFormObj_GetObject(form, index)
+            if not obj:
+                continue
+            objects += 1
+            if objects > MAX_PAGE_OBJECTS:
+                raise UnreadableDocument(
+                    "too_complex", f"page {number} draws more than {MAX_PAGE_OBJECTS} objects"
+                )
+            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+                if depth + 1 >= _MAX_FORM_DEPTH:
+                    raise UnreadableDocument(
+                        "too_complex", f"page {number} nests forms more than {_MAX_FORM_DEPTH} deep"
+                    )
+                # Objects inside a form are measured in the form's space; clipping them
+                # to the page box keeps each to at most one page area.
+                pending.append((obj, clip if form is not None else page_box, depth + 1))
+                continue
+            if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+                size = (ctypes.c_uint(), ctypes.c_uint())
+                if pdfium_c.FPDFImageObj_GetImagePixelSize(obj, *size):
+                    pixels += size[0].value * size[1].value
+                    if pixels > MAX_PAGE_IMAGE_PIXELS:
+                        raise UnreadableDocument(
+                            "too_complex",
+                            f"page {number} decodes more than {MAX_PAGE_IMAGE_PIXELS} image pixels",
+                        )
+            painted += _object_area(obj, clip)
+            if painted > MAX_PAGE_OVERDRAW * page_area:
+                raise UnreadableDocument(
+                    "too_complex",
+                    f"page {number} paints its area more than {MAX_PAGE_OVERDRAW:g} times",
+                )
+
+
+def count_pdf_pages(data: bytes) -> int:
+    """The number of pages of a PDF (for upload checks; run it in a bounded worker: opening
+    a hostile file is itself work). Raises UnreadableDocument for a PDF that cannot open."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise UnreadableDocument("encrypted", "the PDF is password protected") from exc
+        raise UnreadableDocument("corrupt", f"cannot open PDF: {exc}") from exc
+    try:
+        return len(pdf)
+    finally:
+        pdf.close()
+
+
 def load_pdf(data: bytes, *, max_pages: int = MAX_PDF_PAGES) -> LoadedDocument:
     """Open a PDF: text layer per page when present, else a rendered page image."""
     import pypdfium2 as pdfium
@@ -216,6 +318,7 @@ def load_pdf(data: bytes, *, max_pages: int = MAX_PDF_PAGES) -> LoadedDocument:
                     scale = (MAX_PIXELS / max(width_pt * height_pt, 1.0)) ** 0.5 * 0.99
                 if width_pt < 1 or height_pt < 1:
                     raise UnreadableDocument("corrupt", f"page {index + 1} has no size")
+                check_page_cost(page, index + 1)
                 text_page = _pdf_text_page(page, scale)
                 if text_page is not None:
                     doc.pages.append(LoadedPage(text_page=text_page))

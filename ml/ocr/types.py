@@ -18,6 +18,9 @@ class UnreadableDocument(Exception):
         self.reason = reason
         self.detail = detail
 
+    def __reduce__(self):  # keeps reason and detail across processes (ml.bounded)
+        return (type(self), (self.reason, self.detail))
+
 
 class EngineUnavailable(RuntimeError):
     """The requested OCR engine is registered but cannot run here (missing package)."""

@@ -1,5 +1,7 @@
 """HEIC photos are accepted, and files a browser cannot show (TIFF, HEIC, PDF) get a JPEG
-preview of their first page, so clerks see every document with its evidence boxes."""
+preview of their first page, so clerks see every document with its evidence boxes.
+Previews are made by the review job in a bounded worker process, so a test waits for the
+jobs before it asks for one."""
 
 from __future__ import annotations
 
@@ -53,13 +55,14 @@ def test_heic_photo_is_accepted_and_previewed_as_jpeg(app, client, draft, wait_j
     assert resp.status_code == 302
     att = _uploaded(app, "IMG_0001.HEIC")
     assert att.mime_type == "image/heic" and att.stored_name.endswith(".heic")
+    wait_jobs()
     preview = client.get(f"/files/{att.id}/preview")
     assert preview.status_code == 200 and preview.mimetype == "image/jpeg"
     assert preview.headers["X-Content-Type-Options"] == "nosniff"
     assert Image.open(io.BytesIO(preview.data)).size == (640, 400)
     original = client.get(f"/files/{att.id}")
     assert original.mimetype == "image/heic" and original.data == heic
-    wait_jobs()  # the auto-review job reads the HEIC too: it ends with a verdict, not an error
+    # the auto-review job read the HEIC too: it ended with a verdict, not an error
     with app.app_context():
         assert db.session.get(Attachment, att.id).review_status not in (None, "pending", "error")
 
@@ -68,13 +71,13 @@ def test_tiff_and_pdf_get_a_first_page_preview(app, client, draft, wait_jobs):
     tiff = _encode(Image.new("L", (3000, 2000), 255), "TIFF", compression="tiff_lzw")
     journeys.upload(client, draft, "lease", tiff, "scan.tif")
     journeys.upload(client, draft, "id_card_back", _pdf_bytes(), "back.pdf")
+    wait_jobs()
     for name, expected in (("scan.tif", (1600, 1067)), ("back.pdf", (1131, 1600))):
         att = _uploaded(app, name)
         preview = client.get(f"/files/{att.id}/preview")
         assert preview.status_code == 200 and preview.mimetype == "image/jpeg", name
         width, height = Image.open(io.BytesIO(preview.data)).size
         assert max(width, height) == 1600 and abs(width - expected[0]) <= 2, (name, width, height)
-    wait_jobs()
 
 
 def test_deleting_a_file_deletes_its_preview(app, client, draft, wait_jobs):
@@ -83,8 +86,8 @@ def test_deleting_a_file_deletes_its_preview(app, client, draft, wait_jobs):
     tiff = _encode(Image.new("L", (800, 600), 255), "TIFF", compression="tiff_lzw")
     journeys.upload(client, draft, "lease", tiff, "scan.tif")
     att = _uploaded(app, "scan.tif")
-    assert client.get(f"/files/{att.id}/preview").status_code == 200
     wait_jobs()
+    assert client.get(f"/files/{att.id}/preview").mimetype == "image/jpeg"
     with app.test_request_context():
         preview = uploads.preview_path_for(att.stored_name)
         original = uploads.path_for(att.stored_name)
@@ -109,6 +112,6 @@ def test_a_pdf_that_cannot_be_rendered_has_no_preview_but_keeps_its_original(
     broken = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ngarbage\n%%EOF\n"
     journeys.upload(client, draft, "lease", broken, "broken.pdf")
     att = _uploaded(app, "broken.pdf")
+    wait_jobs()
     assert client.get(f"/files/{att.id}/preview").status_code == 404
     assert client.get(f"/files/{att.id}").data == broken
-    wait_jobs()

@@ -1,0 +1,74 @@
+"""First-page JPEG previews of uploaded files, for people to look at (TIFF, HEIC, PDF).
+
+Browsers cannot show TIFF scans, iPhone HEIC photos or PDFs in an <img>; the application
+keeps a JPEG of the first page (at most `max_side` pixels on its long side, EXIF orientation
+applied) next to the upload. Rendering goes through the same guards as OCR
+(:mod:`ml.ocr.loading`: pixel limit, PDF drawing-cost limit), and is meant to run in a
+bounded worker process (:mod:`ml.bounded`), never in a web thread.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PIL import Image
+
+from ml.ocr.loading import check_page_cost, open_image, read_source
+from ml.ocr.types import UnreadableDocument
+
+PREVIEW_MAX_SIDE = 1600
+
+
+def first_page(source: object, *, max_side: int = PREVIEW_MAX_SIDE) -> Image.Image:
+    """The first page of an image or PDF (path or bytes), at most `max_side` pixels long."""
+    data = read_source(source)
+    if isinstance(data, Image.Image):
+        image = data
+    elif data.lstrip()[:5] == b"%PDF-":
+        image = _render_pdf_first_page(data, max_side)
+    else:
+        image = open_image(data)
+    image.thumbnail((max_side, max_side))
+    return image
+
+
+def write_preview(source: object, target: str | os.PathLike, *, max_side: int = PREVIEW_MAX_SIDE):
+    """Render the first page of `source` to a JPEG at `target` (written atomically).
+    Raises UnreadableDocument when the file cannot be rendered or is too costly to."""
+    image = first_page(source, max_side=max_side)
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.part")
+    try:
+        image.convert("RGB").save(tmp, "JPEG", quality=85)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _render_pdf_first_page(data: bytes, max_side: int) -> Image.Image:
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise UnreadableDocument("encrypted", "the PDF is password protected") from exc
+        raise UnreadableDocument("corrupt", f"cannot open PDF: {exc}") from exc
+    try:
+        if len(pdf) == 0:
+            raise UnreadableDocument("empty", "the PDF has no pages")
+        page = pdf[0]
+        try:
+            width, height = page.get_size()
+            if width < 1 or height < 1:
+                raise UnreadableDocument("corrupt", "the first page has no size")
+            check_page_cost(page, 1)
+            return page.render(scale=max_side / max(width, height)).to_pil()
+        finally:
+            page.close()
+    except pdfium.PdfiumError as exc:
+        raise UnreadableDocument("corrupt", f"cannot render PDF: {exc}") from exc
+    finally:
+        pdf.close()
