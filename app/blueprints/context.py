@@ -20,11 +20,13 @@ from ml.doctypes import registry
 
 STATUS_LABELS = {
     "draft": _l("Draft"),
-    "submitted": _l("Submitted, auto-review running"),
+    "submitted": _l("Submitted, awaiting acceptance"),
+    "accepted": _l("Accepted"),
     "in_review": _l("Under review"),
     "correction": _l("Correction needed"),
     "approved": _l("Approved"),
     "rejected": _l("Rejected"),
+    "refused": _l("Not accepted"),
     "withdrawn": _l("Withdrawn"),
     "open": _l("Open"),
     "claimed": _l("Taken"),
@@ -49,6 +51,12 @@ EVENT_LABELS = {
     "auto_review": _l("Auto-review of materials"),
     "rated": _l("Service rated"),
     "rating_followed_up": _l("Reply to your rating"),
+    "accepted": _l("Application accepted"),
+    "deemed_accepted": _l("Deemed accepted (no intake decision within 5 working days)"),
+    "intake_refused": _l("Application not accepted"),
+    "clock_paused": _l("Time limit suspended during corrections"),
+    "clock_resumed": _l("Time limit resumed"),
+    "extended": _l("Time limit extended"),
 }
 # Texts for the `template` a diagram's notify task names (unknown templates show as written).
 NOTICE_LABELS = {

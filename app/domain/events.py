@@ -31,6 +31,12 @@ CASE_STEP_KINDS = frozenset(
         "auto_review",
         "rated",
         "rating_followed_up",
+        "accepted",
+        "deemed_accepted",
+        "intake_refused",
+        "clock_paused",
+        "clock_resumed",
+        "extended",
     }
 )
 

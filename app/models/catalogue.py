@@ -32,6 +32,12 @@ class Service(db.Model):
         """The service's name in the given UI language."""
         return self.name_en if locale == "en" else self.name_zh
 
+    @property
+    def promised_days(self) -> int:
+        """The promised limit (承诺时限) the guide publishes; never longer than the statutory."""
+        promised = (self.definition or {}).get("promised_days") or self.time_limit_days
+        return min(int(promised), self.time_limit_days)
+
 
 class ProcessVersion(db.Model):
     """One deployed version of a BPMN process; the spec is stored once, here."""

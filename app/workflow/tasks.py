@@ -125,3 +125,18 @@ def _cancel(inst: WorkflowInstance, spiff_task_ids) -> None:
 def cancel_open_tasks(inst: WorkflowInstance) -> None:
     """Cancel whatever is still open when the case ends."""
     db.session.execute(_CANCEL_OPEN, {"b_instance": inst.id, "completed_at": utcnow()})
+
+
+def move_due(inst: WorkflowInstance, old_due, new_due) -> None:
+    """Open tasks that carried the case's due date take the new one (the clock moved)."""
+    if old_due is None or new_due is None or old_due == new_due:
+        return
+    db.session.execute(
+        update(_table)
+        .where(
+            _table.c.instance_id == inst.id,
+            _table.c.status.in_(_LIVE),
+            _table.c.due_at == old_due,
+        )
+        .values(due_at=new_due)
+    )
