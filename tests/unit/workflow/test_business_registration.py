@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from wf_helpers import accept_intake, deploy_shipped, intake_data, reload
+from wf_helpers import accept_intake, deploy_shipped, reload
 
 from app.workflow.engine import OperatorError, OperatorRegistry, WorkflowHandle
 from app.workflow.engine.handle import TaskNotFound
