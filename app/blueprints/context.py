@@ -13,9 +13,10 @@ from urllib.parse import urlsplit
 from flask import request
 from flask_babel import format_datetime, get_locale, gettext
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from app.domain.names import localized_name
-from app.services import fieldtypes
+from app.services import clock, fieldtypes
 from ml.doctypes import registry
 
 STATUS_LABELS = {
@@ -57,6 +58,14 @@ EVENT_LABELS = {
     "clock_paused": _l("Time limit suspended during corrections"),
     "clock_resumed": _l("Time limit resumed"),
     "extended": _l("Time limit extended"),
+}
+# The case clock's alert beside the promised and statutory dates (app/domain/clock.py).
+CLOCK_LABELS = {
+    "green": _l("On time"),
+    "yellow": _l("Promised date near"),
+    "red": _l("Promised date passed"),
+    "overdue": _l("Statutory time limit passed"),
+    "paused": _l("Time limit suspended for corrections"),
 }
 # Texts for the `template` a diagram's notify task names (unknown templates show as written).
 NOTICE_LABELS = {
@@ -124,6 +133,11 @@ def register(app) -> None:
             "doc_type_label": doc_type_label,
             "doc_type_labels": doc_type_labels,
             "lname": localized_name,
+            "clock_view": clock.view,
+            "clock_label": lambda a: CLOCK_LABELS.get(a, a),
+            "clock_may_extend": lambda application: (
+                current_user.is_authenticated and clock.may_extend(current_user, application)
+            ),
         }
 
     @app.template_filter("dt")

@@ -209,3 +209,36 @@ def test_the_case_is_approved_only_if_every_department_approves(
         )
         assert application.decision_comment == "税务登记信息不全"
         assert application.outcome_detail is None
+
+
+def test_the_clock_is_shown_and_the_lead_extends_it_from_the_task_page(
+    app, client, make_client, wait_jobs
+):
+    guide = client.get("/services/business_registration").get_data(as_text=True)
+    assert 'id="promised-days"' in guide
+    app_id = journeys.submitted_case(client, wait_jobs, rendered=False)
+    case_page = client.get(f"/cases/{app_id}").get_data(as_text=True)
+    assert 'id="case-clock"' in case_page and 'id="clock-extend"' not in case_page
+    with app.app_context():
+        application = db.session.get(Application, app_id)
+        number, fatal = application.case_number, application.due_at
+    clerk = make_client()
+    clerk.login("clerk_market_regulation")
+    task_id = journeys.open_task_id(clerk, number)
+    page = clerk.get(f"/clerk/tasks/{task_id}").get_data(as_text=True)
+    assert 'id="clock-fatal"' in page and 'id="clock-extend"' not in page  # not a lead
+    assert clerk.post(f"/clerk/cases/{app_id}/extend", {"reason": "x"}).status_code == 403
+    lead = make_client()
+    lead.login("lead_market_regulation")
+    page = lead.get(f"/clerk/tasks/{task_id}").get_data(as_text=True)
+    assert 'id="clock-extend"' in page
+    resp = lead.post(
+        f"/clerk/cases/{app_id}/extend",
+        {"reason": "需要实地核查"},
+        headers={"Referer": f"http://localhost/clerk/tasks/{task_id}"},
+    )
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/clerk/tasks/{task_id}")
+    with app.app_context():
+        assert db.session.get(Application, app_id).due_at > fatal
+    page = lead.get(f"/clerk/tasks/{task_id}").get_data(as_text=True)
+    assert 'id="clock-extend"' not in page  # once
