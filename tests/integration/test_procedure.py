@@ -242,3 +242,33 @@ def test_the_clock_is_shown_and_the_lead_extends_it_from_the_task_page(
         assert db.session.get(Application, app_id).due_at > fatal
     page = lead.get(f"/clerk/tasks/{task_id}").get_data(as_text=True)
     assert 'id="clock-extend"' not in page  # once
+
+
+def test_correction_at_intake_is_asked_once_and_the_intake_limit_restarts(app, client, wait_jobs):
+    app_id = journeys.submitted_case(client, wait_jobs, rendered=False, accept=False)
+    journeys.decide_intake(
+        app, app_id, "correct", correction_items="身份证背面不清晰；缺少租赁合同"
+    )
+    with app.app_context():
+        application = db.session.get(Application, app_id)
+        assert application.status == ApplicationStatus.CORRECTION
+        assert application.accepted_at is None and application.clock_paused_at is None
+        request = corrections.open_request(application)
+        assert request is not None and "缺少租赁合同" in request.message
+        corrections.submit(application, "已补充租赁合同", [])
+        answered = utcnow()
+    wait_jobs()  # the materials are reviewed again, then the intake reopens
+    with app.app_context():
+        application = db.session.get(Application, app_id)
+        assert application.status == ApplicationStatus.SUBMITTED
+        [intake] = _live_tasks(app_id)
+        assert intake.element_id == "intake"
+        inst = db.session.execute(
+            db.select(WorkflowInstance).where(WorkflowInstance.application_id == app_id)
+        ).scalar_one()
+        assert calendar.local_date(inst.next_timer_at) == calendar.local_date(
+            calendar.add_working_days(answered, 5)
+        )
+    journeys.decide_intake(app, app_id)
+    with app.app_context():
+        assert db.session.get(Application, app_id).status == ApplicationStatus.IN_REVIEW
