@@ -107,10 +107,46 @@ def blank_png() -> bytes:
     return png_bytes(Image.new("RGB", (60, 40), "white"))
 
 
+def decide_intake(
+    app, app_id: int, intake: str = "accept", *, missing_ok: bool = False, **fields
+) -> None:
+    """The lead department's clerk decides the open intake task (受理) of case `app_id`:
+    'accept', 'refuse' (with `comment`) or 'correct' (with `correction_items`).
+    With `missing_ok` a case without an open intake task (a test's own diagram) is left as
+    it is."""
+    from app.extensions import db
+    from app.models import HumanTask, TaskStatus, User
+    from app.services import approvals
+
+    with app.app_context():
+        task = db.session.execute(
+            db.select(HumanTask).where(
+                HumanTask.application_id == app_id,
+                HumanTask.form == "intake_decision",
+                HumanTask.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED]),
+            )
+        ).scalar_one_or_none()
+        if task is None and missing_ok:
+            return
+        assert task is not None, f"case {app_id} has no open intake task"
+        clerk = db.session.execute(
+            db.select(User).where(User.username == f"clerk_{task.department.code}")
+        ).scalar_one()
+        approvals.decide(clerk, task.id, {"intake": intake, **fields})
+        db.session.remove()
+
+
 def submitted_case(
-    client, wait_jobs, *, seed: int = 3, mobile: str = "13911115555", rendered: bool = True
+    client,
+    wait_jobs,
+    *,
+    seed: int = 3,
+    mobile: str = "13911115555",
+    rendered: bool = True,
+    accept: bool = True,
 ) -> int:
-    """Register a citizen, apply, upload every material, submit, wait for the auto-review.
+    """Register a citizen, apply, upload every material, submit, wait for the auto-review,
+    and (unless `accept=False`) let market regulation accept it at intake (受理).
 
     With `rendered=False` blank images are uploaded instead of rendered documents (faster).
     Returns the application id; its three department reviews are then open.
@@ -124,6 +160,8 @@ def submitted_case(
     wait_jobs()
     assert submit(client, app_id).status_code == 302
     wait_jobs()
+    if accept:
+        decide_intake(client.app, app_id, missing_ok=True)
     return app_id
 
 
@@ -131,10 +169,11 @@ RESIDENCE_PERMIT_SLOTS = ("id_card_front", "id_card_back", "lease", "employment"
 
 
 def submitted_residence_permit(
-    client, wait_jobs, person: dict, mobile: str, files: dict | None = None
+    client, wait_jobs, person: dict, mobile: str, files: dict | None = None, accept: bool = True
 ) -> int:
     """Register `person`, apply for a residence permit, upload `files` (slot -> bytes; blank
-    images for the slots not given), submit and wait for the auto-review. Returns the id."""
+    images for the slots not given), submit, wait for the auto-review and (unless
+    `accept=False`) let public security accept it at intake. Returns the id."""
     register(client, person, mobile=mobile)
     resp = client.post("/services/residence_permit/apply")
     app_id = int(resp.headers["Location"].rstrip("/").split("/")[-1])
@@ -157,6 +196,8 @@ def submitted_residence_permit(
     wait_jobs()
     assert submit(client, app_id).status_code == 302
     wait_jobs()
+    if accept:
+        decide_intake(client.app, app_id, missing_ok=True)
     return app_id
 
 

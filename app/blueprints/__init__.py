@@ -10,6 +10,7 @@ def register_blueprints(app) -> None:
         admin,
         audit,
         auth,
+        case_clock,
         clerk,
         db_errors,
         errors,
@@ -24,6 +25,7 @@ def register_blueprints(app) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(portal.bp)
     app.register_blueprint(clerk.bp, url_prefix="/clerk")
+    app.register_blueprint(case_clock.bp, url_prefix="/clerk")
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(processes.bp, url_prefix="/admin/processes")
     app.register_blueprint(files.bp)

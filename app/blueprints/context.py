@@ -13,18 +13,21 @@ from urllib.parse import urlsplit
 from flask import request
 from flask_babel import format_datetime, get_locale, gettext
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from app.domain.names import localized_name
-from app.services import fieldtypes
+from app.services import clock, fieldtypes
 from ml.doctypes import registry
 
 STATUS_LABELS = {
     "draft": _l("Draft"),
     "submitted": _l("Submitted, awaiting acceptance"),
+    "accepted": _l("Accepted"),
     "in_review": _l("Under review"),
     "correction": _l("Correction needed"),
     "approved": _l("Approved"),
     "rejected": _l("Rejected"),
+    "refused": _l("Not accepted"),
     "withdrawn": _l("Withdrawn"),
     "open": _l("Open"),
     "claimed": _l("Taken"),
@@ -35,10 +38,10 @@ STATUS_LABELS = {
     "attention": _l("Needs attention"),
     "failed": _l("Check failed"),
 }
-# What the applicant is told of a case's status. A case becomes `in_review` as soon as its
-# departments' tasks open, but nobody has accepted it (受理) yet: until an intake decision
-# exists, the applicant reads it as submitted and awaiting acceptance, never as accepted.
-CITIZEN_STATUS = {"in_review": "submitted"}
+# What the applicant is told of a case's status, where it differs from the clerks' word.
+# Since the intake step (受理) exists, `submitted` means awaiting acceptance and `in_review`
+# comes only after acceptance, so every status reads the same for both.
+CITIZEN_STATUS: dict[str, str] = {}
 EVENT_LABELS = {
     "submitted": _l("Application submitted"),
     "task_opened": _l("Task entered the department's queue"),
@@ -57,6 +60,20 @@ EVENT_LABELS = {
     "task_claimed": _l("Task taken"),
     "task_released": _l("Task given back to the queue"),
     "task_reassigned": _l("Task reassigned"),
+    "accepted": _l("Application accepted"),
+    "deemed_accepted": _l("Deemed accepted (no intake decision within 5 working days)"),
+    "intake_refused": _l("Application not accepted"),
+    "clock_paused": _l("Time limit suspended during corrections"),
+    "clock_resumed": _l("Time limit resumed"),
+    "extended": _l("Time limit extended"),
+}
+# The case clock's alert beside the promised and statutory dates (app/domain/clock.py).
+CLOCK_LABELS = {
+    "green": _l("On time"),
+    "yellow": _l("Promised date near"),
+    "red": _l("Promised date passed"),
+    "overdue": _l("Statutory time limit passed"),
+    "paused": _l("Time limit suspended for corrections"),
 }
 # Texts for the `template` a diagram's notify task names (unknown templates show as written).
 NOTICE_LABELS = {
@@ -132,6 +149,11 @@ def register(app) -> None:
             "doc_type_label": doc_type_label,
             "doc_type_labels": doc_type_labels,
             "lname": localized_name,
+            "clock_view": clock.view,
+            "clock_label": lambda a: CLOCK_LABELS.get(a, a),
+            "clock_may_extend": lambda application: (
+                current_user.is_authenticated and clock.may_extend(current_user, application)
+            ),
         }
 
     @app.template_filter("dt")

@@ -35,3 +35,22 @@ def add_working_days(start: datetime, days: int) -> datetime:
         if is_working_day(day, exceptions):
             remaining -= 1
     return datetime.combine(day, time(23, 59, 59), tzinfo=tz).astimezone(UTC)
+
+
+def local_date(moment: datetime):
+    """The calendar day (local time) of an aware moment."""
+    tz = ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))
+    return moment.astimezone(tz).date()
+
+
+def working_days_between(start: datetime, end: datetime) -> int:
+    """Working days after `start`'s day up to and including `end`'s day (local time): how
+    far a clock stopped at `start` and resumed at `end` must move. 0 within one day."""
+    first, last = local_date(start), local_date(end)
+    if last <= first:
+        return 0
+    exceptions = _exceptions(first, last)
+    return sum(
+        is_working_day(first + timedelta(days=n), exceptions)
+        for n in range(1, (last - first).days + 1)
+    )

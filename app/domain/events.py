@@ -35,6 +35,12 @@ CASE_STEP_KINDS = frozenset(
         "task_claimed",
         "task_released",
         "task_reassigned",
+        "accepted",
+        "deemed_accepted",
+        "intake_refused",
+        "clock_paused",
+        "clock_resumed",
+        "extended",
     }
 )
 # The kinds the applicant (and anyone following the case from outside) is shown. The others
@@ -53,6 +59,12 @@ PUBLIC_STEP_KINDS = frozenset(
         "rating_followed_up",
         "withdrawn",
         "incident",  # shown as "processing delayed" only: never the technical message
+        "accepted",
+        "deemed_accepted",
+        "intake_refused",
+        "clock_paused",
+        "clock_resumed",
+        "extended",
     }
 )
 # Steps only the clerks see (who took, gave back or handed on a task, and why); the

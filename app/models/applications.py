@@ -25,11 +25,13 @@ class ApplicationStatus(str, enum.Enum):
     """Where a case stands, as the citizen sees it."""
 
     DRAFT = "draft"
-    SUBMITTED = "submitted"  # auto-review running
+    SUBMITTED = "submitted"  # received: auto-review, then awaiting the intake decision (受理)
+    ACCEPTED = "accepted"  # accepted (or deemed accepted), no department task open yet
     IN_REVIEW = "in_review"  # with departments
     CORRECTION = "correction"  # the citizen is asked to correct (补正)
     APPROVED = "approved"
     REJECTED = "rejected"
+    REFUSED = "refused"  # not accepted (不予受理): decision 'rejected', outcome 'intake_refused'
     WITHDRAWN = "withdrawn"
 
 
@@ -74,10 +76,21 @@ class Application(db.Model):
     certificate_number: Mapped[str | None] = mapped_column(String(64))
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     submitted_at = mapped_column(UTCDateTime)
-    due_at = mapped_column(UTCDateTime)
+    due_at = mapped_column(UTCDateTime)  # statutory (fatal) date; from acceptance once accepted
     decided_at = mapped_column(UTCDateTime)
     # When the retention job replaced the applicant's personal data (app.services.retention).
     anonymised_at = mapped_column(UTCDateTime)
+    # The clock (app/domain/clock.py): it runs from acceptance, stops during 补正 after it,
+    # and may be extended once. Working days paused and extended move both due dates.
+    outcome_detail: Mapped[str | None] = mapped_column(String(32))  # e.g. intake_refused
+    accepted_at = mapped_column(UTCDateTime)  # deemed acceptance: the time of receipt
+    promised_due_at = mapped_column(UTCDateTime)  # the shorter limit the guide promises
+    clock_paused_at = mapped_column(UTCDateTime)  # set while a correction stops the clock
+    paused_days: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    extension_days: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
+    extension_reason: Mapped[str | None] = mapped_column(Text)
 
     citizen = relationship("User")
     service = relationship("Service")

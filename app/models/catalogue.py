@@ -40,6 +40,12 @@ class Service(db.Model):
         (`retention_days` in workflows/services.json)."""
         return int((self.definition or {}).get("retention_days") or DEFAULT_RETENTION_DAYS)
 
+    @property
+    def promised_days(self) -> int:
+        """The promised limit (承诺时限) the guide publishes; never longer than the statutory."""
+        promised = (self.definition or {}).get("promised_days") or self.time_limit_days
+        return min(int(promised), self.time_limit_days)
+
 
 class ProcessVersion(db.Model):
     """One deployed version of a BPMN process; the spec is stored once, here."""

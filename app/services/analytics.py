@@ -41,6 +41,7 @@ from app.services.periods import Period, local_today
 
 OPEN_STATUSES = (
     ApplicationStatus.SUBMITTED,
+    ApplicationStatus.ACCEPTED,
     ApplicationStatus.IN_REVIEW,
     ApplicationStatus.CORRECTION,
 )

@@ -242,6 +242,7 @@ def reassign(lead: User, task_id: int, assignee_id: int, reason: str | None) -> 
 
 
 OUTCOMES = {"approve": "approved", "reject": "rejected", "correct": "correction"}
+INTAKE_OUTCOMES = {"accept": "accepted", "refuse": "refused", "correct": "correction"}
 DEFAULT_TASK_FORM = "review_decision"
 
 
@@ -255,6 +256,8 @@ def outcome_of(data: dict) -> str:
     """approved / rejected / correction, from a task form's values."""
     if "approved" in data:
         return "approved" if data["approved"] else "rejected"
+    if "intake" in data:  # the intake decision (受理): accepted / refused / correction
+        return INTAKE_OUTCOMES.get(str(data["intake"]), str(data["intake"]))
     return OUTCOMES.get(str(data.get("decision")), str(data.get("decision") or "done"))
 
 

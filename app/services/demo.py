@@ -155,10 +155,9 @@ def load_sample_cases(timeout: float = 60) -> int:
         log.warning("demo: auto-review still running; sample cases left undecided")
         return len(made)
     db.session.expire_all()
-    for app_id, (rejecting, rating) in zip(made, SAMPLE_CASES):
-        if rejecting is None:
-            continue
-        tasks = (
+
+    def open_tasks(app_id):
+        return (
             db.session.execute(
                 db.select(HumanTask)
                 .where(HumanTask.application_id == app_id, HumanTask.status == TaskStatus.OPEN)
@@ -167,14 +166,22 @@ def load_sample_cases(timeout: float = 60) -> int:
             .scalars()
             .all()
         )
-        for task in tasks:
-            code = task.department.code
-            clerk = db.session.execute(
-                db.select(User).where(User.username == clerk_username(code))
-            ).scalar_one()
-            no = code in rejecting
+
+    def clerk_of(task):
+        return db.session.execute(
+            db.select(User).where(User.username == clerk_username(task.department.code))
+        ).scalar_one()
+
+    for app_id, (rejecting, rating) in zip(made, SAMPLE_CASES):
+        if rejecting is None:
+            continue
+        for task in open_tasks(app_id):  # the lead department accepts first (受理)
+            if task.form == "intake_decision":
+                approvals.decide(clerk_of(task), task.id, {"intake": "accept"})
+        for task in open_tasks(app_id):
+            no = task.department.code in rejecting
             approvals.decide(
-                clerk,
+                clerk_of(task),
                 task.id,
                 {
                     "approved": "false" if no else "true",

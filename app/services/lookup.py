@@ -36,7 +36,17 @@ QUERY_CODE_LENGTH = 8  # 32**8 ≈ 10**12 codes per case number, guessed under a
 # A `task_done` is shown only when it asked for corrections (补正), as "corrections
 # requested", without its text.
 LOOKUP_STEP_KINDS = frozenset(
-    {"submitted", "correction_submitted", "decided", "certificate_issued", "withdrawn"}
+    {
+        "submitted",
+        "accepted",
+        "deemed_accepted",
+        "intake_refused",
+        "extended",
+        "correction_submitted",
+        "decided",
+        "certificate_issued",
+        "withdrawn",
+    }
 )
 CORRECTION_REQUESTED = "correction_requested"  # the public name of a task_done(correction)
 _DUMMY_CODE = "X" * QUERY_CODE_LENGTH  # compared against when the case number is unknown

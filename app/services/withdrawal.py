@@ -23,6 +23,7 @@ from app.workflow import runtime
 # Statuses from which a case may still be withdrawn: submitted and not yet decided.
 WITHDRAWABLE = (
     ApplicationStatus.SUBMITTED,
+    ApplicationStatus.ACCEPTED,
     ApplicationStatus.IN_REVIEW,
     ApplicationStatus.CORRECTION,
 )

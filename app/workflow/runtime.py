@@ -11,6 +11,15 @@ an error of the workflow library, a process that ends without a decision — lea
 incident naming the element and the cause, and the stored state untouched (`CaseStuck`).
 A case is decided only by an explicit `decision` ('approved' or 'rejected') in the process
 data, never by the way the process ended.
+
+Intake (受理) and the clock: the process starts knowing `intake_due` (5 working days after
+receipt, from the product's calendar, since BPMN durations cannot count working days); the
+shipped diagrams' intake task carries a boundary timer on that date. When the process data
+says `intake` = 'accept' (a clerk) or 'deemed' (the timer), the clock starts
+(app/domain/clock.py) and an `accepted` / `deemed_accepted` step is recorded; a refusal
+ends the process with `decision` 'rejected' and `outcome_detail` 'intake_refused'. While an
+accepted case waits for the citizen's 补正 the clock stands still, and it resumes on the
+answer with both due dates moved by the working days it stood.
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ from contextlib import contextmanager
 
 from flask import current_app
 
-from app.domain import events
+from app.domain import clock, events
 from app.extensions import db
 from app.models import (
     Application,
@@ -97,6 +106,7 @@ def initial_data(application: Application) -> dict:
         },
         "form": dict(application.form_data or {}),
         "attachments": [{"id": a.id, "slot": a.slot} for a in application.attachments],
+        "intake_due": clock.intake_due(application.submitted_at or utcnow()).isoformat(),
     }
 
 
@@ -237,43 +247,106 @@ def persist(
     locking.write_state(inst, state, status, handle.next_timer_due())
     app_ = inst.application
     ready = handle.ready_user_tasks()
+    status = None if completed else _running_status(app_, handle, ready)
+    if app_.decision is None:
+        # before the task rows: new tasks take the case's due date as it now stands
+        _run_clock(app_, inst, handle, status)
     if ready_before is None:
         tasks.sync_human_tasks(inst, ready)
     else:
         tasks.apply_changes(inst, ready_before, ready)
     dispatch_async_calls(inst, handle.pending_service_calls())
-    _update_case_status(app_, inst, handle, completed, ready)
-
-
-def _update_case_status(
-    app_: Application, inst: WorkflowInstance, handle, completed: bool, ready: list
-) -> None:
     if completed:
-        if app_.decision is None:
-            decision, certificate, comment = case_outcome(handle)
-            app_.decision = decision
-            app_.status = (
-                ApplicationStatus.APPROVED if decision == "approved" else ApplicationStatus.REJECTED
-            )
-            app_.certificate_number = app_.certificate_number or certificate
-            app_.decision_comment = comment
-            app_.decided_at = utcnow()
-            tasks.cancel_open_tasks(inst)
-            events.case_step(
-                app_,
-                "decided",
-                message=decision,
-                data={"certificate_number": app_.certificate_number},
-            )
-        return
-    if any(r.lane == tasks.APPLICANT_LANE for r in ready) or handle.waiting_messages():
-        status = ApplicationStatus.CORRECTION
-    elif ready:
-        status = ApplicationStatus.IN_REVIEW
-    else:
-        status = ApplicationStatus.SUBMITTED
-    if app_.status != status:  # an unchanged case stays clean: nothing to flush at commit
+        _decide(app_, inst, handle)
+    elif app_.status != status:  # an unchanged case stays clean: nothing to flush at commit
         app_.status = status
+
+
+INTAKE_FORM = "intake_decision"  # the intake task's form (forms/tasks/intake_decision.json)
+INTAKE_ACCEPTED = {"accept": "accepted", "deemed": "deemed_accepted"}  # `intake` -> step
+
+
+def _running_status(app_: Application, handle, ready: list) -> ApplicationStatus:
+    if any(r.lane == tasks.APPLICANT_LANE for r in ready) or handle.waiting_messages():
+        return ApplicationStatus.CORRECTION
+    if any(r.form == INTAKE_FORM for r in ready):
+        return ApplicationStatus.SUBMITTED  # awaiting the intake decision
+    if ready:
+        return ApplicationStatus.IN_REVIEW
+    if app_.accepted_at is not None:
+        return ApplicationStatus.ACCEPTED
+    return ApplicationStatus.SUBMITTED  # received, auto-review running
+
+
+def _run_clock(app_: Application, inst: WorkflowInstance, handle, status) -> None:
+    """Start the clock on (deemed) acceptance; stop it during 补正; resume on the answer."""
+    now = utcnow()
+    if app_.accepted_at is None:
+        step = INTAKE_ACCEPTED.get(str(handle.data.get("intake")))
+        if step is None:
+            return  # not accepted yet (or a diagram without an intake step)
+        clock.accept(app_, now, deemed=step == "deemed_accepted")
+        events.case_step(app_, step, data=_clock_data(app_))
+    if status == ApplicationStatus.CORRECTION:
+        if clock.pause(app_, now):
+            events.case_step(app_, "clock_paused", data=_clock_data(app_))
+        return
+    old_due = app_.due_at
+    days = clock.resume(app_, now)
+    if days is not None:
+        tasks.move_due(inst, old_due, app_.due_at)
+        events.case_step(app_, "clock_resumed", data={**_clock_data(app_), "paused_days": days})
+
+
+def _clock_data(app_: Application) -> dict:
+    """What a notice or the timeline needs to state about the clock."""
+
+    def iso(moment):
+        return moment.isoformat() if moment is not None else None
+
+    return {
+        "case_number": app_.case_number,
+        "received_at": iso(app_.submitted_at),
+        "accepted_at": iso(app_.accepted_at),
+        "due_at": iso(app_.due_at),
+        "promised_due_at": iso(app_.promised_due_at),
+    }
+
+
+REMEDIES = ("administrative_reconsideration_60_days", "administrative_litigation_6_months")
+
+
+def _decide(app_: Application, inst: WorkflowInstance, handle) -> None:
+    if app_.decision is not None:
+        return
+    decision, certificate, comment = case_outcome(handle)
+    detail = handle.data.get("outcome_detail")
+    app_.decision = decision
+    app_.outcome_detail = str(detail)[:32] if detail else None
+    if app_.outcome_detail == "intake_refused":
+        app_.status = ApplicationStatus.REFUSED
+    elif decision == "approved":
+        app_.status = ApplicationStatus.APPROVED
+    else:
+        app_.status = ApplicationStatus.REJECTED
+    app_.certificate_number = app_.certificate_number or certificate
+    app_.decision_comment = comment
+    app_.decided_at = utcnow()
+    tasks.cancel_open_tasks(inst)
+    if app_.status == ApplicationStatus.REFUSED:
+        events.case_step(
+            app_,
+            "intake_refused",
+            message=comment,
+            data={**_clock_data(app_), "reason": comment, "remedies": list(REMEDIES)},
+        )
+        return
+    events.case_step(
+        app_,
+        "decided",
+        message=decision,
+        data={"certificate_number": app_.certificate_number},
+    )
 
 
 def case_outcome(handle: WorkflowHandle) -> tuple[str, str | None, str | None]:
@@ -330,7 +403,11 @@ def fire_timers(instance_id: int, now) -> None:
 
 
 def deliver_message(instance_id: int, name: str, payload: dict) -> None:
-    """Deliver a message event (e.g. a correction submitted). Caller commits."""
+    """Deliver a message event (e.g. a correction submitted). Caller commits.
+
+    The payload also carries `intake_due`: the intake limit counted from this receipt (a
+    diagram whose intake asks for 补正 restarts its intake timer with it)."""
+    payload = {**payload, "intake_due": clock.intake_due(utcnow()).isoformat()}
     with advancing(instance_id) as (_inst, _handle, actions):
         actions.append(lambda h: h.send_message(name, payload))
 

@@ -138,3 +138,18 @@ def lock_open_tasks(instance_id: int) -> list[int]:
             .with_for_update()
         ).scalars()
     )
+
+
+def move_due(inst: WorkflowInstance, old_due, new_due) -> None:
+    """Open tasks that carried the case's due date take the new one (the clock moved)."""
+    if old_due is None or new_due is None or old_due == new_due:
+        return
+    db.session.execute(
+        update(_table)
+        .where(
+            _table.c.instance_id == inst.id,
+            _table.c.status.in_(_LIVE),
+            _table.c.due_at == old_due,
+        )
+        .values(due_at=new_due)
+    )

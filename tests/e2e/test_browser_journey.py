@@ -57,6 +57,18 @@ def test_citizen_to_decision_in_chromium(live_server, browser, shots, tmp_path, 
     case_number = re.search(r"YW\d{14}", page.content()).group(0)
     wait_jobs()
     page.reload()
+    shots(page, "case-submitted")
+
+    # intake (受理) by the lead department, then the three reviews
+    intake_ctx = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    intake = intake_ctx.new_page()
+    login(intake, base, f"clerk_{journeys.DEPARTMENTS[0]}")
+    intake.locator(f"tr[data-case={case_number}]").locator("a").click()
+    intake.check("#f-intake-accept")
+    shots(intake, "clerk-intake")
+    intake.click("#decide-button")
+    intake_ctx.close()
+    page.reload()
     shots(page, "case-in-review")
 
     for code in journeys.DEPARTMENTS:

@@ -48,7 +48,7 @@ def test_submit_twice_makes_one_case(app, client, wait_jobs):
             .scalars()
             .all()
         )
-        assert len(tasks) == 3  # not six
+        assert len(tasks) == 4  # the intake and three reviews, not twice that
 
 
 def test_incomplete_application_cannot_be_submitted(app, client):

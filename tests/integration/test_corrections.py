@@ -89,4 +89,4 @@ def test_correction_loop_then_approval(app, client, make_client, wait_jobs):
         kinds = [
             e.kind for e in __import__("app.services.timeline", fromlist=["x"]).events(application)
         ]
-        assert "correction_submitted" in kinds and kinds.count("task_done") == 2
+        assert "correction_submitted" in kinds and kinds.count("task_done") == 3  # with intake

@@ -37,10 +37,17 @@ def test_business_registration_end_to_end(app, client, make_client, wait_jobs):
         case_number = application.case_number
         assert re.fullmatch(r"YW\d{8}\d{6}", case_number)
     wait_jobs()  # the auto_review service task runs as a job and completes its task
+    with app.app_context():  # awaiting intake (受理) by the lead department
+        assert db.session.get(Application, app_id).status == ApplicationStatus.SUBMITTED
+    journeys.decide_intake(app, app_id)
 
     with app.app_context():
         tasks = (
-            db.session.execute(db.select(HumanTask).where(HumanTask.application_id == app_id))
+            db.session.execute(
+                db.select(HumanTask).where(
+                    HumanTask.application_id == app_id, HumanTask.form != "intake_decision"
+                )
+            )
             .scalars()
             .all()
         )
@@ -68,7 +75,9 @@ def test_business_registration_end_to_end(app, client, make_client, wait_jobs):
         assert application.certificate_number
         kinds = [e.kind for e in application_events(application)]
         assert kinds[0] == "submitted" and "decided" in kinds
-        assert kinds.count("task_done") == 3
+        assert kinds.count("task_done") == 4  # the intake and the three reviews
+        assert kinds.index("accepted") < kinds.index("decided")
+        assert application.accepted_at is not None and application.decided_at <= application.due_at
 
 
 def application_events(application):

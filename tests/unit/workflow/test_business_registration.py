@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from wf_helpers import deploy_shipped, reload
+from wf_helpers import accept_intake, deploy_shipped, reload
 
 from app.workflow.engine import OperatorError, OperatorRegistry, WorkflowHandle
 from app.workflow.engine.handle import TaskNotFound
@@ -16,6 +16,7 @@ START_DATA = {
     "applicant": {"name": "张三", "id_number": "110101199003078515"},
     "form": {"company_name": "上海示例科技有限公司", "registered_capital": 100},
     "attachments": [{"id": 1, "slot": "id_card"}],
+    "intake_due": "2030-01-07T15:59:59+00:00",
 }
 REVIEW_LANES = {"market_regulation", "tax", "social_security"}
 
@@ -33,18 +34,21 @@ def _start_and_finish_auto_review(bundle, operators, verdict="pass"):
     assert handle.ready_user_tasks() == []
     assert handle.active_element_ids() == ["task_auto_review"]
     handle.complete_service_call(calls[0].task_id, {"verdict": verdict, "reasons": []})
-    return reload(handle, bundle.spec_json, operators)
+    handle = reload(handle, bundle.spec_json, operators)
+    return accept_intake(handle, bundle.spec_json, operators)
 
 
 def test_bundle_describes_the_process(bundle):
     assert bundle.process_id == "business_registration"
     assert set(bundle.lanes) == REVIEW_LANES
     assert {t.lane for t in bundle.user_tasks} == REVIEW_LANES
-    assert {t.form for t in bundle.user_tasks} == {"review_decision"}
+    assert {t.element_id: t.form for t in bundle.user_tasks}["intake"] == "intake_decision"
+    assert {t.form for t in bundle.user_tasks} == {"intake_decision", "review_decision"}
     assert dict(bundle.service_tasks) == {
         "task_auto_review": "auto_review",
         "task_issue_certificate": "issue_certificate",
         "notify_rejection": "notify",
+        "notify_intake_correction": "notify",
     }
     assert len(bundle.content_hash) == 64
     assert bundle.warnings == []

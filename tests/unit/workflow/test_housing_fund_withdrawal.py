@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from wf_helpers import deploy_shipped, reload
+from wf_helpers import accept_intake, deploy_shipped, intake_data, reload
 
 from app.workflow.engine import WorkflowHandle
 
@@ -19,12 +19,13 @@ def _to_clerk(bundle, operators, amount, reason="rent"):
         "service_code": "housing_fund_withdrawal",
         "form": {"amount": float(amount), "reason": reason},
     }
-    handle = WorkflowHandle.start(bundle.spec_json, data, operators=operators)
+    handle = WorkflowHandle.start(bundle.spec_json, intake_data(data), operators=operators)
     handle = reload(handle, bundle.spec_json, operators)
     [call] = handle.pending_service_calls()
     assert call.operator == "auto_review"
     handle.complete_service_call(call.task_id, {"verdict": "pass"})
     handle = reload(handle, bundle.spec_json, operators)
+    handle = accept_intake(handle, bundle.spec_json, operators)
     [task] = handle.ready_user_tasks()
     assert (task.element_id, task.lane, task.form) == (
         "review_housing_fund",

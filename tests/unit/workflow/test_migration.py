@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from wf_helpers import WORKFLOWS, deploy_files, reload
+from wf_helpers import WORKFLOWS, accept_intake, deploy_files, intake_data, reload
 
 from app.workflow.engine import MigrationRefused, WorkflowHandle, migrate_state
 
@@ -18,8 +18,11 @@ def _deploy(operators, source: bytes, **kwargs):
 
 
 def _at_reviews(bundle, operators) -> WorkflowHandle:
-    handle = WorkflowHandle.start(bundle.spec_json, {"case_number": "M-1"}, operators=operators)
+    handle = WorkflowHandle.start(
+        bundle.spec_json, intake_data({"case_number": "M-1"}), operators=operators
+    )
     handle.complete_service_call(handle.pending_service_calls()[0].task_id, {"verdict": "pass"})
+    handle = accept_intake(handle, bundle.spec_json, operators)
     handle = reload(handle, bundle.spec_json, operators)
     assert len(handle.ready_user_tasks()) == 3
     return handle
@@ -126,8 +129,11 @@ def test_waiting_timer_keeps_its_deadline(operators):
     source = (WORKFLOWS / "residence_permit.bpmn").read_bytes()
     v1 = _deploy(operators, source)
     v2 = _deploy(operators, source.replace("制发居住证 Issue permit".encode(), b"Issue permit"))
-    handle = WorkflowHandle.start(v1.spec_json, {"case_number": "RP-9"}, operators=operators)
+    handle = WorkflowHandle.start(
+        v1.spec_json, intake_data({"case_number": "RP-9"}), operators=operators
+    )
     handle.complete_service_call(handle.pending_service_calls()[0].task_id, {"verdict": "pass"})
+    handle = accept_intake(handle, v1.spec_json, operators)
     earlier = handle.next_timer_due() - timedelta(days=3)  # review opened 3 days ago
     handle.workflow.get_tasks(spec_name="timer_review_overdue")[0].internal_data["event_value"] = (
         earlier.isoformat()
@@ -147,9 +153,10 @@ def test_called_process_is_migrated_too(operators):
         process_id="talent_settlement",
     )
     handle = WorkflowHandle.start(
-        v1.spec_json, {"case_number": "TS-1", "form": {}}, operators=operators
+        v1.spec_json, intake_data({"case_number": "TS-1", "form": {}}), operators=operators
     )
     handle.complete_service_call(handle.pending_service_calls()[0].task_id, {"verdict": "pass"})
+    handle = accept_intake(handle, v1.spec_json, operators)
     assert [t.element_id for t in handle.ready_user_tasks()] == ["review_human_resources"]
     handle.migrate(v2.spec_json)
     handle = reload(handle, v2.spec_json, operators)
@@ -172,11 +179,14 @@ def test_other_process_refused(operators):
 def test_instance_waiting_for_an_async_call_migrates(operators):
     v1 = _deploy(operators, BR)
     v2 = _deploy(operators, BR.replace("税务审核 Review by tax".encode(), "税务审核".encode()))
-    handle = WorkflowHandle.start(v1.spec_json, {"case_number": "M-2"}, operators=operators)
+    handle = WorkflowHandle.start(
+        v1.spec_json, intake_data({"case_number": "M-2"}), operators=operators
+    )
     [call] = handle.pending_service_calls()
     handle.migrate(v2.spec_json)
     handle = reload(handle, v2.spec_json, operators)
     assert [c.task_id for c in handle.pending_service_calls()] == [call.task_id]
     handle.complete_service_call(call.task_id, {"verdict": "pass"})
+    handle = accept_intake(handle, v2.spec_json, operators)
     tax = next(t for t in handle.ready_user_tasks() if t.lane == "tax")
     assert tax.name == "税务审核"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from wf_helpers import deploy_shipped, reload
+from wf_helpers import accept_intake, deploy_shipped, intake_data, reload
 
 from app.workflow.engine import WorkflowHandle
 
@@ -16,16 +16,23 @@ def bundle(operators):
 
 
 def _to_review(bundle, operators):
-    handle = WorkflowHandle.start(bundle.spec_json, {"case_number": "RP-1"}, operators=operators)
+    data = intake_data({"case_number": "RP-1"})
+    handle = WorkflowHandle.start(bundle.spec_json, data, operators=operators)
     handle = reload(handle, bundle.spec_json, operators)
     handle.complete_service_call(handle.pending_service_calls()[0].task_id, {"verdict": "pass"})
-    return reload(handle, bundle.spec_json, operators)
+    handle = reload(handle, bundle.spec_json, operators)
+    return accept_intake(handle, bundle.spec_json, operators)
 
 
 def test_bundle_lists_timer_message_and_applicant_lane(bundle):
     assert bundle.messages == ["correction_submitted"]
     assert set(bundle.lanes) == {"applicant", "public_security"}
-    timer = bundle.timers[0]
+    intake_timer, timer = bundle.timers
+    assert (intake_timer.attached_to, intake_timer.interrupting, intake_timer.expression) == (
+        "intake",
+        True,
+        "intake_due",
+    )
     assert (timer.attached_to, timer.interrupting, timer.expression) == (
         "review_public_security",
         False,

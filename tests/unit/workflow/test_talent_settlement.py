@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from wf_helpers import deploy_shipped, reload
+from wf_helpers import accept_intake, deploy_shipped, intake_data, reload
 
 from app.workflow.engine import WorkflowHandle
 
@@ -17,10 +17,11 @@ def bundle(operators):
 
 def _to_hr_review(bundle, operators, degree="master", shortage=False):
     data = {"case_number": "TS-3", "form": {"degree": degree, "shortage_occupation": shortage}}
-    handle = WorkflowHandle.start(bundle.spec_json, data, operators=operators)
+    handle = WorkflowHandle.start(bundle.spec_json, intake_data(data), operators=operators)
     handle = reload(handle, bundle.spec_json, operators)
     handle.complete_service_call(handle.pending_service_calls()[0].task_id, {"verdict": "pass"})
     handle = reload(handle, bundle.spec_json, operators)
+    handle = accept_intake(handle, bundle.spec_json, operators)
     [task] = handle.ready_user_tasks()
     assert (task.element_id, task.lane, task.form) == (
         "review_human_resources",

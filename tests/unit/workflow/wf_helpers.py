@@ -56,3 +56,19 @@ def script_process(script: str) -> bytes:
     <bpmn:endEvent id="end"/>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="script_1"/>
     <bpmn:sequenceFlow id="f2" sourceRef="script_1" targetRef="end"/>""")
+
+
+INTAKE_DUE = "2030-01-07T15:59:59+00:00"  # what the product computes at start (5 working days)
+
+
+def intake_data(data: dict) -> dict:
+    """Start data of a shipped service: the product adds the intake limit (`intake_due`)."""
+    return {**data, "intake_due": INTAKE_DUE}
+
+
+def accept_intake(handle: WorkflowHandle, spec_json: str, operators) -> WorkflowHandle:
+    """The lead department accepts the application at intake (受理); reloaded handle."""
+    [task] = [t for t in handle.ready_user_tasks() if t.element_id == "intake"]
+    assert task.form == "intake_decision"
+    handle.complete_user_task(task.task_id, {"intake": "accept"})
+    return reload(handle, spec_json, operators)
