@@ -201,10 +201,10 @@ def submitted_residence_permit(
     return app_id
 
 
-def submitted_housing_fund(client, wait_jobs, *, amount: int = 60000) -> int:
+def submitted_housing_fund(client, wait_jobs, *, amount: int = 60000, accept: bool = True) -> int:
     """The demo citizen (张三) applies for a housing-fund withdrawal of `amount` CNY (over
     50,000 needs the lead after the clerk), blank images as materials; submitted, the
-    auto-review done. Returns the application id."""
+    auto-review done and (unless `accept=False`) accepted at intake. Returns the id."""
     client.login("13800138000")
     resp = client.post("/services/housing_fund_withdrawal/apply")
     app_id = int(resp.headers["Location"].rstrip("/").split("/")[-1])
@@ -227,6 +227,8 @@ def submitted_housing_fund(client, wait_jobs, *, amount: int = 60000) -> int:
     wait_jobs()
     assert submit(client, app_id).status_code == 302
     wait_jobs()
+    if accept:
+        decide_intake(client.app, app_id, missing_ok=True)
     return app_id
 
 

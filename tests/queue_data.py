@@ -32,9 +32,10 @@ def real_case(
     case_number: str = "YW20260101000001",
     citizen_username: str | None = None,
 ) -> int:
-    """A business-registration case whose auto-review passed: its three department reviews
-    are open. The applicant is the user `citizen_username`, else a citizen named
-    `citizen_name`. Returns the application id (call inside an app context)."""
+    """A business-registration case whose auto-review passed and that was accepted at intake:
+    its three department reviews are open. The applicant is the user `citizen_username`,
+    else a citizen named `citizen_name`. Returns the application id (call inside an app
+    context)."""
     from app.domain import calendar
     from app.workflow import runtime
 
@@ -77,6 +78,14 @@ def real_case(
         db.session.flush()
         call = runtime.load(inst).pending_service_calls()[0]
         runtime.complete_service_call(inst.id, call.task_id, {"auto_review": {"verdict": "pass"}})
+        intake = db.session.execute(
+            db.select(HumanTask).where(
+                HumanTask.application_id == application.id, HumanTask.form == "intake_decision"
+            )
+        ).scalar_one()
+        intake.status, intake.outcome, intake.completed_at = TaskStatus.DONE, "accepted", now
+        db.session.flush()
+        runtime.complete_user_task(inst.id, intake.spiff_task_id, {"intake": "accept"})
         application.status = ApplicationStatus.IN_REVIEW
         return application.id
 

@@ -64,6 +64,7 @@ def test_citizen_to_decision_in_chromium(live_server, browser, shots, tmp_path, 
     intake = intake_ctx.new_page()
     login(intake, base, f"clerk_{journeys.DEPARTMENTS[0]}")
     intake.locator(f"tr[data-case={case_number}]").locator("a").click()
+    intake.click("#claim-button")  # the decision form appears once the task is held
     intake.check("#f-intake-accept")
     shots(intake, "clerk-intake")
     intake.click("#decide-button")

@@ -45,7 +45,7 @@ def test_lookup_notices_and_verification_in_chromium(
     public.wait_for_selector("#lookup-result")
     assert public.locator("#lookup-status").get_attribute("data-status") == "rejected"
     kinds = public.locator("#lookup-steps li").evaluate_all("els => els.map(e => e.dataset.kind)")
-    assert kinds == ["submitted", "decided"]
+    assert kinds == ["submitted", "accepted", "decided"]
     shots(public, "lookup-result")
 
     page = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()

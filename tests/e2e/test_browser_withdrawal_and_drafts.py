@@ -30,7 +30,7 @@ def test_withdraw_before_the_decision_in_chromium(
     page = ctx.new_page()
     login(page, base, "13911117101", "Secret2024pw")
     page.goto(f"{base}/cases/{app_id}")
-    assert page.locator("[data-status]").first.inner_text() == "已提交，待受理"
+    assert page.locator("[data-status]").first.inner_text() == "审核中"  # accepted at intake
     assert not page.locator("#withdraw-form").is_visible()  # behind its confirmation
     page.click("#withdraw-open")
     page.fill("#withdraw-reason", "已在线下窗口办理")

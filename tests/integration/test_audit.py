@@ -218,8 +218,8 @@ def test_log_ins_views_decisions_and_log_outs_are_recorded(app, client, make_cli
         ).scalar_one()
         registered = _records(action="login", actor_id=citizen.id)
         assert [r.details for r in registered] == [{"via": "register"}]
-        decided = _records(action="decide")[0]
-        assert decided.actor_role == "clerk" and decided.actor_username == "clerk_tax"
+        decided = [r for r in _records(action="decide") if r.actor_username == "clerk_tax"][0]
+        assert decided.actor_role == "clerk"  # (the intake was decided before, by another clerk)
         assert decided.details == {"task": task_id, "outcome": "approved"}
         # the citizen looking at their own file is not someone else's look at personal data
         assert client.get(f"/files/{att_id}").status_code == 200

@@ -33,10 +33,10 @@ def _citizen_notes(app_id: int) -> list[Notification]:
 
 def test_a_submitted_case_is_not_called_accepted(app, client, wait_jobs):
     app_id = journeys.submitted_case(
-        client, wait_jobs, seed=41, mobile="13911119101", rendered=False
+        client, wait_jobs, seed=41, mobile="13911119101", rendered=False, accept=False
     )
     page = client.get(f"/cases/{app_id}").get_data(as_text=True)
-    assert "已提交，待受理" in page  # its departments' tasks are open: nobody accepted it
+    assert "已提交，待受理" in page  # the intake task is open: nobody accepted it yet
     assert "已受理" not in page
     assert "已提交，待受理" in client.get("/cases").get_data(as_text=True)
     with app.app_context():
@@ -61,7 +61,7 @@ def test_the_applicant_sees_public_steps_only_and_no_intermediate_verdict(
 
     page = client.get(f"/cases/{app_id}").get_data(as_text=True)
     kinds = _timeline_kinds(page)
-    assert kinds == ["submitted"]  # no task_opened, auto_review, task_done
+    assert kinds == ["submitted", "accepted"]  # no task_opened, auto_review, task_done
     assert "准予许可" not in page and "经办人同意" not in page  # the clerk's verdict is internal
     assert 'id="decision"' not in page
 

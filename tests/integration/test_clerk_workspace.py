@@ -42,9 +42,13 @@ def _service(code: str) -> int:
 
 
 def _task(app_id: int, code: str = TAX) -> HumanTask:
+    """The department's review task of the case (not the intake task the lead department
+    decided first)."""
     return db.session.execute(
         db.select(HumanTask).where(
-            HumanTask.application_id == app_id, HumanTask.department_id == _dept(code)
+            HumanTask.application_id == app_id,
+            HumanTask.department_id == _dept(code),
+            HumanTask.form != "intake_decision",
         )
     ).scalar_one()
 

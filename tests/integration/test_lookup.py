@@ -52,6 +52,7 @@ def test_lookup_shows_the_public_steps_of_a_case_without_log_in(
     steps = [s.split('"')[0] for s in body.split('<li data-kind="')[1:]]
     assert steps == [
         "submitted",
+        "accepted",
         "correction_requested",
         "correction_submitted",
         "certificate_issued",

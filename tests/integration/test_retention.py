@@ -72,7 +72,7 @@ def test_a_case_past_its_retention_is_anonymised_by_the_scheduler_and_counts_rem
         tasks = db.session.execute(
             db.select(HumanTask).where(HumanTask.application_id == closed)
         ).scalars()
-        assert {(t.outcome, t.comment) for t in tasks} == {("approved", None)}
+        assert {(t.outcome, t.comment) for t in tasks} == {("accepted", None), ("approved", None)}
         steps = db.session.execute(
             db.select(CaseEvent).where(CaseEvent.application_id == closed)
         ).scalars()
