@@ -4,6 +4,7 @@ from app.models.applications import Application, ApplicationStatus, Attachment  
 from app.models.audit import CaseEvent  # noqa: F401
 from app.models.base import utcnow  # noqa: F401
 from app.models.catalogue import Holiday, ProcessVersion, Service  # noqa: F401
+from app.models.ecertificates import ECertificate  # noqa: F401
 from app.models.jobs import Job, JobStatus  # noqa: F401
 from app.models.notifications import DeliveryStatus, Notification, NotificationDelivery  # noqa: F401
 from app.models.ratings import Rating  # noqa: F401

@@ -8,7 +8,8 @@ event leads to:
 | event                  | reactions                                                  |
 |------------------------|------------------------------------------------------------|
 | CaseStep               | a timeline row; a notification for the kinds that tell     |
-|                        | someone (`notifications.EVENT_KINDS`)                      |
+|                        | someone (`notifications.EVENT_KINDS`); certificate_issued: |
+|                        | the e-certificate in the register, its signing job         |
 | TaskAssigned           | a notification to the named clerk                          |
 | ServiceCallRequested   | an `operator_call` job (run after the commit)              |
 """
@@ -22,7 +23,7 @@ from app.domain.events import CaseStep, ServiceCallRequested, TaskAssigned
 from app.extensions import db
 from app.jobs import queue
 from app.models import HumanTask
-from app.services import notifications, timeline
+from app.services import ecertificates, notifications, timeline
 
 
 def _notify_step(step: CaseStep) -> None:
@@ -53,7 +54,7 @@ def _queue_service_call(call: ServiceCallRequested) -> None:
 
 
 REACTIONS: dict[type, tuple[Callable, ...]] = {
-    CaseStep: (timeline.write, _notify_step),
+    CaseStep: (timeline.write, _notify_step, ecertificates.on_case_step),
     TaskAssigned: (_notify_assignee,),
     ServiceCallRequested: (_queue_service_call,),
 }

@@ -82,6 +82,7 @@ def sync_services() -> list[Service]:
             "form": entry["form"],
             "files": entry["files"],
             "lead_department": entry.get("lead_department"),
+            "certificate": entry.get("certificate"),  # the e-certificate its approval issues
             "materials": form.get("materials", []),
         }
         svc = db.session.execute(db.select(Service).where(Service.code == entry["code"])).scalar()
