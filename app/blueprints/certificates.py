@@ -69,7 +69,7 @@ def wallet():
 def pdf(certificate_id: int):
     """The signed PDF, for its holder (or an administrator)."""
     try:
-        path = ecertificates.downloadable(current_user, certificate_id)
+        path, name = ecertificates.downloadable(current_user, certificate_id)
     except DomainError:
         abort(404)
     if not path.is_file():
@@ -78,7 +78,7 @@ def pdf(certificate_id: int):
         path,
         mimetype="application/pdf",
         as_attachment=True,
-        download_name=f"certificate-{certificate_id}.pdf",
+        download_name=name,
         max_age=0,
     )
     response.headers["Cache-Control"] = "private, no-store"

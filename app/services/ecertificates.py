@@ -207,6 +207,9 @@ def issue_for(application: Application, number: str) -> ECertificate | None:
         if lead
         else None
     )
+    facts = _facts(application, spec)
+    if holder["holder_kind"] == HOLDER_COMPANY:
+        facts = {"法定代表人": person_name, **facts}
     issued_at = utcnow()
     valid_days = spec.get("valid_days")
     cert = ECertificate(
@@ -221,7 +224,7 @@ def issue_for(application: Application, number: str) -> ECertificate | None:
         ),
         status=STATUS_VALID,
         verify_code=_new_verify_code(),
-        facts=_facts(application, spec),
+        facts=facts,
         **holder,
     )
     db.session.add(cert)
@@ -278,9 +281,6 @@ def content_of(cert: ECertificate, verify_url: str) -> certificate_pdf.Certifica
     """What the certificate's PDF prints."""
     spec = certificate_spec(cert.service) or {}
     company = cert.holder_kind == HOLDER_COMPANY
-    facts = list((cert.facts or {}).items())
-    if company:
-        facts.insert(0, ("法定代表人", cert.application.citizen.real_name))
     return certificate_pdf.CertificateContent(
         title=spec.get("title") or type_label(cert),
         number=cert.number,
@@ -291,7 +291,7 @@ def content_of(cert: ECertificate, verify_url: str) -> certificate_pdf.Certifica
         agency=cert.department.name_zh if cert.department else signing.DEMO_AGENCY_NAME,
         issued_on=_cn_date(local_today(cert.issued_at)),
         valid_until=_cn_date(cert.valid_until),
-        facts=facts,
+        facts=list((cert.facts or {}).items()),
         verify_url=verify_url,
     )
 
@@ -457,12 +457,13 @@ def holds(user: User, cert: ECertificate) -> bool:
     )
 
 
-def downloadable(user: User, certificate_id: int) -> Path:
-    """The signed PDF's path, for its holder or an administrator (NotFound for others)."""
+def downloadable(user: User, certificate_id: int) -> tuple[Path, str]:
+    """The signed PDF's path and its download name, for its holder or an administrator
+    (NotFound for others)."""
     cert = db.session.get(ECertificate, certificate_id)
     if cert is None or not (holds(user, cert) or user.is_admin):
         raise NotFound("certificate_not_found", _l("Certificate not found."))
-    return pdf_path(cert)
+    return pdf_path(cert), f"{cert.number}.pdf"
 
 
 def register_page(limit: int = 200) -> list[ECertificate]:

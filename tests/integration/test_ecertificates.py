@@ -173,3 +173,27 @@ def test_assigned_credit_codes_are_well_formed(ctx):
     codes = {ecertificates.assign_credit_code() for _ in range(20)}
     assert len(codes) == 20
     assert all(check_credit_code(c).ok and c.startswith("91310115") for c in codes)
+
+
+@pytest.mark.slow
+def test_a_signing_failure_leaves_the_decision_and_the_register_entry(
+    app, client, make_client, wait_jobs, monkeypatch, tmp_path
+):
+    monkeypatch.setitem(app.config, "SIGNING_KEY_FILE", str(tmp_path / "no-such-key.pem"))
+    app_id = decisions.decided_case(
+        app, client, make_client, wait_jobs, seed=23, mobile="13911112103"
+    )
+    wait_jobs()  # every attempt of the signing job fails
+    with app.app_context():
+        application = db.session.get(Application, app_id)
+        assert application.decision == "approved"
+        cert = db.session.execute(
+            db.select(ECertificate).where(ECertificate.application_id == app_id)
+        ).scalar_one()
+        assert cert.pdf_name is None and "no-such-key.pem" in cert.pdf_error
+        assert ecertificates.status_of(cert) == "valid"
+        number, cert_id = cert.number, cert.id
+    wallet = client.get("/wallet").get_data(as_text=True)
+    assert f'data-certificate="{number}"' in wallet
+    assert f"/wallet/{cert_id}/pdf" not in wallet
+    assert client.get(f"/wallet/{cert_id}/pdf").status_code == 404
