@@ -120,7 +120,7 @@ def render(content: CertificateContent, *, font: str | None = None) -> bytes:
         ("有效期至", content.valid_until),
     ]
     table = Table(
-        [[_p(label, base), _p(value, base)] for label, value in rows], colWidths=[38 * mm, None]
+        [[_p(label, base), _p(value, base)] for label, value in rows], colWidths=[44 * mm, None]
     )
     table.setStyle(
         TableStyle(

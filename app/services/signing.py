@@ -206,11 +206,14 @@ def init_demo_ca(agency_name: str = DEMO_AGENCY_NAME, *, force: bool = False) ->
 
 
 def _stamp(files: SigningFiles) -> tuple:
-    return tuple((str(p), p.stat().st_mtime_ns) for p in (files.key, files.cert, files.ca))
+    """What the loaded signer depends on: the files as they are now, and the passphrase."""
+    on_disk = tuple((str(p), p.stat().st_mtime_ns) for p in (files.key, files.cert, files.ca))
+    return on_disk, _passphrase()
 
 
 def _signer():
-    """The agency's signer, loaded once per process and again when a file changes."""
+    """The agency's signer, loaded once per process and again when a file or the passphrase
+    changes."""
     from pyhanko.sign import signers
 
     files = signing_files()
