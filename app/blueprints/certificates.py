@@ -94,6 +94,21 @@ def register():
     )
 
 
+@bp.route("/admin/certificates/<int:certificate_id>/sign", methods=["POST"])
+@admin_required
+def sign_again(certificate_id: int):
+    """Sign a certificate's PDF again after signing failed."""
+    try:
+        cert = ecertificates.sign_again(certificate_id)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        flash(str(exc.message), "info")
+    else:
+        flash(_("Certificate %(number)s is being signed again.", number=cert.number), "success")
+    return redirect(url_for(".register"))
+
+
 @bp.route("/admin/certificates/<int:certificate_id>/revoke", methods=["POST"])
 @admin_required
 def revoke(certificate_id: int):

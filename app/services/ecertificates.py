@@ -15,7 +15,8 @@ UPLOAD_DIR/certificates/ and notes its sha256: signing never holds up or fails t
 Anyone can confirm a certificate from its QR code (`public_view`, masked holder); a logged-in
 user can have a PDF checked (`check_upload`: signature intact, signed by the agency, in the
 register, status); holders see theirs in the wallet; an administrator revokes one with a
-reason (a `certificate_revoked` case step on the case it came from).
+reason (a `certificate_revoked` case step on the case it came from), and has a PDF whose
+signing failed signed again once the key is fixed.
 """
 
 from __future__ import annotations
@@ -330,6 +331,22 @@ def sign(certificate_id: int, verify_url: str) -> dict:
     cert.signed_at = utcnow()
     cert.pdf_error = None
     return {"certificate": cert.number, "bytes": len(signed)}
+
+
+@uow.use_case
+def sign_again(certificate_id: int) -> ECertificate:
+    """Queue the signing of a certificate whose PDF could not be signed (an administrator,
+    once the signing key is fixed)."""
+    cert = db.session.get(ECertificate, certificate_id)
+    if cert is None:
+        raise NotFound("certificate_not_found", _l("Certificate not found."))
+    if cert.pdf_name:
+        raise Conflict("certificate_signed", _l("This certificate's PDF is already signed."))
+    cert.pdf_error = None
+    queue.enqueue(
+        "sign_certificate", certificate_id=cert.id, verify_url=verification_url(cert.verify_code)
+    )
+    return cert
 
 
 def mark_signing_failed(certificate_id: int | None, error: str | None) -> None:

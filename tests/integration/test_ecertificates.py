@@ -197,3 +197,16 @@ def test_a_signing_failure_leaves_the_decision_and_the_register_entry(
     assert f'data-certificate="{number}"' in wallet
     assert f"/wallet/{cert_id}/pdf" not in wallet
     assert client.get(f"/wallet/{cert_id}/pdf").status_code == 404
+
+    # Once the key is back, an administrator has it signed again.
+    monkeypatch.setitem(app.config, "SIGNING_KEY_FILE", None)
+    admin = make_client()
+    admin.login("admin")
+    assert f'data-sign-again="{cert_id}"' in admin.get("/admin/certificates").get_data(as_text=True)
+    assert admin.post(f"/admin/certificates/{cert_id}/sign").status_code == 302
+    wait_jobs()
+    resp = client.get(f"/wallet/{cert_id}/pdf")
+    assert resp.status_code == 200
+    with app.app_context():
+        assert signing.check_pdf(resp.data).ok
+        assert db.session.get(ECertificate, cert_id).pdf_error is None
