@@ -210,3 +210,33 @@ def test_a_signing_failure_leaves_the_decision_and_the_register_entry(
     with app.app_context():
         assert signing.check_pdf(resp.data).ok
         assert db.session.get(ECertificate, cert_id).pdf_error is None
+
+
+@pytest.mark.slow
+def test_a_residence_permit_is_held_by_the_person_for_a_year(app, client, make_client, wait_jobs):
+    import random
+    from datetime import timedelta
+
+    from ml.synthetic import render
+
+    app_id = decisions.corrected_case(
+        app, client, make_client, wait_jobs, seed=24, mobile="13911112104"
+    )
+    wait_jobs()
+    _, person = render("id_card_front", random.Random(24), capture="clean")
+    with app.app_context():
+        cert = db.session.execute(
+            db.select(ECertificate).where(ECertificate.application_id == app_id)
+        ).scalar_one()
+        assert (cert.cert_type, cert.holder_kind) == ("residence_permit", "person")
+        assert (cert.holder_code, cert.holder_name) == (person["id_number"], person["name"])
+        assert cert.representative_id_number is None
+        assert cert.valid_until == ecertificates.issued_on(cert) + timedelta(days=364)
+        assert cert.department.code == "public_security"
+        number, code = cert.number, cert.verify_code
+    assert f'data-certificate="{number}" data-status="valid"' in client.get("/wallet").get_data(
+        as_text=True
+    )
+    page = make_client().get(f"/verify/certificates/{code}").get_data(as_text=True)
+    masked = person["name"][0] + "*" * (len(person["name"]) - 1)
+    assert masked in page and person["name"] not in page and person["id_number"] not in page
