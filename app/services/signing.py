@@ -16,9 +16,11 @@ the configured CA.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -81,6 +83,17 @@ class SignatureCheck:
     def ok(self) -> bool:
         """Intact, trusted and covering the whole file."""
         return self.signed and self.intact and self.trusted and self.whole_file
+
+
+def _outside_event_loop(func):
+    """Call `func` (a pyHanko synchronous call, which runs `asyncio.run`): directly, or in a
+    short-lived thread when this thread already runs an event loop (asyncio.run refuses)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return func()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(func).result()
 
 
 def signing_files() -> SigningFiles:
@@ -267,7 +280,11 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str | None = None) -> bytes:
         len(cert.dump()) for cert in signer.cert_registry
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    out = signers.sign_pdf(writer, meta, signer=signer, bytes_reserved=2 * (4096 + certificates))
+    out = _outside_event_loop(
+        lambda: signers.sign_pdf(
+            writer, meta, signer=signer, bytes_reserved=2 * (4096 + certificates)
+        )
+    )
     return out.getvalue()
 
 
@@ -296,8 +313,9 @@ def check_pdf(pdf: bytes) -> SignatureCheck:
     if not signatures:
         return SignatureCheck(signed=False, problem="the PDF carries no signature")
     embedded = signatures[-1]
+    context = _validation_context()
     try:
-        status = validate_pdf_signature(embedded, _validation_context())
+        status = _outside_event_loop(lambda: validate_pdf_signature(embedded, context))
     except (PdfReadError, ValueError, KeyError) as exc:  # SignatureValidationError too
         return SignatureCheck(signed=True, problem=f"the signature cannot be checked: {exc}")
     signer = status.signing_cert.subject.human_friendly if status.signing_cert else None
