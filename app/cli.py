@@ -1,5 +1,6 @@
 """Command-line tools: `flask demo load`, `flask departments load`, `flask workflows deploy`,
-`flask jobs …`, `flask audit verify`, `flask retention run`, `flask serve`."""
+`flask jobs …`, `flask audit verify`, `flask retention run`, `flask certificates init-ca|verify`,
+`flask serve`."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ jobs_cli = AppGroup("jobs", help="Background jobs.")
 holidays_cli = AppGroup("holidays", help="The working-day calendar.")
 audit_cli = AppGroup("audit", help="The audit trail.")
 retention_cli = AppGroup("retention", help="Anonymising closed cases past their retention.")
+certificates_cli = AppGroup("certificates", help="E-certificates: the signing CA, checking a PDF.")
 
 
 @demo_cli.command("load")
@@ -139,6 +141,16 @@ def jobs_recover():
     click.echo(f"re-dispatched {runner_for(current_app).recover()} job(s)")
 
 
+@click.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+def serve(host, port):
+    """Serve the app with waitress, with the in-process scheduler (embedded set-up)."""
+    from app.serve import run
+
+    run(current_app._get_current_object(), host, port)
+
+
 @audit_cli.command("verify")
 def audit_verify():
     """Walk the audit trail's hash chain from the first record; say OK, or name the first
@@ -161,18 +173,51 @@ def retention_run():
     click.echo(f"anonymised {anonymise_expired()} case(s)")
 
 
-@click.command("serve")
-@click.option("--host", default="127.0.0.1")
-@click.option("--port", default=5000, type=int)
-def serve(host, port):
-    """Serve the app with waitress, with the in-process scheduler (embedded set-up)."""
-    from app.serve import run
+@certificates_cli.command("init-ca")
+@click.option("--force", is_flag=True, help="Replace existing files.")
+@click.option("--agency", default=None, help="The agency's name in its certificate.")
+def certificates_init_ca(force, agency):
+    """Create a local demo CA and an agency signing certificate (SIGNING_DIR, default
+    instance/signing), unless they exist."""
+    from app.services import signing
 
-    run(current_app._get_current_object(), host, port)
+    before = signing.signing_files().missing()
+    files = signing.init_demo_ca(agency or signing.DEMO_AGENCY_NAME, force=force)
+    state = "created" if (before or force) else "already there (use --force to replace)"
+    click.echo(f"signing key {files.key}, certificate {files.cert}, CA {files.ca}: {state}")
+
+
+@certificates_cli.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def certificates_verify(file):
+    """Check a certificate PDF: its signature against the configured CA, and the register.
+    Exits 0 only for an unchanged PDF signed by the agency, in the register and valid."""
+    from app.services import ecertificates
+
+    check = ecertificates.check_upload(Path(file).read_bytes())
+    sig = check.signature
+    yes = {True: "yes", False: "no"}
+    click.echo(f"signed: {yes[sig.signed]}")
+    if sig.problem:
+        click.echo(f"problem: {sig.problem}")
+    click.echo(f"signature intact: {yes[sig.intact]}")
+    click.echo(f"nothing added after signing: {yes[sig.whole_file]}")
+    click.echo(f"signed by the agency (trusted CA): {yes[sig.trusted]}  {sig.signer or ''}")
+    cert = check.certificate
+    if cert is None:
+        click.echo("in the register: no")
+    else:
+        click.echo(
+            f"in the register: {cert.number} ("
+            + ("this very file" if check.same_file else "a different file bears its number")
+            + ")"
+        )
+        click.echo(f"status: {check.status}")
+    sys.exit(0 if check.genuine and check.status == "valid" else 1)
 
 
 def register_cli(app) -> None:
     """Attach the command groups to `app`."""
     groups = (demo_cli, departments_cli, holidays_cli, workflows_cli, jobs_cli, ml_cli)
-    for group in (*groups, audit_cli, retention_cli, serve):
+    for group in (*groups, audit_cli, retention_cli, certificates_cli, serve):
         app.cli.add_command(group)

@@ -93,6 +93,17 @@ class Config:
     MAIL_SENDER = "OneWindow <noreply@localhost>"
     MAIL_TIMEOUT = 10.0
     DELIVERY_RETRY_DELAY_SECONDS = 2.0  # a failed send waits attempt × this before retrying
+    # E-certificates are signed (PAdES) with the agency's key and certificate, issued by the
+    # CA certificate signatures are checked against (PEM files). Unset: SIGNING_DIR (default
+    # instance/signing), where `flask certificates init-ca` puts a demo CA. The key's
+    # passphrase comes from the environment only.
+    SIGNING_DIR = None
+    SIGNING_KEY_FILE = None
+    SIGNING_CERT_FILE = None
+    SIGNING_CA_FILE = None
+    SIGNING_KEY_PASSPHRASE = None
+    SIGNING_LOCATION = None  # printed in the signature, e.g. 上海市浦东新区
+    CERTIFICATE_FONT = None  # a CJK .ttf/.ttc with TrueType outlines; default: Debian's
 
 
 class DevelopmentConfig(Config):
@@ -158,6 +169,13 @@ def from_environment() -> dict:
         "MAIL_PASSWORD",
         "MAIL_SENDER",
         "NOTICE_FONT",
+        "SIGNING_DIR",
+        "SIGNING_KEY_FILE",
+        "SIGNING_CERT_FILE",
+        "SIGNING_CA_FILE",
+        "SIGNING_KEY_PASSPHRASE",
+        "SIGNING_LOCATION",
+        "CERTIFICATE_FONT",
     ):
         if env.get(key):
             out[key] = env[key]

@@ -33,7 +33,7 @@ def app(tmp_path_factory):
     base = tmp_path_factory.mktemp("onewindow")
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{base / 'test.sqlite3'}"
     upload_dir = os.environ.get("UPLOAD_DIR") or str(base / "uploads")
-    overrides = {"UPLOAD_DIR": upload_dir}
+    overrides = {"UPLOAD_DIR": upload_dir, "SIGNING_DIR": str(base / "signing")}
     if not os.environ.get("DATABASE_URL"):
         overrides["SQLALCHEMY_DATABASE_URI"] = url
     application = create_app("testing", **overrides)

@@ -11,6 +11,7 @@ def register_blueprints(app) -> None:
         audit,
         auth,
         case_clock,
+        certificates,
         clerk,
         db_errors,
         errors,
@@ -29,6 +30,7 @@ def register_blueprints(app) -> None:
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(processes.bp, url_prefix="/admin/processes")
     app.register_blueprint(files.bp)
+    app.register_blueprint(certificates.bp)
     app.register_blueprint(notifications.bp, url_prefix="/notifications")
     app.register_blueprint(account.bp, url_prefix="/account")
     app.register_blueprint(audit.bp, url_prefix="/audit")

@@ -48,6 +48,7 @@ EVENT_LABELS = {
     "task_done": _l("Review completed"),
     "decided": _l("Decision made"),
     "certificate_issued": _l("Certificate issued"),
+    "certificate_revoked": _l("Certificate revoked"),
     "notified": _l("Notice"),
     "incident": _l("Processing delayed"),
     "correction_submitted": _l("Corrections submitted"),

@@ -23,6 +23,7 @@ CASE_STEP_KINDS = frozenset(
         "task_done",
         "decided",
         "certificate_issued",
+        "certificate_revoked",
         "notified",
         "incident",
         "correction_submitted",

@@ -13,7 +13,7 @@ from app.domain import events
 from app.extensions import db
 from app.jobs.registry import handler, on_final_failure
 from app.models import Attachment, Incident, Job, WorkflowInstance
-from app.services import delivery, previews, reviews
+from app.services import delivery, ecertificates, previews, reviews
 from app.workflow import runtime
 
 
@@ -93,6 +93,18 @@ def notification_delivery(job: Job, delivery_id: int) -> dict:
 def notification_delivery_failed(job: Job) -> None:
     """Every attempt failed: the delivery row says so (the portal notification stays)."""
     delivery.mark_failed((job.payload or {}).get("delivery_id"), job.error, job.attempts)
+
+
+@handler("sign_certificate")
+def sign_certificate(job: Job, certificate_id: int, verify_url: str) -> dict:
+    """Render an e-certificate's PDF, sign it (PAdES) and store it."""
+    return ecertificates.sign(certificate_id, verify_url)
+
+
+@on_final_failure("sign_certificate")
+def sign_certificate_failed(job: Job) -> None:
+    """The PDF could not be signed: the register says so (the certificate stays valid)."""
+    ecertificates.mark_signing_failed((job.payload or {}).get("certificate_id"), job.error)
 
 
 @handler("ping")

@@ -84,6 +84,7 @@ def sync_services() -> list[Service]:
             "files": entry["files"],
             "lead_department": entry.get("lead_department"),
             "promised_days": int(entry.get("promised_days") or entry["time_limit_days"]),
+            "certificate": entry.get("certificate"),  # the e-certificate its approval issues
             "materials": form.get("materials", []),
             "retention_days": int(entry.get("retention_days", DEFAULT_RETENTION_DAYS)),
         }

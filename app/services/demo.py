@@ -1,5 +1,7 @@
 """Demo data for a fresh installation: the shipped departments (`workflows/departments.json`),
-a clerk and a lead per department, an administrator, a citizen, the shipped services,
+a clerk and a lead per department, an administrator, a citizen, the shipped services, a
+local demo CA and agency signing certificate for e-certificates (unless the agency's own are
+configured),
 and (outside tests) a few sample cases of the demo citizen, decided and rated through the
 services, so that the performance page has something to show.
 
@@ -17,7 +19,7 @@ from flask import current_app
 from app import uow
 from app.extensions import db
 from app.models import Application, HumanTask, Role, Service, TaskStatus, User
-from app.services import catalogue, departments, holidays
+from app.services import catalogue, departments, holidays, signing
 from app.services.accounts import create_staff
 from app.services.passwords import hash_password
 from app.services.periods import local_today
@@ -72,6 +74,8 @@ def load_demo_data(sample_cases: bool | None = None) -> dict:
         )
     logins.insert(0, (CITIZEN["username"], DEMO_PASSWORD, "citizen 张三"))
     catalogue.sync_services()
+    if not signing.agency_configured():
+        signing.init_demo_ca()  # a local demo CA and agency certificate, once, in instance/
     db.session.flush()
     deployed = deploy_shipped()
     this_year = local_today().year
