@@ -30,10 +30,12 @@ import multiprocessing
 import os
 import resource
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 
@@ -145,11 +147,26 @@ def _startable_here():
         current._config.update(saved)
 
 
+_PROJECT_ROOT = str(Path(__file__).resolve().parents[1])  # the folder that holds `ml`
+
+
+def _child_can_import_ml() -> None:
+    """A spawned child starts a fresh interpreter that must import `ml` to run its target;
+    it takes the parent's import path, which in a Celery worker need not name the project
+    folder (`ml` was found through the current directory there). Name it explicitly."""
+    if _PROJECT_ROOT not in sys.path:
+        sys.path.insert(0, _PROJECT_ROOT)
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if _PROJECT_ROOT not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([_PROJECT_ROOT, *paths])
+
+
 class _Worker:
     """One child process and the parent's end of its pipe."""
 
     def __init__(self, context, initializer, nice: int, name: str) -> None:
         self.conn, child_conn = context.Pipe()
+        _child_can_import_ml()
         with _startable_here():
             self.process = context.Process(
                 target=_worker_main, args=(child_conn, initializer, nice), name=name, daemon=True

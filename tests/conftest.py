@@ -33,7 +33,10 @@ def app(tmp_path_factory):
     base = tmp_path_factory.mktemp("onewindow")
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{base / 'test.sqlite3'}"
     upload_dir = os.environ.get("UPLOAD_DIR") or str(base / "uploads")
-    overrides = {"UPLOAD_DIR": upload_dir, "SIGNING_DIR": str(base / "signing")}
+    # The Celery worker CI starts is another process: it must read the same files (.ci/run
+    # sets both for it and for the tests); without the variables, fresh folders of the run.
+    signing_dir = os.environ.get("SIGNING_DIR") or str(base / "signing")
+    overrides = {"UPLOAD_DIR": upload_dir, "SIGNING_DIR": signing_dir}
     if not os.environ.get("DATABASE_URL"):
         overrides["SQLALCHEMY_DATABASE_URI"] = url
     application = create_app("testing", **overrides)

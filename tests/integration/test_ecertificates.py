@@ -177,8 +177,9 @@ def test_assigned_credit_codes_are_well_formed(ctx):
 
 @pytest.mark.slow
 def test_a_signing_failure_leaves_the_decision_and_the_register_entry(
-    app, client, make_client, wait_jobs, monkeypatch, tmp_path
+    app, client, make_client, wait_jobs, monkeypatch, tmp_path, local_jobs
 ):
+    # (local_jobs: the broken key is this process's setting; a Celery worker has its own)
     monkeypatch.setitem(app.config, "SIGNING_KEY_FILE", str(tmp_path / "no-such-key.pem"))
     app_id = decisions.decided_case(
         app, client, make_client, wait_jobs, seed=23, mobile="13911112103"
