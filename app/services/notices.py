@@ -401,18 +401,54 @@ def _remove(stored_name: str) -> None:
 
 
 def on_case_step(step) -> None:
-    """Reaction to a case step: issue the notice the step calls for, if any."""
-    if step.kind not in ("submitted", "task_done", "decided"):
+    """Reaction to a case step: issue the notice the step calls for, if any.
+
+    | step                       | notice                                   |
+    |----------------------------|------------------------------------------|
+    | submitted                  | 受理回执 (receipt, with the query code)    |
+    | accepted, deemed_accepted  | 受理通知书                                |
+    | intake_refused             | 不予受理通知书 (with the remedies)          |
+    | task_done (correction)     | 补正通知书 (the one-time list)             |
+    | extended                   | 延期通知书                                |
+    | decided                    | 准予 / 不予行政许可决定书                   |
+    """
+    if step.kind not in _NOTICE_STEPS:
         return
     if step.kind == "task_done" and (step.data or {}).get("outcome") != "correction":
         return
     application = db.session.get(Application, step.application_id)
     if application is None or not application.case_number:
         return
+    data = step.data or {}
     if step.kind == "submitted":
         issue(application, "receipt")
+    elif step.kind in ("accepted", "deemed_accepted"):
+        issue(
+            application,
+            "acceptance",
+            accepted_on=application.accepted_at,
+            decision_due=application.due_at,
+            note="申请人未在法定期限内收到受理决定，依法自收到申请之日起视为受理。"
+            if step.kind == "deemed_accepted"
+            else None,
+        )
+    elif step.kind == "intake_refused":
+        issue(
+            application,
+            "refusal",
+            reason=data.get("reason") or step.message or "（受理部门未说明理由，请咨询办理部门）",
+        )
     elif step.kind == "task_done":
         issue(application, "correction", department_id=step.department_id, items=step.message)
+    elif step.kind == "extended":
+        issue(
+            application,
+            "extension",
+            department_id=step.department_id,
+            reason=data.get("reason") or step.message,
+            new_due=application.due_at,
+            days=data.get("days"),
+        )
     elif step.message == "approved":
         issue(application, "approval", reasons=application.decision_comment)
     else:
@@ -421,6 +457,19 @@ def on_case_step(step) -> None:
             "rejection",
             reasons=application.decision_comment or "（审查部门未说明理由，请咨询办理部门）",
         )
+
+
+_NOTICE_STEPS = frozenset(
+    {
+        "submitted",
+        "accepted",
+        "deemed_accepted",
+        "intake_refused",
+        "task_done",
+        "extended",
+        "decided",
+    }
+)
 
 
 def for_case(application: Application) -> list[Notice]:

@@ -211,3 +211,35 @@ def test_a_failed_use_case_leaves_no_notice_and_no_file(app, ctx):
         issue_then_fail()
     assert set(folder.iterdir()) == before
     assert db.session.execute(db.select(db.func.count(Notice.id))).scalar() == 0
+
+
+def test_intake_and_extension_steps_issue_their_written_notices(app, client, wait_jobs):
+    """受理通知书 on acceptance, 延期通知书 on the lead's extension (with its reason and the
+    new date), 不予受理通知书 with the reason and remedies on a refusal at intake."""
+    from app.models import User
+    from app.services import clock
+
+    accepted_id = journeys.submitted_case(client, wait_jobs, rendered=False)
+    with app.app_context():
+        lead = db.session.execute(
+            db.select(User).where(User.username == "lead_market_regulation")
+        ).scalar_one()
+        clock.extend(lead, db.session.get(Application, accepted_id), "需要实地核查经营场所")
+        db.session.remove()
+    kinds = [n["kind"] for n in _notices(app, accepted_id)]
+    assert kinds == ["receipt", "acceptance", "extension"]
+    by_kind = {n["kind"]: n["id"] for n in _notices(app, accepted_id)}
+    assert "受理通知书" in _pdf(client, by_kind["acceptance"])
+    extension = _pdf(client, by_kind["extension"])
+    assert "延期通知书" in extension and "需要实地核查经营场所" in extension
+
+    client.logout()
+    refused_id = journeys.submitted_case(
+        client, wait_jobs, seed=31, mobile="13911118301", rendered=False, accept=False
+    )
+    journeys.decide_intake(app, refused_id, "refuse", comment="不属于本机关职权范围")
+    refusal = [n for n in _notices(app, refused_id) if n["kind"] == "refusal"]
+    assert len(refusal) == 1
+    text = _pdf(client, refusal[0]["id"])
+    assert "不予受理通知书" in text and "不属于本机关职权范围" in text
+    assert "行政复议" in text and "行政诉讼" in text
