@@ -52,7 +52,7 @@ def test_lookup_notices_and_verification_in_chromium(
     login(page, base, "13911118101", "Secret2024pw")
     page.goto(f"{base}/cases/{app_id}")
     assert page.locator("#query-code").inner_text() == code
-    assert page.locator("#notices li").count() == 2
+    assert page.locator("#notices li").count() == 3  # receipt, acceptance, decision
     shots(page, "case-notices")
     href = page.locator("#notices li[data-kind=rejection] a").get_attribute("href")
     pdf = page.request.get(f"{base}{href}")

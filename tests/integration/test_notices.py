@@ -50,8 +50,12 @@ def test_receipt_correction_and_decision_notices_along_a_case(app, client, make_
         case_number, query_code = application.case_number, application.query_code
         applicant = application.citizen.real_name
     assert re.fullmatch(r"[2-9A-HJ-NP-Z]{8}", query_code)
-    [receipt_row] = _notices(app, app_id)
+    receipt_row, acceptance_row = _notices(app, app_id)  # submitted, then accepted at intake
     assert (receipt_row["kind"], receipt_row["number"]) == ("receipt", f"{case_number}-HZ01")
+    assert (acceptance_row["kind"], acceptance_row["number"]) == (
+        "acceptance",
+        f"{case_number}-SL02",
+    )
     page = client.get(f"/cases/{app_id}").get_data(as_text=True)
     assert f'<code id="query-code">{query_code}</code>' in page
     assert f'href="/notices/{receipt_row["id"]}.pdf"' in page
@@ -67,10 +71,10 @@ def test_receipt_correction_and_decision_notices_along_a_case(app, client, make_
         {"decision": "correct", "correction_items": "请重新上传在职证明\n请补充租赁合同第2页"},
     )
     assert resp.status_code == 302
-    correction_row = _notices(app, app_id)[1]
+    correction_row = _notices(app, app_id)[2]
     assert (correction_row["kind"], correction_row["number"]) == (
         "correction",
-        f"{case_number}-BZ02",
+        f"{case_number}-BZ03",
     )
     page = client.get(f"/cases/{app_id}").get_data(as_text=True)
     assert f'href="/notices/{correction_row["id"]}.pdf"' in page
@@ -80,7 +84,7 @@ def test_receipt_correction_and_decision_notices_along_a_case(app, client, make_
     assert "公安局出入境与户政" in correction
     # The clerk sees what was sent, on the task page.
     task_page = police.get(f"/clerk/tasks/{task_id}").get_data(as_text=True)
-    assert 'id="notices"' in task_page and f"{case_number}-BZ02" in task_page
+    assert 'id="notices"' in task_page and f"{case_number}-BZ03" in task_page
 
     resp = client.post(
         f"/cases/{app_id}/correction",
@@ -91,9 +95,9 @@ def test_receipt_correction_and_decision_notices_along_a_case(app, client, make_
     wait_jobs()
     task_id = journeys.open_task_id(police, case_number)
     assert police.post(f"/clerk/tasks/{task_id}/decide", {"decision": "approve"}).status_code == 302
-    found = _notices(app, app_id)
+    found = [n for n in _notices(app, app_id) if n["kind"] != "acceptance"]
     assert [n["kind"] for n in found] == ["receipt", "correction", "approval"]
-    assert found[2]["number"] == f"{case_number}-ZY03"
+    assert found[2]["number"] == f"{case_number}-ZY04"
     approval = _pdf(client, found[2]["id"])
     assert "准予行政许可决定书" in approval and "决定准予行政许可" in approval
     with app.app_context():
@@ -128,8 +132,8 @@ def test_a_rejection_states_the_reasons_and_the_remedies_and_verifies_publicly(
         app, client, make_client, wait_jobs, seed=62, mobile="13911116202", rejecting=("tax",)
     )
     found = _notices(app, app_id)
-    assert [n["kind"] for n in found] == ["receipt", "rejection"]
-    text = _pdf(client, found[1]["id"])
+    assert [n["kind"] for n in found] == ["receipt", "acceptance", "rejection"]
+    text = _pdf(client, found[2]["id"])
     assert "不予行政许可决定书" in text and "不予许可" in text
     assert "材料不全，不予许可" in text  # the reason the tax clerk gave
     assert "六十日内" in text and "行政复议" in text
@@ -140,16 +144,16 @@ def test_a_rejection_states_the_reasons_and_the_remedies_and_verifies_publicly(
         application = db.session.get(Application, app_id)
         name, case_number = application.citizen.real_name, application.case_number
     anonymous = make_client()
-    page = anonymous.get(f"/verify/notices/{found[1]['code']}")
+    page = anonymous.get(f"/verify/notices/{found[2]['code']}")
     assert page.status_code == 200
     body = page.get_data(as_text=True)
-    assert 'id="verified-notice"' in body and found[1]["number"] in body
+    assert 'id="verified-notice"' in body and found[2]["number"] in body
     assert "不予行政许可决定书" in body and case_number in body
     masked = name[0] + "*" * (len(name) - 1)
     assert f'id="notice-applicant">{masked}<' in body and name not in body
     assert "材料不全" not in body  # the reasons stay in the document
 
-    english = anonymous.get(f"/verify/notices/{found[1]['code']}?lang=en").get_data(as_text=True)
+    english = anonymous.get(f"/verify/notices/{found[2]['code']}?lang=en").get_data(as_text=True)
     assert "This notice was issued through OneWindow and is valid." in english
     assert "不予行政许可决定书 (Decision to refuse the licence)" in english
 
