@@ -10,15 +10,13 @@ verification URL, also printed beneath it. The certificate number is the documen
 The font is looked for at run time: `CERTIFICATE_FONT` (a .ttf/.ttc path) if set, else the
 TrueType CJK fonts of the Debian packages the Makefile installs (fonts-wqy-zenhei first).
 Noto CJK has PostScript outlines, which ReportLab cannot embed. Without a usable font,
-`CertificateFontMissing` says what to install.
+`cjk_font.CjkFontMissing` says what to install.
 """
 
 from __future__ import annotations
 
 import io
-import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.barcode.qr import QrCode
@@ -27,30 +25,12 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from app.services import cjk_font
+
 FONT_NAME = "OneWindowCertificateCJK"
-# (path, index of the font inside a .ttc collection), in the order they are tried.
-FONT_CANDIDATES = (
-    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),  # fonts-wqy-zenhei (Makefile)
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),  # fonts-wqy-microhei
-    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),  # fonts-arphic-uming
-)
-INSTALL_HINT = (
-    "no CJK TrueType font for e-certificates: install the Debian package fonts-wqy-zenhei "
-    "(apt-get install fonts-wqy-zenhei, as `make run` does) or set CERTIFICATE_FONT to a "
-    ".ttf/.ttc file with TrueType outlines (tried: {tried})"
-)
 RED = colors.HexColor("#b22222")
-
-_font_lock = threading.Lock()
-_font_source: str | None = None
-
-
-class CertificateFontMissing(RuntimeError):
-    """No usable CJK TrueType font was found: certificates cannot be rendered."""
 
 
 @dataclass(frozen=True)
@@ -70,29 +50,11 @@ class CertificateContent:
     verify_url: str = ""
 
 
-def find_font(configured: str | None = None, candidates=FONT_CANDIDATES) -> tuple[TTFont, str]:
-    """The first usable CJK TrueType font: `configured` alone if given, else `candidates`."""
-    tried = []
-    for path, index in [(configured, 0)] if configured else list(candidates):
-        tried.append(path)
-        if not Path(path).is_file():
-            continue
-        try:
-            return TTFont(FONT_NAME, path, subfontIndex=index), path
-        except TTFError:  # e.g. PostScript (CFF) outlines, as Noto CJK has
-            continue
-    raise CertificateFontMissing(INSTALL_HINT.format(tried=", ".join(tried)))
-
-
 def ensure_font(configured: str | None = None) -> str:
-    """Register the CJK font once per process; returns the file it came from."""
-    global _font_source
-    with _font_lock:
-        if _font_source is None:
-            font, path = find_font(configured)
-            pdfmetrics.registerFont(font)
-            _font_source = path
-        return _font_source
+    """Register this document's CJK font once per process; returns the file it came from."""
+    return cjk_font.ensure_font(
+        FONT_NAME, configured, what="e-certificates", setting="CERTIFICATE_FONT"
+    )
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:

@@ -9,15 +9,13 @@ public verification URL, which is also printed beneath it.
 The font is looked for at run time: `NOTICE_FONT` (a .ttf/.ttc path) if set, else the
 TrueType CJK fonts of the Debian packages the Makefile installs (fonts-wqy-zenhei first).
 Noto CJK (fonts-noto-cjk) has PostScript outlines, which ReportLab cannot embed. No usable
-font stops the notice with `NoticeFontMissing`, which says what to install.
+font stops the notice with `cjk_font.CjkFontMissing`, which says what to install.
 """
 
 from __future__ import annotations
 
 import io
-import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.barcode.qr import QrCode
@@ -26,30 +24,12 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import HRFlowable
 
+from app.services import cjk_font
+
 FONT_NAME = "OneWindowCJK"
-# (path, index of the font inside a .ttc collection), in the order they are tried.
-FONT_CANDIDATES = (
-    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),  # fonts-wqy-zenhei (Makefile)
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),  # fonts-wqy-microhei
-    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),  # fonts-arphic-uming
-)
-INSTALL_HINT = (
-    "no CJK TrueType font for written notices: install the Debian package fonts-wqy-zenhei "
-    "(apt-get install fonts-wqy-zenhei, as `make run` does) or set NOTICE_FONT to a .ttf/.ttc "
-    "file with TrueType outlines (tried: {tried})"
-)
-
-_font_lock = threading.Lock()
-_font_source: str | None = None
-
-
-class NoticeFontMissing(RuntimeError):
-    """No usable CJK TrueType font was found: notices cannot be written."""
 
 
 @dataclass(frozen=True)
@@ -68,30 +48,11 @@ class NoticeContent:
     verify_url: str = ""
 
 
-def find_font(configured: str | None = None, candidates=FONT_CANDIDATES) -> tuple[TTFont, str]:
-    """The first usable CJK TrueType font: `configured` alone if given, else `candidates`.
-    Returns (font, path); NoticeFontMissing says what to install when none can be used."""
-    tried = []
-    for path, index in [(configured, 0)] if configured else list(candidates):
-        tried.append(path)
-        if not Path(path).is_file():
-            continue
-        try:
-            return TTFont(FONT_NAME, path, subfontIndex=index), path
-        except TTFError:  # e.g. PostScript (CFF) outlines, as Noto CJK has
-            continue
-    raise NoticeFontMissing(INSTALL_HINT.format(tried=", ".join(tried)))
-
-
 def ensure_font(configured: str | None = None) -> str:
-    """Register the CJK font once per process; returns the file it came from."""
-    global _font_source
-    with _font_lock:
-        if _font_source is None:
-            font, path = find_font(configured)
-            pdfmetrics.registerFont(font)
-            _font_source = path
-        return _font_source
+    """Register this document's CJK font once per process; returns the file it came from."""
+    return cjk_font.ensure_font(
+        FONT_NAME, configured, what="written notices", setting="NOTICE_FONT"
+    )
 
 
 def _styles() -> dict[str, ParagraphStyle]:

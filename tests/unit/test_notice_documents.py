@@ -8,8 +8,9 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from app.services import notice_documents
-from app.services.notice_documents import NoticeContent, NoticeFontMissing, find_font, render
+from app.services import cjk_font, notice_documents
+from app.services.cjk_font import CjkFontMissing
+from app.services.notice_documents import NoticeContent, render
 
 URL = "https://onewindow.example.gov.cn/verify/notices/Ab3dEf6hIjKlMnOpQrStUvWx"
 
@@ -81,18 +82,18 @@ def test_the_font_is_embedded_as_a_subset():
 
 
 def test_a_missing_font_says_what_to_install(tmp_path):
-    with pytest.raises(NoticeFontMissing, match="fonts-wqy-zenhei") as missing:
-        find_font(candidates=[(str(tmp_path / "none.ttc"), 0)])
+    with pytest.raises(CjkFontMissing, match="fonts-wqy-zenhei") as missing:
+        cjk_font.find_font("TestCJK", candidates=[(str(tmp_path / "none.ttc"), 0)])
     assert "none.ttc" in str(missing.value)
-    with pytest.raises(NoticeFontMissing, match="NOTICE_FONT"):
-        find_font(str(tmp_path / "configured.ttf"))
+    with pytest.raises(CjkFontMissing, match="NOTICE_FONT"):
+        cjk_font.find_font("TestCJK", str(tmp_path / "configured.ttf"), setting="NOTICE_FONT")
 
 
 def test_a_font_reportlab_cannot_embed_is_passed_over(tmp_path):
     broken = tmp_path / "broken.ttf"
     broken.write_bytes(b"not a font at all")
-    fallback = next((c for c in notice_documents.FONT_CANDIDATES if Path(c[0]).is_file()), None)
+    fallback = next((c for c in cjk_font.FONT_CANDIDATES if Path(c[0]).is_file()), None)
     if fallback is None:
         pytest.skip("no CJK TrueType font installed (make run installs fonts-wqy-zenhei)")
-    _font, path = find_font(candidates=[(str(broken), 0), fallback])
+    _font, path = cjk_font.find_font("TestCJK", candidates=[(str(broken), 0), fallback])
     assert path == fallback[0]
