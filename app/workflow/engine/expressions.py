@@ -157,48 +157,9 @@ IN_PROCESS_METHODS = frozenset(
         "isdigit",
     }
 )
-_IN_PROCESS_NODES = (
-    ast.Expression,
-    ast.Module,
-    ast.BoolOp,
-    ast.And,
-    ast.Or,
-    ast.UnaryOp,
-    ast.Not,
-    ast.USub,
-    ast.UAdd,
-    ast.BinOp,  # numbers only, checked at run time by _numeric_arith
-    *_BINOPS.keys(),
-    ast.Compare,
-    ast.Eq,
-    ast.NotEq,
-    ast.Lt,
-    ast.LtE,
-    ast.Gt,
-    ast.GtE,
-    ast.In,
-    ast.NotIn,
-    ast.Is,
-    ast.IsNot,
-    ast.Name,
-    ast.Load,
-    ast.Store,
-    ast.Del,
-    ast.Constant,
-    ast.Subscript,
-    ast.Slice,
-    ast.Tuple,
-    ast.List,
-    ast.Dict,
-    ast.IfExp,
-    ast.Call,
-    ast.Attribute,
-    ast.Assign,
-    ast.AugAssign,
-    ast.Delete,
-    ast.If,
-    ast.Pass,
-)
+# Every node the whitelist allows may run in-process: what sends an expression to the worker is
+# what it calls (IN_PROCESS_BUILTINS / IN_PROCESS_METHODS) and non-numeric arithmetic.
+_IN_PROCESS_NODES = _ALLOWED_NODES + _STATEMENT_NODES
 
 
 def _arith(op_name: str, left, right):
