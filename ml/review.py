@@ -322,18 +322,7 @@ def review_document(
         raise ValueError(f"unknown expected_type {expected_type!r}")
     today = today or _dt.date.today()
     report = _Report()
-    out: dict[str, Any] = {
-        "file": str(path) if not isinstance(path, bytes) else "<bytes>",
-        "doc_type": expected_type or OTHER,
-        "confidence": 0.0,
-        "fields": {},
-        "checks": report.checks,
-        "verdict": "attention",
-        "reasons": report.reasons,
-        "ocr_seconds": 0.0,
-        "text": "",
-        "pages": [],
-    }
+    out = _empty_result(path, expected_type, report)
     try:
         ocr = ocr_result if ocr_result is not None else run_ocr(path, engine=engine)
     except UnreadableDocument as exc:
@@ -379,6 +368,11 @@ def refusal(
     "too_many_pages": it went over a limit): attention, with that one reason."""
     report = _Report()
     report.reason(code, None, message, {"text": message, "page": None, "box": None})
+    return _empty_result(path, expected_type, report)
+
+
+def _empty_result(path: object, expected_type: str | None, report: _Report) -> dict[str, Any]:
+    """A review result before anything was read: attention, the report's checks and reasons."""
     return {
         "file": str(path) if not isinstance(path, bytes) else "<bytes>",
         "doc_type": expected_type or OTHER,
