@@ -239,3 +239,16 @@ def decide_task(clerk, case_number: str, *, approved: bool, comment: str):
         f"/clerk/tasks/{task_id}/decide",
         {"approved": "true" if approved else "false", "comment": comment},
     )
+
+
+def attachment_named(app, name: str):
+    """The uploaded file called `name`, detached from its session (read its columns freely)."""
+    from app.extensions import db
+    from app.models import Attachment
+
+    with app.app_context():
+        att = db.session.execute(
+            db.select(Attachment).where(Attachment.original_name == name)
+        ).scalar_one()
+        db.session.expunge(att)
+        return att

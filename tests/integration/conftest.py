@@ -16,3 +16,13 @@ def local_jobs(app, monkeypatch):
     yield runner
     runner.wait_idle(60)
     runner.pool.shutdown(wait=True)
+
+
+@pytest.fixture()
+def draft(client):
+    """A newly registered citizen's draft application (business registration), its id."""
+    from tests import journeys
+
+    materials = journeys.make_materials()
+    journeys.register(client, materials["person"])
+    return journeys.start_application(client)

@@ -44,22 +44,6 @@ def no_rendering_here(monkeypatch):
         monkeypatch.setattr(module, name, refuse)
 
 
-@pytest.fixture()
-def draft(client):
-    materials = journeys.make_materials()
-    journeys.register(client, materials["person"])
-    return journeys.start_application(client)
-
-
-def _attachment(app, name: str) -> Attachment:
-    with app.app_context():
-        att = db.session.execute(
-            db.select(Attachment).where(Attachment.original_name == name)
-        ).scalar_one()
-        db.session.expunge(att)
-        return att
-
-
 def test_a_render_bomb_ends_as_too_complex_for_citizen_and_clerk(
     app, client, make_client, wait_jobs, no_rendering_here
 ):
@@ -69,7 +53,7 @@ def test_a_render_bomb_ends_as_too_complex_for_citizen_and_clerk(
     app_id = journeys.submitted_residence_permit(
         client, wait_jobs, person, "13911116666", files={"lease": bomb}
     )  # waits, with a bound, for the review jobs: a hang fails here
-    att = _attachment(app, "lease.png")
+    att = journeys.attachment_named(app, "lease.png")
     assert att.mime_type == "application/pdf" and att.review_status == "attention"
     assert [r["code"] for r in att.review["reasons"]] == ["too_complex"]
     assert client.get(f"/files/{att.id}/preview").status_code == 404  # no preview, no hang
@@ -92,7 +76,7 @@ def test_the_preview_view_answers_with_a_placeholder_and_never_renders(
 
     tiff = png_bytes(Image.new("L", (900, 600), 255), "TIFF")
     journeys.upload(client, draft, "lease", tiff, "scan.tif")
-    att = _attachment(app, "scan.tif")
+    att = journeys.attachment_named(app, "scan.tif")
     first = client.get(f"/files/{att.id}/preview")  # pending or ready, never drawn here
     assert first.status_code == 200 and first.mimetype in ("image/svg+xml", "image/jpeg")
     wait_jobs()

@@ -31,29 +31,13 @@ def _pdf_bytes() -> bytes:
     return buf.getvalue()
 
 
-@pytest.fixture()
-def draft(client):
-    materials = journeys.make_materials()
-    journeys.register(client, materials["person"])
-    return journeys.start_application(client)
-
-
-def _uploaded(app, name: str) -> Attachment:
-    with app.app_context():
-        att = db.session.execute(
-            db.select(Attachment).where(Attachment.original_name == name)
-        ).scalar_one()
-        db.session.expunge(att)
-        return att
-
-
 def test_heic_photo_is_accepted_and_previewed_as_jpeg(app, client, draft, wait_jobs):
     pytest.importorskip("pillow_heif")
     photo = Image.new("RGB", (640, 400), "white")
     heic = _encode(photo, "HEIF")
     resp = journeys.upload(client, draft, "lease", heic, "IMG_0001.HEIC")
     assert resp.status_code == 302
-    att = _uploaded(app, "IMG_0001.HEIC")
+    att = journeys.attachment_named(app, "IMG_0001.HEIC")
     assert att.mime_type == "image/heic" and att.stored_name.endswith(".heic")
     wait_jobs()
     preview = client.get(f"/files/{att.id}/preview")
@@ -73,7 +57,7 @@ def test_tiff_and_pdf_get_a_first_page_preview(app, client, draft, wait_jobs):
     journeys.upload(client, draft, "id_card_back", _pdf_bytes(), "back.pdf")
     wait_jobs()
     for name, expected in (("scan.tif", (1600, 1067)), ("back.pdf", (1131, 1600))):
-        att = _uploaded(app, name)
+        att = journeys.attachment_named(app, name)
         preview = client.get(f"/files/{att.id}/preview")
         assert preview.status_code == 200 and preview.mimetype == "image/jpeg", name
         width, height = Image.open(io.BytesIO(preview.data)).size
@@ -85,7 +69,7 @@ def test_deleting_a_file_deletes_its_preview(app, client, draft, wait_jobs):
 
     tiff = _encode(Image.new("L", (800, 600), 255), "TIFF", compression="tiff_lzw")
     journeys.upload(client, draft, "lease", tiff, "scan.tif")
-    att = _uploaded(app, "scan.tif")
+    att = journeys.attachment_named(app, "scan.tif")
     wait_jobs()
     assert client.get(f"/files/{att.id}/preview").mimetype == "image/jpeg"
     with app.test_request_context():
@@ -100,7 +84,7 @@ def test_deleting_a_file_deletes_its_preview(app, client, draft, wait_jobs):
 def test_browser_viewable_files_are_their_own_preview(app, client, draft, wait_jobs):
     png = journeys.blank_png()
     journeys.upload(client, draft, "lease", png, "lease.png")
-    att = _uploaded(app, "lease.png")
+    att = journeys.attachment_named(app, "lease.png")
     preview = client.get(f"/files/{att.id}/preview")
     assert preview.status_code == 200 and preview.mimetype == "image/png" and preview.data == png
     wait_jobs()
@@ -111,7 +95,7 @@ def test_a_pdf_that_cannot_be_rendered_has_no_preview_but_keeps_its_original(
 ):
     broken = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ngarbage\n%%EOF\n"
     journeys.upload(client, draft, "lease", broken, "broken.pdf")
-    att = _uploaded(app, "broken.pdf")
+    att = journeys.attachment_named(app, "broken.pdf")
     wait_jobs()
     assert client.get(f"/files/{att.id}/preview").status_code == 404
     assert client.get(f"/files/{att.id}").data == broken
