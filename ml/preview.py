@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from ml.ocr.loading import check_page_cost, open_image, read_source
+from ml.ocr.loading import check_page_cost, open_image, open_pdf, read_source
 from ml.ocr.types import UnreadableDocument
 
 PREVIEW_MAX_SIDE = 1600
@@ -48,14 +48,9 @@ def write_preview(source: object, target: str | os.PathLike, *, max_side: int = 
 
 
 def _render_pdf_first_page(data: bytes, max_side: int) -> Image.Image:
-    import pypdfium2 as pdfium
+    import pypdfium2 as pdfium  # for its page errors
 
-    try:
-        pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        if "password" in str(exc).lower():
-            raise UnreadableDocument("encrypted", "the PDF is password protected") from exc
-        raise UnreadableDocument("corrupt", f"cannot open PDF: {exc}") from exc
+    pdf = open_pdf(data)
     try:
         if len(pdf) == 0:
             raise UnreadableDocument("empty", "the PDF has no pages")

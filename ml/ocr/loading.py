@@ -274,17 +274,23 @@ def check_page_cost(page, number: int) -> None:
                 )
 
 
-def count_pdf_pages(data: bytes) -> int:
-    """The number of pages of a PDF (for upload checks; run it in a bounded worker: opening
-    a hostile file is itself work). Raises UnreadableDocument for a PDF that cannot open."""
+def open_pdf(data: bytes):
+    """The PDF as a pypdfium2 document (the caller closes it); UnreadableDocument says why
+    one that cannot open was refused (encrypted or corrupt)."""
     import pypdfium2 as pdfium
 
     try:
-        pdf = pdfium.PdfDocument(data)
+        return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         if "password" in str(exc).lower():
             raise UnreadableDocument("encrypted", "the PDF is password protected") from exc
         raise UnreadableDocument("corrupt", f"cannot open PDF: {exc}") from exc
+
+
+def count_pdf_pages(data: bytes) -> int:
+    """The number of pages of a PDF (for upload checks; run it in a bounded worker: opening
+    a hostile file is itself work). Raises UnreadableDocument for a PDF that cannot open."""
+    pdf = open_pdf(data)
     try:
         return len(pdf)
     finally:
@@ -293,15 +299,9 @@ def count_pdf_pages(data: bytes) -> int:
 
 def load_pdf(data: bytes, *, max_pages: int = MAX_PDF_PAGES) -> LoadedDocument:
     """Open a PDF: text layer per page when present, else a rendered page image."""
-    import pypdfium2 as pdfium
+    import pypdfium2 as pdfium  # for its page errors
 
-    try:
-        pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        message = str(exc)
-        if "password" in message.lower():
-            raise UnreadableDocument("encrypted", "the PDF is password protected") from exc
-        raise UnreadableDocument("corrupt", f"cannot open PDF: {message}") from exc
+    pdf = open_pdf(data)
     doc = LoadedDocument(data=data, kind="pdf")
     try:
         count = len(pdf)
