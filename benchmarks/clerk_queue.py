@@ -29,6 +29,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from demo_app import make_app  # noqa: E402
 
 FILTERS = (
     ("my department, by due date", "/clerk/"),
@@ -51,22 +54,6 @@ FILTERS = (
 )
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
-
-
-def make_app(url: str, upload_dir: str):
-    """The app on a migrated database with the demo departments, staff and services."""
-    from flask_migrate import upgrade
-
-    from app import create_app
-    from app.extensions import db
-    from app.services.demo import load_demo_data
-
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, UPLOAD_DIR=upload_dir)
-    with app.app_context():
-        upgrade()
-        load_demo_data()
-        db.session.remove()
-    return app
 
 
 def build(app, total: int) -> None:

@@ -25,26 +25,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from demo_app import make_app  # noqa: E402
 
 PARALLEL = 20
 CITIZEN = "13800138000"
 SERVICE = "business_registration"
 PAGES = ("/", "/cases", f"/services/{SERVICE}", "/notifications/")
-
-
-def make_app(url: str, upload_dir: str):
-    from flask_migrate import upgrade
-
-    from app import create_app
-    from app.extensions import db
-    from app.services.demo import load_demo_data
-
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, UPLOAD_DIR=upload_dir)
-    with app.app_context():
-        upgrade()
-        load_demo_data()
-        db.session.remove()
-    return app
 
 
 def browsers(app, n: int):

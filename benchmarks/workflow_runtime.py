@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import workflow_overhead as bare_bench  # noqa: E402
+from demo_app import make_app  # noqa: E402
 
 
 def bare_setup(n):
@@ -49,22 +50,6 @@ def bare_run(states, serializer, engine) -> tuple[float, float]:
     for state in states:
         bare_bench.bare_reviews(state, serializer, engine)
     return time.perf_counter() - start, time.process_time() - cpu
-
-
-def make_app(url: str, upload_dir: str):
-    from flask_migrate import upgrade
-
-    from app import create_app
-    from app.extensions import db
-
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, UPLOAD_DIR=upload_dir)
-    with app.app_context():
-        upgrade()
-        from app.services.demo import load_demo_data
-
-        load_demo_data()
-        db.session.remove()
-    return app
 
 
 def runtime_setup(app, n) -> list[int]:
