@@ -49,6 +49,9 @@ app/static/vendor/.installed: package.json package-lock.json
 	rm -rf app/static/vendor && mkdir -p app/static/vendor/bootstrap app/static/vendor/bpmn-js
 	cp -r node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js app/static/vendor/bootstrap/
 	cp -r node_modules/bpmn-js/dist/* app/static/vendor/bpmn-js/
+	mkdir -p app/static/vendor/echarts app/static/vendor/axe-core
+	cp node_modules/echarts/dist/echarts.min.js app/static/vendor/echarts/
+	cp node_modules/axe-core/axe.min.js app/static/vendor/axe-core/
 	@touch $@
 
 translations: $(VENV)/.installed
