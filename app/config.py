@@ -33,6 +33,12 @@ class Config:
     DOCUMENT_WALL_SECONDS = 180  # wall-clock time per file, then the worker is killed
     DOCUMENT_MEMORY_MB = 1536  # address space of the worker while it reads the file
     JOB_WORKERS = 2
+    # Files that ask for far more work than a real document, or come from an uploader with
+    # many files already waiting, are read in their own "heavy" lane (own job threads and
+    # document processes, lowest CPU priority) so that they never hold up anyone else:
+    HEAVY_JOB_WORKERS = 1
+    HEAVY_PDF_OBJECTS = 5000  # objects drawn by the pages a review reads (real pages: < 1,000)
+    HEAVY_AFTER_PENDING_FILES = 4  # an uploader's files waiting for review before this one
     JOBS_INLINE = False  # tests may run jobs synchronously in the calling thread
     JOB_MAX_ATTEMPTS = 3
     JOB_LEASE_SECONDS = 60  # a running job's lease, renewed by its worker's heartbeat
@@ -188,6 +194,9 @@ def from_environment() -> dict:
         "DOCUMENT_WALL_SECONDS",
         "DOCUMENT_MEMORY_MB",
         "JOB_WORKERS",
+        "HEAVY_JOB_WORKERS",
+        "HEAVY_PDF_OBJECTS",
+        "HEAVY_AFTER_PENDING_FILES",
         "JOB_LEASE_SECONDS",
         "JOB_MAX_ATTEMPTS",
         "LOGIN_MAX_FAILURES",

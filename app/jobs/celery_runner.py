@@ -8,6 +8,11 @@ waiting for that: its lease stops being renewed and the next tick re-sends it (e
 and a late redelivery finds the job finished and is skipped. A message lost before a worker
 took it (Redis restarted, the send failed) is re-sent by the tick once the job has waited
 JOB_PICKUP_SECONDS; beat runs the tick every SCHEDULER_INTERVAL_SECONDS.
+
+Jobs of the "heavy" lane (files kept apart from everyone else's, app/services/file_lanes.py)
+go to their own queue, `<CELERY_QUEUE>.heavy`: at scale a separate worker with
+`--concurrency 1` consumes it, so heavy files never wait in front of anyone's review
+(one worker may also consume both queues: `-Q onewindow,onewindow.heavy`).
 """
 
 from __future__ import annotations
@@ -51,7 +56,7 @@ def make_worker(flask_app) -> Celery:
     celery = make_celery(flask_app)
 
     @celery.task(name=TASK_NAME, acks_late=True, reject_on_worker_lost=True)
-    def run_job(job_id: int) -> str:
+    def run_job(job_id: int, lane: str = "default") -> str:
         """Execute one job row inside the Flask app context."""
         from app.jobs.execution import execute
 
@@ -60,7 +65,9 @@ def make_worker(flask_app) -> Celery:
                 status = execute(job_id, flask_app.config["JOB_MAX_ATTEMPTS"])
                 if status == "queued":  # failed, will be retried
                     run_job.apply_async(
-                        args=[job_id], countdown=flask_app.config.get("JOB_RETRY_DELAY_SECONDS", 2)
+                        args=[job_id, lane],
+                        queue=queue_name(flask_app, lane),
+                        countdown=flask_app.config.get("JOB_RETRY_DELAY_SECONDS", 2),
                     )
                 return status
             finally:
@@ -80,6 +87,12 @@ def make_worker(flask_app) -> Celery:
     return celery
 
 
+def queue_name(app, lane: str) -> str:
+    """The Celery queue of a job lane."""
+    base = app.config.get("CELERY_QUEUE", "onewindow")
+    return base if lane == "default" else f"{base}.{lane}"
+
+
 class CeleryRunner:
     """Sends job ids to Celery workers; `wait_idle` polls the job table."""
 
@@ -87,9 +100,9 @@ class CeleryRunner:
         self.app = app
         self.celery = make_celery(app)
 
-    def dispatch(self, job_id: int) -> None:
-        """Send `job_id` to a worker."""
-        self.celery.send_task(TASK_NAME, args=[job_id])
+    def dispatch(self, job_id: int, lane: str = "default") -> None:
+        """Send `job_id` to a worker of its lane's queue."""
+        self.celery.send_task(TASK_NAME, args=[job_id, lane], queue=queue_name(self.app, lane))
 
     def wait_idle(self, timeout: float = 120) -> bool:
         """Poll until no job is queued or running (tests and the CLI)."""
@@ -115,11 +128,11 @@ class CeleryRunner:
         from app.jobs.execution import pickup_window, take_jobs_to_resend
 
         with self.app.app_context():
-            ids = take_jobs_to_resend(pickup_window(self.app))
-        for sent, job_id in enumerate(ids):
+            taken = take_jobs_to_resend(pickup_window(self.app))
+        for sent, (job_id, lane) in enumerate(taken):
             try:
-                self.dispatch(job_id)
+                self.dispatch(job_id, lane)
             except Exception:  # noqa: BLE001 — the broker is away: the next tick tries again
                 log.warning("could not re-send job %s", job_id, exc_info=True)
                 return sent
-        return len(ids)
+        return len(taken)

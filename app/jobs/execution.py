@@ -229,7 +229,7 @@ def pickup_window(app) -> timedelta:
 
 def take_jobs_to_resend(
     pickup: timedelta, held: Collection[int] = (), limit: int = 500
-) -> list[int]:
+) -> list[tuple[int, str]]:
     """The jobs to hand out again, each marked as dispatched now (committed here; the caller
     then sends them).
 
@@ -239,11 +239,11 @@ def take_jobs_to_resend(
     scheduler re-sent before waits twice as long each time (up to 8 × `pickup`): a queue
     that is only busy gets few duplicates, and a duplicate costs one refused claim. The mark
     is a conditional update, so two schedulers never both take a job. `held`: ids the
-    caller's own runner still holds (waiting in its pool, not lost).
+    caller's own runner still holds (waiting in its pool, not lost). Returns (id, lane) pairs.
     """
     now = utcnow()
     rows = db.session.execute(
-        select(Job.id, Job.status, Job.dispatched_at, Job.redispatches)
+        select(Job.id, Job.status, Job.dispatched_at, Job.redispatches, Job.lane)
         .where(
             or_(
                 Job.status == JobStatus.QUEUED,
@@ -255,7 +255,7 @@ def take_jobs_to_resend(
         .limit(limit)
     ).all()
     taken = []
-    for job_id, status, dispatched_at, redispatches in rows:
+    for job_id, status, dispatched_at, redispatches, lane in rows:
         waited_enough = dispatched_at is None or (
             dispatched_at < now - pickup * 2 ** min(redispatches, _MAX_BACKOFF_DOUBLINGS)
         )
@@ -265,7 +265,7 @@ def take_jobs_to_resend(
             dispatched_at=now, redispatches=redispatches + 1
         )
         if db.session.execute(mark).rowcount == 1:
-            taken.append(job_id)
+            taken.append((job_id, lane))
             log.warning(
                 "job %s (%s) not picked up since %s: handing it out again (re-send %d)",
                 job_id,

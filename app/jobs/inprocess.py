@@ -1,8 +1,10 @@
 """The embedded job runner: a small thread pool inside the web process (no Redis needed).
 
 Files are read (OCR, previews) in bounded worker processes (`services.file_workers`), so
-threads are enough for parallelism here. On start
-the runner picks up jobs left queued or running by a previous process.
+threads are enough for parallelism here. Each job lane has its own threads: JOB_WORKERS for
+"default", HEAVY_JOB_WORKERS for "heavy" (files kept apart from everyone else's), so a
+queue of heavy files never delays a default job. On start the runner picks up jobs left
+queued or running by a previous process.
 """
 
 from __future__ import annotations
@@ -18,33 +20,40 @@ log = logging.getLogger(__name__)
 
 
 class InProcessRunner:
-    """Runs jobs in a ThreadPoolExecutor, each in its own app context and DB session."""
+    """Runs jobs in a ThreadPoolExecutor per lane, each job in its own app context and DB
+    session."""
 
     def __init__(self, app):
         self.app = app
-        self.pool = ThreadPoolExecutor(
-            max_workers=app.config["JOB_WORKERS"], thread_name_prefix="onewindow-job"
-        )
+        self.pools = {
+            "default": ThreadPoolExecutor(
+                max_workers=app.config["JOB_WORKERS"], thread_name_prefix="onewindow-job"
+            ),
+            "heavy": ThreadPoolExecutor(
+                max_workers=app.config["HEAVY_JOB_WORKERS"],
+                thread_name_prefix="onewindow-heavy-job",
+            ),
+        }
         self._lock = threading.Lock()
         self._inflight = 0
         self._held: Counter = Counter()  # job id -> how many of its dispatches are in the pool
         self._idle = threading.Condition(self._lock)
 
-    def dispatch(self, job_id: int) -> None:
-        """Queue `job_id` for a worker thread."""
+    def dispatch(self, job_id: int, lane: str = "default") -> None:
+        """Queue `job_id` for a worker thread of its lane."""
         with self._lock:
             self._inflight += 1
             self._held[job_id] += 1
-        self.pool.submit(self._run, job_id)
+        self.pools[lane].submit(self._run, job_id, lane)
 
-    def _run(self, job_id: int) -> None:
+    def _run(self, job_id: int, lane: str) -> None:
         from app.jobs.execution import execute
 
         try:
             with self.app.app_context():
                 status = execute(job_id, self.app.config["JOB_MAX_ATTEMPTS"])
                 if status == "queued":  # failed but will be retried
-                    self.dispatch(job_id)
+                    self.dispatch(job_id, lane)
                 db.session.remove()
         except Exception:  # noqa: BLE001
             log.exception("job runner crashed on job %s", job_id)
@@ -56,6 +65,11 @@ class InProcessRunner:
                     del self._held[job_id]
                 if self._inflight == 0:
                     self._idle.notify_all()
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop every lane's threads (after their jobs, with `wait`)."""
+        for pool in self.pools.values():
+            pool.shutdown(wait=wait)
 
     def wait_idle(self, timeout: float = 120) -> bool:
         """Block until no job is running or queued here (used by tests and the CLI)."""
@@ -70,7 +84,7 @@ class InProcessRunner:
 
         with self._lock:
             held = set(self._held)
-        ids = take_jobs_to_resend(pickup_window(self.app), held)
-        for job_id in ids:
-            self.dispatch(job_id)
-        return len(ids)
+        taken = take_jobs_to_resend(pickup_window(self.app), held)
+        for job_id, lane in taken:
+            self.dispatch(job_id, lane)
+        return len(taken)

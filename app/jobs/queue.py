@@ -26,13 +26,20 @@ _PENDING_KEY = "onewindow_pending_jobs"
 _RUNNER_KEY = "onewindow_jobs"
 
 
-def enqueue(kind: str, **payload) -> Job:
-    """Add a job to the current transaction; it is dispatched once the transaction commits."""
+LANES = ("default", "heavy")
+
+
+def enqueue(kind: str, *, lane: str = "default", **payload) -> Job:
+    """Add a job to the current transaction; it is dispatched once the transaction commits,
+    to the runner's `lane` ("heavy": files that ask for far more work than a document, kept
+    apart so that they hold up nobody else; see app/services/file_lanes.py)."""
     get_handler(kind)  # unknown kinds fail at the call site, not in a worker
-    job = Job(kind=kind, payload=payload)
+    if lane not in LANES:
+        raise ValueError(f"unknown job lane {lane!r}")
+    job = Job(kind=kind, payload=payload, lane=lane)
     db.session.add(job)
     db.session.flush()
-    db.session.info.setdefault(_PENDING_KEY, []).append(job.id)
+    db.session.info.setdefault(_PENDING_KEY, []).append((job.id, lane))
     return job
 
 
@@ -50,11 +57,11 @@ def runner_for(app):
 def _stamp_dispatch_time(session):
     """The jobs of this transaction are handed to the runner as it commits: note the time
     (the scheduler re-sends a job still queued JOB_PICKUP_SECONDS after it)."""
-    ids = session.info.get(_PENDING_KEY)
-    if ids:
+    pending = session.info.get(_PENDING_KEY)
+    if pending:
         session.execute(
             update(Job)
-            .where(Job.id.in_(ids))
+            .where(Job.id.in_([job_id for job_id, _ in pending]))
             .values(dispatched_at=utcnow())
             .execution_options(synchronize_session=False)
         )
@@ -62,12 +69,12 @@ def _stamp_dispatch_time(session):
 
 @event.listens_for(Session, "after_commit")
 def _dispatch_after_commit(session):
-    ids = session.info.pop(_PENDING_KEY, None)
-    if ids:
+    pending = session.info.pop(_PENDING_KEY, None)
+    if pending:
         runner = runner_for(current_app)
-        for job_id in ids:
+        for job_id, lane in pending:
             try:
-                runner.dispatch(job_id)
+                runner.dispatch(job_id, lane)
             except Exception:  # noqa: BLE001 — committed; the scheduler re-sends it
                 log.warning(
                     "job %s could not be handed to its runner; the scheduler re-sends it",

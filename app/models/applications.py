@@ -119,6 +119,12 @@ class Attachment(db.Model):
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     uploaded_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     review_status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
+    # The job lane its review and preview run in: "default", or "heavy" for a file that asks
+    # for far more drawing than a real document or comes from an uploader with many files
+    # waiting (app/services/file_lanes.py), so that it never holds up other citizens' files.
+    lane: Mapped[str] = mapped_column(
+        String(16), nullable=False, default="default", server_default="default"
+    )
     superseded: Mapped[bool] = mapped_column(
         default=False, nullable=False
     )  # replaced in a correction

@@ -54,3 +54,8 @@ class Job(db.Model):
     redispatches: Mapped[int] = mapped_column(
         Integer, nullable=False, default=0, server_default="0"
     )
+    # Which runner lane executes it: "default", or "heavy" (its own workers and document
+    # processes; on Celery its own queue), see app/services/file_lanes.py.
+    lane: Mapped[str] = mapped_column(
+        String(16), nullable=False, default="default", server_default="default"
+    )

@@ -17,7 +17,7 @@ from app.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.extensions import db
 from app.jobs import queue
 from app.models import Application, ApplicationStatus, Attachment, Service, User, utcnow
-from app.services import catalogue, forms, uploads
+from app.services import catalogue, file_lanes, forms, uploads
 from app.workflow import runtime
 
 
@@ -150,8 +150,9 @@ def store_attachment(
         raise DomainError("bad_slot", _l("Unknown material."))
     _check_room(application, slot, supersede)  # refuse early, before the file's checks
     filename = (filename or "upload").replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload"
-    mime = uploads.check_content(data, filename)
-    stored = uploads.store(data, mime)
+    checked = uploads.inspect_content(data, filename)
+    lane = file_lanes.lane_for_upload(application, checked)
+    stored = uploads.store(data, checked.mime_type)
     uow.on_failure(lambda: uploads.remove(stored.stored_name))
     if not supersede:
         _lock_for_new_file(application)
@@ -169,10 +170,11 @@ def store_attachment(
         size=stored.size,
         sha256=stored.sha256,
         review_status="pending",
+        lane=lane,
     )
     db.session.add(att)
     db.session.flush()
-    queue.enqueue("review_attachment", attachment_id=att.id)
+    queue.enqueue("review_attachment", lane=att.lane, attachment_id=att.id)
     return att
 
 

@@ -8,6 +8,8 @@ work runs in child processes under CPU-time, wall-time and memory limits (`ml.bo
   `DOCUMENT_CPU_SECONDS`, `DOCUMENT_WALL_SECONDS`, `DOCUMENT_MEMORY_MB`; as many children
   as `JOB_WORKERS` (a Celery worker process uses one), each keeping libtesseract and the
   classifier loaded between files.
+  A file of the "heavy" lane (`file_lanes`) is read in its own pool of
+  `HEAVY_JOB_WORKERS` children at the lowest CPU priority.
 * `inspect_upload(func, ...)` — the quick checks of an upload while the citizen waits
   (a PDF's page count), with small fixed limits, in their own two children so that busy
   review workers never hold an upload up.
@@ -31,6 +33,8 @@ from ml.bounded import BoundedPool, Limits
 
 INSPECTION_LIMITS = Limits(cpu_seconds=5, wall_seconds=15, memory_bytes=768 * 1024 * 1024)
 INSPECTION_WORKERS = 2
+DOCUMENT_NICE = 10  # document children run below the web and job threads…
+HEAVY_NICE = 19  # …and heavy-lane children get CPU only when nobody else wants it
 
 _pools: dict[str, BoundedPool] = {}
 _owner_pid = os.getpid()
@@ -47,7 +51,9 @@ def document_limits(app=None) -> Limits:
     )
 
 
-def _pool(name: str, size: int, initializer: Callable[[], object] | None) -> BoundedPool:
+def _pool(
+    name: str, size: int, initializer: Callable[[], object] | None, nice: int = 10
+) -> BoundedPool:
     global _owner_pid
     with _lock:
         if _owner_pid != os.getpid():  # inherited through a fork: those children are not ours
@@ -56,21 +62,25 @@ def _pool(name: str, size: int, initializer: Callable[[], object] | None) -> Bou
         pool = _pools.get(name)
         if pool is None:
             pool = _pools[name] = BoundedPool(
-                size, initializer=initializer, name=f"onewindow-{name}"
+                size, initializer=initializer, nice=nice, name=f"onewindow-{name}"
             )
         return pool
 
 
-def read_document(func: Callable, *args, **kwargs):
+def read_document(func: Callable, *args, lane: str = "default", **kwargs):
     """Run `func(*args, **kwargs)` (an `ml` function reading an uploaded file) in a
-    document worker under the document limits, and return its result."""
+    document worker of the file's job lane under the document limits, and return its
+    result. The "heavy" lane has its own HEAVY_JOB_WORKERS children at the lowest CPU
+    priority, so its files never take a process or CPU time from a default file."""
     from ml.review import warm_up
 
     cfg = current_app.config
+    heavy = lane != "default"
     pool = _pool(
-        "documents",
-        int(cfg["JOB_WORKERS"]),
+        "documents" if not heavy else f"documents-{lane}",
+        int(cfg["HEAVY_JOB_WORKERS"] if heavy else cfg["JOB_WORKERS"]),
         functools.partial(warm_up, cfg["ML_ENGINE"]),
+        nice=HEAVY_NICE if heavy else DOCUMENT_NICE,
     )
     return pool.run(func, *args, limits=document_limits(), **kwargs)
 

@@ -67,7 +67,7 @@ def _render_queued(attachment_id: int) -> bool:
 def request_preview(att: Attachment) -> None:
     """Queue a `render_preview` job for a file whose preview is missing (once)."""
     if needs_preview(att.mime_type) and state(att) == "missing":
-        queue.enqueue("render_preview", attachment_id=att.id)
+        queue.enqueue("render_preview", lane=att.lane, attachment_id=att.id)
 
 
 def render(att: Attachment) -> dict:
@@ -82,6 +82,7 @@ def render(att: Attachment) -> dict:
             write_preview,
             str(uploads.path_for(att.stored_name)),
             str(uploads.preview_path_for(att.stored_name)),
+            lane=att.lane,
         )
         outcome = "ready"
     except (UnreadableDocument, BoundedTaskFailed) as exc:

@@ -62,6 +62,7 @@ def review_attachment(att: Attachment) -> dict:
         result = file_workers.read_document(
             review_upload,
             str(path),
+            lane=att.lane,
             preview_to=preview_to,
             max_pdf_pages=cfg["MAX_PDF_PAGES"],
             expected_type=wanted,

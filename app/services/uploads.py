@@ -76,8 +76,22 @@ def sniff(data: bytes) -> str | None:
     return kind.mime if kind.mime in ALLOWED else None
 
 
+@dataclass(frozen=True)
+class CheckedContent:
+    """What the upload checks learned of a file: its real type and, for a PDF, how many
+    objects its pages draw (0 for a picture), which decides its job lane (`file_lanes`)."""
+
+    mime_type: str
+    drawn_objects: int = 0
+
+
 def check_content(data: bytes, filename: str) -> str:
     """Refuse empty, oversize, disguised, corrupt or bomb files; return the real MIME type."""
+    return inspect_content(data, filename).mime_type
+
+
+def inspect_content(data: bytes, filename: str) -> CheckedContent:
+    """`check_content`, also returning how much drawing the file asks for."""
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     if not data:
         raise DomainError("empty_file", _l("The file %(name)s is empty.", name=filename))
@@ -109,8 +123,8 @@ def check_content(data: bytes, filename: str) -> str:
             _l("%(name)s is damaged or incomplete. Save it again and re-upload.", name=filename),
         )
     if mime == "application/pdf":
-        _check_pdf_pages(data, filename)
-    return mime
+        return CheckedContent(mime, _check_pdf_pages(data, filename))
+    return CheckedContent(mime)
 
 
 def _check_image(data: bytes, filename: str) -> None:
@@ -142,20 +156,22 @@ def _check_image(data: bytes, filename: str) -> None:
         ) from None
 
 
-def _check_pdf_pages(data: bytes, filename: str) -> None:
-    """Refuse a PDF of more than MAX_PDF_PAGES pages. Counted in a bounded worker process
-    (opening a hostile PDF is itself work); a PDF that cannot be opened there in time is
-    refused as too complex, one that is merely damaged is left to the review to report."""
+def _check_pdf_pages(data: bytes, filename: str) -> int:
+    """Refuse a PDF of more than MAX_PDF_PAGES pages; return how many objects the pages a
+    review reads draw. Counted in a bounded worker process (opening a hostile PDF is itself
+    work); a PDF that cannot be opened there in time is refused as too complex, one that is
+    merely damaged is left to the review to report."""
     from app.services import file_workers
     from ml.bounded import BoundedTaskFailed
     from ml.ocr import UnreadableDocument
-    from ml.ocr.loading import count_pdf_pages
+    from ml.ocr.loading import MAX_PDF_PAGES as READ_PAGES
+    from ml.ocr.loading import inspect_pdf
 
     limit = current_app.config["MAX_PDF_PAGES"]
     try:
-        pages = file_workers.inspect_upload(count_pdf_pages, data)
+        pages, objects = file_workers.inspect_upload(inspect_pdf, data, max_pages=READ_PAGES)
     except UnreadableDocument:
-        return
+        return 0
     except BoundedTaskFailed:
         raise DomainError(
             "too_complex",
@@ -176,6 +192,7 @@ def _check_pdf_pages(data: bytes, filename: str) -> None:
                 limit=limit,
             ),
         )
+    return objects
 
 
 def store(data: bytes, mime: str) -> StoredFile:

@@ -290,9 +290,26 @@ def open_pdf(data: bytes):
 def count_pdf_pages(data: bytes) -> int:
     """The number of pages of a PDF (for upload checks; run it in a bounded worker: opening
     a hostile file is itself work). Raises UnreadableDocument for a PDF that cannot open."""
+    return inspect_pdf(data, max_pages=0)[0]
+
+
+def inspect_pdf(data: bytes, *, max_pages: int = MAX_PDF_PAGES) -> tuple[int, int]:
+    """(pages, objects): the page count of a PDF and how many top-level objects its first
+    `max_pages` pages draw, a cheap measure of how much work reading it will be (parsing
+    the page lists, drawing nothing). For upload checks, in a bounded worker; raises
+    UnreadableDocument for a PDF that cannot open."""
+    import pypdfium2.raw as pdfium_c
+
     pdf = open_pdf(data)
     try:
-        return len(pdf)
+        pages, objects = len(pdf), 0
+        for index in range(min(pages, max_pages)):
+            page = pdf[index]
+            try:
+                objects += max(pdfium_c.FPDFPage_CountObjects(page.raw), 0)
+            finally:
+                page.close()
+        return pages, objects
     finally:
         pdf.close()
 

@@ -15,7 +15,7 @@ def local_jobs(app, monkeypatch):
     monkeypatch.setitem(app.extensions, "onewindow_jobs", runner)
     yield runner
     runner.wait_idle(60)
-    runner.pool.shutdown(wait=True)
+    runner.shutdown(wait=True)
 
 
 @pytest.fixture()

@@ -100,7 +100,9 @@ def test_a_job_dispatched_a_moment_ago_is_not_sent_again(empty_db, monkeypatch):
     from app.services.scheduler import tick
 
     sent: list[int] = []
-    monkeypatch.setattr(runner_for(empty_db), "dispatch", sent.append)  # nothing runs
+    monkeypatch.setattr(  # nothing runs
+        runner_for(empty_db), "dispatch", lambda job_id, lane="default": sent.append(job_id)
+    )
     pickup = timedelta(seconds=empty_db.config["JOB_PICKUP_SECONDS"])
     try:
         fresh = jobs.enqueue("ping").id
@@ -135,7 +137,10 @@ def test_a_job_sent_again_before_waits_longer_each_time_and_held_jobs_are_not_lo
             lease_until=now - timedelta(seconds=1),
             dispatched_at=now - 5 * pickup,
         )
-        assert take_jobs_to_resend(pickup, held={held}) == [twice, running]
+        assert take_jobs_to_resend(pickup, held={held}) == [
+            (twice, "default"),
+            (running, "default"),
+        ]
         assert take_jobs_to_resend(pickup, held={held}) == []  # just marked as sent
         db.session.expire_all()
         assert db.session.get(Job, once).redispatches == 1  # left alone
@@ -148,7 +153,7 @@ def test_a_send_that_fails_after_the_commit_keeps_the_use_case_and_the_job(empty
     from app import uow
     from app.jobs.queue import runner_for
 
-    def broker_unreachable(job_id):
+    def broker_unreachable(job_id, lane="default"):
         raise ConnectionError("broker unreachable")
 
     monkeypatch.setattr(runner_for(empty_db), "dispatch", broker_unreachable)
