@@ -1,0 +1,282 @@
+"""Benchmark (issue 18): the write path of one complete case, against the engine's durable floor.
+
+"product": a complete business-registration case through the services, as the web and the
+jobs run it — start a draft, save the form, store three files, submit (receipt notice,
+auto-review job), the file reviews (with the file reading itself replaced by a canned
+result: this measures the write path, not OCR), intake acceptance (acceptance notice), three
+department decisions (decision notice, e-certificate, notifications). Jobs run inline in the
+in-process runner. Every SQL statement the database receives is counted.
+
+"bare": SpiffWorkflow alone runs the same diagram to the same end, and after every step
+writes the serialized workflow to a table and commits (one durable write per step) on the
+same database.
+
+Prints cases/s of each, the ratio product/bare (target <= 1.5) and SQL statements per case
+(target <= 30), with the statements of each step. SQLite always; PostgreSQL when it answers at
+127.0.0.1:5432 (a throw-away database).
+
+    .venv/bin/python benchmarks/write_path.py [--cases 30] [--no-postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from demo_app import make_app  # noqa: E402
+
+SERVICE = "business_registration"
+FORM = {
+    "company_name": "上海示例科技有限公司",
+    "company_type": "llc",
+    "registered_capital": "100",
+    "address": "上海市浦东新区世纪大道100号",
+    "business_scope": "软件开发",
+}
+
+
+def id_number(seq: int) -> str:
+    """A valid resident ID number (GB 11643 check digit), different for each `seq`."""
+    from datetime import date, timedelta
+
+    born = date(1990, 1, 1) + timedelta(days=seq // 1000)
+    body = f"110105{born:%Y%m%d}{seq % 1000:03d}"
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]
+
+
+def canned_review(*args, **kwargs) -> dict:
+    """What a file review returns, without reading the file."""
+    return {"verdict": "pass", "doc_type": kwargs.get("expected_type"), "reasons": [], "fields": {}}
+
+
+class StatementCounter:
+    """Counts the statements sent to the database, per named step."""
+
+    def __init__(self, engine):
+        from sqlalchemy import event
+
+        self.per_step: Counter = Counter()
+        self.step = "setup"
+        event.listen(engine, "before_cursor_execute", self._count)
+
+    def _count(self, *args, **kwargs):
+        if self.step is not None:  # None: the benchmark's own look-ups, not counted
+            self.per_step[self.step] += 1
+
+
+def png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (60, 40), "white").save(out, "PNG")
+    return out.getvalue()
+
+
+def one_case(app, citizen_id: int, counter: StatementCounter | None, data: bytes) -> None:
+    """A complete case through the services (see the module docstring)."""
+    from app.extensions import db
+    from app.jobs.queue import runner_for
+    from app.models import Application, HumanTask, Service, TaskStatus, User
+    from app.services import applications, approvals
+
+    def step(name):
+        if counter:
+            counter.step = name
+
+    def clerk_for(task):
+        return db.session.execute(
+            db.select(User).where(User.username == f"clerk_{task.department.code}")
+        ).scalar_one()
+
+    with app.test_request_context():
+        citizen = db.session.get(User, citizen_id)
+        service = db.session.execute(db.select(Service).where(Service.code == SERVICE)).scalar_one()
+        step("start draft")
+        draft = applications.start_draft(citizen, service)
+        step("save form")
+        applications.save_form(
+            draft,
+            {
+                **FORM,
+                "legal_rep_name": citizen.real_name,
+                "legal_rep_id_number": citizen.id_number,
+                "contact_phone": citizen.mobile,
+            },
+        )
+        for slot in ("id_card_front", "id_card_back", "lease"):
+            step("store file")
+            applications.add_attachment(draft, slot, f"{slot}.png", data)
+        step("file reviews (jobs)")
+        runner_for(app).wait_idle(60)
+        step(None)
+        application = db.session.get(Application, draft.id)
+        missing = applications.check_complete(application)
+        assert not missing, missing
+        step("submit")
+        applications.submit(application)
+        step("auto-review (job)")
+        runner_for(app).wait_idle(60)
+        app_id = application.id
+        db.session.remove()
+        for name, raw in (("intake", {"intake": "accept"}),) + tuple(
+            (f"decision {n}", {"approved": "true", "comment": "同意"}) for n in (1, 2, 3)
+        ):
+            step(None)
+            task = db.session.execute(
+                db.select(HumanTask)
+                .where(HumanTask.application_id == app_id, HumanTask.status == TaskStatus.OPEN)
+                .order_by(HumanTask.id)
+                .limit(1)
+            ).scalar_one()
+            clerk = clerk_for(task)
+            step(name)
+            approvals.decide(clerk, task.id, raw)
+            step("jobs after " + name)
+            runner_for(app).wait_idle(60)
+            db.session.remove()
+        step(None)
+        assert db.session.get(Application, app_id).decision == "approved"
+        db.session.remove()
+
+
+def citizens(app, n: int) -> list[int]:
+    """n registered citizens (one draft per citizen and service at a time)."""
+    from app.extensions import db
+    from app.models import Role, User
+    from app.services.passwords import hash_password
+
+    ids = []
+    with app.app_context():
+        pw = hash_password("Bench-2026-write")
+        for i in range(n):
+            user = User(
+                username=f"1390000{i:04d}",
+                real_name="测试",
+                id_number=id_number(i),
+                mobile=f"1390000{i:04d}",
+                password_hash=pw,
+                role=Role.CITIZEN,
+            )
+            db.session.add(user)
+            db.session.flush()
+            ids.append(user.id)
+        db.session.commit()  # benchmark set-up, outside the product's use cases
+    return ids
+
+
+def bare(url: str, n: int) -> float:
+    """Seconds for n bare workflows with one durable write per step."""
+    import sqlalchemy as sa
+    import workflow_overhead as wo
+    from SpiffWorkflow.bpmn import BpmnWorkflow
+    from SpiffWorkflow.util.task import TaskState
+
+    spec, serializer = wo.bare_parts()
+    engine = wo.bare_engine(wo.registry())
+    db_engine = sa.create_engine(url)
+    with db_engine.begin() as conn:
+        conn.execute(
+            sa.text("CREATE TABLE IF NOT EXISTS bare_state (id INTEGER PRIMARY KEY, s TEXT)")
+        )
+    answers = {
+        "intake_decision": {"intake": "accept", "correction_items": "", "comment": ""},
+        "review_decision": {"approved": True, "comment": "ok"},
+    }
+    start = time.perf_counter()
+    for i in range(n):
+        wf = BpmnWorkflow(spec, {}, script_engine=engine())
+        for task in wf.get_tasks(state=TaskState.READY):
+            task.set_data(**wo.DATA, intake_due="2099-01-01T00:00:00+00:00")
+        wf.do_engine_steps()
+        with db_engine.begin() as conn:
+            conn.execute(
+                sa.text("INSERT INTO bare_state (id, s) VALUES (:i, :s)"),
+                {"i": i, "s": serializer.serialize_json(wf)},
+            )
+        while not wf.is_completed():
+            with db_engine.begin() as conn:
+                state = conn.execute(sa.text("SELECT s FROM bare_state WHERE id = :i"), {"i": i})
+                wf = serializer.deserialize_json(state.scalar_one())
+            wf.script_engine = engine()
+            started = wf.get_tasks(state=TaskState.STARTED)
+            if started:
+                started[0].data["auto_review"] = {"verdict": "pass", "problems": 0}
+                started[0].complete()
+            else:
+                task = wf.get_tasks(state=TaskState.READY, manual=True)[0]
+                form = task.task_spec.extensions.get("properties", {}).get("formKey")
+                task.set_data(**answers.get(form, answers["review_decision"]))
+                task.run()
+            wf.do_engine_steps()
+            with db_engine.begin() as conn:
+                conn.execute(
+                    sa.text("UPDATE bare_state SET s = :s WHERE id = :i"),
+                    {"i": i, "s": serializer.serialize_json(wf)},
+                )
+    return time.perf_counter() - start
+
+
+def measure(url: str, label: str, n: int) -> None:
+    """Print the figures for one database."""
+    from app.services import file_workers
+
+    file_workers.read_document = canned_review
+    with tempfile.TemporaryDirectory() as tmp:
+        app = make_app(url, f"{tmp}/uploads")
+        from app.extensions import db
+
+        with app.app_context():
+            engine = db.engine
+        ids = citizens(app, n + 1)
+        data = png()
+        one_case(app, ids[-1], None, data)  # warm up
+        counter = StatementCounter(engine)
+        start = time.perf_counter()
+        for citizen_id in ids[:n]:
+            one_case(app, citizen_id, counter, data)
+        product = time.perf_counter() - start
+        counter.per_step.pop("setup", None)
+        baseline = bare(url, n)
+        total = sum(counter.per_step.values())
+        print(f"--- {label}: {n} complete cases")
+        print(f"product  {n / product:6.1f} cases/s   bare+durable {n / baseline:6.1f} cases/s")
+        print(f"ratio product/bare = {product / baseline:.2f}   (target <= 1.5)")
+        print(f"SQL statements per case = {total / n:.0f}   (target <= 30)")
+        for name, count in counter.per_step.most_common():
+            print(f"    {name:28s} {count / n:6.1f}")
+
+
+def main() -> None:
+    """SQLite, then PostgreSQL if it answers."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=30)
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        measure(f"sqlite:///{tmp}/bench.sqlite3", "SQLite", args.cases)
+    if args.no_postgres:
+        return
+    name = f"ow_write_path_{int(time.time())}"
+    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-d", "postgres", "-c"]
+    if subprocess.run([*psql, f"CREATE DATABASE {name}"], capture_output=True).returncode:
+        print("PostgreSQL not reachable: SQLite only")
+        return
+    try:
+        measure(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", "PostgreSQL", args.cases)
+    finally:
+        subprocess.run([*psql, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)
+
+
+if __name__ == "__main__":
+    main()
