@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from flask import session
+from flask import has_request_context, session
 from flask_babel import lazy_gettext as _l
 
 from app import uow
@@ -222,6 +222,8 @@ def reveal(
 
 
 def _grant(application_id: int, key: str, until: float) -> None:
+    if not has_request_context():  # a script or a job: there is no page to show it on
+        return
     now = time.time()
     grants = {k: v for k, v in (session.get(_SESSION_KEY) or {}).items() if v > now}
     grants[f"{application_id}:{key}"] = until
