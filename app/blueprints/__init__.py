@@ -19,6 +19,7 @@ def register_blueprints(app) -> None:
         notices,
         notifications,
         portal,
+        privacy,
         processes,
         public,
     )
@@ -27,6 +28,7 @@ def register_blueprints(app) -> None:
     app.register_blueprint(portal.bp)
     app.register_blueprint(clerk.bp, url_prefix="/clerk")
     app.register_blueprint(case_clock.bp, url_prefix="/clerk")
+    app.register_blueprint(privacy.bp, url_prefix="/clerk")
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(processes.bp, url_prefix="/admin/processes")
     app.register_blueprint(files.bp)
@@ -41,3 +43,4 @@ def register_blueprints(app) -> None:
     from app.blueprints import context
 
     context.register(app)
+    privacy.register(app)

@@ -188,6 +188,15 @@ def _tab_condition(clerk: User, tab: str, state: str):
     return status_term
 
 
+def _order(sort: str) -> tuple:
+    return {
+        "due": (HumanTask.due_at.asc().nulls_last(), HumanTask.id),
+        "submitted": (Application.submitted_at.asc().nulls_last(), HumanTask.id),
+        # grouped by service in catalogue order, each soonest due first (an index order)
+        "service": (HumanTask.service_id, HumanTask.due_at.asc().nulls_last(), HumanTask.id),
+    }[sort]
+
+
 def queue_page(clerk: User, flt: QueueFilter) -> QueuePage:
     """The page of the queue `flt` asks for, with every tab's count."""
     services = services_for_filter()
@@ -213,12 +222,7 @@ def queue_page(clerk: User, flt: QueueFilter) -> QueuePage:
     # The rows: case and service joined (filtered and sorted on), applicant and assignee
     # loaded in the same statement.
     citizen = aliased(User)
-    order = {
-        "due": (HumanTask.due_at.asc().nulls_last(), HumanTask.id),
-        "submitted": (Application.submitted_at.asc().nulls_last(), HumanTask.id),
-        # grouped by service in catalogue order, each soonest due first (an index order)
-        "service": (HumanTask.service_id, HumanTask.due_at.asc().nulls_last(), HumanTask.id),
-    }[flt.sort]
+    order = _order(flt.sort)
     rows = (
         db.session.execute(
             db.select(HumanTask)
@@ -255,6 +259,47 @@ def queue_page(clerk: User, flt: QueueFilter) -> QueuePage:
     tasks, has_next = list(rows[:PAGE_SIZE]), len(rows) > PAGE_SIZE
     return QueuePage(
         flt, tasks, counts, review_status(t.application_id for t in tasks), has_next, services
+    )
+
+
+def matching_tasks(clerk: User, flt: QueueFilter, limit: int) -> list[HumanTask]:
+    """Every task of the tab and filters of `flt` (all pages, in its order), at most `limit`:
+    the same rows, within the same department scope, as the queue shows (for exports)."""
+    built = _conditions(clerk, flt, services_for_filter())
+    if built is None:
+        return []
+    terms, _needs_case = built
+    citizen = aliased(User)
+    order = _order(flt.sort)
+    return list(
+        db.session.execute(
+            db.select(HumanTask)
+            .join(HumanTask.application)
+            .join(Application.service)
+            .join(citizen, Application.citizen)
+            .options(
+                contains_eager(HumanTask.application).options(
+                    load_only(
+                        Application.case_number,
+                        Application.citizen_id,
+                        Application.service_id,
+                        Application.submitted_at,
+                    ),
+                    contains_eager(Application.service).load_only(
+                        Service.code, Service.name_zh, Service.name_en
+                    ),
+                    contains_eager(Application.citizen.of_type(citizen)).load_only(
+                        citizen.real_name, citizen.id_number, citizen.mobile
+                    ),
+                ),
+                joinedload(HumanTask.assignee).load_only(User.real_name),
+            )
+            .where(*terms, _tab_condition(clerk, flt.tab, flt.state))
+            .order_by(*order)
+            .limit(limit)
+        )
+        .scalars()
+        .all()
     )
 
 

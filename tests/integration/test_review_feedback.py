@@ -30,6 +30,13 @@ def test_clerk_corrections_are_feedback(app, client, make_client, wait_jobs, tmp
     clerk = make_client()
     clerk.login("clerk_tax")
     page = clerk.get(f"/clerk/tasks/{task_id}").get_data(as_text=True)
+    # the name read from the ID card is personal data: masked, not editable, until revealed
+    assert 'name="field:name"' not in page and extracted_name not in page
+    clerk.post(
+        f"/clerk/tasks/{task_id}/reveal",
+        {"field": f"file.{front.id}", "reason": "check_document"},
+    )
+    page = clerk.get(f"/clerk/tasks/{task_id}").get_data(as_text=True)
     assert 'name="field:name"' in page
     # labels come from the document type registry (ml.doctypes), translated on the page
     assert '<option value="passport"' in page and "护照" in page

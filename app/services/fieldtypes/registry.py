@@ -4,6 +4,10 @@ A field type says how a submitted value is normalised (`parse`), which checks it
 (`validators`), which template macro draws its input (`widget`) and how a stored value is
 shown read-only (`display`). `app.services.forms.validate` only loops over this registry;
 `schema_problems` refuses a form naming a type nobody registered.
+
+A field holding personal data says so in its schema with `"sensitive": KIND`, one of the
+kinds of `app.domain.masking` (id_number, phone, address, birth_date, name, account):
+clerks and exports then see it masked (`sensitivity`).
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
+
+from app.domain import masking
 
 
 class _Empty:
@@ -150,7 +156,18 @@ def schema_problems(fields: Iterable[dict]) -> list[str]:
             )
             continue
         problems.extend(f"field {name!r}: {p}" for p in ftype.schema_problems(fdef))
+        kind = fdef.get("sensitive")
+        if kind is not None and kind not in masking.KINDS:
+            problems.append(
+                f"field {name!r} has unknown sensitivity {kind!r} "
+                f"(known: {', '.join(sorted(masking.KINDS))})"
+            )
     return problems
+
+
+def sensitivity(field: dict) -> str | None:
+    """The kind of personal data a form field holds (its `"sensitive"`), None if none."""
+    return field.get("sensitive")
 
 
 def widget_for(field: dict, radios: bool = False) -> Widget:
