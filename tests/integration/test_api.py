@@ -265,8 +265,9 @@ def test_rate_limit_per_token(app, data, monkeypatch):
     http = app.test_client()
     raw, other = token(app, [api_tokens.SCOPE_CASES]), token(app, [api_tokens.SCOPE_CASES])
     url = f"/api/v1/cases/{CASE_NUMBER}"
-    statuses = [http.get(url, headers=bearer(raw)).status_code for _ in range(4)]
-    assert statuses == [200, 200, 200, 429]
+    cert_url = f"/api/v1/certificates/{CERT_NUMBER}"  # one budget for every endpoint
+    statuses = [http.get(u, headers=bearer(raw)).status_code for u in (url, cert_url, url, url)]
+    assert statuses == [200, 403, 200, 429]
     limited = http.get(url, headers=bearer(raw))
     assert limited.get_json()["error"] == "rate_limited" and limited.headers.get("Retry-After")
     assert http.get(url, headers=bearer(other)).status_code == 200  # its own allowance

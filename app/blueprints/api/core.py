@@ -180,8 +180,11 @@ def init_app(app, blueprints) -> None:
     )
     limiter = Limiter(key_func=get_remote_address)
     for blp in blueprints:
-        limiter.limit(_config_limit("API_RATE_LIMIT"), key_func=_token_key)(blp)
-        limiter.limit(_config_limit("API_ADDRESS_RATE_LIMIT"), key_func=get_remote_address)(blp)
+        # One budget per token (and per address) across every endpoint of the API.
+        limiter.shared_limit(_config_limit("API_RATE_LIMIT"), "api-token", key_func=_token_key)(blp)
+        limiter.shared_limit(
+            _config_limit("API_ADDRESS_RATE_LIMIT"), "api-address", key_func=get_remote_address
+        )(blp)
     limiter.init_app(app)
     for blp in blueprints:
         api.register_blueprint(blp)
