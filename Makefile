@@ -49,9 +49,10 @@ app/static/vendor/.installed: package.json package-lock.json
 	rm -rf app/static/vendor && mkdir -p app/static/vendor/bootstrap app/static/vendor/bpmn-js
 	cp -r node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js app/static/vendor/bootstrap/
 	cp -r node_modules/bpmn-js/dist/* app/static/vendor/bpmn-js/
-	mkdir -p app/static/vendor/echarts app/static/vendor/axe-core
+	mkdir -p app/static/vendor/echarts app/static/vendor/axe-core app/static/vendor/swagger-ui
 	cp node_modules/echarts/dist/echarts.min.js app/static/vendor/echarts/
 	cp node_modules/axe-core/axe.min.js app/static/vendor/axe-core/
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css app/static/vendor/swagger-ui/
 	@touch $@
 
 translations: $(VENV)/.installed

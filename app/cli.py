@@ -1,6 +1,6 @@
 """Command-line tools: `flask demo load`, `flask departments load`, `flask workflows deploy`,
 `flask jobs …`, `flask audit verify`, `flask retention run`, `flask certificates init-ca|verify`,
-`flask serve`."""
+`flask api system|token …`, `flask serve`."""
 
 from __future__ import annotations
 
@@ -21,6 +21,11 @@ holidays_cli = AppGroup("holidays", help="The working-day calendar.")
 audit_cli = AppGroup("audit", help="The audit trail.")
 retention_cli = AppGroup("retention", help="Anonymising closed cases past their retention.")
 certificates_cli = AppGroup("certificates", help="E-certificates: the signing CA, checking a PDF.")
+api_cli = AppGroup("api", help="The API for other systems: systems and their tokens.")
+api_system_cli = AppGroup("system", help="Systems allowed to call the API.")
+api_token_cli = AppGroup("token", help="API tokens (shown once, kept hashed).")
+api_cli.add_command(api_system_cli)
+api_cli.add_command(api_token_cli)
 
 
 @demo_cli.command("load")
@@ -216,8 +221,70 @@ def certificates_verify(file):
     sys.exit(0 if check.genuine and check.status == "valid" else 1)
 
 
+def _refused(exc) -> None:
+    errors = getattr(exc, "errors", None)
+    for message in errors.values() if errors else (exc.message,):
+        click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+@api_system_cli.command("create")
+@click.argument("name")
+@click.option("--description", default="", help="What the system is.")
+def api_system_create(name, description):
+    """Register a system NAME that may be given API tokens."""
+    from app.domain.errors import DomainError
+    from app.services import api_tokens
+
+    try:
+        client = api_tokens.create_client(name, description)
+    except DomainError as exc:
+        _refused(exc)
+    click.echo(f"system {client.name} registered (id {client.id})")
+
+
+@api_token_cli.command("create")
+@click.option("--system", "system", required=True, help="The system's name or id.")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    required=True,
+    help="certificates:verify, cases:read, tasks:read:<department>, webhooks:manage",
+)
+@click.option("--days", default=365, show_default=True, help="Days until it expires.")
+def api_token_create(system, scopes, days):
+    """Create a token for a system and print it (this once: only its hash is kept)."""
+    from app.domain.errors import DomainError
+    from app.services import api_tokens
+
+    try:
+        token, raw = api_tokens.create_token(system, scopes, days)
+    except DomainError as exc:
+        _refused(exc)
+    click.echo(
+        f"token {token.prefix}… for {token.client.name}, scopes "
+        f"{', '.join(token.scopes)}, expires {token.expires_at:%Y-%m-%d %H:%M} UTC"
+    )
+    click.echo(raw)
+
+
+@api_token_cli.command("revoke")
+@click.argument("token")
+def api_token_revoke(token):
+    """Revoke a token, given by its prefix (ow_xxxxxxxx) or id."""
+    from app.domain.errors import DomainError
+    from app.services import api_tokens
+
+    try:
+        revoked = api_tokens.revoke_token(token)
+    except DomainError as exc:
+        _refused(exc)
+    click.echo(f"token {revoked.prefix} revoked")
+
+
 def register_cli(app) -> None:
     """Attach the command groups to `app`."""
     groups = (demo_cli, departments_cli, holidays_cli, workflows_cli, jobs_cli, ml_cli)
-    for group in (*groups, audit_cli, retention_cli, certificates_cli, serve):
+    for group in (*groups, audit_cli, retention_cli, certificates_cli, api_cli, serve):
         app.cli.add_command(group)

@@ -110,6 +110,18 @@ class Config:
     SIGNING_KEY_PASSPHRASE = None
     SIGNING_LOCATION = None  # printed in the signature, e.g. 上海市浦东新区
     CERTIFICATE_FONT = None  # a CJK .ttf/.ttc with TrueType outlines; default: Debian's
+    # The API for other systems (/api/v1): calls per token, and per client address whatever
+    # the token (Flask-Limiter notation); counted in memory, or in Redis with REDIS_URL.
+    API_RATE_LIMIT = "120/minute"
+    API_ADDRESS_RATE_LIMIT = "600/minute"
+    API_TITLE = "OneWindow API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "openapi.json"
+    # Webhooks: a failed POST is retried (JOB_MAX_ATTEMPTS in all) after base × 2^(n-2) s.
+    WEBHOOK_RETRY_BASE_SECONDS = 2.0
+    WEBHOOK_TIMEOUT_SECONDS = 10.0
 
 
 class DevelopmentConfig(Config):
@@ -128,6 +140,7 @@ class TestConfig(Config):
     LOGIN_IP_MAX_FAILURES = 12
     ARGON2_FAST = True
     DELIVERY_RETRY_DELAY_SECONDS = 0.0
+    WEBHOOK_RETRY_BASE_SECONDS = 0.05
 
 
 CONFIGS = {
@@ -182,6 +195,8 @@ def from_environment() -> dict:
         "SIGNING_KEY_PASSPHRASE",
         "SIGNING_LOCATION",
         "CERTIFICATE_FONT",
+        "API_RATE_LIMIT",
+        "API_ADDRESS_RATE_LIMIT",
     ):
         if env.get(key):
             out[key] = env[key]
@@ -216,6 +231,8 @@ def from_environment() -> dict:
         "DELIVERY_RETRY_DELAY_SECONDS",
         "JOB_PICKUP_SECONDS",
         "SCHEDULER_INTERVAL_SECONDS",
+        "WEBHOOK_RETRY_BASE_SECONDS",
+        "WEBHOOK_TIMEOUT_SECONDS",
     ):
         if env.get(key):
             out[key] = float(env[key])
@@ -244,6 +261,8 @@ def finalise(app) -> None:
         cfg["SECRET_KEY"] = _instance_secret(inst)
     if (cfg.get("PUBLIC_URL") or "").lower().startswith("https://"):
         cfg["SESSION_COOKIE_SECURE"] = cfg["REMEMBER_COOKIE_SECURE"] = True
+    # API rate limits are counted where the job queue is: Redis when there is one.
+    cfg.setdefault("RATELIMIT_STORAGE_URI", cfg.get("REDIS_URL") or "memory://")
     cfg["MAX_CONTENT_LENGTH"] = max(cfg["MAX_CONTENT_LENGTH"], cfg["MAX_UPLOAD_BYTES"] + 512 * 1024)
 
 

@@ -38,6 +38,9 @@ def register_blueprints(app) -> None:
     app.register_blueprint(audit.bp, url_prefix="/audit")
     app.register_blueprint(notices.bp)
     app.register_blueprint(public.bp)
+    from app.blueprints import api
+
+    api.register(app)
     errors.register(app)
     db_errors.register(app)
     from app.blueprints import context

@@ -11,8 +11,9 @@ from app.domain.errors import DomainError
 
 
 def error_page(status: int, title: str, message: str):
-    """The answer for an error: the error page in the page's language, or JSON if asked."""
-    if request.accept_mimetypes.best == "application/json":
+    """The answer for an error: the error page in the page's language, or JSON if asked
+    (and always under /api/, where other systems call)."""
+    if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
         return {"error": title, "message": message}, status
     return render_template("errors/error.html", status=status, title=title, message=message), status
 

@@ -13,7 +13,7 @@ from app.domain import events
 from app.extensions import db
 from app.jobs.registry import handler, on_final_failure
 from app.models import Attachment, Incident, Job, WorkflowInstance
-from app.services import delivery, ecertificates, previews, reviews
+from app.services import delivery, ecertificates, previews, reviews, webhooks
 from app.workflow import runtime
 
 
@@ -105,6 +105,18 @@ def sign_certificate(job: Job, certificate_id: int, verify_url: str) -> dict:
 def sign_certificate_failed(job: Job) -> None:
     """The PDF could not be signed: the register says so (the certificate stays valid)."""
     ecertificates.mark_signing_failed((job.payload or {}).get("certificate_id"), job.error)
+
+
+@handler("webhook_delivery")
+def webhook_delivery(job: Job, delivery_id: int) -> dict:
+    """POST one case event, signed, to a subscribed system (retried with back-off)."""
+    return webhooks.deliver(delivery_id, attempt=job.attempts)
+
+
+@on_final_failure("webhook_delivery")
+def webhook_delivery_failed(job: Job) -> None:
+    """Every attempt failed: the delivery says so on the administrators' page."""
+    webhooks.mark_failed((job.payload or {}).get("delivery_id"), job.error)
 
 
 @handler("ping")

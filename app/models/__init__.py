@@ -1,5 +1,12 @@
 """Database models, one module per aggregate. Importing this package registers them all."""
 
+from app.models.api import (  # noqa: F401
+    ApiClient,
+    ApiToken,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from app.models.applications import Application, ApplicationStatus, Attachment  # noqa: F401
 from app.models.audit import CaseEvent  # noqa: F401
 from app.models.audit_trail import AuditChainHead, AuditRecord  # noqa: F401
