@@ -1,14 +1,14 @@
 """The API for other government systems: the systems, their tokens (SHA-256 only), their
 webhook subscriptions, the deliveries and each delivery's attempts.
 
-Revision ID: 0016_api
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0016_api"
-down_revision = "0015"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
