@@ -9,7 +9,16 @@ from flask_login import current_user
 
 from app.blueprints.access import citizen_required
 from app.domain.errors import Conflict, DomainError, ValidationFailed
-from app.services import applications, catalogue, ratings, reviews, timeline, withdrawal
+from app.services import (
+    agents,
+    applications,
+    catalogue,
+    companies,
+    ratings,
+    reviews,
+    timeline,
+    withdrawal,
+)
 
 bp = Blueprint("portal", __name__)
 
@@ -22,15 +31,26 @@ def home():
 @bp.route("/services/<code>")
 def guide(code: str):
     service = catalogue.get_service(code)
+    on_behalf = (
+        agents.companies_for(current_user, service.code)
+        if current_user.is_authenticated and current_user.is_citizen
+        else []
+    )
     return render_template(
-        "portal/guide.html", service=service, form=catalogue.service_form(service)
+        "portal/guide.html",
+        service=service,
+        form=catalogue.service_form(service),
+        on_behalf=on_behalf,
     )
 
 
 @bp.route("/services/<code>/apply", methods=["POST"])
 @citizen_required
 def apply(code: str):
-    draft = applications.start_draft(current_user, catalogue.get_service(code))
+    """Start (or continue) a draft, for oneself or on a company's behalf (代办)."""
+    company_id = request.form.get("company", type=int)
+    company = companies.get(company_id) if company_id else None
+    draft = applications.start_draft(current_user, catalogue.get_service(code), company)
     return redirect(url_for(".edit", application_id=draft.id))
 
 
