@@ -207,24 +207,28 @@ def _refusal(person: User, company: Company, service_code: str) -> Forbidden | N
         return None
     statuses = {status_of(a) for a in mine}
     if ACTIVE in statuses:
+        code = "agent_out_of_scope"
         message = _l(
             "Your authorisation for %(company)s does not cover this service.", company=company.name
         )
     elif REVOKED in statuses and not statuses - {REVOKED}:
+        code = "agent_revoked"
         message = _l(
             "Your authorisation for %(company)s has been revoked: you can no longer apply or "
             "act on its cases.",
             company=company.name,
         )
     elif EXPIRED in statuses:
+        code = "agent_expired"
         message = _l(
             "Your authorisation for %(company)s has expired: you can no longer apply or act "
             "on its cases. Ask its legal representative to renew it.",
             company=company.name,
         )
     else:
+        code = "not_an_agent"
         message = _l("You are not authorised to act for %(company)s.", company=company.name)
-    return Forbidden("not_authorised", message)
+    return Forbidden(code, message)
 
 
 def may_apply(person: User, company: Company, service_code: str) -> bool:
