@@ -5,6 +5,7 @@ and the staff's list of companies waiting for their legal representative's verif
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,8 +21,18 @@ bp = Blueprint("companies", __name__)
 staff_required = role_required(Role.CLERK, Role.ADMIN)
 
 
+def _scope_label(auth) -> str:
+    """The services an authorisation covers, by name in the page's language."""
+    if auth.all_services:
+        return _("All services")
+    locale = str(get_locale() or "zh")
+    names = {s.code: s.display_name(locale) for s in catalogue.list_services()}
+    return "、".join(names.get(code, code) for code in auth.service_codes or [])
+
+
 def _helpers() -> dict:
     return {
+        "scope_label": _scope_label,
         "auth_status": agents.status_of,
         "auth_status_label": agents.status_label,
         "type_label": ecertificates.type_label,
