@@ -42,6 +42,13 @@ def _helpers() -> dict:
     }
 
 
+@bp.app_template_global()
+def agency_refusal(application) -> str | None:
+    """For pages of a company's case: why the logged-in person may no longer act on it."""
+    refusal = agents.refusal_for(current_user, application)
+    return str(refusal.message) if refusal is not None else None
+
+
 @bp.route("/companies", methods=["GET", "POST"])
 @citizen_required
 def index():

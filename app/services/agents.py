@@ -231,6 +231,13 @@ def _refusal(person: User, company: Company, service_code: str) -> Forbidden | N
     return Forbidden(code, message)
 
 
+def refusal_for(person: User, application: Application) -> Forbidden | None:
+    """Why `person` may no longer act on the company's case, or None (pages say so)."""
+    if application.company_id is None:
+        return None
+    return _refusal(person, application.company, application.service.code)
+
+
 def may_apply(person: User, company: Company, service_code: str) -> bool:
     """Whether `person` may apply for `company` for the service now."""
     return _refusal(person, company, service_code) is None

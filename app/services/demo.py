@@ -129,7 +129,14 @@ def load_demo_data(sample_cases: bool | None = None) -> dict:
         db.session.add(
             User(role=Role.CITIZEN, password_hash=hash_password(DEMO_PASSWORD), **CITIZEN)
         )
-    logins.insert(0, (CITIZEN["username"], DEMO_PASSWORD, "citizen 张三, legal representative"))
+    logins.insert(
+        0,
+        (
+            CITIZEN["username"],
+            DEMO_PASSWORD,
+            "citizen 张三, legal representative of the demo company",
+        ),
+    )
     logins[1:1] = _demo_company()
     catalogue.sync_services()
     if not signing.agency_configured():

@@ -337,8 +337,8 @@ def test_revocation_in_the_middle_of_a_draft_stops_every_use_case(app, client, m
     assert resp.status_code == 403 and refused in resp.get_data(as_text=True)
     resp = journeys.upload(client, app_id, "id_card_back", journeys.blank_png(), "b.png")
     assert resp.status_code == 302  # back to the materials page, which says why
-    page = client.get(resp.headers["Location"])
-    assert refused in page.get_data(as_text=True)
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert refused in page and 'id="agency-refusal"' in page
     resp = client.post(f"/applications/{app_id}/submit")
     assert resp.status_code == 403 and refused in resp.get_data(as_text=True)
     with app.app_context():
@@ -430,6 +430,8 @@ def test_an_agent_applies_for_the_company_and_both_sides_follow_the_case(
             db.select(AgentAuthorisation).where(AgentAuthorisation.company_id == company_id)
         ).scalar_one()
         agents.revoke(_user(demo.CITIZEN["username"]), company_id, auth.id)
+    assert 'id="agency-refusal"' not in mine
+    assert 'id="agency-refusal"' in client.get(f"/cases/{app_id}").get_data(as_text=True)
     resp = client.post(f"/cases/{app_id}/rating", {"level": "5"})
     assert resp.status_code == 403
     assert client.get(f"/companies/{company_id}/certificates/{cert_id}/pdf").status_code == 404
