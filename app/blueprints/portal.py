@@ -3,7 +3,7 @@ withdrawing an undecided case (撤回), deleting a draft, and rating a decided c
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -48,8 +48,12 @@ def guide(code: str):
 @citizen_required
 def apply(code: str):
     """Start (or continue) a draft, for oneself or on a company's behalf (代办)."""
-    company_id = request.form.get("company", type=int)
-    company = companies.get(company_id) if company_id else None
+    raw_company = request.form.get("company")
+    company = None
+    if raw_company is not None:  # on a company's behalf: never silently for oneself
+        if not raw_company.isdigit():
+            abort(404)
+        company = companies.get(int(raw_company))
     draft = applications.start_draft(current_user, catalogue.get_service(code), company)
     return redirect(url_for(".edit", application_id=draft.id))
 

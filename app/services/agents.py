@@ -286,18 +286,26 @@ def company_for_viewer(person: User, company_id: int) -> Company:
     return company
 
 
+def _in_scope(person: User, company: Company):
+    """A test of service codes: those `person` may act on for `company` now."""
+    if companies.is_legal_rep(person, company):
+        return lambda code: True
+    active = [a for a in for_company(company) if a.agent_id == person.id and status_of(a) == ACTIVE]
+    return lambda code: any(a.covers(code) for a in active)
+
+
 def visible_cases(person: User, company: Company) -> list[Application]:
     """The company's cases `person` sees: all for its legal representative, those of
     services in scope for an agent."""
-    return [c for c in companies.cases_of(company) if may_apply(person, company, c.service.code)]
+    in_scope = _in_scope(person, company)
+    return [c for c in companies.cases_of(company) if in_scope(c.service.code)]
 
 
 def visible_certificates(person: User, company: Company) -> list[ECertificate]:
     """The company's certificates `person` sees (its wallet): all for its legal
     representative, those issued by services in scope for an agent."""
-    return [
-        c for c in companies.certificates_of(company) if may_apply(person, company, c.service.code)
-    ]
+    in_scope = _in_scope(person, company)
+    return [c for c in companies.certificates_of(company) if in_scope(c.service.code)]
 
 
 def company_case(person: User, company_id: int, application_id: int) -> Application:

@@ -282,6 +282,17 @@ def test_an_agent_outside_the_scope_is_refused(app, make_client):
     resp = browser.post("/services/business_registration/apply", {"company": company_id})
     assert resp.status_code == 403
     assert "授权不包括此事项" in resp.get_data(as_text=True)
+    # A company value that is no company never becomes an application for oneself.
+    for bad in ("abc", "999999"):
+        resp = browser.post("/services/residence_permit/apply", {"company": bad})
+        assert resp.status_code == 404
+    # A person nobody authorised is refused, whatever they send.
+    stranger = make_client()
+    journeys.register(stranger, journeys.make_materials(seed=32)["person"], mobile="13911113011")
+    resp = stranger.post("/services/residence_permit/apply", {"company": company_id})
+    assert resp.status_code == 403 and "您未获得代办" in resp.get_data(as_text=True)
+    with app.app_context():  # nothing but the one in-scope draft above was made
+        assert len(db.session.execute(db.select(Application)).all()) == 1
 
 
 def test_an_expired_authorisation_is_refused(ctx):
