@@ -13,6 +13,7 @@ def register_blueprints(app) -> None:
         case_clock,
         certificates,
         clerk,
+        companies,
         db_errors,
         errors,
         files,
@@ -33,6 +34,7 @@ def register_blueprints(app) -> None:
     app.register_blueprint(processes.bp, url_prefix="/admin/processes")
     app.register_blueprint(files.bp)
     app.register_blueprint(certificates.bp)
+    app.register_blueprint(companies.bp)
     app.register_blueprint(notifications.bp, url_prefix="/notifications")
     app.register_blueprint(account.bp, url_prefix="/account")
     app.register_blueprint(audit.bp, url_prefix="/audit")

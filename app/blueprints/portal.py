@@ -3,13 +3,22 @@ withdrawing an undecided case (撤回), deleting a draft, and rating a decided c
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.blueprints.access import citizen_required
 from app.domain.errors import Conflict, DomainError, ValidationFailed
-from app.services import applications, catalogue, ratings, reviews, timeline, withdrawal
+from app.services import (
+    agents,
+    applications,
+    catalogue,
+    companies,
+    ratings,
+    reviews,
+    timeline,
+    withdrawal,
+)
 
 bp = Blueprint("portal", __name__)
 
@@ -22,15 +31,30 @@ def home():
 @bp.route("/services/<code>")
 def guide(code: str):
     service = catalogue.get_service(code)
+    on_behalf = (
+        agents.companies_for(current_user, service.code)
+        if current_user.is_authenticated and current_user.is_citizen
+        else []
+    )
     return render_template(
-        "portal/guide.html", service=service, form=catalogue.service_form(service)
+        "portal/guide.html",
+        service=service,
+        form=catalogue.service_form(service),
+        on_behalf=on_behalf,
     )
 
 
 @bp.route("/services/<code>/apply", methods=["POST"])
 @citizen_required
 def apply(code: str):
-    draft = applications.start_draft(current_user, catalogue.get_service(code))
+    """Start (or continue) a draft, for oneself or on a company's behalf (代办)."""
+    raw_company = request.form.get("company")
+    company = None
+    if raw_company is not None:  # on a company's behalf: never silently for oneself
+        if not raw_company.isdigit():
+            abort(404)
+        company = companies.get(int(raw_company))
+    draft = applications.start_draft(current_user, catalogue.get_service(code), company)
     return redirect(url_for(".edit", application_id=draft.id))
 
 

@@ -123,6 +123,9 @@ AUDIT_ACTIONS = frozenset(
         "admin_change",
         "api_call",
         "purge",
+        "company_verify",
+        "agent_authorise",
+        "agent_revoke",
     }
 )
 # Keys never written into an audit record's details, whoever passes them.

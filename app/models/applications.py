@@ -1,4 +1,5 @@
-"""A citizen's application (a case) and the materials uploaded for it."""
+"""A citizen's application (a case) and the materials uploaded for it; a case applied for
+on a company's behalf names the company as applicant and the person as submitter."""
 
 from __future__ import annotations
 
@@ -44,11 +45,13 @@ class Application(db.Model):
 
     __tablename__ = "application"
     __table_args__ = (
-        # One open draft per citizen and service, whatever arrives in parallel ("apply").
+        # One open draft per citizen, service and applicant (the citizen themself, or a
+        # company they apply for), whatever arrives in parallel ("apply").
         Index(
             "uq_application_one_draft",
             "citizen_id",
             "service_id",
+            text("coalesce(company_id, 0)"),
             unique=True,
             postgresql_where=text("status = 'draft'"),
             sqlite_where=text("status = 'draft'"),
@@ -65,7 +68,10 @@ class Application(db.Model):
     case_number: Mapped[str | None] = mapped_column(String(32), unique=True)
     # Printed on the receipt: with the case number it opens the public progress lookup.
     query_code: Mapped[str | None] = mapped_column(String(16))
+    # The person who applies and submits (the citizen, or a company's agent).
     citizen_id: Mapped[int] = mapped_column(ForeignKey("user.id"), nullable=False, index=True)
+    # The applicant when a person applies on a company's behalf (代办); None: the person.
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id"), index=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), nullable=False)
     status: Mapped[ApplicationStatus] = mapped_column(
         _enum(ApplicationStatus), nullable=False, default=ApplicationStatus.DRAFT, index=True
@@ -93,6 +99,7 @@ class Application(db.Model):
     extension_reason: Mapped[str | None] = mapped_column(Text)
 
     citizen = relationship("User")
+    company = relationship("Company")
     service = relationship("Service")
     attachments = relationship(
         "Attachment",

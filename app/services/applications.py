@@ -1,4 +1,4 @@
-"""A citizen's application, from draft to submission.
+"""A citizen's application, from draft to submission (for themself, or as a company's agent).
 
 Drafts keep what the citizen typed and uploaded; `submit()` is one transaction that checks
 everything, numbers the case and starts its workflow. A second submit of the same draft is
@@ -16,21 +16,34 @@ from app.domain import calendar, events
 from app.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.extensions import db
 from app.jobs import queue
-from app.models import Application, ApplicationStatus, Attachment, Service, User, utcnow
-from app.services import catalogue, file_lanes, forms, uploads
+from app.models import (
+    Application,
+    ApplicationStatus,
+    Attachment,
+    Company,
+    Service,
+    User,
+    utcnow,
+)
+from app.services import agents, catalogue, file_lanes, forms, uploads
 from app.workflow import runtime
 
 
 @uow.use_case
-def start_draft(citizen: User, service: Service) -> Application:
-    """The citizen's open draft for `service`, created (prefilled from the account) if none.
+def start_draft(citizen: User, service: Service, company: Company | None = None) -> Application:
+    """The citizen's open draft for `service`, created (prefilled from the account) if none;
+    with `company`, a draft applied for on the company's behalf (代办: the citizen must be
+    its verified legal representative or an agent in force for the service), prefilled
+    with its name and credit code.
 
     Parallel calls (a double click, several tabs) get the same draft: the database holds at
     most one draft per citizen and service (a partial unique index), and the draft is
     inserted with ON CONFLICT DO NOTHING, so a second request waits for the first one's
     transaction and then finds its draft instead of adding another.
     """
-    draft = _open_draft(citizen, service)
+    if company is not None:
+        agents.require_may_apply(citizen, company, service.code)
+    draft = _open_draft(citizen, service, company)
     if draft is None:
         form = catalogue.service_form(service)
         prefill = {
@@ -38,32 +51,51 @@ def start_draft(citizen: User, service: Service) -> Application:
             for f in catalogue.form_fields(form)
             if f.get("prefill")
         }
+        if company is not None:
+            prefill.update(_company_prefill(form, company))
         db.session.execute(
             _insert_draft_if_none().values(
                 citizen_id=citizen.id,
                 service_id=service.id,
+                company_id=company.id if company is not None else None,
                 status=ApplicationStatus.DRAFT,
                 form_data={k: v for k, v in prefill.items() if v},
             )
         )
-        draft = _open_draft(citizen, service)
+        draft = _open_draft(citizen, service, company)
     return draft
 
 
-def _open_draft(citizen: User, service: Service) -> Application | None:
+def _company_prefill(form: dict, company: Company) -> dict:
+    known = {"company_name": company.name, "credit_code": company.credit_code}
+    return {
+        f["name"]: known[f["applicant_key"]]
+        for f in catalogue.form_fields(form)
+        if f.get("applicant_key") in known
+    }
+
+
+def _open_draft(citizen: User, service: Service, company: Company | None) -> Application | None:
     return db.session.execute(
         db.select(Application).where(
             Application.citizen_id == citizen.id,
             Application.service_id == service.id,
             Application.status == ApplicationStatus.DRAFT,
+            (
+                Application.company_id.is_(None)
+                if company is None
+                else Application.company_id == company.id
+            ),
         )
     ).scalar()
 
 
 def _insert_draft_if_none():
-    """INSERT INTO application … ON CONFLICT (the one-draft index) DO NOTHING, in the
-    database's dialect (PostgreSQL and SQLite spell it alike; SQLAlchemy builds it per
-    dialect)."""
+    """INSERT INTO application … ON CONFLICT DO NOTHING, in the database's dialect
+    (PostgreSQL and SQLite spell it alike; SQLAlchemy builds it per dialect). The conflict
+    to expect is the one-draft index (citizen, service, company); a draft has no other
+    unique value, so no target is named (the index's expression would have to be repeated
+    exactly)."""
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
@@ -71,10 +103,7 @@ def _insert_draft_if_none():
         from sqlalchemy.dialects.sqlite import insert
     else:  # pragma: no cover — the supported databases are SQLite and PostgreSQL
         raise RuntimeError(f"start_draft needs INSERT … ON CONFLICT, not available on {dialect}")
-    return insert(Application).on_conflict_do_nothing(
-        index_elements=[Application.citizen_id, Application.service_id],
-        index_where=Application.status == ApplicationStatus.DRAFT,
-    )
+    return insert(Application).on_conflict_do_nothing()
 
 
 def get_for_citizen(citizen: User, application_id: int) -> Application:
@@ -86,6 +115,7 @@ def get_for_citizen(citizen: User, application_id: int) -> Application:
 
 
 def _require_draft(application: Application) -> None:
+    agents.require_may_act(application.citizen, application)
     if application.status != ApplicationStatus.DRAFT:
         raise Conflict(
             "not_draft",
@@ -286,6 +316,7 @@ def check_complete(application: Application) -> dict:
 @uow.use_case
 def submit(application: Application) -> Application:
     """Submit a complete draft: number the case, start its workflow. One transaction."""
+    agents.require_may_act(application.citizen, application)
     errors = check_complete(application)
     if errors:
         raise ValidationFailed(errors, _l("The application is not complete yet."))

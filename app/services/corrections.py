@@ -16,7 +16,7 @@ from app.domain import events
 from app.domain.errors import Conflict, DomainError, ValidationFailed
 from app.extensions import db
 from app.models import Application, ApplicationStatus, CaseEvent
-from app.services import applications, uploads
+from app.services import agents, applications, uploads
 from app.workflow import runtime
 
 MESSAGE = "correction_submitted"
@@ -39,7 +39,9 @@ def open_request(application: Application) -> CaseEvent | None:
 
 @uow.use_case
 def submit(application: Application, note: str, files: list[tuple[str, str, bytes]]) -> None:
-    """Store the replacement files and resume the case, or nothing at all."""
+    """Store the replacement files and resume the case, or nothing at all (a company's
+    case only while its submitter may still act for the company)."""
+    agents.require_may_act(application.citizen, application)
     if application.status != ApplicationStatus.CORRECTION:
         raise Conflict("no_correction", _l("No correction is requested for this case now."))
     note = (note or "").strip()

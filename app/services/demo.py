@@ -1,5 +1,6 @@
 """Demo data for a fresh installation: the shipped departments (`workflows/departments.json`),
-a clerk and a lead per department, an administrator, a citizen, the shipped services, a
+a clerk and a lead per department, an administrator, a citizen (also the verified legal
+representative of a demo company) and the company's agent (代办), the shipped services, a
 local demo CA and agency signing certificate for e-certificates (unless the agency's own are
 configured),
 and (outside tests) a few sample cases of the demo citizen, decided and rated through the
@@ -13,12 +14,24 @@ from __future__ import annotations
 
 import io
 import logging
+from datetime import timedelta
 
 from flask import current_app
 
 from app import uow
 from app.extensions import db
-from app.models import Application, HumanTask, Role, Service, TaskStatus, User
+from app.models import (
+    AgentAuthorisation,
+    Application,
+    Company,
+    HumanTask,
+    Role,
+    Service,
+    TaskStatus,
+    User,
+    utcnow,
+)
+from app.models.companies import VERIFIED_BY_STAFF
 from app.services import catalogue, departments, holidays, signing
 from app.services.accounts import create_staff
 from app.services.passwords import hash_password
@@ -33,6 +46,50 @@ CITIZEN = {
     "id_number": "11010519491231002X",
     "mobile": "13800138000",
 }
+# The demo company: 张三 is its (verified) legal representative and 李四 its agent (代办).
+AGENT = {
+    "username": "13900139000",
+    "real_name": "李四",
+    "id_number": "310115198808081237",
+    "mobile": "13900139000",
+}
+COMPANY = {"credit_code": "91310115666688884P", "name": "上海张三示例科技有限公司"}
+
+
+def _demo_company() -> list[tuple[str, str, str]]:
+    """The demo company, verified as demo data, with 李四 authorised for every service for a
+    year (created once; never renewed behind the user's back). Returns its logins."""
+    citizen = db.session.execute(
+        db.select(User).where(User.username == CITIZEN["username"])
+    ).scalar_one()
+    agent = db.session.execute(db.select(User).where(User.username == AGENT["username"])).scalar()
+    if agent is None:
+        agent = User(role=Role.CITIZEN, password_hash=hash_password(DEMO_PASSWORD), **AGENT)
+        db.session.add(agent)
+    company = db.session.execute(
+        db.select(Company).where(Company.credit_code == COMPANY["credit_code"])
+    ).scalar()
+    if company is None:
+        company = Company(
+            legal_rep=citizen,
+            verified_at=utcnow(),
+            verified_via=VERIFIED_BY_STAFF,
+            verify_reason="演示数据",
+            **COMPANY,
+        )
+        db.session.add(company)
+        db.session.add(
+            AgentAuthorisation(
+                company=company,
+                agent=agent,
+                granted_by=citizen,
+                all_services=True,
+                service_codes=[],
+                valid_until=local_today() + timedelta(days=365),
+            )
+        )
+    what = f"demo company {COMPANY['name']} ({COMPANY['credit_code']})"
+    return [(AGENT["username"], DEMO_PASSWORD, f"citizen 李四, agent (代办) of the {what}")]
 
 
 def clerk_username(code: str) -> str:
@@ -72,7 +129,15 @@ def load_demo_data(sample_cases: bool | None = None) -> dict:
         db.session.add(
             User(role=Role.CITIZEN, password_hash=hash_password(DEMO_PASSWORD), **CITIZEN)
         )
-    logins.insert(0, (CITIZEN["username"], DEMO_PASSWORD, "citizen 张三"))
+    logins.insert(
+        0,
+        (
+            CITIZEN["username"],
+            DEMO_PASSWORD,
+            "citizen 张三, legal representative of the demo company",
+        ),
+    )
+    logins[1:1] = _demo_company()
     catalogue.sync_services()
     if not signing.agency_configured():
         signing.init_demo_ca()  # a local demo CA and agency certificate, once, in instance/

@@ -188,7 +188,17 @@ def issue_for(application: Application, number: str) -> ECertificate | None:
     citizen = application.citizen
     person_name = answers.get("name") or citizen.real_name
     person_id = answers.get("id_number") or citizen.id_number or ""
-    if spec.get("holder") == HOLDER_COMPANY:
+    company = application.company  # applied for on a company's behalf (代办)
+    if spec.get("holder") == HOLDER_COMPANY and company is not None:
+        # The certificate goes to the company's wallet, naming its legal representative.
+        person_name = company.legal_rep.real_name
+        holder = {
+            "holder_kind": HOLDER_COMPANY,
+            "holder_code": company.credit_code,
+            "holder_name": company.name,
+            "representative_id_number": company.legal_rep.id_number,
+        }
+    elif spec.get("holder") == HOLDER_COMPANY:
         holder = {
             "holder_kind": HOLDER_COMPANY,
             "holder_code": answers.get("credit_code") or assign_credit_code(),

@@ -16,6 +16,7 @@ from app.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import Application, ApplicationStatus, Rating, User, utcnow
 from app.models.ratings import BAD_LEVEL_MAX, LEVEL_MAX, LEVEL_MIN
+from app.services import agents
 
 COMMENT_MAX = 500
 REPLY_MAX = 2000
@@ -67,6 +68,7 @@ def rate(citizen: User, application: Application, level, comment: str | None = "
     """
     if not citizen.is_citizen or application.citizen_id != citizen.id:
         raise NotFound("application_not_found", _l("No such application."))
+    agents.require_may_act(citizen, application)
     if application.status not in DECIDED:
         raise Conflict("not_decided", _l("A case can be rated once it has been decided."))
     level = parse_level(level)

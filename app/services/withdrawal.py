@@ -18,6 +18,7 @@ from app.domain import events
 from app.domain.errors import Conflict, NotFound
 from app.extensions import db
 from app.models import Application, ApplicationStatus, User
+from app.services import agents
 from app.workflow import runtime
 
 # Statuses from which a case may still be withdrawn: submitted and not yet decided.
@@ -40,6 +41,7 @@ def withdraw(citizen: User, application: Application, reason: str = "") -> Appli
     """Withdraw `citizen`'s undecided case, with an optional reason."""
     if application.citizen_id != citizen.id:
         raise NotFound("application_not_found", _l("No such application."))
+    agents.require_may_act(citizen, application)
     _refuse_unless_withdrawable(application)
     reason = " ".join((reason or "").split())[:REASON_MAX]
     instance = application.instance
