@@ -404,7 +404,11 @@ def test_an_agent_applies_for_the_company_and_both_sides_follow_the_case(
         as_text=True
     )
     assert f'data-company="{demo.COMPANY["credit_code"]}"' in task_page
-    assert demo.COMPANY["name"] in task_page and "李四" in task_page
+    from app.domain import masking
+
+    assert demo.COMPANY["name"] in task_page  # a company's name is no personal data
+    assert "李四" not in task_page and masking.mask("李四", "name") in task_page  # the person is
+
     # So does the submitter's own case page; the legal representative follows the case.
     mine = client.get(f"/cases/{app_id}").get_data(as_text=True)
     assert 'id="applicant"' in mine and 'id="submitter"' in mine
