@@ -412,6 +412,14 @@ def deliver_message(instance_id: int, name: str, payload: dict) -> None:
         actions.append(lambda h: h.send_message(name, payload))
 
 
+def deliver_signal(instance_id: int, name: str, payload: dict | None = None) -> None:
+    """Deliver the signal `name` to an instance (signal catch events, event-based gateways,
+    signal-start event subprocesses). Raises TaskNotFound when nothing waits for it.
+    Caller commits."""
+    with advancing(instance_id) as (_inst, _handle, actions):
+        actions.append(lambda h: h.send_signal(name, dict(payload or {})))
+
+
 def deliver_message_for_case(case_number: str, name: str, payload: dict) -> None:
     """Deliver a message to the case it correlates with (by case number). Caller commits."""
     inst = db.session.execute(

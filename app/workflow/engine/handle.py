@@ -20,8 +20,10 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
@@ -264,25 +266,60 @@ class WorkflowHandle:
         return next_due(self.workflow)
 
     def send_message(self, name: str, payload: dict) -> None:
-        """Deliver a message to the catch event / receive task waiting for `name`."""
-        definition = None
-        for task in self.workflow.get_tasks(state=TaskState.WAITING):
-            candidate = getattr(task.task_spec, "event_definition", None)
-            if isinstance(candidate, MessageEventDefinition) and candidate.name == name:
-                definition = candidate
-                break
+        """Deliver a message to what waits for `name`: a catch event, a receive task, an
+        event-based gateway's branch or a message-start event subprocess."""
+        self._send(MessageEventDefinition, name, payload, "message")
+
+    def send_signal(self, name: str, payload: dict | None = None) -> None:
+        """Broadcast the signal `name` (signal catch events, boundary events, event-based
+        gateways, signal-start event subprocesses of this instance)."""
+        self._send(SignalEventDefinition, name, payload or {}, "signal")
+
+    def _send(self, kind: type, name: str, payload: dict, word: str) -> None:
+        definition = next(
+            (d for d in self._waiting_definitions() if isinstance(d, kind) and d.name == name),
+            None,
+        ) or next(  # an event subprocess's start event waits without a waiting task
+            (d for d in self._start_definitions() if isinstance(d, kind) and d.name == name),
+            None,
+        )
         if definition is None:
-            raise TaskNotFound(None, f"no task waits for message {name!r}")
+            raise TaskNotFound(None, f"no task waits for {word} {name!r}")
         event = BpmnEvent(type(definition)(name), dict(payload))
-        self._engine(lambda: self.workflow.send_event(event))
+        caught = self._engine(lambda: self.workflow.event_manager.catch(event, internal=False))
+        if not caught:
+            raise TaskNotFound(None, f"no task waits for {word} {name!r}")
         self.advance()
+
+    def _start_definitions(self):
+        """Event definitions of the start events of event subprocesses."""
+        specs = [self._loaded.spec, *self._loaded.subprocess_specs.values()]
+        for process_spec in specs:
+            for task_spec in process_spec.task_specs.values():
+                if isinstance(task_spec, StartEvent):
+                    definition = getattr(task_spec, "event_definition", None)
+                    yield from getattr(definition, "event_definitions", None) or [definition]
+
+    def _waiting_definitions(self):
+        """Event definitions the instance waits for (those of an event-based gateway and
+        of an event subprocess's start event included)."""
+        for task in self.workflow.event_manager.tasks.values():
+            definition = getattr(task.task_spec, "event_definition", None)
+            yield from getattr(definition, "event_definitions", None) or [definition]
 
     def waiting_messages(self) -> list[str]:
         """Names of the messages the instance currently waits for."""
+        return self._waiting_names(MessageEventDefinition)
+
+    def waiting_signals(self) -> list[str]:
+        """Names of the signals the instance currently waits for."""
+        return self._waiting_names(SignalEventDefinition)
+
+    def _waiting_names(self, kind: type) -> list[str]:
         names = []
-        for event in self.workflow.waiting_events():
-            if event.event_type.endswith("MessageEventDefinition") and event.name not in names:
-                names.append(event.name)
+        for definition in self._waiting_definitions():
+            if isinstance(definition, kind) and definition.name not in names:
+                names.append(definition.name)
         return names
 
     # -- version migration ----------------------------------------------------------------
