@@ -27,8 +27,8 @@ from .model_info import (
 )
 from .parsing import (
     XmlRefused,
+    choose_flavour,
     file_kind,
-    is_camunda,
     rewrite_dmn,
     rewrite_juel,
     rewrite_timers,
@@ -114,7 +114,7 @@ def deploy_bundle(
     bpmn, dmn = _load_files(files, issues)
     if not bpmn and not issues.has_errors:
         issues.error(None, "no_start_event", "the bundle holds no BPMN file")
-    flavour = "camunda" if any(is_camunda(root) for root in bpmn.values()) else "spiff"
+    flavour = choose_flavour(list(bpmn.values()), issues)
     for root in bpmn.values():
         strip_data_stores(root, issues)
         rewrite_timers(root, issues)
