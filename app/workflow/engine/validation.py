@@ -85,24 +85,37 @@ def validate_bpmn(
     _check_unsupported(root, issues)
 
 
+FLOW_TAGS = {
+    "task", "userTask", "manualTask", "scriptTask", "serviceTask", "businessRuleTask",
+    "sendTask", "receiveTask", "callActivity", "subProcess", "transaction", "adHocSubProcess",
+    "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent",
+    "boundaryEvent", "exclusiveGateway", "inclusiveGateway", "parallelGateway",
+    "eventBasedGateway", "complexGateway", "sequenceFlow", "lane",
+}  # fmt: skip
+
+
 def _check_duplicate_ids(process: etree._Element, issues: IssueCollector) -> None:
-    """SpiffWorkflow indexes every element with an id (also extension elements such as
-    serviceTaskOperator): a clash silently replaces a flow node, so refuse it."""
+    """SpiffWorkflow indexes every element below a process by id, the last one winning: an
+    id shared with a flow node (task, event, gateway, flow, lane) silently replaces it, so
+    refuse that. Ids shared only by other items — a multi-instance input and output data
+    item updated in place, a data item named like an operator parameter — and the process's
+    own id (not indexed) are what bare SpiffWorkflow runs, so they pass."""
     seen: dict[str, tuple[str, bool]] = {}
-    for node in process.iter():
+    for node in process.iterdescendants():
         if not isinstance(node.tag, str) or not node.get("id"):
             continue
         qname = etree.QName(node)
-        is_bpmn = qname.namespace == BPMN_NS
+        is_flow = qname.namespace == BPMN_NS and qname.localname in FLOW_TAGS
         node_id = node.get("id")
-        if node_id in seen and (is_bpmn or seen[node_id][1]):
+        if node_id in seen and (is_flow or seen[node_id][1]):
             issues.error(
                 node_id,
                 "duplicate_id",
-                f"id {node_id!r} is used by <{seen[node_id][0]}> and <{qname.localname}>",
+                f"id {node_id!r} is used by <{seen[node_id][0]}> and <{qname.localname}>: "
+                "give one of them another id",
             )
-        elif node_id not in seen or is_bpmn:
-            seen[node_id] = (qname.localname, is_bpmn)
+        elif node_id not in seen or is_flow:
+            seen[node_id] = (qname.localname, is_flow)
 
 
 def _check_scripts(process: etree._Element, issues: IssueCollector) -> None:
