@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from .dmn import check_dmn_structure, decisions_of, split_decisions
 from .dmn_chain import check_requirements, requirement_graph
-from .errors import DeployError, IssueCollector, ValidationIssue
+from .errors import DeployError, IssueCollector, ValidationIssue, library_failure, library_refusal
 from .model_info import (
     TimerInfo,
     UserTaskInfo,
@@ -96,9 +96,22 @@ def _pick_process(bpmn: dict, process_id: str | None, issues: IssueCollector):
         executable = [pid for pid, p in processes.items() if p.get("isExecutable") != "false"]
         process_id = (executable or list(processes) or [None])[0]
     if process_id is None or process_id not in processes:
-        issues.error(process_id, "no_start_event", f"process {process_id!r} not found")
+        known = ", ".join(repr(p) for p in processes) or "none"
+        issues.error(
+            process_id,
+            "no_start_event",
+            f"process {process_id!r} not found in the files (processes: {known})",
+        )
         return process_id, None
+    if processes[process_id].get("isExecutable") == "false":
+        issues.error(process_id, "not_executable", NOT_EXECUTABLE.format(process_id))
     return process_id, processes[process_id]
+
+
+NOT_EXECUTABLE = (
+    'process {!r} is marked not executable (isExecutable="false", the bpmn.io default): '
+    "tick 'Executable' in the process properties of the modeler"
+)
 
 
 def deploy_bundle(
@@ -131,11 +144,19 @@ def deploy_bundle(
     check_requirements(requirement_graph(dmn.values()), issues)
     for root in bpmn.values():
         for task_id, ref in called_decisions(root):
-            if ref not in decision_ids:
+            if ref is None:
                 issues.error(
                     task_id,
                     "missing_decision",
-                    f"decision {ref!r} is not in the bundle's DMN files",
+                    "the business rule task names no decision: set camunda:decisionRef or "
+                    "spiffworkflow:calledDecisionId to a decision id of the bundle's DMN files",
+                )
+            elif ref not in decision_ids:
+                known = ", ".join(sorted(i for i in decision_ids if i)) or "none: add the DMN file"
+                issues.error(
+                    task_id,
+                    "missing_decision",
+                    f"decision {ref!r} is not in the bundle's DMN files (decisions: {known})",
                 )
     process_id, process = _pick_process(bpmn, process_id, issues) if bpmn else (process_id, None)
     if issues.has_errors:
@@ -151,10 +172,10 @@ def deploy_bundle(
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:
-        issues.error(exc.id or exc.file_name or None, "invalid_bpmn", str(exc).split("\n")[0])
+        issues.error(*library_refusal(exc, process_id))
         raise DeployError(issues.issues) from None
     except Exception as exc:  # noqa: BLE001 - library parse failures become issues
-        issues.error(process_id, "invalid_bpmn", f"{type(exc).__name__}: {exc}")
+        issues.error(*library_failure(exc, process_id))
         raise DeployError(issues.issues) from None
 
     all_processes = [p for root in bpmn.values() for p in executable_processes(root)]
@@ -180,7 +201,9 @@ def deploy_bundle(
         issues.error(
             element,
             "invalid_bpmn",
-            f"the workflow library cannot store this element ({type(exc).__name__}: {exc})",
+            "the workflow library cannot save this element, so a case could not be stored "
+            f"between steps ({type(exc).__name__}: {exc}); this kind of element is not "
+            "supported here: model it another way",
         )
         raise DeployError(issues.issues) from None
     return SpecBundle(

@@ -63,20 +63,44 @@ def validate_bpmn(
         for lane in process.iter(_q("lane")):
             name = lane.get("name")
             nested = lane.find(_q("childLaneSet")) is not None
-            if not nested and name not in departments and name != APPLICANT_LANE:
+            if nested or name in departments or name == APPLICANT_LANE:
+                continue
+            if not (name or "").strip():
                 issues.error(
                     lane.get("id"),
                     "unknown_lane",
-                    f"lane {name!r} is not a department code or 'applicant'",
+                    "the lane has no name: name it after a department code or 'applicant'",
+                )
+            else:
+                issues.error(
+                    lane.get("id"),
+                    "unknown_lane",
+                    f"lane {name!r} is not a department code or 'applicant'; rename it to one "
+                    f"of: {', '.join(sorted(departments)) or '(no departments)'}",
                 )
         for info in user_tasks(process, lanes):
             if info.form and info.form not in forms:
                 issues.error(info.element_id, "missing_form", f"form {info.form!r} not found")
+        valid = f"valid operators: {', '.join(sorted(operators)) or '(none)'}"
         for element_id, operator in service_tasks(process):
-            if not operator:
-                issues.error(element_id, "unknown_operator", "service task names no operator")
+            java = _java_implementation(process, element_id)
+            if not operator and java:
+                issues.error(
+                    element_id,
+                    "unknown_operator",
+                    f"{java} is Java code, which cannot run here; name an operator with "
+                    f"camunda:type or camunda:topic instead ({valid})",
+                )
+            elif not operator:
+                issues.error(
+                    element_id,
+                    "unknown_operator",
+                    f"the service task names no operator; name one ({valid})",
+                )
             elif operator not in operators:
-                issues.error(element_id, "unknown_operator", f"operator {operator!r} is unknown")
+                issues.error(
+                    element_id, "unknown_operator", f"operator {operator!r} is unknown ({valid})"
+                )
         _check_duplicate_ids(process, issues)
         _check_camunda_extensions(process, issues)
         _check_decision_results(process, issues)
@@ -92,6 +116,29 @@ FLOW_TAGS = {
     "boundaryEvent", "exclusiveGateway", "inclusiveGateway", "parallelGateway",
     "eventBasedGateway", "complexGateway", "sequenceFlow", "lane",
 }  # fmt: skip
+
+
+def feel_hint(text: str) -> str:
+    """The fix for a FEEL expression (`= approved`, Camunda 8 / bpmn.io) written where Python
+    is expected, or '' when the text does not look like FEEL."""
+    text = text.strip()
+    if not text.startswith("=") or text.startswith("=="):
+        return ""
+    body = text[1:].strip()
+    python = f"{body} == True" if body.isidentifier() else re.sub(r"(?<![<>!=])=(?!=)", "==", body)
+    return f"; this is a FEEL expression: write Python instead, e.g. `{python}`"
+
+
+def _java_implementation(process: etree._Element, element_id: str) -> str | None:
+    """'camunda:class X' (or expression / delegateExpression) of a service task, if any."""
+    for node in process.iter(_q("serviceTask"), _q("sendTask")):
+        if node.get("id") != element_id:
+            continue
+        for attr in ("class", "delegateExpression", "expression"):
+            value = node.get(f"{{{NS['camunda']}}}{attr}")
+            if value:
+                return f"camunda:{attr} {value!r}"
+    return None
 
 
 def _check_duplicate_ids(process: etree._Element, issues: IssueCollector) -> None:
@@ -149,7 +196,7 @@ def _check_conditions(process: etree._Element, issues: IssueCollector) -> None:
             continue
         problem = check_expression(text)
         if problem:
-            issues.error(eid, "condition_refused", f"{text!r}: {problem}")
+            issues.error(eid, "condition_refused", f"{text!r}: {problem}{feel_hint(text)}")
     for param in process.iterfind(
         ".//spiffworkflow:serviceTaskOperator/spiffworkflow:parameter", NS
     ):

@@ -156,7 +156,7 @@ def test_serializer_failure_at_deploy_is_a_deploy_error_naming_the_element(opera
         deploy_files({"s.bpmn": script_process("x = 1")}, operators)
     (issue,) = refused.value.issues
     assert issue.element_id == "script_1" and issue.code == "invalid_bpmn"
-    assert "cannot store this element" in issue.message and "TypeError" in issue.message
+    assert "cannot save this element" in issue.message and "TypeError" in issue.message
 
 
 def _multi_instance(cardinality: str) -> bytes:
