@@ -19,10 +19,18 @@ from app.workflow.operators import registry
 
 
 def deploy_files(
-    process_id: str, files: dict[str, bytes], user=None
+    process_id: str,
+    files: dict[str, bytes],
+    user=None,
+    *,
+    assignments: dict[str, str] | None = None,
+    default_department: str | None = None,
 ) -> tuple[ProcessVersion, bool]:
     """Validate and store `files` as the current version of `process_id`.
 
+    A diagram from another tool may need `assignments` (its lane / candidate group names ->
+    department codes) and a `default_department` for human tasks outside any lane; without
+    them a task nobody could open is refused (see app/workflow/engine/assignment.py).
     Returns (version, created). Raises engine.DeployError listing every problem.
     Does not commit.
     """
@@ -33,6 +41,8 @@ def deploy_files(
         departments=departments,
         forms=catalogue.known_forms(),
         operators=registry().names(),
+        assignments=assignments,
+        default_department=default_department,
     )
     existing = db.session.execute(
         db.select(ProcessVersion).where(

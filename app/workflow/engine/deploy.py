@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
+from .assignment import check_assignments, map_lanes
 from .dmn import check_dmn_structure, decisions_of, split_decisions
 from .dmn_chain import check_requirements, requirement_graph
 from .errors import DeployError, IssueCollector, ValidationIssue, library_failure, library_refusal
@@ -121,14 +122,25 @@ def deploy_bundle(
     departments: set[str],
     forms: set[str],
     operators: set[str],
+    assignments: dict[str, str] | None = None,
+    default_department: str | None = None,
 ) -> SpecBundle:
-    """Validate and parse `files` (name -> bytes); DeployError lists every problem found."""
+    """Validate and parse `files` (name -> bytes); DeployError lists every problem found.
+
+    `assignments` maps lane / candidate group names of a foreign diagram to department
+    codes; `default_department` receives the human tasks outside any lane that name nobody
+    (see assignment.py). Without them such a task is refused."""
     issues = IssueCollector()
+    assignments = dict(assignments or {})
+    for name, code in [*assignments.items(), ("default department", default_department)]:
+        if code is not None and code not in departments:
+            issues.error(None, "unknown_lane", f"{name!r} is mapped to {code!r}, not a department")
     bpmn, dmn = _load_files(files, issues)
     if not bpmn and not issues.has_errors:
         issues.error(None, "no_start_event", "the bundle holds no BPMN file")
     flavour = choose_flavour(list(bpmn.values()), issues)
     for root in bpmn.values():
+        map_lanes(root, assignments)
         strip_data_stores(root, issues)
         rewrite_timers(root, issues)
         rewrite_juel(root, issues)
@@ -186,6 +198,15 @@ def deploy_bundle(
         tasks += user_tasks(proc, lanes)
         services += service_tasks(proc)
         timer_list += timers(proc)
+    check_assignments(
+        tasks,
+        issues,
+        departments=set(departments),
+        assignments=assignments,
+        default_department=default_department,
+    )
+    if issues.has_errors:
+        raise DeployError(issues.issues)
     messages = [m for root in bpmn.values() for m in message_names(root)]
     lane_names = sorted({lane for lane in lanes_by_element.values() if lane})
     meta = {
@@ -193,6 +214,7 @@ def deploy_bundle(
         "timers": [asdict(t) for t in timer_list],
         "messages": messages,
         "lanes": lane_names,
+        "assignments": assignments,
     }
     try:
         spec_json = encode_spec(flavour, process_id, spec, subprocess_specs, meta)

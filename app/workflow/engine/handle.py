@@ -28,6 +28,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from .assignment import resolve, resolve_assignee
 from .camunda_io import without_locals
 from .errors import EngineError, EngineFailure, ScriptError, StepBudgetExceeded
 from .migration import MigrationPlan, MigrationRefused, apply_migration, plan_migration
@@ -199,6 +200,7 @@ class WorkflowHandle:
             info = meta.get(spec.bpmn_id, {})
             props = dict(info.get("properties") or {})
             props.update((getattr(spec, "extensions", None) or {}).get("properties", {}) or {})
+            groups, assignee = self._assignment(task, info)
             out.append(
                 ReadyTask(
                     task_id=str(task.id),
@@ -206,14 +208,29 @@ class WorkflowHandle:
                     name=spec.bpmn_name,
                     lane=spec.lane,
                     form=info.get("form"),
-                    candidate_groups=list(info.get("candidate_groups") or []),
-                    assignee=info.get("assignee"),
+                    candidate_groups=groups,
+                    assignee=assignee,
                     due=info.get("due"),
                     properties=props,
                     data=dict(task.data),
                 )
             )
         return out
+
+    def _assignment(self, task, info: dict) -> tuple[list[str], str | None]:
+        """Candidate groups and assignee with `${expr}` evaluated against the task's data
+        (a failing expression resolves to nobody: the deploy's default department, if any,
+        is the last group)."""
+        mapping = self._loaded.meta.get("assignments") or {}
+
+        def evaluate(expression):
+            try:
+                return self.workflow.script_engine.evaluate(task, expression)
+            except Exception:  # noqa: BLE001 - unresolved: the task goes to the fallback
+                return None
+
+        groups = resolve(list(info.get("candidate_groups") or []), evaluate, mapping)
+        return groups, resolve_assignee(info.get("assignee"), evaluate)
 
     def complete_user_task(self, task_id: str, data: dict) -> None:
         """Store the form data on a ready user task, complete it, then advance."""

@@ -115,7 +115,9 @@ EVENT_SUBPROCESS = """
     ids=["message", "signal", "timer"],
 )
 def test_event_subprocess_starts_on_its_event(operators, definition, deliver):
-    bundle = deploy_files({"sub.bpmn": _doc(EVENT_SUBPROCESS % definition, DEFS)}, operators)
+    bundle = deploy_files(
+        {"sub.bpmn": _doc(EVENT_SUBPROCESS % definition, DEFS)}, operators, default_department="tax"
+    )
     handle = WorkflowHandle.start(bundle.spec_json, {}, operators=operators)
     handle = reload(handle, bundle.spec_json, operators)
     deliver(handle)
