@@ -25,12 +25,14 @@ def deploy_files(
     *,
     assignments: dict[str, str] | None = None,
     default_department: str | None = None,
+    outcome: dict | None = None,
 ) -> tuple[ProcessVersion, bool]:
     """Validate and store `files` as the current version of `process_id`.
 
     A diagram from another tool may need `assignments` (its lane / candidate group names ->
     department codes) and a `default_department` for human tasks outside any lane; without
-    them a task nobody could open is refused (see app/workflow/engine/assignment.py).
+    them a task nobody could open is refused (see app/workflow/engine/assignment.py), and an
+    `outcome` rule deciding its cases (see app/workflow/engine/outcome.py).
     Returns (version, created). Raises engine.DeployError listing every problem.
     Does not commit.
     """
@@ -43,6 +45,7 @@ def deploy_files(
         operators=registry().names(),
         assignments=assignments,
         default_department=default_department,
+        outcome=outcome,
     )
     existing = db.session.execute(
         db.select(ProcessVersion).where(

@@ -26,6 +26,7 @@ from .model_info import (
     timers,
     user_tasks,
 )
+from .outcome import check_outcome_rule
 from .parsing import (
     XmlRefused,
     choose_flavour,
@@ -124,12 +125,14 @@ def deploy_bundle(
     operators: set[str],
     assignments: dict[str, str] | None = None,
     default_department: str | None = None,
+    outcome: dict | None = None,
 ) -> SpecBundle:
     """Validate and parse `files` (name -> bytes); DeployError lists every problem found.
 
     `assignments` maps lane / candidate group names of a foreign diagram to department
     codes; `default_department` receives the human tasks outside any lane that name nobody
-    (see assignment.py). Without them such a task is refused."""
+    (see assignment.py). Without them such a task is refused. `outcome` is the rule that
+    decides a case when the process does not set `decision` (see outcome.py)."""
     issues = IssueCollector()
     assignments = dict(assignments or {})
     for name, code in [*assignments.items(), ("default department", default_department)]:
@@ -207,6 +210,9 @@ def deploy_bundle(
     )
     if issues.has_errors:
         raise DeployError(issues.issues)
+    outcome_rule = check_outcome_rule(outcome, bpmn.values(), issues)
+    if issues.has_errors:
+        raise DeployError(issues.issues)
     messages = [m for root in bpmn.values() for m in message_names(root)]
     lane_names = sorted({lane for lane in lanes_by_element.values() if lane})
     meta = {
@@ -215,6 +221,7 @@ def deploy_bundle(
         "messages": messages,
         "lanes": lane_names,
         "assignments": assignments,
+        "outcome": outcome_rule,
     }
     try:
         spec_json = encode_spec(flavour, process_id, spec, subprocess_specs, meta)

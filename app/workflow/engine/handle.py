@@ -34,6 +34,7 @@ from .errors import EngineError, EngineFailure, ScriptError, StepBudgetExceeded
 from .migration import MigrationPlan, MigrationRefused, apply_migration, plan_migration
 from .model_info import UserTaskInfo
 from .operators import OperatorRegistry
+from .outcome import decide
 from .sandbox import SandboxScriptEngine, ScriptRunner
 from .serialization import dump_state, load_spec, load_state
 from .specs import OperatorServiceTask
@@ -387,6 +388,11 @@ class WorkflowHandle:
             if eid and eid not in ids:
                 ids.append(eid)
         return ids
+
+    def outcome(self) -> str | None:
+        """How the finished process decided its case: `decision`, else the deploy's outcome
+        rule ('approved' / 'rejected' / 'completed'), else None (see outcome.py)."""
+        return decide(self.data, self.reached_end_events(), self._loaded.meta.get("outcome"))
 
     def reached_end_events(self) -> list[str]:
         """End events the instance has reached (of the process and its subprocesses)."""

@@ -1,0 +1,63 @@
+"""A diagram from another tool, deployed with a default department, a mapped candidate group
+expression and an outcome rule, runs a real case: its task reaches the mapped department
+and the case ends 'completed' (neutral) when nothing says approved or rejected."""
+
+from __future__ import annotations
+
+from app import uow
+from app.extensions import db
+from app.models import Application, ApplicationStatus, HumanTask, ProcessVersion
+from app.services import deployment
+from app.workflow import runtime
+from tests import journeys
+
+FOREIGN = b"""<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="http://x">
+  <process id="business_registration" isExecutable="true">
+    <startEvent id="start"/>
+    <userTask id="check" name="Check" camunda:candidateGroups="${reviewers}"/>
+    <userTask id="archive" name="Archive" camunda:candidateGroups="${reviewers}"/>
+    <endEvent id="end"/>
+    <sequenceFlow id="f1" sourceRef="start" targetRef="check"/>
+    <sequenceFlow id="f2" sourceRef="check" targetRef="archive"/>
+    <sequenceFlow id="f3" sourceRef="archive" targetRef="end"/>
+  </process>
+</definitions>"""
+
+
+@uow.use_case
+def _deploy():
+    return deployment.deploy_files(
+        "business_registration",
+        {"foreign.bpmn": FOREIGN},
+        assignments={"Back office": "tax"},
+        default_department="market_regulation",
+        outcome={"variable": "outcome", "otherwise": "completed"},
+    )
+
+
+@uow.use_case
+def _complete(app_id: int, element: str, data: dict):
+    task = db.session.execute(
+        db.select(HumanTask).where(
+            HumanTask.application_id == app_id, HumanTask.element_id == element
+        )
+    ).scalar_one()
+    runtime.complete_user_task(task.instance_id, task.spiff_task_id, data)
+    return task.department.code
+
+
+def test_foreign_diagram_routes_its_tasks_and_ends_neutral(app, client, wait_jobs):
+    with app.app_context():
+        version, created = _deploy()
+        assert created and version.info["warnings"] == []
+        assert db.session.get(ProcessVersion, version.id).is_current
+    app_id = journeys.submitted_case(client, wait_jobs, rendered=False, accept=False)
+    with app.app_context():
+        # `${reviewers}` is not set: the default department takes the task
+        assert _complete(app_id, "check", {"reviewers": "Back office"}) == "market_regulation"
+        # now `${reviewers}` names a group the deploy mapped to a department
+        assert _complete(app_id, "archive", {}) == "tax"
+        case = db.session.get(Application, app_id)
+        assert (case.status, case.decision) == (ApplicationStatus.COMPLETED, "completed")
