@@ -12,9 +12,10 @@ from flask import current_app
 
 from app.domain import events
 from app.extensions import db
-from app.models import Department, ProcessVersion
+from app.models import Department, ProcessVersion, Service
 from app.services import catalogue
-from app.workflow.engine import deploy_bundle
+from app.workflow import runtime
+from app.workflow.engine import DeployError, ValidationIssue, deploy_bundle
 from app.workflow.operators import registry
 
 
@@ -37,6 +38,9 @@ def deploy_files(
     Does not commit.
     """
     departments = {d.code for d in db.session.execute(db.select(Department)).scalars()}
+    reserved = reserved_form_fields(process_id)
+    if reserved:
+        raise DeployError(reserved)
     bundle = deploy_bundle(
         files,
         process_id=process_id,
@@ -88,6 +92,29 @@ def deploy_files(
         details={"change": "deploy", "version": version.version},
     )
     return version, True
+
+
+def reserved_form_fields(process_id: str) -> list[ValidationIssue]:
+    """A field of the application form of a service run by `process_id` that takes the name
+    of a variable the runtime sets (form fields are process variables by name)."""
+    issues = []
+    names = ", ".join(sorted(runtime.RESERVED_VARIABLES))
+    services = db.session.execute(
+        db.select(Service).where(Service.process_id == process_id)
+    ).scalars()
+    for service in services:
+        for field in catalogue.form_fields(catalogue.service_form(service)):
+            name = field.get("name")
+            if name in runtime.RESERVED_VARIABLES:
+                issues.append(
+                    ValidationIssue(
+                        name,
+                        "reserved_form_field",
+                        f"form field {name!r} of service {service.code!r} has the name of a "
+                        f"variable the runtime sets ({names}); rename the field",
+                    )
+                )
+    return issues
 
 
 def bundle_info(bundle) -> dict:

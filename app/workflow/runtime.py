@@ -94,9 +94,42 @@ def current_version(process_id: str) -> ProcessVersion:
     return version
 
 
-def initial_data(application: Application) -> dict:
-    """What the process knows about the case when it starts (JSON-friendly, no files)."""
+# Names the runtime itself puts in (or reads from) the process data: a form field may not
+# take one of them (refused when the process is deployed, see services/deployment.py).
+RESERVED_VARIABLES = frozenset(
+    {
+        "case_number",
+        "service_code",
+        "applicant",
+        "form",
+        "attachments",
+        "intake_due",
+        "intake",
+        "decision",
+        "decision_comment",
+        "outcome",
+        "outcome_detail",
+        "certificate_number",
+    }
+)
+
+
+def form_variables(form_data: dict) -> dict:
+    """The form's fields as process variables by name (as Camunda diagrams and DMN inputs
+    expect: `amount`, not `form['amount']`); reserved names and non-identifiers stay only
+    under `form`."""
     return {
+        name: value
+        for name, value in (form_data or {}).items()
+        if isinstance(name, str) and name.isidentifier() and name not in RESERVED_VARIABLES
+    }
+
+
+def initial_data(application: Application) -> dict:
+    """What the process knows about the case when it starts (JSON-friendly, no files): the
+    form's fields by name, and the runtime's own variables (which win over a field)."""
+    return {
+        **form_variables(application.form_data),
         "case_number": application.case_number,
         "service_code": application.service.code,
         "applicant": {

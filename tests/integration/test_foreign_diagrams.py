@@ -16,10 +16,12 @@ FOREIGN = b"""<?xml version="1.0" encoding="UTF-8"?>
   xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="http://x">
   <process id="business_registration" isExecutable="true">
     <startEvent id="start"/>
+    <scriptTask id="size"><script>large = registered_capital &gt; 100</script></scriptTask>
     <userTask id="check" name="Check" camunda:candidateGroups="${reviewers}"/>
     <userTask id="archive" name="Archive" camunda:candidateGroups="${reviewers}"/>
     <endEvent id="end"/>
-    <sequenceFlow id="f1" sourceRef="start" targetRef="check"/>
+    <sequenceFlow id="f0" sourceRef="start" targetRef="size"/>
+    <sequenceFlow id="f1" sourceRef="size" targetRef="check"/>
     <sequenceFlow id="f2" sourceRef="check" targetRef="archive"/>
     <sequenceFlow id="f3" sourceRef="archive" targetRef="end"/>
   </process>
@@ -55,9 +57,30 @@ def test_foreign_diagram_routes_its_tasks_and_ends_neutral(app, client, wait_job
         assert db.session.get(ProcessVersion, version.id).is_current
     app_id = journeys.submitted_case(client, wait_jobs, rendered=False, accept=False)
     with app.app_context():
+        case = db.session.get(Application, app_id)
+        # form fields are process variables by name (the script read `registered_capital`)
+        data = runtime.load(case.instance).data
+        assert data["large"] == (float(case.form_data["registered_capital"]) > 100)
         # `${reviewers}` is not set: the default department takes the task
         assert _complete(app_id, "check", {"reviewers": "Back office"}) == "market_regulation"
         # now `${reviewers}` names a group the deploy mapped to a department
         assert _complete(app_id, "archive", {}) == "tax"
         case = db.session.get(Application, app_id)
         assert (case.status, case.decision) == (ApplicationStatus.COMPLETED, "completed")
+
+
+def test_form_field_with_a_reserved_name_is_refused_at_deploy(app, ctx, monkeypatch):
+    from app.services import catalogue
+    from app.workflow.engine import DeployError
+
+    monkeypatch.setattr(
+        catalogue, "service_form", lambda service: {"fields": [{"name": "decision"}]}
+    )
+    try:
+        _deploy()
+    except DeployError as exc:
+        [issue] = exc.issues
+    else:
+        raise AssertionError("deployed a process whose form field shadows `decision`")
+    assert (issue.element_id, issue.code) == ("decision", "reserved_form_field")
+    assert "rename the field" in issue.message
