@@ -84,3 +84,31 @@ def test_form_field_with_a_reserved_name_is_refused_at_deploy(app, ctx, monkeypa
         raise AssertionError("deployed a process whose form field shadows `decision`")
     assert (issue.element_id, issue.code) == ("decision", "reserved_form_field")
     assert "rename the field" in issue.message
+
+
+def test_deploy_result_lists_what_will_not_be_applied(app, make_client):
+    from tests.integration.test_admin_processes import _post_xml, _xml
+
+    admin = make_client()
+    admin.login("admin")
+    admin.get("/admin/processes/business_registration/edit")
+    xml = _xml(admin)
+    xml = xml.replace(
+        "<bpmn:definitions ",
+        '<bpmn:definitions xmlns:camunda="http://camunda.org/schema/1.0/bpmn" ',
+        1,
+    )
+    task = '<bpmn:userTask id="review_tax" name="税务审核 Review by tax">'
+    start = xml.index("<bpmn:extensionElements>", xml.index(task))
+    start += len("<bpmn:extensionElements>")
+    listener = '<camunda:taskListener class="org.example.Mail" event="create"/>'
+    xml = xml[:start] + listener + xml[start:]
+    body = _post_xml(admin, "/admin/processes/business_registration/versions/1/deploy", xml)
+    body = body.get_json()
+    assert body["ok"], body
+    [warning] = [i for i in body["issues"] if i["code"] == "ignored_extension"]
+    assert warning["element_id"] == "review_tax" and warning["severity"] == "warning"
+    assert "taskListener" in warning["message"]
+    assert warning["hint"] == "部署后运行流程时不会执行此设置。"
+    page = admin.get("/admin/processes/business_registration").get_data(as_text=True)
+    assert 'data-code="ignored_extension"' in page and "taskListener" in page

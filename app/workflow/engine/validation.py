@@ -103,6 +103,7 @@ def validate_bpmn(
                 )
         _check_duplicate_ids(process, issues)
         _check_camunda_extensions(process, issues)
+        _check_ignored_camunda(process, issues)
         _check_decision_results(process, issues)
         _check_scripts(process, issues)
         _check_conditions(process, issues)
@@ -210,6 +211,45 @@ def _check_conditions(process: etree._Element, issues: IssueCollector) -> None:
 
 
 IO_MAPPED_TAGS = ("userTask", "manualTask", "task", "scriptTask", "serviceTask", "businessRuleTask")
+
+
+IGNORED_CAMUNDA = {
+    "in": "camunda:in/out variable mappings are not applied: the called process receives "
+    "all of the caller's data and returns all of its own",
+    "out": None,  # reported with camunda:in
+    "taskListener": "task listeners are not run",
+    "executionListener": "execution listeners are not run",
+    "failedJobRetryTimeCycle": "job retry cycles are not applied",
+}
+
+
+def _check_ignored_camunda(process: etree._Element, issues: IssueCollector) -> None:
+    """Camunda 7 features the product does not execute, each a warning naming the element
+    (never dropped silently): call activity in/out mappings, listeners, due dates the
+    product cannot compute."""
+    reported = set()
+    for node in process.iterfind(".//bpmn:extensionElements/*", NS):
+        qname = etree.QName(node)
+        if qname.namespace != NS["camunda"] or qname.localname not in IGNORED_CAMUNDA:
+            continue
+        owner = node.getparent().getparent().get("id")
+        kind = "in" if qname.localname == "out" else qname.localname
+        if (owner, kind) in reported:
+            continue
+        reported.add((owner, kind))
+        issues.warning(
+            owner, "ignored_extension", f"camunda:{qname.localname}: {IGNORED_CAMUNDA[kind]}"
+        )
+    for node in process.iter(_q("userTask")):
+        for attr in ("dueDate", "followUpDate"):
+            value = (node.get(f"{{{NS['camunda']}}}{attr}") or "").strip()
+            if value and not re.match(r"^P(\d+W)?(\d+D)?$", value.strip("'\"")):
+                issues.warning(
+                    node.get("id"),
+                    "ignored_extension",
+                    f"camunda:{attr} {value!r} is not applied (only working-day durations such "
+                    "as P5D are); the case's statutory due date applies",
+                )
 
 
 def _check_camunda_extensions(process: etree._Element, issues: IssueCollector) -> None:

@@ -89,3 +89,33 @@ def test_library_key_error_becomes_a_sentence_naming_the_element():
         element, code, message = library_failure(exc, "p")
     assert (element, code) == ("decide", "invalid_bpmn")
     assert "'camunda:decisionRef'" in message and "KeyError" not in message
+
+
+def test_ignored_camunda_features_are_deploy_warnings(operators):
+    called = """<bpmn:process id="helper" isExecutable="true"><bpmn:startEvent id="h_start"/>
+      <bpmn:endEvent id="h_end"/><bpmn:sequenceFlow id="h1" sourceRef="h_start"
+      targetRef="h_end"/></bpmn:process>"""
+    body = """
+    <bpmn:startEvent id="start"/>
+    <bpmn:callActivity id="call" calledElement="helper"><bpmn:extensionElements>
+      <camunda:in source="amount" target="amount"/><camunda:out source="x" target="y"/>
+    </bpmn:extensionElements></bpmn:callActivity>
+    <bpmn:userTask id="t" camunda:candidateGroups="tax" camunda:dueDate="${due}">
+      <bpmn:extensionElements>
+        <camunda:taskListener class="org.example.Notify" event="create"/>
+      </bpmn:extensionElements></bpmn:userTask>
+    <bpmn:endEvent id="end"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="call"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="call" targetRef="t"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="t" targetRef="end"/>"""
+    xml = mini_bpmn(body, extra_ns=CAMUNDA_NS).replace(
+        b"</bpmn:definitions>", called.encode() + b"</bpmn:definitions>"
+    )
+    bundle = deploy_files({"a.bpmn": xml}, operators, process_id="mini")
+    warnings = {(w.element_id, w.message.split(" ")[0]) for w in bundle.warnings}
+    assert warnings == {
+        ("call", "camunda:in:"),
+        ("t", "camunda:taskListener:"),
+        ("t", "camunda:dueDate"),
+    }
+    assert all(w.code == "ignored_extension" for w in bundle.warnings)
