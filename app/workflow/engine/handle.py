@@ -162,7 +162,11 @@ class WorkflowHandle:
         except Exception as exc:  # noqa: BLE001 - a library fault is an incident, not a 500
             failed = _innermost_task(exc) or self._running
             element = _element_id(failed) if failed is not None else None
-            raise EngineFailure(element, f"{type(exc).__name__}: {exc}"[:1000]) from exc
+            raise EngineFailure(
+                element,
+                f"the workflow library failed at this element ({type(exc).__name__}: {exc})"[:900]
+                + "; check that the data it reads exists and has the expected type",
+            ) from exc
 
     def advance(self) -> None:
         """Run every engine task (gateways, scripts, sync operators) until a wait state.
