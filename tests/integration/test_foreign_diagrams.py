@@ -4,6 +4,8 @@ and the case ends 'completed' (neutral) when nothing says approved or rejected."
 
 from __future__ import annotations
 
+import pytest
+
 from app import uow
 from app.extensions import db
 from app.models import Application, ApplicationStatus, HumanTask, ProcessVersion
@@ -112,3 +114,45 @@ def test_deploy_result_lists_what_will_not_be_applied(app, make_client):
     assert warning["hint"] == "部署后运行流程时不会执行此设置。"
     page = admin.get("/admin/processes/business_registration").get_data(as_text=True)
     assert 'data-code="ignored_extension"' in page and "taskListener" in page
+
+
+SIGNALLED = b"""<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://x">
+  <signal id="sig_go" name="go"/>
+  <process id="business_registration" isExecutable="true">
+    <startEvent id="start"/>
+    <intermediateCatchEvent id="wait_go"><signalEventDefinition signalRef="sig_go"/>
+    </intermediateCatchEvent>
+    <userTask id="work" name="Work"/>
+    <endEvent id="end"/>
+    <sequenceFlow id="f1" sourceRef="start" targetRef="wait_go"/>
+    <sequenceFlow id="f2" sourceRef="wait_go" targetRef="work"/>
+    <sequenceFlow id="f3" sourceRef="work" targetRef="end"/>
+  </process>
+</definitions>"""
+
+
+def test_a_signal_delivered_by_the_service_moves_the_case(app, client, wait_jobs):
+    from app.domain.errors import NotFound
+    from app.services import processes
+
+    @uow.use_case
+    def deploy():
+        return deployment.deploy_files(
+            "business_registration",
+            {"signalled.bpmn": SIGNALLED},
+            default_department="market_regulation",
+        )
+
+    with app.app_context():
+        deploy()
+    app_id = journeys.submitted_case(client, wait_jobs, rendered=False, accept=False)
+    with app.app_context():
+        case = db.session.get(Application, app_id)
+        with pytest.raises(NotFound):
+            processes.send_signal(case, "stop")
+        processes.send_signal(case, "go")
+        open_tasks = db.session.execute(
+            db.select(HumanTask.element_id).where(HumanTask.application_id == app_id)
+        ).scalars()
+        assert list(open_tasks) == ["work"]
