@@ -7,7 +7,8 @@ called processes of its folder) is run twice:
   `do_engine_steps`, every ready human task completed with no data, waiting timers fired;
 * product: `services.deployment.deploy_files` on a demo database (real departments, forms
   and operators; every lane mapped to, and tasks outside lanes given to, `market_regulation`;
-  outcome rule: 'completed' when nothing says otherwise), then the engine handle the runtime
+  every unknown form key mapped to `review_decision`; outcome rule: 'completed' when nothing
+  says otherwise), then the engine handle the runtime
   uses — start, save/load between steps, complete every ready user task with no data, fire
   timers when nothing else can move.
 
@@ -43,6 +44,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 FLAVOURS = ("bpmn", "camunda", "spiff")
 DEPARTMENT = "market_regulation"
+FORM = "review_decision"  # the product task form that foreign form keys are mapped to
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 ROUNDS = 60  # engine rounds per diagram (a cycle timer never ends: it is not a completion)
 FAR = datetime.now(UTC) + timedelta(days=3650)
 
@@ -187,18 +190,20 @@ def run_bare(flavour: str, files: dict[str, bytes], process_id: str) -> Result:
 def run_product(files: dict[str, bytes], process_id: str) -> Result:
     from lxml import etree
 
-    from app.services import deployment
+    from app.services import catalogue, deployment
     from app.workflow.engine import DeployError, EngineError, TaskNotFound, WorkflowHandle
+    from app.workflow.engine.model_info import user_tasks
     from app.workflow.operators import registry
 
-    lanes = set()
+    lanes, form_keys = set(), set()
     for name, content in files.items():
-        if not name.endswith(".dmn"):
-            for lane in etree.fromstring(content).iter(
-                "{http://www.omg.org/spec/BPMN/20100524/MODEL}lane"
-            ):
-                if lane.get("name"):
-                    lanes.add(lane.get("name"))
+        if name.endswith(".dmn"):
+            continue
+        root = etree.fromstring(content)
+        lanes |= {lane.get("name") for lane in root.iter(f"{BPMN}lane") if lane.get("name")}
+        for process in root.iter(f"{BPMN}process"):
+            form_keys |= {t.form for t in user_tasks(process, {}) if t.form}
+    known = catalogue.known_forms()
     try:
         version, _created = deployment.deploy_files(
             process_id,
@@ -206,6 +211,7 @@ def run_product(files: dict[str, bytes], process_id: str) -> Result:
             assignments=dict.fromkeys(lanes, DEPARTMENT),
             default_department=DEPARTMENT,
             outcome={"otherwise": "completed"},
+            form_map=dict.fromkeys(form_keys - known, FORM),
         )
     except DeployError as exc:
         errors = [i for i in exc.issues if i.severity == "error"]

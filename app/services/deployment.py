@@ -27,13 +27,15 @@ def deploy_files(
     assignments: dict[str, str] | None = None,
     default_department: str | None = None,
     outcome: dict | None = None,
+    form_map: dict[str, str] | None = None,
 ) -> tuple[ProcessVersion, bool]:
     """Validate and store `files` as the current version of `process_id`.
 
     A diagram from another tool may need `assignments` (its lane / candidate group names ->
     department codes) and a `default_department` for human tasks outside any lane; without
     them a task nobody could open is refused (see app/workflow/engine/assignment.py), and an
-    `outcome` rule deciding its cases (see app/workflow/engine/outcome.py).
+    `outcome` rule deciding its cases (see app/workflow/engine/outcome.py), and a `form_map`
+    from its form keys to the product's task forms.
     Returns (version, created). Raises engine.DeployError listing every problem.
     Does not commit.
     """
@@ -50,6 +52,7 @@ def deploy_files(
         assignments=assignments,
         default_department=default_department,
         outcome=outcome,
+        form_map=form_map,
     )
     existing = db.session.execute(
         db.select(ProcessVersion).where(

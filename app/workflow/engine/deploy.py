@@ -126,15 +126,23 @@ def deploy_bundle(
     assignments: dict[str, str] | None = None,
     default_department: str | None = None,
     outcome: dict | None = None,
+    form_map: dict[str, str] | None = None,
 ) -> SpecBundle:
     """Validate and parse `files` (name -> bytes); DeployError lists every problem found.
 
     `assignments` maps lane / candidate group names of a foreign diagram to department
     codes; `default_department` receives the human tasks outside any lane that name nobody
     (see assignment.py). Without them such a task is refused. `outcome` is the rule that
-    decides a case when the process does not set `decision` (see outcome.py)."""
+    decides a case when the process does not set `decision` (see outcome.py). `form_map`
+    maps a foreign form key (`camunda:formKey`) to one of the product's task forms."""
     issues = IssueCollector()
     assignments = dict(assignments or {})
+    form_map = dict(form_map or {})
+    for key, form in form_map.items():
+        if form not in forms:
+            issues.error(
+                None, "missing_form", f"form key {key!r} is mapped to {form!r}, not a form"
+            )
     for name, code in [*assignments.items(), ("default department", default_department)]:
         if code is not None and code not in departments:
             issues.error(None, "unknown_lane", f"{name!r} is mapped to {code!r}, not a department")
@@ -148,7 +156,11 @@ def deploy_bundle(
         rewrite_timers(root, issues)
         rewrite_juel(root, issues)
         validate_bpmn(
-            root, issues, departments=set(departments), forms=set(forms), operators=set(operators)
+            root,
+            issues,
+            departments=set(departments),
+            forms={*forms, *form_map},
+            operators=set(operators),
         )
     for name, root in dmn.items():
         check_dmn_structure(root, name, issues)
@@ -201,6 +213,8 @@ def deploy_bundle(
         tasks += user_tasks(proc, lanes)
         services += service_tasks(proc)
         timer_list += timers(proc)
+    for task in tasks:
+        task.form = form_map.get(task.form, task.form)
     check_assignments(
         tasks,
         issues,

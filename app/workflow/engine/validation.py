@@ -80,7 +80,12 @@ def validate_bpmn(
                 )
         for info in user_tasks(process, lanes):
             if info.form and info.form not in forms:
-                issues.error(info.element_id, "missing_form", f"form {info.form!r} not found")
+                issues.error(
+                    info.element_id,
+                    "missing_form",
+                    f"form {info.form!r} not found: use one of {', '.join(sorted(forms))} "
+                    "or map it to one when deploying",
+                )
         valid = f"valid operators: {', '.join(sorted(operators)) or '(none)'}"
         for element_id, operator in service_tasks(process):
             java = _java_implementation(process, element_id)

@@ -78,3 +78,18 @@ def test_mapping_to_a_department_that_does_not_exist_is_refused(operators):
             {"a.bpmn": _one_task('<bpmn:userTask id="t"/>')}, operators, default_department="x"
         )
     assert any("not a department" in i.message for i in refused.value.issues)
+
+
+def test_foreign_form_key_mapped_to_a_product_form(operators):
+    task = '<bpmn:userTask id="t" camunda:formKey="embedded:app:forms/approve.html"/>'
+    with pytest.raises(DeployError) as refused:
+        deploy_files({"a.bpmn": _one_task(task)}, operators, default_department="tax")
+    [issue] = refused.value.issues
+    assert issue.code == "missing_form" and "map it to one" in issue.message
+    bundle = deploy_files(
+        {"a.bpmn": _one_task(task)},
+        operators,
+        default_department="tax",
+        form_map={"approve": "review_decision"},
+    )
+    assert _ready(bundle, operators).form == "review_decision"
