@@ -14,9 +14,9 @@ from app.domain import events
 from app.extensions import db
 from app.models import Department, ProcessVersion, Service
 from app.services import catalogue
-from app.workflow import runtime
 from app.workflow.engine import DeployError, ValidationIssue, deploy_bundle
 from app.workflow.operators import registry
+from app.workflow.variables import RESERVED_VARIABLES
 
 
 def deploy_files(
@@ -101,14 +101,14 @@ def reserved_form_fields(process_id: str) -> list[ValidationIssue]:
     """A field of the application form of a service run by `process_id` that takes the name
     of a variable the runtime sets (form fields are process variables by name)."""
     issues = []
-    names = ", ".join(sorted(runtime.RESERVED_VARIABLES))
+    names = ", ".join(sorted(RESERVED_VARIABLES))
     services = db.session.execute(
         db.select(Service).where(Service.process_id == process_id)
     ).scalars()
     for service in services:
         for field in catalogue.form_fields(catalogue.service_form(service)):
             name = field.get("name")
-            if name in runtime.RESERVED_VARIABLES:
+            if name in RESERVED_VARIABLES:
                 issues.append(
                     ValidationIssue(
                         name,

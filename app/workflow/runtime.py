@@ -44,6 +44,7 @@ from app.workflow import locking, tasks
 from app.workflow.engine import EngineError, MigrationRefused, TaskNotFound, WorkflowHandle
 from app.workflow.engine.outcome import NEUTRAL
 from app.workflow.operators import dispatch_async_calls, registry
+from app.workflow.variables import form_variables
 
 log = logging.getLogger(__name__)
 
@@ -92,37 +93,6 @@ def current_version(process_id: str) -> ProcessVersion:
     if version is None:
         raise LookupError(f"process {process_id!r} is not deployed")
     return version
-
-
-# Names the runtime itself puts in (or reads from) the process data: a form field may not
-# take one of them (refused when the process is deployed, see services/deployment.py).
-RESERVED_VARIABLES = frozenset(
-    {
-        "case_number",
-        "service_code",
-        "applicant",
-        "form",
-        "attachments",
-        "intake_due",
-        "intake",
-        "decision",
-        "decision_comment",
-        "outcome",
-        "outcome_detail",
-        "certificate_number",
-    }
-)
-
-
-def form_variables(form_data: dict) -> dict:
-    """The form's fields as process variables by name (as Camunda diagrams and DMN inputs
-    expect: `amount`, not `form['amount']`); reserved names and non-identifiers stay only
-    under `form`."""
-    return {
-        name: value
-        for name, value in (form_data or {}).items()
-        if isinstance(name, str) and name.isidentifier() and name not in RESERVED_VARIABLES
-    }
 
 
 def initial_data(application: Application) -> dict:

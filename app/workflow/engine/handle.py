@@ -23,7 +23,6 @@ from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
-from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
@@ -31,6 +30,7 @@ from SpiffWorkflow.util.task import TaskState
 from .assignment import resolve, resolve_assignee
 from .camunda_io import without_locals
 from .errors import EngineError, EngineFailure, ScriptError, StepBudgetExceeded
+from .event_delivery import find_definition, waiting_names
 from .migration import MigrationPlan, MigrationRefused, apply_migration, plan_migration
 from .model_info import UserTaskInfo
 from .operators import OperatorRegistry
@@ -298,13 +298,8 @@ class WorkflowHandle:
         self._send(SignalEventDefinition, name, payload or {}, "signal")
 
     def _send(self, kind: type, name: str, payload: dict, word: str) -> None:
-        definition = next(
-            (d for d in self._waiting_definitions() if isinstance(d, kind) and d.name == name),
-            None,
-        ) or next(  # an event subprocess's start event waits without a waiting task
-            (d for d in self._start_definitions() if isinstance(d, kind) and d.name == name),
-            None,
-        )
+        specs = [self._loaded.spec, *self._loaded.subprocess_specs.values()]
+        definition = find_definition(self.workflow, specs, kind, name)
         if definition is None:
             raise TaskNotFound(None, f"no task waits for {word} {name!r}")
         event = BpmnEvent(type(definition)(name), dict(payload))
@@ -313,36 +308,13 @@ class WorkflowHandle:
             raise TaskNotFound(None, f"no task waits for {word} {name!r}")
         self.advance()
 
-    def _start_definitions(self):
-        """Event definitions of the start events of event subprocesses."""
-        specs = [self._loaded.spec, *self._loaded.subprocess_specs.values()]
-        for process_spec in specs:
-            for task_spec in process_spec.task_specs.values():
-                if isinstance(task_spec, StartEvent):
-                    definition = getattr(task_spec, "event_definition", None)
-                    yield from getattr(definition, "event_definitions", None) or [definition]
-
-    def _waiting_definitions(self):
-        """Event definitions the instance waits for (those of an event-based gateway and
-        of an event subprocess's start event included)."""
-        for task in self.workflow.event_manager.tasks.values():
-            definition = getattr(task.task_spec, "event_definition", None)
-            yield from getattr(definition, "event_definitions", None) or [definition]
-
     def waiting_messages(self) -> list[str]:
         """Names of the messages the instance currently waits for."""
-        return self._waiting_names(MessageEventDefinition)
+        return waiting_names(self.workflow, MessageEventDefinition)
 
     def waiting_signals(self) -> list[str]:
         """Names of the signals the instance currently waits for."""
-        return self._waiting_names(SignalEventDefinition)
-
-    def _waiting_names(self, kind: type) -> list[str]:
-        names = []
-        for definition in self._waiting_definitions():
-            if isinstance(definition, kind) and definition.name not in names:
-                names.append(definition.name)
-        return names
+        return waiting_names(self.workflow, SignalEventDefinition)
 
     # -- version migration ----------------------------------------------------------------
     def migration_plan(self, new_spec_json: str) -> MigrationPlan:

@@ -1,6 +1,7 @@
 """Deploy-time checks of (pre-processed) BPMN and DMN trees; every problem names its element.
 
-Codes: no_start_event, unknown_lane, missing_form, unknown_operator, script_refused,
+Codes (checks aimed at other engines' diagrams live in `foreign_checks.py`): no_start_event,
+unknown_lane, missing_form, unknown_operator, script_refused,
 condition_refused, unsupported_element, dmn_unsupported (bad camunda:mapDecisionResult),
 call_cycle (a call activity that calls its own process, directly or through others)
 (plus xml_parse, xml_entities, too_large, bad_timer and dmn_unsupported produced while
@@ -21,6 +22,7 @@ from lxml import etree
 from .camunda import MAP_DECISION_RESULTS, CamundaParamError, input_parameters, output_parameters
 from .errors import IssueCollector
 from .expressions import check_expression
+from .foreign_checks import check_ignored_camunda, feel_hint, java_implementation
 from .model_info import lane_map, service_tasks, user_tasks
 from .parsing import BPMN_NS, NS, element_id_of
 from .script_worker import check_script
@@ -88,7 +90,7 @@ def validate_bpmn(
                 )
         valid = f"valid operators: {', '.join(sorted(operators)) or '(none)'}"
         for element_id, operator in service_tasks(process):
-            java = _java_implementation(process, element_id)
+            java = java_implementation(process, element_id)
             if not operator and java:
                 issues.error(
                     element_id,
@@ -108,7 +110,7 @@ def validate_bpmn(
                 )
         _check_duplicate_ids(process, issues)
         _check_camunda_extensions(process, issues)
-        _check_ignored_camunda(process, issues)
+        check_ignored_camunda(process, issues)
         _check_decision_results(process, issues)
         _check_scripts(process, issues)
         _check_conditions(process, issues)
@@ -122,29 +124,6 @@ FLOW_TAGS = {
     "boundaryEvent", "exclusiveGateway", "inclusiveGateway", "parallelGateway",
     "eventBasedGateway", "complexGateway", "sequenceFlow", "lane",
 }  # fmt: skip
-
-
-def feel_hint(text: str) -> str:
-    """The fix for a FEEL expression (`= approved`, Camunda 8 / bpmn.io) written where Python
-    is expected, or '' when the text does not look like FEEL."""
-    text = text.strip()
-    if not text.startswith("=") or text.startswith("=="):
-        return ""
-    body = text[1:].strip()
-    python = f"{body} == True" if body.isidentifier() else re.sub(r"(?<![<>!=])=(?!=)", "==", body)
-    return f"; this is a FEEL expression: write Python instead, e.g. `{python}`"
-
-
-def _java_implementation(process: etree._Element, element_id: str) -> str | None:
-    """'camunda:class X' (or expression / delegateExpression) of a service task, if any."""
-    for node in process.iter(_q("serviceTask"), _q("sendTask")):
-        if node.get("id") != element_id:
-            continue
-        for attr in ("class", "delegateExpression", "expression"):
-            value = node.get(f"{{{NS['camunda']}}}{attr}")
-            if value:
-                return f"camunda:{attr} {value!r}"
-    return None
 
 
 def _check_duplicate_ids(process: etree._Element, issues: IssueCollector) -> None:
@@ -216,45 +195,6 @@ def _check_conditions(process: etree._Element, issues: IssueCollector) -> None:
 
 
 IO_MAPPED_TAGS = ("userTask", "manualTask", "task", "scriptTask", "serviceTask", "businessRuleTask")
-
-
-IGNORED_CAMUNDA = {
-    "in": "camunda:in/out variable mappings are not applied: the called process receives "
-    "all of the caller's data and returns all of its own",
-    "out": None,  # reported with camunda:in
-    "taskListener": "task listeners are not run",
-    "executionListener": "execution listeners are not run",
-    "failedJobRetryTimeCycle": "job retry cycles are not applied",
-}
-
-
-def _check_ignored_camunda(process: etree._Element, issues: IssueCollector) -> None:
-    """Camunda 7 features the product does not execute, each a warning naming the element
-    (never dropped silently): call activity in/out mappings, listeners, due dates the
-    product cannot compute."""
-    reported = set()
-    for node in process.iterfind(".//bpmn:extensionElements/*", NS):
-        qname = etree.QName(node)
-        if qname.namespace != NS["camunda"] or qname.localname not in IGNORED_CAMUNDA:
-            continue
-        owner = node.getparent().getparent().get("id")
-        kind = "in" if qname.localname == "out" else qname.localname
-        if (owner, kind) in reported:
-            continue
-        reported.add((owner, kind))
-        issues.warning(
-            owner, "ignored_extension", f"camunda:{qname.localname}: {IGNORED_CAMUNDA[kind]}"
-        )
-    for node in process.iter(_q("userTask")):
-        for attr in ("dueDate", "followUpDate"):
-            value = (node.get(f"{{{NS['camunda']}}}{attr}") or "").strip()
-            if value and not re.match(r"^P(\d+W)?(\d+D)?$", value.strip("'\"")):
-                issues.warning(
-                    node.get("id"),
-                    "ignored_extension",
-                    f"camunda:{attr} {value!r} is not applied (only working-day durations such "
-                    "as P5D are); the case's statutory due date applies",
-                )
 
 
 def _check_camunda_extensions(process: etree._Element, issues: IssueCollector) -> None:
