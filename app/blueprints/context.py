@@ -28,6 +28,7 @@ STATUS_LABELS = {
     "approved": _l("Approved"),
     "rejected": _l("Rejected"),
     "refused": _l("Not accepted"),
+    "completed": _l("Completed (no decision recorded)"),
     "withdrawn": _l("Withdrawn"),
     "open": _l("Open"),
     "claimed": _l("Taken"),

@@ -10,7 +10,7 @@ from app.blueprints.access import admin_required
 from app.domain.errors import NotFound
 from app.extensions import db
 from app.models import Application
-from app.services import processes
+from app.services import deploy_issues, processes
 from app.workflow.engine import DeployError
 
 bp = Blueprint("processes", __name__)
@@ -27,7 +27,10 @@ def index():
 @admin_required
 def versions(process_id: str):
     return render_template(
-        "admin/versions.html", process_id=process_id, versions=processes.get_versions(process_id)
+        "admin/versions.html",
+        process_id=process_id,
+        versions=processes.get_versions(process_id),
+        issue_hints=deploy_issues.explain_all,
     )
 
 
@@ -85,7 +88,7 @@ def validate(process_id: str, version: int):
     xml = _xml_from_request()
     if xml is None:
         return _too_large()
-    issues = processes.validate_edit(base, xml)
+    issues = deploy_issues.explain_all(processes.validate_edit(base, xml))
     return jsonify({"ok": not any(i["severity"] == "error" for i in issues), "issues": issues})
 
 
@@ -99,12 +102,13 @@ def deploy(process_id: str, version: int):
     try:
         new, created = processes.deploy_edit(base, xml, current_user)
     except DeployError as exc:  # refused: the use case rolled back; nothing was deployed
-        return jsonify({"ok": False, "issues": [i.as_dict() for i in exc.issues]}), 422
+        return jsonify({"ok": False, "issues": deploy_issues.explain_all(exc.issues)}), 422
     return jsonify(
         {
             "ok": True,
             "version": new.version,
             "created": created,
+            "issues": deploy_issues.explain_all((new.info or {}).get("warnings")),
             "url": url_for(".versions", process_id=process_id),
         }
     )

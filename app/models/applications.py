@@ -32,6 +32,7 @@ class ApplicationStatus(str, enum.Enum):
     CORRECTION = "correction"  # the citizen is asked to correct (补正)
     APPROVED = "approved"
     REJECTED = "rejected"
+    COMPLETED = "completed"  # a foreign diagram ended without a known outcome (neutral)
     REFUSED = "refused"  # not accepted (不予受理): decision 'rejected', outcome 'intake_refused'
     WITHDRAWN = "withdrawn"
 
@@ -77,7 +78,7 @@ class Application(db.Model):
         _enum(ApplicationStatus), nullable=False, default=ApplicationStatus.DRAFT, index=True
     )
     form_data = mapped_column(JSONType, nullable=False, default=dict)
-    decision: Mapped[str | None] = mapped_column(String(16))  # approved / rejected
+    decision: Mapped[str | None] = mapped_column(String(16))  # approved / rejected / completed
     decision_comment: Mapped[str | None] = mapped_column(Text)
     certificate_number: Mapped[str | None] = mapped_column(String(64))
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)

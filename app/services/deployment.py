@@ -12,27 +12,47 @@ from flask import current_app
 
 from app.domain import events
 from app.extensions import db
-from app.models import Department, ProcessVersion
+from app.models import Department, ProcessVersion, Service
 from app.services import catalogue
-from app.workflow.engine import deploy_bundle
+from app.workflow.engine import DeployError, ValidationIssue, deploy_bundle
 from app.workflow.operators import registry
+from app.workflow.variables import RESERVED_VARIABLES
 
 
 def deploy_files(
-    process_id: str, files: dict[str, bytes], user=None
+    process_id: str,
+    files: dict[str, bytes],
+    user=None,
+    *,
+    assignments: dict[str, str] | None = None,
+    default_department: str | None = None,
+    outcome: dict | None = None,
+    form_map: dict[str, str] | None = None,
 ) -> tuple[ProcessVersion, bool]:
     """Validate and store `files` as the current version of `process_id`.
 
+    A diagram from another tool may need `assignments` (its lane / candidate group names ->
+    department codes) and a `default_department` for human tasks outside any lane; without
+    them a task nobody could open is refused (see app/workflow/engine/assignment.py), and an
+    `outcome` rule deciding its cases (see app/workflow/engine/outcome.py), and a `form_map`
+    from its form keys to the product's task forms.
     Returns (version, created). Raises engine.DeployError listing every problem.
     Does not commit.
     """
     departments = {d.code for d in db.session.execute(db.select(Department)).scalars()}
+    reserved = reserved_form_fields(process_id)
+    if reserved:
+        raise DeployError(reserved)
     bundle = deploy_bundle(
         files,
         process_id=process_id,
         departments=departments,
         forms=catalogue.known_forms(),
         operators=registry().names(),
+        assignments=assignments,
+        default_department=default_department,
+        outcome=outcome,
+        form_map=form_map,
     )
     existing = db.session.execute(
         db.select(ProcessVersion).where(
@@ -75,6 +95,29 @@ def deploy_files(
         details={"change": "deploy", "version": version.version},
     )
     return version, True
+
+
+def reserved_form_fields(process_id: str) -> list[ValidationIssue]:
+    """A field of the application form of a service run by `process_id` that takes the name
+    of a variable the runtime sets (form fields are process variables by name)."""
+    issues = []
+    names = ", ".join(sorted(RESERVED_VARIABLES))
+    services = db.session.execute(
+        db.select(Service).where(Service.process_id == process_id)
+    ).scalars()
+    for service in services:
+        for field in catalogue.form_fields(catalogue.service_form(service)):
+            name = field.get("name")
+            if name in RESERVED_VARIABLES:
+                issues.append(
+                    ValidationIssue(
+                        name,
+                        "reserved_form_field",
+                        f"form field {name!r} of service {service.code!r} has the name of a "
+                        f"variable the runtime sets ({names}); rename the field",
+                    )
+                )
+    return issues
 
 
 def bundle_info(bundle) -> dict:

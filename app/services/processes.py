@@ -12,7 +12,7 @@ from app.models import Application, Department, ProcessVersion, WorkflowInstance
 from app.services import catalogue
 from app.services.deployment import deploy_files
 from app.workflow import runtime
-from app.workflow.engine import DeployError, deploy_bundle
+from app.workflow.engine import DeployError, TaskNotFound, deploy_bundle
 from app.workflow.operators import registry
 
 
@@ -146,4 +146,28 @@ def migrate_case(application: Application, target: ProcessVersion) -> None:
         object_type="case",
         object_id=application.id,
         details={"change": "migrate", "process": target.process_id, "version": target.version},
+    )
+
+
+@uow.use_case
+def send_signal(application: Application, name: str, payload: dict | None = None, user=None):
+    """Deliver the BPMN signal `name` to a running case (an administrator's API call).
+
+    Raises NotFound when the case has no process or nothing in it waits for the signal."""
+    inst = application.instance
+    if inst is None or inst.status in ("completed", runtime.TERMINATED):
+        raise NotFound("instance_not_found", _l("This case has no running process."))
+    try:
+        runtime.deliver_signal(inst.id, name, payload)
+    except TaskNotFound:
+        raise NotFound(
+            "signal_not_waited",
+            _l("Nothing in this case waits for the signal %(name)s.", name=name),
+        ) from None
+    events.audited(
+        "admin_change",
+        actor=user,
+        object_type="case",
+        object_id=application.id,
+        details={"change": "signal", "signal": name},
     )

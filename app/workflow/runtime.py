@@ -10,7 +10,8 @@ Any failure of the engine — a script, a condition, an operator, a loop over th
 an error of the workflow library, a process that ends without a decision — leaves an
 incident naming the element and the cause, and the stored state untouched (`CaseStuck`).
 A case is decided only by an explicit `decision` ('approved' or 'rejected') in the process
-data, never by the way the process ended.
+data or, for a diagram from another tool, by the outcome rule chosen at deploy (an outcome
+variable, a mapping of end events, else 'completed': neutral and shown as such).
 
 Intake (受理) and the clock: the process starts knowing `intake_due` (5 working days after
 receipt, from the product's calendar, since BPMN durations cannot count working days); the
@@ -41,12 +42,11 @@ from app.models import (
 )
 from app.workflow import locking, tasks
 from app.workflow.engine import EngineError, MigrationRefused, TaskNotFound, WorkflowHandle
+from app.workflow.engine.outcome import NEUTRAL
 from app.workflow.operators import dispatch_async_calls, registry
+from app.workflow.variables import form_variables
 
 log = logging.getLogger(__name__)
-
-
-DECISIONS = ("approved", "rejected")
 
 
 class OutcomeMissing(EngineError):
@@ -96,8 +96,10 @@ def current_version(process_id: str) -> ProcessVersion:
 
 
 def initial_data(application: Application) -> dict:
-    """What the process knows about the case when it starts (JSON-friendly, no files)."""
+    """What the process knows about the case when it starts (JSON-friendly, no files): the
+    form's fields by name, and the runtime's own variables (which win over a field)."""
     return {
+        **form_variables(application.form_data),
         "case_number": application.case_number,
         "service_code": application.service.code,
         "applicant": {
@@ -216,16 +218,19 @@ def _advance_and_persist(
     persist(inst, handle, ready_before, state)
 
 
-def _require_decision(handle: WorkflowHandle) -> None:
-    """A completed process must have said how the case is decided (OutcomeMissing)."""
-    if handle.data.get("decision") in DECISIONS:
-        return
+def _require_decision(handle: WorkflowHandle) -> str:
+    """How a completed process decided its case: `decision`, or the outcome rule its version
+    was deployed with (engine/outcome.py); OutcomeMissing when neither says."""
+    outcome = handle.outcome()
+    if outcome is not None:
+        return outcome
     ends = handle.reached_end_events()
     end = ends[-1] if ends else None
     raise OutcomeMissing(
         end,
         f"the process ended at {end or '?'} without a decision; set `decision` "
-        "('approved' or 'rejected') in a task form or a script",
+        "('approved' or 'rejected') in a task form or a script, or deploy it with an "
+        "outcome rule",
     )
 
 
@@ -327,6 +332,8 @@ def _decide(app_: Application, inst: WorkflowInstance, handle) -> None:
         app_.status = ApplicationStatus.REFUSED
     elif decision == "approved":
         app_.status = ApplicationStatus.APPROVED
+    elif decision == NEUTRAL:  # a foreign diagram that says nothing: shown as completed
+        app_.status = ApplicationStatus.COMPLETED
     else:
         app_.status = ApplicationStatus.REJECTED
     app_.certificate_number = app_.certificate_number or certificate
@@ -353,14 +360,13 @@ def case_outcome(handle: WorkflowHandle) -> tuple[str, str | None, str | None]:
     """(decision, certificate number, comment) of a finished process.
 
     The decision is the `decision` variable the diagram set explicitly ('approved' or
-    'rejected'; `_advance_and_persist` has refused a completion without one), never the
-    end event reached. The comment gathers the reasons of the departments that said no
-    (`<lane>_approved` false, `<lane>_comment`).
+    'rejected'), or what the version's outcome rule says for a diagram from another tool
+    (its variable, its end-event mapping, else 'completed' — neutral, never 'rejected');
+    `_advance_and_persist` has refused a completion without one. The comment gathers the
+    reasons of the departments that said no (`<lane>_approved` false, `<lane>_comment`).
     """
     data = handle.data
-    decision = data.get("decision")
-    if decision not in DECISIONS:
-        _require_decision(handle)
+    decision = _require_decision(handle)
     certificate = data.get("certificate_number") or next(
         (
             v["certificate_number"]
@@ -410,6 +416,14 @@ def deliver_message(instance_id: int, name: str, payload: dict) -> None:
     payload = {**payload, "intake_due": clock.intake_due(utcnow()).isoformat()}
     with advancing(instance_id) as (_inst, _handle, actions):
         actions.append(lambda h: h.send_message(name, payload))
+
+
+def deliver_signal(instance_id: int, name: str, payload: dict | None = None) -> None:
+    """Deliver the signal `name` to an instance (signal catch events, event-based gateways,
+    signal-start event subprocesses). Raises TaskNotFound when nothing waits for it.
+    Caller commits."""
+    with advancing(instance_id) as (_inst, _handle, actions):
+        actions.append(lambda h: h.send_signal(name, dict(payload or {})))
 
 
 def deliver_message_for_case(case_number: str, name: str, payload: dict) -> None:

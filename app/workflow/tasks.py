@@ -38,11 +38,14 @@ def department_for_lane(lane: str | None) -> Department | None:
 
 
 def _assignee(username: str | None, dept):
-    """A preset assignee (camunda:assignee) if it names a clerk of the task's department."""
-    if not username or dept is None:
+    """A preset assignee (camunda:assignee, `${expr}` already evaluated) if it names a clerk
+    of the task's department, or of any department when the task has none."""
+    if not username:
         return None
     user = db.session.execute(db.select(User).where(User.username == username)).scalar()
-    return user if user is not None and user.department_id == dept.id else None
+    if user is None or user.department_id is None:
+        return None
+    return user if dept is None or user.department_id == dept.id else None
 
 
 def due_for(inst: WorkflowInstance, due: str | None):
@@ -79,6 +82,9 @@ def _create_rows(inst: WorkflowInstance, new: list) -> None:
         dept = department_for_lane(r.lane) or next(
             (d for d in map(department_for_lane, groups) if d is not None), None
         )
+        assignee = _assignee(r.assignee, dept)
+        if dept is None and assignee is not None:
+            dept = db.session.get(Department, assignee.department_id)
         row = HumanTask(
             instance_id=inst.id,
             application_id=inst.application_id,
@@ -92,7 +98,6 @@ def _create_rows(inst: WorkflowInstance, new: list) -> None:
             status=TaskStatus.OPEN,
             due_at=due_for(inst, r.due),
         )
-        assignee = _assignee(r.assignee, dept)
         if assignee is not None:
             row.assignee_id, row.status, row.claimed_at = assignee.id, TaskStatus.CLAIMED, utcnow()
         db.session.add(row)

@@ -23,7 +23,8 @@
     var overlays = modeler.get("overlays");
     issues.forEach(function (issue) {
       var li = document.createElement("li");
-      li.textContent = (issue.element_id || "—") + ": " + issue.code + " — " + issue.message;
+      li.textContent = (issue.element_id || "—") + ": " + (issue.hint ? issue.hint + " " : "") +
+        issue.code + " — " + issue.message;
       li.setAttribute("data-code", issue.code);
       if (issue.severity === "warning") li.className = "text-warning";
       list.appendChild(li);
@@ -58,6 +59,7 @@
         var msg = body.created ? canvasEl.dataset.msgDeployed : canvasEl.dataset.msgUnchanged;
         show("success", msg.replace("{version}", body.version));
         status.setAttribute("data-version", body.version);
+        mark(body.issues || []);  // warnings: what the deployed version will not apply
       } else {
         mark(body.issues || []);
         show("danger", canvasEl.dataset.msgInvalid);

@@ -13,9 +13,10 @@ from dataclasses import asdict, dataclass, field
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
+from .assignment import check_assignments, map_lanes
 from .dmn import check_dmn_structure, decisions_of, split_decisions
 from .dmn_chain import check_requirements, requirement_graph
-from .errors import DeployError, IssueCollector, ValidationIssue
+from .errors import DeployError, IssueCollector, ValidationIssue, library_failure, library_refusal
 from .model_info import (
     TimerInfo,
     UserTaskInfo,
@@ -25,10 +26,11 @@ from .model_info import (
     timers,
     user_tasks,
 )
+from .outcome import check_outcome_rule
 from .parsing import (
     XmlRefused,
+    choose_flavour,
     file_kind,
-    is_camunda,
     rewrite_dmn,
     rewrite_juel,
     rewrite_timers,
@@ -96,9 +98,22 @@ def _pick_process(bpmn: dict, process_id: str | None, issues: IssueCollector):
         executable = [pid for pid, p in processes.items() if p.get("isExecutable") != "false"]
         process_id = (executable or list(processes) or [None])[0]
     if process_id is None or process_id not in processes:
-        issues.error(process_id, "no_start_event", f"process {process_id!r} not found")
+        known = ", ".join(repr(p) for p in processes) or "none"
+        issues.error(
+            process_id,
+            "no_start_event",
+            f"process {process_id!r} not found in the files (processes: {known})",
+        )
         return process_id, None
+    if processes[process_id].get("isExecutable") == "false":
+        issues.error(process_id, "not_executable", NOT_EXECUTABLE.format(process_id))
     return process_id, processes[process_id]
+
+
+NOT_EXECUTABLE = (
+    'process {!r} is marked not executable (isExecutable="false", the bpmn.io default): '
+    "tick 'Executable' in the process properties of the modeler"
+)
 
 
 def deploy_bundle(
@@ -108,19 +123,44 @@ def deploy_bundle(
     departments: set[str],
     forms: set[str],
     operators: set[str],
+    assignments: dict[str, str] | None = None,
+    default_department: str | None = None,
+    outcome: dict | None = None,
+    form_map: dict[str, str] | None = None,
 ) -> SpecBundle:
-    """Validate and parse `files` (name -> bytes); DeployError lists every problem found."""
+    """Validate and parse `files` (name -> bytes); DeployError lists every problem found.
+
+    `assignments` maps lane / candidate group names of a foreign diagram to department
+    codes; `default_department` receives the human tasks outside any lane that name nobody
+    (see assignment.py). Without them such a task is refused. `outcome` is the rule that
+    decides a case when the process does not set `decision` (see outcome.py). `form_map`
+    maps a foreign form key (`camunda:formKey`) to one of the product's task forms."""
     issues = IssueCollector()
+    assignments = dict(assignments or {})
+    form_map = dict(form_map or {})
+    for key, form in form_map.items():
+        if form not in forms:
+            issues.error(
+                None, "missing_form", f"form key {key!r} is mapped to {form!r}, not a form"
+            )
+    for name, code in [*assignments.items(), ("default department", default_department)]:
+        if code is not None and code not in departments:
+            issues.error(None, "unknown_lane", f"{name!r} is mapped to {code!r}, not a department")
     bpmn, dmn = _load_files(files, issues)
     if not bpmn and not issues.has_errors:
         issues.error(None, "no_start_event", "the bundle holds no BPMN file")
-    flavour = "camunda" if any(is_camunda(root) for root in bpmn.values()) else "spiff"
+    flavour = choose_flavour(list(bpmn.values()), issues)
     for root in bpmn.values():
+        map_lanes(root, assignments)
         strip_data_stores(root, issues)
         rewrite_timers(root, issues)
         rewrite_juel(root, issues)
         validate_bpmn(
-            root, issues, departments=set(departments), forms=set(forms), operators=set(operators)
+            root,
+            issues,
+            departments=set(departments),
+            forms={*forms, *form_map},
+            operators=set(operators),
         )
     for name, root in dmn.items():
         check_dmn_structure(root, name, issues)
@@ -131,11 +171,19 @@ def deploy_bundle(
     check_requirements(requirement_graph(dmn.values()), issues)
     for root in bpmn.values():
         for task_id, ref in called_decisions(root):
-            if ref not in decision_ids:
+            if ref is None:
                 issues.error(
                     task_id,
                     "missing_decision",
-                    f"decision {ref!r} is not in the bundle's DMN files",
+                    "the business rule task names no decision: set camunda:decisionRef or "
+                    "spiffworkflow:calledDecisionId to a decision id of the bundle's DMN files",
+                )
+            elif ref not in decision_ids:
+                known = ", ".join(sorted(i for i in decision_ids if i)) or "none: add the DMN file"
+                issues.error(
+                    task_id,
+                    "missing_decision",
+                    f"decision {ref!r} is not in the bundle's DMN files (decisions: {known})",
                 )
     process_id, process = _pick_process(bpmn, process_id, issues) if bpmn else (process_id, None)
     if issues.has_errors:
@@ -151,10 +199,10 @@ def deploy_bundle(
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:
-        issues.error(exc.id or exc.file_name or None, "invalid_bpmn", str(exc).split("\n")[0])
+        issues.error(*library_refusal(exc, process_id))
         raise DeployError(issues.issues) from None
     except Exception as exc:  # noqa: BLE001 - library parse failures become issues
-        issues.error(process_id, "invalid_bpmn", f"{type(exc).__name__}: {exc}")
+        issues.error(*library_failure(exc, process_id))
         raise DeployError(issues.issues) from None
 
     all_processes = [p for root in bpmn.values() for p in executable_processes(root)]
@@ -165,6 +213,20 @@ def deploy_bundle(
         tasks += user_tasks(proc, lanes)
         services += service_tasks(proc)
         timer_list += timers(proc)
+    for task in tasks:
+        task.form = form_map.get(task.form, task.form)
+    check_assignments(
+        tasks,
+        issues,
+        departments=set(departments),
+        assignments=assignments,
+        default_department=default_department,
+    )
+    if issues.has_errors:
+        raise DeployError(issues.issues)
+    outcome_rule = check_outcome_rule(outcome, bpmn.values(), issues)
+    if issues.has_errors:
+        raise DeployError(issues.issues)
     messages = [m for root in bpmn.values() for m in message_names(root)]
     lane_names = sorted({lane for lane in lanes_by_element.values() if lane})
     meta = {
@@ -172,6 +234,8 @@ def deploy_bundle(
         "timers": [asdict(t) for t in timer_list],
         "messages": messages,
         "lanes": lane_names,
+        "assignments": assignments,
+        "outcome": outcome_rule,
     }
     try:
         spec_json = encode_spec(flavour, process_id, spec, subprocess_specs, meta)
@@ -180,7 +244,9 @@ def deploy_bundle(
         issues.error(
             element,
             "invalid_bpmn",
-            f"the workflow library cannot store this element ({type(exc).__name__}: {exc})",
+            "the workflow library cannot save this element, so a case could not be stored "
+            f"between steps ({type(exc).__name__}: {exc}); this kind of element is not "
+            "supported here: model it another way",
         )
         raise DeployError(issues.issues) from None
     return SpecBundle(

@@ -10,6 +10,7 @@ state is unchanged) and records an incident.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -95,3 +96,63 @@ class IssueCollector:
     def has_errors(self) -> bool:
         """True when at least one issue has severity "error"."""
         return any(i.severity == "error" for i in self.issues)
+
+
+_CLARK = re.compile(r"^\{([^}]*)\}(.+)$")
+_PREFIXES = {
+    "http://camunda.org/schema/1.0/bpmn": "camunda",
+    "http://spiffworkflow.org/bpmn/schema/1.0/core": "spiffworkflow",
+}
+
+
+def library_refusal(exc, process_id: str | None) -> tuple[str | None, str, str]:
+    """(element, code, message) for a SpiffWorkflow ValidationException at parse time."""
+    message = str(exc).split("\n")[0]
+    if "is not executable" in message:
+        return (
+            getattr(exc, "id", None) or process_id,
+            "not_executable",
+            (
+                f"{message} (isExecutable=\"false\", the bpmn.io default): tick 'Executable' "
+                "in the process properties of the modeler"
+            ),
+        )
+    element = getattr(exc, "id", None) or getattr(exc, "file_name", None) or process_id
+    return element, "invalid_bpmn", f"the workflow library refused this element: {message}"
+
+
+def library_failure(exc: BaseException, process_id: str | None) -> tuple[str | None, str, str]:
+    """(element, code, message) for an unexpected exception of the library's parser: the
+    element it was reading (from the traceback) and the cause in words, never a bare
+    KeyError."""
+    element = _parsed_element(exc) or process_id
+    if isinstance(exc, KeyError) and exc.args:
+        key = str(exc.args[0])
+        match = _CLARK.match(key)
+        if match:
+            key = f"{_PREFIXES.get(match.group(1), match.group(1))}:{match.group(2)}"
+        cause = f"the attribute or reference {key!r} it needs is missing"
+    else:
+        cause = f"{type(exc).__name__}: {exc}"
+    return (
+        element,
+        "invalid_bpmn",
+        (
+            f"the workflow library could not read this element: {cause}; add it in the "
+            "modeler or remove the element"
+        ),
+    )
+
+
+def _parsed_element(exc: BaseException) -> str | None:
+    """The id of the innermost XML element a parser frame was working on."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        holder = tb.tb_frame.f_locals.get("self")
+        node = getattr(holder, "node", None)
+        get = getattr(node, "get", None)
+        if callable(get) and get("id"):
+            found = get("id")
+        tb = tb.tb_next
+    return found

@@ -20,17 +20,21 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from .assignment import resolve, resolve_assignee
 from .camunda_io import without_locals
 from .errors import EngineError, EngineFailure, ScriptError, StepBudgetExceeded
+from .event_delivery import find_definition, waiting_names
 from .migration import MigrationPlan, MigrationRefused, apply_migration, plan_migration
 from .model_info import UserTaskInfo
 from .operators import OperatorRegistry
+from .outcome import decide
 from .sandbox import SandboxScriptEngine, ScriptRunner
 from .serialization import dump_state, load_spec, load_state
 from .specs import OperatorServiceTask
@@ -158,7 +162,11 @@ class WorkflowHandle:
         except Exception as exc:  # noqa: BLE001 - a library fault is an incident, not a 500
             failed = _innermost_task(exc) or self._running
             element = _element_id(failed) if failed is not None else None
-            raise EngineFailure(element, f"{type(exc).__name__}: {exc}"[:1000]) from exc
+            raise EngineFailure(
+                element,
+                f"the workflow library failed at this element ({type(exc).__name__}: {exc})"[:900]
+                + "; check that the data it reads exists and has the expected type",
+            ) from exc
 
     def advance(self) -> None:
         """Run every engine task (gateways, scripts, sync operators) until a wait state.
@@ -197,6 +205,7 @@ class WorkflowHandle:
             info = meta.get(spec.bpmn_id, {})
             props = dict(info.get("properties") or {})
             props.update((getattr(spec, "extensions", None) or {}).get("properties", {}) or {})
+            groups, assignee = self._assignment(task, info)
             out.append(
                 ReadyTask(
                     task_id=str(task.id),
@@ -204,14 +213,29 @@ class WorkflowHandle:
                     name=spec.bpmn_name,
                     lane=spec.lane,
                     form=info.get("form"),
-                    candidate_groups=list(info.get("candidate_groups") or []),
-                    assignee=info.get("assignee"),
+                    candidate_groups=groups,
+                    assignee=assignee,
                     due=info.get("due"),
                     properties=props,
                     data=dict(task.data),
                 )
             )
         return out
+
+    def _assignment(self, task, info: dict) -> tuple[list[str], str | None]:
+        """Candidate groups and assignee with `${expr}` evaluated against the task's data
+        (a failing expression resolves to nobody: the deploy's default department, if any,
+        is the last group)."""
+        mapping = self._loaded.meta.get("assignments") or {}
+
+        def evaluate(expression):
+            try:
+                return self.workflow.script_engine.evaluate(task, expression)
+            except Exception:  # noqa: BLE001 - unresolved: the task goes to the fallback
+                return None
+
+        groups = resolve(list(info.get("candidate_groups") or []), evaluate, mapping)
+        return groups, resolve_assignee(info.get("assignee"), evaluate)
 
     def complete_user_task(self, task_id: str, data: dict) -> None:
         """Store the form data on a ready user task, complete it, then advance."""
@@ -264,26 +288,33 @@ class WorkflowHandle:
         return next_due(self.workflow)
 
     def send_message(self, name: str, payload: dict) -> None:
-        """Deliver a message to the catch event / receive task waiting for `name`."""
-        definition = None
-        for task in self.workflow.get_tasks(state=TaskState.WAITING):
-            candidate = getattr(task.task_spec, "event_definition", None)
-            if isinstance(candidate, MessageEventDefinition) and candidate.name == name:
-                definition = candidate
-                break
+        """Deliver a message to what waits for `name`: a catch event, a receive task, an
+        event-based gateway's branch or a message-start event subprocess."""
+        self._send(MessageEventDefinition, name, payload, "message")
+
+    def send_signal(self, name: str, payload: dict | None = None) -> None:
+        """Broadcast the signal `name` (signal catch events, boundary events, event-based
+        gateways, signal-start event subprocesses of this instance)."""
+        self._send(SignalEventDefinition, name, payload or {}, "signal")
+
+    def _send(self, kind: type, name: str, payload: dict, word: str) -> None:
+        specs = [self._loaded.spec, *self._loaded.subprocess_specs.values()]
+        definition = find_definition(self.workflow, specs, kind, name)
         if definition is None:
-            raise TaskNotFound(None, f"no task waits for message {name!r}")
+            raise TaskNotFound(None, f"no task waits for {word} {name!r}")
         event = BpmnEvent(type(definition)(name), dict(payload))
-        self._engine(lambda: self.workflow.send_event(event))
+        caught = self._engine(lambda: self.workflow.event_manager.catch(event, internal=False))
+        if not caught:
+            raise TaskNotFound(None, f"no task waits for {word} {name!r}")
         self.advance()
 
     def waiting_messages(self) -> list[str]:
         """Names of the messages the instance currently waits for."""
-        names = []
-        for event in self.workflow.waiting_events():
-            if event.event_type.endswith("MessageEventDefinition") and event.name not in names:
-                names.append(event.name)
-        return names
+        return waiting_names(self.workflow, MessageEventDefinition)
+
+    def waiting_signals(self) -> list[str]:
+        """Names of the signals the instance currently waits for."""
+        return waiting_names(self.workflow, SignalEventDefinition)
 
     # -- version migration ----------------------------------------------------------------
     def migration_plan(self, new_spec_json: str) -> MigrationPlan:
@@ -333,6 +364,11 @@ class WorkflowHandle:
             if eid and eid not in ids:
                 ids.append(eid)
         return ids
+
+    def outcome(self) -> str | None:
+        """How the finished process decided its case: `decision`, else the deploy's outcome
+        rule ('approved' / 'rejected' / 'completed'), else None (see outcome.py)."""
+        return decide(self.data, self.reached_end_events(), self._loaded.meta.get("outcome"))
 
     def reached_end_events(self) -> list[str]:
         """End events the instance has reached (of the process and its subprocesses)."""

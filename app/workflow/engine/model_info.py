@@ -89,9 +89,10 @@ def _split_groups(value: str | None) -> list[str]:
 
 
 def user_tasks(process: etree._Element, lanes: dict[str, str]) -> list[UserTaskInfo]:
-    """Every userTask (also inside sub-processes) with its assignment attributes."""
+    """Every userTask and manualTask (also inside sub-processes; both wait for a person)
+    with its assignment attributes."""
     out = []
-    for node in process.iter(_q("userTask")):
+    for node in process.iter(_q("userTask"), _q("manualTask")):
         props = {**camunda_properties(node), **spiff_properties(node)}
         cam = lambda attr, node=node: node.get(f"{{{CAMUNDA_NS}}}{attr}")  # noqa: E731
         form_key = cam("formKey") or props.get("formKey")

@@ -79,16 +79,73 @@ def file_kind(root: etree._Element) -> str:
     return "unknown"
 
 
+def _uses(root: etree._Element, namespace: str) -> list[etree._Element]:
+    """Elements that are in `namespace` or carry an attribute of it (declarations of the
+    namespace alone do not count: modelers declare namespaces they never use)."""
+    prefix = f"{{{namespace}}}"
+    return [
+        node
+        for node in root.iter()
+        if isinstance(node.tag, str)
+        and (node.tag.startswith(prefix) or any(k.startswith(prefix) for k in node.attrib))
+    ]
+
+
 def is_camunda(root: etree._Element) -> bool:
     """True when the file uses camunda: attributes/elements (Camunda Modeler 7 style)."""
-    if CAMUNDA_NS in root.nsmap.values():
-        return True
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        if any(k.startswith(f"{{{CAMUNDA_NS}}}") for k in element.attrib):
-            return True
-    return False
+    return bool(_uses(root, CAMUNDA_NS))
+
+
+# camunda: attributes / extension elements that only the Camunda parser executes
+CAMUNDA_EXECUTED = {
+    "collection": "multi-instance collection",
+    "elementVariable": "multi-instance element variable",
+    "resultVariable": "result variable",
+    "mapDecisionResult": "decision result mapping",
+    "topic": "external task topic",
+    "type": "service task type",
+    "inputOutput": "input/output mapping",
+    "formData": "generated form",
+}
+
+
+def choose_flavour(roots: list[etree._Element], issues: IssueCollector) -> str:
+    """The parser a bundle needs, from what its files *use*: 'camunda' when they use camunda:
+    extensions and no spiffworkflow: ones, else 'spiff'. In a mixed bundle the spiff parser
+    runs: a camunda:decisionRef is copied into spiffworkflow:calledDecisionId (so it still
+    works), and every other camunda: feature only the Camunda parser executes is a warning
+    naming the element (never dropped silently)."""
+    camunda = [n for root in roots for n in _uses(root, CAMUNDA_NS)]
+    if not camunda:
+        return "spiff"
+    if not any(_uses(root, SPIFF_NS) for root in roots):
+        return "camunda"
+    for node in camunda:
+        for key in [node.tag, *node.attrib]:
+            qname = etree.QName(key)
+            if qname.namespace != CAMUNDA_NS:
+                continue
+            if qname.localname == "decisionRef":
+                _copy_decision_ref(node, node.get(key))
+            elif qname.localname in CAMUNDA_EXECUTED:
+                issues.warning(
+                    element_id_of(node),
+                    "unsupported_element",
+                    f"camunda:{qname.localname} ({CAMUNDA_EXECUTED[qname.localname]}) is not "
+                    "executed: this file also uses spiffworkflow: extensions, so the "
+                    "SpiffWorkflow parser reads it; use one modeler's extensions",
+                )
+    return "spiff"
+
+
+def _copy_decision_ref(node: etree._Element, ref: str) -> None:
+    """Add spiffworkflow:calledDecisionId = camunda:decisionRef to a business rule task."""
+    extensions = node.find(f"{{{BPMN_NS}}}extensionElements")
+    if extensions is None:
+        extensions = etree.Element(f"{{{BPMN_NS}}}extensionElements")
+        node.insert(0, extensions)
+    if extensions.find(f"{{{SPIFF_NS}}}calledDecisionId") is None:
+        etree.SubElement(extensions, f"{{{SPIFF_NS}}}calledDecisionId").text = ref
 
 
 def element_id_of(node: etree._Element) -> str | None:

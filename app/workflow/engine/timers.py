@@ -19,8 +19,11 @@ from SpiffWorkflow.util.task import TaskState
 def _waiting_timer_tasks(workflow):
     for task in workflow.get_tasks(state=TaskState.WAITING):
         definition = getattr(task.task_spec, "event_definition", None)
-        if isinstance(definition, TimerEventDefinition):
-            yield task, definition
+        # an event-based gateway waits for a MultipleEventDefinition holding its branches'
+        for candidate in getattr(definition, "event_definitions", None) or [definition]:
+            if isinstance(candidate, TimerEventDefinition):
+                yield task, candidate
+                break
 
 
 def _due_of(task, definition) -> datetime | None:

@@ -1,6 +1,7 @@
 """Deploy-time checks of (pre-processed) BPMN and DMN trees; every problem names its element.
 
-Codes: no_start_event, unknown_lane, missing_form, unknown_operator, script_refused,
+Codes (checks aimed at other engines' diagrams live in `foreign_checks.py`): no_start_event,
+unknown_lane, missing_form, unknown_operator, script_refused,
 condition_refused, unsupported_element, dmn_unsupported (bad camunda:mapDecisionResult),
 call_cycle (a call activity that calls its own process, directly or through others)
 (plus xml_parse, xml_entities, too_large, bad_timer and dmn_unsupported produced while
@@ -21,6 +22,7 @@ from lxml import etree
 from .camunda import MAP_DECISION_RESULTS, CamundaParamError, input_parameters, output_parameters
 from .errors import IssueCollector
 from .expressions import check_expression
+from .foreign_checks import check_ignored_camunda, feel_hint, java_implementation
 from .model_info import lane_map, service_tasks, user_tasks
 from .parsing import BPMN_NS, NS, element_id_of
 from .script_worker import check_script
@@ -63,46 +65,89 @@ def validate_bpmn(
         for lane in process.iter(_q("lane")):
             name = lane.get("name")
             nested = lane.find(_q("childLaneSet")) is not None
-            if not nested and name not in departments and name != APPLICANT_LANE:
+            if nested or name in departments or name == APPLICANT_LANE:
+                continue
+            if not (name or "").strip():
                 issues.error(
                     lane.get("id"),
                     "unknown_lane",
-                    f"lane {name!r} is not a department code or 'applicant'",
+                    "the lane has no name: name it after a department code or 'applicant'",
+                )
+            else:
+                issues.error(
+                    lane.get("id"),
+                    "unknown_lane",
+                    f"lane {name!r} is not a department code or 'applicant'; rename it to one "
+                    f"of: {', '.join(sorted(departments)) or '(no departments)'}",
                 )
         for info in user_tasks(process, lanes):
             if info.form and info.form not in forms:
-                issues.error(info.element_id, "missing_form", f"form {info.form!r} not found")
+                issues.error(
+                    info.element_id,
+                    "missing_form",
+                    f"form {info.form!r} not found: use one of {', '.join(sorted(forms))} "
+                    "or map it to one when deploying",
+                )
+        valid = f"valid operators: {', '.join(sorted(operators)) or '(none)'}"
         for element_id, operator in service_tasks(process):
-            if not operator:
-                issues.error(element_id, "unknown_operator", "service task names no operator")
+            java = java_implementation(process, element_id)
+            if not operator and java:
+                issues.error(
+                    element_id,
+                    "unknown_operator",
+                    f"{java} is Java code, which cannot run here; name an operator with "
+                    f"camunda:type or camunda:topic instead ({valid})",
+                )
+            elif not operator:
+                issues.error(
+                    element_id,
+                    "unknown_operator",
+                    f"the service task names no operator; name one ({valid})",
+                )
             elif operator not in operators:
-                issues.error(element_id, "unknown_operator", f"operator {operator!r} is unknown")
+                issues.error(
+                    element_id, "unknown_operator", f"operator {operator!r} is unknown ({valid})"
+                )
         _check_duplicate_ids(process, issues)
         _check_camunda_extensions(process, issues)
+        check_ignored_camunda(process, issues)
         _check_decision_results(process, issues)
         _check_scripts(process, issues)
         _check_conditions(process, issues)
     _check_unsupported(root, issues)
 
 
+FLOW_TAGS = {
+    "task", "userTask", "manualTask", "scriptTask", "serviceTask", "businessRuleTask",
+    "sendTask", "receiveTask", "callActivity", "subProcess", "transaction", "adHocSubProcess",
+    "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent",
+    "boundaryEvent", "exclusiveGateway", "inclusiveGateway", "parallelGateway",
+    "eventBasedGateway", "complexGateway", "sequenceFlow", "lane",
+}  # fmt: skip
+
+
 def _check_duplicate_ids(process: etree._Element, issues: IssueCollector) -> None:
-    """SpiffWorkflow indexes every element with an id (also extension elements such as
-    serviceTaskOperator): a clash silently replaces a flow node, so refuse it."""
+    """SpiffWorkflow indexes every element below a process by id, the last one winning: an
+    id shared with a flow node (task, event, gateway, flow, lane) silently replaces it, so
+    refuse that. Ids shared only by other items — a multi-instance input and output data
+    item updated in place, a data item named like an operator parameter — and the process's
+    own id (not indexed) are what bare SpiffWorkflow runs, so they pass."""
     seen: dict[str, tuple[str, bool]] = {}
-    for node in process.iter():
+    for node in process.iterdescendants():
         if not isinstance(node.tag, str) or not node.get("id"):
             continue
         qname = etree.QName(node)
-        is_bpmn = qname.namespace == BPMN_NS
+        is_flow = qname.namespace == BPMN_NS and qname.localname in FLOW_TAGS
         node_id = node.get("id")
-        if node_id in seen and (is_bpmn or seen[node_id][1]):
+        if node_id in seen and (is_flow or seen[node_id][1]):
             issues.error(
                 node_id,
                 "duplicate_id",
-                f"id {node_id!r} is used by <{seen[node_id][0]}> and <{qname.localname}>",
+                f"id {node_id!r} is used by <{seen[node_id][0]}> and <{qname.localname}>: "
+                "give one of them another id",
             )
-        elif node_id not in seen or is_bpmn:
-            seen[node_id] = (qname.localname, is_bpmn)
+        elif node_id not in seen or is_flow:
+            seen[node_id] = (qname.localname, is_flow)
 
 
 def _check_scripts(process: etree._Element, issues: IssueCollector) -> None:
@@ -136,7 +181,7 @@ def _check_conditions(process: etree._Element, issues: IssueCollector) -> None:
             continue
         problem = check_expression(text)
         if problem:
-            issues.error(eid, "condition_refused", f"{text!r}: {problem}")
+            issues.error(eid, "condition_refused", f"{text!r}: {problem}{feel_hint(text)}")
     for param in process.iterfind(
         ".//spiffworkflow:serviceTaskOperator/spiffworkflow:parameter", NS
     ):

@@ -165,3 +165,47 @@ def test_worker_script_runs_and_failure_raises_script_error(operators):
     with pytest.raises(ScriptError) as info:
         WorkflowHandle.start(bad.spec_json, {}, operators=operators)
     assert info.value.element_id == "script_1" and "ZeroDivisionError" in info.value.message
+
+
+def test_multi_instance_updated_in_place_is_not_a_duplicate_id(operators):
+    body = """
+    <bpmn:startEvent id="start"/>
+    <bpmn:scriptTask id="double">
+      <bpmn:multiInstanceLoopCharacteristics isSequential="true">
+        <bpmn:loopDataInputRef>items</bpmn:loopDataInputRef>
+        <bpmn:loopDataOutputRef>items</bpmn:loopDataOutputRef>
+        <bpmn:inputDataItem id="item" name="item"/>
+        <bpmn:outputDataItem id="item" name="item"/>
+      </bpmn:multiInstanceLoopCharacteristics>
+      <bpmn:script>item = item * 2</bpmn:script>
+    </bpmn:scriptTask>
+    <bpmn:endEvent id="end"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="double"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="double" targetRef="end"/>"""
+    bundle = deploy_files({"a.bpmn": mini_bpmn(body)}, operators)
+    handle = WorkflowHandle.start(bundle.spec_json, {"items": [1, 2]}, operators=operators)
+    assert handle.is_completed() and handle.data["items"] == [2, 4]
+
+
+def test_data_item_named_like_a_parameter_and_process_named_like_an_operator(operators):
+    body = """
+    <bpmn:dataObject id="template"/>
+    <bpmn:startEvent id="start"/>
+    <bpmn:serviceTask id="send"><bpmn:extensionElements>
+      <spiffworkflow:serviceTaskOperator id="notify">
+        <spiffworkflow:parameters>
+          <spiffworkflow:parameter id="template" type="str" value="'welcome'"/>
+        </spiffworkflow:parameters>
+      </spiffworkflow:serviceTaskOperator></bpmn:extensionElements></bpmn:serviceTask>
+    <bpmn:endEvent id="end"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="send"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="send" targetRef="end"/>"""
+    bundle = deploy_files({"a.bpmn": mini_bpmn(body, process_id="notify")}, operators)
+    handle = WorkflowHandle.start(bundle.spec_json, {}, operators=operators)
+    assert handle.is_completed() and handle.data["notify"]["template"] == "welcome"
+
+
+def test_data_object_sharing_a_flow_node_id_is_refused(operators):
+    body = '<bpmn:dataObject id="end"/>' + LINEAR
+    issues = issues_of({"a.bpmn": mini_bpmn(body)}, operators)
+    assert ("end", "duplicate_id") in issues

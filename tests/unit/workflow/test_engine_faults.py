@@ -83,7 +83,7 @@ TIMER_FROM_DATA = mini_bpmn("""
 def test_library_error_after_a_user_task_names_the_element(operators):
     """A timer duration that is a number makes the library raise AttributeError (not one of
     its own exceptions) while the user task completes: an EngineFailure naming the timer."""
-    bundle = deploy_files({"t.bpmn": TIMER_FROM_DATA}, operators)
+    bundle = deploy_files({"t.bpmn": TIMER_FROM_DATA}, operators, default_department="tax")
     handle = WorkflowHandle.start(bundle.spec_json, {}, operators=operators)
     (task,) = handle.ready_user_tasks()
     with pytest.raises(EngineFailure) as failed:
@@ -156,7 +156,7 @@ def test_serializer_failure_at_deploy_is_a_deploy_error_naming_the_element(opera
         deploy_files({"s.bpmn": script_process("x = 1")}, operators)
     (issue,) = refused.value.issues
     assert issue.element_id == "script_1" and issue.code == "invalid_bpmn"
-    assert "cannot store this element" in issue.message and "TypeError" in issue.message
+    assert "cannot save this element" in issue.message and "TypeError" in issue.message
 
 
 def _multi_instance(cardinality: str) -> bytes:
@@ -174,7 +174,9 @@ def _multi_instance(cardinality: str) -> bytes:
 
 def test_huge_multi_instance_cardinality_is_a_script_error(operators):
     """10^5 instances took 7 s and their memory in one engine step; the limit is 1,000."""
-    bundle = deploy_files({"mi.bpmn": _multi_instance("copies")}, operators)
+    bundle = deploy_files(
+        {"mi.bpmn": _multi_instance("copies")}, operators, default_department="tax"
+    )
     with pytest.raises(ScriptError) as failed:
         WorkflowHandle.start(bundle.spec_json, {"copies": 100_000}, operators=operators)
     assert failed.value.element_id == "each" and "over the limit" in failed.value.message
