@@ -21,6 +21,7 @@ def register_blueprints(app) -> None:
         portal,
         processes,
         public,
+        substitutes,
     )
 
     app.register_blueprint(auth.bp)
@@ -36,6 +37,7 @@ def register_blueprints(app) -> None:
     app.register_blueprint(audit.bp, url_prefix="/audit")
     app.register_blueprint(notices.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(substitutes.bp)
     errors.register(app)
     db_errors.register(app)
     from app.blueprints import context

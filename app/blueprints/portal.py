@@ -9,7 +9,17 @@ from flask_login import current_user
 
 from app.blueprints.access import citizen_required
 from app.domain.errors import Conflict, DomainError, ValidationFailed
-from app.services import applications, catalogue, ratings, reviews, timeline, withdrawal
+from app.services import (
+    applications,
+    catalogue,
+    deferred,
+    material_rules,
+    ratings,
+    reuse,
+    reviews,
+    timeline,
+    withdrawal,
+)
 
 bp = Blueprint("portal", __name__)
 
@@ -86,6 +96,8 @@ def materials(application_id: int):
         "portal/materials.html",
         application=application,
         slots=applications.material_slots(application),
+        offers=reuse.offers(application),
+        deferral=material_rules.deferral_rule(application.service),
     )
 
 
@@ -169,6 +181,8 @@ def case(application_id: int):
         can_withdraw=withdrawal.can_withdraw(application),
         reason_max=withdrawal.REASON_MAX,
         slots=applications.material_slots(application),
+        outstanding=deferred.outstanding(application),
+        deferral_days=material_rules.deferral_rule(application.service)["working_days"],
         rating=ratings.for_application(application),
         can_rate=ratings.can_rate(current_user, application),
         level_labels=ratings.LEVEL_LABELS,
