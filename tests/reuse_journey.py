@@ -86,3 +86,29 @@ def submitted(app, client, wait_jobs, licence: dict, *, accept: bool = True) -> 
     if accept:
         journeys.decide_intake(app, app_id)
     return app_id
+
+
+def submitted_with_uploads(app, client, wait_jobs, *, seed: int, mobile: str) -> int:
+    """A new citizen without a licence in the register applies for employer_insurance:
+    licence and ID card uploaded (blank images), the lease replaced by the declaration,
+    the staff list left to follow; submitted and accepted at intake. Returns the id."""
+    person = journeys.make_materials(seed=seed)["person"]
+    journeys.register(client, person, mobile=mobile)
+    app_id = start(client)
+    values = prefilled(app, app_id)
+    values.update(
+        {
+            "company_name": "上海参保示例有限公司",
+            "credit_code": "91310115MA1K4XXX0X",
+            "address": "上海市浦东新区张江路1号",
+        }
+    )
+    fill_form(client, app_id, values)
+    assert declare(client, app_id).status_code == 302
+    for slot in ("business_licence", "id_card_front"):
+        journeys.upload(client, app_id, slot, journeys.blank_png(), f"{slot}.png")
+    wait_jobs()
+    assert journeys.submit(client, app_id).status_code == 302
+    wait_jobs()
+    journeys.decide_intake(app, app_id)
+    return app_id

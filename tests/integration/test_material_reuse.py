@@ -24,9 +24,7 @@ def _task_page(make_client, app, app_id: int) -> str:
     clerk = make_client()
     clerk.login("clerk_social_security")
     number = decisions.case_number(app, app_id)
-    return clerk.get(f"/clerk/tasks/{journeys.open_task_id(clerk, number)}").get_data(
-        as_text=True
-    )
+    return clerk.get(f"/clerk/tasks/{journeys.open_task_id(clerk, number)}").get_data(as_text=True)
 
 
 def test_licence_is_reused_by_reference_and_the_clerk_sees_it_verified(
@@ -35,9 +33,9 @@ def test_licence_is_reused_by_reference_and_the_clerk_sees_it_verified(
     licence = reuse_journey.licensed_citizen(
         app, client, make_client, wait_jobs, seed=41, mobile="13911114101"
     )
-    assert "e-certificate accepted" in client.get(
-        "/services/employer_insurance?lang=en"
-    ).get_data(as_text=True)
+    assert "e-certificate accepted" in client.get("/services/employer_insurance?lang=en").get_data(
+        as_text=True
+    )
     app_id = reuse_journey.start(client)
 
     values = reuse_journey.prefilled(app, app_id)  # identity and licence, before any typing
@@ -112,9 +110,7 @@ def test_a_certificate_that_cannot_fill_the_slot_is_refused(app, client, make_cl
     # A slot that takes no certificate, and a certificate number nobody holds.
     resp = reuse_journey.use_certificate(client, app_id, licence["id"], slot="id_card_front")
     assert resp.status_code == 302
-    assert "cannot be replaced by a certificate" in client.get("/?lang=en").get_data(
-        as_text=True
-    )
+    assert "cannot be replaced by a certificate" in client.get("/?lang=en").get_data(as_text=True)
     reuse_journey.use_certificate(client, app_id, licence["id"] + 999)
     assert "Certificate not found" in client.get("/?lang=en").get_data(as_text=True)
     # Someone else's licence is not theirs to use.
