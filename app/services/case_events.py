@@ -15,7 +15,8 @@ event leads to:
 |                        | certificate_issued: the e-certificate in the register and  |
 |                        | its signing job; material_reminder / material_overdue:     |
 |                        | the citizen / the case's clerks told (`deferred.           |
-|                        | on_case_step`, 容缺受理)                                    |
+|                        | on_case_step`, 容缺受理); certificate_revoked: the same     |
+|                        | step on each undecided case using it (`reuse.on_case_step`)|
 | TaskAssigned           | a notification to the named clerk                          |
 | ServiceCallRequested   | an `operator_call` job (run after the commit)              |
 | Audited                | the next record of the audit trail (`audit.append`)        |
@@ -30,7 +31,15 @@ from app.domain.events import Audited, CaseStep, ServiceCallRequested, TaskAssig
 from app.extensions import db
 from app.jobs import queue
 from app.models import HumanTask
-from app.services import audit, deferred, ecertificates, notices, notifications, timeline
+from app.services import (
+    audit,
+    deferred,
+    ecertificates,
+    notices,
+    notifications,
+    reuse,
+    timeline,
+)
 
 
 def _notify_step(step: CaseStep) -> None:
@@ -67,6 +76,7 @@ REACTIONS: dict[type, tuple[Callable, ...]] = {
         notices.on_case_step,
         ecertificates.on_case_step,
         deferred.on_case_step,
+        reuse.on_case_step,
     ),
     TaskAssigned: (_notify_assignee,),
     ServiceCallRequested: (_queue_service_call,),

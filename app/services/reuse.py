@@ -4,7 +4,9 @@ A material declared with `"ecertificate": "<type>"` (forms/<service>.json) is of
 applicant who holds a valid certificate of that type in the register (theirs, or their
 company's as its legal representative): one click records the reference — no file, no OCR
 job. The clerk then sees the register's data for it ("verified e-certificate"), read from
-the register when shown, so a certificate revoked or expired after submission is flagged.
+the register when shown, so a certificate revoked or expired after submission is flagged;
+a revocation is also written on the timeline of each undecided case that uses it
+(`on_case_step`, a reaction in app/services/case_events.py).
 
 A form field declared with `"prefill_certificate": {"type": …, "value": …}` is prefilled
 from the applicant's newest valid certificate of that type: `value` is `number`,
@@ -17,6 +19,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from app import uow
+from app.domain import events
 from app.domain.errors import Conflict, DomainError, NotFound
 from app.extensions import db
 from app.models import Application, ECertificate, User
@@ -129,3 +132,33 @@ def avoided_uploads(application: Application) -> int:
     """How many materials of `application` were given without uploading a file: by a
     certificate reference or a signed declaration."""
     return sum(1 for s in application.material_substitutes if s.kind != "deferred")
+
+
+def on_case_step(step) -> None:
+    """Reaction to a certificate's revocation (a `certificate_revoked` step on the case it
+    came from): every undecided case that uses it by reference gets the same step on its
+    own timeline, which its clerks read (the task page flags it from the register too)."""
+    data = step.data or {}
+    if step.kind != "certificate_revoked" or data.get("used_by_reference"):
+        return
+    cert = db.session.execute(
+        db.select(ECertificate).where(ECertificate.number == data.get("certificate"))
+    ).scalar()
+    if cert is None:
+        return
+    users = db.session.execute(
+        db.select(MaterialSubstitute.application_id)
+        .join(Application, Application.id == MaterialSubstitute.application_id)
+        .where(
+            MaterialSubstitute.certificate_id == cert.id,
+            Application.case_number.is_not(None),
+            Application.decided_at.is_(None),
+        )
+    ).scalars()
+    for application_id in sorted(set(users)):
+        events.case_step(
+            application_id,
+            "certificate_revoked",
+            message=step.message,
+            data={"certificate": cert.number, "used_by_reference": True},
+        )

@@ -13,7 +13,7 @@ import pytest
 from app.extensions import db
 from app.models import Application, Attachment, ECertificate, Job, User
 from app.models.materials import BY_CERTIFICATE, MaterialSubstitute
-from app.services import ecertificates, reuse
+from app.services import ecertificates, reuse, timeline
 from app.services.periods import local_today
 from tests import decisions, journeys, reuse_journey
 
@@ -93,6 +93,11 @@ def test_revocation_and_expiry_after_submission_are_flagged(app, client, make_cl
     page = _task_page(make_client, app, app_id)
     assert 'data-status="revoked" data-flagged="yes"' in page
     assert 'class="alert alert-danger py-1 my-1 small certificate-flag"' in page
+    # …and the revocation is written on this case's timeline, for its clerks only.
+    assert f'used-certificate-revoked">{licence["number"]}<' in page and "登记事项虚假" in page
+    with app.app_context():
+        public = timeline.public_events(db.session.get(Application, app_id))
+        assert "certificate_revoked" not in {e.kind for e in public}
 
     with app.app_context():  # the same, for a certificate past its last valid day
         cert = db.session.get(ECertificate, licence["id"])
