@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from app.extensions import db
-from app.models import Application, AuditRecord, CaseEvent, Notification, User
+from app.models import Application, AuditRecord, CaseEvent, Notice, Notification, User
 from app.models.materials import BY_DECLARATION, CHECK_FALSE, CHECK_PENDING, DEFERRED
-from app.services import deferred, material_rules, scheduler
+from app.services import deferred, material_rules, notices, scheduler
 from tests import decisions, journeys, reuse_journey
+from tests.unit.test_notice_documents import pdf_text
 
 pytestmark = pytest.mark.slow
 
@@ -119,6 +120,13 @@ def test_a_non_key_material_follows_after_acceptance(app, client, make_client, w
     )
     staff = _substitutes(app, app_id)["staff_list"]
     assert staff["kind"] == DEFERRED and staff["supplied_at"] is None
+    with app.app_context():  # the receipt (受理回执) lists how each material was given
+        receipt = db.session.execute(
+            db.select(Notice).where(Notice.application_id == app_id, Notice.kind == "receipt")
+        ).scalar_one()
+        text = pdf_text(notices.path_for(receipt).read_bytes())
+    assert "住所使用证明（房屋租赁合同）（告知承诺）" in text
+    assert "参保职工花名册（容缺受理，受理后补交）" in text
     case_page = client.get(f"/cases/{app_id}?lang=en").get_data(as_text=True)
     assert 'id="outstanding"' in case_page and 'data-slot="staff_list"' in case_page
     with app.app_context():

@@ -11,11 +11,12 @@ from datetime import timedelta
 import pytest
 
 from app.extensions import db
-from app.models import Application, Attachment, ECertificate, Job, User
+from app.models import Application, Attachment, ECertificate, Job, Notice, User
 from app.models.materials import BY_CERTIFICATE, MaterialSubstitute
-from app.services import ecertificates, reuse, timeline
+from app.services import ecertificates, notices, reuse, timeline
 from app.services.periods import local_today
 from tests import decisions, journeys, reuse_journey
+from tests.unit.test_notice_documents import pdf_text
 
 pytestmark = pytest.mark.slow
 
@@ -80,6 +81,12 @@ def test_licence_is_reused_by_reference_and_the_clerk_sees_it_verified(
         code = db.session.get(ECertificate, licence["id"]).verify_code
         assert reuse.avoided_uploads(db.session.get(Application, app_id)) == 2
     assert f"/verify/certificates/{code}" in page
+    with app.app_context():  # the receipt says the licence was given by reference
+        receipt = db.session.execute(
+            db.select(Notice).where(Notice.application_id == app_id, Notice.kind == "receipt")
+        ).scalar_one()
+        text = pdf_text(notices.path_for(receipt).read_bytes())
+    assert f"营业执照（电子证照{licence['number']}，免提交）" in text.replace("\n", "")
 
 
 def test_revocation_and_expiry_after_submission_are_flagged(app, client, make_client, wait_jobs):
