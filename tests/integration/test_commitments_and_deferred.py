@@ -12,9 +12,17 @@ from pathlib import Path
 import pytest
 
 from app.extensions import db
-from app.models import Application, AuditRecord, CaseEvent, Notice, Notification, User
+from app.models import (
+    Application,
+    ApplicationStatus,
+    AuditRecord,
+    CaseEvent,
+    Notice,
+    Notification,
+    User,
+)
 from app.models.materials import BY_DECLARATION, CHECK_FALSE, CHECK_PENDING, DEFERRED
-from app.services import deferred, material_rules, notices, scheduler
+from app.services import deferred, material_rules, notices, retention, scheduler
 from tests import decisions, journeys, reuse_journey
 from tests.unit.test_notice_documents import pdf_text
 
@@ -36,6 +44,7 @@ def _substitutes(app, app_id: int) -> dict:
                 "created_by": s.created_by_id,
                 "created_at": s.created_at,
                 "check": s.check_status,
+                "note": s.check_note,
                 "supplied_at": s.supplied_at,
                 "overdue_at": s.overdue_at,
                 "reminded_at": s.reminded_at,
@@ -112,6 +121,13 @@ def test_a_declaration_replaces_the_material_and_is_checked_afterwards(
             db.select(AuditRecord).where(AuditRecord.object_type == "declaration")
         ).scalar_one()
         assert record.details["outcome"] == "false"
+        # Past its retention, the closed case keeps the check's outcome but not its note.
+        db.session.get(Application, app_id).status = ApplicationStatus.WITHDRAWN
+        db.session.commit()
+        assert retention.anonymise_case(app_id)
+        db.session.remove()
+    lease = _substitutes(app, app_id)["lease"]
+    assert lease["check"] == CHECK_FALSE and lease["note"] is None
 
 
 def test_a_non_key_material_follows_after_acceptance(app, client, make_client, wait_jobs):
