@@ -23,6 +23,7 @@ their choice here, as one `MaterialSubstitute` row per application and slot.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import text
 
 from app import uow
 from app.domain.errors import Conflict, DomainError, NotFound
@@ -88,9 +89,26 @@ def require_draft(application: Application) -> None:
         )
 
 
+def _lock(application: Application) -> None:
+    """Hold the application row until the use case ends and re-read its substitutes, so
+    that two requests for one slot (a double click, two tabs) take turns instead of
+    colliding on the one-row-per-slot constraint. PostgreSQL locks the row (FOR UPDATE);
+    SQLite takes its write lock with a no-op UPDATE."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(
+            text("UPDATE application SET status = status WHERE id = :id"), {"id": application.id}
+        )
+    db.session.refresh(application, ["status"], with_for_update=True)
+    db.session.expire(application, ["material_substitutes"])
+
+
 def put(application: Application, slot: str, kind: str, actor: User | None, **values):
     """Record that `slot` is filled by `kind` (replacing an earlier choice for the slot).
-    Part of the caller's use case."""
+    Part of the caller's use case; a draft that was submitted meanwhile is refused."""
+    was_draft = application.status == ApplicationStatus.DRAFT
+    _lock(application)
+    if was_draft:
+        require_draft(application)
     existing = substitutes_by_slot(application).get(slot)
     if existing is not None:
         application.material_substitutes.remove(existing)
@@ -105,6 +123,8 @@ def put(application: Application, slot: str, kind: str, actor: User | None, **va
 def withdraw(application: Application, slot: str) -> None:
     """The applicant takes back a draft's certificate reference or declaration for `slot`
     (to upload the file instead)."""
+    require_draft(application)
+    _lock(application)
     require_draft(application)
     sub = substitutes_by_slot(application).get(slot)
     if sub is None or sub.kind == DEFERRED:
