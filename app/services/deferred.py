@@ -76,14 +76,22 @@ def remind_at(application: Application, rule: dict) -> datetime | None:
     return calendar.add_working_days(application.accepted_at, days)
 
 
+def _waiting(application: Application) -> list[MaterialSubstitute]:
+    """The deferred materials not supplied yet, here or with an answer to a correction."""
+    with_files = {a.slot for a in application.attachments if not a.superseded}
+    return [
+        s
+        for s in application.material_substitutes
+        if s.kind == DEFERRED and s.supplied_at is None and s.slot not in with_files
+    ]
+
+
 def outstanding(application: Application, now: datetime | None = None) -> list[Outstanding]:
     """The case's deferred materials not yet supplied."""
     now = now or utcnow()
     due = due_at(application)
     out = []
-    for sub in application.material_substitutes:
-        if sub.kind != DEFERRED or sub.supplied_at is not None:
-            continue
+    for sub in _waiting(application):
         out.append(
             Outstanding(
                 substitute=sub,
@@ -100,7 +108,7 @@ def supply(application: Application, slot: str, filename: str, data: bytes, acto
     """The citizen uploads a deferred material on the case page (after submission, before
     the decision). The file is stored and reviewed like any other."""
     sub = material_rules.substitutes_by_slot(application).get(slot)
-    if sub is None or sub.kind != DEFERRED or sub.supplied_at is not None:
+    if sub is None or sub not in _waiting(application):
         raise NotFound("nothing_outstanding", _l("This material is not outstanding."))
     if application.status not in _OPEN:
         raise Conflict("case_closed", _l("This case is closed: materials can no longer be added."))
@@ -157,11 +165,7 @@ def _check_case(application_id: int, now: datetime) -> dict:
     application = db.session.get(Application, application_id)
     rule = material_rules.deferral_rule(application.service)
     due, remind = due_at(application, rule), remind_at(application, rule)
-    pending = [
-        s
-        for s in application.material_substitutes
-        if s.kind == DEFERRED and s.supplied_at is None and s.overdue_at is None
-    ]
+    pending = [s for s in _waiting(application) if s.overdue_at is None]
     done = {"reminded": 0, "flagged": 0}
     if not pending or due is None:
         return done

@@ -235,3 +235,33 @@ def test_the_deadline_reminds_the_citizen_then_flags_the_case(app, client, make_
     assert 'data-state="overdue"' in page
     case_page = client.get(f"/cases/{app_id}").get_data(as_text=True)
     assert 'data-overdue="yes"' in case_page  # the citizen may still send it, late
+
+
+def test_a_deferred_material_sent_with_corrections_counts_as_supplied(
+    app, client, make_client, wait_jobs
+):
+    app_id = reuse_journey.submitted_with_uploads(
+        app, client, wait_jobs, seed=55, mobile="13911115501"
+    )
+    clerk = make_client()
+    clerk.login("clerk_social_security")
+    number = decisions.case_number(app, app_id)
+    resp = clerk.post(
+        f"/clerk/tasks/{journeys.open_task_id(clerk, number)}/decide",
+        {"decision": "correct", "correction_items": "请上传参保职工花名册"},
+    )
+    assert resp.status_code == 302
+    resp = client.post(
+        f"/cases/{app_id}/correction",
+        {"note": "已上传", "file:staff_list": (journeys.io.BytesIO(journeys.blank_png()), "s.png")},
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 302
+    wait_jobs()
+    with app.app_context():
+        application = db.session.get(Application, app_id)
+        assert deferred.outstanding(application) == []
+        far = deferred.due_at(application) + timedelta(days=30)
+        assert deferred.check_deadlines(far) == {"reminded": 0, "flagged": 0}
+        db.session.remove()
+    assert 'id="outstanding"' not in client.get(f"/cases/{app_id}").get_data(as_text=True)
