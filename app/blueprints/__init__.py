@@ -23,6 +23,7 @@ def register_blueprints(app) -> None:
         privacy,
         processes,
         public,
+        substitutes,
     )
 
     app.register_blueprint(auth.bp)
@@ -43,6 +44,7 @@ def register_blueprints(app) -> None:
     from app.blueprints import api
 
     api.register(app)
+    app.register_blueprint(substitutes.bp)
     errors.register(app)
     db_errors.register(app)
     from app.blueprints import context

@@ -13,7 +13,18 @@ from app.blueprints.context import safe_next
 from app.domain.errors import Conflict, DomainError, ValidationFailed
 from app.extensions import db
 from app.models import Attachment, TaskStatus, utcnow
-from app.services import approvals, audit, case_notes, catalogue, reviews, timeline, workspace
+from app.services import (
+    approvals,
+    audit,
+    case_notes,
+    catalogue,
+    commitments,
+    deferred,
+    reuse,
+    reviews,
+    timeline,
+    workspace,
+)
 from ml import doctypes
 
 bp = Blueprint("clerk", __name__)
@@ -112,6 +123,9 @@ def task(task_id: int, errors=None):
         clerks=approvals.department_clerks(current_user) if current_user.is_lead else [],
         errors=errors or {},
         now=utcnow(),
+        verified_view=reuse.verified_view,
+        deferred_due=deferred.due_at,
+        declaration_check_label=commitments.check_label,
     )
 
 

@@ -68,6 +68,9 @@ EVENT_LABELS = {
     "clock_paused": _l("Time limit suspended during corrections"),
     "clock_resumed": _l("Time limit resumed"),
     "extended": _l("Time limit extended"),
+    "material_supplied": _l("Deferred material supplied"),
+    "material_reminder": _l("Reminder: materials still to supply"),
+    "material_overdue": _l("Deferred material overdue"),
 }
 # The case clock's alert beside the promised and statutory dates (app/domain/clock.py).
 CLOCK_LABELS = {

@@ -14,7 +14,10 @@ from app.services import (
     applications,
     catalogue,
     companies,
+    deferred,
+    material_rules,
     ratings,
+    reuse,
     reviews,
     timeline,
     withdrawal,
@@ -110,6 +113,8 @@ def materials(application_id: int):
         "portal/materials.html",
         application=application,
         slots=applications.material_slots(application),
+        offers=reuse.offers(application),
+        deferral=material_rules.deferral_rule(application.service),
     )
 
 
@@ -193,6 +198,8 @@ def case(application_id: int):
         can_withdraw=withdrawal.can_withdraw(application),
         reason_max=withdrawal.REASON_MAX,
         slots=applications.material_slots(application),
+        outstanding=deferred.outstanding(application),
+        deferral_days=material_rules.deferral_rule(application.service)["working_days"],
         rating=ratings.for_application(application),
         can_rate=ratings.can_rate(current_user, application),
         level_labels=ratings.LEVEL_LABELS,

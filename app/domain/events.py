@@ -42,6 +42,9 @@ CASE_STEP_KINDS = frozenset(
         "clock_paused",
         "clock_resumed",
         "extended",
+        "material_supplied",
+        "material_reminder",
+        "material_overdue",
     }
 )
 # The kinds the applicant (and anyone following the case from outside) is shown. The others
@@ -66,6 +69,8 @@ PUBLIC_STEP_KINDS = frozenset(
         "clock_paused",
         "clock_resumed",
         "extended",
+        "material_supplied",
+        "material_reminder",
     }
 )
 # Steps only the clerks see (who took, gave back or handed on a task, and why); the

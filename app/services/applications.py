@@ -25,13 +25,15 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services import agents, catalogue, file_lanes, forms, uploads
+from app.models.materials import MaterialSubstitute
+from app.services import agents, catalogue, file_lanes, forms, material_rules, reuse, uploads
 from app.workflow import runtime
 
 
 @uow.use_case
 def start_draft(citizen: User, service: Service, company: Company | None = None) -> Application:
-    """The citizen's open draft for `service`, created (prefilled from the account) if none;
+    """The citizen's open draft for `service`, created if none, prefilled from the verified
+    account (`prefill`) and from the citizen's valid e-certificates (`prefill_certificate`);
     with `company`, a draft applied for on the company's behalf (代办: the citizen must be
     its verified legal representative or an agent in force for the service), prefilled
     with its name and credit code.
@@ -46,11 +48,11 @@ def start_draft(citizen: User, service: Service, company: Company | None = None)
     draft = _open_draft(citizen, service, company)
     if draft is None:
         form = catalogue.service_form(service)
-        prefill = {
-            f["name"]: getattr(citizen, f["prefill"], None)
-            for f in catalogue.form_fields(form)
-            if f.get("prefill")
-        }
+        fields = catalogue.form_fields(form)
+        prefill = reuse.prefill(citizen, fields)
+        prefill.update(
+            {f["name"]: getattr(citizen, f["prefill"], None) for f in fields if f.get("prefill")}
+        )
         if company is not None:
             prefill.update(_company_prefill(form, company))
         db.session.execute(
@@ -141,14 +143,16 @@ def save_form(application: Application, raw: dict) -> dict:
 
 
 def material_slots(application: Application) -> list[dict]:
-    """The service's required/optional materials, each with the files uploaded for it."""
+    """The service's required/optional materials, each with the files uploaded for it and
+    what stands in for an upload (`substitute`: a certificate, a declaration, deferred)."""
     by_slot: dict = {}
     for att in application.attachments:
         if att.superseded:
             continue
         by_slot.setdefault(att.slot, []).append(att)
+    substitutes = material_rules.substitutes_by_slot(application)
     return [
-        dict(m, files=by_slot.get(m["slot"], []))
+        dict(m, files=by_slot.get(m["slot"], []), substitute=substitutes.get(m["slot"]))
         for m in application.service.definition.get("materials", [])
     ]
 
@@ -274,6 +278,9 @@ def delete_draft(citizen: User, application_id: int) -> None:
         raise _not_deletable()
     stored = [a.stored_name for a in draft.attachments]
     db.session.execute(delete(Attachment).where(Attachment.application_id == draft.id))
+    db.session.execute(
+        delete(MaterialSubstitute).where(MaterialSubstitute.application_id == draft.id)
+    )
     res = db.session.execute(
         delete(Application).where(
             Application.id == draft.id,
@@ -296,19 +303,21 @@ def _not_deletable() -> Conflict:
 
 
 def check_complete(application: Application) -> dict:
-    """Everything still missing before submission: form field errors and required materials."""
+    """Everything still missing before submission: form field errors and required materials
+    (a material given by certificate or declaration is there; a deferrable one may follow)."""
     form = catalogue.service_form(application.service)
     _, errors = forms.validate(
         form, {k: ("1" if v is True else v) for k, v in (application.form_data or {}).items()}
     )
     groups: dict = {}
     for slot in material_slots(application):
-        if slot.get("required") and not slot["files"]:
+        given = slot["files"] or slot["substitute"] is not None or slot.get("deferrable")
+        if slot.get("required") and not given:
             errors[f"material:{slot['slot']}"] = _l("Upload this material.")
         if slot.get("required_group"):
             groups.setdefault(slot["required_group"], []).append(slot)
     for slots in groups.values():  # "one of these" materials (e.g. invoice or lease)
-        if not any(s["files"] for s in slots):
+        if not any(s["files"] or s["substitute"] is not None for s in slots):
             errors[f"material:{slots[0]['slot']}"] = _l("Upload at least one of these materials.")
     return errors
 
@@ -335,6 +344,7 @@ def submit(application: Application) -> Application:
     db.session.refresh(application)
     application.case_number = f"YW{now:%Y%m%d}{application.id:06d}"
     application.due_at = calendar.add_working_days(now, application.service.time_limit_days)
+    material_rules.defer_missing(application, application.citizen)  # 容缺: to follow later
     events.case_step(application, "submitted", actor=application.citizen)
     try:
         runtime.start_case(application)

@@ -15,7 +15,11 @@ event leads to:
 |                        | certificate_issued: the e-certificate in the register and  |
 |                        | its signing job; a webhook delivery job per subscribed     |
 |                        | system for submitted, accepted, decided and certificate    |
-|                        | issued (`webhooks.on_case_step`)                           |
+|                        | issued (`webhooks.on_case_step`); material_reminder /      |
+|                        | material_overdue: the citizen / the case's clerks told     |
+|                        | (`deferred.on_case_step`, 容缺受理); certificate_revoked:   |
+|                        | the same step on each undecided case using it              |
+|                        | (`reuse.on_case_step`)                                     |
 | TaskAssigned           | a notification to the named clerk                          |
 | ServiceCallRequested   | an `operator_call` job (run after the commit)              |
 | Audited                | the next record of the audit trail (`audit.append`)        |
@@ -30,7 +34,16 @@ from app.domain.events import Audited, CaseStep, ServiceCallRequested, TaskAssig
 from app.extensions import db
 from app.jobs import queue
 from app.models import HumanTask
-from app.services import audit, ecertificates, notices, notifications, timeline, webhooks
+from app.services import (
+    audit,
+    deferred,
+    ecertificates,
+    notices,
+    notifications,
+    reuse,
+    timeline,
+    webhooks,
+)
 
 
 def _notify_step(step: CaseStep) -> None:
@@ -67,6 +80,8 @@ REACTIONS: dict[type, tuple[Callable, ...]] = {
         notices.on_case_step,
         ecertificates.on_case_step,
         webhooks.on_case_step,
+        deferred.on_case_step,
+        reuse.on_case_step,
     ),
     TaskAssigned: (_notify_assignee,),
     ServiceCallRequested: (_queue_service_call,),

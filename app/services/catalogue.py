@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models import Service
 from app.models.catalogue import DEFAULT_RETENTION_DAYS
 from app.services.fieldtypes import FormSchemaError, schema_problems
+from app.services.material_rules import rule_problems
 
 
 def _read_json(path: Path) -> dict:
@@ -78,6 +79,9 @@ def sync_services() -> list[Service]:
     out = []
     for entry in shipped_services():
         form = load_form(entry["form"])
+        problems = rule_problems(entry, form)
+        if problems:
+            raise FormSchemaError(problems)
         definition = {
             "guide": entry.get("guide", {}),
             "form": entry["form"],
@@ -86,6 +90,8 @@ def sync_services() -> list[Service]:
             "promised_days": int(entry.get("promised_days") or entry["time_limit_days"]),
             "certificate": entry.get("certificate"),  # the e-certificate its approval issues
             "materials": form.get("materials", []),
+            # 容缺受理: deadline and rule for materials that follow later (material_rules)
+            "deferred_materials": entry.get("deferred_materials"),
             "retention_days": int(entry.get("retention_days", DEFAULT_RETENTION_DAYS)),
         }
         svc = db.session.execute(db.select(Service).where(Service.code == entry["code"])).scalar()

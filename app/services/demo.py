@@ -4,7 +4,9 @@ representative of a demo company) and the company's agent (代办), the shipped 
 local demo CA and agency signing certificate for e-certificates (unless the agency's own are
 configured),
 and (outside tests) a few sample cases of the demo citizen, decided and rated through the
-services, so that the performance page has something to show.
+services, so that the performance page has something to show — then, holding the business
+licence an approved one issued, the citizen applies for 单位参保登记 without uploading it
+(the licence by reference, the proof of premises by a declaration, the staff list deferred).
 
 Idempotent: running it again changes nothing that already exists (a department renamed in
 the file is renamed in the table).
@@ -260,4 +262,32 @@ def load_sample_cases(timeout: float = 60) -> int:
         application = db.session.get(Application, app_id)
         if rating and application.decision:
             ratings.rate(citizen, application, rating[0], rating[1])
-    return len(made)
+    return len(made) + (1 if load_reuse_sample(citizen, image) else 0)
+
+
+def load_reuse_sample(citizen: User, image: bytes) -> Application | None:
+    """The demo citizen applies for 单位参保登记 with the business licence in the register:
+    the form prefilled from it, the licence slot filled by reference, the proof of premises
+    by the declaration, the ID card uploaded, the staff list left to follow (容缺).
+    None if the citizen holds no valid licence."""
+    from app.services import applications, commitments, reuse
+
+    service = db.session.execute(
+        db.select(Service).where(Service.code == "employer_insurance")
+    ).scalar()
+    licences = reuse.usable_certificates(citizen, "business_licence")
+    if service is None or not licences:
+        return None
+    draft = applications.start_draft(citizen, service)
+    values = dict(draft.form_data or {}, employees="8", insured_from=local_today().isoformat())
+    errors = applications.save_form(draft, values)
+    if errors:
+        raise RuntimeError(f"demo: the reuse sample's form no longer validates: {errors}")
+    for slot in applications.material_slots(draft):
+        if slot.get("ecertificate"):
+            reuse.use_certificate(draft, slot["slot"], licences[0].id, citizen)
+        elif slot.get("declarable"):
+            commitments.declare(draft, slot["slot"], True, citizen)
+        elif slot.get("required") and not slot.get("deferrable"):
+            applications.add_attachment(draft, slot["slot"], f"{slot['slot']}.png", image)
+    return applications.submit(draft)

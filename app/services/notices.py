@@ -117,6 +117,13 @@ def _receipt(application: Application, details: dict) -> Body:
         f"{_label_zh(materials.get(slot, {}).get('label'), slot)}（{count}份）"
         for slot, count in received.items()
     ]
+    for sub in application.material_substitutes:  # given without a file (material_rules)
+        how = {
+            "ecertificate": f"电子证照{sub.certificate.number if sub.certificate else ''}，免提交",
+            "declaration": "告知承诺",
+            "deferred": "容缺受理，受理后补交",
+        }.get(sub.kind, sub.kind)
+        items.append(f"{_label_zh(materials.get(sub.slot, {}).get('label'), sub.slot)}（{how}）")
     due = [("承诺办结日期", cn_date(application.due_at))] if application.due_at else []
     return Body(
         facts=[*_application_facts(application), ("查询码", code), *due],

@@ -30,6 +30,7 @@ from app.models import (
     ApplicationStatus,
     CaseEvent,
     HumanTask,
+    MaterialSubstitute,
     Rating,
     Service,
     WorkflowInstance,
@@ -124,6 +125,11 @@ def anonymise_case(application_id: int, now=None) -> bool:
         update(Rating)
         .where(Rating.application_id == case.id)
         .values(comment=None, follow_up_reply=None)
+    )
+    db.session.execute(  # a declaration's check may name what was found about the applicant
+        update(MaterialSubstitute)
+        .where(MaterialSubstitute.application_id == case.id)
+        .values(check_note=None)
     )
     instance = db.session.execute(
         select(WorkflowInstance).where(WorkflowInstance.application_id == case.id)

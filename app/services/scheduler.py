@@ -1,5 +1,6 @@
-"""Periodic work: fire due BPMN timers, hand out jobs whose worker died, and anonymise
-closed cases past their retention (`app.services.retention`).
+"""Periodic work: fire due BPMN timers, hand out jobs whose worker died, anonymise
+closed cases past their retention (`app.services.retention`), and remind of and flag
+deferred materials (容缺受理, `app.services.deferred`).
 
 Run by Celery beat with Redis, or by an in-process loop thread otherwise.
 """
@@ -12,7 +13,7 @@ import threading
 from app.extensions import db
 from app.jobs.queue import runner_for
 from app.models import WorkflowInstance, utcnow
-from app.services import retention
+from app.services import deferred, retention
 from app.uow import use_case
 from app.workflow import runtime
 
@@ -54,7 +55,14 @@ def tick(app) -> dict:
     fired = fire_due_timers()
     recovered = runner_for(app).recover()
     anonymised = retention.anonymise_expired()
-    return {"timers": fired, "jobs_recovered": recovered, "cases_anonymised": anonymised}
+    materials = deferred.check_deadlines()
+    return {
+        "timers": fired,
+        "jobs_recovered": recovered,
+        "cases_anonymised": anonymised,
+        "materials_reminded": materials["reminded"],
+        "materials_flagged": materials["flagged"],
+    }
 
 
 def start_background_loop(app) -> threading.Thread:
