@@ -55,3 +55,12 @@ def test_confirm_page_names_missing_materials_by_their_label_not_their_key(clien
     missing = page.split('id="missing-list"')[1].split("</div>")[0]
     assert "id_card_front —" not in missing and "company_name —" not in missing
     assert "法定代表人身份证（人像面） —" in missing and "拟设立企业名称 —" in missing
+
+
+def test_each_service_cards_link_names_its_service(client):
+    """Every card's button reads 办事指南: a screen reader listing links hears which one."""
+    page = client.get("/").get_data(as_text=True)
+    links = re.findall(
+        r'href="/services/(\w+)">办事指南<span class="visually-hidden">: ([^<]+)<', page
+    )
+    assert len(links) >= 4 and len({name for _, name in links}) == len(links)
