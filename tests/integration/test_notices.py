@@ -155,7 +155,9 @@ def test_a_rejection_states_the_reasons_and_the_remedies_and_verifies_publicly(
 
     english = anonymous.get(f"/verify/notices/{found[2]['code']}?lang=en").get_data(as_text=True)
     assert "This notice was issued through OneWindow and is valid." in english
-    assert '<span translate="no">不予行政许可决定书</span> (Decision to refuse the licence)' in english
+    assert (
+        '<span translate="no">不予行政许可决定书</span> (Decision to refuse the licence)' in english
+    )
 
     missing = anonymous.get("/verify/notices/" + "x" * 24)
     assert missing.status_code == 404 and 'id="notice-not-found"' in missing.get_data(as_text=True)
