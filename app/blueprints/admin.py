@@ -140,6 +140,7 @@ def holidays():
     return render_template(
         "admin/holidays.html",
         holidays=holiday_calendar.list_days(),
+        holiday_name=holiday_calendar.display_name,
         official_years=holiday_calendar.official_years(),
         this_year=local_today().year,
     )

@@ -14,6 +14,7 @@ from flask import request
 from flask_babel import format_datetime, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.domain.names import localized_name
 from app.services import clock, fieldtypes
@@ -109,6 +110,41 @@ REASON_LABELS = {
         "The PDF has too many pages to be checked. Scan only the pages asked for."
     ),
 }
+# A finding whose code covers several fields, worded for the field it is about.
+FIELD_REASON_LABELS = {
+    ("id_mismatch", "sex"): _l(
+        "The sex printed on the ID card differs from the sex its ID number encodes."
+    ),
+    ("id_mismatch", "birth_date"): _l(
+        "The date of birth printed on the ID card differs from the one its ID number encodes."
+    ),
+}
+# Below this confidence (or with one of these findings) a document was not recognised: its
+# best guess is not shown as what it is.
+RECOGNISED_CONFIDENCE = 0.3
+NOT_RECOGNISED = ("unreadable", "low_confidence", "too_complex", "too_many_pages")
+
+
+def reason_label(code: str, field: str | None = None) -> str:
+    """The translated finding: its code's words, or those for its field when they differ."""
+    label = FIELD_REASON_LABELS.get((code, field)) or REASON_LABELS.get(code)
+    return str(label) if label else code
+
+
+def recognised_type(review: dict | None) -> str | None:
+    """The document type the review recognised, or None for "not recognised" (a photo of
+    anything else, an unreadable scan, a guess at 0 %)."""
+    review = review or {}
+    codes = {r.get("code") for r in review.get("reasons") or []}
+    if (
+        not review.get("doc_type")
+        or review.get("doc_type") == "other"
+        or codes & set(NOT_RECOGNISED)
+    ):
+        return None
+    if (review.get("confidence") or 0) < RECOGNISED_CONFIDENCE:
+        return None
+    return review["doc_type"]
 
 
 def doc_type_labels() -> dict[str, str]:
@@ -150,7 +186,8 @@ def register(app) -> None:
             "field_widget": fieldtypes.widget_for,
             "field_value": lambda field, value: fieldtypes.display(field, value, tr),
             "check_label": check_label,
-            "reason_label": lambda c: REASON_LABELS.get(c, c),
+            "reason_label": reason_label,
+            "recognised_type": recognised_type,
             "doc_type_label": doc_type_label,
             "doc_type_labels": doc_type_labels,
             "lname": localized_name,
@@ -160,6 +197,14 @@ def register(app) -> None:
                 current_user.is_authenticated and clock.may_extend(current_user, application)
             ),
         }
+
+    @app.template_filter("data")
+    def data(value):
+        """People's own words (a name, a company, a file name, a login): shown as written in
+        either language, marked `translate="no"` for translators and the page checks."""
+        if value is None or value == "":
+            return ""
+        return Markup('<span translate="no">%s</span>') % value
 
     @app.template_filter("dt")
     def dt(value, fmt="yyyy-MM-dd HH:mm"):

@@ -1,7 +1,10 @@
 """Notifications to citizens and clerks: the in-app inbox row and its outside deliveries.
 
-A `Notification` is what the recipient reads in the inbox (title, body and a link, already
-written in their language). Each outside channel (SMS, e-mail) it is also sent through has
+A `Notification` is what the recipient reads in the inbox: a link, and its title and body
+written in every language of the site (`texts`), so that it is read in the language the
+reader has at the moment they open the inbox; `title`/`body` hold the recipient's own
+language (what SMS and e-mail carried, and all that rows from before 0016 have).
+Each outside channel (SMS, e-mail) it is also sent through has
 a `NotificationDelivery` row with its own status, filled in by a background job, so a
 gateway that is down never loses the in-app notification.
 """
@@ -14,7 +17,7 @@ from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import UTCDateTime, utcnow
+from app.models.base import JSONType, UTCDateTime, utcnow
 
 
 class DeliveryStatus(str, enum.Enum):
@@ -40,6 +43,7 @@ class Notification(db.Model):
     kind: Mapped[str] = mapped_column(String(32), nullable=False)
     title: Mapped[str] = mapped_column(String(255), nullable=False)
     body: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    texts = mapped_column(JSONType)  # {"zh": [title, body], "en": [...]}; None before 0016
     link: Mapped[str | None] = mapped_column(String(255))  # a local path
     application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"), index=True)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
@@ -53,6 +57,15 @@ class Notification(db.Model):
         order_by="NotificationDelivery.id",
         cascade="all, delete-orphan",
     )
+
+    def title_in(self, locale: str) -> str:
+        """The title in `locale`, or as first written (an older row has one language)."""
+        return ((self.texts or {}).get(locale) or [self.title])[0]
+
+    def body_in(self, locale: str) -> str:
+        """The body in `locale`, or as first written."""
+        written = (self.texts or {}).get(locale)
+        return written[1] if written else self.body
 
     @property
     def is_read(self) -> bool:

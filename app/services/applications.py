@@ -27,6 +27,7 @@ from app.models import (
 )
 from app.models.materials import MaterialSubstitute
 from app.services import agents, catalogue, file_lanes, forms, material_rules, reuse, uploads
+from app.services.periods import local_today
 from app.workflow import runtime
 
 
@@ -342,7 +343,9 @@ def submit(application: Application) -> Application:
             _l("This application was already submitted. Follow it under My cases."),
         )
     db.session.refresh(application)
-    application.case_number = f"YW{now:%Y%m%d}{application.id:06d}"
+    # The date in the case number is the day it was submitted where the service is (Beijing),
+    # as every time on its pages is shown: 00:30 on 1 March local is 1 March, not 28 February.
+    application.case_number = f"YW{local_today(now):%Y%m%d}{application.id:06d}"
     application.due_at = calendar.add_working_days(now, application.service.time_limit_days)
     material_rules.defer_missing(application, application.citizen)  # 容缺: to follow later
     events.case_step(application, "submitted", actor=application.citizen)

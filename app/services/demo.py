@@ -156,13 +156,18 @@ def load_demo_data(sample_cases: bool | None = None) -> dict:
     return {"logins": logins, "deployed": deployed, "sample_cases": samples}
 
 
-# The demo citizen's sample business-registration cases: which departments say no, then the
-# citizen's rating (level, comment); None = still with the departments.
+# The demo citizen's sample business-registration cases, one in each state a case can be in:
+# (what happens at intake (受理), which departments then say no, the citizen's rating).
+# intake None = left waiting for intake; "withdraw" = the citizen withdraws it there.
 SAMPLE_CASES = [
-    ((), (5, "办理很快，一次办成。")),
-    ((), (4, None)),
-    (("tax",), (2, "驳回的理由没有写清楚，不知道该补什么材料。")),
-    (None, None),
+    ("accept", (), (5, "办理很快，一次办成。")),
+    ("accept", (), (4, None)),
+    ("accept", ("tax",), (2, "驳回的理由没有写清楚，不知道该补什么材料。")),
+    ("accept", None, None),  # with the departments (并联审批)
+    ("correct", None, None),  # waiting for the citizen's correction (补正)
+    ("refuse", None, None),  # not accepted (不予受理)
+    (None, None, None),  # submitted, waiting for intake
+    ("withdraw", None, None),  # withdrawn by the citizen
 ]
 SAMPLE_FORM = {
     "company_name": "上海张三示例科技有限公司",
@@ -172,22 +177,68 @@ SAMPLE_FORM = {
     "business_scope": "软件开发；技术咨询",
     "contact_phone": CITIZEN["mobile"],
 }
+INTAKE_COMMENTS = {
+    "correct": {"correction_items": "请补充房屋租赁合同的全部页面（含出租方签章页）。"},
+    "refuse": {"comment": "申请事项不属于本机关职责范围，请向区市场监管局申请。"},
+}
+SAMPLE_SEED = 2026
+SAMPLE_MARK = "样本"
 
 
-def _blank_png() -> bytes:
+def sample_documents(doc_types: set[str]) -> tuple[dict, dict[str, bytes]]:
+    """The person on the sample ID card and a PNG of each document type asked for, rendered
+    once by the project's synthetic generator (ml.synthetic: a silhouette for the face),
+    each marked 样本 (sample); a type the generator does not draw is a blank page."""
+    import random
+
     from PIL import Image
 
+    from ml.synthetic import render, synthetic_types
+
+    front, person = render("id_card_front", random.Random(SAMPLE_SEED), capture="clean")
+    rng = random.Random(SAMPLE_SEED + 1)
+    images = {}
+    for doc_type in sorted(doc_types):
+        if doc_type == "id_card_front":
+            image = front
+        elif doc_type in synthetic_types():
+            image = render(doc_type, rng, capture="clean")[0]
+        else:
+            image = Image.new("RGB", (60, 40), "white")
+        images[doc_type] = _png(_marked(image))
+    return person, images
+
+
+def _marked(image):
+    """`image` with 样本 in red in its bottom-right corner, clear of the printed fields."""
+    from PIL import ImageDraw
+
+    from ml.synthetic.fonts import FONTS_TRAIN, load_font
+
+    if not FONTS_TRAIN:
+        return image
+    size = max(16, image.height // 14)
+    draw = ImageDraw.Draw(image)
+    font = load_font(FONTS_TRAIN[0], size)
+    box = draw.textbbox((0, 0), SAMPLE_MARK, font=font)
+    x = image.width - (box[2] - box[0]) - size // 2
+    y = image.height - (box[3] - box[1]) - size // 2
+    draw.text((x, y), SAMPLE_MARK, fill=(200, 30, 30), font=font)
+    return image
+
+
+def _png(image) -> bytes:
     buf = io.BytesIO()
-    Image.new("RGB", (60, 40), "white").save(buf, format="PNG")
+    image.save(buf, format="PNG")
     return buf.getvalue()
 
 
-def load_sample_cases(timeout: float = 60) -> int:
+def load_sample_cases(timeout: float = 180) -> int:
     """Apply, decide and rate the sample cases through the services; returns how many were
     made. Skipped if the demo citizen has any case already, or if jobs run on Celery (no
     worker may be running yet to do the auto-review the cases wait for)."""
     from app.jobs.queue import runner_for
-    from app.services import applications, approvals, ratings
+    from app.services import applications, approvals, ratings, withdrawal
 
     if current_app.config.get("REDIS_URL"):
         log.info("demo: sample cases skipped (background jobs run on Celery)")
@@ -205,23 +256,30 @@ def load_sample_cases(timeout: float = 60) -> int:
         db.select(Service).where(Service.code == "business_registration")
     ).scalar_one()
     runner = runner_for(current_app._get_current_object())
-    image = _blank_png()
     made = []
+    person, images = None, None
     for _case in SAMPLE_CASES:
         draft = applications.start_draft(citizen, service)
-        errors = applications.save_form(
-            draft,
-            dict(
-                SAMPLE_FORM, legal_rep_name=citizen.real_name, legal_rep_id_number=citizen.id_number
-            ),
+        slots = [
+            s
+            for s in applications.material_slots(draft)
+            if s.get("required") or s.get("required_group")
+        ]
+        if images is None:  # rendered once, for every case
+            person, images = sample_documents({s["doc_type"] for s in slots})
+        form = dict(
+            SAMPLE_FORM, legal_rep_name=person["name"], legal_rep_id_number=person["id_number"]
         )
+        errors = applications.save_form(draft, form)
         if errors:
             raise RuntimeError(f"demo: the sample form no longer validates: {errors}")
-        for slot in applications.material_slots(draft):
-            if slot.get("required") or slot.get("required_group"):
-                applications.add_attachment(draft, slot["slot"], f"{slot['slot']}.png", image)
+        for slot in slots:
+            applications.add_attachment(
+                draft, slot["slot"], f"{slot['slot']}_样本.png", images[slot["doc_type"]]
+            )
         applications.submit(draft)
         made.append(draft.id)
+    applications.start_draft(citizen, service)  # and a draft to continue
     if not runner.wait_idle(timeout):  # the auto-review of every case
         log.warning("demo: auto-review still running; sample cases left undecided")
         return len(made)
@@ -243,12 +301,20 @@ def load_sample_cases(timeout: float = 60) -> int:
             db.select(User).where(User.username == clerk_username(task.department.code))
         ).scalar_one()
 
-    for app_id, (rejecting, rating) in zip(made, SAMPLE_CASES):
-        if rejecting is None:
+    for app_id, (intake, rejecting, rating) in zip(made, SAMPLE_CASES):
+        application = db.session.get(Application, app_id)
+        if intake == "withdraw":
+            withdrawal.withdraw(citizen, application, "信息填写有误，重新申请。")
             continue
-        for task in open_tasks(app_id):  # the lead department accepts first (受理)
+        if intake is None:
+            continue
+        for task in open_tasks(app_id):  # the lead department decides intake first (受理)
             if task.form == "intake_decision":
-                approvals.decide(clerk_of(task), task.id, {"intake": "accept"})
+                approvals.decide(
+                    clerk_of(task), task.id, {"intake": intake, **INTAKE_COMMENTS.get(intake, {})}
+                )
+        if intake != "accept" or rejecting is None:
+            continue
         for task in open_tasks(app_id):
             no = task.department.code in rejecting
             approvals.decide(
@@ -262,10 +328,10 @@ def load_sample_cases(timeout: float = 60) -> int:
         application = db.session.get(Application, app_id)
         if rating and application.decision:
             ratings.rate(citizen, application, rating[0], rating[1])
-    return len(made) + (1 if load_reuse_sample(citizen, image) else 0)
+    return len(made) + (1 if load_reuse_sample(citizen, images or {}) else 0)
 
 
-def load_reuse_sample(citizen: User, image: bytes) -> Application | None:
+def load_reuse_sample(citizen: User, images: dict[str, bytes]) -> Application | None:
     """The demo citizen applies for 单位参保登记 with the business licence in the register:
     the form prefilled from it, the licence slot filled by reference, the proof of premises
     by the declaration, the ID card uploaded, the staff list left to follow (容缺).
@@ -289,5 +355,9 @@ def load_reuse_sample(citizen: User, image: bytes) -> Application | None:
         elif slot.get("declarable"):
             commitments.declare(draft, slot["slot"], True, citizen)
         elif slot.get("required") and not slot.get("deferrable"):
-            applications.add_attachment(draft, slot["slot"], f"{slot['slot']}.png", image)
+            image = (
+                images.get(slot["doc_type"])
+                or sample_documents({slot["doc_type"]})[1][slot["doc_type"]]
+            )
+            applications.add_attachment(draft, slot["slot"], f"{slot['slot']}_样本.png", image)
     return applications.submit(draft)

@@ -47,6 +47,20 @@ def official_days(year: int) -> list[tuple[date, str, bool]]:
     return sorted(days)
 
 
+def display_name(name: str, locale: str) -> str:
+    """An official holiday's name in `locale` (the calendar stores the Chinese one, as
+    published); a make-up working day says so; a name an administrator typed stays as is."""
+    if locale == "zh":
+        return name
+    import chinese_calendar
+
+    english = {h.chinese: h.value for h in chinese_calendar.Holiday}
+    if name.endswith(MAKE_UP_SUFFIX) and name[: -len(MAKE_UP_SUFFIX)] in english:
+        holiday = english[name[: -len(MAKE_UP_SUFFIX)]]
+        return str(_l("Make-up working day for %(holiday)s", holiday=holiday))
+    return english.get(name, name)
+
+
 @uow.use_case
 def import_official(year: int) -> int:
     """Add or overwrite `year`'s official days in the calendar; returns how many were

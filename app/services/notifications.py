@@ -285,7 +285,9 @@ def send(
 ) -> Notification | None:
     """Create `user`'s notification, in their language, and queue its outside deliveries.
 
-    `texts()` returns (title, body) and is called under the recipient's locale. The same
+    `texts()` returns (title, body): it is called under each language of the site, so the
+    inbox shows it in the reader's language of the moment; SMS and e-mail carry the
+    recipient's preferred language (their account setting). The same
     title to the same person about the same case is sent once per transaction (a clerk's
     correction request and the process's own notice of it are one message). A failure to
     compose the texts is logged and notifies nobody; it never fails the caller's action.
@@ -294,9 +296,13 @@ def send(
         return None
     key = (user.id, getattr(application, "id", None), kind)
     try:
+        written = {}
+        for lang in current_app.config["LANGUAGES"]:
+            with force_locale(lang):
+                title, body = texts()
+                written[lang] = [str(title)[:255], str(body)[:4000]]
         with force_locale(locale_for(user)):
-            title, body = texts()
-            title, body = str(title)[:255], str(body)[:4000]
+            title, body = written.get(locale_for(user)) or next(iter(written.values()))
             contents = _channel_contents(user, title, body, link)
     except Exception:  # noqa: BLE001 — a broken text must not stop a clerk's decision
         log.exception("could not compose notification %s for user %s", kind, user.id)
@@ -310,6 +316,7 @@ def send(
         kind=kind,
         title=title,
         body=body,
+        texts=written,
         link=link,
         application_id=getattr(application, "id", None),
         created_at=utcnow(),

@@ -125,7 +125,8 @@ class CaseView:
     def findings(self, att: Attachment) -> dict:
         """The auto-review of `att` as the page shows it: verdict, type, checks, reasons,
         text and fields, with personal data masked unless the file was revealed. `fields`
-        maps each field to {"value", "masked"} (the clerk's correction where there is one);
+        maps each field to {"value", "masked", "page", "box"} (the clerk's correction where there
+        is one);
         `pages` keeps the page sizes the evidence boxes are drawn on, not the OCR'd words."""
         review = att.review or {}
         corrected = att.corrected_fields or {}
@@ -139,7 +140,13 @@ class CaseView:
             value = corrected.get(key) or _review_field_value(record) or ""
             kind = masking.OCR_FIELD_KINDS.get(key)
             shown = value if revealed else (masking.mask(value, kind) if kind else text(value))
-            fields[key] = {"value": shown, "masked": shown != value}
+            where = record if isinstance(record, dict) else {}
+            fields[key] = {  # where it was read is no personal data: the evidence boxes
+                "value": shown,
+                "masked": shown != value,
+                "page": where.get("page"),
+                "box": where.get("box"),
+            }
         return {
             "verdict": review.get("verdict"),
             "doc_type": review.get("doc_type"),

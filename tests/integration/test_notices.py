@@ -150,12 +150,14 @@ def test_a_rejection_states_the_reasons_and_the_remedies_and_verifies_publicly(
     assert 'id="verified-notice"' in body and found[2]["number"] in body
     assert "不予行政许可决定书" in body and case_number in body
     masked = name[0] + "*" * (len(name) - 1)
-    assert f'id="notice-applicant">{masked}<' in body and name not in body
+    assert f'id="notice-applicant"><span translate="no">{masked}<' in body and name not in body
     assert "材料不全" not in body  # the reasons stay in the document
 
     english = anonymous.get(f"/verify/notices/{found[2]['code']}?lang=en").get_data(as_text=True)
     assert "This notice was issued through OneWindow and is valid." in english
-    assert "不予行政许可决定书 (Decision to refuse the licence)" in english
+    assert (
+        '<span translate="no">不予行政许可决定书</span> (Decision to refuse the licence)' in english
+    )
 
     missing = anonymous.get("/verify/notices/" + "x" * 24)
     assert missing.status_code == 404 and 'id="notice-not-found"' in missing.get_data(as_text=True)

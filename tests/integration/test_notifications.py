@@ -466,3 +466,31 @@ def test_an_email_given_at_registration_gets_the_notifications_too(app, client, 
         assert by_channel["email"].status == DeliveryStatus.SENT
         assert by_channel["email"].backend == "log" and "内容" in by_channel["email"].content
         db.session.remove()
+
+
+def test_the_inbox_shows_each_notification_in_the_readers_language_of_the_moment(
+    app, client, wait_jobs
+):
+    """Written once (in Chinese, the recipient's language), read later in English after the
+    reader switched: the inbox says it in English; SMS kept the recipient's language. A row
+    from before the change (one language only) is still shown as written."""
+    journeys.submitted_case(client, wait_jobs, seed=12, mobile="13911112345", rendered=False)
+    with app.app_context():
+        citizen = _user("13911112345")
+        submitted = next(n for n in _notes(citizen.id) if n.kind == "case_submitted")
+        assert "提交" in submitted.title and submitted.texts["zh"][0] == submitted.title
+        assert submitted.texts["en"][0].startswith("Application submitted")
+        sms = next(d for d in submitted.deliveries if d.channel == "sms")
+        assert "提交" in sms.content
+        old = Notification(
+            recipient_id=citizen.id, kind="notice", title="旧通知标题", body="旧通知正文"
+        )
+        db.session.add(old)
+        db.session.commit()
+        db.session.remove()
+    zh = client.get("/notifications/").get_data(as_text=True)
+    assert "Application submitted" not in zh and "旧通知标题" in zh
+    client.post("/lang/en")
+    en = client.get("/notifications/").get_data(as_text=True)
+    assert "Application submitted" in en and "awaits acceptance" in en
+    assert "旧通知标题" in en  # the older row, as it was written

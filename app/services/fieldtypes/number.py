@@ -1,9 +1,13 @@
-"""`number`: a finite decimal number (amounts, capital), within the schema's `min`/`max`."""
+"""`number`: a finite decimal number (amounts, capital), within the schema's `min`/`max`.
+
+Shown in the reader's locale: grouped digits ("80,000"), or money when the field names its
+`"currency"` ("¥80,000.00")."""
 
 from __future__ import annotations
 
 import math
 
+from flask_babel import format_currency, format_decimal
 from flask_babel import lazy_gettext as _l
 
 from app.services.fieldtypes.checks import number_range
@@ -27,3 +31,15 @@ class Number(FieldType):
         if not math.isfinite(number):
             raise FieldProblem(_l("Enter a number."))
         return number
+
+    def display(self, field: dict, value, translate):
+        """Grouped digits, or money in the field's `currency`, in the page's locale."""
+        if value is None or value == "":
+            return "—"
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return value
+        if field.get("currency"):
+            return format_currency(number, field["currency"])
+        return format_decimal(number, format="#,##0.##")

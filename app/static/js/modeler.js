@@ -1,7 +1,17 @@
 // The administrators' BPMN modeler: edit, validate (errors marked on the diagram), deploy.
 (function () {
   var canvasEl = document.getElementById("canvas");
-  var modeler = new BpmnJS({container: canvasEl, keyboard: {bindTo: document}});
+  // The modeler's own words (palette, search) in the page's language: the template gives
+  // their translations; a word without one stays as bpmn-js wrote it.
+  var words = JSON.parse(document.getElementById("modeler-words").textContent);
+  function translate(template, replacements) {
+    var text = words[template] || template;
+    return text.replace(/{([^}]+)}/g, function (_, key) {
+      return (replacements || {})[key] !== undefined ? replacements[key] : "{" + key + "}";
+    });
+  }
+  var modeler = new BpmnJS({container: canvasEl,
+    additionalModules: [{translate: ["value", translate]}]});
   var status = document.getElementById("modeler-status");
   var list = document.getElementById("modeler-issues");
   var marked = [];
@@ -68,6 +78,10 @@
   });
   modeler.importXML(JSON.parse(document.getElementById("diagram-xml").textContent)).then(function () {
     modeler.get("canvas").zoom("fit-viewport");
+    // The diagram's labels are the process's own names, as its authors wrote them.
+    canvasEl.querySelectorAll("svg, .bjs-powered-by").forEach(function (el) {
+      el.setAttribute("translate", "no");
+    });
     canvasEl.setAttribute("data-ready", "1");
   }).catch(function (err) { show("danger", String(err)); });
 })();

@@ -1,0 +1,62 @@
+"""The clerk sees where the auto-review read every field: a box per extracted field (and per
+finding) over the document, and the box of the field under the pointer or the keyboard focus
+stands out."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.extensions import db
+from app.models import Attachment
+from tests import decisions, journeys
+from tests.e2e.steps import login
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+def test_every_field_has_its_box_and_hovering_highlights_it(
+    app, live_server, browser, client, wait_jobs
+):
+    app_id = journeys.submitted_case(client, wait_jobs, seed=31, mobile="13911113131")
+    number = decisions.case_number(app, app_id)
+    with app.app_context():
+        att = db.session.execute(
+            db.select(Attachment).where(
+                Attachment.application_id == app_id, Attachment.slot == "id_card_front"
+            )
+        ).scalar_one()
+        boxed = sorted(
+            k
+            for k, f in (att.review.get("fields") or {}).items()
+            if isinstance(f, dict) and f.get("box") and not f.get("page")
+        )
+        att_id = att.id
+    assert len(boxed) >= 3, att.review.get("fields")  # a clean ID card: name, number, dates…
+
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    login(page, live_server, "clerk_market_regulation")
+    page.goto(f"{live_server}/clerk/")
+    page.locator(f"[data-case='{number}'] a").first.click()
+    doc = page.locator(f".attachment[data-attachment='{att_id}']")
+    doc.locator(".ow-evidence img").wait_for()
+    page.wait_for_function(
+        "n => document.querySelectorAll(`.attachment[data-attachment='${n}'] .ow-box`).length > 0",
+        arg=att_id,
+    )
+    drawn = sorted(
+        k.removeprefix("field:")
+        for k in doc.locator(".ow-box").evaluate_all(
+            "els => els.map(e => e.getAttribute('data-evidence'))"
+        )
+        if k.startswith("field:")
+    )
+    assert set(boxed) <= set(drawn)
+    key = boxed[0]
+    box = doc.locator(f".ow-box[data-evidence='field:{key}']").first
+    assert "active" not in (box.get_attribute("class") or "")
+    doc.locator(f"tr[data-evidence='field:{key}']").hover()
+    assert "active" in box.get_attribute("class")
+    doc.locator(f"tr[data-evidence='field:{key}'] input").focus()
+    assert "active" in box.get_attribute("class")
+    ctx.close()
