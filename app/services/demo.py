@@ -258,8 +258,13 @@ def load_sample_cases(timeout: float = 180) -> int:
     runner = runner_for(current_app._get_current_object())
     made = []
     person, images = None, None
-    for _case in SAMPLE_CASES:
-        draft = applications.start_draft(citizen, service)
+    # The first case is applied for on the demo company's behalf, so its business licence
+    # names the company and 张三 as its legal representative: the licence 单位参保登记 reuses.
+    company = db.session.execute(
+        db.select(Company).where(Company.credit_code == COMPANY["credit_code"])
+    ).scalar()
+    for index, _case in enumerate(SAMPLE_CASES):
+        draft = applications.start_draft(citizen, service, company if index == 0 else None)
         slots = [
             s
             for s in applications.material_slots(draft)
