@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 
 APPLICANT_MATCH_KINDS = ("name", "number")
 PRESENT_CHECK = "present"  # the review's check that a required field was found
+# the review's check that a name with nothing to compare it with was read clearly
+NAME_READING_CHECK = "name_reading"
 
 
 def N_(message: str) -> str:  # noqa: N802 - the conventional name Babel extracts by default
@@ -201,7 +203,11 @@ def check_labels() -> dict[str, str]:
     the types' own checks."""
     from ml.validators import VALIDATOR_LABELS
 
-    labels = {PRESENT_CHECK: N_("found"), **VALIDATOR_LABELS}
+    labels = {
+        PRESENT_CHECK: N_("found"),
+        NAME_READING_CHECK: N_("read clearly"),
+        **VALIDATOR_LABELS,
+    }
     for doc_type in _REGISTRY.values():
         for key in doc_type.applicant_matches:
             labels.setdefault(applicant_check(key), N_("matches the applicant"))
