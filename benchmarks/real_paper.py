@@ -1,14 +1,16 @@
 """Benchmark: the auto-review on real paper nobody on this project made (issue 17).
 
-Reads `../shared/datasets` (see its README; the scans are never copied into the repository):
+Reads the folder given by --data or REAL_PAPER_DIR (real scans nobody here made; they are never
+copied into the repository, nor anything derived from them):
   sroie-dev/  scanned shop receipts, reviewed for an `invoice` slot: typed `invoice` %,
               total found % and date found % (against key/*.json);
   funsd-dev/  scanned English business forms, reviewed with no expected type: typed `other` %
               and how many were typed `passport` or `id_card_*` (must be none).
 Prints the confusion matrix of both sets and the review time per page. Skips (exit 0) when
-the folder is absent. OCR is not cached unless --cache DIR is given, so times are honest.
+no folder is given or it lacks the two sets. OCR is not cached unless --cache DIR is given,
+so times are honest.
 
-    nice -n 10 .venv/bin/python benchmarks/real_paper.py [--data DIR] [--limit N] [--workers 2]
+    REAL_PAPER_DIR=DIR nice -n 10 .venv/bin/python benchmarks/real_paper.py [--limit N]
 """
 
 import argparse
@@ -24,7 +26,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ["OMP_THREAD_LIMIT"] = "1"
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 _MONTHS = "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()
 
 
@@ -149,12 +150,12 @@ def report(data: Path, results: list[dict], wall: float, workers: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--data", type=Path, default=os.environ.get("REAL_PAPER_DIR"))
     parser.add_argument("--limit", type=int, help="only the first N files of each set")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--cache", help="OCR cache folder (default: no cache, honest times)")
     args = parser.parse_args(argv)
-    if not (args.data / "sroie-dev").is_dir() or not (args.data / "funsd-dev").is_dir():
+    if not args.data or not all((args.data / s).is_dir() for s in ("sroie-dev", "funsd-dev")):
         print(f"skipped: no sroie-dev/ and funsd-dev/ in {args.data}")
         return 0
     os.environ["ML_CACHE_DIR"] = args.cache or "off"
