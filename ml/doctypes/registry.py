@@ -73,6 +73,22 @@ class TypeCheck:
 
 
 @dataclass(frozen=True)
+class Anchors:
+    """What the text of a document of a type cannot lack, and what proves the type.
+
+    *required* is a regular expression: a text with no match is never typed as this type,
+    however sure the model is (English forms are no passports for being in Latin script).
+    *evidence* are regular expressions that, all found, make this type the answer when the
+    model answers "other" or lacks its own anchors (an English receipt with a total label,
+    amounts and a date is a receipt even though no training layout looked like it).
+    Matching ignores case.
+    """
+
+    required: str = ""
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class DocType:
     """Everything the system knows about one document type.
 
@@ -96,6 +112,8 @@ class DocType:
     checks: tuple[TypeCheck, ...] = ()
     # fields that only the type's checks report on (not extracted), for their labels
     checked_fields: tuple[Field, ...] = ()
+    # what the classifier requires of a text before it answers this type (see Anchors)
+    anchors: Anchors = field(default_factory=Anchors)
 
     @property
     def field_keys(self) -> tuple[str, ...]:
