@@ -13,7 +13,7 @@ _KEYWORD = (
     r"发票|票据|收据|小票|合计|价税|金额|总计|实收|应收|TOTAL|AMOUNT|RECEIPT|INVOICE|CASH"
     r"|\bGST\b|\bTAX\b|\bBILL\b|CHANGE|SUBTOTAL"
 )
-_AMOUNT = r"\d\s?\.\s?\d{2}(?!\d)"
+_AMOUNT = r"\d\s?[.,]\s?\d{2}(?!\d)"  # cents after a point or a decimal comma
 DOC_TYPE = DocType(
     code="invoice",
     label=N_("Invoice or receipt"),
@@ -29,9 +29,12 @@ DOC_TYPE = DocType(
     synthetic=SyntheticLayout("ml.synthetic.invoices:render_invoice", variants=3),
     anchors=Anchors(
         required=_KEYWORD + "|" + _AMOUNT,
-        # a word that only bills print and at least three amounts with cents
+        # words that only bills print and at least three amounts with cents
         evidence=(
-            r"TOTAL|AMOUNT|CASH|CHANGE|RECEIPT|INVOICE|\bGST\b|合计|价税|总计|实收|应收|发票|收据",
+            (
+                r"CASH|RECEIPT|INVOICE|\bGST\b|\bQTY\b|\bRM\s?\d|SUB\s?-?TOTAL|CHANGE\s*DUE"
+                r"|TOTAL\s*(?:RM|INCL|AMOUNT|SALES|DUE)|AMOUNT\s*DUE|合计|价税|总计|实收|应收|发票|收据"
+            ),
             rf"{_AMOUNT}[\s\S]*{_AMOUNT}[\s\S]*{_AMOUNT}",
         ),
     ),

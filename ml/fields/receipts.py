@@ -43,18 +43,20 @@ DATE_EVERY = re.compile(
 DATE_LABEL = re.compile(r"开.日期|开具日期|日\s*期|交易时间|\bDATE\b|\bTARIKH\b|\bDT\b", re.I)
 # Total labels, strongest first; on one level the largest amount wins (a total is at
 # least its subtotal). "Sub total", quantities, taxes and discounts are not totals.
-TOTAL_LABELS = (
-    r"ROUND(?:ED|ING)?\s*TOTAL|TOTAL\s*(?:AFTER\s*)?ROUND(?:ED|ING)?(?!\s*ADJ)",
-    r"GRAND\s*TOTAL|NET+\s*TOTAL|TOTAL\s*NET+",
+_T = r"T[O0Q]{1,2}TA[L1I]{1,2}"  # TOTAL as OCR prints it: TOQTAL, Tota1l
+_TOTAL_PATTERNS = (
+    r"ROUND(?:ED|ING)?\s*{T}|{T}\s*(?:AFTER\s*)?ROUND(?:ED|ING)?(?!\s*ADJ)",
+    r"GRAND\s*{T}|NET+\s*{T}|{T}\s*NET+",
     (
-        r"TOTAL\s*(?:AMOUNT|AMT|PAYABLE|DUE|SALES?\s*\(?INCL|INCL|\(?RM\)?|\(?MYR\)?)"
-        r"|AMOUNT\s*(?:DUE|PAYABLE)|AMT\s*DUE|BALANCE\s*DUE|TOTAL\s*TO\s*PAY"
+        r"{T}\s*(?:AMOUNT|AMT|PAYABLE|DUE|SALES?\s*\(?INCL|INCL|\(?RM\)?|\(?MYR\)?)"
+        r"|AMOUNT\s*(?:DUE|PAYABLE)|AMT\s*DUE|BALANCE\s*DUE|{T}\s*TO\s*PAY"
     ),
     (
-        r"(?<!SUB)(?<!SUB\s)(?<!SUB-)\bTOTAL\b(?!\s*(?:QTY|QUANTITY|ITEMS?|DISC|SAVING|GST|TAX"
+        r"(?<!SUB)(?<!SUB\s)(?<!SUB-)\b{T}\b(?!\s*(?:QTY|QUANTITY|ITEMS?|DISC|SAVING|GST|TAX"
         r"|EXCL|EX\b|NET\s*WEIGHT|NO\b|POINTS?))"
     ),
 )
+TOTAL_LABELS = tuple(p.replace("{T}", _T) for p in _TOTAL_PATTERNS)
 _NOT_A_TOTAL = re.compile(r"SUB\s*-?\s*TOTAL|TAX\s*TOTAL|GST\s*TOTAL|TOTAL\s*GST|CHANGE", re.I)
 _WORDS = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿]+[圆元][零壹贰叁肆伍陆柒捌玖角分整正]*")
 
@@ -63,10 +65,14 @@ def _plausible_date(value: str | None) -> bool:
     return bool(value) and validate("date", value, min_year=1990, future_years=1).ok
 
 
+_TIME = re.compile(r"\s*[,;]?\s*\d{1,2}\s?[:.]\s?\d{2}(?!\d)")
+
+
 def find_date(doc: Document) -> FieldRecord | None:
     """The document's date: the first date of any format on a line with a date label (or
-    on the line after a label that stands alone), else the first date anywhere."""
-    labelled, anywhere = [], []
+    on the line after a label that stands alone), else the first one printed with a time
+    (a till prints 27/05/2018 13:48), else the first date anywhere."""
+    labelled, timed, anywhere = [], [], []
     for number, line in enumerate(doc.lines):
         label = DATE_LABEL.search(line.text)
         for match in DATE_EVERY.finditer(line.text):
@@ -75,10 +81,12 @@ def find_date(doc: Document) -> FieldRecord | None:
                 continue
             found = record(value, line, match.start(), match.end())
             anywhere.append(found)
+            if _TIME.match(line.text, match.end()):
+                timed.append(found)
             previous = doc.lines[number - 1].text if number else ""
             if (label and label.start() <= match.start()) or DATE_LABEL.search(previous[-12:]):
                 labelled.append(found)
-    return (labelled or anywhere or [None])[0] or _repaired_date(doc)
+    return (labelled or timed or anywhere or [None])[0] or _repaired_date(doc)
 
 
 _GARBLED = re.compile(r"(?<![\d/])\d[\d/.\-]{6,10}\d(?![\d/])")

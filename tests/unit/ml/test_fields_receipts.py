@@ -51,6 +51,11 @@ def test_labelled_date_wins_over_an_earlier_one():
     assert find_date(doc)["value"] == "2018-03-05"
 
 
+def test_a_date_printed_with_a_time_wins_over_an_earlier_one():
+    doc = Document("Member since 15/02/2015\nInvoice 0070177\n27/05/2018 13:48 1010 007\n")
+    assert find_date(doc)["value"] == "2018-05-27"
+
+
 def test_english_receipt_fields():
     fields = extract_invoice(Document(RECEIPT))
     assert fields["issue_date"]["value"] == "2018-05-30"
