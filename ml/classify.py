@@ -4,13 +4,18 @@ A scikit-learn pipeline over OCR text (character 1-3-gram TF-IDF, which works on
 Chinese without a segmenter) plus a few cheap layout features of the page image
 (:func:`image_features`), fed to a multinomial logistic regression whose
 probabilities are calibrated enough to abstain: below the threshold stored in the
-artifact the prediction is "other".  Like paperless-ngx's classifier, this module
+artifact the prediction is "other".  The model's answer must also have what its type
+declares a document of that type cannot lack (:class:`ml.doctypes.Anchors`): a type whose
+required anchor is absent from the text becomes "other", and when the answer is "other",
+a type whose evidence anchors are all present (one only) is the answer instead, with
+``basis="anchors"``.  Like paperless-ngx's classifier, this module
 only loads, saves and predicts; training lives in :mod:`ml.train`.  A missing or
 incompatible artifact makes :meth:`DocumentClassifier.load` return None, never raise.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import warnings
@@ -21,7 +26,7 @@ import numpy as np
 from PIL import Image
 from scipy import sparse
 
-from ml.doctypes import DOC_TYPES, OTHER
+from ml.doctypes import DOC_TYPES, OTHER, all_types, find
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +62,31 @@ class Prediction:
     confidence: float
     probabilities: dict[str, float] = field(default_factory=dict)
     abstained: bool = False
+    basis: str = "model"  # "model", or "anchors" when the type's evidence decided
+
+
+@functools.lru_cache(maxsize=256)
+def _anchor(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def lacks_anchors(code: str, text: str) -> bool:
+    """True when *text* lacks what type *code* requires (its ``anchors.required``)."""
+    doc_type = find(code)
+    required = doc_type.anchors.required if doc_type else ""
+    return bool(required) and not _anchor(required).search(text or "")
+
+
+def proven_type(text: str) -> str | None:
+    """The one type whose evidence anchors are all in *text* (None for none or several)."""
+    proven = [
+        t.code
+        for t in all_types()
+        if t.anchors.evidence
+        and not lacks_anchors(t.code, text)
+        and all(_anchor(p).search(text or "") for p in t.anchors.evidence)
+    ]
+    return proven[0] if len(proven) == 1 else None
 
 
 def normalize_text(text: str) -> str:
@@ -150,14 +180,22 @@ class DocumentClassifier:
         """Turn one probability row into a Prediction, abstaining below the threshold.
 
         When *text* is given and holds fewer than MIN_TEXT_CHARS characters the
-        classifier abstains too: layout alone is not evidence enough for a type.
+        classifier abstains too: layout alone is not evidence enough for a type. With
+        *text*, the type's anchors are applied (see the module docstring).
         """
         probs = {c: round(float(p), 4) for c, p in zip(self.classes, probabilities)}
         best = int(np.argmax(probabilities))
         confidence = float(probabilities[best])
         doc_type = self.classes[best]
         too_short = text is not None and len(normalize_text(text)) < MIN_TEXT_CHARS
-        if doc_type != OTHER and (confidence < self.threshold or too_short):
+        if too_short:
+            return Prediction(OTHER, confidence, probs, abstained=doc_type != OTHER)
+        unsure = doc_type != OTHER and confidence < self.threshold
+        if text is not None and (doc_type == OTHER or unsure or lacks_anchors(doc_type, text)):
+            proven = proven_type(text)
+            if proven is not None:
+                return Prediction(proven, probs.get(proven, 0.0), probs, basis="anchors")
+        if doc_type != OTHER and (unsure or (text is not None and lacks_anchors(doc_type, text))):
             return Prediction(OTHER, confidence, probs, abstained=True)
         return Prediction(doc_type, confidence, probs)
 

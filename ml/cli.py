@@ -1,7 +1,9 @@
 """Command line of the ml package: ``python -m ml review|evaluate|train|synth``.
 
 ``review`` prints one JSON object per line per file (keys: file, doc_type, confidence,
-fields, checks, verdict, reasons, ocr_seconds; ``--full`` adds text and word boxes).
+fields, checks, verdict, reasons, ocr_seconds; ``--full`` adds text and word boxes). Each
+field is a record ``{"value", "text", "page", "box"}``: the normalised value, the OCR text it
+was read from, the page (from 0) and the box [x, y, width, height] in that page's pixels.
 ``evaluate``, ``train`` and ``synth`` are handed to :mod:`ml.evaluate`, :mod:`ml.train`
 and :mod:`ml.synthetic`.
 """
@@ -29,6 +31,8 @@ USAGE = """usage: python -m ml COMMAND [ARGS]
 
 commands:
   review FILE... [--expect TYPE] [--applicant JSON] [--engine NAME] [--workers N] [--full]
+                          one JSON line per file; each field is a record
+                          {"value", "text", "page", "box"} (box: [x, y, width, height])
   evaluate DIR            accuracy, confusion matrix and field matches on DIR/manifest.json
   train [ARGS]            reproduce the committed classifier
   synth OUTDIR --per-class N [--heldout]   write synthetic documents + manifest.json
@@ -37,7 +41,11 @@ commands:
 
 def _review_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m ml review", description="Auto-review documents; one JSON line each."
+        prog="python -m ml review",
+        description="Auto-review documents; one JSON line each.",
+        epilog='Each field is printed as a record {"value": normalised value, "text": the OCR '
+        'text it was read from, "page": page index from 0, "box": [x, y, width, height] in '
+        "that page's pixels, or null}.",
     )
     parser.add_argument("files", nargs="+", help="images or PDFs to review")
     parser.add_argument("--expect", choices=DOC_TYPES, help="document type the service asks for")

@@ -28,10 +28,11 @@ from pathlib import Path
 from typing import Any
 
 from ml.doctypes import OTHER, find, is_known, resolve
-from ml.doctypes.registry import PRESENT_CHECK, applicant_check
+from ml.doctypes.registry import NAME_READING_CHECK, PRESENT_CHECK, applicant_check
 from ml.fields import Document, extract_fields
 from ml.fields.identity import passport_expiry
-from ml.fields.recover import needs_recovery, recover_fields
+from ml.fields.recover import LOW_CONF, needs_recovery, recover_fields, word_confidence
+from ml.names import plausible_chinese_name
 from ml.normalize import normalize_credit_code, normalize_id_number, normalize_name, normalize_text
 from ml.ocr import UnreadableDocument, run_ocr
 from ml.ocr.reread import page_images
@@ -52,6 +53,7 @@ REASON_CODES = (
 # UnreadableDocument reasons that are limits, reported under their own code, not "unreadable".
 LIMIT_REASONS = ("too_complex", "too_many_pages")
 MIN_TEXT_CHARS = 6
+PERSON_NAME_KEYS = ("name", "legal_rep")  # name fields that always hold a person's name
 _NO_EVIDENCE = {"text": "", "page": None, "box": None}
 _SENTINEL = object()
 
@@ -289,6 +291,36 @@ def _compare_applicant(
             )
 
 
+def _check_unverified_names(
+    doc_type: str, fields: dict, applicant: dict | None, ocr: Any, report: _Report
+) -> None:
+    """A name the application gives nothing to compare with is only as good as its reading:
+    read with low OCR confidence, or (a person's name) starting with no Chinese surname, it
+    is reported as ``low_confidence`` so that such a document is never a ``pass``."""
+    spec = find(doc_type)
+    if spec is None:
+        return
+    for key, kind in spec.applicant_matches.items():
+        record = fields.get(key)
+        if kind != "name" or not record or (applicant or {}).get(key):
+            continue
+        conf = word_confidence(ocr, record) if getattr(ocr, "pages", None) else None
+        implausible = key in PERSON_NAME_KEYS and not plausible_chinese_name(record["value"])
+        if conf is not None and conf < LOW_CONF:
+            why = f"read with low confidence ({conf:.0f})"
+        elif implausible:
+            why = "does not start with a known surname"
+        else:
+            continue
+        report.check(NAME_READING_CHECK, key, False, why)
+        report.reason(
+            "low_confidence",
+            key,
+            f"{key} {record['value']!r} {why} and the application has none to compare",
+            _evidence(record),
+        )
+
+
 def _pages_payload(ocr) -> list[dict]:
     return [
         {
@@ -357,6 +389,7 @@ def review_document(
     _check_fields(fields_type, fields, today, report, ocr)
     if applicant:
         _compare_applicant(fields_type, fields, applicant, ocr.text, report)
+    _check_unverified_names(fields_type, fields, applicant, ocr, report)
     out["verdict"] = "pass" if not report.reasons else "attention"
     return out
 

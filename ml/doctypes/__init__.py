@@ -19,6 +19,7 @@ import importlib
 
 from ml.doctypes.registry import (
     N_,
+    Anchors,
     DocType,
     Field,
     SyntheticLayout,
@@ -47,6 +48,7 @@ __all__ = [
     "DocType",
     "Field",
     "N_",
+    "Anchors",
     "SyntheticLayout",
     "TypeCheck",
     "all_types",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ml.doctypes.registry import N_, DocType, Field, SyntheticLayout
+from ml.doctypes.registry import N_, Anchors, DocType, Field, SyntheticLayout
 
 DOC_TYPE = DocType(
     code="business_license",
@@ -23,4 +23,7 @@ DOC_TYPE = DocType(
     extractor="ml.fields.business:extract_business_license",
     synthetic=SyntheticLayout("ml.synthetic.paper:render_business_license", variants=3),
     applicant_matches={"company_name": "name", "credit_code": "number", "legal_rep": "name"},
+    anchors=Anchors(
+        required=r"营业执照|执照|信用代码|法定代表人|经营范围|注册资本|成立日期|[0-9A-HJ-NP-RTUW-Y]{18}"
+    ),
 )

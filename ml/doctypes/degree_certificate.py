@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ml.doctypes.common import NAME
-from ml.doctypes.registry import N_, DocType, Field, SyntheticLayout
+from ml.doctypes.registry import N_, Anchors, DocType, Field, SyntheticLayout
 
 DOC_TYPE = DocType(
     code="degree_certificate",
@@ -14,4 +14,5 @@ DOC_TYPE = DocType(
     extractor="ml.fields.business:extract_degree_certificate",
     synthetic=SyntheticLayout("ml.synthetic.paper:render_degree_certificate", variants=3),
     applicant_matches={"name": "name"},
+    anchors=Anchors(required=r"学位|学士|硕士|博士|毕业|学院|大学|学校|证书"),
 )

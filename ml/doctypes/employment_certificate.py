@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ml.doctypes.common import NAME
-from ml.doctypes.registry import N_, DocType, Field, SyntheticLayout
+from ml.doctypes.registry import N_, Anchors, DocType, Field, SyntheticLayout
 
 DOC_TYPE = DocType(
     code="employment_certificate",
@@ -14,4 +14,5 @@ DOC_TYPE = DocType(
     extractor="ml.fields.business:extract_employment_certificate",
     synthetic=SyntheticLayout("ml.synthetic.paper:render_employment_certificate", variants=3),
     applicant_matches={"name": "name", "employer": "name"},
+    anchors=Anchors(required=r"证明|在职|工作|任职|入职|单位|公司"),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ml.doctypes.registry import N_, DocType, Field, SyntheticLayout
+from ml.doctypes.registry import N_, Anchors, DocType, Field, SyntheticLayout
 
 DOC_TYPE = DocType(
     code="id_card_back",
@@ -15,4 +15,5 @@ DOC_TYPE = DocType(
     ),
     extractor="ml.fields.identity:extract_id_card_back",
     synthetic=SyntheticLayout("ml.synthetic.cards:render_id_card_back", variants=3),
+    anchors=Anchors(required=r"居民身份证|身份证|签发|机关|有效期|公安|中华人民共和国"),
 )

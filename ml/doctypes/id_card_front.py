@@ -7,7 +7,7 @@ encoded in the ID number.
 from __future__ import annotations
 
 from ml.doctypes.common import ID_NUMBER, NAME
-from ml.doctypes.registry import N_, DocType, Field, SyntheticLayout, TypeCheck
+from ml.doctypes.registry import N_, Anchors, DocType, Field, SyntheticLayout, TypeCheck
 
 DOC_TYPE = DocType(
     code="id_card_front",
@@ -32,4 +32,5 @@ DOC_TYPE = DocType(
             },
         ),
     ),
+    anchors=Anchors(required=r"公民|身份|号码|姓名|性别|民族|出生|住址|\d{17}[\dX]"),
 )

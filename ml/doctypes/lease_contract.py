@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ml.doctypes.registry import N_, DocType, Field, SyntheticLayout
+from ml.doctypes.registry import N_, Anchors, DocType, Field, SyntheticLayout
 
 DOC_TYPE = DocType(
     code="lease_contract",
@@ -18,4 +18,5 @@ DOC_TYPE = DocType(
     extractor="ml.fields.business:extract_lease_contract",
     synthetic=SyntheticLayout("ml.synthetic.paper:render_lease_contract", variants=3),
     applicant_matches={"lessee": "name"},
+    anchors=Anchors(required=r"租|甲方|乙方|合同"),
 )

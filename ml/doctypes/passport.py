@@ -6,7 +6,7 @@ cannot be read.
 
 from __future__ import annotations
 
-from ml.doctypes.registry import N_, DocType, Field, SyntheticLayout, TypeCheck
+from ml.doctypes.registry import N_, Anchors, DocType, Field, SyntheticLayout, TypeCheck
 
 DOC_TYPE = DocType(
     code="passport",
@@ -29,4 +29,5 @@ DOC_TYPE = DocType(
     applicant_matches={"passport_number": "number"},
     checks=(TypeCheck("ml.review:check_passport_expiry", labels={}),),
     checked_fields=(Field("passport_expiry", N_("Passport expiry")),),
+    anchors=Anchors(required=r"[A-Z0-9<]{2}<<|<<[A-Z0-9]|PASSPORT|PASSEPORT|护照"),
 )

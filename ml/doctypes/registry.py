@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 
 APPLICANT_MATCH_KINDS = ("name", "number")
 PRESENT_CHECK = "present"  # the review's check that a required field was found
+# the review's check that a name with nothing to compare it with was read clearly
+NAME_READING_CHECK = "name_reading"
 
 
 def N_(message: str) -> str:  # noqa: N802 - the conventional name Babel extracts by default
@@ -71,6 +73,22 @@ class TypeCheck:
 
 
 @dataclass(frozen=True)
+class Anchors:
+    """What the text of a document of a type cannot lack, and what proves the type.
+
+    *required* is a regular expression: a text with no match is never typed as this type,
+    however sure the model is (English forms are no passports for being in Latin script).
+    *evidence* are regular expressions that, all found, make this type the answer when the
+    model answers "other" or lacks its own anchors (an English receipt with a total label,
+    amounts and a date is a receipt even though no training layout looked like it).
+    Matching ignores case.
+    """
+
+    required: str = ""
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class DocType:
     """Everything the system knows about one document type.
 
@@ -94,6 +112,8 @@ class DocType:
     checks: tuple[TypeCheck, ...] = ()
     # fields that only the type's checks report on (not extracted), for their labels
     checked_fields: tuple[Field, ...] = ()
+    # what the classifier requires of a text before it answers this type (see Anchors)
+    anchors: Anchors = field(default_factory=Anchors)
 
     @property
     def field_keys(self) -> tuple[str, ...]:
@@ -201,7 +221,11 @@ def check_labels() -> dict[str, str]:
     the types' own checks."""
     from ml.validators import VALIDATOR_LABELS
 
-    labels = {PRESENT_CHECK: N_("found"), **VALIDATOR_LABELS}
+    labels = {
+        PRESENT_CHECK: N_("found"),
+        NAME_READING_CHECK: N_("read clearly"),
+        **VALIDATOR_LABELS,
+    }
     for doc_type in _REGISTRY.values():
         for key in doc_type.applicant_matches:
             labels.setdefault(applicant_check(key), N_("matches the applicant"))

@@ -11,6 +11,7 @@ from ml.validators import validate
 
 from .base import CJK_NAME, ORG_NAME, Document, FieldRecord, record
 from .identity import DATE_ANY, DATE_CN, _clean_name
+from .receipts import cross_check_total, find_date, find_total, unlabelled_invoice_ids
 
 # An amount with cents as OCR prints it: "37359.61", "37,359.61", "37359 .61".
 MONEY = r"\d{1,3}(?:,\d{3})+\s?\.\s?\d{2}|\d+\s?\.\s?\d{2}"
@@ -216,7 +217,8 @@ def extract_degree_certificate(doc: Document) -> dict[str, FieldRecord]:
 
 
 def extract_invoice(doc: Document) -> dict[str, FieldRecord]:
-    """发票代码, 发票号码 (or a receipt's 单号/No.), 开票日期 (or 日期) and the total."""
+    """发票代码, 发票号码 (or a receipt's 单号/No.), 开票日期 (or 日期/Date) and the total; when
+    the labels were not read, values found by their shape (:mod:`ml.fields.receipts`)."""
     fields: dict[str, FieldRecord] = {}
     code = doc.after_label(["发票代码"], r"\d{10,12}")
     if code:
@@ -226,11 +228,12 @@ def extract_invoice(doc: Document) -> dict[str, FieldRecord]:
     )
     if number:
         fields["invoice_number"] = number
+    for key, found in unlabelled_invoice_ids(doc).items():
+        fields.setdefault(key, found)
     issued = doc.after_label(
         ["开票日期", "开具日期", "日期", "交易时间"], DATE_ANY, clean=normalize_date
     )
-    if issued is None:
-        issued = doc.first(DATE_ANY, clean=normalize_date)
+    issued = issued or find_date(doc)
     if issued:
         fields["issue_date"] = issued
     total = None
@@ -256,7 +259,10 @@ def extract_invoice(doc: Document) -> dict[str, FieldRecord]:
         if total:
             break
     if total:
-        fields["total"] = _repair_total(doc, total)
+        total = _repair_total(doc, total)
+    total = cross_check_total(doc, total or find_total(doc))
+    if total:
+        fields["total"] = total
     return fields
 
 

@@ -22,7 +22,7 @@ from .loading import MAX_PDF_PAGES, load_document, read_source
 from .preprocess import Prepared, preprocess, rotate_right_angle
 from .types import EngineUnavailable, OcrPage, OcrResult, Word, join_words, page_text
 
-PIPELINE_VERSION = 10  # bump whenever preprocessing or merging changes results
+PIPELINE_VERSION = 11  # bump whenever preprocessing or merging changes results
 ROTATION_TRIGGER_CONF = 60.0  # first pass below this mean confidence -> probe rotations
 ROTATION_MIN_GAIN = 15.0
 _MRZ_LINE = re.compile(r"[A-Z0-9<]{25,}")
@@ -154,10 +154,11 @@ def _merge_eng_pass(chi_words: list[Word], eng_words: list[Word]) -> list[Word]:
     by_line: dict[int, list[Word]] = {}
     for word in eng_words:
         by_line.setdefault(word.line, []).append(word)
-    mrz_lines = [
+    mrz_lines = [  # an MRZ line has fillers; "GOODSSOLDARENOTRETURNABLE" is no MRZ
         line
         for line in by_line.values()
-        if _MRZ_LINE.search("".join(w.text for w in line).replace(" ", ""))
+        if _MRZ_LINE.search(joined := "".join(w.text for w in line).replace(" ", ""))
+        and "<" in joined
     ]
     if mrz_lines:
         chi_words = [w for w in chi_words if not _MRZ_LINE.search(w.text) and w.text.count("<") < 2]
@@ -235,7 +236,9 @@ def ocr_page_image(
     used = lang
     text = join_words([w.text for w in words])
     if second_pass and lang == "chi_sim" and _needs_eng_pass(text):
-        band = _mrz_band(words, prep)
+        # Only a page with MRZ fillers gets the two-line band: on a receipt a long run of
+        # capitals and digits (an item code) is no MRZ, and its whole page needs English.
+        band = _mrz_band(words, prep) if "<" in text else None
         region = prep.image.crop(band) if band else prep.image
         eng_words = ocr.recognize(region, lang="eng", psm=psm)
         for word in eng_words:

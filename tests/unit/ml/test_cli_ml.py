@@ -50,6 +50,8 @@ def test_review_prints_one_json_line_per_file(card, tmp_path, capsys):
     assert set(lines[0]) == set(cli.REVIEW_KEYS)
     assert lines[0]["file"] == str(path)
     assert lines[0]["fields"]["id_number"]["value"] == number
+    for record in lines[0]["fields"].values():  # what --help and the README promise
+        assert set(record) == {"value", "text", "page", "box"}
     assert lines[1]["verdict"] == "attention"
     assert lines[1]["reasons"][0]["code"] == "unreadable"
 
@@ -67,6 +69,10 @@ def test_unknown_command_and_help(capsys):
     assert run_cli(["frobnicate"], capsys)[0] == 2
     code, out, _ = run_cli(["--help"], capsys)
     assert code == 0 and "review FILE" in out
+    assert '{"value", "text", "page", "box"}' in out
+    with pytest.raises(SystemExit):
+        cli.main(["review", "--help"])
+    assert '{"value":' in capsys.readouterr().out.replace("\n", " ")
 
 
 def test_dispatch_to_model_commands(monkeypatch):
