@@ -100,6 +100,9 @@ class HumanTask(db.Model):
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     outcome: Mapped[str | None] = mapped_column(String(16))
     comment: Mapped[str | None] = mapped_column(Text)
+    # The last clock alert its holders were told (yellow / red / overdue), by the scheduler
+    # (app/services/clock_alerts.py): each level is told once.
+    clock_alert_sent: Mapped[str | None] = mapped_column(String(16))
 
     application = relationship("Application")
     department = relationship("Department")

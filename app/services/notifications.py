@@ -372,6 +372,11 @@ def _service(application: Application) -> str:
     return application.service.display_name(_locale())
 
 
+def task_link(task_id: int) -> str:
+    """The path of a clerk's task page (for notifications about a task)."""
+    return _path("clerk.task", task_id=task_id)
+
+
 def _path(endpoint: str, **values) -> str:
     """A local URL path for `endpoint`, also outside a request (jobs, timers)."""
     return current_app.url_map.bind("localhost").build(endpoint, values)

@@ -13,7 +13,7 @@ import threading
 from app.extensions import db
 from app.jobs.queue import runner_for
 from app.models import WorkflowInstance, utcnow
-from app.services import deferred, retention
+from app.services import clock_alerts, deferred, retention
 from app.uow import use_case
 from app.workflow import runtime
 
@@ -56,12 +56,14 @@ def tick(app) -> dict:
     recovered = runner_for(app).recover()
     anonymised = retention.anonymise_expired()
     materials = deferred.check_deadlines()
+    alerts = clock_alerts.push_due_alerts()
     return {
         "timers": fired,
         "jobs_recovered": recovered,
         "cases_anonymised": anonymised,
         "materials_reminded": materials["reminded"],
         "materials_flagged": materials["flagged"],
+        "clock_alerts": alerts,
     }
 
 
