@@ -13,7 +13,8 @@ event leads to:
 |                        | on_case_step`: submitted → receipt with the query code,    |
 |                        | task_done(correction) → 补正通知书, decided → 决定书);     |
 |                        | certificate_issued: the e-certificate in the register and  |
-|                        | its signing job                                            |
+|                        | its signing job; the analytics rollups (`rollups.          |
+|                        | on_case_step`: submitted, decided, task opened/done, rated)|
 | TaskAssigned           | a notification to the named clerk                          |
 | ServiceCallRequested   | an `operator_call` job (run after the commit)              |
 | Audited                | the next record of the audit trail (`audit.append`)        |
@@ -28,7 +29,7 @@ from app.domain.events import Audited, CaseStep, ServiceCallRequested, TaskAssig
 from app.extensions import db
 from app.jobs import queue
 from app.models import HumanTask
-from app.services import audit, ecertificates, notices, notifications, timeline
+from app.services import audit, ecertificates, notices, notifications, rollups, timeline
 
 
 def _notify_step(step: CaseStep) -> None:
@@ -59,7 +60,13 @@ def _queue_service_call(call: ServiceCallRequested) -> None:
 
 
 REACTIONS: dict[type, tuple[Callable, ...]] = {
-    CaseStep: (timeline.write, _notify_step, notices.on_case_step, ecertificates.on_case_step),
+    CaseStep: (
+        timeline.write,
+        _notify_step,
+        notices.on_case_step,
+        ecertificates.on_case_step,
+        rollups.on_case_step,
+    ),
     TaskAssigned: (_notify_assignee,),
     ServiceCallRequested: (_queue_service_call,),
     Audited: (audit.append,),
