@@ -36,6 +36,7 @@ def dashboard():
 
 
 PERIOD_ARGS = ("days", "from", "to")
+FOLLOW_UPS_SHOWN = 20  # bad ratings listed on the performance page, oldest first
 
 
 def _period_args() -> dict:
@@ -75,7 +76,8 @@ def performance():
         range_errors=range_errors,
         max_range_days=periods.MAX_RANGE_DAYS,
         today=periods.local_today(period.now),
-        awaiting=ratings.awaiting_follow_up(),
+        awaiting=ratings.awaiting_follow_up(limit=FOLLOW_UPS_SHOWN),
+        awaiting_total=ratings.count_awaiting_follow_up(),
         level_labels=ratings.LEVEL_LABELS,
         charts=insight.chart_data(period, **filters),
         filters=filters,

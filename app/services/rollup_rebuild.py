@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 
 from app import uow
 from app.extensions import db
@@ -45,10 +45,10 @@ def _bulk(model, rows: dict, key_names: tuple) -> int:
     for key, values in rows.items():
         batch.append({**dict(zip(key_names, key, strict=True)), **values})
         if len(batch) >= 5000:
-            db.session.execute(insert(model), batch)
+            db.session.execute(model.__table__.insert(), batch)
             count, batch = count + len(batch), []
     if batch:
-        db.session.execute(insert(model), batch)
+        db.session.execute(model.__table__.insert(), batch)
         count += len(batch)
     return count
 

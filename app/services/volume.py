@@ -35,6 +35,7 @@ from app.models import (
     utcnow,
 )
 from app.services import approvals, ratings, rollup_rebuild
+from app.services.working_time import WorkingClock
 from app.workflow import runtime
 
 BATCH = 20_000
@@ -160,10 +161,11 @@ def template_cases(count: int = 4, seed: int = 7, wait_jobs=None) -> list[int]:
 # --- cloning -----------------------------------------------------------------------------
 
 
-def _working_time(rng, start, days: float):
+def _working_time(start, days: float):
     """`start` moved on by `days` working days (weekends skipped; holidays ignored here)."""
-    at = start
     whole, part = int(days), days - int(days)
+    at = start + timedelta(days=7 * (whole // 5))
+    whole %= 5
     while whole:
         at += timedelta(days=1)
         if at.weekday() < 5:
@@ -228,16 +230,21 @@ def clone(template_ids: list[int], cases: int, *, days: int = 365, seed: int = 1
         service = db.session.get(Service, application.service_id)
         templates.append((application, tasks, files, service))
     is_pg = db.session.connection().dialect.name == "postgresql"
+    # Working days are measured here once, as a decision or a completed task would have
+    # them measured, so that the rebuild only sums them.
+    clock = WorkingClock(
+        (now - timedelta(days=days + 2)).date(), (now + timedelta(days=120)).date()
+    )
     counts = {"application": 0, "human_task": 0, "attachment": 0, "rating": 0}
     app_cols = [
         "id", "case_number", "query_code", "citizen_id", "service_id", "status", "form_data",
         "decision", "created_at", "submitted_at", "due_at", "promised_due_at", "decided_at",
-        "accepted_at", "paused_days", "extension_days",
+        "accepted_at", "paused_days", "extension_days", "lead_working_days",
     ]  # fmt: skip
     task_cols = [
         "id", "instance_id", "application_id", "service_id", "spiff_task_id", "element_id",
         "name", "lane", "form", "department_id", "candidate_group", "status", "due_at",
-        "created_at", "completed_at", "completed_by_id", "outcome",
+        "created_at", "completed_at", "completed_by_id", "outcome", "working_days",
     ]  # fmt: skip
     file_cols = [
         "id", "application_id", "slot", "original_name", "stored_name", "mime_type", "size",
@@ -258,9 +265,9 @@ def clone(template_ids: list[int], cases: int, *, days: int = 365, seed: int = 1
             while submitted.weekday() >= 5:
                 submitted -= timedelta(days=1)
             lead = min(rng.lognormvariate(0.6, 0.7), 40.0)
-            decided = _working_time(rng, submitted, lead)
-            due = _working_time(rng, submitted, service.time_limit_days)
-            promised = _working_time(rng, submitted, service.promised_days)
+            decided = _working_time(submitted, lead)
+            due = _working_time(submitted, service.time_limit_days)
+            promised = _working_time(submitted, service.promised_days)
             still_open = decided > now or (
                 (now - submitted).days < OPEN_SHARE_DAYS and rng.random() < 0.5
             )
@@ -277,6 +284,7 @@ def clone(template_ids: list[int], cases: int, *, days: int = 365, seed: int = 1
                     None if still_open else ("approved" if approve else "rejected"),
                     submitted, submitted, due, promised, None if still_open else decided,
                     submitted, 0, 0,
+                    None if still_open else clock.working_days(submitted, decided),
                 )
             )  # fmt: skip
             span = (decided - submitted) / max(len(ttasks), 1)
@@ -292,9 +300,10 @@ def clone(template_ids: list[int], cases: int, *, days: int = 365, seed: int = 1
                         t.element_id, t.name, t.lane, t.form, t.department_id,
                         t.candidate_group,
                         (TaskStatus.OPEN if waiting else TaskStatus.DONE).value,
-                        _working_time(rng, created, rng.uniform(1, 6)), created,
+                        _working_time(created, rng.uniform(1, 6)), created,
                         None if waiting else completed, None if waiting else t.completed_by_id,
                         None if waiting else outcome,
+                        None if waiting else clock.working_days(created, completed),
                     )
                 )  # fmt: skip
                 task_id += 1
