@@ -3,7 +3,8 @@
 Empties the rollup tables and recomputes every counter from the cases, tasks, files and
 ratings, streaming their columns once and inserting the rollup rows in batches: the same
 figures the incremental path (`app.services.rollups`) produces — a test keeps the two equal.
-Used after history was changed by hand or loaded in bulk (`app.services.volume`).
+Used after history was changed by hand or loaded in bulk (`app.services.volume`). On
+PostgreSQL the database makes the sums (`app.services.rollup_rebuild_sql`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from app.models import (
     WorkflowInstance,
 )
 from app.models.ratings import SATISFIED_LEVEL_MIN
+from app.services import rollup_rebuild_sql
 from app.services.rollups import (
     CLOSED,
     ROLLUPS,
@@ -61,10 +63,10 @@ def _zero(model) -> dict:
 def rebuild() -> dict:
     """Empty the rollups and recompute them from history, in one transaction. Durations
     already stored on cases and tasks are used as they are; missing ones are measured and
-    stored. Returns how many rows each rollup table now holds."""
+    stored. On PostgreSQL the sums are made by the database (`rollup_rebuild_sql`), elsewhere
+    here, streaming the history once. Returns how many rows each rollup table now holds."""
     for model in ROLLUPS:
         db.session.execute(delete(model))
-    lead = lead_departments()
     first_last = db.session.execute(
         select(func.min(Application.submitted_at), func.max(Application.decided_at))
     ).one()
@@ -72,6 +74,10 @@ def rebuild() -> dict:
         select(func.min(HumanTask.created_at), func.max(HumanTask.completed_at))
     ).one()
     clock = WorkingClock.covering([*first_last, *task_span])
+    if db.session.get_bind().dialect.name == "postgresql":
+        measure_missing(clock)
+        return rollup_rebuild_sql.rebuild_in_database()
+    lead = lead_departments()
     cases = defaultdict(lambda: _zero(CaseRollup))
     durations = defaultdict(lambda: {"n": 0, "days_sum": 0.0})
     _rebuild_cases(clock, lead, cases, durations)
@@ -89,6 +95,35 @@ def rebuild() -> dict:
             StepDurationRollup, step_durations, ("process_version_id", "element_id", "bucket")
         ),
     }
+
+
+def measure_missing(clock: WorkingClock) -> None:
+    """Measure and store the working days of decided cases and done tasks that lack them
+    (history loaded or changed by hand)."""
+    A, T = Application, HumanTask
+    cases = [
+        {"id": i, "lead_working_days": clock.working_days(start, end)}
+        for i, start, end in db.session.execute(
+            select(A.id, A.submitted_at, A.decided_at).where(
+                A.lead_working_days.is_(None),
+                A.status.in_(CLOSED),
+                A.decided_at.is_not(None),
+                A.submitted_at.is_not(None),
+            )
+        )
+    ]
+    if cases:
+        db.session.execute(db.update(A), cases)
+    tasks = [
+        {"id": i, "working_days": clock.working_days(start, end)}
+        for i, start, end in db.session.execute(
+            select(T.id, T.created_at, T.completed_at).where(
+                T.working_days.is_(None), T.status == TaskStatus.DONE, T.completed_at.is_not(None)
+            )
+        )
+    ]
+    if tasks:
+        db.session.execute(db.update(T), tasks)
 
 
 def _rebuild_cases(clock, lead, cases, durations) -> None:

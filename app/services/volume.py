@@ -228,7 +228,8 @@ def clone(template_ids: list[int], cases: int, *, days: int = 365, seed: int = 1
         )
         files = [a for a in application.attachments if not a.superseded]
         service = db.session.get(Service, application.service_id)
-        templates.append((application, tasks, files, service))
+        texts = (_json(application.form_data), [_json(f.review) for f in files])
+        templates.append((application, tasks, files, service, texts))
     is_pg = db.session.connection().dialect.name == "postgresql"
     # Working days are measured here once, as a decision or a completed task would have
     # them measured, so that the rebuild only sums them.
@@ -259,7 +260,7 @@ def clone(template_ids: list[int], cases: int, *, days: int = 365, seed: int = 1
         rating_id = _next_ids(Rating, 0)
         apps, tasks, files, rates = [], [], [], []
         for k in range(n):
-            application, ttasks, tfiles, service = templates[(done + k) % len(templates)]
+            application, ttasks, tfiles, service, texts = templates[(done + k) % len(templates)]
             submitted = now - timedelta(seconds=rng.uniform(0, days * 86400))
             submitted = submitted.replace(hour=rng.randint(1, 9))  # 09:00–17:00 local
             while submitted.weekday() >= 5:
@@ -280,7 +281,7 @@ def clone(template_ids: list[int], cases: int, *, days: int = 365, seed: int = 1
             apps.append(
                 (
                     app_id, f"YWV{app_id:011d}", f"{app_id % 10**8:08d}", application.citizen_id,
-                    application.service_id, status.value, _json(application.form_data),
+                    application.service_id, status.value, texts[0],
                     None if still_open else ("approved" if approve else "rejected"),
                     submitted, submitted, due, promised, None if still_open else decided,
                     submitted, 0, 0,
@@ -309,11 +310,11 @@ def clone(template_ids: list[int], cases: int, *, days: int = 365, seed: int = 1
                 task_id += 1
                 if waiting:
                     break
-            for f in tfiles:
+            for f, review in zip(tfiles, texts[1], strict=True):
                 files.append(
                     (
                         file_id, app_id, f.slot, f.original_name, f"v{file_id}", f.mime_type,
-                        f.size, f.sha256, submitted, f.review_status, False, _json(f.review),
+                        f.size, f.sha256, submitted, f.review_status, False, review,
                     )
                 )  # fmt: skip
                 file_id += 1
