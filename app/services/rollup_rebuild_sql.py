@@ -32,7 +32,9 @@ def _day(column: str) -> str:
     return f"(({column}) AT TIME ZONE :tz)::date"
 
 
-LEAD = """lead AS (
+# MATERIALIZED: the service's JSON definition is read once per service, not once per case
+# (inlined, the planner evaluated `definition ->> …` for every joined row: 10 s at 100k).
+LEAD = """lead AS MATERIALIZED (
     SELECT s.id AS service_id, COALESCE(d.id, 0) AS department_id
     FROM service s LEFT JOIN department d ON d.code = (s.definition ->> 'lead_department'))"""
 
