@@ -84,8 +84,8 @@ def chart_data(p: Period, service_id=None, department_id=None) -> dict:
                 "title": _("Cases submitted and decided"),
                 "unit": _("cases"),
                 "series": [
-                    {"name": _("Submitted"), "type": "bar", "data": s["submitted"]},
-                    {"name": _("Decided"), "type": "line", "data": s["decided"]},
+                    {"name": _("Cases submitted"), "type": "bar", "data": s["submitted"]},
+                    {"name": _("Cases decided"), "type": "line", "data": s["decided"]},
                 ],
             },
             "lead_time": {
