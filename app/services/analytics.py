@@ -256,12 +256,18 @@ def department_performance(p: Period, service_id=None, department_id=None) -> li
     return out
 
 
-def auto_review_summary(totals_counters: dict) -> dict:
+def auto_review_summary(p: Period, service_id=None, department_id=None) -> dict:
     """The files of the cases decided in the period: how many were reviewed, the share that
     passed, and how often clerks agreed with the detected document type."""
-    reviewed = _n(totals_counters.get("files_reviewed"))
-    passed = _n(totals_counters.get("files_passed"))
-    disagreed = _n(totals_counters.get("files_type_corrected"))
+    sums = case_sums(p, by=None, service_id=service_id, department_id=department_id)
+    return review_figures(sums.get(None) or {})
+
+
+def review_figures(counters: dict) -> dict:
+    """The auto-review figures from summed case counters."""
+    reviewed = _n(counters.get("files_reviewed"))
+    passed = _n(counters.get("files_passed"))
+    disagreed = _n(counters.get("files_type_corrected"))
     return {
         "reviewed": reviewed,
         "passed": passed,
@@ -292,7 +298,7 @@ def overview(p: Period, service_id=None, department_id=None) -> dict:
         "services": services,
         "totals": total,
         "departments": department_performance(p, service_id, department_id),
-        "auto_review": auto_review_summary(total["_counters"]),
+        "auto_review": review_figures(total["_counters"]),
     }
 
 
