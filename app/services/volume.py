@@ -209,6 +209,43 @@ def _fix_sequences() -> None:
         )
 
 
+APP_COLS = [
+    "id", "case_number", "query_code", "citizen_id", "service_id", "status", "form_data",
+    "decision", "created_at", "submitted_at", "due_at", "promised_due_at", "decided_at",
+    "accepted_at", "paused_days", "extension_days", "lead_working_days",
+]  # fmt: skip
+TASK_COLS = [
+    "id", "instance_id", "application_id", "service_id", "spiff_task_id", "element_id",
+    "name", "lane", "form", "department_id", "candidate_group", "status", "due_at",
+    "created_at", "completed_at", "completed_by_id", "outcome", "working_days",
+]  # fmt: skip
+FILE_COLS = [
+    "id", "application_id", "slot", "original_name", "stored_name", "mime_type", "size",
+    "sha256", "uploaded_at", "review_status", "superseded", "review",
+]  # fmt: skip
+RATING_COLS = ["id", "application_id", "citizen_id", "level", "created_at"]
+
+BULK_TABLES = ("application", "human_task", "attachment", "rating")
+INDEXES_DROPPED_FROM = 50_000  # a larger load drops the secondary indexes and rebuilds them
+
+
+def _drop_secondary_indexes() -> list[str]:
+    """PostgreSQL: drop the indexes of the bulk-loaded tables that back no constraint (a
+    bulk load then rebuilds each once, sorted, instead of updating it row by row); returns
+    their definitions to create them again."""
+    rows = db.session.execute(
+        text(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+            "WHERE i.schemaname = current_schema() AND i.tablename = ANY(:tables) "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
+        ),
+        {"tables": list(BULK_TABLES)},
+    ).all()
+    for name, _ in rows:
+        db.session.execute(text(f'DROP INDEX "{name}"'))
+    return [ddl for _, ddl in rows]
+
+
 def _json(value):
     return None if value is None else json.dumps(value, ensure_ascii=False)
 
@@ -237,21 +274,22 @@ def clone(template_ids: list[int], cases: int, *, days: int = 365, seed: int = 1
         (now - timedelta(days=days + 2)).date(), (now + timedelta(days=120)).date()
     )
     counts = {"application": 0, "human_task": 0, "attachment": 0, "rating": 0}
-    app_cols = [
-        "id", "case_number", "query_code", "citizen_id", "service_id", "status", "form_data",
-        "decision", "created_at", "submitted_at", "due_at", "promised_due_at", "decided_at",
-        "accepted_at", "paused_days", "extension_days", "lead_working_days",
-    ]  # fmt: skip
-    task_cols = [
-        "id", "instance_id", "application_id", "service_id", "spiff_task_id", "element_id",
-        "name", "lane", "form", "department_id", "candidate_group", "status", "due_at",
-        "created_at", "completed_at", "completed_by_id", "outcome", "working_days",
-    ]  # fmt: skip
-    file_cols = [
-        "id", "application_id", "slot", "original_name", "stored_name", "mime_type", "size",
-        "sha256", "uploaded_at", "review_status", "superseded", "review",
-    ]  # fmt: skip
-    rating_cols = ["id", "application_id", "citizen_id", "level", "created_at"]
+    dropped: list[str] = []
+    if is_pg and cases >= INDEXES_DROPPED_FROM:
+        with uow.unit_of_work():
+            dropped = _drop_secondary_indexes()
+    try:
+        _clone_batches(templates, cases, counts, days, rng, now, clock)
+    finally:
+        if dropped:
+            with uow.unit_of_work():
+                for ddl in dropped:
+                    db.session.execute(text(ddl))
+    return counts
+
+
+def _clone_batches(templates, cases, counts, days, rng, now, clock) -> None:
+    is_pg = db.session.connection().dialect.name == "postgresql"
     done = 0
     while done < cases:
         n = min(BATCH, cases - done)
@@ -327,17 +365,16 @@ def clone(template_ids: list[int], cases: int, *, days: int = 365, seed: int = 1
             apps = [a[:6] + (json.loads(a[6]),) + a[7:] for a in apps]
             files = [f[:11] + (json.loads(f[11]) if f[11] else None,) for f in files]
         with uow.unit_of_work():  # one batch, one transaction
-            _write(Application.__table__, app_cols, apps)
-            _write(HumanTask.__table__, task_cols, tasks)
-            _write(Attachment.__table__, file_cols, files)
-            _write(Rating.__table__, rating_cols, rates)
+            _write(Application.__table__, APP_COLS, apps)
+            _write(HumanTask.__table__, TASK_COLS, tasks)
+            _write(Attachment.__table__, FILE_COLS, files)
+            _write(Rating.__table__, RATING_COLS, rates)
             _fix_sequences()
         for key, rows in (("application", apps), ("human_task", tasks)):
             counts[key] += len(rows)
         counts["attachment"] += len(files)
         counts["rating"] += len(rates)
         done += n
-    return counts
 
 
 def generate(cases: int, *, templates: int = 4, days: int = 365, wait_jobs=None) -> dict:
