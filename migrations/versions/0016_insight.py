@@ -1,6 +1,7 @@
 """Analytics rollups (per day × service × department, per process step), working days
 stored on decided cases and done tasks, and the indexes the rollup rebuild and the
-retention job read by.
+retention job read by. The rollups start empty: on a database with history, run
+`flask analytics rebuild` once after this upgrade.
 
 Revision ID: 0016_insight
 Revises: 0015
