@@ -1,6 +1,6 @@
 """Command-line tools: `flask demo load`, `flask departments load`, `flask workflows deploy`,
 `flask jobs …`, `flask audit verify`, `flask retention run`, `flask certificates init-ca|verify`,
-`flask api system|token …`, `flask serve`."""
+`flask api system|token …`, `flask demo volume`, `flask analytics rebuild`, `flask serve`."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ jobs_cli = AppGroup("jobs", help="Background jobs.")
 holidays_cli = AppGroup("holidays", help="The working-day calendar.")
 audit_cli = AppGroup("audit", help="The audit trail.")
 retention_cli = AppGroup("retention", help="Anonymising closed cases past their retention.")
+analytics_cli = AppGroup("analytics", help="The analytics rollups behind the performance pages.")
 certificates_cli = AppGroup("certificates", help="E-certificates: the signing CA, checking a PDF.")
 api_cli = AppGroup("api", help="The API for other systems: systems and their tokens.")
 api_system_cli = AppGroup("system", help="Systems allowed to call the API.")
@@ -39,6 +40,30 @@ def demo_load():
     click.echo("Demo logins (the password is Demo12345 for all of them):")
     for login, password, what in out["logins"]:
         click.echo(f"  {login:<28} {password:<12} {what}")
+
+
+@demo_cli.command("volume")
+@click.option("--cases", type=click.IntRange(1, 10_000_000), required=True)
+@click.option("--days", type=click.IntRange(1, 3650), default=365, show_default=True)
+def demo_volume(cases, days):
+    """Realistic history in bulk: a few cases through the services, cloned to CASES spread
+    over the last DAYS days, then the analytics rollups rebuilt."""
+    from app.jobs.queue import runner_for
+    from app.services.volume import generate
+
+    runner = runner_for(current_app._get_current_object())
+    counts = generate(cases, days=days, wait_jobs=lambda: runner.wait_idle(120))
+    for key, value in counts.items():
+        click.echo(f"{key}: {value}")
+
+
+@analytics_cli.command("rebuild")
+def analytics_rebuild():
+    """Recompute the analytics rollups from the history of cases, tasks and ratings."""
+    from app.services.rollup_rebuild import rebuild
+
+    for table, rows in rebuild().items():
+        click.echo(f"{table}: {rows} row(s)")
 
 
 @departments_cli.command("load")
@@ -286,5 +311,13 @@ def api_token_revoke(token):
 def register_cli(app) -> None:
     """Attach the command groups to `app`."""
     groups = (demo_cli, departments_cli, holidays_cli, workflows_cli, jobs_cli, ml_cli)
-    for group in (*groups, audit_cli, retention_cli, certificates_cli, api_cli, serve):
+    for group in (
+        *groups,
+        audit_cli,
+        retention_cli,
+        certificates_cli,
+        api_cli,
+        analytics_cli,
+        serve,
+    ):
         app.cli.add_command(group)

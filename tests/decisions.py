@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from app.extensions import db
 from app.models import Application, HumanTask
+from app.services import rollup_rebuild
 from tests import journeys
 
 
@@ -88,7 +89,8 @@ def move_case(
     task_times: tuple | None = None,
 ) -> None:
     """Move a case's history back in time (as if it had happened then): its submission,
-    decision and due date, and optionally every human task's (created, completed, due)."""
+    decision and due date, and optionally every human task's (created, completed, due);
+    then rebuild the analytics rollups, as `flask analytics rebuild` would."""
     with app.app_context():
         application = db.session.get(Application, app_id)
         application.submitted_at, application.decided_at = submitted, decided
@@ -101,7 +103,10 @@ def move_case(
                 task.created_at, task.due_at = created, task_due
                 if task.completed_at is not None:
                     task.completed_at = completed
+                    task.working_days = None  # measured again by the rebuild
+        application.lead_working_days = None
         db.session.commit()
+        rollup_rebuild.rebuild()  # history changed by hand: recompute the rollups
 
 
 def monday_weeks_ago(weeks: int, tz) -> datetime:

@@ -3,14 +3,14 @@ service performance with its CSV export, and the follow-up of citizens' bad rati
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.blueprints.access import admin_required
 from app.domain.errors import DomainError, ValidationFailed
-from app.services import analytics, audit, incidents, periods, ratings, reviews
+from app.services import analytics, audit, incidents, insight, periods, ratings
 from app.services import dashboard as dashboard_figures
 from app.services import holidays as holiday_calendar
 from app.services.periods import local_today
@@ -30,12 +30,13 @@ def dashboard():
         incidents=view.open_incidents,
         counts=view.cases_by_status,
         overdue=view.overdue_tasks,
-        agreement=reviews.agreement_rate(),
+        agreement=view.agreement,
         awaiting_follow_up=ratings.count_awaiting_follow_up(),
     )
 
 
 PERIOD_ARGS = ("days", "from", "to")
+FOLLOW_UPS_SHOWN = 20  # bad ratings listed on the performance page, oldest first
 
 
 def _period_args() -> dict:
@@ -52,22 +53,47 @@ def _requested_period():
         return periods.period(), exc.errors
 
 
+def _filters() -> dict:
+    """The service and department the page is narrowed to (ids; an unknown or malformed one
+    is ignored: the page shows everything)."""
+    return {
+        "service_id": request.args.get("service", type=int) or None,
+        "department_id": request.args.get("department", type=int) or None,
+    }
+
+
 @bp.route("/performance")
 @admin_required
 def performance():
-    """Per service and department figures for the chosen period, and bad ratings to answer."""
+    """Per service and department figures and charts for the chosen period, and bad ratings
+    to answer."""
     period, range_errors = _requested_period()
-    data = analytics.overview(period)
+    filters = _filters()
+    data = analytics.overview(period, **filters)
     return render_template(
         "admin/performance.html",
         periods=periods.PERIODS,
         range_errors=range_errors,
         max_range_days=periods.MAX_RANGE_DAYS,
         today=periods.local_today(period.now),
-        awaiting=ratings.awaiting_follow_up(),
+        awaiting=ratings.awaiting_follow_up(limit=FOLLOW_UPS_SHOWN),
+        awaiting_total=ratings.count_awaiting_follow_up(),
         level_labels=ratings.LEVEL_LABELS,
+        charts=insight.chart_data(period, **filters),
+        filters=filters,
+        choices=analytics.filter_choices(),
         **data,
     )
+
+
+@bp.route("/performance/data.json")
+@admin_required
+def performance_data():
+    """The charts' data as JSON (the same the page embeds)."""
+    period, range_errors = _requested_period()
+    if range_errors:
+        return jsonify({"errors": {k: str(v) for k, v in range_errors.items()}}), 400
+    return jsonify(insight.chart_data(period, **_filters()))
 
 
 @bp.route("/performance.csv")

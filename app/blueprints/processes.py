@@ -1,4 +1,5 @@
-"""Administrators' process pages: versions, the bpmn-js modeler, deploy, case diagrams."""
+"""Administrators' process pages: versions, the bpmn-js modeler, deploy, case diagrams,
+the per-step heatmap."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from app.blueprints.access import admin_required
 from app.domain.errors import NotFound
 from app.extensions import db
 from app.models import Application
-from app.services import deploy_issues, processes
+from app.services import deploy_issues, processes, step_heatmap
 from app.workflow.engine import DeployError
 
 bp = Blueprint("processes", __name__)
@@ -43,6 +44,19 @@ def download(process_id: str, version: int):
         v.source_files[name],
         mimetype="application/xml",
         headers={"Content-Disposition": f'attachment; filename="{process_id}-v{version}.bpmn"'},
+    )
+
+
+@bp.route("/<process_id>/versions/<int:version>/heatmap")
+@admin_required
+def heatmap(process_id: str, version: int):
+    """Where cases wait and how long each step takes, coloured on the version's diagram."""
+    v = processes.get_version(process_id, version)
+    return render_template(
+        "admin/step_heatmap.html",
+        version=v,
+        xml=v.source_files[processes.main_file(v)],
+        steps=step_heatmap.step_heatmap(v),
     )
 
 

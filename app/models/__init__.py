@@ -19,6 +19,13 @@ from app.models.materials import MaterialSubstitute  # noqa: F401
 from app.models.notices import Notice  # noqa: F401
 from app.models.notifications import DeliveryStatus, Notification, NotificationDelivery  # noqa: F401
 from app.models.ratings import Rating  # noqa: F401
+from app.models.rollups import (  # noqa: F401
+    CaseRollup,
+    DurationRollup,
+    StepDurationRollup,
+    StepRollup,
+    TaskRollup,
+)
 from app.models.users import Department, LoginThrottle, Role, User  # noqa: F401
 from app.models.workflow import HumanTask, Incident, TaskStatus, WorkflowInstance  # noqa: F401
 from app.models.workspace import CaseNote, SavedFilter  # noqa: F401

@@ -8,6 +8,7 @@ import enum
 from sqlalchemy import (
     BigInteger,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -58,6 +59,7 @@ class Application(db.Model):
             sqlite_where=text("status = 'draft'"),
         ),
         # The closed cases the retention job has still to look at.
+        Index("ix_application_decided_at", "decided_at"),
         Index(
             "ix_application_retention_due",
             "decided_at",
@@ -98,6 +100,9 @@ class Application(db.Model):
         Integer, nullable=False, default=0, server_default="0"
     )
     extension_reason: Mapped[str | None] = mapped_column(Text)
+    # Working days from submission to decision, measured once when the case is decided
+    # (app.services.rollups): the analytics read it instead of re-measuring history.
+    lead_working_days = mapped_column(Float)
 
     citizen = relationship("User")
     company = relationship("Company")

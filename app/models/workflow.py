@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Enum, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -67,6 +67,7 @@ class HumanTask(db.Model):
             sqlite_where=text("status IN ('open', 'claimed')"),
         ),
         Index("ix_human_task_assignee", "assignee_id", "status"),
+        Index("ix_human_task_status_completed", "status", "completed_at"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     instance_id: Mapped[int] = mapped_column(
@@ -99,6 +100,8 @@ class HumanTask(db.Model):
     completed_at = mapped_column(UTCDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     outcome: Mapped[str | None] = mapped_column(String(16))
+    # Working days from creation to completion, measured once when the task is done.
+    working_days = mapped_column(Float)
     comment: Mapped[str | None] = mapped_column(Text)
     # The last clock alert its holders were told (yellow / red / overdue), by the scheduler
     # (app/services/clock_alerts.py): each level is told once.

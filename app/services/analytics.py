@@ -1,43 +1,40 @@
 """Service performance for administrators: how each service and department is doing.
 
-Plain functions over the database, callable without HTTP (the admin page and its CSV export
-are thin views over `overview()`). Counts are aggregated in SQL (portable between SQLite and
-PostgreSQL); durations are measured in working days, which needs the holiday calendar, so only
-the two timestamps of each decided case or finished task in the period are read and measured
-here. A working day counts 24 hours; weekends and holidays count nothing, make-up working
-days (调休) count fully — so a case submitted on Friday 17:00 and decided on Monday 09:00 took
-16 hours = 0.67 working days. The period (a preset or a custom range of local calendar days)
-is a `periods.Period`.
+Plain functions over the analytics rollups (`app.models.rollups`, kept by
+`app.services.rollups`): the page sums rows per day × service × department and never scans
+the history of cases, tasks or files; only "open now" and "overdue now" are counted live, over
+the indexes of the open cases and tasks. Durations are in working days (measured once, when a
+case is decided or a task done; see `app.services.working_time`); their percentiles come from
+the rollups' histograms. The period (a preset or a custom range of local calendar days) is a
+`periods.Period`: the rollups count whole local days, from the day the period starts.
+A department filter keeps the cases whose service that department leads, and that
+department's tasks.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import math
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, func, or_
+from sqlalchemy import func
 
-from app.domain.calendar import is_working_day
 from app.extensions import db
 from app.models import (
     Application,
     ApplicationStatus,
-    Attachment,
+    CaseRollup,
     Department,
-    Holiday,
+    DurationRollup,
     HumanTask,
-    Rating,
     Service,
+    TaskRollup,
     TaskStatus,
-    utcnow,
 )
-from app.models.ratings import SATISFIED_LEVEL_MIN
 from app.services.periods import Period, local_today
+from app.services.rollups import histogram_percentile
+from app.services.working_time import WorkingClock, percentile  # noqa: F401 (re-exported)
 
 OPEN_STATUSES = (
     ApplicationStatus.SUBMITTED,
@@ -46,7 +43,11 @@ OPEN_STATUSES = (
     ApplicationStatus.CORRECTION,
 )
 LIVE_TASKS = (TaskStatus.OPEN, TaskStatus.CLAIMED)
-DAY = 86400.0
+CASE_SUMS = tuple(
+    c.name
+    for c in CaseRollup.__table__.columns
+    if c.name not in ("day", "service_id", "department_id")
+)
 
 
 def ratio(part, whole) -> float | None:
@@ -54,153 +55,154 @@ def ratio(part, whole) -> float | None:
     return part / whole if whole else None
 
 
-def percentile(values, q: float) -> float | None:
-    """The q-quantile (0..1) by linear interpolation between closest ranks; None if empty."""
-    data = sorted(values)
-    if not data:
-        return None
-    pos = (len(data) - 1) * q
-    lo, hi = math.floor(pos), math.ceil(pos)
-    return data[lo] + (data[hi] - data[lo]) * (pos - lo)
-
-
-class WorkingClock:
-    """Working time between instants, with the holiday table read once for a date range."""
-
-    def __init__(self, first: date, last: date):
-        self.tz = ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))
-        self.first = first
-        rows = db.session.execute(
-            db.select(Holiday.day, Holiday.is_workday).where(
-                Holiday.day >= first, Holiday.day <= last
-            )
-        ).all()
-        exceptions = dict(rows)
-        self._working = []
-        self._before = [0]  # working days strictly before first + i
-        day = first
-        while day <= last:
-            working = is_working_day(day, exceptions)
-            self._working.append(working)
-            self._before.append(self._before[-1] + int(working))
-            day += timedelta(days=1)
-
-    @classmethod
-    def covering(cls, instants) -> WorkingClock:
-        """A clock for every date the given (aware) instants fall on, in local time."""
-        tz = ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))
-        instants = [i for i in instants if i is not None] or [utcnow()]
-        return cls(min(instants).astimezone(tz).date(), max(instants).astimezone(tz).date())
-
-    def _seconds(self, instant: datetime) -> float:
-        local = instant.astimezone(self.tz)
-        index = (local.date() - self.first).days
-        if index < 0 or index >= len(self._working):
-            raise ValueError(f"{instant} is outside the clock's range")
-        seconds = self._before[index] * DAY
-        if self._working[index]:  # time of day (a DST day would be off by its shift)
-            seconds += (
-                local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
-            )
-        return seconds
-
-    def working_days(self, start: datetime, end: datetime) -> float:
-        """Working days from `start` to `end` (0 if end is not after start)."""
-        return max(0.0, (self._seconds(end) - self._seconds(start)) / DAY)
-
-
-def _durations(rows) -> dict:
-    """{key: [working days]} from (key, start, end) rows."""
-    rows = list(rows)
-    clock = WorkingClock.covering([r[1] for r in rows] + [r[2] for r in rows])
-    out: dict = {}
-    for key, start, end in rows:
-        out.setdefault(key, []).append(clock.working_days(start, end))
-    return out
-
-
 def _n(value) -> int:
     return int(value or 0)
 
 
-def _in(column, p: Period):
-    return and_(column >= p.start, column <= p.end)
+def days_of(p: Period) -> tuple[date, date]:
+    """The local calendar days the period covers (first and last, both included)."""
+    return local_today(p.start), local_today(p.end)
 
 
-def _count(condition):
-    return func.sum(case((condition, 1), else_=0))
+def rollup_filter(model, p: Period, service_id=None, department_id=None) -> list:
+    first, last = days_of(p)
+    conditions = [model.day >= first, model.day <= last]
+    if service_id:
+        conditions.append(model.service_id == service_id)
+    if department_id:
+        conditions.append(model.department_id == department_id)
+    return conditions
 
 
-def service_performance(p: Period) -> list[dict]:
+def case_sums(p: Period, by=CaseRollup.service_id, **filters) -> dict:
+    """{key: {counter: sum}} of the case rollups in the period, grouped by `by` (None: one
+    group, key None)."""
+    keys = [by] if by is not None else []
+    rows = db.session.execute(
+        db.select(*keys, *[func.sum(CaseRollup.__table__.c[name]) for name in CASE_SUMS])
+        .where(*rollup_filter(CaseRollup, p, **filters))
+        .group_by(*keys)
+    ).all()
+    out = {}
+    for row in rows:
+        key = row[0] if keys else None
+        out[key] = {name: (v or 0) for name, v in zip(CASE_SUMS, row[len(keys) :], strict=True)}
+    return out
+
+
+def histograms(kind: str, p: Period, by, **filters) -> dict:
+    """{key: [(n, days_sum)] ordered by bucket} of the duration rollups of `kind`."""
+    keys = [by] if by is not None else []
+    rows = db.session.execute(
+        db.select(
+            *keys,
+            DurationRollup.bucket,
+            func.sum(DurationRollup.n),
+            func.sum(DurationRollup.days_sum),
+        )
+        .where(DurationRollup.kind == kind, *rollup_filter(DurationRollup, p, **filters))
+        .group_by(*keys, DurationRollup.bucket)
+        .order_by(DurationRollup.bucket)
+    ).all()
+    out: dict = {}
+    for row in rows:
+        key = row[0] if keys else None
+        out.setdefault(key, []).append((_n(row[-2]), float(row[-1] or 0)))
+    return out
+
+
+def _merge(histos) -> list:
+    """Pool several histograms given as lists of (n, days_sum) per bucket (already in bucket
+    order within each): percentiles of the pooled durations."""
+    pooled = [point for h in histos for point in h if point[0]]
+    return sorted(pooled, key=lambda point: point[1] / point[0])
+
+
+def open_cases(service_id=None, service_ids=None) -> dict:
+    """{service_id: cases open now} (live: the index of case statuses)."""
+    query = db.select(Application.service_id, func.count()).where(
+        Application.status.in_(OPEN_STATUSES)
+    )
+    if service_id:
+        query = query.where(Application.service_id == service_id)
+    if service_ids is not None:
+        query = query.where(Application.service_id.in_(service_ids))
+    return dict(db.session.execute(query.group_by(Application.service_id)).all())
+
+
+def case_figures(c: dict | None, histo: list) -> dict:
+    """The figures of one service (or all together) from its summed counters."""
+    c = c or dict.fromkeys(CASE_SUMS, 0)
+    decided = _n(c["decided"])
+    ratings = _n(c["ratings"])
+    return {
+        "submitted": _n(c["submitted"]),
+        "approved": _n(c["approved"]),
+        "rejected": _n(c["rejected"]),
+        "decided": decided,
+        "approval_rate": ratio(_n(c["approved"]), decided),
+        "median_days": histogram_percentile(histo, 0.5),
+        "p90_days": histogram_percentile(histo, 0.9),
+        "mean_days": ratio(float(c["lead_days_sum"]), decided),
+        "on_time": _n(c["on_time_statutory"]),
+        "on_time_rate": ratio(_n(c["on_time_statutory"]), _n(c["with_statutory"])),
+        "on_time_promised_rate": ratio(_n(c["on_time_promised"]), _n(c["with_promised"])),
+        "corrected": _n(c["corrected"]),
+        "correction_rate": ratio(_n(c["corrected"]), decided),
+        "ratings": ratings,
+        "rating_avg": ratio(_n(c["rating_sum"]), ratings),
+        "satisfied": _n(c["satisfied"]),
+        "satisfied_rate": ratio(_n(c["satisfied"]), ratings),
+    }
+
+
+def _led_by(department_id) -> list | None:
+    """Ids of the services the department leads (None: no department filter)."""
+    if not department_id:
+        return None
+    rows = db.session.execute(
+        db.select(CaseRollup.service_id).where(CaseRollup.department_id == department_id).distinct()
+    ).scalars()
+    return list(rows)
+
+
+def service_performance(p: Period, service_id=None, department_id=None) -> list[dict]:
     """One row per service: cases submitted, open now, approved/rejected in the period, the
     approval rate, working days from submission to decision (median, 90th percentile), the
-    share decided within the statutory limit, the share that needed a correction (补正), and
-    the citizens' ratings given in the period."""
-    A = Application
-    decided = _in(A.decided_at, p)
-    had_correction = exists().where(
-        HumanTask.application_id == A.id, HumanTask.outcome == "correction"
-    )
-    counts = {
-        row.service_id: row
-        for row in db.session.execute(
-            db.select(
-                A.service_id,
-                _count(_in(A.submitted_at, p)).label("submitted"),
-                _count(A.status.in_(OPEN_STATUSES)).label("open"),
-                _count(and_(decided, A.decision == "approved")).label("approved"),
-                _count(and_(decided, A.decision == "rejected")).label("rejected"),
-                _count(and_(decided, A.due_at.is_not(None), A.decided_at <= A.due_at)).label(
-                    "on_time"
-                ),
-                _count(and_(decided, A.due_at.is_not(None))).label("with_limit"),
-                _count(and_(decided, had_correction)).label("corrected"),
-            )
-            .where(
-                A.case_number.is_not(None),
-                or_(
-                    A.submitted_at >= p.start, A.decided_at >= p.start, A.status.in_(OPEN_STATUSES)
-                ),
-            )
-            .group_by(A.service_id)
-        )
-    }
-    durations = _durations(
-        db.session.execute(
-            db.select(A.service_id, A.submitted_at, A.decided_at).where(
-                decided, A.submitted_at.is_not(None)
-            )
-        ).all()
-    )
-    ratings = satisfaction_by_service(p)
+    shares decided within the statutory and the promised limit, the share that needed a
+    correction (补正), and the citizens' ratings given in the period."""
+    filters = {"service_id": service_id, "department_id": department_id}
+    sums = case_sums(p, **filters)
+    histos = histograms("case", p, DurationRollup.service_id, **filters)
+    open_now = open_cases(service_id, _led_by(department_id))
+    services = db.select(Service).order_by(Service.id)
+    if service_id:
+        services = services.where(Service.id == service_id)
     out = []
-    for service in db.session.execute(db.select(Service).order_by(Service.id)).scalars():
-        c = counts.get(service.id)
-        approved, rejected = (_n(c.approved), _n(c.rejected)) if c else (0, 0)
-        decided_n = approved + rejected
-        days = durations.get(service.id, [])
+    for service in db.session.execute(services).scalars():
+        if department_id and service.id not in sums and service.id not in open_now:
+            continue
         row = {
             "service": service,
             "code": service.code,
             "time_limit_days": service.time_limit_days,
-            "submitted": _n(c.submitted) if c else 0,
-            "open": _n(c.open) if c else 0,
-            "approved": approved,
-            "rejected": rejected,
-            "decided": decided_n,
-            "approval_rate": ratio(approved, decided_n),
-            "median_days": percentile(days, 0.5),
-            "p90_days": percentile(days, 0.9),
-            "on_time": _n(c.on_time) if c else 0,
-            "on_time_rate": ratio(_n(c.on_time), _n(c.with_limit)) if c else None,
-            "corrected": _n(c.corrected) if c else 0,
-            "correction_rate": ratio(_n(c.corrected), decided_n) if c else None,
-            "_days": days,
-            "_with_limit": _n(c.with_limit) if c else 0,
+            "open": _n(open_now.get(service.id)),
+            **case_figures(sums.get(service.id), histos.get(service.id, [])),
+            "_counters": sums.get(service.id) or dict.fromkeys(CASE_SUMS, 0),
+            "_histogram": histos.get(service.id, []),
         }
-        row.update(ratings.get(service.id, empty_satisfaction()))
         out.append(row)
     return out
+
+
+def filter_choices() -> dict:
+    """The services and departments the page can be narrowed to."""
+    return {
+        "services": list(db.session.execute(db.select(Service).order_by(Service.id)).scalars()),
+        "departments": list(
+            db.session.execute(db.select(Department).order_by(Department.id)).scalars()
+        ),
+    }
 
 
 def empty_satisfaction() -> dict:
@@ -208,89 +210,64 @@ def empty_satisfaction() -> dict:
     return {"ratings": 0, "rating_avg": None, "satisfied": 0, "satisfied_rate": None}
 
 
-def satisfaction_by_service(p: Period) -> dict:
-    """{service_id: ratings given in the period, their average, share satisfied (4–5)}."""
-    rows = db.session.execute(
-        db.select(
-            Application.service_id,
-            func.count(Rating.id),
-            func.avg(Rating.level),
-            _count(Rating.level >= SATISFIED_LEVEL_MIN),
-        )
-        .join(Application, Rating.application_id == Application.id)
-        .where(_in(Rating.created_at, p))
-        .group_by(Application.service_id)
-    ).all()
-    return {
-        sid: {
-            "ratings": _n(n),
-            "rating_avg": float(avg) if avg is not None else None,
-            "satisfied": _n(sat),
-            "satisfied_rate": ratio(_n(sat), _n(n)),
-        }
-        for sid, n, avg, sat in rows
-    }
-
-
-def department_performance(p: Period) -> list[dict]:
-    """One row per department: open and overdue open tasks now; tasks done in the period,
-    their median handling time (created → completed, working days) and share done by the
-    task's due date."""
+def department_performance(p: Period, service_id=None, department_id=None) -> list[dict]:
+    """One row per department: open and overdue open tasks now (live: the open-task index);
+    tasks done in the period, their median handling time (created → completed, working
+    days) and share done by the task's due date."""
     T = HumanTask
-    live = T.status.in_(LIVE_TASKS)
-    done = and_(T.status == TaskStatus.DONE, _in(T.completed_at, p))
-    counts = {
-        row.department_id: row
+    live = db.select(
+        T.department_id, func.count(), func.sum(db.case((T.due_at < (p.now or p.end), 1), else_=0))
+    ).where(T.status.in_(LIVE_TASKS), T.department_id.is_not(None))
+    if service_id:
+        live = live.where(T.service_id == service_id)
+    open_now = {d: (n, late) for d, n, late in db.session.execute(live.group_by(T.department_id))}
+    done = {
+        row[0]: row[1:]
         for row in db.session.execute(
             db.select(
-                T.department_id,
-                _count(live).label("open"),
-                _count(and_(live, T.due_at < (p.now or p.end))).label("overdue"),
-                _count(done).label("done"),
-                _count(and_(done, T.due_at.is_not(None), T.completed_at <= T.due_at)).label(
-                    "on_time"
-                ),
-                _count(and_(done, T.due_at.is_not(None))).label("with_due"),
+                TaskRollup.department_id,
+                func.sum(TaskRollup.done),
+                func.sum(TaskRollup.on_time),
+                func.sum(TaskRollup.with_due),
             )
-            .where(T.department_id.is_not(None), or_(live, done))
-            .group_by(T.department_id)
+            .where(*rollup_filter(TaskRollup, p, service_id=service_id))
+            .group_by(TaskRollup.department_id)
         )
     }
-    durations = _durations(
-        db.session.execute(
-            db.select(T.department_id, T.created_at, T.completed_at).where(done)
-        ).all()
-    )
+    histos = histograms("task", p, DurationRollup.department_id, service_id=service_id)
+    departments = db.select(Department).order_by(Department.id)
+    if department_id:
+        departments = departments.where(Department.id == department_id)
     out = []
-    for dept in db.session.execute(db.select(Department).order_by(Department.id)).scalars():
-        c = counts.get(dept.id)
-        days = durations.get(dept.id, [])
+    for dept in db.session.execute(departments).scalars():
+        n_open, n_late = open_now.get(dept.id, (0, 0))
+        n_done, on_time, with_due = done.get(dept.id, (0, 0, 0))
         out.append(
             {
                 "department": dept,
                 "code": dept.code,
-                "open": _n(c.open) if c else 0,
-                "overdue": _n(c.overdue) if c else 0,
-                "done": _n(c.done) if c else 0,
-                "median_days": percentile(days, 0.5),
-                "on_time_rate": ratio(_n(c.on_time), _n(c.with_due)) if c else None,
+                "open": _n(n_open),
+                "overdue": _n(n_late),
+                "done": _n(n_done),
+                "median_days": histogram_percentile(histos.get(dept.id, []), 0.5),
+                "on_time_rate": ratio(_n(on_time), _n(with_due)),
             }
         )
     return out
 
 
-def auto_review_summary(p: Period) -> dict:
-    """Files uploaded in the period that were reviewed, the share that passed, and how often
-    clerks agreed with the detected document type (as `reviews.agreement_rate`, per period)."""
-    Att = Attachment
-    detected = func.coalesce(Att.review["doc_type"].as_string(), "")
-    corrected = and_(Att.corrected_type.is_not(None), Att.corrected_type != detected)
-    reviewed, passed, disagreed = db.session.execute(
-        db.select(func.count(), _count(Att.review_status == "pass"), _count(corrected)).where(
-            Att.review.is_not(None), _in(Att.uploaded_at, p)
-        )
-    ).one()
-    reviewed, passed, disagreed = _n(reviewed), _n(passed), _n(disagreed)
+def auto_review_summary(p: Period, service_id=None, department_id=None) -> dict:
+    """The files of the cases decided in the period: how many were reviewed, the share that
+    passed, and how often clerks agreed with the detected document type."""
+    sums = case_sums(p, by=None, service_id=service_id, department_id=department_id)
+    return review_figures(sums.get(None) or {})
+
+
+def review_figures(counters: dict) -> dict:
+    """The auto-review figures from summed case counters."""
+    reviewed = _n(counters.get("files_reviewed"))
+    passed = _n(counters.get("files_passed"))
+    disagreed = _n(counters.get("files_type_corrected"))
     return {
         "reviewed": reviewed,
         "passed": passed,
@@ -302,42 +279,26 @@ def auto_review_summary(p: Period) -> dict:
 
 def totals(services: list[dict]) -> dict:
     """All services together (durations pooled, not averaged per service)."""
-    keys = (
-        "submitted",
-        "open",
-        "approved",
-        "rejected",
-        "decided",
-        "on_time",
-        "corrected",
-        "ratings",
-        "satisfied",
-    )
-    out = {k: sum(r[k] for r in services) for k in keys}
-    days = [d for r in services for d in r["_days"]]
-    with_limit = sum(r["_with_limit"] for r in services)
-    rated = [(r["rating_avg"], r["ratings"]) for r in services if r["ratings"]]
-    out.update(
-        approval_rate=ratio(out["approved"], out["decided"]),
-        median_days=percentile(days, 0.5),
-        p90_days=percentile(days, 0.9),
-        on_time_rate=ratio(out["on_time"], with_limit),
-        correction_rate=ratio(out["corrected"], out["decided"]),
-        rating_avg=ratio(sum(a * n for a, n in rated), out["ratings"]),
-        satisfied_rate=ratio(out["satisfied"], out["ratings"]),
-    )
+    counters = dict.fromkeys(CASE_SUMS, 0)
+    for row in services:
+        for name in CASE_SUMS:
+            counters[name] += row["_counters"][name]
+    out = case_figures(counters, _merge(r["_histogram"] for r in services))
+    out["open"] = sum(r["open"] for r in services)
+    out["_counters"] = counters
     return out
 
 
-def overview(p: Period) -> dict:
+def overview(p: Period, service_id=None, department_id=None) -> dict:
     """Everything the performance page shows."""
-    services = service_performance(p)
+    services = service_performance(p, service_id, department_id)
+    total = totals(services)
     return {
         "period": p,
         "services": services,
-        "totals": totals(services),
-        "departments": department_performance(p),
-        "auto_review": auto_review_summary(p),
+        "totals": total,
+        "departments": department_performance(p, service_id, department_id),
+        "auto_review": review_figures(total["_counters"]),
     }
 
 

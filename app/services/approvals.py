@@ -294,12 +294,13 @@ def decide(clerk: User, task_id: int, raw: dict) -> HumanTask:
         raise ValidationFailed(errors)
     outcome = outcome_of(data)
     comment = str(data.get("comment") or data.get("correction_items") or "")
+    completed_at = utcnow()
     res = db.session.execute(
         _CLOSE_TASK,
         {
             "b_id": task.id,
             "b_clerk": clerk.id,
-            "completed_at": utcnow(),
+            "completed_at": completed_at,
             "outcome": outcome,
             "comment": comment,
         },
@@ -319,6 +320,7 @@ def decide(clerk: User, task_id: int, raw: dict) -> HumanTask:
     for key, value in (
         ("status", TaskStatus.DONE),
         ("assignee_id", clerk.id),
+        ("completed_at", completed_at),
         ("completed_by_id", clerk.id),
         ("outcome", outcome),
         ("comment", comment),
@@ -330,7 +332,7 @@ def decide(clerk: User, task_id: int, raw: dict) -> HumanTask:
         actor=clerk,
         department_id=task.department_id,
         message=comment,
-        data={"outcome": outcome, "task": task.name},
+        data={"outcome": outcome, "task": task.name, "task_id": task.id},
     )
     events.audited(
         "decide",

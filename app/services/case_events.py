@@ -19,7 +19,8 @@ event leads to:
 |                        | material_overdue: the citizen / the case's clerks told     |
 |                        | (`deferred.on_case_step`, 容缺受理); certificate_revoked:   |
 |                        | the same step on each undecided case using it              |
-|                        | (`reuse.on_case_step`)                                     |
+|                        | (`reuse.on_case_step`); the analytics rollups (`rollups.   |
+|                        | on_case_step`: submitted, decided, task opened/done, rated)|
 | TaskAssigned           | a notification to the named clerk                          |
 | ServiceCallRequested   | an `operator_call` job (run after the commit)              |
 | Audited                | the next record of the audit trail (`audit.append`)        |
@@ -41,6 +42,7 @@ from app.services import (
     notices,
     notifications,
     reuse,
+    rollups,
     timeline,
     webhooks,
 )
@@ -82,6 +84,7 @@ REACTIONS: dict[type, tuple[Callable, ...]] = {
         webhooks.on_case_step,
         deferred.on_case_step,
         reuse.on_case_step,
+        rollups.on_case_step,
     ),
     TaskAssigned: (_notify_assignee,),
     ServiceCallRequested: (_queue_service_call,),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app import uow
 from app.domain import events
@@ -94,10 +95,15 @@ def rate(citizen: User, application: Application, level, comment: str | None = "
 
 
 def awaiting_follow_up(limit: int = 100) -> list[Rating]:
-    """Bad ratings nobody has answered yet, oldest first (the administrators' to-do list)."""
+    """Bad ratings nobody has answered yet, oldest first (the administrators' to-do list),
+    with their case, its service and the citizen loaded in the same statement."""
     return list(
         db.session.execute(
             db.select(Rating)
+            .options(
+                joinedload(Rating.application).joinedload(Application.service),
+                joinedload(Rating.citizen),
+            )
             .where(Rating.level <= BAD_LEVEL_MAX, Rating.followed_up_at.is_(None))
             .order_by(Rating.created_at, Rating.id)
             .limit(limit)

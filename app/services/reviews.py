@@ -18,7 +18,7 @@ from flask import current_app
 from app import uow
 from app.extensions import db
 from app.models import Application, Attachment, utcnow
-from app.services import catalogue, file_workers, previews, uploads
+from app.services import catalogue, file_workers, previews, rollups, uploads
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +127,11 @@ def problems_for_citizen(application: Application) -> list[dict]:
 def record_correction(att: Attachment, clerk, doc_type: str, fields: dict | None = None) -> None:
     """A clerk says the file is really of `doc_type` (and what its fields really say): kept
     as training feedback. Only fields whose value differs from the extraction are kept."""
+    detected = (att.review or {}).get("doc_type") or ""
+    was_corrected = bool(att.corrected_type) and att.corrected_type != detected
     att.corrected_type = doc_type
     att.corrected_by_id = clerk.id
+    rollups.file_type_corrected(att, was_corrected)
     extracted = (att.review or {}).get("fields") or {}
     changes = {}
     for key, value in (fields or {}).items():

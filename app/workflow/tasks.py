@@ -101,7 +101,13 @@ def _create_rows(inst: WorkflowInstance, new: list) -> None:
         if assignee is not None:
             row.assignee_id, row.status, row.claimed_at = assignee.id, TaskStatus.CLAIMED, utcnow()
         db.session.add(row)
-        events.case_step(inst.application, "task_opened", department=dept, message=row.name)
+        events.case_step(
+            inst.application,
+            "task_opened",
+            department=dept,
+            message=row.name,
+            data={"element_id": r.element_id, "process_version_id": inst.process_version_id},
+        )
         if assignee is not None:  # a task in a queue tells nobody; one named for a clerk does
             db.session.flush()  # the event needs the task's id (rare: only preset assignees)
             events.task_assigned(row.id)

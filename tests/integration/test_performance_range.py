@@ -27,7 +27,7 @@ from app.models import (
     WorkflowInstance,
     utcnow,
 )
-from app.services import analytics, periods
+from app.services import analytics, periods, rollup_rebuild
 from tests import journeys
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -284,6 +284,7 @@ def _seed_march(app) -> dict:
             )
         )
         db.session.commit()
+        rollup_rebuild.rebuild()  # history written by hand: recompute the rollups
         rating_id = db.session.execute(
             db.select(Rating.id).where(Rating.application_id == inside[1].id)
         ).scalar_one()

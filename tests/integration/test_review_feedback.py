@@ -8,7 +8,7 @@ import json
 from app.extensions import db
 from app.models import Attachment, HumanTask
 from app.services import reviews
-from tests import journeys
+from tests import decisions, journeys
 
 
 def test_clerk_corrections_are_feedback(app, client, make_client, wait_jobs, tmp_path):
@@ -65,6 +65,9 @@ def test_clerk_corrections_are_feedback(app, client, make_client, wait_jobs, tmp
     assert len(records) == 1 and records[0]["doc_type"] == "passport" and records[0]["text"]
     admin = make_client()
     admin.login("admin")
+    # the landing page counts the files of decided cases: none yet, then this one's
+    assert "66.7" not in admin.get("/admin/").get_data(as_text=True)
+    decisions.decide_all(app, make_client, app_id)
     assert "66.7" in admin.get("/admin/").get_data(as_text=True)
     # another department's clerk cannot correct this case's files
     other = make_client()
