@@ -18,6 +18,7 @@ def register_blueprints(app) -> None:
         files,
         notices,
         notifications,
+        people,
         portal,
         processes,
         public,
@@ -29,6 +30,7 @@ def register_blueprints(app) -> None:
     app.register_blueprint(case_clock.bp, url_prefix="/clerk")
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(processes.bp, url_prefix="/admin/processes")
+    app.register_blueprint(people.bp, url_prefix="/admin")
     app.register_blueprint(files.bp)
     app.register_blueprint(certificates.bp)
     app.register_blueprint(notifications.bp, url_prefix="/notifications")
