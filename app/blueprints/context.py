@@ -29,6 +29,8 @@ STATUS_LABELS = {
     "rejected": _l("Rejected"),
     "refused": _l("Not accepted"),
     "withdrawn": _l("Withdrawn"),
+    "terminated": _l("Terminated"),
+    "suspended": _l("Suspended"),
     "open": _l("Open"),
     "claimed": _l("Taken"),
     "done": _l("Done"),
@@ -67,6 +69,9 @@ EVENT_LABELS = {
     "clock_paused": _l("Time limit suspended during corrections"),
     "clock_resumed": _l("Time limit resumed"),
     "extended": _l("Time limit extended"),
+    "suspended": _l("Processing suspended"),
+    "resumed": _l("Processing resumed"),
+    "terminated": _l("Terminated by the agency"),
 }
 # The case clock's alert beside the promised and statutory dates (app/domain/clock.py).
 CLOCK_LABELS = {

@@ -42,6 +42,9 @@ CASE_STEP_KINDS = frozenset(
         "clock_paused",
         "clock_resumed",
         "extended",
+        "suspended",
+        "resumed",
+        "terminated",
     }
 )
 # The kinds the applicant (and anyone following the case from outside) is shown. The others
@@ -66,6 +69,9 @@ PUBLIC_STEP_KINDS = frozenset(
         "clock_paused",
         "clock_resumed",
         "extended",
+        "suspended",
+        "resumed",
+        "terminated",
     }
 )
 # Steps only the clerks see (who took, gave back or handed on a task, and why); the

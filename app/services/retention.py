@@ -39,7 +39,12 @@ from app.services import uploads
 
 log = logging.getLogger(__name__)
 
-CLOSED = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN)
+CLOSED = (
+    ApplicationStatus.APPROVED,
+    ApplicationStatus.REJECTED,
+    ApplicationStatus.WITHDRAWN,
+    ApplicationStatus.TERMINATED,
+)
 BATCH = 100  # cases per scheduler round: the rest waits for the next round
 REMOVED_NAME = "removed"  # what an anonymised file is called
 REVIEW_KEPT = ("doc_type", "verdict")  # what the auto-review statistics read of a review
