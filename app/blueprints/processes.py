@@ -104,7 +104,8 @@ def deploy(process_id: str, version: int):
         {
             "ok": True,
             "version": new.version,
-            "created": created,
+            "created": created.kind == "created",
+            "rolled_back": created.kind == "rollback",
             "url": url_for(".versions", process_id=process_id),
         }
     )

@@ -1,11 +1,14 @@
 """Deploying BPMN/DMN files as versioned processes, checked against the service catalogue.
 
-A changed file becomes a new version (by content hash); an unchanged one is a no-op.
+Deploying makes exactly the given content current: new content becomes a new version (by
+content hash); the content of an older version makes that version current again — a
+rollback, recorded as such in the audit trail; the current version's own content is a no-op.
 Running instances keep the version they started on.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
@@ -18,12 +21,24 @@ from app.workflow.engine import deploy_bundle
 from app.workflow.operators import registry
 
 
+@dataclass(frozen=True)
+class DeployChange:
+    """What a deploy changed: `created` a version, `rollback` to an older one (`previous`
+    was current), or `unchanged`. True unless unchanged."""
+
+    kind: str
+    previous: int | None = None
+
+    def __bool__(self) -> bool:
+        return self.kind != "unchanged"
+
+
 def deploy_files(
     process_id: str, files: dict[str, bytes], user=None
-) -> tuple[ProcessVersion, bool]:
-    """Validate and store `files` as the current version of `process_id`.
+) -> tuple[ProcessVersion, DeployChange]:
+    """Validate `files` and make them the current version of `process_id`.
 
-    Returns (version, created). Raises engine.DeployError listing every problem.
+    Returns (version, change). Raises engine.DeployError listing every problem.
     Does not commit.
     """
     departments = {d.code for d in db.session.execute(db.select(Department)).scalars()}
@@ -41,7 +56,7 @@ def deploy_files(
         )
     ).scalar()
     if existing is not None:
-        return existing, False
+        return existing, _make_current(existing, user)
     last = (
         db.session.execute(
             db.select(db.func.max(ProcessVersion.version)).where(
@@ -74,7 +89,35 @@ def deploy_files(
         object_id=version.process_id,
         details={"change": "deploy", "version": version.version},
     )
-    return version, True
+    return version, DeployChange("created")
+
+
+def _make_current(version: ProcessVersion, user) -> DeployChange:
+    """The deployed content is an existing version's: make it current (a rollback when an
+    other version was), audited."""
+    if version.is_current:
+        return DeployChange("unchanged")
+    previous = db.session.execute(
+        db.select(ProcessVersion.version).where(
+            ProcessVersion.process_id == version.process_id, ProcessVersion.is_current.is_(True)
+        )
+    ).scalar()
+    db.session.execute(
+        db.update(ProcessVersion)
+        .where(ProcessVersion.process_id == version.process_id)
+        .values(is_current=False)
+        .execution_options(synchronize_session=False)
+    )
+    version.is_current = True
+    db.session.flush()
+    events.audited(
+        "admin_change",
+        actor=user,
+        object_type="process",
+        object_id=version.process_id,
+        details={"change": "rollback", "version": version.version, "previous": previous},
+    )
+    return DeployChange("rollback", previous)
 
 
 def bundle_info(bundle) -> dict:
