@@ -22,7 +22,7 @@ def upgrade():
         batch.add_column(
             sa.Column("active", sa.Boolean(), nullable=False, server_default=sa.true())
         )
-        batch.create_foreign_key("fk_department_parent_id", "department", ["parent_id"], ["id"])
+        batch.create_foreign_key("fk_department_parent_id_department", "department", ["parent_id"], ["id"])
         batch.create_index("ix_department_parent_id", ["parent_id"])
     with op.batch_alter_table("user") as batch:
         batch.add_column(
@@ -49,6 +49,6 @@ def downgrade():
         batch.drop_column("must_change_password")
     with op.batch_alter_table("department") as batch:
         batch.drop_index("ix_department_parent_id")
-        batch.drop_constraint("fk_department_parent_id", type_="foreignkey")
+        batch.drop_constraint("fk_department_parent_id_department", type_="foreignkey")
         batch.drop_column("active")
         batch.drop_column("parent_id")
