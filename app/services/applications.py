@@ -111,14 +111,16 @@ def save_form(application: Application, raw: dict) -> dict:
 
 
 def material_slots(application: Application) -> list[dict]:
-    """The service's required/optional materials, each with the files uploaded for it."""
+    """The service's required/optional materials, each with the files uploaded for it and
+    whether the form's answers ask for it (`shown`: its `show_when`)."""
     by_slot: dict = {}
     for att in application.attachments:
         if att.superseded:
             continue
         by_slot.setdefault(att.slot, []).append(att)
+    values = application.form_data or {}
     return [
-        dict(m, files=by_slot.get(m["slot"], []))
+        dict(m, files=by_slot.get(m["slot"], []), shown=forms.is_shown(m, values))
         for m in application.service.definition.get("materials", [])
     ]
 
@@ -273,6 +275,8 @@ def check_complete(application: Application) -> dict:
     )
     groups: dict = {}
     for slot in material_slots(application):
+        if not slot["shown"]:  # not asked for with these answers (e.g. the lease when buying)
+            continue
         if slot.get("required") and not slot["files"]:
             errors[f"material:{slot['slot']}"] = _l("Upload this material.")
         if slot.get("required_group"):

@@ -132,6 +132,7 @@ def registered_names() -> str:
 
 def schema_problems(fields: Iterable[dict]) -> list[str]:
     """Everything wrong with these fields' definitions: unknown types first of all."""
+    fields = list(fields)
     problems = []
     seen = set()
     for position, fdef in enumerate(fields, 1):
@@ -150,6 +151,13 @@ def schema_problems(fields: Iterable[dict]) -> list[str]:
             )
             continue
         problems.extend(f"field {name!r}: {p}" for p in ftype.schema_problems(fdef))
+    names = {f.get("name") for f in fields if isinstance(f, dict)}
+    for fdef in fields:
+        cond = fdef.get("show_when")
+        if cond is not None and (not isinstance(cond, dict) or cond.get("field") not in names):
+            problems.append(
+                f"field {fdef.get('name')!r}: show_when must name another field of the form"
+            )
     return problems
 
 
