@@ -39,12 +39,10 @@ _ALLOWED_BEFORE_PASSWORD_CHANGE = frozenset(
 def require_own_password():
     """A temporary password (a new staff account, an administrator's reset): every page
     sends the user to the change-password form until they have chosen their own."""
-    if (
-        current_user.is_authenticated
-        and getattr(current_user, "must_change_password", False)
-        and request.endpoint not in _ALLOWED_BEFORE_PASSWORD_CHANGE
-        and not (request.endpoint or "").endswith(".static")
-    ):
+    endpoint = request.endpoint or ""
+    if endpoint in _ALLOWED_BEFORE_PASSWORD_CHANGE or endpoint.endswith("static"):
+        return None  # checked first: a static file never loads the user
+    if current_user.is_authenticated and getattr(current_user, "must_change_password", False):
         if request.method == "GET":
             flash(_("Choose your own password before you go on."), "warning")
         return redirect(url_for("account.index") + "#password")
