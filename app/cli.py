@@ -115,8 +115,8 @@ def workflows_deploy(files, process_id):
         with uow.unit_of_work():  # the command is the use case: all files or none
             if files:
                 payload = {Path(f).name: Path(f).read_bytes() for f in files}
-                version, created = deploy_files(process_id, payload)
-                results = [(version.process_id, version.version, created)]
+                version, change = deploy_files(process_id, payload)
+                results = [(version.process_id, version.version, change)]
             else:
                 results = deploy_shipped()
     except DeployError as exc:
@@ -126,8 +126,11 @@ def workflows_deploy(files, process_id):
                 err=True,
             )
         sys.exit(1)
-    for pid, version, created in results:
-        click.echo(f"{pid}: version {version} " + ("deployed" if created else "unchanged"))
+    for pid, version, change in results:
+        said = {"created": "deployed", "rollback": "made current again (rollback)"}
+        click.echo(
+            f"{pid}: version {version} " + said.get(getattr(change, "kind", ""), "unchanged")
+        )
 
 
 ml_cli = AppGroup("ml", help="Auto-review model feedback.")

@@ -11,6 +11,7 @@ def register_blueprints(app) -> None:
         audit,
         auth,
         case_clock,
+        cases_admin,
         certificates,
         clerk,
         companies,
@@ -19,6 +20,7 @@ def register_blueprints(app) -> None:
         files,
         notices,
         notifications,
+        people,
         portal,
         privacy,
         processes,
@@ -33,6 +35,8 @@ def register_blueprints(app) -> None:
     app.register_blueprint(privacy.bp, url_prefix="/clerk")
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(processes.bp, url_prefix="/admin/processes")
+    app.register_blueprint(people.bp, url_prefix="/admin")
+    app.register_blueprint(cases_admin.bp, url_prefix="/admin")
     app.register_blueprint(files.bp)
     app.register_blueprint(certificates.bp)
     app.register_blueprint(companies.bp)

@@ -142,6 +142,21 @@ def retry_incident(incident_id: int):
         flash(_("This incident is already resolved."), "info")
     elif outcome.status == "failed":
         flash(_("Retry failed again: %(msg)s", msg=outcome.message), "danger")
+    elif outcome.status == "requeued":
+        flash(
+            _(
+                "The failed step was queued again. The incident stays open until it "
+                "succeeds; if it fails again, its new error is shown here."
+            ),
+            "info",
+        )
+    elif outcome.status == "unchanged":
+        flash(
+            _("Nothing moved: the case still waits where it stopped. The incident stays open."),
+            "warning",
+        )
+    elif outcome.status == "suspended":
+        flash(_("The case is suspended: resume it before retrying."), "warning")
     else:
         flash(_("The case moved on."), "success")
     return redirect(url_for(".dashboard"))

@@ -29,6 +29,26 @@ def load_user(user_id: str):
     return user
 
 
+# Where a user whose password an administrator set may go before choosing their own.
+_ALLOWED_BEFORE_PASSWORD_CHANGE = frozenset(
+    {"account.index", "account.password", "auth.logout", "auth.set_language", "static"}
+)
+
+
+@bp.before_app_request
+def require_own_password():
+    """A temporary password (a new staff account, an administrator's reset): every page
+    sends the user to the change-password form until they have chosen their own."""
+    endpoint = request.endpoint or ""
+    if endpoint in _ALLOWED_BEFORE_PASSWORD_CHANGE or endpoint.endswith("static"):
+        return None  # checked first: a static file never loads the user
+    if current_user.is_authenticated and getattr(current_user, "must_change_password", False):
+        if request.method == "GET":
+            flash(_("Choose your own password before you go on."), "warning")
+        return redirect(url_for("account.index") + "#password")
+    return None
+
+
 def home_for(user) -> str:
     """Where each kind of user lands after logging in."""
     if user.is_clerk:

@@ -31,6 +31,8 @@ STATUS_LABELS = {
     "refused": _l("Not accepted"),
     "completed": _l("Completed (no decision recorded)"),
     "withdrawn": _l("Withdrawn"),
+    "terminated": _l("Terminated"),
+    "suspended": _l("Suspended"),
     "open": _l("Open"),
     "claimed": _l("Taken"),
     "done": _l("Done"),
@@ -72,6 +74,9 @@ EVENT_LABELS = {
     "material_supplied": _l("Deferred material supplied"),
     "material_reminder": _l("Reminder: materials still to supply"),
     "material_overdue": _l("Deferred material overdue"),
+    "suspended": _l("Processing suspended"),
+    "resumed": _l("Processing resumed"),
+    "terminated": _l("Terminated by the agency"),
 }
 # The case clock's alert beside the promised and statutory dates (app/domain/clock.py).
 CLOCK_LABELS = {

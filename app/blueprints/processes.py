@@ -121,7 +121,8 @@ def deploy(process_id: str, version: int):
         {
             "ok": True,
             "version": new.version,
-            "created": created,
+            "created": created.kind == "created",
+            "rolled_back": created.kind == "rollback",
             "issues": deploy_issues.explain_all((new.info or {}).get("warnings")),
             "url": url_for(".versions", process_id=process_id),
         }

@@ -45,6 +45,9 @@ CASE_STEP_KINDS = frozenset(
         "material_supplied",
         "material_reminder",
         "material_overdue",
+        "suspended",
+        "resumed",
+        "terminated",
     }
 )
 # The kinds the applicant (and anyone following the case from outside) is shown. The others
@@ -71,6 +74,9 @@ PUBLIC_STEP_KINDS = frozenset(
         "extended",
         "material_supplied",
         "material_reminder",
+        "suspended",
+        "resumed",
+        "terminated",
     }
 )
 # Steps only the clerks see (who took, gave back or handed on a task, and why); the

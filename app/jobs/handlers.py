@@ -12,8 +12,8 @@ import socket
 from app.domain import events
 from app.extensions import db
 from app.jobs.registry import handler, on_final_failure
-from app.models import Attachment, Incident, Job, WorkflowInstance
-from app.services import delivery, ecertificates, previews, reviews, webhooks
+from app.models import Attachment, Job, WorkflowInstance
+from app.services import delivery, ecertificates, incidents, previews, reviews, webhooks
 from app.workflow import runtime
 
 
@@ -65,6 +65,8 @@ def operator_call(job: Job, instance_id: int, task_id: str, operator: str, param
         runtime.complete_service_call(instance_id, task_id, {"auto_review": result})
     except runtime.CaseStuck:
         pass  # the incident is recorded in this transaction; an administrator retries
+    else:
+        incidents.resolve_job_incidents(instance_id, task_id)  # a retried call that worked
     return {"verdict": result["verdict"]}
 
 
@@ -72,14 +74,8 @@ def operator_call(job: Job, instance_id: int, task_id: str, operator: str, param
 def operator_call_failed(job: Job) -> None:
     """The operator never produced a result: an incident for the administrators."""
     payload = job.payload or {}
-    db.session.add(
-        Incident(
-            instance_id=payload["instance_id"],
-            element_id=None,
-            kind="job",
-            message=job.error or "job failed",
-            details={"job_id": job.id, "task_id": payload.get("task_id")},
-        )
+    incidents.record_job_failure(
+        payload["instance_id"], payload.get("task_id"), job.error or "job failed", job.id
     )
 
 

@@ -36,6 +36,7 @@ class ApplicationStatus(str, enum.Enum):
     COMPLETED = "completed"  # a foreign diagram ended without a known outcome (neutral)
     REFUSED = "refused"  # not accepted (不予受理): decision 'rejected', outcome 'intake_refused'
     WITHDRAWN = "withdrawn"
+    TERMINATED = "terminated"  # ended by an administrator, with a recorded reason
 
 
 def _enum(e):
@@ -58,6 +59,8 @@ class Application(db.Model):
             postgresql_where=text("status = 'draft'"),
             sqlite_where=text("status = 'draft'"),
         ),
+        # The administrators' running-cases list: one service's cases by status, newest first.
+        Index("ix_application_service_status_id", "service_id", "status", "id"),
         # The closed cases the retention job has still to look at.
         Index("ix_application_decided_at", "decided_at"),
         Index(

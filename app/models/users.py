@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -30,6 +30,13 @@ class Department(db.Model):
     code: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     name_zh: Mapped[str] = mapped_column(String(128), nullable=False)
     name_en: Mapped[str] = mapped_column(String(128), nullable=False)
+    # A division's bureau (None: a top-level department). Edited in /admin/departments.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    active: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true(), nullable=False
+    )
+
+    parent = relationship("Department", remote_side=[id])
 
     def display_name(self, locale: str) -> str:
         """The department's name in the given UI language."""
@@ -55,6 +62,11 @@ class User(UserMixin, db.Model):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
     is_lead: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    # Set by an administrator's password reset: until the user picks their own password
+    # every page sends them to the change-password form.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), nullable=False
+    )
     preferred_locale: Mapped[str | None] = mapped_column(String(8))
     # Raised when the password changes: sessions that logged in before carry the old value
     # in their Flask-Login id (see `get_id`) and are no longer loaded.

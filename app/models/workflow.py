@@ -31,7 +31,11 @@ class WorkflowInstance(db.Model):
     revision: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     status: Mapped[str] = mapped_column(
         String(16), nullable=False, default="running", index=True
-    )  # running / waiting / completed / error / terminated (withdrawn)
+    )  # running / waiting / completed / error / terminated (withdrawn) / suspended
+    # An administrator's suspension: nothing advances it (no decision, no timer) until resumed.
+    suspended_at = mapped_column(UTCDateTime)
+    suspend_reason: Mapped[str | None] = mapped_column(Text)
+    status_before_suspend: Mapped[str | None] = mapped_column(String(16))
     next_timer_at = mapped_column(UTCDateTime, index=True)
     dispatched_calls = mapped_column(JSONType, nullable=False, default=list)  # async task ids
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)

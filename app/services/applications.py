@@ -145,15 +145,22 @@ def save_form(application: Application, raw: dict) -> dict:
 
 def material_slots(application: Application) -> list[dict]:
     """The service's required/optional materials, each with the files uploaded for it and
-    what stands in for an upload (`substitute`: a certificate, a declaration, deferred)."""
+    what stands in for an upload (`substitute`: a certificate, a declaration, deferred) and
+    whether the form's answers ask for it (`shown`: its `show_when`)."""
     by_slot: dict = {}
     for att in application.attachments:
         if att.superseded:
             continue
         by_slot.setdefault(att.slot, []).append(att)
     substitutes = material_rules.substitutes_by_slot(application)
+    values = application.form_data or {}
     return [
-        dict(m, files=by_slot.get(m["slot"], []), substitute=substitutes.get(m["slot"]))
+        dict(
+            m,
+            files=by_slot.get(m["slot"], []),
+            substitute=substitutes.get(m["slot"]),
+            shown=forms.is_shown(m, values),
+        )
         for m in application.service.definition.get("materials", [])
     ]
 
@@ -312,6 +319,8 @@ def check_complete(application: Application) -> dict:
     )
     groups: dict = {}
     for slot in material_slots(application):
+        if not slot["shown"]:  # not asked for with these answers (e.g. the lease when buying)
+            continue
         given = slot["files"] or slot["substitute"] is not None or slot.get("deferrable")
         if slot.get("required") and not given:
             errors[f"material:{slot['slot']}"] = _l("Upload this material.")

@@ -16,7 +16,16 @@ from app import uow
 from app.domain import events
 from app.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
-from app.models import Application, ApplicationStatus, HumanTask, Role, TaskStatus, User, utcnow
+from app.models import (
+    Application,
+    ApplicationStatus,
+    HumanTask,
+    Role,
+    TaskStatus,
+    User,
+    WorkflowInstance,
+    utcnow,
+)
 from app.services import catalogue, forms
 from app.workflow import runtime
 from app.workflow.tasks import LEAD_GROUP
@@ -289,6 +298,9 @@ def decide(clerk: User, task_id: int, raw: dict) -> HumanTask:
 
     task = get_task(clerk, task_id)
     _check_group(clerk, task)
+    instance = db.session.get(WorkflowInstance, task.instance_id)
+    if instance is not None and instance.status == runtime.SUSPENDED:
+        raise runtime.CaseSuspended()
     data, errors = forms.validate(task_form(task), raw)
     if errors:
         raise ValidationFailed(errors)

@@ -1,11 +1,14 @@
 """Deploying BPMN/DMN files as versioned processes, checked against the service catalogue.
 
-A changed file becomes a new version (by content hash); an unchanged one is a no-op.
+Deploying makes exactly the given content current: new content becomes a new version (by
+content hash); the content of an older version makes that version current again — a
+rollback, recorded as such in the audit trail; the current version's own content is a no-op.
 Running instances keep the version they started on.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
@@ -19,6 +22,18 @@ from app.workflow.operators import registry
 from app.workflow.variables import RESERVED_VARIABLES
 
 
+@dataclass(frozen=True)
+class DeployChange:
+    """What a deploy changed: `created` a version, `rollback` to an older one (`previous`
+    was current), or `unchanged`. True unless unchanged."""
+
+    kind: str
+    previous: int | None = None
+
+    def __bool__(self) -> bool:
+        return self.kind != "unchanged"
+
+
 def deploy_files(
     process_id: str,
     files: dict[str, bytes],
@@ -28,15 +43,16 @@ def deploy_files(
     default_department: str | None = None,
     outcome: dict | None = None,
     form_map: dict[str, str] | None = None,
-) -> tuple[ProcessVersion, bool]:
-    """Validate and store `files` as the current version of `process_id`.
+) -> tuple[ProcessVersion, DeployChange]:
+    """Validate `files` and make them the current version of `process_id` (re-deploying an
+    older version's content makes that version current again: a rollback).
 
     A diagram from another tool may need `assignments` (its lane / candidate group names ->
     department codes) and a `default_department` for human tasks outside any lane; without
     them a task nobody could open is refused (see app/workflow/engine/assignment.py), and an
     `outcome` rule deciding its cases (see app/workflow/engine/outcome.py), and a `form_map`
     from its form keys to the product's task forms.
-    Returns (version, created). Raises engine.DeployError listing every problem.
+    Returns (version, change). Raises engine.DeployError listing every problem.
     Does not commit.
     """
     departments = {d.code for d in db.session.execute(db.select(Department)).scalars()}
@@ -61,7 +77,7 @@ def deploy_files(
         )
     ).scalar()
     if existing is not None:
-        return existing, False
+        return existing, _make_current(existing, user)
     last = (
         db.session.execute(
             db.select(db.func.max(ProcessVersion.version)).where(
@@ -94,7 +110,35 @@ def deploy_files(
         object_id=version.process_id,
         details={"change": "deploy", "version": version.version},
     )
-    return version, True
+    return version, DeployChange("created")
+
+
+def _make_current(version: ProcessVersion, user) -> DeployChange:
+    """The deployed content is an existing version's: make it current (a rollback when an
+    other version was), audited."""
+    if version.is_current:
+        return DeployChange("unchanged")
+    previous = db.session.execute(
+        db.select(ProcessVersion.version).where(
+            ProcessVersion.process_id == version.process_id, ProcessVersion.is_current.is_(True)
+        )
+    ).scalar()
+    db.session.execute(
+        db.update(ProcessVersion)
+        .where(ProcessVersion.process_id == version.process_id)
+        .values(is_current=False)
+        .execution_options(synchronize_session=False)
+    )
+    version.is_current = True
+    db.session.flush()
+    events.audited(
+        "admin_change",
+        actor=user,
+        object_type="process",
+        object_id=version.process_id,
+        details={"change": "rollback", "version": version.version, "previous": previous},
+    )
+    return DeployChange("rollback", previous)
 
 
 def reserved_form_fields(process_id: str) -> list[ValidationIssue]:

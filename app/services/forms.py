@@ -1,8 +1,10 @@
 """Form schemas in `forms/`: validate and normalise submitted values against a schema.
 
 Each field is cleaned by its registered field type (`app.services.fieldtypes`); this module
-adds what spans fields (`required_if`) and `check_forms()`, the start-up check that every
-shipped form uses only registered field types.
+adds what spans fields (`required_if`; `show_when`: a field or a material slot shown only
+when another field has one of some values, e.g. the lease only when the reason is rent — a
+hidden field is neither required nor kept), and `check_forms()`, the start-up check that
+every shipped form uses only registered field types.
 """
 
 from __future__ import annotations
@@ -14,6 +16,23 @@ from flask_babel import lazy_gettext as _l
 from app.services import catalogue, fieldtypes
 from app.services.catalogue import form_fields
 from app.services.fieldtypes import EMPTY, FormSchemaError
+
+
+def shown_for(item: dict) -> list | None:
+    """The values of the controlling field for which `item` (a field or a material slot) is
+    shown, or None when it is always shown. `show_when`: {field, equals} or {field, in}."""
+    cond = item.get("show_when")
+    if not cond:
+        return None
+    return list(cond["in"]) if "in" in cond else [cond.get("equals")]
+
+
+def is_shown(item: dict, values: dict) -> bool:
+    """Whether `item` is shown given the form's (clean) `values`."""
+    wanted = shown_for(item)
+    if wanted is None:
+        return True
+    return values.get(item["show_when"].get("field")) in wanted
 
 
 def validate(form: dict, raw: dict) -> tuple[dict, dict]:
@@ -29,7 +48,13 @@ def validate(form: dict, raw: dict) -> tuple[dict, dict]:
         if problem:
             errors[name] = problem
     for field in fields:
+        if not is_shown(field, clean):  # hidden: neither required nor kept
+            clean.pop(field["name"], None)
+            errors.pop(field["name"], None)
+    for field in fields:
         cond = field.get("required_if")
+        if not is_shown(field, clean):
+            continue
         if cond and field["name"] not in clean and field["name"] not in errors:
             other, wanted = cond.get("field"), cond.get("equals")
             if clean.get(other) == wanted:

@@ -43,7 +43,18 @@ log = logging.getLogger(__name__)
 
 # The case-step kinds that may notify someone (app/services/case_events.py asks).
 EVENT_KINDS = frozenset(
-    {"submitted", "auto_review", "task_done", "notified", "decided", "escalated", "withdrawn"}
+    {
+        "submitted",
+        "auto_review",
+        "task_done",
+        "notified",
+        "decided",
+        "escalated",
+        "withdrawn",
+        "suspended",
+        "resumed",
+        "terminated",
+    }
 )
 # `notify` operator templates whose news another trigger already tells (with more detail):
 # the decision notifies on its own; a correction request is deduplicated by title.
@@ -84,6 +95,9 @@ def on_event(
         "decided": _decided,
         "notified": _process_notice,
         "withdrawn": _withdrawn,
+        "suspended": _suspended,
+        "resumed": _resumed,
+        "terminated": _terminated,
     }[kind]
     kind_out, texts = compose(application, department_id=department_id, message=message, data=data)
     send(
@@ -187,6 +201,43 @@ def _withdrawn(application, **_kw):
             "request. It will not be processed further.",
             service=_service(application),
             number=application.case_number,
+        ),
+    )
+
+
+def _suspended(application, *, message, **_kw):
+    return "case_suspended", lambda: (
+        _("Processing suspended: %(number)s", number=application.case_number),
+        _(
+            "Processing of your application for %(service)s (case %(number)s) is suspended. "
+            "Reason: %(reason)s. You will be told when it resumes.",
+            service=_service(application),
+            number=application.case_number,
+            reason=message or "",
+        ),
+    )
+
+
+def _resumed(application, **_kw):
+    return "case_resumed", lambda: (
+        _("Processing resumed: %(number)s", number=application.case_number),
+        _(
+            "Processing of your application for %(service)s (case %(number)s) has resumed.",
+            service=_service(application),
+            number=application.case_number,
+        ),
+    )
+
+
+def _terminated(application, *, message, **_kw):
+    return "case_terminated", lambda: (
+        _("Case ended: %(number)s", number=application.case_number),
+        _(
+            "Processing of your application for %(service)s (case %(number)s) has been ended "
+            "by the agency. Reason: %(reason)s.",
+            service=_service(application),
+            number=application.case_number,
+            reason=message or "",
         ),
     )
 

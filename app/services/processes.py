@@ -101,8 +101,9 @@ def validate_edit(base: ProcessVersion, xml: str) -> list[dict]:
 
 
 @uow.use_case
-def deploy_edit(base: ProcessVersion, xml: str, user) -> tuple[ProcessVersion, bool]:
-    """Deploy the edited diagram as a new version (no-op if unchanged)."""
+def deploy_edit(base: ProcessVersion, xml: str, user):
+    """Make the edited diagram current: a new version, a rollback to the version with the
+    same content, or a no-op when it is the current one. Returns (version, DeployChange)."""
     return deploy_files(base.process_id, edited_files(base, xml), user)
 
 

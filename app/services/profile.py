@@ -123,7 +123,11 @@ def change_password(user: User, current: str, new: str, confirm: str) -> bool:
     done = db.session.execute(
         update(User)
         .where(User.id == user.id, User.session_version == seen)
-        .values(password_hash=hash_password(new), session_version=seen + 1)
+        .values(
+            password_hash=hash_password(new),
+            session_version=seen + 1,
+            must_change_password=False,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     if done != 1:

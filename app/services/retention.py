@@ -45,6 +45,7 @@ CLOSED = (
     ApplicationStatus.REJECTED,
     ApplicationStatus.COMPLETED,
     ApplicationStatus.WITHDRAWN,
+    ApplicationStatus.TERMINATED,
 )
 BATCH = 100  # cases per scheduler round: the rest waits for the next round
 REMOVED_NAME = "removed"  # what an anonymised file is called

@@ -29,8 +29,10 @@ import logging
 from contextlib import contextmanager
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from app.domain import clock, events
+from app.domain.errors import Conflict
 from app.extensions import db
 from app.models import (
     Application,
@@ -188,6 +190,8 @@ def advancing(instance_id: int, done_task_id: str | None = None):
         if inst.status == TERMINATED:  # withdrawn: a late job, timer or message moves nothing
             yield inst, handle, []
             return
+        if inst.status == SUSPENDED:  # an administrator holds the case: nothing moves it
+            raise CaseSuspended()
         ready_before = [r for r in handle.ready_user_tasks() if r.task_id != done_task_id]
         actions: list = []
         yield inst, handle, actions
@@ -469,12 +473,57 @@ def retry(instance_id: int) -> None:
 
 
 TERMINATED = "terminated"  # WorkflowInstance.status of a case ended before its decision
+SUSPENDED = "suspended"  # WorkflowInstance.status of a case an administrator holds
 
 
-def terminate(instance_id: int, reason: str | None = None, *, actor=None) -> bool:
-    """End a running instance before its decision (the applicant withdrew): cancel its
-    engine tasks and its open human tasks, stop its timers, and record a `withdrawn` step.
-    Caller commits (and sets the case's status). False if the instance had already ended.
+class CaseSuspended(Conflict):
+    """The case is suspended by an administrator: no task is decided, no timer fires and no
+    message moves it until it is resumed."""
+
+    def __init__(self):
+        super().__init__(
+            "case_suspended",
+            _l("This case is suspended by an administrator; it cannot be decided until resumed."),
+        )
+
+
+def suspend(instance_id: int, reason: str) -> bool:
+    """Hold a running instance: its status becomes `suspended` (the scheduler fires timers
+    of `waiting` instances only; `advancing` refuses it), the status it had is kept for
+    `resume`. False if it had already ended or is suspended. Caller commits."""
+    inst = locking.lock_instance(instance_id)
+    if inst.status in ("completed", TERMINATED, SUSPENDED):
+        return False
+    previous = inst.status
+    locking.write_state(inst, inst.state_json, SUSPENDED, inst.next_timer_at)
+    inst.status_before_suspend = previous
+    inst.suspended_at = utcnow()
+    inst.suspend_reason = reason
+    return True
+
+
+def resume(instance_id: int) -> bool:
+    """Release a suspended instance: it gets its former status back, and timers that came
+    due meanwhile fire at the scheduler's next round. False if it was not suspended."""
+    inst = locking.lock_instance(instance_id)
+    if inst.status != SUSPENDED:
+        return False
+    locking.write_state(
+        inst, inst.state_json, inst.status_before_suspend or "waiting", inst.next_timer_at
+    )
+    inst.status_before_suspend = None
+    inst.suspended_at = None
+    inst.suspend_reason = None
+    return True
+
+
+def terminate(
+    instance_id: int, reason: str | None = None, *, actor=None, step: str = "withdrawn"
+) -> bool:
+    """End a running instance before its decision (the applicant withdrew, or an
+    administrator terminated it: `step`): cancel its engine tasks and its open human tasks,
+    stop its timers, and record a `withdrawn` (`terminated`) step. Caller commits (and sets
+    the case's status). False if the instance had already ended.
 
     Locks in the order a clerk's decision does — the live task rows, then the instance —
     so that the two wait for each other instead of deadlocking; the caller then updates the
@@ -489,5 +538,6 @@ def terminate(instance_id: int, reason: str | None = None, *, actor=None) -> boo
     locking.write_state(inst, handle.dump_state(), TERMINATED, None)
     tasks.cancel_open_tasks(inst)
     inst.dispatched_calls = []
-    events.case_step(inst.application, "withdrawn", actor=actor, message=reason or None)
+    inst.status_before_suspend = inst.suspended_at = inst.suspend_reason = None
+    events.case_step(inst.application, step, actor=actor, message=reason or None)
     return True

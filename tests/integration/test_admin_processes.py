@@ -44,6 +44,7 @@ def test_an_edited_diagram_deploys_as_a_new_version_and_unchanged_is_a_no_op(app
         "ok": True,
         "version": 2,
         "created": True,
+        "rolled_back": False,
         "url": "/admin/processes/business_registration",
         "issues": [],  # no warnings: nothing in the edit is left unapplied
     }
@@ -199,3 +200,52 @@ def test_diagram_source_reaches_the_modeler_as_data_never_as_markup(app, client)
     assert not re.search(r"</script>\s*<script>alert", page, re.IGNORECASE)
     data = re.search(r'<script type="application/json" id="diagram-xml">(.*?)</script>', page, re.S)
     assert json.loads(data.group(1)) == edited
+
+
+def test_redeploying_an_old_versions_content_rolls_back_to_it(app, client):
+    """Version 2 is broken in practice; re-deploying version 1's file makes version 1 current
+    again (before: "unchanged", and version 2 stayed current), recorded as a rollback."""
+    client.login("admin")
+    client.get("/admin/processes/business_registration/edit")
+    original = _xml(client)
+    edited = original.replace("税务审核 Review by tax", "税务登记审核 Tax registration review")
+    url = "/admin/processes/business_registration/versions/1/deploy"
+    assert _post_xml(client, url, edited).get_json()["version"] == 2
+
+    def current():
+        with app.app_context():
+            return (
+                db.session.execute(
+                    db.select(ProcessVersion.version).where(
+                        ProcessVersion.is_current.is_(True),
+                        ProcessVersion.process_id == "business_registration",
+                    )
+                )
+                .scalars()
+                .all()
+            )
+
+    assert current() == [2]
+    body = _post_xml(client, url, original).get_json()
+    assert body["ok"] and body["version"] == 1
+    assert body["rolled_back"] is True and body["created"] is False
+    assert current() == [1]
+    with app.app_context():
+        from app.workflow import runtime
+
+        assert runtime.current_version("business_registration").version == 1
+        record = (
+            db.session.execute(
+                db.select(AuditRecord)
+                .where(AuditRecord.object_type == "process")
+                .order_by(AuditRecord.seq.desc())
+            )
+            .scalars()
+            .first()
+        )
+        assert record.details == {"change": "rollback", "version": 1, "previous": 2}
+    # the same content again is a no-op; the newer content makes version 2 current again
+    body = _post_xml(client, url, original).get_json()
+    assert body["created"] is False and body["rolled_back"] is False
+    assert _post_xml(client, url, edited).get_json()["rolled_back"] is True
+    assert current() == [2]

@@ -138,6 +138,7 @@ def registered_names() -> str:
 
 def schema_problems(fields: Iterable[dict]) -> list[str]:
     """Everything wrong with these fields' definitions: unknown types first of all."""
+    fields = list(fields)
     problems = []
     seen = set()
     for position, fdef in enumerate(fields, 1):
@@ -161,6 +162,13 @@ def schema_problems(fields: Iterable[dict]) -> list[str]:
             problems.append(
                 f"field {name!r} has unknown sensitivity {kind!r} "
                 f"(known: {', '.join(sorted(masking.KINDS))})"
+            )
+    names = {f.get("name") for f in fields if isinstance(f, dict)}
+    for fdef in fields:
+        cond = fdef.get("show_when")
+        if cond is not None and (not isinstance(cond, dict) or cond.get("field") not in names):
+            problems.append(
+                f"field {fdef.get('name')!r}: show_when must name another field of the form"
             )
     return problems
 

@@ -66,7 +66,8 @@
     clearMarks();
     post(canvasEl.dataset.deployUrl).then(function (body) {
       if (body.ok) {
-        var msg = body.created ? canvasEl.dataset.msgDeployed : canvasEl.dataset.msgUnchanged;
+        var msg = body.created ? canvasEl.dataset.msgDeployed
+          : (body.rolled_back ? canvasEl.dataset.msgRolledBack : canvasEl.dataset.msgUnchanged);
         show("success", msg.replace("{version}", body.version));
         status.setAttribute("data-version", body.version);
         mark(body.issues || []);  // warnings: what the deployed version will not apply
