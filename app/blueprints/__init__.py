@@ -23,6 +23,7 @@ def register_blueprints(app) -> None:
         privacy,
         processes,
         public,
+        services_admin,
     )
 
     app.register_blueprint(auth.bp)
@@ -32,6 +33,7 @@ def register_blueprints(app) -> None:
     app.register_blueprint(privacy.bp, url_prefix="/clerk")
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(processes.bp, url_prefix="/admin/processes")
+    app.register_blueprint(services_admin.bp, url_prefix="/admin/services")
     app.register_blueprint(files.bp)
     app.register_blueprint(certificates.bp)
     app.register_blueprint(companies.bp)

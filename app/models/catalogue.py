@@ -47,6 +47,27 @@ class Service(db.Model):
         return min(int(promised), self.time_limit_days)
 
 
+class ServiceVersion(db.Model):
+    """One version of a service's definition edited in the browser: a draft an admin saves,
+    then publishes (copied onto its `Service`); the one published before is retired.
+
+    `definition` holds everything the service is: names, category and theme, the guide,
+    materials, time limits, the process it runs on, and its application form (the schema
+    itself, not a file name). A new service exists only as drafts until first published.
+    """
+
+    __tablename__ = "service_version"
+    __table_args__ = (UniqueConstraint("service_code", "number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service_code: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    state: Mapped[str] = mapped_column(String(16), nullable=False, default="draft")
+    definition = mapped_column(JSONType, nullable=False)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    published_at = mapped_column(UTCDateTime)
+
+
 class ProcessVersion(db.Model):
     """One deployed version of a BPMN process; the spec is stored once, here."""
 

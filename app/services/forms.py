@@ -1,8 +1,10 @@
 """Form schemas in `forms/`: validate and normalise submitted values against a schema.
 
 Each field is cleaned by its registered field type (`app.services.fieldtypes`); this module
-adds what spans fields (`required_if`) and `check_forms()`, the start-up check that every
-shipped form uses only registered field types.
+adds what spans fields (`required_if`, and `show_when`: a conditional field is shown only
+while another field has a given value; hidden, it is not required and its value is dropped)
+and `check_forms()`, the start-up check that every shipped form uses only registered field
+types. `form_problems` checks a form edited in the browser.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ def validate(form: dict, raw: dict) -> tuple[dict, dict]:
     fields = form_fields(form)
     for field in fields:
         name = field["name"]
+        if not shown(field, clean):
+            continue
         value, problem = fieldtypes.type_of(field).clean(field, raw.get(name))
         if value is not EMPTY:
             clean[name] = value
@@ -35,6 +39,48 @@ def validate(form: dict, raw: dict) -> tuple[dict, dict]:
             if clean.get(other) == wanted:
                 errors[field["name"]] = _l("This field is required.")
     return clean, errors
+
+
+def shown(field: dict, values: dict) -> bool:
+    """Whether `field` is shown given the (cleaned) `values` of the fields before it: always,
+    unless its `show_when: {field, equals}` names another field whose value differs."""
+    cond = field.get("show_when")
+    if not cond:
+        return True
+    value = values.get(cond.get("field"))
+    wanted = cond.get("equals")
+    if isinstance(value, bool) or isinstance(wanted, bool):
+        return str(value).lower() == str(wanted).lower()
+    return value is not None and str(value) == str(wanted)
+
+
+def form_problems(form) -> list[str]:
+    """Everything wrong with a form schema edited in the browser: its shape (sections of
+    fields), the fields' definitions (`fieldtypes.schema_problems`), and each `show_when`
+    naming a field that comes before it."""
+    try:
+        sections = form["sections"]
+        fields = [f for s in sections for f in s["fields"]]
+        if not all(isinstance(f, dict) for f in fields):
+            raise TypeError
+    except (KeyError, TypeError):
+        return ["the form needs sections, each with a list of fields"]
+    if not fields:
+        return ["the form has no fields"]
+    problems = fieldtypes.schema_problems(fields)
+    before: set = set()
+    for field in fields:
+        name = field.get("name")
+        if not isinstance(field.get("label"), dict) or not field["label"].get("zh"):
+            problems.append(f"field {name!r} needs a Chinese label")
+        cond = field.get("show_when")
+        if cond is not None:
+            if not isinstance(cond, dict) or cond.get("field") not in before:
+                problems.append(f"field {name!r}: show_when must name a field that comes before it")
+            elif cond.get("equals") in (None, ""):
+                problems.append(f"field {name!r}: show_when needs the value to equal")
+        before.add(name)
+    return problems
 
 
 def check_forms(forms_dir: str | Path | None = None) -> list[str]:
