@@ -1,7 +1,9 @@
 // The administrators' BPMN modeler: edit, validate (errors marked on the diagram), deploy.
 (function () {
   var canvasEl = document.getElementById("canvas");
-  var modeler = new BpmnJS({container: canvasEl, keyboard: {bindTo: document}});
+  // bpmn-js 18 binds the keyboard to the canvas itself (focused on click); the old
+  // `bindTo: document` is refused with a console error on every load.
+  var modeler = new BpmnJS({container: canvasEl, keyboard: {bind: true}});
   var status = document.getElementById("modeler-status");
   var list = document.getElementById("modeler-issues");
   var marked = [];
