@@ -176,6 +176,45 @@ def unpublish(code: str):
     return redirect(url_for(".index"))
 
 
+@bp.route("/task-forms/")
+@admin_required
+def task_forms():
+    name = (request.args.get("name") or "").strip()
+    if name:  # "a new task form named…": its editor
+        return redirect(url_for(".task_form", name=name))
+    return render_template("admin/task_forms.html", names=catalogue.task_form_names())
+
+
+@bp.route("/task-forms/<name>", methods=["GET", "POST"])
+@admin_required
+def task_form(name: str):
+    errors, raw = {}, None
+    if request.method == "POST":
+        raw = request.form.get("form_json") or ""
+        try:
+            saved = service_editor.save_task_form(current_user, name, _form_schema(raw))
+        except ValidationFailed as exc:
+            flash(_("Please correct the marked fields."), "danger")
+            errors = exc.errors
+        else:
+            flash(
+                _("Task form %(name)s saved as version %(n)d.", name=name, n=saved.version),
+                "success",
+            )
+            return redirect(url_for(".task_form", name=name))
+    schema = service_editor.task_form(name)
+    return (
+        render_template(
+            "admin/task_form_edit.html",
+            name=name,
+            errors=errors,
+            form_json=raw if raw is not None else json.dumps(schema, ensure_ascii=False, indent=1),
+            field_types=registered_names().split(", "),
+        ),
+        422 if errors else 200,
+    )
+
+
 @bp.route("/form-preview", methods=["POST"])
 @admin_required
 def form_preview():
@@ -191,7 +230,8 @@ def form_preview():
 def _unusable(form) -> bool:
     """Whether the form cannot be drawn at all (wrong shape, a field of no known type)."""
     try:
-        fields = [f for s in form["sections"] for f in s["fields"]]
+        sections = form["sections"] if "sections" in form else [{"fields": form["fields"]}]
+        fields = [f for s in sections for f in s["fields"]]
         return not all(isinstance(f, dict) and f.get("name") for f in fields) or bool(
             fieldtypes.schema_problems(fields)
         )

@@ -16,6 +16,7 @@ from app.models.catalogue import (  # noqa: F401
     ProcessVersion,
     Service,
     ServiceVersion,
+    TaskForm,
 )
 from app.models.companies import AgentAuthorisation, Company  # noqa: F401
 from app.models.ecertificates import ECertificate  # noqa: F401

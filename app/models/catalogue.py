@@ -68,6 +68,20 @@ class ServiceVersion(db.Model):
     published_at = mapped_column(UTCDateTime)
 
 
+class TaskForm(db.Model):
+    """A task form (what a clerk fills in at a step of a process) edited in the browser; it
+    takes the place of the file `forms/tasks/<name>.json` of the same name, if any.
+    `version` counts the saves; every save is audited with it."""
+
+    __tablename__ = "task_form"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    schema = mapped_column(JSONType, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+
 class ProcessVersion(db.Model):
     """One deployed version of a BPMN process; the spec is stored once, here."""
 

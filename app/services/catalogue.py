@@ -15,7 +15,7 @@ from flask import current_app
 
 from app.domain.errors import NotFound
 from app.extensions import db
-from app.models import Service, ServiceVersion
+from app.models import Service, ServiceVersion, TaskForm
 from app.models.catalogue import DEFAULT_RETENTION_DAYS
 from app.services.fieldtypes import FormSchemaError, schema_problems
 
@@ -48,7 +48,11 @@ def _load_form_cached(forms_dir: str, name: str, mtime: float) -> dict:
 
 
 def load_form(name: str) -> dict:
-    """The form schema `forms/<name>.json` (application form) or `forms/tasks/<name>.json`."""
+    """The form schema `forms/<name>.json` (application form) or the task form `name`: the
+    one edited in the browser, else `forms/tasks/<name>.json`."""
+    edited = db.session.execute(db.select(TaskForm.schema).where(TaskForm.name == name)).scalar()
+    if edited is not None:
+        return edited
     forms_dir = Path(current_app.config["FORMS_DIR"])
     for sub in ("", "tasks"):
         path = forms_dir / sub / f"{name}.json"
@@ -65,8 +69,17 @@ def form_files(forms_dir: str | Path | None = None) -> list[Path]:
 
 
 def known_forms() -> set[str]:
-    """Names of all forms under `forms/` (application and task forms)."""
-    return {p.stem for p in form_files()}
+    """Names of all forms under `forms/` (application and task forms) and of the task forms
+    edited in the browser."""
+    edited = set(db.session.execute(db.select(TaskForm.name)).scalars())
+    return {p.stem for p in form_files()} | edited
+
+
+def task_form_names() -> list[str]:
+    """The task forms there are: files in `forms/tasks/` and those made in the browser."""
+    forms_dir = Path(current_app.config["FORMS_DIR"]) / "tasks"
+    edited = set(db.session.execute(db.select(TaskForm.name)).scalars())
+    return sorted({p.stem for p in forms_dir.glob("*.json")} | edited)
 
 
 def shipped_services() -> list[dict]:

@@ -57,9 +57,9 @@ def shown(field: dict, values: dict) -> bool:
 def form_problems(form) -> list[str]:
     """Everything wrong with a form schema edited in the browser: its shape (sections of
     fields), the fields' definitions (`fieldtypes.schema_problems`), and each `show_when`
-    naming a field that comes before it."""
+    naming a field that comes before it. A task form may hold its `fields` without sections."""
     try:
-        sections = form["sections"]
+        sections = form["sections"] if "sections" in form else [{"fields": form["fields"]}]
         fields = [f for s in sections for f in s["fields"]]
         if not all(isinstance(f, dict) for f in fields):
             raise TypeError

@@ -4,7 +4,9 @@ A service's definition (names, category and theme, guide, materials with their d
 types, fee, statutory and promised limits, legal basis, result, process binding and the
 application form itself) is saved as a draft `ServiceVersion`; publishing copies the draft
 onto the `Service` that citizens see and retires the version published before; unpublishing
-takes the service off the portal. The shipped files (`workflows/services.json`, `forms/`)
+takes the service off the portal. Task forms (what clerks fill in at a process step) are
+edited here too, each save a new version taking the place of the file of that name. The
+shipped files (`workflows/services.json`, `forms/`)
 are only the seed: once edited, a service lives in the database. Every change is audited.
 """
 
@@ -18,7 +20,7 @@ from app import uow
 from app.domain import events
 from app.domain.errors import NotFound, ValidationFailed
 from app.extensions import db
-from app.models import Department, ProcessVersion, Service, ServiceVersion, utcnow
+from app.models import Department, ProcessVersion, Service, ServiceVersion, TaskForm, utcnow
 from app.models.catalogue import DEFAULT_RETENTION_DAYS
 from app.services import catalogue, forms
 from ml.doctypes import registry as doctypes
@@ -281,3 +283,44 @@ def _audit(user, code: str, change: str, number) -> None:
         object_id=code,
         details={"change": change, "version": number},
     )
+
+
+def task_form(name: str) -> dict:
+    """The task form `name` as the editor starts from it (a blank one if there is none)."""
+    try:
+        return catalogue.load_form(name)
+    except NotFound:
+        return {"kind": "task", "title": {"zh": "", "en": ""}, "fields": []}
+
+
+@uow.use_case
+def save_task_form(user, name: str, schema) -> TaskForm:
+    """Save the task form `name` (new, or in place of its file); ValidationFailed with the
+    problems under "code" (the name) or "form"."""
+    errors = {}
+    if not SLOT_RE.match(name or ""):
+        errors["code"] = _l(
+            "The code is 3 to 64 lower-case letters, digits or underscores, starting with a letter."
+        )
+    problems = forms.form_problems(schema)
+    if problems:
+        errors["form"] = _l("The form cannot be used: %(problems)s", problems="; ".join(problems))
+    if errors:
+        raise ValidationFailed(errors)
+    row = db.session.execute(db.select(TaskForm).where(TaskForm.name == name)).scalar()
+    if row is None:
+        row = TaskForm(name=name, version=0)
+        db.session.add(row)
+    row.schema = {**schema, "kind": "task", "code": name}
+    row.version += 1
+    row.updated_at = utcnow()
+    row.updated_by_id = user.id
+    db.session.flush()
+    events.audited(
+        "admin_change",
+        actor=user,
+        object_type="task_form",
+        object_id=name,
+        details={"change": "save", "version": row.version},
+    )
+    return row

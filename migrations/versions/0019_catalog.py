@@ -1,4 +1,5 @@
-"""Services edited in the browser: versioned drafts an admin publishes (service_version).
+"""Services edited in the browser: versioned drafts an admin publishes (service_version),
+and task forms edited in the browser (task_form).
 
 Revision ID: 0019_catalog
 Revises: 0018
@@ -31,8 +32,22 @@ def upgrade():
     )
     op.create_index(op.f("ix_service_version_service_code"), "service_version",
                     ["service_code"], unique=False)
+    op.create_table(
+        "task_form",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("schema", sa.JSON(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["updated_by_id"], ["user.id"],
+                                name=op.f("fk_task_form_updated_by_id_user")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_task_form")),
+        sa.UniqueConstraint("name", name=op.f("uq_task_form_name")),
+    )
 
 
 def downgrade():
+    op.drop_table("task_form")
     op.drop_index(op.f("ix_service_version_service_code"), table_name="service_version")
     op.drop_table("service_version")

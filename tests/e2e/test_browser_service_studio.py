@@ -100,6 +100,11 @@ def test_admin_builds_a_service_and_a_citizen_sees_its_conditional_field(
     page.goto(f"{base}/admin/services/bike_permit/edit")
     page.click("#publish")
     page.wait_for_selector("tr[data-service=bike_permit]")
+
+    # a task form opens in the same editor (its fields without sections)
+    page.goto(f"{base}/admin/services/task-forms/review_decision")
+    page.locator("#form-preview [name=approved]").first.wait_for(state="attached")
+    assert page.locator("#form-editor [data-field]").count() == 2
     ctx.close()
 
     with app.app_context():

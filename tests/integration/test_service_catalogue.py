@@ -274,3 +274,36 @@ def test_the_portal_searches_and_filters_by_category_and_theme(client):
     page = client.get("/?q=nothing-like-this").get_data(as_text=True)
     assert 'id="no-services"' in page
     assert client.get("/?category=<script>").status_code == 200
+
+
+def test_a_task_form_edited_in_the_browser_replaces_its_file_and_is_audited(app, client):
+    client.login("admin")
+    page = client.get("/admin/services/task-forms/review_decision").get_data(as_text=True)
+    assert "approved" in page  # the file's form, as the editor starts
+    with app.app_context():
+        form = catalogue.load_form("review_decision")
+    form["fields"][1]["help"] = {"zh": "请写明依据", "en": "Give the grounds"}
+    resp = client.post(
+        "/admin/services/task-forms/review_decision",
+        {"form_json": json.dumps(form, ensure_ascii=False)},
+    )
+    assert resp.status_code == 302, resp.get_data(as_text=True).split("data-error")[1][:300]
+    with app.app_context():
+        from app.services import approvals  # noqa: F401  (the clerk's page reads it so)
+
+        assert catalogue.load_form("review_decision")["fields"][1]["help"]["zh"] == "请写明依据"
+        record = db.session.execute(
+            db.select(AuditRecord).where(AuditRecord.object_type == "task_form")
+        ).scalar()
+        assert record.details == {"change": "save", "version": 1}
+    # a new task form becomes known to deploys; a broken one is refused, nothing lost
+    new = {
+        "title": {"zh": "复核", "en": "Second look"},
+        "fields": [FORM["sections"][0]["fields"][0]],
+    }
+    resp = client.post("/admin/services/task-forms/second_look", {"form_json": json.dumps(new)})
+    assert resp.status_code == 302
+    with app.app_context():
+        assert "second_look" in catalogue.known_forms()
+    resp = client.post("/admin/services/task-forms/second_look", {"form_json": "{not json"})
+    assert resp.status_code == 422 and "{not json" in resp.get_data(as_text=True)

@@ -10,12 +10,18 @@
   var problemList = document.getElementById("form-problems");
   var t = root.dataset;
   var types = t.fieldTypes.split(",");
-  var csrf = document.querySelector('#service-form input[name="csrf_token"]').value;
+  var csrf = area.form.querySelector('input[name="csrf_token"]').value;
   var form;
+  var flat = false; // a task form: one list of fields, no sections
   var timer = null;
 
   function parse() {
     try { form = JSON.parse(area.value); } catch (e) { form = null; }
+    flat = !!form && Array.isArray(form.fields) && !form.sections;
+    if (flat) {
+      form.sections = [{title: form.title || {zh: "", en: ""}, fields: form.fields}];
+      delete form.fields;
+    }
     if (!form || !Array.isArray(form.sections)) form = {kind: "application", sections: []};
     if (!form.sections.length) form.sections.push({title: {zh: "", en: ""}, fields: []});
   }
@@ -163,13 +169,21 @@
       }, "btn-outline-primary add-field"));
       root.appendChild(box);
     });
+    if (flat) return;
     root.appendChild(button(t.tAddSection, function () {
       form.sections.push({title: {zh: "", en: ""}, fields: []});
     }));
   }
 
+  function output() {
+    if (!flat) return form;
+    var out = Object.assign({}, form, {title: form.sections[0].title, fields: form.sections[0].fields});
+    delete out.sections;
+    return out;
+  }
+
   function save() {
-    area.value = JSON.stringify(form, null, 1);
+    area.value = JSON.stringify(output(), null, 1);
     clearTimeout(timer);
     timer = setTimeout(refresh, 250);
   }
@@ -178,7 +192,7 @@
     fetch(t.previewUrl, {
       method: "POST",
       headers: {"Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json"},
-      body: JSON.stringify({form: form})
+      body: JSON.stringify({form: output()})
     }).then(function (r) { return r.json(); }).then(function (body) {
       preview.innerHTML = body.html;
       problemList.textContent = "";
