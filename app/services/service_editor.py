@@ -23,6 +23,7 @@ from app.extensions import db
 from app.models import Department, ProcessVersion, Service, ServiceVersion, TaskForm, utcnow
 from app.models.catalogue import DEFAULT_RETENTION_DAYS
 from app.services import catalogue, forms
+from app.workflow.variables import RESERVED_VARIABLES
 from ml.doctypes import registry as doctypes
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{2,63}$")
@@ -157,6 +158,12 @@ def check(definition: dict) -> dict:
             errors["materials"] = _l("Each material needs a Chinese name.")
         slots.add(m.get("slot"))
     problems = forms.form_problems(definition.get("form_schema"))
+    if not problems:  # form fields are process variables by name
+        problems = [
+            f"field {f['name']!r} has the name of a variable the process sets; rename it"
+            for f in catalogue.form_fields(definition["form_schema"])
+            if f.get("name") in RESERVED_VARIABLES
+        ]
     if problems:
         errors["form"] = _l("The form cannot be used: %(problems)s", problems="; ".join(problems))
     return errors

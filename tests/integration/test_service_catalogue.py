@@ -231,6 +231,17 @@ def test_form_problems_name_show_when_pointing_forward_and_bad_patterns(ctx):
     assert forms.form_problems(FORM) == []
 
 
+def test_a_form_field_named_like_a_process_variable_is_refused(ctx):
+    from app.services import service_editor
+    from app.workflow.variables import RESERVED_VARIABLES
+
+    reserved = sorted(RESERVED_VARIABLES)[0]
+    form = json.loads(json.dumps(FORM))
+    form["sections"][0]["fields"][2]["name"] = reserved
+    definition = {**service_editor.blank(), "form_schema": form}
+    assert reserved in str(service_editor.check(definition)["form"])
+
+
 def test_the_preview_draws_the_form_with_the_portal_macro(client):
     client.login("admin")
     client.get("/admin/services/new")
