@@ -25,6 +25,7 @@ def register_blueprints(app) -> None:
         privacy,
         processes,
         public,
+        services_admin,
         substitutes,
     )
 
@@ -37,6 +38,7 @@ def register_blueprints(app) -> None:
     app.register_blueprint(processes.bp, url_prefix="/admin/processes")
     app.register_blueprint(people.bp, url_prefix="/admin")
     app.register_blueprint(cases_admin.bp, url_prefix="/admin")
+    app.register_blueprint(services_admin.bp, url_prefix="/admin/services")
     app.register_blueprint(files.bp)
     app.register_blueprint(certificates.bp)
     app.register_blueprint(companies.bp)

@@ -28,7 +28,20 @@ bp = Blueprint("portal", __name__)
 
 @bp.route("/")
 def home():
-    return render_template("portal/home.html", services=catalogue.list_services())
+    """The service list, searchable and filtered by category (个人办事 / 法人办事) and theme."""
+    query = (request.args.get("q") or "").strip()[:100]
+    category = request.args.get("category") or ""
+    category = category if category in catalogue.CATEGORIES else ""
+    theme = (request.args.get("theme") or "").strip()[:64]
+    return render_template(
+        "portal/home.html",
+        services=catalogue.search_services(query, category, theme),
+        themes=catalogue.themes(catalogue.search_services(category=category)),
+        query=query,
+        category=category,
+        theme=theme,
+        categories=catalogue.CATEGORIES,
+    )
 
 
 @bp.route("/services/<code>")

@@ -11,7 +11,13 @@ from app.models.applications import Application, ApplicationStatus, Attachment  
 from app.models.audit import CaseEvent  # noqa: F401
 from app.models.audit_trail import AuditChainHead, AuditRecord  # noqa: F401
 from app.models.base import utcnow  # noqa: F401
-from app.models.catalogue import Holiday, ProcessVersion, Service  # noqa: F401
+from app.models.catalogue import (  # noqa: F401
+    Holiday,
+    ProcessVersion,
+    Service,
+    ServiceVersion,
+    TaskForm,
+)
 from app.models.companies import AgentAuthorisation, Company  # noqa: F401
 from app.models.ecertificates import ECertificate  # noqa: F401
 from app.models.jobs import Job, JobStatus  # noqa: F401

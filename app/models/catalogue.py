@@ -47,6 +47,41 @@ class Service(db.Model):
         return min(int(promised), self.time_limit_days)
 
 
+class ServiceVersion(db.Model):
+    """One version of a service's definition edited in the browser: a draft an admin saves,
+    then publishes (copied onto its `Service`); the one published before is retired.
+
+    `definition` holds everything the service is: names, category and theme, the guide,
+    materials, time limits, the process it runs on, and its application form (the schema
+    itself, not a file name). A new service exists only as drafts until first published.
+    """
+
+    __tablename__ = "service_version"
+    __table_args__ = (UniqueConstraint("service_code", "number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service_code: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    state: Mapped[str] = mapped_column(String(16), nullable=False, default="draft")
+    definition = mapped_column(JSONType, nullable=False)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    published_at = mapped_column(UTCDateTime)
+
+
+class TaskForm(db.Model):
+    """A task form (what a clerk fills in at a step of a process) edited in the browser; it
+    takes the place of the file `forms/tasks/<name>.json` of the same name, if any.
+    `version` counts the saves; every save is audited with it."""
+
+    __tablename__ = "task_form"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    schema = mapped_column(JSONType, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+
 class ProcessVersion(db.Model):
     """One deployed version of a BPMN process; the spec is stored once, here."""
 

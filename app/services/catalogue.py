@@ -1,7 +1,8 @@
 """The service catalogue: reads `workflows/services.json` and `forms/`, keeps the DB in step.
 
-Files are the source of truth for shipped services; `sync_services()` is idempotent and runs
-at set-up (demo data) and on deploy.
+Files are the seed of the shipped services: `sync_services()` is idempotent and runs at
+set-up (demo data) and on deploy, and leaves alone a service an admin has edited in the
+browser (`app.services.service_editor`), whose form is then stored on the service itself.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from flask import current_app
 
 from app.domain.errors import NotFound
 from app.extensions import db
-from app.models import Service
+from app.models import Service, ServiceVersion, TaskForm
 from app.models.catalogue import DEFAULT_RETENTION_DAYS
 from app.services.fieldtypes import FormSchemaError, schema_problems
 from app.services.material_rules import rule_problems
@@ -48,7 +49,11 @@ def _load_form_cached(forms_dir: str, name: str, mtime: float) -> dict:
 
 
 def load_form(name: str) -> dict:
-    """The form schema `forms/<name>.json` (application form) or `forms/tasks/<name>.json`."""
+    """The form schema `forms/<name>.json` (application form) or the task form `name`: the
+    one edited in the browser, else `forms/tasks/<name>.json`."""
+    edited = db.session.execute(db.select(TaskForm.schema).where(TaskForm.name == name)).scalar()
+    if edited is not None:
+        return edited
     forms_dir = Path(current_app.config["FORMS_DIR"])
     for sub in ("", "tasks"):
         path = forms_dir / sub / f"{name}.json"
@@ -65,8 +70,17 @@ def form_files(forms_dir: str | Path | None = None) -> list[Path]:
 
 
 def known_forms() -> set[str]:
-    """Names of all forms under `forms/` (application and task forms)."""
-    return {p.stem for p in form_files()}
+    """Names of all forms under `forms/` (application and task forms) and of the task forms
+    edited in the browser."""
+    edited = set(db.session.execute(db.select(TaskForm.name)).scalars())
+    return {p.stem for p in form_files()} | edited
+
+
+def task_form_names() -> list[str]:
+    """The task forms there are: files in `forms/tasks/` and those made in the browser."""
+    forms_dir = Path(current_app.config["FORMS_DIR"]) / "tasks"
+    edited = set(db.session.execute(db.select(TaskForm.name)).scalars())
+    return sorted({p.stem for p in forms_dir.glob("*.json")} | edited)
 
 
 def shipped_services() -> list[dict]:
@@ -77,7 +91,10 @@ def shipped_services() -> list[dict]:
 def sync_services() -> list[Service]:
     """Create or update a Service row for every shipped service. Does not commit."""
     out = []
+    edited = set(db.session.execute(db.select(ServiceVersion.service_code).distinct()).scalars())
     for entry in shipped_services():
+        if entry["code"] in edited:  # the database holds it now; the file was its seed
+            continue
         form = load_form(entry["form"])
         problems = rule_problems(entry, form)
         if problems:
@@ -93,6 +110,8 @@ def sync_services() -> list[Service]:
             # 容缺受理: deadline and rule for materials that follow later (material_rules)
             "deferred_materials": entry.get("deferred_materials"),
             "retention_days": int(entry.get("retention_days", DEFAULT_RETENTION_DAYS)),
+            "category": entry.get("category", "personal"),
+            "theme": entry.get("theme") or {"zh": "", "en": ""},
         }
         svc = db.session.execute(db.select(Service).where(Service.code == entry["code"])).scalar()
         if svc is None:
@@ -116,6 +135,39 @@ def list_services() -> list[Service]:
     )
 
 
+CATEGORIES = ("personal", "legal_person")  # 个人办事 / 法人办事
+
+
+def search_services(query: str = "", category: str = "", theme: str = "") -> list[Service]:
+    """Active services matching all that is given: `query` in a name, code or summary (either
+    language, case-insensitive), the `category` code, the `theme` (its Chinese name)."""
+    words = (query or "").strip().lower().split()
+    out = []
+    for svc in list_services():
+        d = svc.definition or {}
+        if category and d.get("category", "personal") != category:
+            continue
+        if theme and (d.get("theme") or {}).get("zh") != theme:
+            continue
+        summary = (d.get("guide") or {}).get("summary") or {}
+        text = " ".join(
+            [svc.code, svc.name_zh, svc.name_en, summary.get("zh", ""), summary.get("en", "")]
+        ).lower()
+        if all(w in text for w in words):
+            out.append(svc)
+    return out
+
+
+def themes(services: list[Service]) -> list[dict]:
+    """The distinct themes ({zh, en}) of `services`, in order of first appearance."""
+    seen: dict[str, dict] = {}
+    for svc in services:
+        theme = (svc.definition or {}).get("theme") or {}
+        if theme.get("zh") and theme["zh"] not in seen:
+            seen[theme["zh"]] = theme
+    return list(seen.values())
+
+
 def get_service(code: str) -> Service:
     """The active service with `code`, or NotFound."""
     svc = db.session.execute(
@@ -127,7 +179,11 @@ def get_service(code: str) -> Service:
 
 
 def service_form(service: Service) -> dict:
-    """The application form schema of `service`."""
+    """The application form schema of `service`: the one edited in the browser, else its
+    file in `forms/`."""
+    schema = (service.definition or {}).get("form_schema")
+    if schema is not None:
+        return schema
     return load_form(service.definition["form"])
 
 

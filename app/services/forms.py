@@ -3,8 +3,9 @@
 Each field is cleaned by its registered field type (`app.services.fieldtypes`); this module
 adds what spans fields (`required_if`; `show_when`: a field or a material slot shown only
 when another field has one of some values, e.g. the lease only when the reason is rent — a
-hidden field is neither required nor kept), and `check_forms()`, the start-up check that
-every shipped form uses only registered field types.
+hidden field is neither required nor kept), `check_forms()`, the start-up check that every
+shipped form uses only registered field types, and `form_problems`, which checks a form
+edited in the browser.
 """
 
 from __future__ import annotations
@@ -28,11 +29,18 @@ def shown_for(item: dict) -> list | None:
 
 
 def is_shown(item: dict, values: dict) -> bool:
-    """Whether `item` is shown given the form's (clean) `values`."""
+    """Whether `item` (a field or a material slot) is shown given the form's (clean)
+    `values`: always, unless its `show_when` names a field whose value is not one of those
+    wanted (booleans compare with their text, "true"/"false", as a browser sends them)."""
     wanted = shown_for(item)
     if wanted is None:
         return True
-    return values.get(item["show_when"].get("field")) in wanted
+    value = values.get(item["show_when"].get("field"))
+    return value is not None and _text(value) in {_text(w) for w in wanted}
+
+
+def _text(value) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def validate(form: dict, raw: dict) -> tuple[dict, dict]:
@@ -42,6 +50,8 @@ def validate(form: dict, raw: dict) -> tuple[dict, dict]:
     fields = form_fields(form)
     for field in fields:
         name = field["name"]
+        if not is_shown(field, clean):
+            continue
         value, problem = fieldtypes.type_of(field).clean(field, raw.get(name))
         if value is not EMPTY:
             clean[name] = value
@@ -60,6 +70,35 @@ def validate(form: dict, raw: dict) -> tuple[dict, dict]:
             if clean.get(other) == wanted:
                 errors[field["name"]] = _l("This field is required.")
     return clean, errors
+
+
+def form_problems(form) -> list[str]:
+    """Everything wrong with a form schema edited in the browser: its shape (sections of
+    fields), the fields' definitions (`fieldtypes.schema_problems`), and each `show_when`
+    naming a field that comes before it. A task form may hold its `fields` without sections."""
+    try:
+        sections = form["sections"] if "sections" in form else [{"fields": form["fields"]}]
+        fields = [f for s in sections for f in s["fields"]]
+        if not all(isinstance(f, dict) for f in fields):
+            raise TypeError
+    except (KeyError, TypeError):
+        return ["the form needs sections, each with a list of fields"]
+    if not fields:
+        return ["the form has no fields"]
+    problems = fieldtypes.schema_problems(fields)
+    before: set = set()
+    for field in fields:
+        name = field.get("name")
+        if not isinstance(field.get("label"), dict) or not field["label"].get("zh"):
+            problems.append(f"field {name!r} needs a Chinese label")
+        cond = field.get("show_when")
+        if cond is not None:
+            if not isinstance(cond, dict) or cond.get("field") not in before:
+                problems.append(f"field {name!r}: show_when must name a field that comes before it")
+            elif cond.get("equals") in (None, "") and not cond.get("in"):
+                problems.append(f"field {name!r}: show_when needs the value to equal")
+        before.add(name)
+    return problems
 
 
 def check_forms(forms_dir: str | Path | None = None) -> list[str]:

@@ -1,4 +1,5 @@
-"""Process administration: versions, editing in the browser modeler, case diagrams."""
+"""Process administration: versions, editing in the browser modeler, diagrams uploaded with
+their lanes mapped to departments, differences between versions, case diagrams."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ from flask_babel import lazy_gettext as _l
 
 from app import uow
 from app.domain import events
-from app.domain.errors import NotFound
+from app.domain.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.models import Application, Department, ProcessVersion, WorkflowInstance
 from app.services import catalogue
 from app.services.deployment import deploy_files
 from app.workflow import runtime
-from app.workflow.engine import DeployError, TaskNotFound, deploy_bundle
+from app.workflow.engine import DeployError, TaskNotFound, XmlRefused, deploy_bundle
+from app.workflow.engine import diagram_summary as engine_summary
+from app.workflow.engine.assignment import APPLICANT_LANE, LEAD_GROUP
 from app.workflow.operators import registry
 
 
@@ -172,3 +175,63 @@ def send_signal(application: Application, name: str, payload: dict | None = None
         object_id=application.id,
         details={"change": "signal", "signal": name},
     )
+
+
+# --- diagrams uploaded from the browser, and differences between versions ------------------
+
+
+def upload_plan(xml: bytes) -> dict:
+    """What the mapping dialog asks of an uploaded diagram: its process id, the lanes and
+    candidate groups that are not departments, the form keys that are not forms, its end
+    events. ValidationFailed({"file": message}) when the file is not a BPMN diagram."""
+    try:
+        summary = engine_summary.summarise(xml)
+    except XmlRefused as exc:
+        raise ValidationFailed(
+            {"file": _l("This file is not a BPMN diagram: %(why)s", why=str(exc))}
+        ) from None
+    departments = {d.code for d in db.session.execute(db.select(Department)).scalars()}
+    forms = catalogue.known_forms()
+    return {
+        **summary,
+        "process_id": summary["process_ids"][0],
+        "unmapped_lanes": [
+            n for n in summary["lanes"] if n not in departments and n != APPLICANT_LANE
+        ],
+        "unmapped_groups": [
+            g for g in summary["groups"] if g not in departments and g != LEAD_GROUP
+        ],
+        "unknown_forms": [f for f in summary["forms"] if f not in forms],
+    }
+
+
+@uow.use_case
+def deploy_upload(
+    xml: bytes,
+    process_id: str,
+    user,
+    *,
+    assignments: dict[str, str],
+    default_department: str | None,
+    form_map: dict[str, str],
+    outcome: dict | None,
+) -> tuple[ProcessVersion, bool]:
+    """Deploy an uploaded diagram with what the mapping dialog chose (DeployError lists every
+    problem; nothing is deployed then)."""
+    name = f"{process_id}.bpmn"
+    return deploy_files(
+        process_id,
+        {name: xml},
+        user,
+        assignments=assignments or None,
+        default_department=default_department,
+        form_map=form_map or None,
+        outcome=outcome,
+    )
+
+
+def diff_versions(process_id: str, old: int, new: int) -> dict:
+    """How version `new` of a process differs from version `old` (see engine diff)."""
+    a, b = get_version(process_id, old), get_version(process_id, new)
+    out = engine_summary.diff(a.source_files[main_file(a)], b.source_files[main_file(b)])
+    return {**out, "old": a, "new": b}

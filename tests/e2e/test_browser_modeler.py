@@ -18,10 +18,13 @@ def test_admin_edits_deploys_and_new_case_uses_new_version(
 ):
     base = live_server
     ctx = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
+    console_errors: list[str] = []
+    ctx.on("console", lambda m: m.type == "error" and console_errors.append(m.text[:300]))
     page = ctx.new_page()
     login(page, base, "admin")
     page.goto(f"{base}/admin/processes/business_registration/edit")
     page.wait_for_selector("#canvas[data-ready='1']")
+    assert console_errors == []  # bpmn-js 18 refused keyboard.bindTo on every load
     shots(page, "modeler-open")
 
     # Rename the tax review task by direct editing, as a person would: double-click, type.

@@ -92,4 +92,4 @@ def test_the_materials_asked_for_follow_the_reason(app, client, wait_jobs):
 def test_the_edit_page_marks_conditional_fields_for_the_browser(app, client):
     app_id = _draft(client, "rent")
     page = client.get(f"/applications/{app_id}").get_data(as_text=True)
-    assert "js/show-when.js" in page
+    assert "js/conditional-fields.js" in page

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 
 DEFAULT_MAX_LENGTH = 2000
@@ -13,6 +15,26 @@ def max_length(field: dict, value):
     if len(value) > limit:
         return _l("At most %(n)d characters.", n=limit)
     return None
+
+
+def pattern(field: dict, value):
+    """The whole value matches the schema's `pattern` (a regular expression), where given."""
+    regex = field.get("pattern")
+    if regex and re.fullmatch(regex, value) is None:
+        return _l("This is not in the expected format.")
+    return None
+
+
+def pattern_problems(field: dict) -> list[str]:
+    """Schema check: a `pattern` must be a valid regular expression."""
+    regex = field.get("pattern")
+    if regex is None:
+        return []
+    try:
+        re.compile(regex)
+    except (re.error, TypeError) as exc:
+        return [f"pattern {regex!r} is not a regular expression: {exc}"]
+    return []
 
 
 def number_range(field: dict, value):

@@ -1,8 +1,9 @@
-"""`text`: one line of free text, trimmed, at most `max_length` characters."""
+"""`text`: one line of free text, trimmed, at most `max_length` characters, matching
+the optional `pattern`."""
 
 from __future__ import annotations
 
-from app.services.fieldtypes.checks import max_length
+from app.services.fieldtypes.checks import max_length, pattern, pattern_problems
 from app.services.fieldtypes.registry import FieldType, register
 
 
@@ -11,4 +12,8 @@ class Text(FieldType):
     """A single-line text input."""
 
     name = "text"
-    validators = (max_length,)
+    validators = (max_length, pattern)
+
+    def schema_problems(self, field: dict) -> list[str]:
+        """An optional `pattern` must be a valid regular expression."""
+        return pattern_problems(field)

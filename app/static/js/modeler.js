@@ -10,7 +10,9 @@
       return (replacements || {})[key] !== undefined ? replacements[key] : "{" + key + "}";
     });
   }
-  var modeler = new BpmnJS({container: canvasEl,
+  // bpmn-js 18 binds the keyboard to the canvas itself (focused on click); the old
+  // `bindTo: document` is refused with a console error on every load.
+  var modeler = new BpmnJS({container: canvasEl, keyboard: {bind: true},
     additionalModules: [{translate: ["value", translate]}]});
   var status = document.getElementById("modeler-status");
   var list = document.getElementById("modeler-issues");

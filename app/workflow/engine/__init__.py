@@ -5,6 +5,7 @@ handle = WorkflowHandle.start(bundle.spec_json, data, operators=registry)
 state = handle.dump_state()        # store; later WorkflowHandle.load(spec_json, state, ...)
 """
 
+from . import diagram_summary
 from .deploy import SpecBundle, content_hash, deploy_bundle
 from .errors import (
     DeployError,
@@ -20,9 +21,11 @@ from .juel import JuelError, translate_juel
 from .migration import MigrationPlan, MigrationRefused
 from .model_info import TimerInfo, UserTaskInfo
 from .operators import Operator, OperatorRegistry
+from .parsing import XmlRefused
 from .sandbox import ScriptRunner, default_runner
 
 __all__ = [
+    "diagram_summary",
     "deploy_bundle",
     "DeployError",
     "ValidationIssue",
@@ -48,4 +51,5 @@ __all__ = [
     "MigrationRefused",
     "MigrationPlan",
     "migrate_state",
+    "XmlRefused",
 ]

@@ -1,0 +1,141 @@
+"""Browser test: an administrator creates a new service with a form holding a conditional
+field, uploads a two-lane diagram from another tool, maps its lanes to departments in the
+dialog and deploys it, publishes the service; a citizen finds it by search and sees the
+conditional field only while its condition holds. No console error on any page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.extensions import db
+from app.models import ProcessVersion, Service
+from tests.e2e.steps import login
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "workflows" / "two_lanes_foreign.bpmn"
+
+
+def _watch(ctx) -> list[str]:
+    errors: list[str] = []
+    ctx.on("console", lambda m: m.type == "error" and errors.append(m.text[:300]))
+    ctx.on("weberror", lambda e: errors.append(str(e.error)[:300]))
+    return errors
+
+
+def _card(page, n: int):
+    return page.locator("#form-editor [data-field]").nth(n)
+
+
+def test_admin_builds_a_service_and_a_citizen_sees_its_conditional_field(
+    app, live_server, browser, shots
+):
+    base = live_server
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
+    errors = _watch(ctx)
+    page = ctx.new_page()
+    login(page, base, "admin")
+
+    # 1. the service: guide, limits, process binding, a material, a form with a condition
+    page.goto(f"{base}/admin/services/")
+    page.click("#new-service")
+    page.fill("#code", "bike_permit")
+    page.fill("#name_zh", "自行车停放许可")
+    page.fill("#name_en", "Bicycle parking permit")
+    page.select_option("#category", "personal")
+    page.fill("#theme_zh", "交通出行")
+    page.fill("#theme_en", "Transport")
+    page.fill("#time_limit_days", "10")
+    page.fill("#promised_days", "5")
+    page.fill("#process_id", "bike_permit_flow")
+    page.fill("#summary_zh", "在小区停放自行车的许可。")
+    page.fill("#conditions_zh", "本人居住在本市。")
+    page.locator("[name=material_slot]").first.fill("id_card_front")
+    page.locator("[name=material_doc_type]").first.select_option("id_card_front")
+    page.locator("[name=material_label_zh]").first.fill("身份证人像面")
+
+    page.click("#form-editor .add-field")
+    first = _card(page, 0)
+    first.locator("[data-role=name]").fill("reason")
+    first.locator("[data-role=label-zh]").fill("申请原因")
+    first.locator("[data-role=type]").select_option("select")
+    first = _card(page, 0)
+    first.locator("[data-role=options]").fill("rent|租房|Renting\nbuy|购房|Buying")
+    first.locator("[data-role=required]").check()
+    page.click("#form-editor .add-field")
+    second = _card(page, 1)
+    second.locator("[data-role=name]").fill("landlord")
+    second.locator("[data-role=label-zh]").fill("房东姓名")
+    second.locator("[data-role=show-field]").select_option("reason")
+    _card(page, 1).locator("[data-role=show-equals]").fill("rent")
+    _card(page, 1).locator("[data-role=required]").check()
+
+    # the live preview is the portal's form, and applies the condition
+    preview = page.locator("#form-preview")
+    preview.locator("select[name=reason]").wait_for()
+    page.wait_for_selector(
+        "#form-preview [data-show-when-field=reason][data-show-when-equals=rent]", state="attached"
+    )
+    assert not preview.locator("input[name=landlord]").is_visible()
+    preview.locator("select[name=reason]").select_option("rent")
+    preview.locator("input[name=landlord]").wait_for(state="visible")
+    shots(page, "service-editor")
+    page.click("#save-draft")
+    page.wait_for_selector("#draft-note")
+
+    # 2. the process: uploaded, lanes mapped in the dialog, deployed
+    page.goto(f"{base}/admin/processes/")
+    page.set_input_files("#bpmn-file", str(FIXTURE))
+    page.click("#upload-button")
+    page.wait_for_selector("#mapping-dialog")
+    page.locator("tr[data-lane='Front desk'] select").select_option("market_regulation")
+    page.locator("tr[data-lane='Approvals office'] select").select_option("tax")
+    page.select_option("select[name=form_value]", "review_decision")
+    shots(page, "mapping-dialog")
+    page.click("#deploy-upload")
+    page.wait_for_selector("tr[data-version='1']")
+
+    # 3. publish
+    page.goto(f"{base}/admin/services/bike_permit/edit")
+    page.click("#publish")
+    page.wait_for_selector("tr[data-service=bike_permit]")
+
+    # a task form opens in the same editor (its fields without sections)
+    page.goto(f"{base}/admin/services/task-forms/review_decision")
+    page.locator("#form-preview [name=approved]").first.wait_for(state="attached")
+    assert page.locator("#form-editor [data-field]").count() == 2
+    ctx.close()
+
+    with app.app_context():
+        svc = db.session.execute(db.select(Service).where(Service.code == "bike_permit")).scalar()
+        assert svc.active and svc.process_id == "bike_permit_flow"
+        lanes = db.session.execute(
+            db.select(ProcessVersion.info).where(ProcessVersion.process_id == "bike_permit_flow")
+        ).scalar()["lanes"]
+        assert sorted(lanes) == ["market_regulation", "tax"]
+
+    # 4. a citizen finds it and meets the condition
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1200, "height": 900})
+    errors += _watch(ctx)
+    page = ctx.new_page()
+    login(page, base, "13800138000")
+    page.goto(f"{base}/")
+    page.fill("#q", "自行车")
+    page.click("#service-search button[type=submit]")
+    page.wait_for_selector("[data-service=bike_permit]")
+    assert page.locator("[data-service]").count() == 1
+    page.click("[data-service=bike_permit] a")
+    page.click("#apply-button")
+    page.wait_for_selector("#application-form")
+    landlord = page.locator("#application-form input[name=landlord]")
+    assert not landlord.is_visible()
+    page.select_option("#f-reason", "rent")
+    landlord.wait_for(state="visible")
+    page.select_option("#f-reason", "buy")
+    landlord.wait_for(state="hidden")
+    shots(page, "citizen-form")
+    page.click("#application-form button[type=submit]")
+    page.wait_for_url("**/materials")
+    ctx.close()
+    assert errors == []

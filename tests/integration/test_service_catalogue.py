@@ -1,0 +1,320 @@
+"""The service catalogue edited in the browser: drafts, publishing, unpublishing, audit,
+the form with a conditional field, and the portal's search and categories."""
+
+from __future__ import annotations
+
+import json
+
+from app.extensions import db
+from app.models import AuditRecord, Service, ServiceVersion
+from app.services import catalogue
+
+CITIZEN = "13800138000"
+
+FORM = {
+    "kind": "application",
+    "sections": [
+        {
+            "title": {"zh": "申请信息", "en": "Application"},
+            "fields": [
+                {
+                    "name": "reason",
+                    "type": "select",
+                    "required": True,
+                    "label": {"zh": "原因", "en": "Reason"},
+                    "options": [
+                        {"value": "rent", "label": {"zh": "租房", "en": "Rent"}},
+                        {"value": "buy", "label": {"zh": "购房", "en": "Buy"}},
+                    ],
+                },
+                {
+                    "name": "landlord",
+                    "type": "text",
+                    "required": True,
+                    "max_length": 20,
+                    "label": {"zh": "房东姓名", "en": "Landlord"},
+                    "show_when": {"field": "reason", "equals": "rent"},
+                },
+                {
+                    "name": "postcode",
+                    "type": "text",
+                    "pattern": "[0-9]{6}",
+                    "label": {"zh": "邮编", "en": "Postcode"},
+                },
+            ],
+        }
+    ],
+}
+
+
+def _service_data(**over) -> dict:
+    data = {
+        "code": "bike_permit",
+        "name_zh": "自行车停放许可",
+        "name_en": "Bicycle parking permit",
+        "category": "personal",
+        "theme_zh": "交通出行",
+        "theme_en": "Transport",
+        "time_limit_days": "10",
+        "promised_days": "5",
+        "process_id": "business_registration",
+        "lead_department": "market_regulation",
+        "summary_zh": "在小区停放自行车的许可。",
+        "summary_en": "A permit to park a bicycle.",
+        "conditions_zh": "本人居住在本市。\n有自行车。",
+        "conditions_en": "You live in the city.\nYou own a bicycle.",
+        "fee_zh": "不收费",
+        "fee_en": "Free",
+        "legal_basis_zh": "《停车管理办法》",
+        "legal_basis_en": "Parking rules",
+        "result_zh": "停放许可",
+        "result_en": "Parking permit",
+        "material_slot": ["id_card_front", ""],
+        "material_doc_type": ["id_card_front", "other"],
+        "material_required": ["yes", "no"],
+        "material_label_zh": ["身份证人像面", ""],
+        "material_label_en": ["ID card (photo side)", ""],
+        "form_json": json.dumps(FORM, ensure_ascii=False),
+    }
+    data.update(over)
+    return data
+
+
+def _create(client, **over):
+    client.get("/admin/services/new")
+    return client.post("/admin/services/new", _service_data(**over))
+
+
+def test_an_admin_creates_publishes_and_unpublishes_a_service_all_audited(app, client):
+    client.login("admin")
+    resp = _create(client)
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    # a draft is not on the portal
+    assert 'data-service="bike_permit"' not in client.get("/").get_data(as_text=True)
+    page = client.get("/admin/services/").get_data(as_text=True)
+    assert 'data-service="bike_permit"' in page
+    resp = client.post("/admin/services/bike_permit/publish")
+    assert resp.status_code == 302
+    with app.app_context():
+        svc = db.session.execute(db.select(Service).where(Service.code == "bike_permit")).scalar()
+        assert svc.active and svc.name_en == "Bicycle parking permit"
+        assert svc.time_limit_days == 10 and svc.promised_days == 5
+        assert svc.definition["guide"]["conditions"][1] == {
+            "zh": "有自行车。",
+            "en": "You own a bicycle.",
+        }
+        assert svc.definition["materials"] == [
+            {
+                "slot": "id_card_front",
+                "doc_type": "id_card_front",
+                "required": True,
+                "label": {"zh": "身份证人像面", "en": "ID card (photo side)"},
+            }
+        ]
+        assert catalogue.service_form(svc) == FORM
+    client.logout()
+    home = client.get("/").get_data(as_text=True)
+    assert 'data-service="bike_permit"' in home
+    guide = client.get("/services/bike_permit").get_data(as_text=True)
+    assert "有自行车。" in guide and "身份证人像面" in guide
+
+    client.login("admin")
+    # edit: a second version as draft; the published one stays until published
+    client.get("/admin/services/bike_permit/edit")
+    resp = client.post(
+        "/admin/services/bike_permit/edit", _service_data(name_zh="自行车停放许可（新）")
+    )
+    assert resp.status_code == 302
+    with app.app_context():
+        assert (
+            db.session.execute(
+                db.select(Service.name_zh).where(Service.code == "bike_permit")
+            ).scalar()
+            == "自行车停放许可"
+        )
+    client.post("/admin/services/bike_permit/publish")
+    client.post("/admin/services/bike_permit/unpublish")
+    with app.app_context():
+        states = dict(
+            db.session.execute(
+                db.select(ServiceVersion.number, ServiceVersion.state).where(
+                    ServiceVersion.service_code == "bike_permit"
+                )
+            ).all()
+        )
+        assert states == {1: "retired", 2: "published"}
+        svc = db.session.execute(db.select(Service).where(Service.code == "bike_permit")).scalar()
+        assert svc.name_zh == "自行车停放许可（新）" and not svc.active
+        changes = [
+            r.details["change"]
+            for r in db.session.execute(
+                db.select(AuditRecord)
+                .where(AuditRecord.object_type == "service")
+                .order_by(AuditRecord.seq)
+            ).scalars()
+        ]
+        assert changes == ["save_draft", "publish", "save_draft", "publish", "unpublish"]
+    assert client.get("/services/bike_permit").status_code == 404
+
+
+def test_bad_input_is_refused_field_by_field_and_nothing_is_lost(app, client):
+    client.login("admin")
+    resp = _create(
+        client,
+        code="Bad Code",
+        name_en="",
+        promised_days="12",
+        form_json='{"sections": [{"fields": [{"name": "x", "type": "colour"}]}]}',
+    )
+    assert resp.status_code == 422
+    page = resp.get_data(as_text=True)
+    for name in ("code", "name_en", "promised_days", "form"):
+        assert f'data-error="{name}"' in page
+    assert "colour" in page and "自行车停放许可" in page  # what was typed is shown again
+    with app.app_context():
+        assert db.session.execute(db.select(ServiceVersion)).first() is None
+
+
+def test_publishing_needs_a_deployed_process(app, client):
+    client.login("admin")
+    assert _create(client, process_id="not_deployed_yet").status_code == 302
+    resp = client.post("/admin/services/bike_permit/publish", follow_redirects=True)
+    assert "not_deployed_yet" in resp.get_data(as_text=True)
+    with app.app_context():
+        assert (
+            db.session.execute(db.select(Service).where(Service.code == "bike_permit")).first()
+            is None
+        )
+
+
+def test_an_edited_shipped_service_is_not_overwritten_by_the_seed(app, client):
+    client.login("admin")
+    client.get("/admin/services/residence_permit/edit")
+    data = _service_data(name_zh="居住证申领")
+    data.pop("code")
+    data["process_id"] = "residence_permit"
+    data["lead_department"] = "public_security"
+    assert client.post("/admin/services/residence_permit/edit", data).status_code == 302
+    client.post("/admin/services/residence_permit/publish")
+    with app.app_context():
+        catalogue.sync_services()
+        svc = catalogue.get_service("residence_permit")
+        assert svc.name_zh == "居住证申领"
+        # what the editor does not show is kept (its e-certificate)
+        assert svc.definition["certificate"]["type"] == "residence_permit"
+        db.session.rollback()
+
+
+def test_a_conditional_field_is_required_only_when_shown_and_dropped_when_hidden(ctx):
+    from app.services import forms
+
+    clean, errors = forms.validate(FORM, {"reason": "rent"})
+    assert set(errors) == {"landlord"}
+    clean, errors = forms.validate(FORM, {"reason": "buy", "landlord": "王五"})
+    assert errors == {} and clean == {"reason": "buy"}
+    clean, errors = forms.validate(FORM, {"reason": "rent", "landlord": "王五"})
+    assert errors == {} and clean["landlord"] == "王五"
+    clean, errors = forms.validate(FORM, {"reason": "buy", "postcode": "12a"})
+    assert set(errors) == {"postcode"}
+
+
+def test_form_problems_name_show_when_pointing_forward_and_bad_patterns(ctx):
+    from app.services import forms
+
+    bad = json.loads(json.dumps(FORM))
+    fields = bad["sections"][0]["fields"]
+    fields[0]["show_when"] = {"field": "landlord", "equals": "x"}
+    fields[2]["pattern"] = "[0-9"
+    problems = " ".join(forms.form_problems(bad))
+    assert "show_when must name a field that comes before it" in problems
+    assert "not a regular expression" in problems
+    assert forms.form_problems(FORM) == []
+
+
+def test_a_form_field_named_like_a_process_variable_is_refused(ctx):
+    from app.services import service_editor
+    from app.workflow.variables import RESERVED_VARIABLES
+
+    reserved = sorted(RESERVED_VARIABLES)[0]
+    form = json.loads(json.dumps(FORM))
+    form["sections"][0]["fields"][2]["name"] = reserved
+    definition = {**service_editor.blank(), "form_schema": form}
+    assert reserved in str(service_editor.check(definition)["form"])
+
+
+def test_the_preview_draws_the_form_with_the_portal_macro(client):
+    client.login("admin")
+    client.get("/admin/services/new")
+    resp = client.http.post(
+        "/admin/services/form-preview",
+        json={"form": FORM},
+        headers={"X-CSRFToken": client.token},
+    )
+    body = resp.get_json()
+    assert body["problems"] == []
+    assert 'name="landlord"' in body["html"]
+    assert 'data-show-when-field="reason" data-show-when-values="[&#34;rent&#34;]"' in body["html"]
+    resp = client.http.post(
+        "/admin/services/form-preview",
+        json={"form": {"sections": [{"fields": [{"name": "a", "type": "nope"}]}]}},
+        headers={"X-CSRFToken": client.token},
+    )
+    body = resp.get_json()
+    assert body["html"] == "" and "unknown type" in body["problems"][0]
+
+
+def test_the_portal_searches_and_filters_by_category_and_theme(client):
+    def shown(url):
+        page = client.get(url).get_data(as_text=True)
+        return {
+            code
+            for code in (
+                "business_registration",
+                "residence_permit",
+                "housing_fund_withdrawal",
+                "talent_settlement",
+            )
+            if f'data-service="{code}"' in page
+        }
+
+    assert shown("/?category=legal_person") == {"business_registration"}
+    assert "business_registration" not in shown("/?category=personal")
+    assert shown("/?q=公积金") == {"housing_fund_withdrawal"}
+    assert shown("/?q=HOUSING+fund") == {"housing_fund_withdrawal"}
+    assert shown("/?theme=户籍居住") == {"residence_permit", "talent_settlement"}
+    page = client.get("/?q=nothing-like-this").get_data(as_text=True)
+    assert 'id="no-services"' in page
+    assert client.get("/?category=<script>").status_code == 200
+
+
+def test_a_task_form_edited_in_the_browser_replaces_its_file_and_is_audited(app, client):
+    client.login("admin")
+    page = client.get("/admin/services/task-forms/review_decision").get_data(as_text=True)
+    assert "approved" in page  # the file's form, as the editor starts
+    with app.app_context():
+        form = catalogue.load_form("review_decision")
+    form["fields"][1]["help"] = {"zh": "请写明依据", "en": "Give the grounds"}
+    resp = client.post(
+        "/admin/services/task-forms/review_decision",
+        {"form_json": json.dumps(form, ensure_ascii=False)},
+    )
+    assert resp.status_code == 302, resp.get_data(as_text=True).split("data-error")[1][:300]
+    with app.app_context():
+        from app.services import approvals  # noqa: F401  (the clerk's page reads it so)
+
+        assert catalogue.load_form("review_decision")["fields"][1]["help"]["zh"] == "请写明依据"
+        record = db.session.execute(
+            db.select(AuditRecord).where(AuditRecord.object_type == "task_form")
+        ).scalar()
+        assert record.details == {"change": "save", "version": 1}
+    # a new task form becomes known to deploys; a broken one is refused, nothing lost
+    new = {
+        "title": {"zh": "复核", "en": "Second look"},
+        "fields": [FORM["sections"][0]["fields"][0]],
+    }
+    resp = client.post("/admin/services/task-forms/second_look", {"form_json": json.dumps(new)})
+    assert resp.status_code == 302
+    with app.app_context():
+        assert "second_look" in catalogue.known_forms()
+    resp = client.post("/admin/services/task-forms/second_look", {"form_json": "{not json"})
+    assert resp.status_code == 422 and "{not json" in resp.get_data(as_text=True)
