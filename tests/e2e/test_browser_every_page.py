@@ -17,7 +17,15 @@ from pathlib import Path
 import pytest
 
 from app.extensions import db
-from app.models import ECertificate, HumanTask, Notice, Service, TaskStatus
+from app.models import (
+    Department,
+    ECertificate,
+    HumanTask,
+    Notice,
+    Service,
+    TaskStatus,
+    User,
+)
 from tests import decisions, journeys
 from tests.e2e import page_checks
 from tests.e2e.steps import login
@@ -38,6 +46,11 @@ NOT_PAGES = {
     "certificates.pdf",  # PDF
     "notifications.open",  # marks read, redirects to its link
     "clerk.apply_filter",  # redirects to the queue with the saved filter
+    "privacy.export_queue",  # CSV / Excel
+    "companies.certificate_pdf",  # PDF
+    "api_certificates.certificate_by_number",  # the API answers JSON
+    "api_cases.case_status",
+    "api_tasks.department_tasks",
 }
 WIDTHS = (1280, 360)
 LANGS = {"zh": "zh-CN", "en": "en-US"}
@@ -75,6 +88,13 @@ def _scene(app, make_client, wait_jobs) -> dict:
     clerk.post("/clerk/filters", {"name": "逾期", "due": "overdue"})
     wait_jobs()
     with app.app_context():
+        from app.services import companies
+
+        person_user = db.session.execute(
+            db.select(User).where(User.username == CITIZEN_MOBILE)
+        ).scalar_one()
+        licence = db.session.execute(db.select(ECertificate)).scalars().first()
+        company = companies.register(person_user, licence.holder_code, licence.holder_name)
         task = (
             db.session.execute(
                 db.select(HumanTask).where(
@@ -93,6 +113,13 @@ def _scene(app, make_client, wait_jobs) -> dict:
             "certificate": db.session.execute(db.select(ECertificate.verify_code)).scalar_one(),
             "services": db.session.execute(db.select(Service.code)).scalars().all(),
             "process": "business_registration",
+            "company": company.id,
+            "department": db.session.execute(
+                db.select(Department.id).where(Department.code == "market_regulation")
+            ).scalar_one(),
+            "clerk_user": db.session.execute(
+                db.select(User.id).where(User.username == "clerk_market_regulation")
+            ).scalar_one(),
         }
 
 
@@ -110,6 +137,15 @@ def _pages(app, scene: dict) -> list[str]:
         "processes.versions": [f"/admin/processes/{scene['process']}"],
         "processes.edit": [f"/admin/processes/{scene['process']}/edit"],
         "processes.case_diagram": [f"/admin/processes/cases/{scene['decided']}/diagram"],
+        "processes.diff": [f"/admin/processes/{scene['process']}/diff"],
+        "processes.heatmap": [f"/admin/processes/{scene['process']}/versions/1/heatmap"],
+        "people.department_edit": [f"/admin/departments/{scene['department']}"],
+        "people.user_edit": [f"/admin/users/{scene['clerk_user']}"],
+        "services_admin.edit": [f"/admin/services/{scene['process']}/edit"],
+        "services_admin.task_form": ["/admin/services/task-forms/review_decision"],
+        "companies.detail": [f"/companies/{scene['company']}"],
+        # (no company case in this scene: the page is reached in test_browser_agents)
+        "companies.case": [f"/companies/{scene['company']}/cases/{scene['decided']}"],
     }
     paths, unlisted = [], []
     for rule in app.url_map.iter_rules():

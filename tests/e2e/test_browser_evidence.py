@@ -57,6 +57,7 @@ def test_every_field_has_its_box_and_hovering_highlights_it(
     assert "active" not in (box.get_attribute("class") or "")
     doc.locator(f"tr[data-evidence='field:{key}']").hover()
     assert "active" in box.get_attribute("class")
-    doc.locator(f"tr[data-evidence='field:{key}'] input").focus()
+    # the field's value: an input, or the masked value until revealed (focusable too)
+    doc.locator(f"tr[data-evidence='field:{key}'] :is(input, .ow-masked)").focus()
     assert "active" in box.get_attribute("class")
     ctx.close()
