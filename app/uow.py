@@ -13,6 +13,13 @@ jobs *in the same transaction*: the record of what happened is exactly as durabl
 change itself, and a rolled-back use case leaves no event, notification or job behind.
 Queued jobs are handed to their runner only after the commit (`app.jobs.queue`).
 
+Inside a use case the session keeps a strong reference to every row it loads, until the
+transaction ends (`_hold_loaded_rows`): the identity map only holds rows weakly, so a row that
+one reaction loaded and let go of was otherwise SELECTed again by the next reaction (the
+application, its citizen and its service were each read three to four times per decision).
+Within one transaction that is the same row, so nothing stale can be read; the references
+are dropped at commit or rollback, where the rows expire as before.
+
 When a use case fails, everything is rolled back, events included. Work registered with
 `on_failure(fn)` (recording an incident, removing files stored by the failed attempt) then
 runs in a fresh transaction, which is committed before the exception goes on to the caller.
@@ -37,6 +44,8 @@ _ON_FAILURE = "onewindow_on_failure"  # session.info: callbacks to run after a f
 _ON_COMMIT = "onewindow_on_commit"  # session.info: callbacks to run once the commit is durable
 _DEPTH = "onewindow_uow_depth"  # session.info: how many use cases are open (nesting)
 _MAX_EVENTS_PER_COMMIT = 10_000  # a reaction that keeps recording events is a bug: stop it
+_HELD = "onewindow_held_rows"  # session.info: rows loaded in the open use case, held strongly
+_MAX_HELD_ROWS = 5_000  # a use case that reads more rows than this holds only the first ones
 
 _reactor: Callable[[object], None] | None = None
 
@@ -185,3 +194,21 @@ def _forget_events_after_rollback(session: Session, previous_transaction) -> Non
     if previous_transaction.parent is None:  # the whole transaction, not a savepoint
         session.info.pop(_EVENTS, None)
         session.info.pop(_ON_COMMIT, None)
+
+
+@event.listens_for(Session, "loaded_as_persistent")
+@event.listens_for(Session, "pending_to_persistent")
+def _hold_loaded_rows(session: Session, instance) -> None:
+    """Keep a row loaded (or inserted) by a use case in memory until its transaction ends, so
+    that the next `session.get` of it within the use case finds it in the identity map."""
+    if not session.info.get(_DEPTH):
+        return  # pages and reports outside a use case keep the weak identity map
+    held = session.info.setdefault(_HELD, [])
+    if len(held) < _MAX_HELD_ROWS:
+        held.append(instance)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _let_go_of_rows(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_HELD, None)
