@@ -18,7 +18,9 @@ transaction ends (`_hold_loaded_rows`): the identity map only holds rows weakly,
 one reaction loaded and let go of was otherwise SELECTed again by the next reaction (the
 application, its citizen and its service were each read three to four times per decision).
 Within one transaction that is the same row, so nothing stale can be read; the references
-are dropped at commit or rollback, where the rows expire as before.
+are dropped at commit or rollback, where the rows expire as before. Look-ups that are not by
+primary key (the holiday calendar, a department by code, the webhook subscriptions) are
+remembered the same way with `per_transaction(model, key, compute)`.
 
 When a use case fails, everything is rolled back, events included. Work registered with
 `on_failure(fn)` (recording an incident, removing files stored by the failed attempt) then
@@ -45,6 +47,7 @@ _ON_COMMIT = "onewindow_on_commit"  # session.info: callbacks to run once the co
 _DEPTH = "onewindow_uow_depth"  # session.info: how many use cases are open (nesting)
 _MAX_EVENTS_PER_COMMIT = 10_000  # a reaction that keeps recording events is a bug: stop it
 _HELD = "onewindow_held_rows"  # session.info: rows loaded in the open use case, held strongly
+_MEMO = "onewindow_memo"  # session.info: per_transaction look-ups of the open transaction
 _MAX_HELD_ROWS = 5_000  # a use case that reads more rows than this holds only the first ones
 
 _reactor: Callable[[object], None] | None = None
@@ -208,7 +211,35 @@ def _hold_loaded_rows(session: Session, instance) -> None:
         held.append(instance)
 
 
+def per_transaction(models: type | tuple[type, ...], key, compute: Callable[[], object]):
+    """`compute()` (a look-up of rows of `models`), computed once per transaction for `key`.
+
+    Forgotten when the transaction ends, and whenever this session adds, changes or deletes
+    a row of one of `models`, so a use case always sees its own writes."""
+    models = models if isinstance(models, tuple) else (models,)
+    session = db.session()
+    memo = session.info.setdefault(_MEMO, {})
+    _forget(memo, (*session.new, *session.dirty, *session.deleted))
+    if (models, key) not in memo:
+        memo[(models, key)] = compute()
+    return memo[(models, key)]
+
+
+def _forget(memo: dict, changed) -> None:
+    kinds = {type(obj) for obj in changed}
+    for entry in [e for e in memo if any(issubclass(k, e[0]) for k in kinds)]:
+        del memo[entry]
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_memo_of_flushed_models(session: Session, flush_context) -> None:
+    memo = session.info.get(_MEMO)
+    if memo:
+        _forget(memo, (*session.new, *session.dirty, *session.deleted))
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _let_go_of_rows(session: Session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(_HELD, None)
+        session.info.pop(_MEMO, None)
