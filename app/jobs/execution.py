@@ -62,6 +62,26 @@ def claim(job_id: int, max_attempts: int = 3, lease: timedelta | None = None) ->
     """
     lease = lease or timedelta(seconds=DEFAULT_LEASE_SECONDS)
     now = utcnow()
+    # The usual case, a queued job, in one statement; else read it and see whether it was lost.
+    token = db.session.execute(
+        _update(job_id, Job.status == JobStatus.QUEUED)
+        .values(
+            status=JobStatus.RUNNING,
+            started_at=now,
+            lease_until=now + lease,
+            attempts=Job.attempts + 1,
+        )
+        .returning(Job.attempts)
+    ).scalar()
+    if token is None:
+        token = _take_over(job_id, max_attempts, lease, now)
+    uow.commit()
+    return token
+
+
+def _take_over(job_id: int, max_attempts: int, lease: timedelta, now) -> int | None:
+    """Claim a job that is not simply queued: running past its lease, with attempts left (its
+    worker was lost), or queued again since the first look. Returns the token or None."""
     row = db.session.execute(
         select(Job.status, Job.attempts, Job.lease_until).where(Job.id == job_id)
     ).one_or_none()
@@ -84,7 +104,6 @@ def claim(job_id: int, max_attempts: int = 3, lease: timedelta | None = None) ->
         if status == JobStatus.QUEUED or lost:
             res = db.session.execute(_update(job_id, *conditions).values(**values))
             token = attempts + 1 if res.rowcount == 1 else None
-    uow.commit()
     return token
 
 
