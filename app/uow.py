@@ -51,6 +51,14 @@ _MEMO = "onewindow_memo"  # session.info: per_transaction look-ups of the open t
 _MAX_HELD_ROWS = 5_000  # a use case that reads more rows than this holds only the first ones
 
 _reactor: Callable[[object], None] | None = None
+_TRANSACTION_SCOPED: set[str] = set()  # session.info keys that `rollback` forgets too
+
+
+def transaction_scoped(key: str) -> str:
+    """Register a session.info key that holds state of the open transaction (rows waiting
+    to be sent at commit): `rollback` forgets it, even when no statement had begun one."""
+    _TRANSACTION_SCOPED.add(key)
+    return key
 
 
 def set_reactor(reactor: Callable[[object], None] | None) -> None:
@@ -104,6 +112,8 @@ def rollback() -> None:
     db.session.rollback()
     db.session.info.pop(_EVENTS, None)
     db.session.info.pop(_ON_COMMIT, None)
+    for key in _TRANSACTION_SCOPED:
+        db.session.info.pop(key, None)
 
 
 def on_commit(callback: Callable[[], None]) -> None:

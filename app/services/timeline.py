@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app import uow
 from app.domain.events import INTERNAL_STEP_KINDS, PUBLIC_STEP_KINDS, CaseStep
 from app.extensions import db
 from app.models import Application, CaseEvent
@@ -18,7 +19,8 @@ from app.models import Application, CaseEvent
 # One INSERT built once; written straight away rather than through the ORM's unit of work,
 # which keeps the flush at commit empty on the hot path of clerks' decisions.
 _INSERT = db.insert(CaseEvent.__table__)
-_PENDING = "onewindow_pending_case_events"  # session.info: rows written by `write`, not sent
+# session.info: rows written by `write`, not sent yet
+_PENDING = uow.transaction_scoped("onewindow_pending_case_events")
 
 
 def write(step: CaseStep) -> None:
