@@ -13,6 +13,15 @@ jobs *in the same transaction*: the record of what happened is exactly as durabl
 change itself, and a rolled-back use case leaves no event, notification or job behind.
 Queued jobs are handed to their runner only after the commit (`app.jobs.queue`).
 
+Inside a use case the session keeps a strong reference to every row it loads, until the
+transaction ends (`_hold_loaded_rows`): the identity map only holds rows weakly, so a row that
+one reaction loaded and let go of was otherwise SELECTed again by the next reaction (the
+application, its citizen and its service were each read three to four times per decision).
+Within one transaction that is the same row, so nothing stale can be read; the references
+are dropped at commit or rollback, where the rows expire as before. Look-ups that are not by
+primary key (the holiday calendar, a department by code, the webhook subscriptions) are
+remembered the same way with `per_transaction(model, key, compute)`.
+
 When a use case fails, everything is rolled back, events included. Work registered with
 `on_failure(fn)` (recording an incident, removing files stored by the failed attempt) then
 runs in a fresh transaction, which is committed before the exception goes on to the caller.
@@ -37,8 +46,19 @@ _ON_FAILURE = "onewindow_on_failure"  # session.info: callbacks to run after a f
 _ON_COMMIT = "onewindow_on_commit"  # session.info: callbacks to run once the commit is durable
 _DEPTH = "onewindow_uow_depth"  # session.info: how many use cases are open (nesting)
 _MAX_EVENTS_PER_COMMIT = 10_000  # a reaction that keeps recording events is a bug: stop it
+_HELD = "onewindow_held_rows"  # session.info: rows loaded in the open use case, held strongly
+_MEMO = "onewindow_memo"  # session.info: per_transaction look-ups of the open transaction
+_MAX_HELD_ROWS = 5_000  # a use case that reads more rows than this holds only the first ones
 
 _reactor: Callable[[object], None] | None = None
+_TRANSACTION_SCOPED: set[str] = set()  # session.info keys that `rollback` forgets too
+
+
+def transaction_scoped(key: str) -> str:
+    """Register a session.info key that holds state of the open transaction (rows waiting
+    to be sent at commit): `rollback` forgets it, even when no statement had begun one."""
+    _TRANSACTION_SCOPED.add(key)
+    return key
 
 
 def set_reactor(reactor: Callable[[object], None] | None) -> None:
@@ -92,6 +112,8 @@ def rollback() -> None:
     db.session.rollback()
     db.session.info.pop(_EVENTS, None)
     db.session.info.pop(_ON_COMMIT, None)
+    for key in _TRANSACTION_SCOPED:
+        db.session.info.pop(key, None)
 
 
 def on_commit(callback: Callable[[], None]) -> None:
@@ -185,3 +207,49 @@ def _forget_events_after_rollback(session: Session, previous_transaction) -> Non
     if previous_transaction.parent is None:  # the whole transaction, not a savepoint
         session.info.pop(_EVENTS, None)
         session.info.pop(_ON_COMMIT, None)
+
+
+@event.listens_for(Session, "loaded_as_persistent")
+@event.listens_for(Session, "pending_to_persistent")
+def _hold_loaded_rows(session: Session, instance) -> None:
+    """Keep a row loaded (or inserted) by a use case in memory until its transaction ends, so
+    that the next `session.get` of it within the use case finds it in the identity map."""
+    if not session.info.get(_DEPTH):
+        return  # pages and reports outside a use case keep the weak identity map
+    held = session.info.setdefault(_HELD, [])
+    if len(held) < _MAX_HELD_ROWS:
+        held.append(instance)
+
+
+def per_transaction(models: type | tuple[type, ...], key, compute: Callable[[], object]):
+    """`compute()` (a look-up of rows of `models`), computed once per transaction for `key`.
+
+    Forgotten when the transaction ends, and whenever this session adds, changes or deletes
+    a row of one of `models`, so a use case always sees its own writes."""
+    models = models if isinstance(models, tuple) else (models,)
+    session = db.session()
+    memo = session.info.setdefault(_MEMO, {})
+    _forget(memo, (*session.new, *session.dirty, *session.deleted))
+    if (models, key) not in memo:
+        memo[(models, key)] = compute()
+    return memo[(models, key)]
+
+
+def _forget(memo: dict, changed) -> None:
+    kinds = {type(obj) for obj in changed}
+    for entry in [e for e in memo if any(issubclass(k, e[0]) for k in kinds)]:
+        del memo[entry]
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_memo_of_flushed_models(session: Session, flush_context) -> None:
+    memo = session.info.get(_MEMO)
+    if memo:
+        _forget(memo, (*session.new, *session.dirty, *session.deleted))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _let_go_of_rows(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_HELD, None)
+        session.info.pop(_MEMO, None)

@@ -7,13 +7,22 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from app import uow
 from app.extensions import db
 from app.models import Holiday
 
 
 def _exceptions(start, end) -> dict:
-    rows = db.session.execute(db.select(Holiday).where(Holiday.day >= start, Holiday.day <= end))
-    return {h.day: h.is_workday for h in rows.scalars()}
+    """The holiday table's entries from `start` to `end`: read once per transaction for a
+    year beyond the first range asked for (a case's several deadlines share one read)."""
+    loaded = uow.per_transaction(Holiday, "calendar", dict)  # (first, last) -> {day: works}
+    for (first, last), rows in loaded.items():
+        if first <= start and end <= last:
+            return {day: works for day, works in rows.items() if start <= day <= end}
+    last = end + timedelta(days=366)
+    rows = db.session.execute(db.select(Holiday).where(Holiday.day >= start, Holiday.day <= last))
+    loaded[(start, last)] = {h.day: h.is_workday for h in rows.scalars()}
+    return _exceptions(start, end)
 
 
 def is_working_day(day, exceptions: dict) -> bool:

@@ -30,6 +30,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import make_transient_to_detached
 
 from app import uow
 from app.extensions import db
@@ -60,8 +61,45 @@ def claim(job_id: int, max_attempts: int = 3, lease: timedelta | None = None) ->
 
     Returns the attempt number that now holds the job (its token), or None.
     """
+    return _claim(job_id, max_attempts, lease)[0]
+
+
+def _claim(job_id: int, max_attempts: int, lease: timedelta | None):
+    """`claim`, also returning the claimed row as the claim wrote it when it was simply
+    queued (the usual case: one statement, and no SELECT of the job afterwards)."""
     lease = lease or timedelta(seconds=DEFAULT_LEASE_SECONDS)
     now = utcnow()
+    # The usual case, a queued job, in one statement; else read it and see whether it was lost.
+    row = db.session.execute(
+        _update(job_id, Job.status == JobStatus.QUEUED)
+        .values(
+            status=JobStatus.RUNNING,
+            started_at=now,
+            lease_until=now + lease,
+            attempts=Job.attempts + 1,
+        )
+        .returning(*Job.__table__.c)
+    ).first()
+    token = row.attempts if row is not None else _take_over(job_id, max_attempts, lease, now)
+    uow.commit()
+    return token, row
+
+
+def _job_from(row) -> Job:
+    """The claimed job as a persistent object built from the claim's RETURNING row (the
+    committed values: nothing is read again), unless this session already holds it."""
+    if db.session.identity_map.get(db.session.identity_key(Job, (row.id,))) is not None:
+        return db.session.get(Job, row.id)
+    values = {attr.key: row._mapping[attr.columns[0]] for attr in Job.__mapper__.column_attrs}
+    job = Job(**values)
+    make_transient_to_detached(job)
+    db.session.add(job)
+    return job
+
+
+def _take_over(job_id: int, max_attempts: int, lease: timedelta, now) -> int | None:
+    """Claim a job that is not simply queued: running past its lease, with attempts left (its
+    worker was lost), or queued again since the first look. Returns the token or None."""
     row = db.session.execute(
         select(Job.status, Job.attempts, Job.lease_until).where(Job.id == job_id)
     ).one_or_none()
@@ -84,7 +122,6 @@ def claim(job_id: int, max_attempts: int = 3, lease: timedelta | None = None) ->
         if status == JobStatus.QUEUED or lost:
             res = db.session.execute(_update(job_id, *conditions).values(**values))
             token = attempts + 1 if res.rowcount == 1 else None
-    uow.commit()
     return token
 
 
@@ -148,12 +185,12 @@ def execute(job_id: int, max_attempts: int = 3) -> str:
     """Run job `job_id` to an outcome; returns the status value written, or 'skipped'
     (someone else holds it or it is finished) or 'lost' (our lease was taken over)."""
     lease = lease_for(current_app)
-    token = claim(job_id, max_attempts, lease)
+    token, row = _claim(job_id, max_attempts, lease)
     if token is None:
         return "failed" if _give_up_if_workers_keep_dying(job_id, max_attempts) else "skipped"
     heartbeat = _Heartbeat(db.engine, job_id, token, lease)
     held = (Job.status == JobStatus.RUNNING, Job.attempts == token)
-    job = db.session.get(Job, job_id)
+    job = _job_from(row) if row is not None else db.session.get(Job, job_id)
     try:
         with uow.joined():
             result = get_handler(job.kind)(job, **(job.payload or {}))

@@ -9,18 +9,34 @@ from __future__ import annotations
 import os
 import socket
 
+from sqlalchemy.orm import joinedload
+
 from app.domain import events
 from app.extensions import db
 from app.jobs.registry import handler, on_final_failure
-from app.models import Attachment, Job, WorkflowInstance
+from app.models import Application, Attachment, ECertificate, Job, WorkflowInstance
 from app.services import delivery, ecertificates, incidents, previews, reviews, webhooks
 from app.workflow import runtime
+
+# What each handler reads, loaded with the row in one statement rather than one by one.
+_WITH_CASE = joinedload(Attachment.application)
+_ATTACHMENT_WITH_CASE = (
+    _WITH_CASE.joinedload(Application.service),
+    _WITH_CASE.joinedload(Application.citizen),
+)
+_INSTANCE_WITH_FILES = (
+    joinedload(WorkflowInstance.application).selectinload(Application.attachments),
+)
+_CERTIFICATE_WITH_ISSUER = (
+    joinedload(ECertificate.service),
+    joinedload(ECertificate.department),
+)
 
 
 @handler("review_attachment")
 def review_attachment(job: Job, attachment_id: int) -> dict:
     """OCR, classify and check one uploaded file."""
-    att = db.session.get(Attachment, attachment_id)
+    att = db.session.get(Attachment, attachment_id, options=_ATTACHMENT_WITH_CASE)
     if att is None:
         return {"skipped": "attachment deleted"}
     return reviews.review_attachment(att)
@@ -53,7 +69,7 @@ def operator_call(job: Job, instance_id: int, task_id: str, operator: str, param
     """Run an asynchronous service-task operator and report its result to the workflow."""
     if operator != "auto_review":
         raise ValueError(f"no asynchronous implementation for operator {operator!r}")
-    inst = db.session.get(WorkflowInstance, instance_id)
+    inst = db.session.get(WorkflowInstance, instance_id, options=_INSTANCE_WITH_FILES)
     result = reviews.review_case(inst.application)
     events.case_step(
         inst.application,
@@ -94,6 +110,7 @@ def notification_delivery_failed(job: Job) -> None:
 @handler("sign_certificate")
 def sign_certificate(job: Job, certificate_id: int, verify_url: str) -> dict:
     """Render an e-certificate's PDF, sign it (PAdES) and store it."""
+    db.session.get(ECertificate, certificate_id, options=_CERTIFICATE_WITH_ISSUER)
     return ecertificates.sign(certificate_id, verify_url)
 
 

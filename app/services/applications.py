@@ -56,16 +56,19 @@ def start_draft(citizen: User, service: Service, company: Company | None = None)
         )
         if company is not None:
             prefill.update(_company_prefill(form, company))
-        db.session.execute(
-            _insert_draft_if_none().values(
+        # The inserted row comes back with the INSERT (RETURNING); nothing comes back when
+        # a parallel call inserted the draft first: then it is read.
+        draft = db.session.execute(
+            _insert_draft_if_none()
+            .values(
                 citizen_id=citizen.id,
                 service_id=service.id,
                 company_id=company.id if company is not None else None,
                 status=ApplicationStatus.DRAFT,
                 form_data={k: v for k, v in prefill.items() if v},
             )
-        )
-        draft = _open_draft(citizen, service, company)
+            .returning(Application)
+        ).scalar() or _open_draft(citizen, service, company)
     return draft
 
 
@@ -340,18 +343,22 @@ def submit(application: Application) -> Application:
     if errors:
         raise ValidationFailed(errors, _l("The application is not complete yet."))
     now = utcnow()
-    res = db.session.execute(
+    # The row as it is now, read back by the UPDATE itself (RETURNING), replaces what this
+    # session held: one statement instead of an UPDATE and a refresh.
+    submitted = db.session.execute(
         update(Application)
         .where(Application.id == application.id, Application.status == ApplicationStatus.DRAFT)
         .values(status=ApplicationStatus.SUBMITTED, submitted_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if res.rowcount != 1:
+        .returning(Application)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    ).scalar()
+    if submitted is None:
         raise Conflict(
             "already_submitted",
             _l("This application was already submitted. Follow it under My cases."),
         )
-    db.session.refresh(application)
+    if submitted is not application:  # held by another session: read it as before
+        db.session.refresh(application)
     # The date in the case number is the day it was submitted where the service is (Beijing),
     # as every time on its pages is shown: 00:30 on 1 March local is 1 March, not 28 February.
     application.case_number = f"YW{local_today(now):%Y%m%d}{application.id:06d}"

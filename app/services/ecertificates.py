@@ -37,7 +37,7 @@ from app.domain import events
 from app.domain.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.jobs import queue
-from app.models import Application, Department, ECertificate, User, utcnow
+from app.models import Application, ECertificate, User, utcnow
 from app.models.ecertificates import (
     HOLDER_COMPANY,
     HOLDER_PERSON,
@@ -48,6 +48,7 @@ from app.models.ecertificates import (
 from app.services import certificate_pdf, signing
 from app.services.catalogue import form_fields, service_form
 from app.services.periods import local_today, local_tz
+from app.workflow import tasks
 from ml.validators import uscc_check_char
 
 VERIFY_PATH = "/verify/certificates/{code}"  # app/blueprints/certificates.py serves it
@@ -213,11 +214,7 @@ def issue_for(application: Application, number: str) -> ECertificate | None:
             "representative_id_number": None,
         }
     lead = (application.service.definition or {}).get("lead_department")
-    department = (
-        db.session.execute(db.select(Department).where(Department.code == lead)).scalar()
-        if lead
-        else None
-    )
+    department = tasks.department_by_code(lead) if lead else None
     facts = _facts(application, spec)
     if holder["holder_kind"] == HOLDER_COMPANY:
         facts = {"法定代表人": person_name, **facts}

@@ -39,6 +39,7 @@ from app.models import Application, Department, HumanTask, Notice, User, utcnow
 from app.services import lookup
 from app.services.approvals import can_view_case
 from app.services.notice_documents import NoticeContent, render
+from app.workflow import tasks
 
 VERIFY_PATH = "/verify/notices/{code}"  # app/blueprints/public.py serves it
 LOOKUP_PATH = "/lookup"
@@ -288,11 +289,7 @@ def _agency(application: Application, kind: str, department_id: int | None) -> s
     if department_id:
         departments = [db.session.get(Department, department_id)]
     lead_code = application.service.definition.get("lead_department")
-    lead = (
-        db.session.execute(db.select(Department).where(Department.code == lead_code)).scalar()
-        if lead_code
-        else None
-    )
+    lead = tasks.department_by_code(lead_code) if lead_code else None
     if not departments and kind in ("approval", "rejection"):
         departments = list(
             db.session.execute(

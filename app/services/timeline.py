@@ -8,6 +8,10 @@ Clerks read every step (`events`); the applicant reads only the public ones
 
 from __future__ import annotations
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app import uow
 from app.domain.events import INTERNAL_STEP_KINDS, PUBLIC_STEP_KINDS, CaseStep
 from app.extensions import db
 from app.models import Application, CaseEvent
@@ -15,12 +19,17 @@ from app.models import Application, CaseEvent
 # One INSERT built once; written straight away rather than through the ORM's unit of work,
 # which keeps the flush at commit empty on the hot path of clerks' decisions.
 _INSERT = db.insert(CaseEvent.__table__)
+# session.info: rows written by `write`, not sent yet
+_PENDING = uow.transaction_scoped("onewindow_pending_case_events")
 
 
 def write(step: CaseStep) -> None:
-    """Store one case step as a timeline row."""
-    db.session.execute(
-        _INSERT,
+    """Store one case step as a timeline row.
+
+    The rows of a transaction are sent together, in order, in one INSERT (executemany) when
+    it commits, or earlier as soon as anything in it reads or changes the timeline
+    (`_send_before_reading`): a use case still reads its own steps back."""
+    db.session.info.setdefault(_PENDING, []).append(
         {
             "application_id": step.application_id,
             "kind": step.kind,
@@ -29,8 +38,38 @@ def write(step: CaseStep) -> None:
             "message": step.message,
             "data": step.data,
             "at": step.at,
-        },
+        }
     )
+
+
+def send_pending(session: Session | None = None) -> None:
+    """Send the timeline rows written so far in this transaction (normally done at commit)."""
+    _send(session or db.session())
+
+
+def _send(session: Session) -> None:
+    rows = session.info.pop(_PENDING, None)
+    if rows:
+        session.execute(_INSERT, rows)
+
+
+@event.listens_for(Session, "before_commit")
+def _send_at_commit(session: Session) -> None:
+    _send(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _send_before_reading(state) -> None:
+    if state.session.info.get(_PENDING) and any(
+        mapper.class_ is CaseEvent for mapper in state.all_mappers
+    ):
+        _send(state.session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 def events(application: Application, *, internal: bool = True) -> list[CaseEvent]:

@@ -145,6 +145,16 @@ def unsubscribe(subscription_id: int, client_id: int | None = None, admin: User 
     return subscription
 
 
+def _active() -> list[WebhookSubscription]:
+    return list(
+        db.session.execute(
+            select(WebhookSubscription)
+            .join(ApiClient, ApiClient.id == WebhookSubscription.client_id)
+            .where(WebhookSubscription.active, ApiClient.active)
+        ).scalars()
+    )
+
+
 def on_case_step(step) -> None:
     """Reaction to a case step: one delivery (and its job) per subscription to its event."""
     event = EVENT_FOR_STEP.get(step.kind)
@@ -152,11 +162,7 @@ def on_case_step(step) -> None:
         return
     subscriptions = [
         s
-        for s in db.session.execute(
-            select(WebhookSubscription)
-            .join(ApiClient, ApiClient.id == WebhookSubscription.client_id)
-            .where(WebhookSubscription.active, ApiClient.active)
-        ).scalars()
+        for s in uow.per_transaction((WebhookSubscription, ApiClient), "active", _active)
         if event in (s.events or ())
     ]
     if not subscriptions:

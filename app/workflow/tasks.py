@@ -9,6 +9,7 @@ import re
 
 from sqlalchemy import bindparam, update
 
+from app import uow
 from app.domain import calendar, events
 from app.extensions import db
 from app.models import Department, HumanTask, TaskStatus, User, WorkflowInstance, utcnow
@@ -34,7 +35,16 @@ def department_for_lane(lane: str | None) -> Department | None:
     """The department a BPMN lane names (by code)."""
     if not lane or lane == APPLICANT_LANE:
         return None
-    return db.session.execute(db.select(Department).where(Department.code == lane)).scalar()
+    return department_by_code(lane)
+
+
+def department_by_code(code: str) -> Department | None:
+    """The department with this code (read once per transaction)."""
+    return uow.per_transaction(
+        Department,
+        ("code", code),
+        lambda: db.session.execute(db.select(Department).where(Department.code == code)).scalar(),
+    )
 
 
 def _assignee(username: str | None, dept):
