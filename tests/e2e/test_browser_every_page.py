@@ -51,6 +51,12 @@ NOT_PAGES = {
     "api_certificates.certificate_by_number",  # the API answers JSON
     "api_cases.case_status",
     "api_tasks.department_tasks",
+    "admin.performance_data",  # the charts' JSON
+    "api-docs.openapi_json",  # the OpenAPI document (JSON)
+    # Swagger UI, generated from the OpenAPI document for the engineers of other systems:
+    # the API and its documentation are in English (the API's own error texts follow
+    # ?lang=); its page is third-party markup, checked for its CSP by test_browser_api.
+    "api_docs.docs",
 }
 WIDTHS = (1280, 360)
 LANGS = {"zh": "zh-CN", "en": "en-US"}
