@@ -4,12 +4,12 @@ and the administrators' register with revocation."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.blueprints.access import admin_required
-from app.blueprints.files import FILE_POLICY
+from app.blueprints.files import FILE_POLICY, private_pdf
 from app.domain.errors import DomainError, ValidationFailed
 from app.extensions import talisman
 from app.services import ecertificates
@@ -72,17 +72,7 @@ def pdf(certificate_id: int):
         path, name = ecertificates.downloadable(current_user, certificate_id)
     except DomainError:
         abort(404)
-    if not path.is_file():
-        abort(404)
-    response = send_file(
-        path,
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=name,
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_pdf(path, name)
 
 
 @bp.route("/admin/certificates")

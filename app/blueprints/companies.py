@@ -4,13 +4,13 @@ and the staff's list of companies waiting for their legal representative's verif
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.blueprints.access import citizen_required, role_required
-from app.blueprints.files import FILE_POLICY
+from app.blueprints.files import FILE_POLICY, private_pdf
 from app.domain.errors import DomainError, ValidationFailed
 from app.extensions import talisman
 from app.models import Role
@@ -184,13 +184,7 @@ def certificate_pdf(company_id: int, certificate_id: int):
         path, name = agents.company_certificate_pdf(current_user, company_id, certificate_id)
     except DomainError:
         abort(404)
-    if not path.is_file():
-        abort(404)
-    response = send_file(
-        path, mimetype="application/pdf", as_attachment=True, download_name=name, max_age=0
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_pdf(path, name)
 
 
 @bp.route("/staff/companies")

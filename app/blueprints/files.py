@@ -40,6 +40,22 @@ def _locked_down(response):
     return response
 
 
+def private_pdf(path, download_name: str, *, as_attachment: bool = True):
+    """A PDF only its reader may see (certificates, notices): 404 when the file is missing,
+    never cached by the browser or a proxy."""
+    if not path.is_file():
+        abort(404)
+    return _locked_down(
+        send_file(
+            path,
+            mimetype="application/pdf",
+            as_attachment=as_attachment,
+            download_name=download_name,
+            max_age=0,
+        )
+    )
+
+
 @bp.route("/files/<int:attachment_id>")
 @talisman(content_security_policy=FILE_POLICY)
 @login_required
