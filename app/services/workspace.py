@@ -219,37 +219,9 @@ def queue_page(clerk: User, flt: QueueFilter) -> QueuePage:
     row = db.session.execute(db.select(*(capped(tab) for tab in TABS))).one()
     counts = dict(zip(TABS, (int(n or 0) for n in row), strict=True))
 
-    # The rows: case and service joined (filtered and sorted on), applicant and assignee
-    # loaded in the same statement.
-    citizen = aliased(User)
-    order = _order(flt.sort)
     rows = (
         db.session.execute(
-            db.select(HumanTask)
-            .join(HumanTask.application)
-            .join(Application.service)
-            .join(citizen, Application.citizen)
-            .options(
-                # Only the columns a row shows: not the form data, the service guide or
-                # password hashes (JSON decoded per row would cost more than the query).
-                contains_eager(HumanTask.application).options(
-                    load_only(
-                        Application.case_number,
-                        Application.citizen_id,
-                        Application.service_id,
-                        Application.submitted_at,
-                    ),
-                    contains_eager(Application.service).load_only(
-                        Service.code, Service.name_zh, Service.name_en
-                    ),
-                    contains_eager(Application.citizen.of_type(citizen)).load_only(
-                        citizen.real_name
-                    ),
-                ),
-                joinedload(HumanTask.assignee).load_only(User.real_name),
-            )
-            .where(*terms, tab_terms[flt.tab])
-            .order_by(*order)
+            _rows_query(tab_terms[flt.tab], terms, flt.sort)
             .offset((flt.page - 1) * PAGE_SIZE)
             .limit(PAGE_SIZE + 1)
         )
@@ -262,6 +234,39 @@ def queue_page(clerk: User, flt: QueueFilter) -> QueuePage:
     )
 
 
+def _rows_query(tab_term, terms: list, sort: str, *citizen_columns: str):
+    """The queue's rows: case and service joined (filtered and sorted on), applicant and
+    assignee loaded in the same statement, and only the columns a row shows (not the form
+    data, the service guide or password hashes: JSON decoded per row would cost more than
+    the query). `citizen_columns` adds applicant columns beyond the name (for exports)."""
+    citizen = aliased(User)
+    return (
+        db.select(HumanTask)
+        .join(HumanTask.application)
+        .join(Application.service)
+        .join(citizen, Application.citizen)
+        .options(
+            contains_eager(HumanTask.application).options(
+                load_only(
+                    Application.case_number,
+                    Application.citizen_id,
+                    Application.service_id,
+                    Application.submitted_at,
+                ),
+                contains_eager(Application.service).load_only(
+                    Service.code, Service.name_zh, Service.name_en
+                ),
+                contains_eager(Application.citizen.of_type(citizen)).load_only(
+                    citizen.real_name, *(getattr(citizen, name) for name in citizen_columns)
+                ),
+            ),
+            joinedload(HumanTask.assignee).load_only(User.real_name),
+        )
+        .where(*terms, tab_term)
+        .order_by(*_order(sort))
+    )
+
+
 def matching_tasks(clerk: User, flt: QueueFilter, limit: int) -> list[HumanTask]:
     """Every task of the tab and filters of `flt` (all pages, in its order), at most `limit`:
     the same rows, within the same department scope, as the queue shows (for exports)."""
@@ -269,38 +274,10 @@ def matching_tasks(clerk: User, flt: QueueFilter, limit: int) -> list[HumanTask]
     if built is None:
         return []
     terms, _needs_case = built
-    citizen = aliased(User)
-    order = _order(flt.sort)
-    return list(
-        db.session.execute(
-            db.select(HumanTask)
-            .join(HumanTask.application)
-            .join(Application.service)
-            .join(citizen, Application.citizen)
-            .options(
-                contains_eager(HumanTask.application).options(
-                    load_only(
-                        Application.case_number,
-                        Application.citizen_id,
-                        Application.service_id,
-                        Application.submitted_at,
-                    ),
-                    contains_eager(Application.service).load_only(
-                        Service.code, Service.name_zh, Service.name_en
-                    ),
-                    contains_eager(Application.citizen.of_type(citizen)).load_only(
-                        citizen.real_name, citizen.id_number, citizen.mobile
-                    ),
-                ),
-                joinedload(HumanTask.assignee).load_only(User.real_name),
-            )
-            .where(*terms, _tab_condition(clerk, flt.tab, flt.state))
-            .order_by(*order)
-            .limit(limit)
-        )
-        .scalars()
-        .all()
+    query = _rows_query(
+        _tab_condition(clerk, flt.tab, flt.state), terms, flt.sort, "id_number", "mobile"
     )
+    return list(db.session.execute(query.limit(limit)).scalars().all())
 
 
 def review_status(application_ids) -> dict[int, str | None]:
