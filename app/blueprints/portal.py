@@ -118,7 +118,7 @@ def materials(application_id: int):
             try:
                 applications.add_attachment(application, slot, upload.filename, upload.read())
             except DomainError as exc:
-                flash(str(exc.message), "danger")
+                flash(exc.in_words(), "danger")
             else:
                 flash(_("%(name)s uploaded; it is being checked.", name=upload.filename), "success")
         return redirect(url_for(".materials", application_id=application.id))
@@ -227,7 +227,7 @@ def delete_draft(application_id: int):
     try:
         applications.delete_draft(current_user, application_id)
     except Conflict as exc:
-        flash(str(exc.message), "warning")
+        flash(exc.in_words(), "warning")
     else:
         flash(_("The draft has been deleted."), "info")
     return redirect(url_for(".my_cases"))
@@ -241,7 +241,7 @@ def withdraw(application_id: int):
     try:
         withdrawal.withdraw(current_user, application, request.form.get("reason", ""))
     except Conflict as exc:
-        flash(str(exc.message), "warning")
+        flash(exc.in_words(), "warning")
     else:
         flash(_("Your application has been withdrawn."), "info")
     return redirect(url_for(".case", application_id=application.id))
@@ -279,10 +279,8 @@ def correction(application_id: int):
     ]
     try:
         corrections.submit(application, request.form.get("note", ""), files)
-    except ValidationFailed as exc:
-        flash(exc.summary(), "danger")
     except DomainError as exc:
-        flash(str(exc.message), "danger")
+        flash(exc.in_words(), "danger")
     else:
         flash(_("Corrections submitted. The case continues."), "success")
     return redirect(url_for(".case", application_id=application.id))

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.blueprints.access import citizen_required, clerk_required
-from app.domain.errors import DomainError, ValidationFailed
+from app.domain.errors import DomainError
 from app.services import applications, commitments, deferred, material_rules, reuse
 
 bp = Blueprint("substitutes", __name__)
@@ -31,7 +31,7 @@ def use_certificate(application_id: int, slot: str):
             raise DomainError("bad_request", _("Choose one of your certificates."))
         sub = reuse.use_certificate(application, slot, int(raw), current_user)
     except DomainError as exc:
-        flash(str(exc.message), "danger")
+        flash(exc.in_words(), "danger")
     else:
         flash(
             _(
@@ -50,10 +50,8 @@ def declare(application_id: int, slot: str):
     application = applications.get_for_citizen(current_user, application_id)
     try:
         commitments.declare(application, slot, request.form.get("agree") == "yes", current_user)
-    except ValidationFailed as exc:
-        flash(exc.summary(), "danger")
     except DomainError as exc:
-        flash(str(exc.message), "danger")
+        flash(exc.in_words(), "danger")
     else:
         flash(_("Your declaration is recorded in place of the file."), "success")
     return _back_to_materials(application.id)
@@ -67,7 +65,7 @@ def withdraw(application_id: int, slot: str):
     try:
         material_rules.withdraw(application, slot)
     except DomainError as exc:
-        flash(str(exc.message), "warning")
+        flash(exc.in_words(), "warning")
     else:
         flash(_("Taken back: upload the file instead."), "info")
     return _back_to_materials(application.id)
@@ -85,7 +83,7 @@ def supply(application_id: int, slot: str):
         try:
             deferred.supply(application, slot, upload.filename, upload.read(), current_user)
         except DomainError as exc:
-            flash(str(exc.message), "danger")
+            flash(exc.in_words(), "danger")
         else:
             flash(_("%(name)s uploaded; it is being checked.", name=upload.filename), "success")
     return redirect(url_for("portal.case", application_id=application.id, _anchor="outstanding"))
@@ -119,10 +117,8 @@ def record_check(substitute_id: int):
             request.form.get("outcome", ""),
             request.form.get("note", ""),
         )
-    except ValidationFailed as exc:
-        flash(exc.summary(), "danger")
     except DomainError as exc:
-        flash(str(exc.message), "danger")
+        flash(exc.in_words(), "danger")
     else:
         flash(_("Check recorded."), "success")
     return redirect(url_for(".commitments_list", status=request.form.get("back", "pending")))

@@ -15,6 +15,10 @@ class DomainError(Exception):
         self.field = field
         self.params = params
 
+    def in_words(self) -> str:
+        """What to tell the person, in one line (a flash message)."""
+        return str(self.message)
+
 
 class NotFound(DomainError):
     """The object does not exist or is not visible to this user (never say which)."""
@@ -46,3 +50,7 @@ class ValidationFailed(DomainError):
     def summary(self) -> str:
         """Every field's message in one line, for a page that does not show the form again."""
         return " ".join(str(message) for message in self.errors.values())
+
+    def in_words(self) -> str:
+        """Every field's problem at once: the page may not show the form again."""
+        return self.summary()
