@@ -115,5 +115,7 @@ def register(app) -> None:
 
     @app.template_filter("masked")
     def masked(user, attribute: str) -> str:
-        """An attribute of a user's account (`real_name`, `id_number`, `mobile`), masked."""
-        return masking.mask(getattr(user, attribute, None), masking.PROFILE_KINDS[attribute])
+        """An attribute of a user's account (`real_name`, `id_number`, `mobile`), masked and
+        marked as people's data (`translate="no"`), as the `data` filter marks it."""
+        shown = masking.mask(getattr(user, attribute, None), masking.PROFILE_KINDS[attribute])
+        return Markup('<span translate="no">%s</span>') % shown if shown else ""
