@@ -16,12 +16,12 @@ from app.models import (
     ApplicationStatus,
     Attachment,
     HumanTask,
-    Role,
     Service,
     TaskStatus,
     User,
     utcnow,
 )
+from app.services import volume
 
 SERVICE = "business_registration"
 _BATCH = 2000
@@ -60,20 +60,7 @@ def real_case(
         )
         db.session.add(application)
         db.session.flush()
-        for slot in ("id_card_front", "id_card_back", "lease"):
-            db.session.add(
-                Attachment(
-                    application_id=application.id,
-                    slot=slot,
-                    original_name=f"{slot}.png",
-                    stored_name=f"{case_number}-{slot}",
-                    mime_type="image/png",
-                    size=100,
-                    sha256="0" * 64,
-                    review_status="pass",
-                    review={"verdict": "pass", "reasons": [], "doc_type": slot},
-                )
-            )
+        volume.add_reviewed_files(application)
         inst = runtime.start_case(application)
         db.session.flush()
         call = runtime.load(inst).pending_service_calls()[0]
@@ -92,13 +79,7 @@ def real_case(
 
 def citizen_named(name: str) -> User:
     """A citizen with this name (created on first use; no login of its own)."""
-    username = f"citizen-{name}"
-    user = db.session.execute(db.select(User).where(User.username == username)).scalar()
-    if user is None:
-        user = User(role=Role.CITIZEN, username=username, real_name=name, password_hash="!")
-        db.session.add(user)
-        db.session.flush()
-    return user
+    return volume.person(f"citizen-{name}", name)
 
 
 def clone_tasks(
