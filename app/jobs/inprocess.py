@@ -38,10 +38,15 @@ class InProcessRunner:
         self._inflight = 0
         self._held: Counter = Counter()  # job id -> how many of its dispatches are in the pool
         self._idle = threading.Condition(self._lock)
+        self._stopped = False
 
     def dispatch(self, job_id: int, lane: str = "default") -> None:
-        """Queue `job_id` for a worker thread of its lane."""
+        """Queue `job_id` for a worker thread of its lane. After `shutdown` (a CLI command
+        ending) the job stays queued in the database: the next process's `recover` runs it."""
         with self._lock:
+            if self._stopped:
+                log.info("job %s stays queued: this process's job runner has stopped", job_id)
+                return
             self._inflight += 1
             self._held[job_id] += 1
         self.pools[lane].submit(self._run, job_id, lane)
@@ -68,6 +73,8 @@ class InProcessRunner:
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop every lane's threads (after their jobs, with `wait`)."""
+        with self._lock:
+            self._stopped = True
         for pool in self.pools.values():
             pool.shutdown(wait=wait)
 
