@@ -73,9 +73,15 @@ def login():
         except DomainError as exc:
             error = exc.message
         else:
+            # A language picked on these pages before logging in is this person's choice:
+            # it wins over the account's and is remembered on it. One kept from an earlier
+            # log-out in this browser (a shared computer) does not.
+            chosen = session.get("lang") if session.get("lang_chosen") else None
             session.clear()
             login_user(user)
-            session["lang"] = user.preferred_locale or session.get("lang")
+            if chosen and chosen != user.preferred_locale:
+                profile.set_language(user, chosen)
+            session["lang"] = chosen or user.preferred_locale
             flash(_("Welcome, %(name)s.", name=user.real_name), "success")
             return redirect(safe_next(request.args.get("next"), home_for(user)))
     return render_template(
@@ -138,4 +144,6 @@ def set_language(code: str):
         session["lang"] = code
         if request.method == "POST" and current_user.is_authenticated:
             profile.set_language(current_user._get_current_object(), code)
+        elif request.method == "POST":
+            session["lang_chosen"] = True  # kept at log-in (see `login`)
     return redirect(referrer_path(url_for("portal.home")))

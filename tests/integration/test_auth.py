@@ -124,6 +124,20 @@ def test_language_switch_changes_the_page(client):
     assert "Password" in en and "密码" not in en
 
 
+def test_a_language_chosen_before_logging_in_is_kept_and_remembered(client, app):
+    client.get("/login")
+    client.post("/lang/en", headers={"Referer": "http://localhost/login"})
+    client.login("13800138000")  # the demo citizen's account says Chinese
+    assert '<html lang="en">' in client.get("/cases").get_data(as_text=True)
+    with app.app_context():
+        user = db.session.execute(db.select(User).where(User.mobile == "13800138000")).scalar()
+        assert user.preferred_locale == "en"  # notifications follow the choice too
+    client.logout()
+    # the next person on this computer gets their own account's language, not the last one's
+    client.login("clerk_tax")
+    assert '<html lang="zh-CN">' in client.get("/clerk/").get_data(as_text=True)
+
+
 def test_role_checks_on_views(client):
     client.login("13800138000")
     assert client.get("/clerk/").status_code == 403
