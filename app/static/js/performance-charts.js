@@ -16,7 +16,7 @@
       animation: false,
       tooltip: {trigger: "axis"},
       legend: {top: 0, type: "scroll"},
-      grid: {left: 8, right: twoAxes ? 8 : 16, top: 32, bottom: 8, containLabel: true},
+      grid: {left: 8, right: twoAxes ? 8 : 36, top: 32, bottom: 8, containLabel: true},
       xAxis: {type: "category", data: chart.categories || data.labels},
       yAxis: twoAxes
         ? [{type: "value", minInterval: 1}, {type: "value", min: 0, max: 100, axisLabel: {formatter: "{value}%"}}]
