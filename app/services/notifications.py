@@ -19,6 +19,7 @@ import logging
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -88,17 +89,11 @@ def on_event(
     if kind == "escalated":
         _escalated(application, department_id)
         return
-    compose = {
-        "submitted": _submitted,
-        "auto_review": _review_problems,
-        "task_done": _correction,
-        "decided": _decided,
-        "notified": _process_notice,
-        "withdrawn": _withdrawn,
-        "suspended": _suspended,
-        "resumed": _resumed,
-        "terminated": _terminated,
-    }[kind]
+    compose = (
+        _plain(kind)
+        if kind in _PLAIN
+        else {"task_done": _correction, "decided": _decided, "notified": _process_notice}[kind]
+    )
     kind_out, texts = compose(application, department_id=department_id, message=message, data=data)
     send(
         application.citizen,
@@ -180,79 +175,75 @@ def _escalated(application: Application, department_id: int | None) -> None:
         send(lead, "escalated", texts, link=link, application=application)
 
 
-def _submitted(application, **_kw):
+# The citizen's plain notices: (kind sent, title, body). Placeholders: %(number)s the case
+# number, %(service)s the service's name, %(reason)s the event's message, %(count)d the
+# number of problems the auto-review found. Texts are filled in the recipient's language.
+_PLAIN = {
     # Submitted is not accepted (受理): the department has not looked at the case yet.
-    return "case_submitted", lambda: (
-        _("Application submitted: %(number)s", number=application.case_number),
-        _(
+    "submitted": (
+        "case_submitted",
+        _l("Application submitted: %(number)s"),
+        _l(
             "Your application for %(service)s has been submitted and awaits acceptance by the "
-            "department. Case number: %(number)s. You will be told here when it moves on.",
-            service=_service(application),
-            number=application.case_number,
+            "department. Case number: %(number)s. You will be told here when it moves on."
         ),
-    )
-
-
-def _withdrawn(application, **_kw):
-    return "case_withdrawn", lambda: (
-        _("Withdrawn: %(number)s", number=application.case_number),
-        _(
+    ),
+    "withdrawn": (
+        "case_withdrawn",
+        _l("Withdrawn: %(number)s"),
+        _l(
             "Your application for %(service)s (case %(number)s) has been withdrawn at your "
-            "request. It will not be processed further.",
-            service=_service(application),
-            number=application.case_number,
+            "request. It will not be processed further."
         ),
-    )
-
-
-def _suspended(application, *, message, **_kw):
-    return "case_suspended", lambda: (
-        _("Processing suspended: %(number)s", number=application.case_number),
-        _(
+    ),
+    "suspended": (
+        "case_suspended",
+        _l("Processing suspended: %(number)s"),
+        _l(
             "Processing of your application for %(service)s (case %(number)s) is suspended. "
-            "Reason: %(reason)s. You will be told when it resumes.",
-            service=_service(application),
-            number=application.case_number,
-            reason=message or "",
+            "Reason: %(reason)s. You will be told when it resumes."
         ),
-    )
-
-
-def _resumed(application, **_kw):
-    return "case_resumed", lambda: (
-        _("Processing resumed: %(number)s", number=application.case_number),
-        _(
-            "Processing of your application for %(service)s (case %(number)s) has resumed.",
-            service=_service(application),
-            number=application.case_number,
-        ),
-    )
-
-
-def _terminated(application, *, message, **_kw):
-    return "case_terminated", lambda: (
-        _("Case ended: %(number)s", number=application.case_number),
-        _(
+    ),
+    "resumed": (
+        "case_resumed",
+        _l("Processing resumed: %(number)s"),
+        _l("Processing of your application for %(service)s (case %(number)s) has resumed."),
+    ),
+    "terminated": (
+        "case_terminated",
+        _l("Case ended: %(number)s"),
+        _l(
             "Processing of your application for %(service)s (case %(number)s) has been ended "
-            "by the agency. Reason: %(reason)s.",
-            service=_service(application),
-            number=application.case_number,
-            reason=message or "",
+            "by the agency. Reason: %(reason)s."
         ),
-    )
-
-
-def _review_problems(application, *, data, **_kw):
-    count = int(data.get("problems") or 0)
-    return "review_problems", lambda: (
-        _("Possible problems in your materials: %(number)s", number=application.case_number),
-        _(
+    ),
+    "auto_review": (
+        "review_problems",
+        _l("Possible problems in your materials: %(number)s"),
+        _l(
             "The automatic check found %(count)d possible problem(s) in the materials of case "
-            "%(number)s. Open the case to see each one; the clerks will look at them too.",
-            count=count,
-            number=application.case_number,
+            "%(number)s. Open the case to see each one; the clerks will look at them too."
         ),
-    )
+    ),
+}
+
+
+def _plain(kind: str):
+    kind_out, title, body = _PLAIN[kind]
+
+    def compose(application, *, message=None, data=None, **_kw):
+        def texts():
+            values = {
+                "number": application.case_number,
+                "service": _service(application),
+                "reason": message or "",
+                "count": int((data or {}).get("problems") or 0),
+            }
+            return str(title) % values, str(body) % values
+
+        return kind_out, texts
+
+    return compose
 
 
 def _correction(application, *, department_id=None, message=None, data=None, **_kw):
