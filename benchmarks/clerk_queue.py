@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from demo_app import make_app  # noqa: E402
+from demo_app import make_app, time_page  # noqa: E402
 
 FILTERS = (
     ("my department, by due date", "/clerk/"),
@@ -123,39 +123,19 @@ def build(app, total: int) -> None:
 
 def measure(app, label: str, requests: int) -> None:
     """Time each filter's page through the test client; print median, p95, statements."""
-    from sqlalchemy import event
-
-    from app.extensions import db
     from tests.conftest import Client
 
     client = Client(app)
     client.login("clerk_tax")
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
     print(f"[{label}] {'filter':<58} {'median':>8} {'p95':>8} {'SQL':>4}  rows")
     for name, url in FILTERS:
-        client.get(url)  # warm-up
-        times = []
-        for _ in range(requests):
-            start = time.perf_counter()
-            resp = client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
-            assert resp.status_code == 200, (url, resp.status_code)
-        event.listen(engine, "before_cursor_execute", count)
-        statements.clear()
-        body = client.get(url).get_data(as_text=True)
-        event.remove(engine, "before_cursor_execute", count)
+        times, statements, body = time_page(app, client, url, requests)
         times.sort()
         p95 = times[max(0, int(len(times) * 0.95) - 1)]
         rows = body.count('data-task="')
         print(
             f"[{label}] {name:<58} {statistics.median(times):>6.1f}ms {p95:>6.1f}ms "
-            f"{len(statements):>4}  {rows}"
+            f"{statements:>4}  {rows}"
         )
 
 

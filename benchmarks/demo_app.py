@@ -1,5 +1,5 @@
-"""The application the benchmarks measure: a migrated database with the demo departments,
-staff and services (shared by the benchmark scripts of this folder)."""
+"""The application the benchmarks measure (a migrated database with the demo departments,
+staff and services) and how they time one of its pages (shared by this folder's scripts)."""
 
 from __future__ import annotations
 
@@ -18,3 +18,34 @@ def make_app(url: str, upload_dir: str):
         load_demo_data()
         db.session.remove()
     return app
+
+
+def time_page(app, client, url: str, requests: int) -> tuple[list[float], int, str]:
+    """`url` fetched `requests` times after a warm-up: the times (ms), the SQL statements one
+    more fetch issues, and that fetch's body. A page that does not answer 200 stops the run."""
+    import time
+
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    client.get(url)  # warm caches
+    times = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        resp = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+        assert resp.status_code == 200, (url, resp.status_code)
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        body = client.get(url).get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return times, len(statements), body

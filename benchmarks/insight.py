@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from demo_app import make_app  # noqa: E402
+from demo_app import make_app, time_page  # noqa: E402
 
 
 def pages(app) -> list[tuple[str, str]]:
@@ -59,35 +59,15 @@ def pages(app) -> list[tuple[str, str]]:
 
 def measure(app, size: int, requests: int) -> None:
     """Time each page; print median, p95 (ms) and statements per request."""
-    from sqlalchemy import event
-
-    from app.extensions import db
     from tests.conftest import Client
 
     client = Client(app)
     client.login("admin")
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
     print(f"\n{size:,} cases                       median ms    p95 ms  statements")
     for label, url in pages(app):
-        client.get(url)  # warm caches
-        times = []
-        for _ in range(requests):
-            start = time.perf_counter()
-            resp = client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
-            assert resp.status_code == 200, (url, resp.status_code)
-        event.listen(engine, "before_cursor_execute", count)
-        statements.clear()
-        client.get(url)
-        event.remove(engine, "before_cursor_execute", count)
+        times, statements, _body = time_page(app, client, url, requests)
         p95 = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
-        print(f"  {label:<34} {statistics.median(times):>8.1f}  {p95:>8.1f}  {len(statements):>6}")
+        print(f"  {label:<34} {statistics.median(times):>8.1f}  {p95:>8.1f}  {statements:>6}")
 
 
 def run(url: str, upload_dir: str, sizes: list[int], requests: int) -> None:
