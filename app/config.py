@@ -122,6 +122,14 @@ class Config:
     # Webhooks: a failed POST is retried (JOB_MAX_ATTEMPTS in all) after base × 2^(n-2) s.
     WEBHOOK_RETRY_BASE_SECONDS = 2.0
     WEBHOOK_TIMEOUT_SECONDS = 10.0
+    # Where a webhook may never be sent (server-side request forgery): this server itself,
+    # link-local addresses (cloud metadata at 169.254.169.254), "this network", multicast.
+    # Private networks stay allowed: the government systems that subscribe live on intranets.
+    # Comma-separated in the environment (WEBHOOK_BLOCKED_NETWORKS).
+    WEBHOOK_BLOCKED_NETWORKS = (
+        "127.0.0.0/8,::1/128,169.254.0.0/16,fe80::/10,0.0.0.0/8,::/128,224.0.0.0/4,ff00::/8,"
+        "100.100.100.200/32"
+    )
 
 
 class DevelopmentConfig(Config):
@@ -141,6 +149,8 @@ class TestConfig(Config):
     ARGON2_FAST = True
     DELIVERY_RETRY_DELAY_SECONDS = 0.0
     WEBHOOK_RETRY_BASE_SECONDS = 0.05
+    # the tests' receivers listen on loopback; everything else stays refused
+    WEBHOOK_BLOCKED_NETWORKS = "169.254.0.0/16,fe80::/10,0.0.0.0/8,224.0.0.0/4,ff00::/8"
 
 
 CONFIGS = {
@@ -197,6 +207,7 @@ def from_environment() -> dict:
         "CERTIFICATE_FONT",
         "API_RATE_LIMIT",
         "API_ADDRESS_RATE_LIMIT",
+        "WEBHOOK_BLOCKED_NETWORKS",
     ):
         if env.get(key):
             out[key] = env[key]

@@ -15,14 +15,22 @@ than 2xx, or no answer, fails the attempt: it is recorded (`WebhookAttempt`, wit
 or the error) and the job is retried after an exponentially growing pause
 (`WEBHOOK_RETRY_BASE_SECONDS` × 2^(attempt-2), at most 60 s) up to `JOB_MAX_ATTEMPTS`; after
 the last, the delivery is marked failed for the administrators to see.
+
+A webhook is a request this server makes on a caller's behalf, so where it may go is checked
+(server-side request forgery): never to an address in `WEBHOOK_BLOCKED_NETWORKS` (this server
+itself, link-local cloud metadata, multicast…), checked when the URL is subscribed and again,
+after resolving the host name, before every attempt; redirects are not followed (a 3xx fails
+the attempt), so a receiver cannot bounce the POST somewhere else.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import secrets
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -75,11 +83,57 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A 3xx is the receiver's answer, not an instruction to POST elsewhere."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
+def _blocked_networks() -> list:
+    raw = current_app.config.get("WEBHOOK_BLOCKED_NETWORKS") or ""
+    return [ipaddress.ip_network(n.strip(), strict=False) for n in raw.split(",") if n.strip()]
+
+
+def refused_address(host: str) -> str | None:
+    """The first address `host` stands for (itself, or what it resolves to) that webhooks may
+    not reach, or None. A name that does not resolve here is not refused: it is checked again
+    before each attempt, when it must resolve."""
+    try:
+        literal = ipaddress.ip_address(host.strip("[]"))
+        addresses = [literal]
+    except ValueError:
+        try:
+            infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError):
+            return None
+        addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    blocked = _blocked_networks()
+    for address in addresses:
+        mapped = getattr(address, "ipv4_mapped", None) or address
+        if any(mapped.version == net.version and mapped in net for net in blocked):
+            return str(address)
+    return None
+
+
 def _check_url(url: str) -> str:
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 500:
         raise ValidationFailed({"url": _l("Give an http:// or https:// address.")})
+    if refused_address(parts.hostname):
+        raise ValidationFailed(
+            {
+                "url": _l(
+                    "This address points at the server itself or at a network webhooks may "
+                    "not reach (loopback, link-local, multicast). Give the receiving "
+                    "system's own address."
+                )
+            }
+        )
     return url
 
 
@@ -220,8 +274,12 @@ def deliver(delivery_id: int, attempt: int = 1) -> dict:
     started = time.monotonic()
     status, error = None, None
     try:
+        host = urlsplit(subscription.url).hostname or ""
+        refused = refused_address(host)
+        if refused:
+            raise ValueError(f"{host} resolves to {refused}, an address webhooks may not reach")
         timeout = float(current_app.config.get("WEBHOOK_TIMEOUT_SECONDS", 10))
-        with urllib.request.urlopen(request, timeout=timeout) as answer:
+        with _OPENER.open(request, timeout=timeout) as answer:
             status = answer.status
     except urllib.error.HTTPError as exc:
         status, error = exc.code, f"HTTP {exc.code}"

@@ -16,9 +16,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from app import uow
+from app.config import Config
 from app.domain import events
+from app.domain.errors import ValidationFailed
 from app.extensions import db
-from app.models import WebhookDelivery
+from app.models import WebhookDelivery, WebhookSubscription
 from app.services import api_tokens, webhooks
 from tests import queue_data
 
@@ -28,7 +30,7 @@ SECRET = "s3cret-for-the-test-hub-0123456789"
 class Receiver:
     """A local HTTP server answering POSTs with the given statuses in turn (then 200)."""
 
-    def __init__(self, statuses):
+    def __init__(self, statuses, location: str | None = None):
         self.statuses = list(statuses)
         self.received: list[tuple[dict, bytes]] = []
         outer = self
@@ -39,6 +41,8 @@ class Receiver:
                 outer.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
                 status = outer.statuses.pop(0) if outer.statuses else 200
                 self.send_response(status)
+                if location and 300 <= status < 400:
+                    self.send_header("Location", location)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -58,8 +62,8 @@ class Receiver:
 def receiver_factory():
     made = []
 
-    def make(statuses):
-        made.append(Receiver(statuses))
+    def make(statuses, location=None):
+        made.append(Receiver(statuses, location))
         return made[-1]
 
     yield make
@@ -143,6 +147,57 @@ def test_steps_without_subscribers_queue_nothing_and_urls_must_be_http(app, ctx)
         with pytest.raises(Exception) as refused:
             webhooks.subscribe(client.id, bad, SECRET, ["case.decided"])
         assert "url" in refused.value.errors
+
+
+def test_webhooks_never_reach_the_server_itself_or_cloud_metadata(app, ctx, monkeypatch):
+    """Server-side request forgery: a subscribed URL is a request this server makes."""
+    client = api_tokens.create_client("hub")
+    for bad in (
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[fe80::1]/h",
+        "http://0.0.0.0/",
+    ):
+        with pytest.raises(ValidationFailed) as refused:
+            webhooks.subscribe(client.id, bad, SECRET, ["case.decided"])
+        assert "url" in refused.value.errors
+    # production's list (the tests' receivers listen on loopback, so theirs allows it)
+    monkeypatch.setitem(app.config, "WEBHOOK_BLOCKED_NETWORKS", Config.WEBHOOK_BLOCKED_NETWORKS)
+    loopback = ("http://127.0.0.1:8080/h", "http://localhost/h", "http://[::1]/h")
+    for bad in (*loopback, "http://[::ffff:127.0.0.1]/h"):
+        with pytest.raises(ValidationFailed):
+            webhooks.subscribe(client.id, bad, SECRET, ["case.decided"])
+    # an intranet system's private address is what a government deployment uses
+    assert webhooks.subscribe(client.id, "http://10.20.30.40/hooks", SECRET, ["case.decided"])
+
+
+def test_a_redirect_is_not_followed_and_a_blocked_address_is_not_posted_to(
+    app, ctx, local_jobs, receiver_factory, monkeypatch
+):
+    target = receiver_factory([])
+    bouncer = receiver_factory([302] * 10, location=target.url)
+    app_id, _number = _subscribed_case(bouncer.url)
+    _decide(app_id)
+    assert local_jobs.wait_idle(60)
+    db.session.remove()
+    assert target.received == []  # the POST never went where the redirect pointed
+    delivery = db.session.execute(db.select(WebhookDelivery)).scalar_one()
+    assert delivery.status == "failed" and delivery.last_error == "HTTP 302"
+    db.session.remove()
+
+    # subscribed while allowed, then the network was blocked: checked again before sending
+    monkeypatch.setitem(app.config, "WEBHOOK_BLOCKED_NETWORKS", Config.WEBHOOK_BLOCKED_NETWORKS)
+    later = receiver_factory([])
+    with uow.unit_of_work():
+        subscription = db.session.execute(db.select(WebhookSubscription)).scalar_one()
+        subscription.url = later.url
+    _decide(app_id)
+    assert local_jobs.wait_idle(60)
+    db.session.remove()
+    assert later.received == []
+    newest = db.session.execute(
+        db.select(WebhookDelivery).order_by(WebhookDelivery.id.desc()).limit(1)
+    ).scalar_one()
+    assert newest.status == "failed" and "may not reach" in newest.last_error
 
 
 def test_admin_creates_a_token_shown_once_and_revokes_it(app, client):
