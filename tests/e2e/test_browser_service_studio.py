@@ -1,20 +1,27 @@
-"""Browser test: an administrator creates a new service with a form holding a conditional
-field, uploads a two-lane diagram from another tool, maps its lanes to departments in the
-dialog and deploys it, publishes the service; a citizen finds it by search and sees the
-conditional field only while its condition holds. No console error on any page."""
+"""Browser test (issue 13's journey, no file touched): an administrator creates a department
+and its clerk, a new service with a form holding a conditional field, uploads a two-lane
+Camunda Modeler diagram, maps its lanes to the new department and to the tax bureau in the
+dialog and deploys it, publishes the service; a citizen finds it by search, sees the
+conditional field only while its condition holds, uploads the material and submits; the new
+clerk (after choosing their own password) and then a tax clerk decide in their queues, and
+the citizen sees the approval. No console error on any page."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from app.extensions import db
-from app.models import ProcessVersion, Service
+from app.models import Application, Department, ProcessVersion, Service
+from tests import journeys
 from tests.e2e.steps import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "workflows" / "two_lanes_foreign.bpmn"
+TEMP = "Temp4bike!lane"
+OWN = "Own7bike!river"
 
 
 def _watch(ctx) -> list[str]:
@@ -28,14 +35,52 @@ def _card(page, n: int):
     return page.locator("#form-editor [data-field]").nth(n)
 
 
-def test_admin_builds_a_service_and_a_citizen_sees_its_conditional_field(
-    app, live_server, browser, shots
+def _decide(browser, base: str, user: str, password: str, case_number: str, errors, shots):
+    """A clerk opens the case from their queue, takes the task and approves it."""
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    errors += _watch(ctx)
+    page = ctx.new_page()
+    login(page, base, user, password)
+    page.goto(f"{base}/clerk/")
+    page.locator(f"tr[data-case={case_number}]").locator("a").first.click()
+    page.click("#claim-button")
+    page.check("#f-approved-true")
+    page.fill("#f-comment", "同意")
+    shots(page, f"decided-by-{user}")
+    page.click("#decide-button")
+    page.wait_for_url("**/clerk/**")
+    assert page.locator(f"tr[data-case={case_number}]").count() == 0
+    ctx.close()
+
+
+def test_admin_builds_a_service_that_a_citizen_applies_for_and_the_new_clerk_decides(
+    app, live_server, browser, shots, tmp_path
 ):
     base = live_server
     ctx = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
     errors = _watch(ctx)
     page = ctx.new_page()
     login(page, base, "admin")
+
+    # 0. a new department and its first clerk, with a temporary password
+    page.goto(f"{base}/admin/departments")
+    page.fill("#code", "bike_office")
+    page.fill("#name_zh", "非机动车管理所")
+    page.fill("#name_en", "Bicycle Office")
+    page.click("#department-form button")
+    page.wait_for_selector("tr[data-code='bike_office']")
+    page.goto(f"{base}/admin/users")
+    page.fill("#username", "clerk_bike")
+    page.fill("#real_name", "吴单车")
+    page.select_option("#role", "clerk")
+    with app.app_context():
+        office = db.session.execute(
+            db.select(Department.id).where(Department.code == "bike_office")
+        ).scalar_one()
+    page.select_option("#department", str(office))
+    page.fill("#password", TEMP)
+    page.click("#user-form button")
+    page.wait_for_selector("tr[data-username='clerk_bike']")
 
     # 1. the service: guide, limits, process binding, a material, a form with a condition
     page.goto(f"{base}/admin/services/")
@@ -87,9 +132,12 @@ def test_admin_builds_a_service_and_a_citizen_sees_its_conditional_field(
     page.set_input_files("#bpmn-file", str(FIXTURE))
     page.click("#upload-button")
     page.wait_for_selector("#mapping-dialog")
-    page.locator("tr[data-lane='Front desk'] select").select_option("market_regulation")
+    page.locator("tr[data-lane='Front desk'] select").select_option("bike_office")
     page.locator("tr[data-lane='Approvals office'] select").select_option("tax")
     page.select_option("select[name=form_value]", "review_decision")
+    # the diagram has one end and no gateway: reaching it means approved (a clerk's "no"
+    # still makes the case rejected: engine/outcome.py)
+    page.select_option("select[name=end_value]", "approved")
     shots(page, "mapping-dialog")
     page.click("#deploy-upload")
     page.wait_for_selector("tr[data-version='1']")
@@ -111,7 +159,7 @@ def test_admin_builds_a_service_and_a_citizen_sees_its_conditional_field(
         lanes = db.session.execute(
             db.select(ProcessVersion.info).where(ProcessVersion.process_id == "bike_permit_flow")
         ).scalar()["lanes"]
-        assert sorted(lanes) == ["market_regulation", "tax"]
+        assert sorted(lanes) == ["bike_office", "tax"]
 
     # 4. a citizen finds it and meets the condition
     ctx = browser.new_context(locale="zh-CN", viewport={"width": 1200, "height": 900})
@@ -132,8 +180,46 @@ def test_admin_builds_a_service_and_a_citizen_sees_its_conditional_field(
     landlord.wait_for(state="visible")
     page.select_option("#f-reason", "buy")
     landlord.wait_for(state="hidden")
+    page.select_option("#f-reason", "rent")
+    page.fill("#application-form input[name=landlord]", "王房东")
     shots(page, "citizen-form")
     page.click("#application-form button[type=submit]")
     page.wait_for_url("**/materials")
+
+    # 5. the material, then submit
+    id_card = tmp_path / "id_card_front.png"
+    id_card.write_bytes(journeys.make_materials(seed=33)["files"]["id_card_front"])
+    page.set_input_files("[data-slot=id_card_front] input[type=file]", str(id_card))
+    page.click("[data-slot=id_card_front] .upload-form button")
+    page.wait_for_selector('[data-status="pending"]', state="detached", timeout=120_000)
+    page.click("#to-confirm")
+    page.click("#submit-button")
+    page.wait_for_url(re.compile(r".*/cases/\d+"))
+    case_number = re.search(r"YW\d{14}", page.content()).group(0)
+    case_url = page.url
+
+    # 6. the new clerk chooses their own password, then decides; then the tax bureau
+    clerk_ctx = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    errors += _watch(clerk_ctx)
+    clerk = clerk_ctx.new_page()
+    login(clerk, base, "clerk_bike", TEMP)
+    clerk.wait_for_selector("#password-form")
+    clerk.fill("#current_password", TEMP)
+    clerk.fill("#new_password", OWN)
+    clerk.fill("#confirm_password", OWN)
+    clerk.click("#password-form button[type=submit]")
+    clerk.wait_for_load_state()
+    clerk_ctx.close()
+    _decide(browser, base, "clerk_bike", OWN, case_number, errors, shots)
+    _decide(browser, base, "clerk_tax", "Demo12345", case_number, errors, shots)
+
+    page.goto(case_url)
+    page.wait_for_selector("#decision")
+    shots(page, "citizen-sees-the-decision")
     ctx.close()
+    with app.app_context():
+        case = db.session.execute(
+            db.select(Application).where(Application.case_number == case_number)
+        ).scalar_one()
+        assert case.decision == "approved" and case.status.value == "approved"
     assert errors == []

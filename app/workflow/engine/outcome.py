@@ -11,8 +11,11 @@ from another tool knows nothing of `decision`, so its deploy may carry an outcom
      "otherwise": "completed"}                       # neither: 'completed' (neutral)
                                                      #   or 'incident' (the default)
 
-The rule is applied in that order, after `decision`. An unknown outcome is never read as a
-rejection: it is 'completed', shown as such on the case, or an incident.
+The rule is applied in that order, after `decision`. A department that said no in the
+product's review form (`<lane>_approved` false) is never overruled by the end event the
+process happened to reach, nor by 'otherwise': a diagram that does not route on the refusal
+still ends 'rejected'. An unknown outcome is never read as a rejection: it is 'completed',
+shown as such on the case, or an incident.
 """
 
 from __future__ import annotations
@@ -61,10 +64,11 @@ def decide(data: dict, reached_ends: list[str], rule: dict | None) -> str | None
     if variable and data.get(variable) in DECISIONS:
         return data[variable]
     mapping = rule.get("end_events") or {}
-    for end in reversed(reached_ends):
-        if end in mapping:
-            return mapping[end]
-    return NEUTRAL if rule.get("otherwise") == NEUTRAL else None
+    by_rule = next((mapping[end] for end in reversed(reached_ends) if end in mapping), None)
+    if by_rule is None and rule.get("otherwise") == NEUTRAL:
+        by_rule = NEUTRAL
+    refused = any(k.endswith("_approved") and v is False for k, v in data.items())
+    return "rejected" if refused and by_rule in ("approved", NEUTRAL) else by_rule
 
 
 def end_event_ids(root: etree._Element) -> list[str]:

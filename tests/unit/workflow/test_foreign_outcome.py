@@ -49,6 +49,17 @@ def test_explicit_decision_always_wins(operators):
     assert _outcome(operators, {"amount": 5, "decision": "rejected"}, rule) == "rejected"
 
 
+def test_a_department_refusal_is_not_overruled_by_the_end_event_reached(operators):
+    """A Camunda diagram with no gateway on the review: the clerk said no, the process still
+    walked to the end event mapped to 'approved'."""
+    refused = {"amount": 5, "front_desk_approved": False, "tax_approved": True}
+    assert _outcome(operators, refused, {"end_events": ENDS}) == "rejected"
+    assert _outcome(operators, refused, {"otherwise": "completed"}) == "rejected"
+    assert _outcome(operators, refused) is None  # no rule: still an incident, not a guess
+    agreed = {"amount": 5, "front_desk_approved": True, "tax_approved": True}
+    assert _outcome(operators, agreed, {"end_events": ENDS}) == "approved"
+
+
 def test_unknown_outcome_is_neutral_completed_not_rejected(operators):
     rule = {"variable": "verdict", "otherwise": "completed"}
     assert _outcome(operators, {"amount": 500}, rule) == "completed"
