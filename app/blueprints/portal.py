@@ -94,7 +94,7 @@ def edit(application_id: int):
         if not errors:
             return redirect(url_for(".materials", application_id=application.id))
         flash(_("Please correct the marked fields."), "danger")
-    form = catalogue.service_form(application.service)
+    form = catalogue.case_form(application)
     values = dict(application.form_data or {})
     if request.method == "POST":
         values.update(request.form.to_dict())
@@ -163,7 +163,7 @@ def confirm(application_id: int):
     return render_template(
         "portal/confirm.html",
         application=application,
-        form=catalogue.service_form(application.service),
+        form=catalogue.case_form(application),
         slots=applications.material_slots(application),
         missing=applications.check_complete(application),
         problems=reviews.problems_for_citizen(application),

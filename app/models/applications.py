@@ -79,6 +79,10 @@ class Application(db.Model):
     # The applicant when a person applies on a company's behalf (代办); None: the person.
     company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id"), index=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), nullable=False)
+    # The published version of a service edited in the browser that the application was
+    # started on: its form stays the case's form when the service is published again
+    # (`catalogue.case_form`). None: a shipped service's form file.
+    service_version_id: Mapped[int | None] = mapped_column(ForeignKey("service_version.id"))
     status: Mapped[ApplicationStatus] = mapped_column(
         _enum(ApplicationStatus), nullable=False, default=ApplicationStatus.DRAFT, index=True
     )

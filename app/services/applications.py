@@ -64,6 +64,7 @@ def start_draft(citizen: User, service: Service, company: Company | None = None)
                 citizen_id=citizen.id,
                 service_id=service.id,
                 company_id=company.id if company is not None else None,
+                service_version_id=(service.definition or {}).get("version_id"),
                 status=ApplicationStatus.DRAFT,
                 form_data={k: v for k, v in prefill.items() if v},
             )
@@ -133,7 +134,7 @@ def _require_draft(application: Application) -> None:
 def save_form(application: Application, raw: dict) -> dict:
     """Validate and store the form; returns field errors (the valid values are kept)."""
     _require_draft(application)
-    form = catalogue.service_form(application.service)
+    form = catalogue.case_form(application)
     clean, errors = forms.validate(form, raw)
     merged = dict(application.form_data or {})
     for field in catalogue.form_fields(form):
@@ -316,7 +317,7 @@ def _not_deletable() -> Conflict:
 def check_complete(application: Application) -> dict:
     """Everything still missing before submission: form field errors and required materials
     (a material given by certificate or declaration is there; a deferrable one may follow)."""
-    form = catalogue.service_form(application.service)
+    form = catalogue.case_form(application)
     _, errors = forms.validate(
         form, {k: ("1" if v is True else v) for k, v in (application.form_data or {}).items()}
     )

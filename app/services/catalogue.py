@@ -187,6 +187,17 @@ def service_form(service: Service) -> dict:
     return load_form(service.definition["form"])
 
 
+def case_form(application) -> dict:
+    """The application form of one case: the version of its service it was started on (a
+    service published again later does not change the form of cases already begun), else
+    the service's current form."""
+    if application.service_version_id is not None:
+        version = db.session.get(ServiceVersion, application.service_version_id)
+        if version is not None and version.definition.get("form_schema") is not None:
+            return version.definition["form_schema"]
+    return service_form(application.service)
+
+
 def form_fields(form: dict) -> list[dict]:
     """All fields of a form, flattened across its sections."""
     if "sections" in form:

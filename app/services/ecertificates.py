@@ -46,7 +46,7 @@ from app.models.ecertificates import (
     STATUS_VALID,
 )
 from app.services import certificate_pdf, signing
-from app.services.catalogue import form_fields, service_form
+from app.services.catalogue import case_form, form_fields
 from app.services.periods import local_today, local_tz
 from app.workflow import tasks
 from ml.validators import uscc_check_char
@@ -117,7 +117,7 @@ def _answers_by_key(application: Application) -> dict:
     """The form's answers by their `applicant_key` (name, id_number, company_name, …)."""
     answers = application.form_data or {}
     out = {}
-    for f in form_fields(service_form(application.service)):
+    for f in form_fields(case_form(application)):
         key = f.get("applicant_key")
         if key and answers.get(f["name"]) not in (None, ""):
             out[key] = str(answers[f["name"]]).strip()
@@ -160,7 +160,7 @@ def _new_verify_code() -> str:
 def _facts(application: Application, spec: dict) -> dict:
     """The form answers printed on the certificate (spec `facts`: {field: printed label})."""
     answers = application.form_data or {}
-    fields = {f["name"]: f for f in form_fields(service_form(application.service))}
+    fields = {f["name"]: f for f in form_fields(case_form(application))}
     out = {}
     for name, label in (spec.get("facts") or {}).items():
         value = answers.get(name)

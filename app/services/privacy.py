@@ -56,7 +56,7 @@ def _review_field_value(record):
 def known_values(application: Application, form: dict | None = None) -> list[tuple[str, str]]:
     """Every personal value the case holds, with its kind: the form's, the applicant's
     account's and the ones the auto-review read from its files (to mask them in free text)."""
-    form = form if form is not None else catalogue.service_form(application.service)
+    form = form if form is not None else catalogue.case_form(application)
     data = application.form_data or {}
     known = [(data.get(name), kind) for name, kind in form_kinds(form).items()]
     citizen = application.citizen
@@ -89,7 +89,7 @@ class CaseView:
     def __init__(self, user: User, application: Application, form: dict | None = None):
         self.user = user
         self.application = application
-        self.form = form if form is not None else catalogue.service_form(application.service)
+        self.form = form if form is not None else catalogue.case_form(application)
         self.kinds = form_kinds(self.form)
         self._known: list | None = None
 
@@ -180,7 +180,7 @@ def _holds_personal_data(review: dict, fields: dict) -> bool:
 def _check_key(application: Application, key: str) -> None:
     """NotFound unless `key` names a personal value of this case."""
     kind, _, name = (key or "").partition(".")
-    if kind == "form" and name in form_kinds(catalogue.service_form(application.service)):
+    if kind == "form" and name in form_kinds(catalogue.case_form(application)):
         return
     if kind == "applicant" and name in masking.PROFILE_KINDS:
         return

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 def applicant_facts(application: Application) -> dict:
     """What the applicant typed, keyed the way `ml.review` compares it (name, id_number…)."""
-    form = catalogue.service_form(application.service)
+    form = catalogue.case_form(application)
     facts = {}
     for field in catalogue.form_fields(form):
         key = field.get("applicant_key")

@@ -259,6 +259,7 @@ def publish(user, code: str) -> Service:
         "retention_days": int(d.get("retention_days") or DEFAULT_RETENTION_DAYS),
         "category": d["category"],
         "theme": d.get("theme") or {"zh": "", "en": ""},
+        "version_id": draft.id,  # new applications start on it (Application.service_version_id)
     }
     db.session.execute(
         db.update(ServiceVersion)

@@ -318,3 +318,57 @@ def test_a_task_form_edited_in_the_browser_replaces_its_file_and_is_audited(app,
         assert "second_look" in catalogue.known_forms()
     resp = client.post("/admin/services/task-forms/second_look", {"form_json": "{not json"})
     assert resp.status_code == 422 and "{not json" in resp.get_data(as_text=True)
+
+
+def test_a_case_keeps_the_form_it_was_started_on_when_the_service_is_published_again(app, client):
+    """Forms are frozen per case: a new required field published later is asked of new
+    applications only; the draft begun before keeps its form, and so does its check."""
+    import re
+
+    client.login("admin")
+    _create(client)
+    client.post("/admin/services/bike_permit/publish")
+    client.logout()
+
+    client.login(CITIZEN)
+    started = client.post("/services/bike_permit/apply")
+    draft_id = int(re.search(r"/applications/(\d+)", started.headers["Location"]).group(1))
+    client.logout()
+
+    newer = json.loads(json.dumps(FORM))
+    newer["sections"][0]["fields"].append(
+        {
+            "name": "bike_colour",
+            "type": "text",
+            "required": True,
+            "max_length": 20,
+            "label": {"zh": "车辆颜色", "en": "Colour"},
+        }
+    )
+    client.login("admin")
+    client.get("/admin/services/bike_permit/edit")
+    resp = client.post(
+        "/admin/services/bike_permit/edit",
+        _service_data(form_json=json.dumps(newer, ensure_ascii=False)),
+    )
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    client.post("/admin/services/bike_permit/publish")
+    client.logout()
+
+    client.login(CITIZEN)
+    page = client.get(f"/applications/{draft_id}").get_data(as_text=True)
+    assert 'name="reason"' in page and 'name="bike_colour"' not in page
+    saved = client.post(f"/applications/{draft_id}", {"reason": "buy"})
+    assert saved.status_code == 302  # complete under the form it was started on
+    with app.app_context():
+        from app.models import Application
+        from app.services import applications
+
+        draft = db.session.get(Application, draft_id)
+        assert "bike_colour" not in applications.check_complete(draft)
+        assert catalogue.case_form(draft) == FORM
+        # a case started now gets the new form
+        service = db.session.execute(
+            db.select(Service).where(Service.code == "bike_permit")
+        ).scalar_one()
+        assert "bike_colour" in json.dumps(catalogue.service_form(service))
