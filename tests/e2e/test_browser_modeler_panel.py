@@ -1,0 +1,99 @@
+"""Browser test: the modeler's properties panel. An administrator clicks a lane and picks its
+department, clicks a user task and picks its form, sees the deploy check (run as they edit)
+report a problem and clear it, deploys, and the deployed XML holds what was chosen."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+from app.extensions import db
+from app.models import ProcessVersion
+from app.services import processes
+from app.workflow.engine.model_info import lane_map, service_tasks, user_tasks
+from app.workflow.engine.parsing import NS
+from tests.e2e.steps import login
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+PANEL = "#properties-panel"
+
+
+def _click_lane(page, lane_id: str) -> None:
+    """Click an empty spot of the lane (its right end; the palette covers its label band)."""
+    box = page.locator(f".djs-element[data-element-id={lane_id}]").bounding_box()
+    page.mouse.click(box["x"] + box["width"] - 30, box["y"] + box["height"] / 2)
+
+
+def test_panel_sets_department_and_form_checks_as_you_type_and_deploys(
+    app, live_server, browser, shots
+):
+    base = live_server
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    console_errors: list[str] = []
+    ctx.on("console", lambda m: m.type == "error" and console_errors.append(m.text[:300]))
+    page = ctx.new_page()
+    page.on("pageerror", lambda exc: console_errors.append(str(exc)[:300]))
+    login(page, base, "admin")
+    page.goto(f"{base}/admin/processes/business_registration/edit")
+    page.wait_for_selector("#canvas[data-ready='1']")
+    # The shipped diagram passes the deploy check as soon as it is open.
+    page.wait_for_selector("#live-check[data-state=ok]")
+    assert page.locator(f"{PANEL} .bio-properties-panel-header").count() == 1
+
+    # The lane: the OneWindow group offers the departments; the tax lane names 'tax'.
+    _click_lane(page, "Lane_tax")
+    department = page.locator(f"{PANEL} select[name=ow-department]")
+    department.wait_for()
+    assert department.input_value() == "tax"
+    assert page.locator(f"{PANEL} [data-group-id=group-onewindow]").count() == 1
+
+    # No department: the check, run as they edit, refuses the lane ...
+    department.select_option("")
+    page.wait_for_selector("#live-check[data-state=problems]")
+    assert page.locator("#modeler-issues li[data-code=unknown_lane]").count() == 1
+    assert page.locator("#canvas .djs-element.ow-error[data-element-id=Lane_tax]").count() == 1
+    # ... and a department clears the problem.
+    department.select_option("housing_fund")
+    page.wait_for_selector("#live-check[data-state=ok]")
+    assert page.locator("#modeler-issues li").count() == 0
+    shots(page, "panel-lane")
+
+    # The user task: its form is chosen from the task forms.
+    page.click(".djs-element[data-element-id=review_tax]")
+    form = page.locator(f"{PANEL} select[name=ow-form]")
+    form.wait_for()
+    assert form.input_value() == "review_decision"
+    form.select_option("intake_decision")
+    page.wait_for_selector("#live-check[data-state=ok]")
+    shots(page, "panel-user-task")
+
+    # The service task shows the operator it runs.
+    page.click(".djs-element[data-element-id=task_auto_review]")
+    operator = page.locator(f"{PANEL} select[name=ow-operator]")
+    operator.wait_for()
+    assert operator.input_value() == "auto_review"
+
+    page.click("#deploy-button")
+    page.wait_for_selector("#modeler-status[data-version='2']")
+    assert console_errors == []
+    ctx.close()
+
+    with app.app_context():
+        deployed = db.session.execute(
+            db.select(ProcessVersion).where(
+                ProcessVersion.process_id == "business_registration", ProcessVersion.version == 2
+            )
+        ).scalar_one()
+        assert deployed.is_current
+        root = etree.fromstring(deployed.source_files[processes.main_file(deployed)].encode())
+        process = root.find("bpmn:process", NS)
+        lanes = lane_map(process)
+        assert lanes["review_tax"] == "housing_fund"
+        forms = {t.element_id: t.form for t in user_tasks(process, lanes)}
+        assert forms["review_tax"] == "intake_decision"
+        assert forms["intake"] == "intake_decision"  # untouched tasks keep theirs
+        assert dict(service_tasks(process))["task_auto_review"] == "auto_review"
+        # What the panel does not touch survives the round trip through bpmn-js.
+        assert process.findtext(".//spiffworkflow:preScript", namespaces=NS)
+        assert process.find(".//spiffworkflow:messageVariable", NS) is not None
