@@ -274,9 +274,13 @@ export function OneWindowPropertiesProvider(propertiesPanel, translate) {
 OneWindowPropertiesProvider.prototype.getGroups = function (element) {
   const translate = this._translate;
   return function (groups) {
+    // The groups' own words (toggle, "contains edits") in the page's language too.
+    groups.forEach((group) => { group.translate = translate; });
     const entries = entriesFor(element);
     if (entries.length) {
-      const group = { id: "onewindow", label: translate("OneWindow"), component: Group, entries };
+      const group = {
+        id: "onewindow", label: translate("OneWindow"), component: Group, entries, translate,
+      };
       const general = groups.findIndex((g) => g.id === "general");
       groups.splice(general + 1, 0, group);
     }

@@ -97,3 +97,65 @@ def test_panel_sets_department_and_form_checks_as_you_type_and_deploys(
         # What the panel does not touch survives the round trip through bpmn-js.
         assert process.findtext(".//spiffworkflow:preScript", namespaces=NS)
         assert process.find(".//spiffworkflow:messageVariable", NS) is not None
+
+
+def test_panel_edits_a_condition_and_a_timer_duration(app, live_server, browser, shots):
+    base = live_server
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    console_errors: list[str] = []
+    ctx.on("console", lambda m: m.type == "error" and console_errors.append(m.text[:300]))
+    page = ctx.new_page()
+    page.on("pageerror", lambda exc: console_errors.append(str(exc)[:300]))
+    login(page, base, "admin")
+    page.goto(f"{base}/admin/processes/employer_insurance/edit")
+    page.wait_for_selector("#canvas[data-ready='1']")
+    page.wait_for_selector("#live-check[data-state=ok]")
+
+    def select(element_id):  # flows and boundary timers are thin targets for a mouse
+        page.evaluate(
+            """(id) => { const m = window.owModeler;
+              m.get('selection').select(m.get('elementRegistry').get(id)); }""",
+            element_id,
+        )
+
+    select("flow_intake_accept")
+    condition = page.locator(f"{PANEL} input[name=ow-condition]")
+    assert condition.input_value() == "intake == 'accept'"
+    condition.fill("__import__('os').system('id')")
+    page.wait_for_selector("#live-check[data-state=problems]")
+    refused = page.locator("#modeler-issues li[data-code=condition_refused]")
+    assert refused.count() == 1
+    # The problem's element id selects the flow again, for the admin to fix.
+    select("timer_review_overdue")
+    refused.locator("button").click()
+    page.wait_for_selector(f"{PANEL} input[name=ow-condition]")
+    page.locator(f"{PANEL} input[name=ow-condition]").fill("intake == 'accept'")
+    page.wait_for_selector("#live-check[data-state=ok]")
+
+    select("timer_review_overdue")
+    duration = page.locator(f"{PANEL} input[name=ow-duration]")
+    assert duration.input_value() == '"P10D"'
+    duration.fill("P5D")
+    # The field writes after a pause in typing; then the check runs again.
+    page.wait_for_function(
+        """() => window.owModeler.get('elementRegistry').get('timer_review_overdue')
+          .businessObject.eventDefinitions[0].timeDuration.body === 'P5D'"""
+    )
+    page.wait_for_selector("#live-check[data-state=ok]")
+    shots(page, "panel-timer")
+    page.click("#deploy-button")
+    page.wait_for_selector("#modeler-status[data-version='2']")
+    assert console_errors == []
+    ctx.close()
+
+    with app.app_context():
+        deployed = db.session.execute(
+            db.select(ProcessVersion).where(
+                ProcessVersion.process_id == "employer_insurance", ProcessVersion.version == 2
+            )
+        ).scalar_one()
+        root = etree.fromstring(deployed.source_files[processes.main_file(deployed)].encode())
+        flow = root.find(".//bpmn:sequenceFlow[@id='flow_intake_accept']", NS)
+        assert flow.findtext("bpmn:conditionExpression", namespaces=NS) == "intake == 'accept'"
+        timer = root.find(".//bpmn:boundaryEvent[@id='timer_review_overdue']", NS)
+        assert timer.findtext(".//bpmn:timeDuration", namespaces=NS) == "P5D"
