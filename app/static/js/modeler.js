@@ -24,6 +24,13 @@
     moddleExtensions: {spiffworkflow: OW.spiffworkflow},
     additionalModules: [OW.BpmnPropertiesPanelModule, OW.BpmnPropertiesProviderModule,
       OW.OneWindowPropertiesModule, {translate: ["value", translate]}]});
+  // The panel's header names the selected element as the diagram's authors wrote it (like
+  // the canvas labels): not words of the page's language.
+  var panelEl = document.getElementById("properties-panel");
+  new MutationObserver(function () {
+    panelEl.querySelectorAll(".bio-properties-panel-header-label:not([translate])").forEach(
+      function (el) { el.setAttribute("translate", "no"); });
+  }).observe(panelEl, {childList: true, subtree: true});
   var status = document.getElementById("modeler-status");
   var list = document.getElementById("modeler-issues");
   var live = document.getElementById("live-check");
@@ -137,8 +144,21 @@
       }
     }).catch(function () { show("danger", canvasEl.dataset.msgError); });
   });
+  // The whole diagram in view, right of the palette (which would hide the lanes' names).
+  function fitBesidePalette() {
+    var canvas = modeler.get("canvas");
+    canvas.zoom("fit-viewport");
+    var inner = canvas.viewbox().inner, palette = canvasEl.querySelector(".djs-palette");
+    if (!palette || !inner.width || !inner.height) return;
+    var left = palette.offsetLeft + palette.offsetWidth + 12, margin = 12;
+    var width = canvasEl.clientWidth, height = canvasEl.clientHeight;
+    var scale = Math.min((width - left - margin) / inner.width, (height - 2 * margin) / inner.height, 1);
+    if (scale <= 0) return;
+    canvas.viewbox({x: inner.x - left / scale, y: inner.y - margin / scale,
+      width: width / scale, height: height / scale});
+  }
   modeler.importXML(JSON.parse(document.getElementById("diagram-xml").textContent)).then(function () {
-    modeler.get("canvas").zoom("fit-viewport");
+    fitBesidePalette();
     // The diagram's labels are the process's own names, as its authors wrote them.
     canvasEl.querySelectorAll("svg, .bjs-powered-by").forEach(function (el) {
       el.setAttribute("translate", "no");
