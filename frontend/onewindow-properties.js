@@ -61,6 +61,23 @@ function ensureExtension(element, bo, type, attrs, bpmnFactory) {
   return [commands, found];
 }
 
+// Diagrams made in the Camunda Modeler keep their camunda: attributes (no descriptor: they
+// stay as they are, in $attrs); the deploy check reads camunda:formKey before the property,
+// and camunda:topic / camunda:type after spiffworkflow:serviceTaskOperator.
+function camunda(bo, name) {
+  return (bo.$attrs || {})["camunda:" + name];
+}
+
+// The form a form key names, as the deploy check reads it (model_info.form_name):
+// `embedded:app:forms/x.html`, `x.json` and `x` all name the form `x`.
+function formName(key) {
+  let name = (key || "").trim().split(":").pop().split("/").pop();
+  for (const suffix of [".json", ".html", ".form"]) {
+    if (name.endsWith(suffix)) name = name.slice(0, -suffix.length);
+  }
+  return name;
+}
+
 function formKeyProperty(bo) {
   const props = findExtension(bo, "spiffworkflow:Properties");
   return props ? props.get("values").find((p) => p.name === FORM_KEY) : undefined;
@@ -92,12 +109,18 @@ function FormEntry(props) {
   const commandStack = useService("commandStack");
   const choices = useService("config.onewindow", false) || {};
   const options = (choices.forms || []).map((name) => ({ value: name, label: name }));
+  const modeling = useService("modeling");
   const getValue = () => {
-    const prop = formKeyProperty(getBusinessObject(element));
-    return (prop && prop.value) || "";
+    const bo = getBusinessObject(element);
+    const prop = formKeyProperty(bo);
+    return formName(camunda(bo, "formKey") || (prop && prop.value));
   };
   const setValue = (value) => {
     const bo = getBusinessObject(element);
+    if (camunda(bo, "formKey") !== undefined) {  // the attribute the check reads first
+      modeling.updateProperties(element, { "camunda:formKey": value || undefined });
+      return;
+    }
     const existing = formKeyProperty(bo);
     if (!value) {
       if (!existing) return;
@@ -147,8 +170,11 @@ function OperatorEntry(props) {
   const choices = useService("config.onewindow", false) || {};
   const options = (choices.operators || []).map((name) => ({ value: name, label: name }));
   const getValue = () => {
-    const op = findExtension(getBusinessObject(element), "spiffworkflow:ServiceTaskOperator");
-    return (op && op.get("id")) || "";
+    const bo = getBusinessObject(element);
+    const op = findExtension(bo, "spiffworkflow:ServiceTaskOperator");
+    if (op) return op.get("id") || "";
+    const type = camunda(bo, "type");
+    return camunda(bo, "topic") || (type && type !== "external" ? type : "");
   };
   const setValue = (value) => {
     const bo = getBusinessObject(element);

@@ -202,3 +202,59 @@ def test_the_modeler_keeps_every_extension_of_the_shipped_diagrams(app, live_ser
         assert result["warnings"] == [], path.name
         assert _spiff_items(result["saved"]) == _spiff_items(xml), path.name
     ctx.close()
+
+
+CAMUNDA_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI"
+  xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="http://bpmn.io">
+  <bpmn:process id="p" isExecutable="true">
+    <bpmn:userTask id="Task_review" name="Review"
+      camunda:formKey="embedded:app:forms/review_decision.html"/>
+    <bpmn:serviceTask id="Task_notify" name="Notify" camunda:type="external"
+      camunda:topic="notify"/>
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="di"><bpmndi:BPMNPlane id="plane" bpmnElement="p">
+    <bpmndi:BPMNShape id="s1" bpmnElement="Task_review">
+      <dc:Bounds x="300" y="100" width="100" height="80"/></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="s2" bpmnElement="Task_notify">
+      <dc:Bounds x="500" y="100" width="100" height="80"/></bpmndi:BPMNShape>
+  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+</bpmn:definitions>"""
+
+
+def test_camunda_attributes_are_shown_and_edited_where_the_check_reads_them(
+    app, live_server, browser
+):
+    """A Camunda Modeler diagram: the form comes from camunda:formKey (normalised like the
+    deploy check does) and the choice goes back there; the operator from camunda:topic."""
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    console_errors: list[str] = []
+    ctx.on("console", lambda m: m.type == "error" and console_errors.append(m.text[:300]))
+    page = ctx.new_page()
+    login(page, live_server, "admin")
+    page.goto(f"{live_server}/admin/processes/business_registration/edit")
+    page.wait_for_selector("#canvas[data-ready='1']")
+    page.evaluate("(xml) => window.owModeler.importXML(xml)", CAMUNDA_XML)
+
+    def select(element_id):
+        page.evaluate(
+            """(id) => { const m = window.owModeler;
+              m.get('selection').select(m.get('elementRegistry').get(id)); }""",
+            element_id,
+        )
+
+    select("Task_review")
+    form = page.locator(f"{PANEL} select[name=ow-form]")
+    assert form.input_value() == "review_decision"
+    form.select_option("intake_decision")
+    select("Task_notify")  # camunda:type="external" camunda:topic="notify"
+    assert page.locator(f"{PANEL} select[name=ow-operator]").input_value() == "notify"
+    saved = page.evaluate("async () => (await window.owModeler.saveXML()).xml")
+    root = etree.fromstring(saved.encode())
+    task = root.find(".//bpmn:userTask[@id='Task_review']", NS)
+    assert task.get(f"{{{NS['camunda']}}}formKey") == "intake_decision"
+    assert task.find(".//spiffworkflow:property", NS) is None
+    assert console_errors == []
+    ctx.close()

@@ -114,7 +114,8 @@
       else liveState("ok");
     }).catch(function () { if (round === liveRound) liveState("error"); });
   }
-  modeler.on("commandStack.changed", function () {
+  modeler.on("commandStack.changed", function (event) {
+    if (event.trigger === "clear") return;  // a fresh import: checked once it has loaded
     clearTimeout(liveTimer);
     liveRound++;  // whatever is on its way describes an older diagram
     liveState("checking");
