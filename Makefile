@@ -42,7 +42,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
 	@touch $@
 
-frontend: app/static/vendor/.installed
+MODELER_BUNDLE := app/static/vendor/onewindow-modeler
+
+frontend: app/static/vendor/.installed $(MODELER_BUNDLE)/.built
 
 app/static/vendor/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -53,6 +55,15 @@ app/static/vendor/.installed: package.json package-lock.json
 	cp node_modules/echarts/dist/echarts.min.js app/static/vendor/echarts/
 	cp node_modules/axe-core/axe.min.js app/static/vendor/axe-core/
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css app/static/vendor/swagger-ui/
+	@touch $@
+
+# The admin modeler: bpmn-js + properties panel + OneWindow's group, bundled from frontend/
+# (rebuilt when an entry file changes, and after every fresh `npm ci` above, which empties
+# app/static/vendor).
+$(MODELER_BUNDLE)/.built: app/static/vendor/.installed $(wildcard frontend/*.js frontend/*.mjs frontend/*.json)
+	rm -rf $(MODELER_BUNDLE) && mkdir -p $(MODELER_BUNDLE)
+	node frontend/build.mjs $(MODELER_BUNDLE)
+	cp node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css $(MODELER_BUNDLE)/
 	@touch $@
 
 translations: $(VENV)/.installed

@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -174,7 +175,10 @@ def heatmap(process_id: str, version: int):
 def edit(process_id: str):
     base = processes.get_version(process_id, request.args.get("version", type=int))
     return render_template(
-        "admin/modeler.html", base=base, xml=base.source_files[processes.main_file(base)]
+        "admin/modeler.html",
+        base=base,
+        xml=base.source_files[processes.main_file(base)],
+        choices=processes.modeler_choices(str(get_locale())),
     )
 
 

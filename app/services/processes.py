@@ -103,6 +103,23 @@ def validate_edit(base: ProcessVersion, xml: str) -> list[dict]:
     return [i.as_dict() for i in getattr(bundle, "warnings", []) or []]
 
 
+def modeler_choices(locale: str) -> dict:
+    """What the modeler's OneWindow properties offer, as the deploy check accepts them: the
+    departments a lane may be named after (and the applicant's lane), the task forms a user
+    task may open, the operators a service task may run."""
+    departments = db.session.execute(
+        db.select(Department).where(Department.active.is_(True)).order_by(Department.code)
+    ).scalars()
+    return {
+        "departments": [
+            {"value": d.code, "label": f"{d.display_name(locale)} ({d.code})"} for d in departments
+        ],
+        "applicant_lane": APPLICANT_LANE,
+        "forms": catalogue.task_form_names(),
+        "operators": sorted(registry().names()),
+    }
+
+
 @uow.use_case
 def deploy_edit(base: ProcessVersion, xml: str, user):
     """Make the edited diagram current: a new version, a rollback to the version with the
