@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import uow
 from app.domain import calendar, events
@@ -251,11 +252,17 @@ def _lock_for_new_file(application: Application) -> None:
     submitted, the correction answered) refuses the file.
     """
     seen = application.status
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(
-            text("UPDATE application SET status = status WHERE id = :id"), {"id": application.id}
-        )
-    db.session.refresh(application, ["status"], with_for_update=True)
+    if db.session.get_bind().dialect.name == "sqlite":  # the write that locks also reads
+        table = Application.__table__
+        current = db.session.execute(
+            update(table)
+            .where(table.c.id == application.id)
+            .values(status=table.c.status)
+            .returning(table.c.status)
+        ).scalar_one()
+        set_committed_value(application, "status", current)
+    else:
+        db.session.refresh(application, ["status"], with_for_update=True)
     db.session.expire(application, ["attachments"])
     if application.status != seen:
         raise Conflict(

@@ -23,11 +23,10 @@ from app.models import (
     Role,
     TaskStatus,
     User,
-    WorkflowInstance,
     utcnow,
 )
 from app.services import catalogue, forms
-from app.workflow import runtime
+from app.workflow import locking, runtime
 from app.workflow.tasks import LEAD_GROUP
 
 LIVE_TASK = text("human_task.status IN ('open', 'claimed')")
@@ -298,8 +297,8 @@ def decide(clerk: User, task_id: int, raw: dict) -> HumanTask:
 
     task = get_task(clerk, task_id)
     _check_group(clerk, task)
-    instance = db.session.get(WorkflowInstance, task.instance_id)
-    if instance is not None and instance.status == runtime.SUSPENDED:
+    instance = locking.lock_instance(task.instance_id)  # the advance below reuses the lock
+    if instance.status == runtime.SUSPENDED:
         raise runtime.CaseSuspended()
     data, errors = forms.validate(task_form(task), raw)
     if errors:

@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app import uow
 from app.domain.errors import Conflict, NotFound
 from app.extensions import db
 from app.models import WorkflowInstance, utcnow
@@ -29,8 +30,16 @@ _LOCK = (
 
 
 def lock_instance(instance_id: int) -> WorkflowInstance:
-    """Load the instance (and its application) for update (row lock where there is one)."""
-    inst = db.session.execute(_LOCK, {"b_id": instance_id}).scalar()
+    """Load the instance (and its application) for update (row lock where there is one).
+
+    Once per transaction: the lock is held until it ends, so a second call (a decision
+    checks the case is not suspended, then advances it) returns the row already read,
+    unless this session changed an instance since (then it is read again)."""
+    inst = uow.per_transaction(
+        WorkflowInstance,
+        ("locked", instance_id),
+        lambda: db.session.execute(_LOCK, {"b_id": instance_id}).scalar(),
+    )
     if inst is None:
         raise NotFound("instance_not_found", "workflow instance not found")
     return inst
