@@ -27,7 +27,16 @@ from app.models import (
     utcnow,
 )
 from app.models.materials import MaterialSubstitute
-from app.services import agents, catalogue, file_lanes, forms, material_rules, reuse, uploads
+from app.services import (
+    agents,
+    catalogue,
+    file_lanes,
+    forms,
+    lookup,
+    material_rules,
+    reuse,
+    uploads,
+)
 from app.services.periods import local_today
 from app.workflow import runtime
 
@@ -351,11 +360,20 @@ def submit(application: Application) -> Application:
         raise ValidationFailed(errors, _l("The application is not complete yet."))
     now = utcnow()
     # The row as it is now, read back by the UPDATE itself (RETURNING), replaces what this
-    # session held: one statement instead of an UPDATE and a refresh.
+    # session held: one statement instead of an UPDATE and a refresh. The case number, the
+    # statutory due date and the query code (printed on the receipt) are written by it too.
+    # The date in the case number is the day it was submitted where the service is (Beijing),
+    # as every time on its pages is shown: 00:30 on 1 March local is 1 March, not 28 February.
     submitted = db.session.execute(
         update(Application)
         .where(Application.id == application.id, Application.status == ApplicationStatus.DRAFT)
-        .values(status=ApplicationStatus.SUBMITTED, submitted_at=now)
+        .values(
+            status=ApplicationStatus.SUBMITTED,
+            submitted_at=now,
+            case_number=f"YW{local_today(now):%Y%m%d}{application.id:06d}",
+            due_at=calendar.add_working_days(now, application.service.time_limit_days),
+            query_code=application.query_code or lookup.new_query_code(),
+        )
         .returning(Application)
         .execution_options(synchronize_session=False, populate_existing=True)
     ).scalar()
@@ -366,10 +384,6 @@ def submit(application: Application) -> Application:
         )
     if submitted is not application:  # held by another session: read it as before
         db.session.refresh(application)
-    # The date in the case number is the day it was submitted where the service is (Beijing),
-    # as every time on its pages is shown: 00:30 on 1 March local is 1 March, not 28 February.
-    application.case_number = f"YW{local_today(now):%Y%m%d}{application.id:06d}"
-    application.due_at = calendar.add_working_days(now, application.service.time_limit_days)
     material_rules.defer_missing(application, application.citizen)  # 容缺: to follow later
     events.case_step(application, "submitted", actor=application.citizen)
     try:
