@@ -85,8 +85,8 @@ def histogram_percentile(buckets, q: float) -> float | None:
     return lo if not frac else lo + (value_at(lo_rank + 1) - lo) * frac
 
 
-# session.info: {(model, key columns, counter columns): {key values: [increments]}} of the
-# open transaction, not sent yet
+# session.info: {(model, key columns): {key values: {counter: increment}}} of the open
+# transaction, not sent yet
 _PENDING = uow.transaction_scoped("onewindow_pending_rollup_increments")
 
 
@@ -96,15 +96,10 @@ def _add(model, keys: dict, **increments) -> None:
     The increments of a transaction are summed per row and sent when it commits, one
     upsert per table and set of counters (`_send`), or earlier as soon as anything in it
     reads a rollup (`_send_before_reading`)."""
-    group = (model, tuple(keys), tuple(increments))
-    rows = db.session.info.setdefault(_PENDING, {}).setdefault(group, {})
-    key_values = tuple(keys.values())
-    total = rows.get(key_values)
-    rows[key_values] = (
-        list(increments.values())
-        if total is None
-        else [a + b for a, b in zip(total, increments.values(), strict=True)]
-    )
+    rows = db.session.info.setdefault(_PENDING, {}).setdefault((model, tuple(keys)), {})
+    total = rows.setdefault(tuple(keys.values()), {})
+    for counter, value in increments.items():
+        total[counter] = total.get(counter, 0) + value
 
 
 def send_pending(session: Session | None = None) -> None:
@@ -117,11 +112,15 @@ def _send(session: Session) -> None:
     if not pending:
         return
     dialect = session.get_bind().dialect.name
-    for (model, key_columns, counters), rows in pending.items():
+    for (model, key_columns), rows in pending.items():
+        counters = sorted({c for increments in rows.values() for c in increments})
         stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(model).values(
             [
-                dict(zip(key_columns + counters, key_values + tuple(values), strict=True))
-                for key_values, values in rows.items()
+                {
+                    **dict(zip(key_columns, key_values, strict=True)),
+                    **{c: increments.get(c, 0) for c in counters},
+                }
+                for key_values, increments in rows.items()
             ]
         )
         columns = model.__table__.c
