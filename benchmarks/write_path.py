@@ -69,7 +69,16 @@ class StatementCounter:
         self.per_step: Counter = Counter()
         self.shapes: Counter = Counter()  # (step, statement shape) -> count
         self.step = "setup"
+        self.seconds: Counter = Counter()  # step -> wall-clock seconds spent in it
+        self._since = time.perf_counter()
         event.listen(engine, "before_cursor_execute", self._count)
+
+    def enter(self, name: str | None) -> None:
+        """Start step `name` (None: the benchmark's own look-ups), closing the current one."""
+        now = time.perf_counter()
+        if self.step is not None:
+            self.seconds[self.step] += now - self._since
+        self.step, self._since = name, now
 
     def _count(self, conn, cursor, statement, *args, **kwargs):
         if self.step is not None:  # None: the benchmark's own look-ups, not counted
@@ -110,7 +119,7 @@ def one_case(app, citizen_id: int, counter: StatementCounter | None, data: bytes
 
     def step(name):
         if counter:
-            counter.step = name
+            counter.enter(name)
 
     def clerk_for(task):
         return db.session.execute(
@@ -271,8 +280,9 @@ def measure(url: str, label: str, n: int, shapes: int = 15) -> None:
         print(f"product  {n / product:6.1f} cases/s   bare+durable {n / baseline:6.1f} cases/s")
         print(f"ratio product/bare = {product / baseline:.2f}   (target <= 1.5)")
         print(f"SQL statements per case = {total / n:.0f}   (target <= 30)")
+        print(f"    {'step':28s} {'statements':>10s} {'ms':>7s}   (per case)")
         for name, count in counter.per_step.most_common():
-            print(f"    {name:28s} {count / n:6.1f}")
+            print(f"    {name:28s} {count / n:10.1f} {counter.seconds[name] * 1000 / n:7.1f}")
         if shapes:
             by_shape: Counter = Counter()
             for (_, statement), count in counter.shapes.items():
