@@ -15,7 +15,7 @@ service's lead department (0 when the service names none).
 
 from __future__ import annotations
 
-from sqlalchemy import and_, event, func, select
+from sqlalchemy import and_, bindparam, event, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -113,23 +113,36 @@ def _send(session: Session) -> None:
         return
     dialect = session.get_bind().dialect.name
     for (model, key_columns), rows in pending.items():
-        counters = sorted({c for increments in rows.values() for c in increments})
-        stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(model).values(
+        counters = tuple(sorted({c for increments in rows.values() for c in increments}))
+        session.execute(
+            _upsert(dialect, model, key_columns, counters),
             [
                 {
                     **dict(zip(key_columns, key_values, strict=True)),
                     **{c: increments.get(c, 0) for c in counters},
                 }
                 for key_values, increments in rows.items()
-            ]
+            ],
         )
+
+
+_UPSERTS: dict = {}  # (dialect, model, key columns, counters) -> the statement, built once
+
+
+def _upsert(dialect: str, model, key_columns: tuple, counters: tuple):
+    """INSERT … ON CONFLICT DO UPDATE adding `counters` to the row of `key_columns` (built
+    once per shape: building and compiling it each time cost more than running it)."""
+    shape = (dialect, model, key_columns, counters)
+    stmt = _UPSERTS.get(shape)
+    if stmt is None:
         columns = model.__table__.c
-        session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=list(key_columns),
-                set_={k: columns[k] + stmt.excluded[k] for k in counters},
-            )
+        insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(model.__table__)
+        insert = insert.values({c: bindparam(c) for c in key_columns + counters})
+        stmt = _UPSERTS[shape] = insert.on_conflict_do_update(
+            index_elements=list(key_columns),
+            set_={k: columns[k] + insert.excluded[k] for k in counters},
         )
+    return stmt
 
 
 @event.listens_for(Session, "before_commit")
