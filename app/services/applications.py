@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, update
+from sqlalchemy import delete, inspect, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import uow
@@ -203,7 +203,10 @@ def store_attachment(
     slots = {m["slot"]: m for m in application.service.definition.get("materials", [])}
     if slot not in slots:
         raise DomainError("bad_slot", _l("Unknown material."))
-    _check_room(application, slot, supersede)  # refuse early, before the file's checks
+    if supersede or "attachments" in inspect(application).dict:
+        # refuse early, before the file's checks, when the files are at hand; otherwise the
+        # count under the lock below refuses it (one read of the files instead of two)
+        _check_room(application, slot, supersede)
     filename = (filename or "upload").replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload"
     checked = uploads.inspect_content(data, filename)
     lane = file_lanes.lane_for_upload(application, checked)
