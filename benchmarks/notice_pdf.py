@@ -3,9 +3,10 @@
 Times `notice_documents.render` on a two-page-ish decision (不予行政许可决定书 with reasons
 and remedies) plus the SHA-256 and the file write that `notices.issue` adds, and prints it
 next to a baseline measured in the same run: the same layout in Helvetica with ASCII text and
-no QR code (what ReportLab costs without the CJK subset and the barcode). Notices are
-written inside the use case's transaction while one takes well under its budget
-(:data:`IN_TRANSACTION_BUDGET_MS`); above it they would have to become a background job.
+no QR code (what ReportLab costs without the CJK subset and the barcode). Notices are no
+longer rendered inside the use case's transaction (issue 18: the case records the notice's
+content and the PDF is rendered on first download or verification); the budget
+(:data:`IN_TRANSACTION_BUDGET_MS`) now bounds what a first download waits for.
 The font is loaded once per process (reported separately).
 
     .venv/bin/python benchmarks/notice_pdf.py [--repeat R]

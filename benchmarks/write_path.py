@@ -15,7 +15,7 @@ Prints cases/s of each, the ratio product/bare (target <= 1.5) and SQL statement
 (target <= 30), with the statements of each step. SQLite always; PostgreSQL when it answers at
 127.0.0.1:5432 (a throw-away database).
 
-    .venv/bin/python benchmarks/write_path.py [--cases 30] [--no-postgres]
+    .venv/bin/python benchmarks/write_path.py [--cases 30] [--no-postgres] [--shapes 15]
 """
 
 from __future__ import annotations
@@ -67,12 +67,39 @@ class StatementCounter:
         from sqlalchemy import event
 
         self.per_step: Counter = Counter()
+        self.shapes: Counter = Counter()  # (step, statement shape) -> count
         self.step = "setup"
+        self.seconds: Counter = Counter()  # step -> wall-clock seconds spent in it
+        self._since = time.perf_counter()
         event.listen(engine, "before_cursor_execute", self._count)
 
-    def _count(self, *args, **kwargs):
+    def enter(self, name: str | None) -> None:
+        """Start step `name` (None: the benchmark's own look-ups), closing the current one."""
+        now = time.perf_counter()
+        if self.step is not None:
+            self.seconds[self.step] += now - self._since
+        self.step, self._since = name, now
+
+    def _count(self, conn, cursor, statement, *args, **kwargs):
         if self.step is not None:  # None: the benchmark's own look-ups, not counted
             self.per_step[self.step] += 1
+            self.shapes[(self.step, shape(statement))] += 1
+
+
+def shape(statement: str) -> str:
+    """A statement reduced to what tells it apart: its verb and table and, for a SELECT, its
+    WHERE clause (parameters, column lists and white space dropped)."""
+    import re
+
+    text = " ".join(statement.split())
+    verb = text.split(" ", 1)[0].upper()
+    if verb == "SELECT":
+        table = re.search(r" FROM (\S+)", text)
+        where = re.search(r" WHERE (.*?)(?: ORDER BY| LIMIT| GROUP BY| FOR UPDATE|$)", text)
+        where_text = re.sub(r"%\(\w+\)s|\?|\$\d+", "?", where.group(1)) if where else ""
+        return f"SELECT {table.group(1) if table else '?'} WHERE {where_text}"[:110]
+    table = re.search(r"^(?:INSERT INTO|UPDATE|DELETE FROM) (\S+)", text, re.IGNORECASE)
+    return f"{verb} {table.group(1) if table else text[:60]}"
 
 
 def png() -> bytes:
@@ -92,7 +119,7 @@ def one_case(app, citizen_id: int, counter: StatementCounter | None, data: bytes
 
     def step(name):
         if counter:
-            counter.step = name
+            counter.enter(name)
 
     def clerk_for(task):
         return db.session.execute(
@@ -227,7 +254,7 @@ def bare(url: str, n: int) -> float:
     return time.perf_counter() - start
 
 
-def measure(url: str, label: str, n: int) -> None:
+def measure(url: str, label: str, n: int, shapes: int = 15) -> None:
     """Print the figures for one database."""
     from app.services import file_workers
 
@@ -253,8 +280,17 @@ def measure(url: str, label: str, n: int) -> None:
         print(f"product  {n / product:6.1f} cases/s   bare+durable {n / baseline:6.1f} cases/s")
         print(f"ratio product/bare = {product / baseline:.2f}   (target <= 1.5)")
         print(f"SQL statements per case = {total / n:.0f}   (target <= 30)")
+        print(f"    {'step':28s} {'statements':>10s} {'ms':>7s}   (per case)")
         for name, count in counter.per_step.most_common():
-            print(f"    {name:28s} {count / n:6.1f}")
+            print(f"    {name:28s} {count / n:10.1f} {counter.seconds[name] * 1000 / n:7.1f}")
+        if shapes:
+            by_shape: Counter = Counter()
+            for (_, statement), count in counter.shapes.items():
+                by_shape[statement] += count
+            print(f"  the {shapes} most frequent statement shapes, per case:")
+            for statement, count in by_shape.most_common(shapes):
+                steps = sorted({step for (step, s), c in counter.shapes.items() if s == statement})
+                print(f"    {count / n:5.1f}  {statement}   [{', '.join(steps)}]")
 
 
 def main() -> None:
@@ -262,9 +298,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=30)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument(
+        "--shapes", type=int, default=15, help="print this many top statement shapes (0: none)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        measure(f"sqlite:///{tmp}/bench.sqlite3", "SQLite", args.cases)
+        measure(f"sqlite:///{tmp}/bench.sqlite3", "SQLite", args.cases, args.shapes)
     if args.no_postgres:
         return
     name = f"ow_write_path_{int(time.time())}"
@@ -273,7 +312,12 @@ def main() -> None:
         print("PostgreSQL not reachable: SQLite only")
         return
     try:
-        measure(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", "PostgreSQL", args.cases)
+        measure(
+            f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}",
+            "PostgreSQL",
+            args.cases,
+            args.shapes,
+        )
     finally:
         subprocess.run([*psql, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)
 

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import Holiday
 
 
-def _exceptions(start, end) -> dict:
+def exceptions_between(start, end) -> dict:
     """The holiday table's entries from `start` to `end`: read once per transaction for a
     year beyond the first range asked for (a case's several deadlines share one read)."""
     loaded = uow.per_transaction(Holiday, "calendar", dict)  # (first, last) -> {day: works}
@@ -22,7 +22,7 @@ def _exceptions(start, end) -> dict:
     last = end + timedelta(days=366)
     rows = db.session.execute(db.select(Holiday).where(Holiday.day >= start, Holiday.day <= last))
     loaded[(start, last)] = {h.day: h.is_workday for h in rows.scalars()}
-    return _exceptions(start, end)
+    return exceptions_between(start, end)
 
 
 def is_working_day(day, exceptions: dict) -> bool:
@@ -36,7 +36,7 @@ def add_working_days(start: datetime, days: int) -> datetime:
     """The end (local time) of the working day `days` working days after `start`, in UTC."""
     tz = ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))
     local = start.astimezone(tz)
-    exceptions = _exceptions(local.date(), local.date() + timedelta(days=days * 3 + 30))
+    exceptions = exceptions_between(local.date(), local.date() + timedelta(days=days * 3 + 30))
     day = local.date()
     remaining = days
     while remaining > 0:
@@ -58,7 +58,7 @@ def working_days_between(start: datetime, end: datetime) -> int:
     first, last = local_date(start), local_date(end)
     if last <= first:
         return 0
-    exceptions = _exceptions(first, last)
+    exceptions = exceptions_between(first, last)
     return sum(
         is_working_day(first + timedelta(days=n), exceptions)
         for n in range(1, (last - first).days + 1)

@@ -14,18 +14,15 @@ from sqlalchemy.orm import joinedload
 from app.domain import events
 from app.extensions import db
 from app.jobs.registry import handler, on_final_failure
-from app.models import Application, Attachment, ECertificate, Job, WorkflowInstance
+from app.models import Application, Attachment, ECertificate, Job
 from app.services import delivery, ecertificates, incidents, previews, reviews, webhooks
-from app.workflow import runtime
+from app.workflow import locking, runtime
 
 # What each handler reads, loaded with the row in one statement rather than one by one.
 _WITH_CASE = joinedload(Attachment.application)
 _ATTACHMENT_WITH_CASE = (
     _WITH_CASE.joinedload(Application.service),
     _WITH_CASE.joinedload(Application.citizen),
-)
-_INSTANCE_WITH_FILES = (
-    joinedload(WorkflowInstance.application).selectinload(Application.attachments),
 )
 _CERTIFICATE_WITH_ISSUER = (
     joinedload(ECertificate.service),
@@ -69,7 +66,7 @@ def operator_call(job: Job, instance_id: int, task_id: str, operator: str, param
     """Run an asynchronous service-task operator and report its result to the workflow."""
     if operator != "auto_review":
         raise ValueError(f"no asynchronous implementation for operator {operator!r}")
-    inst = db.session.get(WorkflowInstance, instance_id, options=_INSTANCE_WITH_FILES)
+    inst = locking.lock_instance(instance_id)  # the advance below reuses this lock and read
     result = reviews.review_case(inst.application)
     events.case_step(
         inst.application,

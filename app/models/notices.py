@@ -2,7 +2,8 @@
 
 The PDF itself is a file under `UPLOAD_DIR/notices/` (never in the database); the row holds
 what identifies it — its kind and number, the random code its QR code and the public
-verification page use, the issuing agency as printed, and the file's SHA-256.
+verification page use, the issuing agency as printed, what the PDF prints (`content`) and,
+once the PDF is rendered on first use, the file's name and SHA-256.
 """
 
 from __future__ import annotations
@@ -27,9 +28,13 @@ class Notice(db.Model):
     verification_code: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     agency: Mapped[str] = mapped_column(String(255), nullable=False)  # as printed
     details = mapped_column(JSONType)  # what the body says (reasons, items, dates)
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
-    size: Mapped[int] = mapped_column(Integer, nullable=False)
-    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    # What the PDF prints (notice_documents.NoticeContent), frozen at issue; None for
+    # notices issued before PDFs were rendered on first use.
+    content = mapped_column(JSONType)
+    # The PDF, once rendered (first download or verification): None until then.
+    stored_name: Mapped[str | None] = mapped_column(String(64), unique=True)
+    size: Mapped[int | None] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64))
     issued_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     application = relationship("Application")

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, inspect, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import uow
 from app.domain import calendar, events
@@ -26,7 +27,16 @@ from app.models import (
     utcnow,
 )
 from app.models.materials import MaterialSubstitute
-from app.services import agents, catalogue, file_lanes, forms, material_rules, reuse, uploads
+from app.services import (
+    agents,
+    catalogue,
+    file_lanes,
+    forms,
+    lookup,
+    material_rules,
+    reuse,
+    uploads,
+)
 from app.services.periods import local_today
 from app.workflow import runtime
 
@@ -194,7 +204,10 @@ def store_attachment(
     slots = {m["slot"]: m for m in application.service.definition.get("materials", [])}
     if slot not in slots:
         raise DomainError("bad_slot", _l("Unknown material."))
-    _check_room(application, slot, supersede)  # refuse early, before the file's checks
+    if supersede or "attachments" in inspect(application).dict:
+        # refuse early, before the file's checks, when the files are at hand; otherwise the
+        # count under the lock below refuses it (one read of the files instead of two)
+        _check_room(application, slot, supersede)
     filename = (filename or "upload").replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload"
     checked = uploads.inspect_content(data, filename)
     lane = file_lanes.lane_for_upload(application, checked)
@@ -252,11 +265,17 @@ def _lock_for_new_file(application: Application) -> None:
     submitted, the correction answered) refuses the file.
     """
     seen = application.status
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(
-            text("UPDATE application SET status = status WHERE id = :id"), {"id": application.id}
-        )
-    db.session.refresh(application, ["status"], with_for_update=True)
+    if db.session.get_bind().dialect.name == "sqlite":  # the write that locks also reads
+        table = Application.__table__
+        current = db.session.execute(
+            update(table)
+            .where(table.c.id == application.id)
+            .values(status=table.c.status)
+            .returning(table.c.status)
+        ).scalar_one()
+        set_committed_value(application, "status", current)
+    else:
+        db.session.refresh(application, ["status"], with_for_update=True)
     db.session.expire(application, ["attachments"])
     if application.status != seen:
         raise Conflict(
@@ -345,11 +364,20 @@ def submit(application: Application) -> Application:
         raise ValidationFailed(errors, _l("The application is not complete yet."))
     now = utcnow()
     # The row as it is now, read back by the UPDATE itself (RETURNING), replaces what this
-    # session held: one statement instead of an UPDATE and a refresh.
+    # session held: one statement instead of an UPDATE and a refresh. The case number, the
+    # statutory due date and the query code (printed on the receipt) are written by it too.
+    # The date in the case number is the day it was submitted where the service is (Beijing),
+    # as every time on its pages is shown: 00:30 on 1 March local is 1 March, not 28 February.
     submitted = db.session.execute(
         update(Application)
         .where(Application.id == application.id, Application.status == ApplicationStatus.DRAFT)
-        .values(status=ApplicationStatus.SUBMITTED, submitted_at=now)
+        .values(
+            status=ApplicationStatus.SUBMITTED,
+            submitted_at=now,
+            case_number=f"YW{local_today(now):%Y%m%d}{application.id:06d}",
+            due_at=calendar.add_working_days(now, application.service.time_limit_days),
+            query_code=application.query_code or lookup.new_query_code(),
+        )
         .returning(Application)
         .execution_options(synchronize_session=False, populate_existing=True)
     ).scalar()
@@ -360,10 +388,6 @@ def submit(application: Application) -> Application:
         )
     if submitted is not application:  # held by another session: read it as before
         db.session.refresh(application)
-    # The date in the case number is the day it was submitted where the service is (Beijing),
-    # as every time on its pages is shown: 00:30 on 1 March local is 1 March, not 28 February.
-    application.case_number = f"YW{local_today(now):%Y%m%d}{application.id:06d}"
-    application.due_at = calendar.add_working_days(now, application.service.time_limit_days)
     material_rules.defer_missing(application, application.citizen)  # 容缺: to follow later
     events.case_step(application, "submitted", actor=application.citizen)
     try:

@@ -9,8 +9,9 @@ event leads to:
 |------------------------|------------------------------------------------------------|
 | CaseStep               | a timeline row; a notification for the kinds that tell     |
 |                        | someone (`notifications.EVENT_KINDS`); a written notice    |
-|                        | (PDF) for the steps that call for one (`notices.           |
-|                        | on_case_step`: submitted → receipt with the query code,    |
+|                        | (its PDF rendered on first download) for the steps that   |
+|                        | call for one (`notices.on_case_step`: submitted →          |
+|                        | receipt with the query code,                               |
 |                        | task_done(correction) → 补正通知书, decided → 决定书);     |
 |                        | certificate_issued: the e-certificate in the register and  |
 |                        | its signing job; a webhook delivery job per subscribed     |

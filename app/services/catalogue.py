@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from app import uow
 from app.domain.errors import NotFound
 from app.extensions import db
 from app.models import Service, ServiceVersion, TaskForm
@@ -51,7 +52,13 @@ def _load_form_cached(forms_dir: str, name: str, mtime: float) -> dict:
 def load_form(name: str) -> dict:
     """The form schema `forms/<name>.json` (application form) or the task form `name`: the
     one edited in the browser, else `forms/tasks/<name>.json`."""
-    edited = db.session.execute(db.select(TaskForm.schema).where(TaskForm.name == name)).scalar()
+    edited = uow.per_transaction(  # a use case asks for one form several times
+        TaskForm,
+        ("schema", name),
+        lambda: db.session.execute(
+            db.select(TaskForm.schema).where(TaskForm.name == name)
+        ).scalar(),
+    )
     if edited is not None:
         return edited
     forms_dir = Path(current_app.config["FORMS_DIR"])

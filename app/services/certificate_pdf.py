@@ -3,9 +3,10 @@
 `render(content)` turns a `CertificateContent` — title, number, holder, facts, issuing
 department, dates, verification URL — into the bytes of an A4 PDF whose Chinese text is set
 in a CJK TrueType font embedded as a subset with its Unicode map (so it can be selected,
-searched and extracted), with a QR code (ReportLab's `barcode.qr`) holding the public
-verification URL, also printed beneath it. The certificate number is the document's subject
-(PDF metadata) too, so a checker can find it without reading the page.
+searched and extracted), with a QR code (`notice_documents.qr_code`: ReportLab's, with a
+fixed mask) holding the public verification URL, also printed beneath it. The certificate
+number is the document's subject (PDF metadata) too, so a checker can find it without
+reading the page.
 
 The font is looked for at run time: `CERTIFICATE_FONT` (a .ttf/.ttc path) if set, else the
 TrueType CJK fonts of the Debian packages the Makefile installs (fonts-wqy-zenhei first).
@@ -19,7 +20,6 @@ import io
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.barcode.qr import QrCode
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -28,6 +28,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.services import cjk_font
+from app.services.notice_documents import qr_code
 
 FONT_NAME = "OneWindowCertificateCJK"
 RED = colors.HexColor("#b22222")
@@ -96,7 +97,7 @@ def render(content: CertificateContent, *, font: str | None = None) -> bytes:
             ]
         )
     )
-    qr = QrCode(content.verify_url or content.number, width=32 * mm, height=32 * mm, qrLevel="M")
+    qr = qr_code(content.verify_url or content.number, size=32 * mm)
     footer = Table(
         [
             [

@@ -1,10 +1,14 @@
 """Written notices (书面文书) of a case as PDFs: issuing, listing, downloading, verifying.
 
-`issue(application, kind, **details)` writes one notice — its number, the case number, the
-issuing agency, the date (Beijing time), the applicant, the body and a QR code for the
-public verification page — as a PDF under `UPLOAD_DIR/notices/`, and stores a `Notice`
-row for it, in the caller's unit of work (the file is removed again if that fails). A PDF
-takes tens of milliseconds, so it is written in the transaction, not as a job.
+`issue(application, kind, **details)` records one notice — its number, the case number, the
+issuing agency, the date (Beijing time), the applicant, the body and the URL of the public
+verification page its QR code holds — as a `Notice` row whose `content` is exactly what
+the PDF prints, in the caller's unit of work. The PDF (about a tenth of a second of
+ReportLab, most of it the QR code) is not rendered there: `rendered(notice)` writes it under
+`UPLOAD_DIR/notices/` the first time the notice is downloaded or verified, from the frozen
+content, so the document is the one issued whatever the case became since; `path_for`
+and `verify` call it. Two first downloads at once both render; the first to record its
+file wins and the other's file is removed.
 
 The kinds (`KINDS`): 受理回执 (receipt, on submission, with the query code of the public
 lookup), 受理通知书, 不予受理通知书, 补正通知书 (the one-time list of what to correct),
@@ -24,7 +28,7 @@ import os
 import re
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -263,8 +267,8 @@ def notices_dir() -> Path:
 
 
 def path_for(notice: Notice) -> Path:
-    """The notice's PDF file."""
-    return notices_dir() / notice.stored_name
+    """The notice's PDF file (rendered now if this is its first use)."""
+    return notices_dir() / rendered(notice).stored_name
 
 
 def _public_url(path: str) -> str:
@@ -347,23 +351,18 @@ def issue(application: Application, kind: str, *, department_id: int | None = No
     number = f"{application.case_number}-{spec.code}{_count(application) + 1:02d}"
     agency = _agency(application, kind, department_id)
     body = spec.write(application, details)
-    pdf = render(
-        NoticeContent(
-            title=spec.title,
-            number=f"编号：{number}",
-            agency=agency,
-            date=cn_date(now),
-            applicant=application.citizen.real_name,
-            facts=body.facts,
-            body=body.body,
-            items=body.items,
-            closing=body.closing,
-            verify_url=verification_url(code),
-        ),
-        font=current_app.config.get("NOTICE_FONT"),
+    content = NoticeContent(
+        title=spec.title,
+        number=f"编号：{number}",
+        agency=agency,
+        date=cn_date(now),
+        applicant=application.citizen.real_name,
+        facts=body.facts,
+        body=body.body,
+        items=body.items,
+        closing=body.closing,
+        verify_url=verification_url(code),
     )
-    stored_name = _store(pdf)
-    uow.on_failure(lambda: _remove(stored_name))
     notice = Notice(
         application_id=application.id,
         kind=kind,
@@ -371,13 +370,32 @@ def issue(application: Application, kind: str, *, department_id: int | None = No
         verification_code=code,
         agency=agency,
         details=details or None,
-        stored_name=stored_name,
-        size=len(pdf),
-        sha256=hashlib.sha256(pdf).hexdigest(),
+        content=asdict(content),
         issued_at=now,
     )
     db.session.add(notice)
-    db.session.flush()
+    return notice
+
+
+@uow.use_case
+def rendered(notice: Notice) -> Notice:
+    """`notice` with its PDF written (rendered from its frozen content on first use)."""
+    if notice.stored_name is not None:
+        return notice
+    content = dict(notice.content)
+    content["facts"] = [tuple(row) for row in content.get("facts", ())]
+    pdf = render(NoticeContent(**content), font=current_app.config.get("NOTICE_FONT"))
+    stored_name = _store(pdf)
+    uow.on_failure(lambda: _remove(stored_name))
+    won = db.session.execute(
+        db.update(Notice)
+        .where(Notice.id == notice.id, Notice.stored_name.is_(None))
+        .values(stored_name=stored_name, size=len(pdf), sha256=hashlib.sha256(pdf).hexdigest())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not won:  # rendered at the same time by another request: keep theirs
+        uow.on_commit(lambda: _remove(stored_name))
+    db.session.refresh(notice)
     return notice
 
 
@@ -523,6 +541,7 @@ def verify(code: str | None) -> VerifiedNotice | None:
     notice = db.session.execute(db.select(Notice).where(Notice.verification_code == code)).scalar()
     if notice is None:
         return None
+    notice = rendered(notice)  # the page prints the PDF's SHA-256
     return VerifiedNotice(
         kind=notice.kind,
         title=KINDS[notice.kind].title if notice.kind in KINDS else notice.kind,

@@ -15,10 +15,12 @@ service's lead department (0 when the service names none).
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, event, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
+from app import uow
 from app.extensions import db
 from app.models import (
     Application,
@@ -37,6 +39,7 @@ from app.models import (
 )
 from app.models.ratings import SATISFIED_LEVEL_MIN
 from app.services.working_time import WorkingClock
+from app.workflow import tasks
 
 CLOSED = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED, ApplicationStatus.REFUSED)
 ROLLUPS = (CaseRollup, TaskRollup, DurationRollup, StepRollup, StepDurationRollup)
@@ -82,18 +85,83 @@ def histogram_percentile(buckets, q: float) -> float | None:
     return lo if not frac else lo + (value_at(lo_rank + 1) - lo) * frac
 
 
+# session.info: {(model, key columns): {key values: {counter: increment}}} of the open
+# transaction, not sent yet
+_PENDING = uow.transaction_scoped("onewindow_pending_rollup_increments")
+
+
 def _add(model, keys: dict, **increments) -> None:
-    """Add `increments` to the row of `model` with primary key `keys` (created if missing)."""
-    dialect = db.session.get_bind().dialect.name
-    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(model).values(
-        **keys, **increments
-    )
-    columns = model.__table__.c
-    stmt = stmt.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={k: columns[k] + stmt.excluded[k] for k in increments},
-    )
-    db.session.execute(stmt)
+    """Add `increments` to the row of `model` with primary key `keys` (created if missing).
+
+    The increments of a transaction are summed per row and sent when it commits, one
+    upsert per table and set of counters (`_send`), or earlier as soon as anything in it
+    reads a rollup (`_send_before_reading`)."""
+    rows = db.session.info.setdefault(_PENDING, {}).setdefault((model, tuple(keys)), {})
+    total = rows.setdefault(tuple(keys.values()), {})
+    for counter, value in increments.items():
+        total[counter] = total.get(counter, 0) + value
+
+
+def send_pending(session: Session | None = None) -> None:
+    """Send the increments added so far in this transaction (normally done at commit)."""
+    _send(session or db.session())
+
+
+def _send(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    dialect = session.get_bind().dialect.name
+    for (model, key_columns), rows in pending.items():
+        counters = tuple(sorted({c for increments in rows.values() for c in increments}))
+        session.execute(
+            _upsert(dialect, model, key_columns, counters),
+            [
+                {
+                    **dict(zip(key_columns, key_values, strict=True)),
+                    **{c: increments.get(c, 0) for c in counters},
+                }
+                for key_values, increments in rows.items()
+            ],
+        )
+
+
+_UPSERTS: dict = {}  # (dialect, model, key columns, counters) -> the statement, built once
+
+
+def _upsert(dialect: str, model, key_columns: tuple, counters: tuple):
+    """INSERT … ON CONFLICT DO UPDATE adding `counters` to the row of `key_columns` (built
+    once per shape: building and compiling it each time cost more than running it)."""
+    shape = (dialect, model, key_columns, counters)
+    stmt = _UPSERTS.get(shape)
+    if stmt is None:
+        columns = model.__table__.c
+        insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(model.__table__)
+        insert = insert.values({c: bindparam(c) for c in key_columns + counters})
+        stmt = _UPSERTS[shape] = insert.on_conflict_do_update(
+            index_elements=list(key_columns),
+            set_={k: columns[k] + insert.excluded[k] for k in counters},
+        )
+    return stmt
+
+
+@event.listens_for(Session, "before_commit")
+def _send_at_commit(session: Session) -> None:
+    _send(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _send_before_reading(state) -> None:
+    if state.session.info.get(_PENDING) and any(
+        mapper.class_ in ROLLUPS for mapper in state.all_mappers
+    ):
+        _send(state.session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 def lead_departments() -> dict[int, int]:
@@ -110,7 +178,8 @@ def _lead_department(service_id: int) -> int:
     code = (service.definition or {}).get("lead_department") if service else None
     if not code:
         return 0
-    return db.session.scalar(select(Department.id).where(Department.code == code)) or 0
+    department = tasks.department_by_code(code)  # read once per transaction
+    return department.id if department is not None else 0
 
 
 # --- what one closed case or done task adds ------------------------------------------------
@@ -179,15 +248,24 @@ def _close_case(app: Application) -> None:
     _add(DurationRollup, {"kind": "case", **keys, "bucket": bucket_of(days)}, n=1, days_sum=days)
 
 
+def _process_version_id(instance_id: int) -> int | None:
+    """The instance's process version: from the session when the advance that closed the
+    task holds the instance (no statement), else read."""
+    held = db.session.identity_map.get(db.session.identity_key(WorkflowInstance, (instance_id,)))
+    if held is not None and "process_version_id" in held.__dict__:
+        return held.process_version_id
+    return db.session.scalar(
+        select(WorkflowInstance.process_version_id).where(WorkflowInstance.id == instance_id)
+    )
+
+
 def _task_done(task: HumanTask) -> None:
     if task.completed_at is None:
         return
     clock = WorkingClock.covering([task.created_at, task.completed_at])
     days = task.working_days = clock.working_days(task.created_at, task.completed_at)
     late = task.due_at is not None and task.completed_at > task.due_at
-    version = db.session.scalar(
-        select(WorkflowInstance.process_version_id).where(WorkflowInstance.id == task.instance_id)
-    )
+    version = _process_version_id(task.instance_id)
     step = {"process_version_id": version, "element_id": task.element_id}
     _add(StepRollup, step, completed=1, completed_late=int(late), days_sum=days)
     _add(StepDurationRollup, {**step, "bucket": bucket_of(days)}, n=1, days_sum=days)

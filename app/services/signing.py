@@ -43,6 +43,7 @@ _CA_KEY_NAME = "ca-key.pem"  # the demo CA's own key: only init_demo_ca uses it
 
 _signer_lock = threading.Lock()
 _signer_cache: dict = {}
+_KeyKeptSigner = None  # the signer class made by _key_kept_signer_class, once
 
 
 class SigningNotConfigured(RuntimeError):
@@ -257,8 +258,45 @@ def _signer():
                 f"cannot load the signing key {files.key} with its certificate {files.cert} "
                 "(wrong SIGNING_KEY_PASSPHRASE, or the key does not match the certificate?)"
             )
+        signer.__class__ = _key_kept_signer_class()  # same state, the parsed key kept
         _signer_cache["signer"] = (stamp, signer)
         return signer
+
+
+def _key_kept_signer_class():
+    """pyHanko's SimpleSigner, keeping its private key parsed: the original parses the key
+    again for every signature, and parsing an RSA key (with its consistency checks) took
+    most of a certificate's signing time (~80 ms). Other mechanisms than PKCS#1 v1.5 go
+    through pyHanko's own code."""
+    global _KeyKeptSigner
+    if _KeyKeptSigner is not None:
+        return _KeyKeptSigner
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.util import get_pyca_cryptography_hash
+
+    class KeyKeptSigner(signers.SimpleSigner):
+        _parsed_key = None
+
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+            try:
+                algorithm = mechanism.signature_algo
+            except ValueError:
+                algorithm = mechanism["algorithm"].native
+            if algorithm != "rsassa_pkcs1v15":
+                return super().sign_raw(data, digest_algorithm)
+            if self._parsed_key is None:
+                self._parsed_key = serialization.load_der_private_key(
+                    self.signing_key.dump(), password=None
+                )
+            return self._parsed_key.sign(
+                data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm)
+            )
+
+    _KeyKeptSigner = KeyKeptSigner
+    return _KeyKeptSigner
 
 
 def sign_pdf(pdf: bytes, *, reason: str, location: str | None = None) -> bytes:

@@ -14,9 +14,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-from app.domain.calendar import is_working_day
-from app.extensions import db
-from app.models import Holiday, utcnow
+from app.domain.calendar import exceptions_between, is_working_day
+from app.models import utcnow
 
 DAY = 86400.0
 
@@ -37,12 +36,7 @@ class WorkingClock:
     def __init__(self, first: date, last: date):
         self.tz = ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))
         self.first = first
-        rows = db.session.execute(
-            db.select(Holiday.day, Holiday.is_workday).where(
-                Holiday.day >= first, Holiday.day <= last
-            )
-        ).all()
-        exceptions = dict(rows)
+        exceptions = exceptions_between(first, last)  # the calendar's read of this transaction
         self._working = []
         self._before = [0]  # working days strictly before first + i
         day = first

@@ -8,10 +8,11 @@ guarded by a revision number (compare-and-set), which is the guard on SQLite.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, inspect, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app import uow
 from app.domain.errors import Conflict, NotFound
 from app.extensions import db
 from app.models import WorkflowInstance, utcnow
@@ -29,8 +30,16 @@ _LOCK = (
 
 
 def lock_instance(instance_id: int) -> WorkflowInstance:
-    """Load the instance (and its application) for update (row lock where there is one)."""
-    inst = db.session.execute(_LOCK, {"b_id": instance_id}).scalar()
+    """Load the instance (and its application) for update (row lock where there is one).
+
+    Once per transaction: the lock is held until it ends, so a second call (a decision
+    checks the case is not suspended, then advances it) returns the row already read,
+    unless this session changed an instance since (then it is read again)."""
+    inst = uow.per_transaction(
+        WorkflowInstance,
+        ("locked", instance_id),
+        lambda: db.session.execute(_LOCK, {"b_id": instance_id}).scalar(),
+    )
     if inst is None:
         raise NotFound("instance_not_found", "workflow instance not found")
     return inst
@@ -50,13 +59,19 @@ _WRITE_STATE = (
         updated_at=bindparam("updated_at"),
     )
 )
+# The same, with the async calls dispatched so far (changed in this advance): one UPDATE.
+_WRITE_STATE_AND_CALLS = _WRITE_STATE.values(dispatched_calls=bindparam("dispatched_calls"))
 
 
 def write_state(inst: WorkflowInstance, state_json: str, status: str, next_timer_at) -> None:
-    """Store the new state if nobody advanced the instance since we read it."""
+    """Store the new state if nobody advanced the instance since we read it (with the
+    instance's list of dispatched calls, when this transaction changed it)."""
+    calls = inspect(inst).attrs.dispatched_calls.history
+    extra = {"dispatched_calls": inst.dispatched_calls} if calls.has_changes() else {}
     res = db.session.execute(
-        _WRITE_STATE,
+        _WRITE_STATE_AND_CALLS if extra else _WRITE_STATE,
         {
+            **extra,
             "b_id": inst.id,
             "b_rev": inst.revision,
             "state_json": state_json,
@@ -79,5 +94,6 @@ def write_state(inst: WorkflowInstance, state_json: str, status: str, next_timer
         ("state_json", state_json),
         ("status", status),
         ("next_timer_at", next_timer_at),
+        *extra.items(),
     ):
         set_committed_value(inst, key, value)

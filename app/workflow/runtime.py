@@ -253,6 +253,8 @@ def persist(
     completed = handle.is_completed()
     status = "completed" if completed else "waiting"
     state = handle.dump_state() if state is None else state
+    # before the state: the calls it marks dispatched are written with it, in one UPDATE
+    dispatch_async_calls(inst, handle.pending_service_calls())
     locking.write_state(inst, state, status, handle.next_timer_due())
     app_ = inst.application
     ready = handle.ready_user_tasks()
@@ -264,7 +266,6 @@ def persist(
         tasks.sync_human_tasks(inst, ready)
     else:
         tasks.apply_changes(inst, ready_before, ready)
-    dispatch_async_calls(inst, handle.pending_service_calls())
     if completed:
         _decide(app_, inst, handle)
     elif app_.status != status:  # an unchanged case stays clean: nothing to flush at commit

@@ -259,7 +259,9 @@ def test_claim_and_release_with_reasons_stay_on_the_clerks_timeline(app, case_id
         steps = [
             (e.kind, e.message)
             for e in db.session.execute(
-                db.select(CaseEvent).where(CaseEvent.application_id == case_id)
+                db.select(CaseEvent)
+                .where(CaseEvent.application_id == case_id)
+                .order_by(CaseEvent.id)
             ).scalars()
             if e.kind in ("task_claimed", "task_released")
         ]
