@@ -3,14 +3,14 @@ the notice is issued, and the PDF itself (`stored_name`, `size`, `sha256`) is wr
 first time someone downloads or verifies the notice, out of the use case that issued it.
 Notices issued before this keep their PDF and have no `content`.
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0026
+Revises: 0025
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0025"
-down_revision = "0024"
+revision = "0026"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 
