@@ -5,6 +5,7 @@ form preview the editor's script asks for."""
 from __future__ import annotations
 
 import json
+from itertools import zip_longest
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -44,26 +45,30 @@ def _lines(name: str) -> list[str]:
 
 def _materials() -> list[dict]:
     f = request.form
-    rows = zip(
+    rows = zip_longest(  # a column the form did not send (an older page) reads as empty
         f.getlist("material_slot"),
         f.getlist("material_doc_type"),
         f.getlist("material_required"),
         f.getlist("material_label_zh"),
         f.getlist("material_label_en"),
-        strict=False,
+        f.getlist("material_show_field"),
+        f.getlist("material_show_values"),
+        fillvalue="",
     )
     out = []
-    for slot, doc_type, required, zh, en in rows:
+    for slot, doc_type, required, zh, en, show_field, show_values in rows:
         if not (slot.strip() or zh.strip()):
             continue  # an empty row of the editor
-        out.append(
-            {
-                "slot": slot.strip(),
-                "doc_type": doc_type,
-                "required": required == "yes",
-                "label": {"zh": zh.strip(), "en": en.strip()},
-            }
-        )
+        material = {
+            "slot": slot.strip(),
+            "doc_type": doc_type,
+            "required": required == "yes",
+            "label": {"zh": zh.strip(), "en": en.strip()},
+        }
+        if show_field.strip():  # asked for only while that answer has one of these values
+            values = [v.strip() for v in show_values.replace("，", ",").split(",") if v.strip()]
+            material["show_when"] = {"field": show_field.strip(), "in": values}
+        out.append(material)
     return out
 
 

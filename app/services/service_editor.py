@@ -158,6 +158,15 @@ def check(definition: dict) -> dict:
             errors["materials"] = _l("Each material needs a Chinese name.")
         slots.add(m.get("slot"))
     problems = forms.form_problems(definition.get("form_schema"))
+    if not problems:
+        names = {f["name"] for f in catalogue.form_fields(definition["form_schema"])}
+        for m in definition.get("materials") or []:
+            when = m.get("show_when")
+            if when and (when.get("field") not in names or not when.get("in")):
+                errors["materials"] = _l(
+                    "A material shown only for some answers needs a field of the form and at "
+                    "least one of its values (comma-separated)."
+                )
     if not problems:  # form fields are process variables by name
         problems = [
             f"field {f['name']!r} has the name of a variable the process sets; rename it"

@@ -372,3 +372,40 @@ def test_a_case_keeps_the_form_it_was_started_on_when_the_service_is_published_a
             db.select(Service).where(Service.code == "bike_permit")
         ).scalar_one()
         assert "bike_colour" in json.dumps(catalogue.service_form(service))
+
+
+def test_a_material_asked_for_only_for_some_answers_is_edited_in_the_browser(app, client):
+    client.login("admin")
+    resp = _create(
+        client,
+        material_slot=["id_card_front", "lease"],
+        material_doc_type=["id_card_front", "lease_contract"],
+        material_required=["yes", "yes"],
+        material_label_zh=["身份证人像面", "租赁合同"],
+        material_label_en=["ID card", "Lease"],
+        material_show_field=["", "reason"],
+        material_show_values=["", "rent，buy"],  # a Chinese comma is a comma too
+    )
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    client.post("/admin/services/bike_permit/publish")
+    with app.app_context():
+        svc = db.session.execute(db.select(Service).where(Service.code == "bike_permit")).scalar()
+        lease = svc.definition["materials"][1]
+        assert lease["show_when"] == {"field": "reason", "in": ["rent", "buy"]}
+        assert "show_when" not in svc.definition["materials"][0]
+    page = client.get("/admin/services/bike_permit/edit").get_data(as_text=True)
+    assert 'value="rent, buy"' in page  # shown again as typed
+
+    bad = _create(
+        client,
+        code="bike_permit_two",
+        material_slot=["lease"],
+        material_doc_type=["lease_contract"],
+        material_required=["yes"],
+        material_label_zh=["租赁合同"],
+        material_label_en=["Lease"],
+        material_show_field=["no_such_field"],
+        material_show_values=["x"],
+    )
+    assert bad.status_code in (400, 422)
+    assert "至少一个取值" in bad.get_data(as_text=True) or "values" in bad.get_data(as_text=True)
