@@ -88,18 +88,31 @@ def edit(application_id: int):
     application, done = _draft_or_case(application_id)
     if done:
         return done
+    form = catalogue.case_form(application)
+    steps = catalogue.form_steps(form)
+    step = request.args.get("step", "0")
+    step = min(int(step), len(steps) - 1) if steps and step.isdigit() else 0
     errors = {}
     if request.method == "POST":
-        errors = applications.save_form(application, request.form.to_dict())
+        errors = applications.save_form(
+            application, request.form.to_dict(), step if steps else None
+        )
         if not errors:
+            if step + 1 < len(steps):
+                return redirect(url_for(".edit", application_id=application.id, step=step + 1))
             return redirect(url_for(".materials", application_id=application.id))
         flash(_("Please correct the marked fields."), "danger")
-    form = catalogue.case_form(application)
     values = dict(application.form_data or {})
     if request.method == "POST":
         values.update(request.form.to_dict())
     return render_template(
-        "portal/edit.html", application=application, form=form, values=values, errors=errors
+        "portal/edit.html",
+        application=application,
+        form=form,
+        values=values,
+        errors=errors,
+        steps=steps,
+        form_step=step,  # (`step` names the portal's 1-2-3 step in the template)
     ), (400 if errors else 200)
 
 

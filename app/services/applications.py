@@ -141,20 +141,41 @@ def _require_draft(application: Application) -> None:
 
 
 @uow.use_case
-def save_form(application: Application, raw: dict) -> dict:
-    """Validate and store the form; returns field errors (the valid values are kept)."""
+def save_form(application: Application, raw: dict, step: int | None = None) -> dict:
+    """Validate and store the form; returns field errors (the valid values are kept). With
+    `step` (a form asked one section per page, `catalogue.form_steps`), only that section's
+    fields are checked and stored; the answers saved on other pages stand, and a field may
+    depend on one of them (`show_when`)."""
     _require_draft(application)
     form = catalogue.case_form(application)
+    steps = catalogue.form_steps(form)
+    fields = catalogue.form_fields(form)
+    if step is not None and 0 <= step < len(steps):
+        fields = steps[step]["fields"]
+        names = {f["name"] for f in fields}
+        # this page's answers as sent (an unticked box is absent), the others as saved
+        saved = {k: v for k, v in _as_submitted(application.form_data).items() if k not in names}
+        raw = {**saved, **raw}
+    names = {f["name"] for f in fields}
     clean, errors = forms.validate(form, raw)
+    errors = {name: message for name, message in errors.items() if name in names}
     merged = dict(application.form_data or {})
-    for field in catalogue.form_fields(form):
+    for field in fields:
         name = field["name"]
         if name in clean:
             merged[name] = clean[name]
         elif name not in errors and raw.get(name, None) in ("", None):
             merged.pop(name, None)
+    for field in catalogue.form_fields(form):  # on another page, and now not asked for
+        if field["name"] not in names and not forms.is_shown(field, merged):
+            merged.pop(field["name"], None)
     application.form_data = merged
     return errors
+
+
+def _as_submitted(form_data: dict | None) -> dict:
+    """Stored answers as a browser would send them again (a ticked box is "1")."""
+    return {k: ("1" if v is True else v) for k, v in (form_data or {}).items()}
 
 
 def material_slots(application: Application) -> list[dict]:
@@ -337,9 +358,7 @@ def check_complete(application: Application) -> dict:
     """Everything still missing before submission: form field errors and required materials
     (a material given by certificate or declaration is there; a deferrable one may follow)."""
     form = catalogue.case_form(application)
-    _, errors = forms.validate(
-        form, {k: ("1" if v is True else v) for k, v in (application.form_data or {}).items()}
-    )
+    _, errors = forms.validate(form, _as_submitted(application.form_data))
     groups: dict = {}
     for slot in material_slots(application):
         if not slot["shown"]:  # not asked for with these answers (e.g. the lease when buying)

@@ -205,6 +205,13 @@ def case_form(application) -> dict:
     return service_form(application.service)
 
 
+def form_steps(form: dict) -> list[dict]:
+    """The sections a citizen fills in one page at a time (`"steps": true` on a form with
+    several sections); an empty list when the form is one page."""
+    sections = form.get("sections") or []
+    return sections if form.get("steps") and len(sections) > 1 else []
+
+
 def form_fields(form: dict) -> list[dict]:
     """All fields of a form, flattened across its sections."""
     if "sections" in form:

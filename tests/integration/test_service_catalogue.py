@@ -409,3 +409,47 @@ def test_a_material_asked_for_only_for_some_answers_is_edited_in_the_browser(app
     )
     assert bad.status_code in (400, 422)
     assert "至少一个取值" in bad.get_data(as_text=True) or "values" in bad.get_data(as_text=True)
+
+
+def test_a_form_asked_one_section_per_page_keeps_each_page_and_links_back_to_it(app, client):
+    stepped = {
+        "kind": "application",
+        "steps": True,
+        "sections": [
+            {"title": {"zh": "原因", "en": "Reason"}, "fields": [FORM["sections"][0]["fields"][0]]},
+            {
+                "title": {"zh": "房屋", "en": "Home"},
+                "fields": FORM["sections"][0]["fields"][1:],
+            },
+        ],
+    }
+    client.login("admin")
+    resp = _create(client, form_json=json.dumps(stepped, ensure_ascii=False))
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    client.post("/admin/services/bike_permit/publish")
+    client.logout()
+
+    client.login(CITIZEN)
+    started = client.post("/services/bike_permit/apply")
+    url = started.headers["Location"]
+    first = client.get(url).get_data(as_text=True)
+    assert 'data-step="0"' in first and 'name="reason"' in first and 'name="landlord"' not in first
+    nxt = client.post(f"{url}?step=0", {"reason": "rent"})
+    assert nxt.status_code == 302 and nxt.headers["Location"].endswith("step=1")
+    second = client.post(f"{url}?step=1", {"postcode": "200000"})  # landlord: asked (rent)
+    assert second.status_code == 400 and 'name="landlord"' in second.get_data(as_text=True)
+    assert 'name="reason"' not in second.get_data(as_text=True)
+    done = client.post(f"{url}?step=1", {"landlord": "王房东", "postcode": "200000"})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/materials")
+    app_id = int(url.rstrip("/").rsplit("/", 1)[1])
+    with app.app_context():
+        from app.models import Application
+
+        data = db.session.get(Application, app_id).form_data
+        assert data == {"reason": "rent", "landlord": "王房东", "postcode": "200000"}
+    # back on page one, buying: the landlord asked on page two is no longer kept
+    client.post(f"{url}?step=0", {"reason": "buy"})
+    with app.app_context():
+        assert "landlord" not in db.session.get(Application, app_id).form_data
+    confirm = client.get(f"{url}/confirm").get_data(as_text=True)
+    assert f'href="{url}?step=1#f-postcode"' in confirm  # "change" goes to the answer's page

@@ -151,8 +151,24 @@
     var x = list[i]; list[i] = list[j]; list[j] = x;
   }
 
+  function stepsSwitch() {
+    // an application form with several sections may ask them one page at a time
+    var id = "fe-steps";
+    var box = el("div", {"class": "form-check mb-2"});
+    var box_input = el("input", {"class": "form-check-input", type: "checkbox", id: id});
+    box_input.checked = !!form.steps;
+    box_input.addEventListener("change", function () {
+      if (box_input.checked) form.steps = true; else delete form.steps;
+      save();
+    });
+    box.appendChild(box_input);
+    box.appendChild(el("label", {"class": "form-check-label", "for": id, text: t.tSteps}));
+    return box;
+  }
+
   function draw() {
     root.textContent = "";
+    if (!flat) root.appendChild(stepsSwitch());
     form.sections.forEach(function (s, si) {
       s.title = s.title || {zh: "", en: ""};
       var box = el("div", {"class": "border rounded p-2 mb-3", "data-section": String(si)});
