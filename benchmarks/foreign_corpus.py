@@ -15,8 +15,11 @@ called processes of its folder) is run twice:
 It prints: how many diagrams bare SpiffWorkflow completes, how many of those the product
 brings to the same end state (same end events reached, same process data; target >= 97%),
 crashes (an exception that is neither a refusal nor an incident; target 0), hangs (over the
-per-diagram timeout; target 0) and unreadable refusals (a deploy refusal or incident that
-names no element or no cause; target 0).
+per-diagram timeout; target 0), unreadable refusals (a deploy refusal or incident that
+names no element or no cause, or a policy refusal that does not say the fix; target 0),
+the diagrams refused by policy (the sandbox's limits on scripts, conditions and timer
+expressions: counted apart, each with its reason) and a per-reason table of the diagrams
+bare SpiffWorkflow completes but the product does not bring to the same end state.
 
 The corpus is not in this repository. Get it with one line:
 
@@ -34,6 +37,7 @@ import os
 import signal
 import sys
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -46,6 +50,8 @@ FLAVOURS = ("bpmn", "camunda", "spiff")
 DEPARTMENT = "market_regulation"
 FORM = "review_decision"  # the product task form that foreign form keys are mapped to
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+POLICY_CODES = ("script_refused", "condition_refused", "bad_timer")  # the sandbox's limits
+FIX_WORDS = ("write ", "use ", "remove ", "replace ", "tick ", "rename ", "add ", "give ")
 ROUNDS = 60  # engine rounds per diagram (a cycle timer never ends: it is not a completion)
 FAR = datetime.now(UTC) + timedelta(days=3650)
 
@@ -63,6 +69,12 @@ class Result:
     data: dict = field(default_factory=dict)
     detail: str = ""
     unreadable: bool = False
+    codes: list = field(default_factory=list)  # deploy refusal codes / incident kind
+
+    @property
+    def policy(self) -> bool:
+        """Refused at deploy only for the sandbox's limits (not for a broken diagram)."""
+        return self.status == "refused" and bool(self.codes) and set(self.codes) <= {*POLICY_CODES}
 
 
 def corpus_dirs(path: str | None) -> dict[str, Path] | None:
@@ -215,9 +227,14 @@ def run_product(files: dict[str, bytes], process_id: str) -> Result:
         )
     except DeployError as exc:
         errors = [i for i in exc.issues if i.severity == "error"]
-        unreadable = any(_unreadable(i.element_id, i.message) for i in errors)
+        unreadable = any(
+            _unreadable(i.element_id, i.message)
+            or (i.code in POLICY_CODES and not _says_fix(i.message))
+            for i in errors
+        )
         detail = "; ".join(f"{i.element_id}: {i.code}: {i.message}" for i in errors[:3])
-        return Result("refused", detail=detail[:300], unreadable=unreadable)
+        codes = sorted({i.code for i in errors})
+        return Result("refused", detail=detail[:300], unreadable=unreadable, codes=codes)
     ops = registry()
     spec = version.spec_json
     try:
@@ -238,6 +255,7 @@ def run_product(files: dict[str, bytes], process_id: str) -> Result:
             "incident",
             detail=f"{exc.element_id}: {exc.message}"[:300],
             unreadable=_unreadable(exc.element_id, exc.message),
+            codes=[getattr(exc, "kind", type(exc).__name__)],
         )
     if not handle.is_completed():
         return Result("waiting")
@@ -249,6 +267,27 @@ def _unreadable(element: str | None, message: str | None) -> bool:
     message = (message or "").strip()
     raw = message.startswith(("KeyError", "TypeError", "AttributeError", "Traceback"))
     return not element or not message or raw or "None" == element
+
+
+def _says_fix(message: str) -> bool:
+    """A policy refusal must also say what to write instead."""
+    return any(word in message.lower() for word in FIX_WORDS)
+
+
+def mismatch_reason(bare: Result, product: Result) -> str:
+    """Why a diagram bare SpiffWorkflow completes does not end the same in the product."""
+    if product.status == "refused":
+        kind = "refused by policy" if product.policy else "refused at deploy"
+        return f"{kind}: {', '.join(product.codes)}"
+    if product.status == "incident":
+        return f"incident while running: {', '.join(product.codes)}"
+    if product.status == "completed":
+        return "different end events" if bare.ends != product.ends else "different process data"
+    return {
+        "waiting": "stopped before an end event",
+        "crash": "crash",
+        "hang": "hang",
+    }.get(product.status, product.status)
 
 
 # -- driver -------------------------------------------------------------------------------------
@@ -272,9 +311,10 @@ def run_corpus(dirs: dict[str, Path], timeout: float, verbose: bool) -> dict:
 
     counts = dict.fromkeys(
         ["diagrams", "bare_completes", "same_end_state", "crashes", "hangs", "unreadable",
-         "refused", "incidents"],
+         "refused", "policy", "incidents"],
         0,
     )  # fmt: skip
+    counts["mismatches"] = {}  # reason -> [diagram, ...]
     for flavour, folder in dirs.items():
         processes = index_processes(folder)
         for path in bpmn_files(folder):
@@ -294,18 +334,24 @@ def run_corpus(dirs: dict[str, Path], timeout: float, verbose: bool) -> dict:
             counts["hangs"] += product.status == "hang"
             counts["unreadable"] += product.unreadable
             counts["refused"] += product.status == "refused"
+            counts["policy"] += product.policy
             counts["incidents"] += product.status == "incident"
             same = (
                 bare.status == product.status == "completed"
                 and bare.ends == product.ends
                 and bare.data == product.data
             )
+            name = path.relative_to(folder.parent.parent)
             if bare.status == "completed":
                 counts["bare_completes"] += 1
                 counts["same_end_state"] += same
+                if not same:
+                    reason = mismatch_reason(bare, product)
+                    counts["mismatches"].setdefault(reason, []).append(str(name))
             if verbose and (not same or product.unreadable):
-                name = path.relative_to(folder.parent.parent)
                 print(f"  {name}: bare={bare.status} product={product.status} {product.detail}")
+                if bare.detail:
+                    print(f"    bare: {bare.detail}")
                 if bare.status == product.status == "completed" and not same:
                     print(f"    ends {bare.ends} vs {product.ends}")
                     keys = set(bare.data) ^ set(product.data)
@@ -333,20 +379,38 @@ def main() -> int:
     from demo_app import make_app
 
     logging.disable(logging.WARNING)  # the migrations' INFO lines are not the figures
+    warnings.filterwarnings("ignore", category=SyntaxWarning)  # RestrictedPython's "print" note
     with tempfile.TemporaryDirectory() as tmp:
         app = make_app(f"sqlite:///{tmp}/corpus.db", f"{tmp}/uploads")
         with app.app_context():
             counts = run_corpus(dirs, args.timeout, args.verbose)
     bare, same = counts["bare_completes"], counts["same_end_state"]
     share = f"{100 * same / bare:.1f}%" if bare else "n/a"
+    print(
+        f"refused at deploy (all reasons): {counts['refused']}, "
+        f"incidents while running: {counts['incidents']}"
+    )
     print(f"diagrams: {counts['diagrams']}")
     print(f"bare SpiffWorkflow completes: {bare}")
     print(f"product reaches the same end state: {same} of {bare} ({share}; target >= 97%)")
     print(f"crashes: {counts['crashes']} (target 0)")
     print(f"hangs: {counts['hangs']} (target 0)")
     print(f"unreadable refusals: {counts['unreadable']} (target 0)")
-    print(f"refused at deploy: {counts['refused']}, incidents while running: {counts['incidents']}")
+    print(f"refused by policy (with reason): {counts['policy']}")
+    print_mismatches(counts["mismatches"])
     return 0
+
+
+def print_mismatches(mismatches: dict) -> None:
+    """The per-reason table of diagrams bare SpiffWorkflow completes and the product does not
+    bring to the same end state."""
+    print("non-matching diagrams by reason:")
+    if not mismatches:
+        print("  (none)")
+        return
+    width = max(len(reason) for reason in mismatches)
+    for reason, names in sorted(mismatches.items(), key=lambda item: (-len(item[1]), item[0])):
+        print(f"  {reason:<{width}}  {len(names):>3}  {', '.join(names)}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Deploy-time checks aimed at diagrams drawn for other engines (Camunda 7/8, bpmn.io).
 
 * `feel_hint`: the Python form of a FEEL condition (`= approved` -> `approved == True`),
-  appended to the refusal so the administrator knows what to write;
+  appended to the refusal so the administrator knows what to write; `condition_fix` is
+  that hint or, for any other refused condition, what an accepted one looks like;
 * `java_implementation`: a service task's `camunda:class` / `delegateExpression` /
   `expression` (Java code that cannot run here), named in the refusal;
 * `check_ignored_camunda`: Camunda features the product does not execute — call activity
@@ -32,6 +33,18 @@ def feel_hint(text: str) -> str:
     body = text[1:].strip()
     python = f"{body} == True" if body.isidentifier() else re.sub(r"(?<![<>!=])=(?!=)", "==", body)
     return f"; this is a FEEL expression: write Python instead, e.g. `{python}`"
+
+
+CONDITION_EXAMPLE = "amount > 1000 and approved == True"
+
+
+def condition_fix(text: str) -> str:
+    """The fix appended to a refused condition: the FEEL hint when it looks like FEEL, else
+    what a condition the sandbox evaluates looks like."""
+    return feel_hint(text) or (
+        "; write a plain Python expression over the process data (names, literals, "
+        f"comparisons, and/or/not, simple calls), e.g. `{CONDITION_EXAMPLE}`"
+    )
 
 
 def java_implementation(process: etree._Element, element_id: str) -> str | None:

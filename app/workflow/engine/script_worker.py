@@ -158,30 +158,48 @@ def compile_script(script: str):
     return result
 
 
+# the fix named in a refusal, by what was refused (the sandbox's limits, not the script's bugs)
+SCRIPT_FIXES = {
+    "import": "scripts may import only {modules}: remove the import",
+    "format": "use an f-string, e.g. f'{{name}} {{amount}}', instead",
+    "attribute": "remove it: scripts cannot reach the interpreter's internals",
+    "name": "remove it: scripts cannot open files, run code or inspect objects",
+    "syntax": "rewrite that line in plain Python (no syntax errors, no names starting with _)",
+}
+
+
+def _script_fix(kind: str) -> str:
+    return SCRIPT_FIXES[kind].format(modules=", ".join(sorted(ALLOWED_MODULES)))
+
+
 def check_script(script: str) -> list[str]:
-    """Deploy-time check: the reasons a script is refused ([] when it is acceptable)."""
+    """Deploy-time check: the reasons a script is refused ([] when it is acceptable), each
+    saying what to write instead."""
     import ast
 
     try:
         compile_script(script)
     except SyntaxError as exc:
-        return [str(exc)]
+        first = exc.args[0] if exc.args else str(exc)
+        reasons = "; ".join(first) if isinstance(first, (tuple, list)) else str(first)
+        return [f"{reasons.rstrip('.')}; {_script_fix('syntax')}"]
     problems = []
     for node in ast.walk(ast.parse(script)):
         if isinstance(node, ast.Import):
             problems += [
-                f"import of {a.name!r} is not allowed"
+                f"import of {a.name!r} is not allowed; {_script_fix('import')}"
                 for a in node.names
                 if a.name not in ALLOWED_MODULES
             ]
         elif isinstance(node, ast.ImportFrom) and (
             node.level or node.module not in ALLOWED_MODULES
         ):
-            problems.append(f"import from {node.module!r} is not allowed")
+            problems.append(f"import from {node.module!r} is not allowed; {_script_fix('import')}")
         elif isinstance(node, ast.Attribute) and node.attr in FORBIDDEN_ATTRIBUTES:
-            problems.append(f"attribute {node.attr!r} is not allowed")
+            kind = "format" if node.attr in ("format", "format_map") else "attribute"
+            problems.append(f"attribute {node.attr!r} is not allowed; {_script_fix(kind)}")
         elif isinstance(node, ast.Name) and node.id in FORBIDDEN_BUILTINS:
-            problems.append(f"name {node.id!r} is not allowed")
+            problems.append(f"name {node.id!r} is not allowed; {_script_fix('name')}")
     return problems
 
 

@@ -22,7 +22,7 @@ from lxml import etree
 from .camunda import MAP_DECISION_RESULTS, CamundaParamError, input_parameters, output_parameters
 from .errors import IssueCollector
 from .expressions import check_expression
-from .foreign_checks import check_ignored_camunda, feel_hint, java_implementation
+from .foreign_checks import check_ignored_camunda, condition_fix, java_implementation
 from .model_info import lane_map, service_tasks, user_tasks
 from .parsing import BPMN_NS, NS, element_id_of
 from .script_worker import check_script
@@ -43,8 +43,19 @@ def _q(tag: str) -> str:
 
 
 def executable_processes(root: etree._Element) -> list[etree._Element]:
-    """The bpmn:process elements of a definitions file."""
-    return list(root.iterfind("bpmn:process", NS))
+    """The bpmn:process elements of a definitions file that hold something to run: an empty
+    `isExecutable="false"` process is a black-box pool of a collaboration (another party),
+    which SpiffWorkflow never parses and which has nothing to check."""
+    return [p for p in root.iterfind("bpmn:process", NS) if not is_black_box_pool(p)]
+
+
+def is_black_box_pool(process: etree._Element) -> bool:
+    """True for `<process isExecutable="false"/>` with no flow elements (only documentation,
+    extension elements or lane sets)."""
+    if process.get("isExecutable") != "false":
+        return False
+    ignorable = {_q("documentation"), _q("extensionElements"), _q("laneSet")}
+    return all(not isinstance(n.tag, str) or n.tag in ignorable for n in process)
 
 
 def validate_bpmn(
@@ -181,7 +192,7 @@ def _check_conditions(process: etree._Element, issues: IssueCollector) -> None:
             continue
         problem = check_expression(text)
         if problem:
-            issues.error(eid, "condition_refused", f"{text!r}: {problem}{feel_hint(text)}")
+            issues.error(eid, "condition_refused", f"{text!r}: {problem}{condition_fix(text)}")
     for param in process.iterfind(
         ".//spiffworkflow:serviceTaskOperator/spiffworkflow:parameter", NS
     ):

@@ -1,0 +1,140 @@
+"""What running SpiffWorkflow 3.2's own test corpus through the product
+(`benchmarks/foreign_corpus.py`) found: an empty black-box pool refused a collaboration
+bare SpiffWorkflow runs, and the sandbox's refusals (timer expressions, scripts,
+conditions) named the cause but not what to write instead. The diagrams here are small
+inline ones shaped like the corpus files, not the corpus itself."""
+
+from __future__ import annotations
+
+import pytest
+from wf_helpers import deploy_files, mini_bpmn, reload
+
+from app.workflow.engine import DeployError, WorkflowHandle
+from app.workflow.engine.timer_hints import iso_duration, iso_equivalent
+
+BPMN_DEFS = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
+  id="defs" targetNamespace="http://example">{body}
+</bpmn:definitions>"""
+LINEAR_WITH = """
+<bpmn:startEvent id="start"/>{task}<bpmn:endEvent id="end"/>
+<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="t"/>
+<bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="end"/>"""
+
+
+def refusals(files, operators) -> dict:
+    with pytest.raises(DeployError) as info:
+        deploy_files(files, operators)
+    return {(i.element_id, i.code): i.message for i in info.value.issues if i.severity == "error"}
+
+
+def test_an_empty_black_box_pool_does_not_refuse_the_collaboration(operators):
+    body = """
+  <bpmn:collaboration id="collab">
+    <bpmn:participant id="us" processRef="ours"/>
+    <bpmn:participant id="them" processRef="external"/>
+  </bpmn:collaboration>
+  <bpmn:process id="ours" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:scriptTask id="t"><bpmn:script>sent = True</bpmn:script></bpmn:scriptTask>
+    <bpmn:endEvent id="end"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="t"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="end"/>
+  </bpmn:process>
+  <bpmn:process id="external" isExecutable="false"/>"""
+    bundle = deploy_files({"c.bpmn": BPMN_DEFS.format(body=body).encode()}, operators)
+    handle = reload(WorkflowHandle.start(bundle.spec_json, {}, operators=operators),
+                    bundle.spec_json, operators)  # fmt: skip
+    assert handle.is_completed()
+    assert handle.reached_end_events() == ["end"] and handle.data["sent"] is True
+
+
+def test_a_pool_with_flow_nodes_but_no_start_is_still_refused(operators):
+    body = """
+  <bpmn:process id="ours" isExecutable="true">
+    <bpmn:task id="t"/><bpmn:endEvent id="end"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="t" targetRef="end"/>
+  </bpmn:process>"""
+    found = refusals({"c.bpmn": BPMN_DEFS.format(body=body).encode()}, operators)
+    assert ("ours", "no_start_event") in found
+
+
+@pytest.mark.parametrize(
+    ("tag", "text", "iso"),
+    [
+        ("timeDuration", "timedelta(milliseconds=2)", "'PT0.002S'"),
+        ("timeCycle", "(2,timedelta(seconds=.25))", "'R2/PT0.25S'"),
+        ("timeDate", "datetime(2030, 1, 31, 9)", "'2030-01-31T09:00:00'"),
+    ],
+)
+def test_a_python_timer_is_refused_with_its_iso_form(operators, tag, text, iso):
+    timer = f"""<bpmn:intermediateCatchEvent id="t"><bpmn:timerEventDefinition id="td">
+      <bpmn:{tag}>{text}</bpmn:{tag}></bpmn:timerEventDefinition>
+      </bpmn:intermediateCatchEvent>"""
+    message = refusals({"a.bpmn": mini_bpmn(LINEAR_WITH.format(task=timer))}, operators)[
+        ("td", "bad_timer")
+    ]
+    assert text in message and f"write the ISO 8601 form {iso} instead" in message
+
+
+def test_a_timer_that_cannot_be_converted_gets_an_example(operators):
+    timer = """<bpmn:intermediateCatchEvent id="t"><bpmn:timerEventDefinition id="td">
+      <bpmn:timeDuration>timedelta(seconds=wait)</bpmn:timeDuration></bpmn:timerEventDefinition>
+      </bpmn:intermediateCatchEvent>"""
+    message = refusals({"a.bpmn": mini_bpmn(LINEAR_WITH.format(task=timer))}, operators)[
+        ("td", "bad_timer")
+    ]
+    assert "write an ISO 8601 duration such as 'PT5M' instead" in message
+
+
+def test_a_bad_iso_literal_names_the_shape_to_write(operators):
+    timer = """<bpmn:intermediateCatchEvent id="t"><bpmn:timerEventDefinition id="td">
+      <bpmn:timeCycle>"every day"</bpmn:timeCycle></bpmn:timerEventDefinition>
+      </bpmn:intermediateCatchEvent>"""
+    message = refusals({"a.bpmn": mini_bpmn(LINEAR_WITH.format(task=timer))}, operators)[
+        ("td", "bad_timer")
+    ]
+    assert "'every day' is not ISO 8601" in message and "such as 'R3/PT10M'" in message
+
+
+@pytest.mark.parametrize(
+    ("script", "fix"),
+    [
+        ("import os", "scripts may import only datetime, decimal, math, re: remove the import"),
+        ("x = '{}'.format(1)", "use an f-string"),
+        ("f = open('a')", "name 'open' is not allowed; remove it"),
+        ("_hidden = 1", "rewrite that line in plain Python"),
+    ],
+)
+def test_a_refused_script_says_what_to_write(operators, script, fix):
+    task = f'<bpmn:scriptTask id="t"><bpmn:script>{script}</bpmn:script></bpmn:scriptTask>'
+    message = refusals({"a.bpmn": mini_bpmn(LINEAR_WITH.format(task=task))}, operators)[
+        ("t", "script_refused")
+    ]
+    assert fix in message
+    assert not message.startswith("(")  # not the repr of RestrictedPython's error tuple
+
+
+def test_a_refused_condition_says_what_a_condition_looks_like(operators):
+    body = """
+    <bpmn:startEvent id="start"/><bpmn:exclusiveGateway id="gw" default="f3"/>
+    <bpmn:endEvent id="yes"/><bpmn:endEvent id="no"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="gw"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="gw" targetRef="yes">
+      <bpmn:conditionExpression>test completion</bpmn:conditionExpression></bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f3" sourceRef="gw" targetRef="no"/>"""
+    message = refusals({"a.bpmn": mini_bpmn(body)}, operators)[("f2", "condition_refused")]
+    assert "syntax error" in message and "write a plain Python expression" in message
+
+
+def test_iso_forms_of_python_timer_values():
+    from datetime import timedelta
+
+    assert iso_duration(timedelta(days=1, hours=2, seconds=0.5)) == "P1DT2H0.5S"
+    assert iso_duration(timedelta(0)) == "PT0S"
+    assert iso_equivalent("timedelta(minutes=90)") == "PT1H30M"
+    assert iso_equivalent("(-1, timedelta(days=1))") is None  # no ISO form for a negative count
+    assert iso_equivalent("timedelta(days=-1)") is None
+    assert iso_equivalent("timedelta(seconds=True)") is None
+    assert iso_equivalent("not python (") is None
