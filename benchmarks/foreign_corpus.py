@@ -1,7 +1,7 @@
 """Benchmark: SpiffWorkflow 3.2's own test corpus through bare SpiffWorkflow and the product.
 
-Every BPMN file of `tests/SpiffWorkflow/{bpmn,camunda,spiff}/data` (with the DMN files and
-called processes of its folder) is run twice:
+Every BPMN file of `tests/SpiffWorkflow/{bpmn,camunda,spiff}/data` (with the called processes
+and the DMN files defining the decisions it calls, from its folder) is run twice:
 
 * bare: the library's parser for that folder (BpmnParser / CamundaParser / SpiffBpmnParser),
   `do_engine_steps`, every ready human task completed with no data, waiting timers fired;
@@ -97,7 +97,9 @@ def bpmn_files(folder: Path) -> list[Path]:
 
 
 def bundle_for(path: Path, process_ids: dict) -> dict[str, bytes] | None:
-    """The file, the DMN files next to it and the files defining the processes it calls."""
+    """The file, the files defining the processes it calls and the DMN files (next to it or
+    in dmn/) defining the decisions they call — what the library's own test of the file
+    loads, and what an administrator would upload (not every DMN file of the folder)."""
     from lxml import etree
 
     ns = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
@@ -106,6 +108,7 @@ def bundle_for(path: Path, process_ids: dict) -> dict[str, bytes] | None:
     except etree.XMLSyntaxError:
         return None
     files = {path.name: path.read_bytes()}
+    decisions = called_decisions(root)
     todo = [root]
     while todo:
         node = todo.pop()
@@ -113,10 +116,42 @@ def bundle_for(path: Path, process_ids: dict) -> dict[str, bytes] | None:
             called = process_ids.get(call.get("calledElement"))
             if called is not None and called.name not in files:
                 files[called.name] = called.read_bytes()
-                todo.append(etree.fromstring(called.read_bytes()))
-    for dmn in sorted({*path.parent.glob("*.dmn"), *path.parent.glob("dmn/*.dmn")}):
-        files.setdefault(dmn.name, dmn.read_bytes())
+                called_root = etree.fromstring(called.read_bytes())
+                decisions |= called_decisions(called_root)
+                todo.append(called_root)
+    dmn_files = sorted({*path.parent.glob("*.dmn"), *path.parent.glob("dmn/*.dmn")})
+    defined = {dmn: decision_graph(dmn) for dmn in dmn_files}
+    while decisions:
+        wanted, decisions = decisions, set()
+        for dmn, graph in defined.items():
+            if dmn.name not in files and wanted & graph.keys():
+                files[dmn.name] = dmn.read_bytes()
+                decisions |= {req for reqs in graph.values() for req in reqs}
     return files
+
+
+def called_decisions(root) -> set[str]:
+    """Decision ids a BPMN tree's business rule tasks call (Camunda or Spiff attribute)."""
+    camunda = "{http://camunda.org/schema/1.0/bpmn}decisionRef"
+    spiff = "{http://spiffworkflow.org/bpmn/schema/1.0/core}calledDecisionId"
+    found = {node.get(camunda) for node in root.iter() if node.get(camunda)}
+    found |= {(node.text or "").strip() for node in root.iter(spiff) if (node.text or "").strip()}
+    return found
+
+
+def decision_graph(path: Path) -> dict[str, set[str]]:
+    """decision id -> the decision ids it requires, for one DMN file."""
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(path.read_bytes())
+    except etree.XMLSyntaxError:
+        return {}
+    graph = {}
+    for node in root.iter("{*}decision"):
+        required = {(req.get("href") or "").lstrip("#") for req in node.iter("{*}requiredDecision")}
+        graph[node.get("id")] = required - {""}
+    return graph
 
 
 def index_processes(folder: Path) -> dict[str, Path]:

@@ -335,19 +335,23 @@ def validate_dmn(root: etree._Element, issues: IssueCollector) -> None:
                 issues.error(
                     element_id_of(table),
                     "condition_refused",
-                    f"input expression {expr!r}: {problem}",
+                    f"input expression {expr!r}: {problem}{condition_fix(expr) if expr else ''}",
                 )
         for rule in table.iter(f"{{{ns}}}rule"):
             cells = rule.findall(f"{{{ns}}}inputEntry")
             for expr, cell in zip(inputs, cells):
                 text = (cell.findtext(f"{{{ns}}}text") or "").strip()
-                if text and expr:
+                if text and expr and check_expression(expr) is None:  # else reported above
                     _check_cell(rule.get("id"), expr, text, issues)
             for out in rule.findall(f"{{{ns}}}outputEntry"):
                 text = (out.findtext(f"{{{ns}}}text") or "").strip()
                 problem = check_expression(text) if text else None
                 if problem:
-                    issues.error(rule.get("id"), "condition_refused", f"output {text!r}: {problem}")
+                    issues.error(
+                        rule.get("id"),
+                        "condition_refused",
+                        f"output {text!r}: {problem}{condition_fix(text)}",
+                    )
 
 
 def _check_cell(rule_id: str, input_expr: str, cell: str, issues: IssueCollector) -> None:
@@ -360,4 +364,7 @@ def _check_cell(rule_id: str, input_expr: str, cell: str, issues: IssueCollector
         candidate = f"dmninputexpr {cell}"
     problem = check_expression(candidate)
     if problem:
-        issues.error(rule_id, "condition_refused", f"cell {cell!r}: {problem}")
+        issues.error(rule_id, "condition_refused", f"cell {cell!r}: {problem}; {CELL_FIX}")
+
+
+CELL_FIX = 'write a value (`"A"`, `3`), a comparison (`>= 6`) or a Python test using `?`'

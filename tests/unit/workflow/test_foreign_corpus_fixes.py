@@ -7,6 +7,7 @@ inline ones shaped like the corpus files, not the corpus itself."""
 from __future__ import annotations
 
 import pytest
+from dmn_helpers import decision, dmn_file, rule_chain_bpmn
 from wf_helpers import deploy_files, mini_bpmn, reload
 
 from app.workflow.engine import DeployError, WorkflowHandle
@@ -138,3 +139,31 @@ def test_iso_forms_of_python_timer_values():
     assert iso_equivalent("timedelta(days=-1)") is None
     assert iso_equivalent("timedelta(seconds=True)") is None
     assert iso_equivalent("not python (") is None
+
+
+def test_a_dotted_read_in_a_condition_is_refused_with_its_key_form(operators):
+    body = """
+    <bpmn:startEvent id="start"/><bpmn:exclusiveGateway id="gw" default="f3"/>
+    <bpmn:endEvent id="yes"/><bpmn:endEvent id="no"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="gw"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="gw" targetRef="yes">
+      <bpmn:conditionExpression>item.x &gt; 1</bpmn:conditionExpression></bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f3" sourceRef="gw" targetRef="no"/>"""
+    message = refusals({"a.bpmn": mini_bpmn(body)}, operators)[("f2", "condition_refused")]
+    assert "attribute access is not allowed" in message
+    assert "write `item['x'] > 1`" in message
+
+
+def test_a_dotted_dmn_input_is_refused_once_with_its_key_form(operators):
+    table = decision("grade", ["item.x"], "grade", [("3", '"A"'), (">= 6", '"D"')])
+    found = refusals({"a.bpmn": rule_chain_bpmn(["grade"]), "d.dmn": dmn_file(table)}, operators)
+    assert found[("grade_table", "condition_refused")].endswith("write `item['x']`")
+    # the cells are not refused one by one for the input expression's fault
+    assert [key for key in found if key[0].startswith("grade_r")] == []
+
+
+def test_a_refused_dmn_cell_says_what_a_cell_looks_like(operators):
+    table = decision("grade", ["score"], "grade", [("score import", '"A"')])
+    found = refusals({"a.bpmn": rule_chain_bpmn(["grade"]), "d.dmn": dmn_file(table)}, operators)
+    message = found[("grade_r0", "condition_refused")]
+    assert "write a value" in message and "a comparison (`>= 6`)" in message
