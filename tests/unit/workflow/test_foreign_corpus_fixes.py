@@ -167,3 +167,20 @@ def test_a_refused_dmn_cell_says_what_a_cell_looks_like(operators):
     found = refusals({"a.bpmn": rule_chain_bpmn(["grade"]), "d.dmn": dmn_file(table)}, operators)
     message = found[("grade_r0", "condition_refused")]
     assert "write a value" in message and "a comparison (`>= 6`)" in message
+
+
+def test_a_data_object_inside_an_ad_hoc_subprocess_can_be_stored(operators):
+    """SpiffWorkflow 3.2 builds an ad hoc subprocess's data objects with the plain BPMN
+    class, which the spiff serializer has no converter for: the deployment was refused
+    with 'Object of type DataObject is not JSON serializable'."""
+    body = """<bpmn:startEvent id="start"/>
+    <bpmn:adHocSubProcess id="sub">
+      <bpmn:task id="draft"/><bpmn:dataObject id="notes" name="notes"/>
+      <bpmn:completionCondition>True</bpmn:completionCondition>
+    </bpmn:adHocSubProcess><bpmn:endEvent id="end"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="sub"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="sub" targetRef="end"/>"""
+    bundle = deploy_files({"a.bpmn": mini_bpmn(body)}, operators)
+    handle = reload(WorkflowHandle.start(bundle.spec_json, {}, operators=operators),
+                    bundle.spec_json, operators)  # fmt: skip
+    assert [t.element_id for t in handle.ready_user_tasks()] == ["draft"]
