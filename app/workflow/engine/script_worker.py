@@ -81,7 +81,6 @@ FORBIDDEN_BUILTINS = (
     "hasattr",
     "vars",
     "globals",
-    "locals",
     "open",
     "eval",
     "exec",
@@ -213,13 +212,28 @@ def _json_default(value):
     raise TypeError(f"value of type {type(value).__name__} is not JSON-friendly")
 
 
+def _data_view(namespace: dict) -> dict:
+    """The script's variables as data: no guards, builtins, functions or modules."""
+    return {
+        k: v
+        for k, v in namespace.items()
+        if not k.startswith("_") and not callable(v) and not isinstance(v, types.ModuleType)
+    }
+
+
 def run_script(script: str, data: dict) -> dict:
-    """Execute one script in a fresh restricted namespace; returns the new task data."""
+    """Execute one script in a fresh restricted namespace; returns the new task data.
+
+    `locals()` is a fresh copy of the script's data variables (SpiffWorkflow scripts test
+    `'name' in locals()`): it shows nothing a script could not already read by name, and
+    writing to it changes nothing."""
     code = compile_script(script)
     namespace = dict(data)
+    builtins = make_builtins()
+    builtins["locals"] = lambda: _data_view(namespace)
     namespace.update(
         {
-            "__builtins__": make_builtins(),
+            "__builtins__": builtins,
             "_getattr_": guarded_getattr,
             "_getitem_": default_guarded_getitem,
             "_getiter_": default_guarded_getiter,
@@ -233,11 +247,7 @@ def run_script(script: str, data: dict) -> dict:
         }
     )
     exec(code, namespace)  # noqa: S102 - RestrictedPython-compiled code with guards
-    return {
-        k: v
-        for k, v in namespace.items()
-        if not k.startswith("_") and not callable(v) and not isinstance(v, types.ModuleType)
-    }
+    return _data_view(namespace)
 
 
 def _expressions_module():

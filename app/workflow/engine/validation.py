@@ -109,6 +109,14 @@ def validate_bpmn(
                     f"{java} is Java code, which cannot run here; name an operator with "
                     f"camunda:type or camunda:topic instead ({valid})",
                 )
+            elif not operator and (named := _operator_name_attribute(process, element_id)):
+                issues.error(
+                    element_id,
+                    "unknown_operator",
+                    f"spiffworkflow:serviceTaskOperator has name={named!r} but no id (the "
+                    f"attribute SpiffWorkflow reads); write id={named!r}, an operator of this "
+                    f"server ({valid})",
+                )
             elif not operator:
                 issues.error(
                     element_id,
@@ -176,6 +184,14 @@ def _check_scripts(process: etree._Element, issues: IssueCollector) -> None:
     for element_id, text in texts:
         for problem in check_script(text or "") if (text or "").strip() else []:
             issues.error(element_id, "script_refused", problem)
+
+
+def _operator_name_attribute(process: etree._Element, element_id: str) -> str | None:
+    """`name` of a serviceTaskOperator written without `id` (older SpiffArena diagrams)."""
+    for node in process.iterfind(".//spiffworkflow:serviceTaskOperator", NS):
+        if element_id_of(node) == element_id and not node.get("id") and node.get("name"):
+            return node.get("name")
+    return None
 
 
 def _check_conditions(process: etree._Element, issues: IssueCollector) -> None:

@@ -184,3 +184,34 @@ def test_a_data_object_inside_an_ad_hoc_subprocess_can_be_stored(operators):
     handle = reload(WorkflowHandle.start(bundle.spec_json, {}, operators=operators),
                     bundle.spec_json, operators)  # fmt: skip
     assert [t.element_id for t in handle.ready_user_tasks()] == ["draft"]
+
+
+def test_locals_answers_whether_a_variable_is_set(fast_runner):
+    """SpiffWorkflow's corpus tests `'hey' in locals()`; the sandbox refused the name."""
+    script = "if 'hey' in locals():\n  hey = True\nelse:\n  something_else = True"
+    assert fast_runner.run(script, {"hey": False})["hey"] is True
+    assert fast_runner.run(script, {})["something_else"] is True
+
+
+def test_locals_is_a_copy_of_the_data_only(fast_runner):
+    script = "seen = sorted(locals())\nview = locals()\nview['amount'] = 0\nkept = amount"
+    out = fast_runner.run(script, {"amount": 5})
+    assert out["seen"] == ["amount"]  # no __builtins__, guards or helpers
+    assert out["kept"] == 5  # writing to the copy changes nothing
+
+
+def test_a_script_testing_locals_deploys(operators):
+    task = """<bpmn:scriptTask id="t"><bpmn:script>if 'hey' in locals():
+  hey = True</bpmn:script></bpmn:scriptTask>"""
+    deploy_files({"a.bpmn": mini_bpmn(LINEAR_WITH.format(task=task))}, operators)
+
+
+def test_an_operator_given_by_name_instead_of_id_is_named_in_the_refusal(operators):
+    task = """<bpmn:serviceTask id="t"><bpmn:extensionElements>
+      <spiffworkflow:serviceTaskOperator name="SlackWebhookOperator"/></bpmn:extensionElements>
+      </bpmn:serviceTask>"""
+    message = refusals({"a.bpmn": mini_bpmn(LINEAR_WITH.format(task=task))}, operators)[
+        ("t", "unknown_operator")
+    ]
+    assert "name='SlackWebhookOperator' but no id" in message
+    assert "write id='SlackWebhookOperator'" in message and "valid operators:" in message
