@@ -10,7 +10,7 @@ import pytest
 from dmn_helpers import decision, dmn_file, rule_chain_bpmn
 from wf_helpers import deploy_files, mini_bpmn, reload
 
-from app.workflow.engine import DeployError, WorkflowHandle
+from app.workflow.engine import DeployError, ScriptError, WorkflowHandle
 from app.workflow.engine.timer_hints import iso_duration, iso_equivalent
 
 BPMN_DEFS = """<?xml version="1.0" encoding="UTF-8"?>
@@ -215,3 +215,16 @@ def test_an_operator_given_by_name_instead_of_id_is_named_in_the_refusal(operato
     ]
     assert "name='SlackWebhookOperator' but no id" in message
     assert "write id='SlackWebhookOperator'" in message and "valid operators:" in message
+
+
+def test_a_script_writing_an_attribute_of_a_dict_fails_readably(operators):
+    """SpiffWorkflow's ScriptTestBox.bpmn writes `testvar.new = 'Test'` on a dict: the
+    incident said only "AttributeError: 'dict' object has no attribute 'new'"."""
+    task = """<bpmn:scriptTask id="t"><bpmn:script>box = {'a': 1}
+box.new = 'Test'</bpmn:script></bpmn:scriptTask>"""
+    bundle = deploy_files({"a.bpmn": mini_bpmn(LINEAR_WITH.format(task=task))}, operators)
+    with pytest.raises(ScriptError) as failed:
+        WorkflowHandle.start(bundle.spec_json, {}, operators=operators)
+    assert failed.value.element_id == "t"
+    assert failed.value.message.startswith("the script failed (AttributeError:")
+    assert "with keys (x['name'])" in failed.value.message
