@@ -70,11 +70,8 @@ class Result:
     detail: str = ""
     unreadable: bool = False
     codes: list = field(default_factory=list)  # deploy refusal codes / incident kind
-
-    @property
-    def policy(self) -> bool:
-        """Refused at deploy only for the sandbox's limits (not for a broken diagram)."""
-        return self.status == "refused" and bool(self.codes) and set(self.codes) <= {*POLICY_CODES}
+    policy: bool = False  # refused at deploy only for the sandbox's limits
+    first_issue: str = ""  # the first refusal, whole (element: code: message)
 
 
 def corpus_dirs(path: str | None) -> dict[str, Path] | None:
@@ -269,7 +266,16 @@ def run_product(files: dict[str, bytes], process_id: str) -> Result:
         )
         detail = "; ".join(f"{i.element_id}: {i.code}: {i.message}" for i in errors[:3])
         codes = sorted({i.code for i in errors})
-        return Result("refused", detail=detail[:300], unreadable=unreadable, codes=codes)
+        policy = all(i.code in POLICY_CODES and "syntax error" not in i.message for i in errors)
+        first = f"{errors[0].element_id}: {errors[0].code}: {errors[0].message}" if errors else ""
+        return Result(
+            "refused",
+            detail=detail[:300],
+            unreadable=unreadable,
+            codes=codes,
+            policy=policy,
+            first_issue=first,
+        )
     ops = registry()
     spec = version.spec_json
     try:
@@ -350,6 +356,7 @@ def run_corpus(dirs: dict[str, Path], timeout: float, verbose: bool) -> dict:
         0,
     )  # fmt: skip
     counts["mismatches"] = {}  # reason -> [diagram, ...]
+    counts["policy_refusals"] = []  # (diagram, first reason)
     for flavour, folder in dirs.items():
         processes = index_processes(folder)
         for path in bpmn_files(folder):
@@ -377,6 +384,8 @@ def run_corpus(dirs: dict[str, Path], timeout: float, verbose: bool) -> dict:
                 and bare.data == product.data
             )
             name = path.relative_to(folder.parent.parent)
+            if product.policy:
+                counts["policy_refusals"].append((str(name), product.first_issue))
             if bare.status == "completed":
                 counts["bare_completes"] += 1
                 counts["same_end_state"] += same
@@ -432,6 +441,8 @@ def main() -> int:
     print(f"hangs: {counts['hangs']} (target 0)")
     print(f"unreadable refusals: {counts['unreadable']} (target 0)")
     print(f"refused by policy (with reason): {counts['policy']}")
+    for name, reason in counts["policy_refusals"]:
+        print(f"  {name}: {reason}")
     print_mismatches(counts["mismatches"])
     return 0
 
