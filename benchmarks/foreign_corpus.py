@@ -1,7 +1,7 @@
 """Benchmark: SpiffWorkflow 3.2's own test corpus through bare SpiffWorkflow and the product.
 
-Every BPMN file of `tests/SpiffWorkflow/{bpmn,camunda,spiff}/data` (with the DMN files and
-called processes of its folder) is run twice:
+Every BPMN file of `tests/SpiffWorkflow/{bpmn,camunda,spiff}/data` (with the called processes
+and the DMN files defining the decisions it calls, from its folder) is run twice:
 
 * bare: the library's parser for that folder (BpmnParser / CamundaParser / SpiffBpmnParser),
   `do_engine_steps`, every ready human task completed with no data, waiting timers fired;
@@ -15,8 +15,11 @@ called processes of its folder) is run twice:
 It prints: how many diagrams bare SpiffWorkflow completes, how many of those the product
 brings to the same end state (same end events reached, same process data; target >= 97%),
 crashes (an exception that is neither a refusal nor an incident; target 0), hangs (over the
-per-diagram timeout; target 0) and unreadable refusals (a deploy refusal or incident that
-names no element or no cause; target 0).
+per-diagram timeout; target 0), unreadable refusals (a deploy refusal or incident that
+names no element or no cause, or a policy refusal that does not say the fix; target 0),
+the diagrams refused by policy (the sandbox's limits on scripts, conditions and timer
+expressions: counted apart, each with its reason) and a per-reason table of the diagrams
+bare SpiffWorkflow completes but the product does not bring to the same end state.
 
 The corpus is not in this repository. Get it with one line:
 
@@ -34,6 +37,7 @@ import os
 import signal
 import sys
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -46,6 +50,8 @@ FLAVOURS = ("bpmn", "camunda", "spiff")
 DEPARTMENT = "market_regulation"
 FORM = "review_decision"  # the product task form that foreign form keys are mapped to
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+POLICY_CODES = ("script_refused", "condition_refused", "bad_timer")  # the sandbox's limits
+FIX_WORDS = ("write ", "use ", "remove ", "replace ", "tick ", "rename ", "add ", "give ")
 ROUNDS = 60  # engine rounds per diagram (a cycle timer never ends: it is not a completion)
 FAR = datetime.now(UTC) + timedelta(days=3650)
 
@@ -63,6 +69,9 @@ class Result:
     data: dict = field(default_factory=dict)
     detail: str = ""
     unreadable: bool = False
+    codes: list = field(default_factory=list)  # deploy refusal codes / incident kind
+    policy: bool = False  # refused at deploy only for the sandbox's limits
+    first_issue: str = ""  # the first refusal, whole (element: code: message)
 
 
 def corpus_dirs(path: str | None) -> dict[str, Path] | None:
@@ -85,7 +94,9 @@ def bpmn_files(folder: Path) -> list[Path]:
 
 
 def bundle_for(path: Path, process_ids: dict) -> dict[str, bytes] | None:
-    """The file, the DMN files next to it and the files defining the processes it calls."""
+    """The file, the files defining the processes it calls and the DMN files (next to it or
+    in dmn/) defining the decisions they call — what the library's own test of the file
+    loads, and what an administrator would upload (not every DMN file of the folder)."""
     from lxml import etree
 
     ns = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
@@ -94,6 +105,7 @@ def bundle_for(path: Path, process_ids: dict) -> dict[str, bytes] | None:
     except etree.XMLSyntaxError:
         return None
     files = {path.name: path.read_bytes()}
+    decisions = called_decisions(root)
     todo = [root]
     while todo:
         node = todo.pop()
@@ -101,10 +113,42 @@ def bundle_for(path: Path, process_ids: dict) -> dict[str, bytes] | None:
             called = process_ids.get(call.get("calledElement"))
             if called is not None and called.name not in files:
                 files[called.name] = called.read_bytes()
-                todo.append(etree.fromstring(called.read_bytes()))
-    for dmn in sorted({*path.parent.glob("*.dmn"), *path.parent.glob("dmn/*.dmn")}):
-        files.setdefault(dmn.name, dmn.read_bytes())
+                called_root = etree.fromstring(called.read_bytes())
+                decisions |= called_decisions(called_root)
+                todo.append(called_root)
+    dmn_files = sorted({*path.parent.glob("*.dmn"), *path.parent.glob("dmn/*.dmn")})
+    defined = {dmn: decision_graph(dmn) for dmn in dmn_files}
+    while decisions:
+        wanted, decisions = decisions, set()
+        for dmn, graph in defined.items():
+            if dmn.name not in files and wanted & graph.keys():
+                files[dmn.name] = dmn.read_bytes()
+                decisions |= {req for reqs in graph.values() for req in reqs}
     return files
+
+
+def called_decisions(root) -> set[str]:
+    """Decision ids a BPMN tree's business rule tasks call (Camunda or Spiff attribute)."""
+    camunda = "{http://camunda.org/schema/1.0/bpmn}decisionRef"
+    spiff = "{http://spiffworkflow.org/bpmn/schema/1.0/core}calledDecisionId"
+    found = {node.get(camunda) for node in root.iter() if node.get(camunda)}
+    found |= {(node.text or "").strip() for node in root.iter(spiff) if (node.text or "").strip()}
+    return found
+
+
+def decision_graph(path: Path) -> dict[str, set[str]]:
+    """decision id -> the decision ids it requires, for one DMN file."""
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(path.read_bytes())
+    except etree.XMLSyntaxError:
+        return {}
+    graph = {}
+    for node in root.iter("{*}decision"):
+        required = {(req.get("href") or "").lstrip("#") for req in node.iter("{*}requiredDecision")}
+        graph[node.get("id")] = required - {""}
+    return graph
 
 
 def index_processes(folder: Path) -> dict[str, Path]:
@@ -215,9 +259,23 @@ def run_product(files: dict[str, bytes], process_id: str) -> Result:
         )
     except DeployError as exc:
         errors = [i for i in exc.issues if i.severity == "error"]
-        unreadable = any(_unreadable(i.element_id, i.message) for i in errors)
+        unreadable = any(
+            _unreadable(i.element_id, i.message)
+            or (i.code in POLICY_CODES and not _says_fix(i.message))
+            for i in errors
+        )
         detail = "; ".join(f"{i.element_id}: {i.code}: {i.message}" for i in errors[:3])
-        return Result("refused", detail=detail[:300], unreadable=unreadable)
+        codes = sorted({i.code for i in errors})
+        policy = all(i.code in POLICY_CODES and "syntax error" not in i.message for i in errors)
+        first = f"{errors[0].element_id}: {errors[0].code}: {errors[0].message}" if errors else ""
+        return Result(
+            "refused",
+            detail=detail[:300],
+            unreadable=unreadable,
+            codes=codes,
+            policy=policy,
+            first_issue=first,
+        )
     ops = registry()
     spec = version.spec_json
     try:
@@ -238,6 +296,7 @@ def run_product(files: dict[str, bytes], process_id: str) -> Result:
             "incident",
             detail=f"{exc.element_id}: {exc.message}"[:300],
             unreadable=_unreadable(exc.element_id, exc.message),
+            codes=[getattr(exc, "kind", type(exc).__name__)],
         )
     if not handle.is_completed():
         return Result("waiting")
@@ -249,6 +308,27 @@ def _unreadable(element: str | None, message: str | None) -> bool:
     message = (message or "").strip()
     raw = message.startswith(("KeyError", "TypeError", "AttributeError", "Traceback"))
     return not element or not message or raw or "None" == element
+
+
+def _says_fix(message: str) -> bool:
+    """A policy refusal must also say what to write instead."""
+    return any(word in message.lower() for word in FIX_WORDS)
+
+
+def mismatch_reason(bare: Result, product: Result) -> str:
+    """Why a diagram bare SpiffWorkflow completes does not end the same in the product."""
+    if product.status == "refused":
+        kind = "refused by policy" if product.policy else "refused at deploy"
+        return f"{kind}: {', '.join(product.codes)}"
+    if product.status == "incident":
+        return f"incident while running: {', '.join(product.codes)}"
+    if product.status == "completed":
+        return "different end events" if bare.ends != product.ends else "different process data"
+    return {
+        "waiting": "stopped before an end event",
+        "crash": "crash",
+        "hang": "hang",
+    }.get(product.status, product.status)
 
 
 # -- driver -------------------------------------------------------------------------------------
@@ -272,9 +352,11 @@ def run_corpus(dirs: dict[str, Path], timeout: float, verbose: bool) -> dict:
 
     counts = dict.fromkeys(
         ["diagrams", "bare_completes", "same_end_state", "crashes", "hangs", "unreadable",
-         "refused", "incidents"],
+         "refused", "policy", "incidents"],
         0,
     )  # fmt: skip
+    counts["mismatches"] = {}  # reason -> [diagram, ...]
+    counts["policy_refusals"] = []  # (diagram, first reason)
     for flavour, folder in dirs.items():
         processes = index_processes(folder)
         for path in bpmn_files(folder):
@@ -294,18 +376,26 @@ def run_corpus(dirs: dict[str, Path], timeout: float, verbose: bool) -> dict:
             counts["hangs"] += product.status == "hang"
             counts["unreadable"] += product.unreadable
             counts["refused"] += product.status == "refused"
+            counts["policy"] += product.policy
             counts["incidents"] += product.status == "incident"
             same = (
                 bare.status == product.status == "completed"
                 and bare.ends == product.ends
                 and bare.data == product.data
             )
+            name = path.relative_to(folder.parent.parent)
+            if product.policy:
+                counts["policy_refusals"].append((str(name), product.first_issue))
             if bare.status == "completed":
                 counts["bare_completes"] += 1
                 counts["same_end_state"] += same
+                if not same:
+                    reason = mismatch_reason(bare, product)
+                    counts["mismatches"].setdefault(reason, []).append(str(name))
             if verbose and (not same or product.unreadable):
-                name = path.relative_to(folder.parent.parent)
                 print(f"  {name}: bare={bare.status} product={product.status} {product.detail}")
+                if bare.detail:
+                    print(f"    bare: {bare.detail}")
                 if bare.status == product.status == "completed" and not same:
                     print(f"    ends {bare.ends} vs {product.ends}")
                     keys = set(bare.data) ^ set(product.data)
@@ -333,20 +423,40 @@ def main() -> int:
     from demo_app import make_app
 
     logging.disable(logging.WARNING)  # the migrations' INFO lines are not the figures
+    warnings.filterwarnings("ignore", category=SyntaxWarning)  # RestrictedPython's "print" note
     with tempfile.TemporaryDirectory() as tmp:
         app = make_app(f"sqlite:///{tmp}/corpus.db", f"{tmp}/uploads")
         with app.app_context():
             counts = run_corpus(dirs, args.timeout, args.verbose)
     bare, same = counts["bare_completes"], counts["same_end_state"]
     share = f"{100 * same / bare:.1f}%" if bare else "n/a"
+    print(
+        f"refused at deploy (all reasons): {counts['refused']}, "
+        f"incidents while running: {counts['incidents']}"
+    )
     print(f"diagrams: {counts['diagrams']}")
     print(f"bare SpiffWorkflow completes: {bare}")
     print(f"product reaches the same end state: {same} of {bare} ({share}; target >= 97%)")
     print(f"crashes: {counts['crashes']} (target 0)")
     print(f"hangs: {counts['hangs']} (target 0)")
     print(f"unreadable refusals: {counts['unreadable']} (target 0)")
-    print(f"refused at deploy: {counts['refused']}, incidents while running: {counts['incidents']}")
+    print(f"refused by policy (with reason): {counts['policy']}")
+    for name, reason in counts["policy_refusals"]:
+        print(f"  {name}: {reason}")
+    print_mismatches(counts["mismatches"])
     return 0
+
+
+def print_mismatches(mismatches: dict) -> None:
+    """The per-reason table of diagrams bare SpiffWorkflow completes and the product does not
+    bring to the same end state."""
+    print("non-matching diagrams by reason:")
+    if not mismatches:
+        print("  (none)")
+        return
+    width = max(len(reason) for reason in mismatches)
+    for reason, names in sorted(mismatches.items(), key=lambda item: (-len(item[1]), item[0])):
+        print(f"  {reason:<{width}}  {len(names):>3}  {', '.join(names)}")
 
 
 if __name__ == "__main__":

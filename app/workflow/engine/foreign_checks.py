@@ -1,7 +1,8 @@
 """Deploy-time checks aimed at diagrams drawn for other engines (Camunda 7/8, bpmn.io).
 
 * `feel_hint`: the Python form of a FEEL condition (`= approved` -> `approved == True`),
-  appended to the refusal so the administrator knows what to write;
+  appended to the refusal so the administrator knows what to write; `condition_fix` is
+  that hint or, for any other refused condition, what an accepted one looks like;
 * `java_implementation`: a service task's `camunda:class` / `delegateExpression` /
   `expression` (Java code that cannot run here), named in the refusal;
 * `check_ignored_camunda`: Camunda features the product does not execute — call activity
@@ -11,6 +12,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
 from lxml import etree
@@ -32,6 +34,54 @@ def feel_hint(text: str) -> str:
     body = text[1:].strip()
     python = f"{body} == True" if body.isidentifier() else re.sub(r"(?<![<>!=])=(?!=)", "==", body)
     return f"; this is a FEEL expression: write Python instead, e.g. `{python}`"
+
+
+CONDITION_EXAMPLE = "amount > 1000 and approved == True"
+
+
+def condition_fix(text: str) -> str:
+    """The fix appended to a refused condition: the FEEL hint when it looks like FEEL, the
+    subscript form of `item.x` (attribute access is refused, keys are not), else what a
+    condition the sandbox evaluates looks like."""
+    subscripted = subscript_form(text)
+    if subscripted is not None:
+        return f"; read the data with keys instead: write `{subscripted}`"
+    return feel_hint(text) or (
+        "; write a plain Python expression over the process data (names, literals, "
+        f"comparisons, and/or/not, simple calls), e.g. `{CONDITION_EXAMPLE}`"
+    )
+
+
+class _AttributesToKeys(ast.NodeTransformer):
+    """`item.x` -> `item['x']` where the attribute is read, not called."""
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        node.args = [self.visit(a) for a in node.args]
+        node.keywords = [self.visit(k) for k in node.keywords]
+        if isinstance(node.func, ast.Attribute):  # a method call stays a method call
+            node.func.value = self.visit(node.func.value)
+        return node
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        value = self.visit(node.value)
+        return ast.Subscript(value=value, slice=ast.Constant(node.attr), ctx=node.ctx)
+
+
+def subscript_form(text: str) -> str | None:
+    """`item.x > 1` -> "item['x'] > 1" when that form is accepted by the expression whitelist
+    (None when there is no attribute read to rewrite or the rewrite is still refused)."""
+    from .expressions import check_expression
+
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError:
+        return None
+    if not any(isinstance(n, ast.Attribute) for n in ast.walk(tree)):
+        return None
+    rewritten = ast.unparse(ast.fix_missing_locations(_AttributesToKeys().visit(tree)))
+    if rewritten == ast.unparse(ast.parse(text.strip(), mode="eval")):
+        return None
+    return rewritten if check_expression(rewritten) is None else None
 
 
 def java_implementation(process: etree._Element, element_id: str) -> str | None:

@@ -172,6 +172,7 @@ def _unquote(text: str) -> str | None:
 def rewrite_timers(root: etree._Element, issues: IssueCollector) -> None:
     """Quote bare ISO literals; report malformed literals as bad_timer."""
     from .expressions import check_expression
+    from .timer_hints import timer_fix
 
     for tag in ("timeDuration", "timeDate", "timeCycle"):
         for node in root.iter(f"{{{BPMN_NS}}}{tag}"):
@@ -183,13 +184,24 @@ def rewrite_timers(root: etree._Element, issues: IssueCollector) -> None:
                 continue
             if literal is not None:
                 if not is_iso_timer(literal):
-                    issues.error(eid, "bad_timer", f"{tag} {literal!r} is not ISO 8601")
+                    issues.error(
+                        eid,
+                        "bad_timer",
+                        f"{tag} {literal!r} is not ISO 8601: {timer_fix(tag, literal)}",
+                    )
                 continue
-            if not text or text.startswith("${") or check_expression(text) is not None:
+            if not text:
+                problem = "it is empty"
+            elif text.startswith("${"):
+                problem = "JUEL is not evaluated"
+            else:
+                problem = check_expression(text)
+            if problem is not None:
                 issues.error(
                     eid,
                     "bad_timer",
-                    f"{tag} {text!r} is neither ISO 8601 nor an allowed expression",
+                    f"{tag} {text!r} is neither ISO 8601 nor an allowed expression "
+                    f"({problem}): {timer_fix(tag, text)}",
                 )
 
 

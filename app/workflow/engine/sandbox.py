@@ -256,4 +256,20 @@ class SandboxScriptEngine(PythonScriptEngine):
             raise
         except Exception as exc:  # noqa: BLE001 - reported with the element id
             message = str(exc) if isinstance(exc, RuntimeError) else f"{type(exc).__name__}: {exc}"
-            raise ScriptError(self._element_id(task), message) from None
+            raise ScriptError(self._element_id(task), readable_script_failure(message)) from None
+
+
+RAW_FAILURES = ("AttributeError", "TypeError", "KeyError", "IndexError", "ValueError")
+
+
+def readable_script_failure(message: str) -> str:
+    """A script's bare Python error (`AttributeError: 'dict' object has no attribute 'x'`)
+    said as a failure of the script, with what to check; other messages are kept."""
+    if not message.startswith(RAW_FAILURES):
+        return message
+    if "'dict' object has no attribute" in message:
+        hint = "process data are dictionaries: read and write them with keys (x['name']), "
+        hint += "not attributes (x.name)"
+    else:
+        hint = "check that the data it reads exists and has the expected type"
+    return f"the script failed ({message}); {hint}"

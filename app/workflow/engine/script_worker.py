@@ -81,7 +81,6 @@ FORBIDDEN_BUILTINS = (
     "hasattr",
     "vars",
     "globals",
-    "locals",
     "open",
     "eval",
     "exec",
@@ -158,30 +157,48 @@ def compile_script(script: str):
     return result
 
 
+# the fix named in a refusal, by what was refused (the sandbox's limits, not the script's bugs)
+SCRIPT_FIXES = {
+    "import": "scripts may import only {modules}: remove the import",
+    "format": "use an f-string, e.g. f'{{name}} {{amount}}', instead",
+    "attribute": "remove it: scripts cannot reach the interpreter's internals",
+    "name": "remove it: scripts cannot open files, run code or inspect objects",
+    "syntax": "rewrite that line in plain Python (no syntax errors, no names starting with _)",
+}
+
+
+def _script_fix(kind: str) -> str:
+    return SCRIPT_FIXES[kind].format(modules=", ".join(sorted(ALLOWED_MODULES)))
+
+
 def check_script(script: str) -> list[str]:
-    """Deploy-time check: the reasons a script is refused ([] when it is acceptable)."""
+    """Deploy-time check: the reasons a script is refused ([] when it is acceptable), each
+    saying what to write instead."""
     import ast
 
     try:
         compile_script(script)
     except SyntaxError as exc:
-        return [str(exc)]
+        first = exc.args[0] if exc.args else str(exc)
+        reasons = "; ".join(first) if isinstance(first, (tuple, list)) else str(first)
+        return [f"{reasons.rstrip('.')}; {_script_fix('syntax')}"]
     problems = []
     for node in ast.walk(ast.parse(script)):
         if isinstance(node, ast.Import):
             problems += [
-                f"import of {a.name!r} is not allowed"
+                f"import of {a.name!r} is not allowed; {_script_fix('import')}"
                 for a in node.names
                 if a.name not in ALLOWED_MODULES
             ]
         elif isinstance(node, ast.ImportFrom) and (
             node.level or node.module not in ALLOWED_MODULES
         ):
-            problems.append(f"import from {node.module!r} is not allowed")
+            problems.append(f"import from {node.module!r} is not allowed; {_script_fix('import')}")
         elif isinstance(node, ast.Attribute) and node.attr in FORBIDDEN_ATTRIBUTES:
-            problems.append(f"attribute {node.attr!r} is not allowed")
+            kind = "format" if node.attr in ("format", "format_map") else "attribute"
+            problems.append(f"attribute {node.attr!r} is not allowed; {_script_fix(kind)}")
         elif isinstance(node, ast.Name) and node.id in FORBIDDEN_BUILTINS:
-            problems.append(f"name {node.id!r} is not allowed")
+            problems.append(f"name {node.id!r} is not allowed; {_script_fix('name')}")
     return problems
 
 
@@ -195,13 +212,28 @@ def _json_default(value):
     raise TypeError(f"value of type {type(value).__name__} is not JSON-friendly")
 
 
+def _data_view(namespace: dict) -> dict:
+    """The script's variables as data: no guards, builtins, functions or modules."""
+    return {
+        k: v
+        for k, v in namespace.items()
+        if not k.startswith("_") and not callable(v) and not isinstance(v, types.ModuleType)
+    }
+
+
 def run_script(script: str, data: dict) -> dict:
-    """Execute one script in a fresh restricted namespace; returns the new task data."""
+    """Execute one script in a fresh restricted namespace; returns the new task data.
+
+    `locals()` is a fresh copy of the script's data variables (SpiffWorkflow scripts test
+    `'name' in locals()`): it shows nothing a script could not already read by name, and
+    writing to it changes nothing."""
     code = compile_script(script)
     namespace = dict(data)
+    builtins = make_builtins()
+    builtins["locals"] = lambda: _data_view(namespace)
     namespace.update(
         {
-            "__builtins__": make_builtins(),
+            "__builtins__": builtins,
             "_getattr_": guarded_getattr,
             "_getitem_": default_guarded_getitem,
             "_getiter_": default_guarded_getiter,
@@ -215,11 +247,7 @@ def run_script(script: str, data: dict) -> dict:
         }
     )
     exec(code, namespace)  # noqa: S102 - RestrictedPython-compiled code with guards
-    return {
-        k: v
-        for k, v in namespace.items()
-        if not k.startswith("_") and not callable(v) and not isinstance(v, types.ModuleType)
-    }
+    return _data_view(namespace)
 
 
 def _expressions_module():

@@ -14,6 +14,7 @@ evaluates `requiredDecision` chains first (`dmn_chain.py`).
 from __future__ import annotations
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.parser.ProcessParser import AdHocParser
 from SpiffWorkflow.bpmn.specs.defaults import ManualTask, NoneTask, ScriptTask
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import (
@@ -24,7 +25,7 @@ from SpiffWorkflow.camunda.parser.task_spec import (
 )
 from SpiffWorkflow.camunda.parser.task_spec import BusinessRuleTaskParser as CamundaRuleParser
 from SpiffWorkflow.camunda.specs.user_task import UserTask as CamundaUserTask
-from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser, SpiffProcessParser
 from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask as SpiffServiceTask
 
@@ -147,9 +148,16 @@ class CamundaIoParserMixin:
         return task
 
 
+class SpiffAdHocParser(AdHocParser, SpiffProcessParser):
+    """Ad hoc subprocesses whose data objects are spiff `DataObject`s, as in every other
+    process of a spiff diagram (SpiffWorkflow 3.2's AdHocParser builds the plain class,
+    which the spiff serializer has no converter for, so the spec could not be stored)."""
+
+
 class OwSpiffParser(ChainedDecisionParserMixin, SpiffBpmnParser):
     """SpiffBpmnParser whose service tasks are `OperatorServiceTask`s."""
 
+    AD_HOC_PARSER_CLASS = SpiffAdHocParser
     OVERRIDE_PARSER_CLASSES = dict(SpiffBpmnParser.OVERRIDE_PARSER_CLASSES)
     OVERRIDE_PARSER_CLASSES[full_tag("serviceTask")] = (ServiceTaskParser, OperatorServiceTask)
 

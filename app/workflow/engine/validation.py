@@ -22,7 +22,7 @@ from lxml import etree
 from .camunda import MAP_DECISION_RESULTS, CamundaParamError, input_parameters, output_parameters
 from .errors import IssueCollector
 from .expressions import check_expression
-from .foreign_checks import check_ignored_camunda, feel_hint, java_implementation
+from .foreign_checks import check_ignored_camunda, condition_fix, java_implementation
 from .model_info import lane_map, service_tasks, user_tasks
 from .parsing import BPMN_NS, NS, element_id_of
 from .script_worker import check_script
@@ -43,8 +43,19 @@ def _q(tag: str) -> str:
 
 
 def executable_processes(root: etree._Element) -> list[etree._Element]:
-    """The bpmn:process elements of a definitions file."""
-    return list(root.iterfind("bpmn:process", NS))
+    """The bpmn:process elements of a definitions file that hold something to run: an empty
+    `isExecutable="false"` process is a black-box pool of a collaboration (another party),
+    which SpiffWorkflow never parses and which has nothing to check."""
+    return [p for p in root.iterfind("bpmn:process", NS) if not is_black_box_pool(p)]
+
+
+def is_black_box_pool(process: etree._Element) -> bool:
+    """True for `<process isExecutable="false"/>` with no flow elements (only documentation,
+    extension elements or lane sets)."""
+    if process.get("isExecutable") != "false":
+        return False
+    ignorable = {_q("documentation"), _q("extensionElements"), _q("laneSet")}
+    return all(not isinstance(n.tag, str) or n.tag in ignorable for n in process)
 
 
 def validate_bpmn(
@@ -97,6 +108,14 @@ def validate_bpmn(
                     "unknown_operator",
                     f"{java} is Java code, which cannot run here; name an operator with "
                     f"camunda:type or camunda:topic instead ({valid})",
+                )
+            elif not operator and (named := _operator_name_attribute(process, element_id)):
+                issues.error(
+                    element_id,
+                    "unknown_operator",
+                    f"spiffworkflow:serviceTaskOperator has name={named!r} but no id (the "
+                    f"attribute SpiffWorkflow reads); write id={named!r}, an operator of this "
+                    f"server ({valid})",
                 )
             elif not operator:
                 issues.error(
@@ -167,6 +186,14 @@ def _check_scripts(process: etree._Element, issues: IssueCollector) -> None:
             issues.error(element_id, "script_refused", problem)
 
 
+def _operator_name_attribute(process: etree._Element, element_id: str) -> str | None:
+    """`name` of a serviceTaskOperator written without `id` (older SpiffArena diagrams)."""
+    for node in process.iterfind(".//spiffworkflow:serviceTaskOperator", NS):
+        if element_id_of(node) == element_id and not node.get("id") and node.get("name"):
+            return node.get("name")
+    return None
+
+
 def _check_conditions(process: etree._Element, issues: IssueCollector) -> None:
     for node in process.iter(
         _q("conditionExpression"), _q("condition"), _q("loopCardinality"), _q("completionCondition")
@@ -181,7 +208,7 @@ def _check_conditions(process: etree._Element, issues: IssueCollector) -> None:
             continue
         problem = check_expression(text)
         if problem:
-            issues.error(eid, "condition_refused", f"{text!r}: {problem}{feel_hint(text)}")
+            issues.error(eid, "condition_refused", f"{text!r}: {problem}{condition_fix(text)}")
     for param in process.iterfind(
         ".//spiffworkflow:serviceTaskOperator/spiffworkflow:parameter", NS
     ):
@@ -324,19 +351,23 @@ def validate_dmn(root: etree._Element, issues: IssueCollector) -> None:
                 issues.error(
                     element_id_of(table),
                     "condition_refused",
-                    f"input expression {expr!r}: {problem}",
+                    f"input expression {expr!r}: {problem}{condition_fix(expr) if expr else ''}",
                 )
         for rule in table.iter(f"{{{ns}}}rule"):
             cells = rule.findall(f"{{{ns}}}inputEntry")
             for expr, cell in zip(inputs, cells):
                 text = (cell.findtext(f"{{{ns}}}text") or "").strip()
-                if text and expr:
+                if text and expr and check_expression(expr) is None:  # else reported above
                     _check_cell(rule.get("id"), expr, text, issues)
             for out in rule.findall(f"{{{ns}}}outputEntry"):
                 text = (out.findtext(f"{{{ns}}}text") or "").strip()
                 problem = check_expression(text) if text else None
                 if problem:
-                    issues.error(rule.get("id"), "condition_refused", f"output {text!r}: {problem}")
+                    issues.error(
+                        rule.get("id"),
+                        "condition_refused",
+                        f"output {text!r}: {problem}{condition_fix(text)}",
+                    )
 
 
 def _check_cell(rule_id: str, input_expr: str, cell: str, issues: IssueCollector) -> None:
@@ -349,4 +380,7 @@ def _check_cell(rule_id: str, input_expr: str, cell: str, issues: IssueCollector
         candidate = f"dmninputexpr {cell}"
     problem = check_expression(candidate)
     if problem:
-        issues.error(rule_id, "condition_refused", f"cell {cell!r}: {problem}")
+        issues.error(rule_id, "condition_refused", f"cell {cell!r}: {problem}; {CELL_FIX}")
+
+
+CELL_FIX = 'write a value (`"A"`, `3`), a comparison (`>= 6`) or a Python test using `?`'
