@@ -52,6 +52,8 @@ def deploy_files(
     them a task nobody could open is refused (see app/workflow/engine/assignment.py), and an
     `outcome` rule deciding its cases (see app/workflow/engine/outcome.py), and a `form_map`
     from its form keys to the product's task forms.
+    These choices are kept with the version (`info["deploy_options"]`, see
+    `deploy_options`): an edit of the diagram in the modeler is checked and deployed with them.
     Returns (version, change). Raises engine.DeployError listing every problem.
     Does not commit.
     """
@@ -97,7 +99,19 @@ def deploy_files(
         content_hash=bundle.content_hash,
         source_files={name: data.decode("utf-8") for name, data in files.items()},
         spec_json=bundle.spec_json,
-        info=bundle_info(bundle),
+        info={
+            **bundle_info(bundle),
+            "deploy_options": {
+                k: v
+                for k, v in (
+                    ("assignments", assignments),
+                    ("default_department", default_department),
+                    ("outcome", outcome),
+                    ("form_map", form_map),
+                )
+                if v
+            },
+        },
         is_current=True,
         deployed_by_id=getattr(user, "id", None),
     )
@@ -162,6 +176,12 @@ def reserved_form_fields(process_id: str) -> list[ValidationIssue]:
                     )
                 )
     return issues
+
+
+def deploy_options(version: ProcessVersion) -> dict:
+    """The mapping a version was deployed with (lanes and groups to departments, the default
+    department, the outcome rule, form keys to forms), as keyword arguments of `deploy_files`."""
+    return dict((version.info or {}).get("deploy_options") or {})
 
 
 def bundle_info(bundle) -> dict:

@@ -11,7 +11,7 @@ from app.domain.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.models import Application, Department, ProcessVersion, WorkflowInstance
 from app.services import catalogue
-from app.services.deployment import deploy_files
+from app.services.deployment import deploy_files, deploy_options
 from app.workflow import runtime
 from app.workflow.engine import DeployError, TaskNotFound, XmlRefused, deploy_bundle
 from app.workflow.engine import diagram_summary as engine_summary
@@ -97,6 +97,7 @@ def validate_edit(base: ProcessVersion, xml: str) -> list[dict]:
             departments=departments,
             forms=catalogue.known_forms(),
             operators=registry().names(),
+            **deploy_options(base),
         )
     except DeployError as exc:
         return [i.as_dict() for i in exc.issues]
@@ -123,8 +124,9 @@ def modeler_choices(locale: str) -> dict:
 @uow.use_case
 def deploy_edit(base: ProcessVersion, xml: str, user):
     """Make the edited diagram current: a new version, a rollback to the version with the
-    same content, or a no-op when it is the current one. Returns (version, DeployChange)."""
-    return deploy_files(base.process_id, edited_files(base, xml), user)
+    same content, or a no-op when it is the current one. Returns (version, DeployChange).
+    A diagram uploaded with a mapping keeps it (`deploy_options`)."""
+    return deploy_files(base.process_id, edited_files(base, xml), user, **deploy_options(base))
 
 
 def case_diagram(application: Application) -> dict:

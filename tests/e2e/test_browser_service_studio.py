@@ -1,7 +1,8 @@
 """Browser test (issue 13's journey, no file touched): an administrator creates a department
 and its clerk, a new service with a form holding a conditional field, uploads a two-lane
-Camunda Modeler diagram, maps its lanes to the new department and to the tax bureau in the
-dialog and deploys it, publishes the service; a citizen finds it by search, sees the
+Camunda Modeler diagram, maps its lanes to departments in the dialog and deploys it, gives
+the second lane to the tax bureau with the modeler's properties panel and deploys again,
+publishes the service; a citizen finds it by search, sees the
 conditional field only while its condition holds, uploads the material and submits; the new
 clerk (after choosing their own password) and then a tax clerk decide in their queues, and
 the citizen sees the approval. No console error on any page."""
@@ -133,7 +134,7 @@ def test_admin_builds_a_service_that_a_citizen_applies_for_and_the_new_clerk_dec
     page.click("#upload-button")
     page.wait_for_selector("#mapping-dialog")
     page.locator("tr[data-lane='Front desk'] select").select_option("bike_office")
-    page.locator("tr[data-lane='Approvals office'] select").select_option("tax")
+    page.locator("tr[data-lane='Approvals office'] select").select_option("market_regulation")
     page.select_option("select[name=form_value]", "review_decision")
     # the diagram has one end and no gateway: reaching it means approved (a clerk's "no"
     # still makes the case rejected: engine/outcome.py)
@@ -141,6 +142,22 @@ def test_admin_builds_a_service_that_a_citizen_applies_for_and_the_new_clerk_dec
     shots(page, "mapping-dialog")
     page.click("#deploy-upload")
     page.wait_for_selector("tr[data-version='1']")
+
+    # ... then changed in the modeler: the properties panel gives the second lane to the tax
+    # bureau, the deploy check (run as the admin edits) agrees, and version 2 is deployed
+    page.goto(f"{base}/admin/processes/bike_permit_flow/edit")
+    page.wait_for_selector("#canvas[data-ready='1']")
+    page.wait_for_selector("#live-check[data-state=ok]")
+    lane = page.locator(".djs-element[data-element-id=Lane_back]").bounding_box()
+    page.mouse.click(lane["x"] + lane["width"] - 30, lane["y"] + lane["height"] / 2)
+    department = page.locator("#properties-panel select[name=ow-department]")
+    department.wait_for()
+    assert department.input_value() == "Approvals office"  # its name, mapped at upload
+    department.select_option("tax")
+    page.wait_for_selector("#live-check[data-state=ok]")
+    shots(page, "modeler-panel")
+    page.click("#deploy-button")
+    page.wait_for_selector("#modeler-status[data-version='2']")
 
     # 3. publish
     page.goto(f"{base}/admin/services/bike_permit/edit")
@@ -157,7 +174,9 @@ def test_admin_builds_a_service_that_a_citizen_applies_for_and_the_new_clerk_dec
         svc = db.session.execute(db.select(Service).where(Service.code == "bike_permit")).scalar()
         assert svc.active and svc.process_id == "bike_permit_flow"
         lanes = db.session.execute(
-            db.select(ProcessVersion.info).where(ProcessVersion.process_id == "bike_permit_flow")
+            db.select(ProcessVersion.info).where(
+                ProcessVersion.process_id == "bike_permit_flow", ProcessVersion.is_current
+            )
         ).scalar()["lanes"]
         assert sorted(lanes) == ["bike_office", "tax"]
 

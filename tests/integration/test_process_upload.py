@@ -78,6 +78,39 @@ def test_an_upload_asks_for_its_lanes_and_forms_then_deploys_what_was_chosen(
     assert resp.status_code == 302
 
 
+def test_an_uploaded_diagram_edited_in_the_modeler_keeps_its_mapping(app, client, fixtures_dir):
+    """The modeler checks and deploys an edit of a mapped upload with the upload's mapping:
+    the lanes still named as in the other tool stay mapped, a lane renamed to a department
+    code is that department."""
+    from app.services import processes
+
+    client.login("admin")
+    raw = (fixtures_dir / "workflows" / "two_lanes_foreign.bpmn").read_bytes()
+    _upload(client, raw)
+    fields = _dialog_fields(
+        raw.decode(), front="market_regulation", back="tax", form="review_decision"
+    )
+    assert client.post("/admin/processes/upload/deploy", fields).status_code == 302
+    edited = raw.decode().replace('name="Approvals office"', 'name="housing_fund"')
+    with app.app_context():
+        base = processes.get_version("bike_permit_flow")
+        assert processes.validate_edit(base, raw.decode()) == []  # as uploaded: deployable
+        assert processes.validate_edit(base, edited) == []
+    client.get("/admin/processes/bike_permit_flow/edit")  # the page's CSRF token
+    resp = client.http.post(
+        "/admin/processes/bike_permit_flow/versions/1/deploy",
+        data=edited.encode(),
+        headers={"X-CSRFToken": client.token, "Content-Type": "application/xml"},
+    )
+    assert resp.status_code == 200 and resp.get_json()["version"] == 2, resp.get_data()[:2000]
+    with app.app_context():
+        current = processes.get_version("bike_permit_flow")
+        assert current.version == 2
+        assert sorted(current.info["lanes"]) == ["housing_fund", "market_regulation"]
+        forms = {t["element_id"]: t["form"] for t in current.info["user_tasks"]}
+        assert forms["Task_approve"] == "review_decision"  # the form key stays mapped
+
+
 def test_a_file_that_is_not_bpmn_is_refused_with_a_reason(client):
     client.login("admin")
     resp = _upload(client, b"<html>not a diagram</html>")
