@@ -189,7 +189,8 @@ def normalize_date(text: str | None, *, day_first: bool = True) -> str | None:
     """Normalise a printed date to ISO ``YYYY-MM-DD`` or return ``None``.
 
     Handles 2021年3月5日, 二〇二一年三月五日, 2021.03.05, 2021-3-5, 2021/03/05, 20210305,
-    05/03/2021 and 05-03-21 (day first unless *day_first* is False), 05 MAR 2021, 05MAR21,
+    05/03/2021 and 05-03-21 (day first unless *day_first* is False or the month would be
+    over 12, as in 12/25/2018), 05 MAR 2021, 05MAR21,
     MAR 5, 2021.
     OCR look-alikes inside the digits are repaired.
     """
@@ -227,17 +228,25 @@ def normalize_date(text: str | None, *, day_first: bool = True) -> str | None:
     dmy = re.search(r"(\d{1,2})\s*[.\-/]\s*(\d{1,2})\s*[.\-/]\s*(\d{4})", digits)
     if dmy:
         first, second, year = (int(g) for g in dmy.groups())
-        day, month = (first, second) if day_first else (second, first)
-        return _make_date(year, month, day)
+        return _day_month(year, first, second, day_first)
     dmy = re.search(r"(?<!\d)(\d{1,2})\s*[.\-/]\s*(\d{1,2})\s*[.\-/]\s*(\d{2})(?!\d)", digits)
     if dmy:  # 22-04-16, 19/05/16: two-digit year, day first unless told otherwise
         first, second, year = (int(g) for g in dmy.groups())
-        day, month = (first, second) if day_first else (second, first)
-        return _make_date(_two_digit_year(year), month, day)
+        return _day_month(_two_digit_year(year), first, second, day_first)
     compact = re.search(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)", digits)
     if compact:
         return _make_date(*(int(g) for g in compact.groups()))
     return None
+
+
+def _day_month(year: int, first: int, second: int, day_first: bool) -> str | None:
+    """The date of a numeric d/m/y (or m/d/y with *day_first* False); a second number over
+    12 that is a valid day means it was printed month first (12/25/2018), and the
+    other way round."""
+    day, month = (first, second) if day_first else (second, first)
+    if month > 12 >= day:
+        day, month = month, day
+    return _make_date(year, month, day)
 
 
 def _two_digit_year(year: int) -> int:
