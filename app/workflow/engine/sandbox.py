@@ -37,6 +37,7 @@ from .expressions import (
     run_script_in_process,
 )
 
+STARTUP_SECONDS = 30  # an interpreter's start on a very busy machine; not a script's time
 WORKER_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "script_worker.py")
 DEFAULT_TIMEOUT_SECONDS = float(os.environ.get("OW_SCRIPT_TIMEOUT_SECONDS", "3"))
 MAX_INSTANCES = 1_000  # instances one multi-instance activity may create
@@ -62,13 +63,15 @@ class ScriptRunner:
         self._lock = threading.Lock()
 
     def _start(self) -> subprocess.Popen:
+        """A new worker, once it says it is ready: its start-up (an interpreter and its
+        imports, slow on a loaded machine) is not counted in any script's timeout."""
         env = {
             "PATH": "/usr/bin:/bin",
             "OMP_THREAD_LIMIT": "1",
             "OW_SCRIPT_MEMORY_BYTES": str(self.memory_bytes),
             "OW_SCRIPT_CPU_SECONDS": str(self.cpu_seconds),
         }
-        return subprocess.Popen(
+        proc = subprocess.Popen(
             [sys.executable, "-I", WORKER_PATH],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -79,6 +82,17 @@ class ScriptRunner:
             bufsize=1,
             close_fds=True,
         )
+        ready, _, _ = select.select([proc.stdout], [], [], STARTUP_SECONDS)
+        line = proc.stdout.readline() if ready else ""
+        try:
+            started = json.loads(line).get("ready") is True
+        except ValueError:
+            started = False
+        if not started:
+            proc.kill()
+            proc.wait(timeout=2)
+            raise RuntimeError(f"the script worker did not start within {STARTUP_SECONDS} s")
+        return proc
 
     def _kill(self) -> None:
         if self._proc is not None:
@@ -120,6 +134,7 @@ class ScriptRunner:
             raise RuntimeError(f"the task data cannot be handed to the sandbox: {exc}") from None
         with self._lock:
             if self._proc is None or self._proc.poll() is not None:
+                self._proc = None
                 self._proc = self._start()
             proc = self._proc
             try:

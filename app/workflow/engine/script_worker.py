@@ -3,7 +3,7 @@
 Started by `sandbox.ScriptRunner` as `python -I script_worker.py`. It limits its own
 address space (RLIMIT_AS) and the CPU time of each request (RLIMIT_CPU, moved forward before
 every request), then reads one JSON request per line from stdin and writes one JSON answer
-per line to stdout:
+per line to stdout, after a first {"ready": true} once it has started:
 * {"script", "data"} runs a script -> {"ok": true, "data": {...}};
 * {"expression", "data", "extra"} evaluates a whitelisted expression (`expressions.py`, the
   same checks as in the server) -> {"ok": true, "value": ...};
@@ -318,6 +318,8 @@ def main() -> None:
     _limit_resources()
     stdin, stdout = sys.stdin, sys.stdout
     sys.stdout = sys.stderr  # stray prints never corrupt the protocol
+    stdout.write(json.dumps({"ready": True}) + "\n")  # started: a request's time starts now
+    stdout.flush()
     for line in stdin:
         try:
             request = json.loads(line)

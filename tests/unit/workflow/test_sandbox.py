@@ -259,3 +259,22 @@ def test_worker_survives_more_cpu_than_one_request_may_use():
         assert runner.pid == first  # the same worker answered all of them
     finally:
         runner.close()
+
+
+def test_a_slow_worker_start_is_not_counted_in_the_script_timeout(tmp_path, monkeypatch):
+    """On a busy machine an interpreter takes its time to start; a script's timeout counts
+    only the script (CI once failed a 1.5 s budget on start-up alone)."""
+    from app.workflow.engine import sandbox
+
+    slow = tmp_path / "slow_worker.py"
+    slow.write_text(
+        "import runpy, time\n"
+        "time.sleep(1.0)\n"
+        f"runpy.run_path({sandbox.WORKER_PATH!r}, run_name='__main__')\n"
+    )
+    monkeypatch.setattr(sandbox, "WORKER_PATH", str(slow))
+    runner = ScriptRunner(timeout=0.8)
+    try:
+        assert runner.run("y = 1 + 1", {})["y"] == 2
+    finally:
+        runner.close()
