@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from app.domain.errors import Conflict
 from app.extensions import db
@@ -26,6 +25,7 @@ from app.models import (
 )
 from app.services import approvals, running_cases, scheduler
 from tests import journeys
+from tests.statements import counted_statements
 
 
 @pytest.fixture()
@@ -226,17 +226,8 @@ def test_the_list_pages_by_keyset_in_constant_statements(app, client, case_id, m
         db.session.remove()
 
     def statements(url: str) -> tuple[int, str]:
-        seen = []
-
-        def count(*_a):
-            seen.append(1)
-
-        with app.app_context():
-            event.listen(db.engine, "before_cursor_execute", count)
-            try:
-                body = admin.get(url).get_data(as_text=True)
-            finally:
-                event.remove(db.engine, "before_cursor_execute", count)
+        with app.app_context(), counted_statements(db.engine) as seen:
+            body = admin.get(url).get_data(as_text=True)
         return len(seen), body
 
     one, body_one = statements(f"/admin/cases?state=all&q={number}C0")

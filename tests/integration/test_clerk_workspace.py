@@ -5,10 +5,8 @@ the decision form only for the holder, and a queue page whose SQL does not grow 
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 
 from app.domain.errors import Forbidden
 from app.extensions import db
@@ -25,6 +23,7 @@ from app.models import (
 )
 from app.services import approvals, case_notes, timeline
 from tests import queue_data
+from tests.statements import counted_statements
 
 TAX = "tax"
 
@@ -376,18 +375,8 @@ def test_notes_are_shared_by_the_case_departments_and_hidden_from_the_citizen(
             case_notes.notes(_user("13800138000"), application)
 
 
-@contextmanager
 def _statements():
-    counted = []
-
-    def count(conn, cursor, statement, *args):
-        counted.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield counted
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    return counted_statements(db.engine)
 
 
 def test_the_queue_page_costs_the_same_statements_for_5_and_50_tasks(app, case_id, make_client):

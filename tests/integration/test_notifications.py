@@ -30,6 +30,7 @@ from app.models import (
 )
 from app.services import notifications, timeline
 from tests import decisions, journeys
+from tests.statements import counted_statements
 
 
 def _notes(user_id: int) -> list[Notification]:
@@ -237,26 +238,17 @@ def test_a_task_assigned_by_name_tells_that_clerk_and_a_queue_task_nobody(app, c
 
 
 def test_timeline_kinds_that_notify_nobody_stay_one_insert(ctx):
-    from sqlalchemy import event
 
     citizen = _user("13800138000")
     service_id = db.session.execute(db.text("SELECT id FROM service LIMIT 1")).scalar()
     application = Application(citizen_id=citizen.id, service_id=service_id, form_data={})
     db.session.add(application)
     db.session.flush()
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
     events.case_step(application.id, "task_opened", message="x")
     events.case_step(application.id, "task_done", message="ok", data={"outcome": "approved"})
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with counted_statements(db.engine) as statements:
         assert uow.publish() == 2
         timeline.send_pending()  # done at commit: both rows in one INSERT (executemany)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     assert len(statements) == 1 and statements[0].lstrip().upper().startswith(
         "INSERT INTO CASE_EVENT"
     )

@@ -5,7 +5,7 @@ read by the performance pages with a number of SQL statements that does not grow
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import (
@@ -17,6 +17,7 @@ from app.models import (
     TaskRollup,
 )
 from app.services import rollup_rebuild, volume
+from tests.statements import counted_statements
 
 TABLES = (CaseRollup, TaskRollup, DurationRollup, StepRollup, StepDurationRollup)
 
@@ -57,22 +58,13 @@ def test_incremental_rollups_equal_a_rebuild_from_history(app, demo, wait_jobs):
 
 
 def _statements(app, client, url: str) -> int:
-    count = 0
-
-    def before(*_args, **_kwargs):
-        nonlocal count
-        count += 1
-
     with app.app_context():
         engine = db.engine
     client.get(url)  # caches warm (the session's user, the services' forms)
-    event.listen(engine, "before_cursor_execute", before)
-    try:
+    with counted_statements(engine) as seen:
         resp = client.get(url)
         assert resp.status_code == 200, resp.get_data(as_text=True)[:500]
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-    return count
+    return len(seen)
 
 
 PAGES = (
