@@ -424,17 +424,19 @@ def review_upload(
     path: str | os.PathLike,
     *,
     preview_to: str | os.PathLike | None = None,
+    later_previews_to: list[str] | None = None,
     max_pdf_pages: int | None = None,
     **options: Any,
 ) -> dict:
     """Everything done with one uploaded file, meant for a bounded worker process: refuse a
     PDF of more than `max_pdf_pages` pages, write the first-page JPEG preview to
-    `preview_to` (when given), then :func:`review_document` with `options`.
+    `preview_to` (when given) and a PDF's next pages to `later_previews_to`, then
+    :func:`review_document` with `options`.
 
     The result is the review, plus "preview": "ready", "unavailable" or None (not asked).
     A file too costly to draw is refused as ``too_complex`` without being OCR'd."""
     from ml.ocr.loading import count_pdf_pages, read_source
-    from ml.preview import write_preview
+    from ml.preview import write_later_pages, write_preview
 
     expected = options.get("expected_type")
     try:
@@ -460,6 +462,8 @@ def review_upload(
         try:
             write_preview(data or path, preview_to)
             preview = "ready"
+            if later_previews_to:
+                write_later_pages(data or path, later_previews_to)
         except UnreadableDocument as exc:
             preview = "unavailable"
             if exc.reason in LIMIT_REASONS:

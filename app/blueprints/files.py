@@ -7,7 +7,7 @@ small "preview being prepared" picture.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, send_file
+from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_login import current_user, login_required
 
 from app.extensions import db, talisman
@@ -81,6 +81,16 @@ def preview(attachment_id: int):
     att = _viewable(attachment_id)
     if not previews.needs_preview(att.mime_type):
         return attachment(attachment_id)
+    page = request.args.get("page", "0")
+    if page != "0":  # a PDF's later page: made with the first, or not at all
+        path = (
+            previews.ready_path(att, int(page))
+            if page.isdigit() and int(page) < uploads.PREVIEW_PAGES
+            else None
+        )
+        if path is None:
+            abort(404)
+        return _locked_down(send_file(path, mimetype="image/jpeg", max_age=0))
     state = previews.state(att)
     if state == "ready":
         path = previews.ready_path(att)

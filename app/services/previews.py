@@ -1,9 +1,10 @@
 """Browser-viewable previews of uploaded files, made by background jobs, never in a request.
 
 Browsers show JPEG, PNG and WebP in an <img>, but not TIFF scans, iPhone HEIC photos or PDFs.
-For those, the first page is rendered once to a JPEG (`ml.preview`: at most 1600 pixels on its
-long side, EXIF orientation applied as the OCR saw it) and kept next to the uploads, so clerks
-see every document with its evidence boxes and citizens see a thumbnail.
+For those, the first page (and a PDF's next few: the review's evidence may be on any) is
+rendered once to a JPEG (`ml.preview`: at most 1600 pixels on its long side, EXIF orientation
+applied as the OCR saw it) and kept next to the uploads, so clerks see every document with its
+evidence boxes and citizens see a thumbnail.
 
 Rendering an untrusted file is work with no bound of its own, so it happens only in a bounded
 worker process (`file_workers.read_document`), in a job: the review job of a new upload makes
@@ -36,9 +37,9 @@ def needs_preview(mime_type: str) -> bool:
     return mime_type in uploads.NEEDS_PREVIEW
 
 
-def ready_path(att: Attachment) -> Path | None:
-    """The JPEG preview of a file if it has been made, else None."""
-    path = uploads.preview_path_for(att.stored_name)
+def ready_path(att: Attachment, page: int = 0) -> Path | None:
+    """The JPEG preview of a file's page (0: the first) if it has been made, else None."""
+    path = uploads.preview_path_for(att.stored_name, page)
     return path if path.exists() else None
 
 
@@ -73,16 +74,17 @@ def request_preview(att: Attachment) -> None:
 def render(att: Attachment) -> dict:
     """Make the preview of one file in a bounded worker (inside the caller's job); a file
     that cannot be drawn within the limits is marked "unavailable", not retried."""
-    from ml.preview import write_preview
+    from ml.preview import write_later_pages, write_preview
 
     if not needs_preview(att.mime_type) or ready_path(att) is not None:
         return {"preview": "ready"}
     try:
+        source = str(uploads.path_for(att.stored_name))
         file_workers.read_document(
-            write_preview,
-            str(uploads.path_for(att.stored_name)),
-            str(uploads.preview_path_for(att.stored_name)),
-            lane=att.lane,
+            write_preview, source, str(uploads.preview_path_for(att.stored_name)), lane=att.lane
+        )
+        file_workers.read_document(
+            write_later_pages, source, uploads.later_preview_paths(att.stored_name), lane=att.lane
         )
         outcome = "ready"
     except (UnreadableDocument, BoundedTaskFailed) as exc:

@@ -64,6 +64,7 @@ def review_attachment(att: Attachment) -> dict:
             str(path),
             lane=att.lane,
             preview_to=preview_to,
+            later_previews_to=uploads.later_preview_paths(att.stored_name) if preview_to else None,
             max_pdf_pages=cfg["MAX_PDF_PAGES"],
             expected_type=wanted,
             applicant=applicant_facts(application),

@@ -216,13 +216,24 @@ def path_for(stored_name: str) -> Path:
     return Path(current_app.config["UPLOAD_DIR"]) / stored_name[:2] / stored_name
 
 
-def preview_path_for(stored_name: str) -> Path:
-    """Where the JPEG preview of a stored file is kept (see services.previews)."""
+PREVIEW_PAGES = 5  # a PDF's first pages that get a preview (evidence boxes on each)
+
+
+def preview_path_for(stored_name: str, page: int = 0) -> Path:
+    """Where the JPEG preview of a stored file's page (0: the first) is kept (see
+    services.previews)."""
     path_for(stored_name)  # checks the name
-    return Path(current_app.config["UPLOAD_DIR"]) / "previews" / f"{stored_name}.jpg"
+    suffix = "" if page == 0 else f".p{int(page) + 1}"
+    return Path(current_app.config["UPLOAD_DIR"]) / "previews" / f"{stored_name}{suffix}.jpg"
+
+
+def later_preview_paths(stored_name: str) -> list[str]:
+    """Where a PDF's pages 2 … PREVIEW_PAGES get their previews."""
+    return [str(preview_path_for(stored_name, p)) for p in range(1, PREVIEW_PAGES)]
 
 
 def remove(stored_name: str) -> None:
-    """Delete a stored file and its preview if they exist."""
-    for path in (path_for(stored_name), preview_path_for(stored_name)):
+    """Delete a stored file and its previews if they exist."""
+    pages = [preview_path_for(stored_name, p) for p in range(PREVIEW_PAGES)]
+    for path in (path_for(stored_name), *pages):
         path.unlink(missing_ok=True)

@@ -61,3 +61,58 @@ def test_every_field_has_its_box_and_hovering_highlights_it(
     doc.locator(f"tr[data-evidence='field:{key}'] :is(input, .ow-masked)").focus()
     assert "active" in box.get_attribute("class")
     ctx.close()
+
+
+def test_a_field_read_on_a_later_pdf_page_is_boxed_on_that_page(
+    app, live_server, browser, client, wait_jobs
+):
+    """A PDF's later pages get previews too: a field the review read on page 2 is boxed on
+    page 2's image, which appears because something was read there."""
+    import io
+
+    from PIL import Image
+
+    from app.services import uploads
+    from ml.preview import write_later_pages, write_preview
+
+    app_id = journeys.submitted_case(client, wait_jobs, seed=32, mobile="13911113232")
+    number = decisions.case_number(app, app_id)
+    with app.app_context():
+        att = db.session.execute(
+            db.select(Attachment).where(
+                Attachment.application_id == app_id, Attachment.slot == "id_card_front"
+            )
+        ).scalar_one()
+        path = uploads.path_for(att.stored_name)
+        page_one = Image.open(path).convert("RGB")
+        pdf = io.BytesIO()
+        page_one.save(pdf, "PDF", save_all=True, append_images=[page_one.copy()])
+        path.write_bytes(pdf.getvalue())  # the same card, as a two-page PDF
+        write_preview(str(path), str(uploads.preview_path_for(att.stored_name)))
+        assert write_later_pages(str(path), uploads.later_preview_paths(att.stored_name)) == 1
+        review = dict(att.review)
+        fields = {k: dict(v) if isinstance(v, dict) else v for k, v in review["fields"].items()}
+        named = {r.get("field") for r in review.get("reasons") or []}  # findings keep page 1
+        key = next(
+            k for k, f in fields.items() if isinstance(f, dict) and f.get("box") and k not in named
+        )
+        fields[key]["page"] = 1
+        review["fields"], review["pages"] = fields, [review["pages"][0], review["pages"][0]]
+        att.review, att.mime_type = review, "application/pdf"
+        db.session.commit()
+        att_id = att.id
+
+    assert client.get(f"/files/{att_id}/preview?page=9").status_code in (302, 404)
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    login(page, live_server, "clerk_market_regulation")
+    page.goto(f"{live_server}/clerk/")
+    page.locator(f"[data-case='{number}'] a").first.click()
+    later = page.locator(f".attachment[data-attachment='{att_id}'] .ow-evidence[data-page='1']")
+    later.wait_for(state="visible")
+    later.locator(f".ow-box[data-evidence='field:{key}']").wait_for(state="attached")
+    first = page.locator(f".attachment[data-attachment='{att_id}'] .ow-evidence[data-page='0']")
+    assert first.locator(f".ow-box[data-evidence='field:{key}']").count() == 0
+    note = page.locator(f".attachment[data-attachment='{att_id}'] .ow-evidence-elsewhere")
+    assert note.is_hidden()  # nothing read on a page without its image
+    ctx.close()

@@ -1,8 +1,9 @@
 // Clerk view: draw where the auto-review read each extracted field and found each problem,
-// over the document's preview. Green boxes: fields read (and their checks passed); red boxes:
-// findings and fields whose check failed. Hovering or focusing a field's row or a finding
-// highlights its boxes (and the box its row); a box on a page that has no preview (pages
-// after the first of a PDF) is listed under the image as "page N" instead.
+// over the document's previews (one holder per page: the first, and a PDF's next pages,
+// shown only when something was read on them). Green boxes: fields read (and their checks
+// passed); red boxes: findings and fields whose check failed. Hovering or focusing a field's
+// row or a finding highlights its boxes; a box on a page with no preview (beyond the pages
+// previewed, or whose preview could not be made) is listed under the image as "page N".
 (function () {
   function parse(holder, name, fallback) {
     try { return JSON.parse(holder.getAttribute(name) || fallback); } catch (e) { return JSON.parse(fallback); }
@@ -10,6 +11,16 @@
   document.querySelectorAll(".ow-evidence").forEach(function (holder) {
     var img = holder.querySelector("img");
     var scope = holder.closest(".attachment") || document;
+    var here = Number(holder.getAttribute("data-page") || 0);
+    var viewer = holder.parentElement;
+    function shownPages() {  // the pages whose preview holder is there and drawn
+      var out = {};
+      viewer.querySelectorAll(".ow-evidence").forEach(function (h) {
+        var im = h.querySelector("img");
+        if (!h.hidden && !h.dataset.broken && im) out[Number(h.getAttribute("data-page") || 0)] = true;
+      });
+      return out;
+    }
     var pages = parse(holder, "data-pages", "[]");
     var fields = parse(holder, "data-fields", "{}");
     var reasons = parse(holder, "data-reasons", "[]");
@@ -26,29 +37,41 @@
       marks.push({key: reason.field ? "field:" + reason.field : "reason:" + i,
                   page: ev.page || 0, box: ev.box, bad: true, label: reason.code});
     });
-    var elsewhere = holder.parentElement.querySelector(".ow-evidence-elsewhere");
+    var elsewhere = viewer.querySelector(".ow-evidence-elsewhere");
+    if (here > 0) {  // a later page is shown only when something was read on it
+      holder.hidden = !marks.some(function (m) { return m.page === here; });
+      img.addEventListener("error", function () {  // no preview of that page: say so under the first
+        holder.dataset.broken = "1";
+        holder.hidden = true;
+        window.dispatchEvent(new Event("resize"));
+      });
+    }
+    function noteElsewhere() {
+      if (!elsewhere || here !== 0) return;
+      var shown = shownPages(), later = {};
+      marks.forEach(function (m) { if (!shown[m.page]) later[m.page + 1] = true; });
+      var numbers = Object.keys(later);
+      elsewhere.hidden = !numbers.length;
+      elsewhere.querySelector("span").textContent = numbers.join(", ");
+    }
     function draw() {
       holder.querySelectorAll(".ow-box").forEach(function (b) { b.remove(); });
-      var page = pages[0];
-      if (!page || !page.width || !img.clientWidth) return;
+      noteElsewhere();
+      var page = pages[here];
+      if (holder.hidden || !page || !page.width || !img.clientWidth) return;
       var sx = img.clientWidth / page.width, sy = img.clientHeight / page.height;
-      var later = {};
+      var ox = img.offsetLeft, oy = img.offsetTop;  // below a later page's "page N" label
       marks.forEach(function (m) {
-        if (m.page !== 0) { later[m.page + 1] = true; return; }
+        if (m.page !== here) return;
         var box = document.createElement("div");
         box.className = "ow-box" + (m.bad ? "" : " ok");
         box.setAttribute("data-evidence", m.key);
-        box.style.left = (m.box[0] * sx) + "px";
-        box.style.top = (m.box[1] * sy) + "px";
+        box.style.left = (ox + m.box[0] * sx) + "px";
+        box.style.top = (oy + m.box[1] * sy) + "px";
         box.style.width = (m.box[2] * sx) + "px";
         box.style.height = (m.box[3] * sy) + "px";
         holder.appendChild(box);
       });
-      if (elsewhere) {
-        var numbers = Object.keys(later);
-        elsewhere.hidden = !numbers.length;
-        elsewhere.querySelector("span").textContent = numbers.join(", ");
-      }
     }
     function highlight(key, on) {
       holder.querySelectorAll(".ow-box").forEach(function (b) {
@@ -68,4 +91,6 @@
     if (img.complete) draw(); else img.addEventListener("load", draw);
     window.addEventListener("resize", draw);
   });
+  // every page's holder now knows whether it is shown: draw all again with that known
+  window.dispatchEvent(new Event("resize"));
 })();
