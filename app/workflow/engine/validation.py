@@ -175,7 +175,12 @@ def _check_scripts(process: etree._Element, issues: IssueCollector) -> None:
         fmt = (node.get("scriptFormat") or "python").lower()
         script = node.find(_q("script"))
         if fmt not in ("python", "text/x-python", "py"):
-            issues.error(node.get("id"), "script_refused", f"script format {fmt!r} is not Python")
+            issues.error(
+                node.get("id"),
+                "script_refused",
+                f"script format {fmt!r} is not Python: write the script in Python and "
+                "remove the scriptFormat attribute",
+            )
             continue
         texts.append((node.get("id"), script.text if script is not None else ""))
     for tag in ("preScript", "postScript"):
@@ -202,7 +207,12 @@ def _check_conditions(process: etree._Element, issues: IssueCollector) -> None:
         eid = element_id_of(node)
         language = (node.get("language") or "").lower()
         if language and "python" not in language:
-            issues.error(eid, "condition_refused", f"condition language {language!r} refused")
+            issues.error(
+                eid,
+                "condition_refused",
+                f"condition language {language!r} refused: write the condition in Python and "
+                "remove the language attribute",
+            )
             continue
         if not text:
             continue

@@ -34,6 +34,27 @@ def test_feel_condition_says_write_python(operators):
     assert "FEEL" in message and "`approved == True`" in message
 
 
+def test_script_in_another_format_says_write_python(operators):
+    task = '<bpmn:scriptTask id="t" scriptFormat="reset"><bpmn:script>x = 1</bpmn:script>'
+    task += "</bpmn:scriptTask>"
+    message = refusals({"a.bpmn": mini_bpmn(LINEAR_WITH.format(task=task))}, operators)[
+        ("t", "script_refused")
+    ]
+    assert "'reset'" in message and "remove the scriptFormat attribute" in message
+
+
+def test_condition_in_another_language_says_remove_the_language(operators):
+    body = """
+    <bpmn:startEvent id="start"/><bpmn:exclusiveGateway id="gw" default="f3"/>
+    <bpmn:endEvent id="yes"/><bpmn:endEvent id="no"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="gw"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="gw" targetRef="yes">
+      <bpmn:conditionExpression language="true">true</bpmn:conditionExpression></bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f3" sourceRef="gw" targetRef="no"/>"""
+    message = refusals({"a.bpmn": mini_bpmn(body)}, operators)[("f2", "condition_refused")]
+    assert "'true'" in message and "remove the language attribute" in message
+
+
 def test_not_executable_says_tick_executable(operators):
     xml = mini_bpmn(LINEAR_WITH.format(task='<bpmn:task id="t"/>'))
     xml = xml.replace(b'isExecutable="true"', b'isExecutable="false"')
