@@ -67,7 +67,8 @@ def test_citizen_to_decision_in_chromium(live_server, browser, shots, tmp_path, 
     intake.click("#claim-button")  # the decision form appears once the task is held
     intake.check("#f-intake-accept")
     shots(intake, "clerk-intake")
-    intake.click("#decide-button")
+    with intake.expect_navigation():  # answered before the next look
+        intake.click("#decide-button")
     intake_ctx.close()
     page.reload()
     shots(page, "case-in-review")
@@ -83,7 +84,8 @@ def test_citizen_to_decision_in_chromium(live_server, browser, shots, tmp_path, 
             shots(clerk, f"clerk-{code}-task")
         clerk.check("#f-approved-true")
         clerk.fill("#f-comment", "材料齐全，同意")
-        clerk.click("#decide-button")
+        with clerk.expect_navigation():  # answered before the next look
+            clerk.click("#decide-button")
         assert clerk.locator(f"tr[data-case={case_number}]").count() == 0
         clerk_ctx.close()
 

@@ -87,21 +87,25 @@ def test_correction_extension_and_approval_in_chromium(
 
     # intake: accepted, with a written notice of acceptance
     clerk.goto(f"{base}/clerk/tasks/{_open_task(app, app_id)}")
-    clerk.click("#claim-button")
+    with clerk.expect_navigation():  # the POST is answered before the next look
+        clerk.click("#claim-button")
     clerk.check("#f-intake-accept")
     shots(clerk, "procedure-intake")
-    clerk.click("#decide-button")
+    with clerk.expect_navigation():  # the POST is answered before the next look
+        clerk.click("#decide-button")
     citizen.goto(f"{base}/cases/{app_id}")
     assert number in _notice_text(citizen, base, "acceptance")
     assert citizen.locator("#case-clock").get_attribute("data-alert") == "green"
 
     # the review asks once for a correction: the clock stops
     clerk.goto(f"{base}/clerk/tasks/{_open_task(app, app_id)}")
-    clerk.click("#claim-button")
+    with clerk.expect_navigation():  # the POST is answered before the next look
+        clerk.click("#claim-button")
     clerk.check("#f-decision-correct")
     clerk.fill("#f-correction_items", "在职证明缺少单位公章，请重新上传")
     shots(clerk, "procedure-ask-correction")
-    clerk.click("#decide-button")
+    with clerk.expect_navigation():  # the POST is answered before the next look
+        clerk.click("#decide-button")
     citizen.reload()
     assert citizen.locator("#correction-card").is_visible()
     assert citizen.locator("#case-clock").get_attribute("data-alert") == "paused"
@@ -114,7 +118,8 @@ def test_correction_extension_and_approval_in_chromium(
         files=[{"name": "employment.png", "mimeType": "image/png", "buffer": journeys.blank_png()}],
     )
     citizen.fill("#note", "已重新上传盖章的在职证明")
-    citizen.click("#correction-button")
+    with citizen.expect_navigation():  # the POST is answered before the next look
+        citizen.click("#correction-button")
     wait_jobs()
     citizen.reload()
     assert citizen.locator("#case-clock").get_attribute("data-alert") in ("green", "yellow")
@@ -136,9 +141,11 @@ def test_correction_extension_and_approval_in_chromium(
 
     # the clerk approves: the decision is a written notice too
     clerk.goto(f"{base}/clerk/tasks/{_open_task(app, app_id)}")
-    clerk.click("#claim-button")
+    with clerk.expect_navigation():  # the POST is answered before the next look
+        clerk.click("#claim-button")
     clerk.check("#f-decision-approve")
-    clerk.click("#decide-button")
+    with clerk.expect_navigation():  # the POST is answered before the next look
+        clerk.click("#decide-button")
     wait_jobs()
     citizen.reload()
     assert citizen.locator("#decision").is_visible()
@@ -155,11 +162,13 @@ def test_refusal_to_accept_in_chromium(app, live_server, browser, shots, make_cl
     app_id, citizen = _citizen(browser, base, make_client, wait_jobs, 132, "13911113102", app)
     clerk = _clerk_page(browser, base, "clerk_public_security")
     clerk.goto(f"{base}/clerk/tasks/{_open_task(app, app_id)}")
-    clerk.click("#claim-button")
+    with clerk.expect_navigation():  # the POST is answered before the next look
+        clerk.click("#claim-button")
     clerk.check("#f-intake-refuse")
     clerk.fill("#f-comment", "申请事项不属于本机关职权范围")
     shots(clerk, "procedure-refuse")
-    clerk.click("#decide-button")
+    with clerk.expect_navigation():  # the POST is answered before the next look
+        clerk.click("#decide-button")
     citizen.goto(f"{base}/cases/{app_id}")
     shots(citizen, "procedure-refused")
     text = _notice_text(citizen, base, "refusal")

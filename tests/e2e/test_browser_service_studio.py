@@ -48,8 +48,9 @@ def _decide(browser, base: str, user: str, password: str, case_number: str, erro
     page.check("#f-approved-true")
     page.fill("#f-comment", "同意")
     shots(page, f"decided-by-{user}")
-    page.click("#decide-button")
-    page.wait_for_url("**/clerk/**")
+    with page.expect_navigation():  # answered before the next look
+        page.click("#decide-button")
+    page.wait_for_url(re.compile(r".*/clerk/?$"))
     assert page.locator(f"tr[data-case={case_number}]").count() == 0
     ctx.close()
 
