@@ -61,6 +61,33 @@ def transaction_scoped(key: str) -> str:
     return key
 
 
+def send_at_commit(key: str, send: Callable[[Session], None], *, read_by: tuple) -> str:
+    """Register rows that use cases keep in `session.info[key]` and `send(session)` writes in
+    one go: at commit, or before the first ORM statement of the transaction that touches one
+    of the `read_by` models (a use case reads its own writes back). A rollback of the
+    outermost transaction forgets them. Returns `key`."""
+    transaction_scoped(key)
+
+    @event.listens_for(Session, "before_commit")
+    def _at_commit(session: Session) -> None:
+        if session.info.get(key):
+            send(session)
+
+    @event.listens_for(Session, "do_orm_execute")
+    def _before_reading(state) -> None:
+        if state.session.info.get(key) and any(
+            mapper.class_ in read_by for mapper in state.all_mappers
+        ):
+            send(state.session)
+
+    @event.listens_for(Session, "after_soft_rollback")
+    def _forget(session: Session, previous_transaction) -> None:
+        if previous_transaction.parent is None:
+            session.info.pop(key, None)
+
+    return key
+
+
 def set_reactor(reactor: Callable[[object], None] | None) -> None:
     """Install the function that reacts to each recorded event (done once, at start-up)."""
     global _reactor

@@ -15,7 +15,7 @@ service's lead department (0 when the service names none).
 
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, event, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -87,7 +87,7 @@ def histogram_percentile(buckets, q: float) -> float | None:
 
 # session.info: {(model, key columns): {key values: {counter: increment}}} of the open
 # transaction, not sent yet
-_PENDING = uow.transaction_scoped("onewindow_pending_rollup_increments")
+_PENDING = "onewindow_pending_rollup_increments"  # sent at commit (see `_send`)
 
 
 def _add(model, keys: dict, **increments) -> None:
@@ -95,7 +95,7 @@ def _add(model, keys: dict, **increments) -> None:
 
     The increments of a transaction are summed per row and sent when it commits, one
     upsert per table and set of counters (`_send`), or earlier as soon as anything in it
-    reads a rollup (`_send_before_reading`)."""
+    reads a rollup (`uow.send_at_commit`)."""
     rows = db.session.info.setdefault(_PENDING, {}).setdefault((model, tuple(keys)), {})
     total = rows.setdefault(tuple(keys.values()), {})
     for counter, value in increments.items():
@@ -145,23 +145,7 @@ def _upsert(dialect: str, model, key_columns: tuple, counters: tuple):
     return stmt
 
 
-@event.listens_for(Session, "before_commit")
-def _send_at_commit(session: Session) -> None:
-    _send(session)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _send_before_reading(state) -> None:
-    if state.session.info.get(_PENDING) and any(
-        mapper.class_ in ROLLUPS for mapper in state.all_mappers
-    ):
-        _send(state.session)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_after_rollback(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:
-        session.info.pop(_PENDING, None)
+uow.send_at_commit(_PENDING, _send, read_by=ROLLUPS)
 
 
 def lead_departments() -> dict[int, int]:

@@ -8,7 +8,6 @@ Clerks read every step (`events`); the applicant reads only the public ones
 
 from __future__ import annotations
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app import uow
@@ -19,8 +18,8 @@ from app.models import Application, CaseEvent
 # One INSERT built once; written straight away rather than through the ORM's unit of work,
 # which keeps the flush at commit empty on the hot path of clerks' decisions.
 _INSERT = db.insert(CaseEvent.__table__)
-# session.info: rows written by `write`, not sent yet
-_PENDING = uow.transaction_scoped("onewindow_pending_case_events")
+# session.info: rows written by `write`, not sent yet (sent at commit, see the end)
+_PENDING = "onewindow_pending_case_events"
 
 
 def write(step: CaseStep) -> None:
@@ -28,7 +27,7 @@ def write(step: CaseStep) -> None:
 
     The rows of a transaction are sent together, in order, in one INSERT (executemany) when
     it commits, or earlier as soon as anything in it reads or changes the timeline
-    (`_send_before_reading`): a use case still reads its own steps back."""
+    (`uow.send_at_commit`): a use case still reads its own steps back."""
     db.session.info.setdefault(_PENDING, []).append(
         {
             "application_id": step.application_id,
@@ -53,23 +52,7 @@ def _send(session: Session) -> None:
         session.execute(_INSERT, rows)
 
 
-@event.listens_for(Session, "before_commit")
-def _send_at_commit(session: Session) -> None:
-    _send(session)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _send_before_reading(state) -> None:
-    if state.session.info.get(_PENDING) and any(
-        mapper.class_ is CaseEvent for mapper in state.all_mappers
-    ):
-        _send(state.session)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_after_rollback(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:
-        session.info.pop(_PENDING, None)
+uow.send_at_commit(_PENDING, _send, read_by=(CaseEvent,))
 
 
 def events(application: Application, *, internal: bool = True) -> list[CaseEvent]:
