@@ -21,7 +21,6 @@ Prints cases/s of each, the ratio product/bare (target <= 1.5) and SQL statement
 from __future__ import annotations
 
 import argparse
-import io
 import subprocess
 import sys
 import tempfile
@@ -32,32 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "tests"))
 
 from demo_app import make_app  # noqa: E402
-
-SERVICE = "business_registration"
-FORM = {
-    "company_name": "上海示例科技有限公司",
-    "company_type": "llc",
-    "registered_capital": "100",
-    "address": "上海市浦东新区世纪大道100号",
-    "business_scope": "软件开发",
-}
-
-
-def id_number(seq: int) -> str:
-    """A valid resident ID number (GB 11643 check digit), different for each `seq`."""
-    from datetime import date, timedelta
-
-    born = date(1990, 1, 1) + timedelta(days=seq // 1000)
-    body = f"110105{born:%Y%m%d}{seq % 1000:03d}"
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]
-
-
-def canned_review(*args, **kwargs) -> dict:
-    """What a file review returns, without reading the file."""
-    return {"verdict": "pass", "doc_type": kwargs.get("expected_type"), "reasons": [], "fields": {}}
+from write_path_case import canned_review, make_citizens, one_case, png  # noqa: E402
 
 
 class StatementCounter:
@@ -102,104 +79,27 @@ def shape(statement: str) -> str:
     return f"{verb} {table.group(1) if table else text[:60]}"
 
 
-def png() -> bytes:
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (60, 40), "white").save(out, "PNG")
-    return out.getvalue()
-
-
-def one_case(app, citizen_id: int, counter: StatementCounter | None, data: bytes) -> None:
-    """A complete case through the services (see the module docstring)."""
+def citizens(app, n: int) -> list[int]:
+    """n registered citizens, committed (benchmark set-up, outside the product's use cases)."""
     from app.extensions import db
+
+    with app.app_context():
+        ids = make_citizens(n)
+        db.session.commit()
+    return ids
+
+
+def run_case(app, citizen_id: int, counter: StatementCounter | None, data: bytes) -> None:
+    """One complete case (tests/write_path_case.py), each step counted by `counter`."""
     from app.jobs.queue import runner_for
-    from app.models import Application, HumanTask, Service, TaskStatus, User
-    from app.services import applications, approvals
-
-    def step(name):
-        if counter:
-            counter.enter(name)
-
-    def clerk_for(task):
-        return db.session.execute(
-            db.select(User).where(User.username == f"clerk_{task.department.code}")
-        ).scalar_one()
 
     with app.test_request_context():
-        citizen = db.session.get(User, citizen_id)
-        service = db.session.execute(db.select(Service).where(Service.code == SERVICE)).scalar_one()
-        step("start draft")
-        draft = applications.start_draft(citizen, service)
-        step("save form")
-        applications.save_form(
-            draft,
-            {
-                **FORM,
-                "legal_rep_name": citizen.real_name,
-                "legal_rep_id_number": citizen.id_number,
-                "contact_phone": citizen.mobile,
-            },
+        one_case(
+            citizen_id,
+            lambda: runner_for(app).wait_idle(60),
+            counter.enter if counter else (lambda name: None),
+            data,
         )
-        for slot in ("id_card_front", "id_card_back", "lease"):
-            step("store file")
-            applications.add_attachment(draft, slot, f"{slot}.png", data)
-        step("file reviews (jobs)")
-        runner_for(app).wait_idle(60)
-        step(None)
-        application = db.session.get(Application, draft.id)
-        missing = applications.check_complete(application)
-        assert not missing, missing
-        step("submit")
-        applications.submit(application)
-        step("auto-review (job)")
-        runner_for(app).wait_idle(60)
-        app_id = application.id
-        db.session.remove()
-        for name, raw in (("intake", {"intake": "accept"}),) + tuple(
-            (f"decision {n}", {"approved": "true", "comment": "同意"}) for n in (1, 2, 3)
-        ):
-            step(None)
-            task = db.session.execute(
-                db.select(HumanTask)
-                .where(HumanTask.application_id == app_id, HumanTask.status == TaskStatus.OPEN)
-                .order_by(HumanTask.id)
-                .limit(1)
-            ).scalar_one()
-            clerk = clerk_for(task)
-            step(name)
-            approvals.decide(clerk, task.id, raw)
-            step("jobs after " + name)
-            runner_for(app).wait_idle(60)
-            db.session.remove()
-        step(None)
-        assert db.session.get(Application, app_id).decision == "approved"
-        db.session.remove()
-
-
-def citizens(app, n: int) -> list[int]:
-    """n registered citizens (one draft per citizen and service at a time)."""
-    from app.extensions import db
-    from app.models import Role, User
-    from app.services.passwords import hash_password
-
-    ids = []
-    with app.app_context():
-        pw = hash_password("Bench-2026-write")
-        for i in range(n):
-            user = User(
-                username=f"1390000{i:04d}",
-                real_name="测试",
-                id_number=id_number(i),
-                mobile=f"1390000{i:04d}",
-                password_hash=pw,
-                role=Role.CITIZEN,
-            )
-            db.session.add(user)
-            db.session.flush()
-            ids.append(user.id)
-        db.session.commit()  # benchmark set-up, outside the product's use cases
-    return ids
 
 
 def bare(url: str, n: int) -> float:
@@ -267,11 +167,11 @@ def measure(url: str, label: str, n: int, shapes: int = 15) -> None:
             engine = db.engine
         ids = citizens(app, n + 1)
         data = png()
-        one_case(app, ids[-1], None, data)  # warm up
+        run_case(app, ids[-1], None, data)  # warm up
         counter = StatementCounter(engine)
         start = time.perf_counter()
         for citizen_id in ids[:n]:
-            one_case(app, citizen_id, counter, data)
+            run_case(app, citizen_id, counter, data)
         product = time.perf_counter() - start
         counter.per_step.pop("setup", None)
         baseline = bare(url, n)
