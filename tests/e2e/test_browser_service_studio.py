@@ -17,7 +17,7 @@ import pytest
 from app.extensions import db
 from app.models import Application, Department, ProcessVersion, Service
 from tests import journeys
-from tests.e2e.steps import login
+from tests.e2e.steps import add_clerk, add_department, choose_own_password, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "workflows" / "two_lanes_foreign.bpmn"
@@ -65,24 +65,12 @@ def test_admin_builds_a_service_that_a_citizen_applies_for_and_the_new_clerk_dec
     login(page, base, "admin")
 
     # 0. a new department and its first clerk, with a temporary password
-    page.goto(f"{base}/admin/departments")
-    page.fill("#code", "bike_office")
-    page.fill("#name_zh", "非机动车管理所")
-    page.fill("#name_en", "Bicycle Office")
-    page.click("#department-form button")
-    page.wait_for_selector("tr[data-code='bike_office']")
-    page.goto(f"{base}/admin/users")
-    page.fill("#username", "clerk_bike")
-    page.fill("#real_name", "吴单车")
-    page.select_option("#role", "clerk")
+    add_department(page, base, "bike_office", "非机动车管理所", "Bicycle Office")
     with app.app_context():
         office = db.session.execute(
             db.select(Department.id).where(Department.code == "bike_office")
         ).scalar_one()
-    page.select_option("#department", str(office))
-    page.fill("#password", TEMP)
-    page.click("#user-form button")
-    page.wait_for_selector("tr[data-username='clerk_bike']")
+    add_clerk(page, base, "clerk_bike", "吴单车", office, TEMP)
 
     # 1. the service: guide, limits, process binding, a material, a form with a condition
     page.goto(f"{base}/admin/services/")
@@ -223,12 +211,7 @@ def test_admin_builds_a_service_that_a_citizen_applies_for_and_the_new_clerk_dec
     errors += _watch(clerk_ctx)
     clerk = clerk_ctx.new_page()
     login(clerk, base, "clerk_bike", TEMP)
-    clerk.wait_for_selector("#password-form")
-    clerk.fill("#current_password", TEMP)
-    clerk.fill("#new_password", OWN)
-    clerk.fill("#confirm_password", OWN)
-    clerk.click("#password-form button[type=submit]")
-    clerk.wait_for_load_state()
+    choose_own_password(clerk, TEMP, OWN)
     clerk_ctx.close()
     _decide(browser, base, "clerk_bike", OWN, case_number, errors, shots)
     _decide(browser, base, "clerk_tax", "Demo12345", case_number, errors, shots)

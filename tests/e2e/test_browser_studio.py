@@ -10,7 +10,7 @@ import pytest
 from app.extensions import db
 from app.models import Application, Department, User
 from tests import decisions, journeys
-from tests.e2e.steps import login
+from tests.e2e.steps import add_clerk, add_department, choose_own_password, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -40,17 +40,11 @@ def test_admin_creates_a_department_and_a_clerk_and_suspends_a_case(
     login(page, base, "admin")
 
     # a division of the tax bureau
-    page.goto(f"{base}/admin/departments")
-    page.fill("#code", "tax_audit")
-    page.fill("#name_zh", "稽查科")
-    page.fill("#name_en", "Audit Division")
     with app.app_context():
         tax_id = db.session.execute(
             db.select(Department.id).where(Department.code == "tax")
         ).scalar()
-    page.select_option("#parent_id", str(tax_id))
-    page.click("#department-form button")
-    page.wait_for_selector("tr[data-code='tax_audit']")
+    add_department(page, base, "tax_audit", "稽查科", "Audit Division", parent_id=tax_id)
     assert "稽查科" in page.locator("tr[data-code='tax_audit']").inner_text()
     shots(page, "departments-with-a-division")
 
@@ -59,14 +53,7 @@ def test_admin_creates_a_department_and_a_clerk_and_suspends_a_case(
         division = db.session.execute(
             db.select(Department.id).where(Department.code == "tax_audit")
         ).scalar()
-    page.goto(f"{base}/admin/users")
-    page.fill("#username", "clerk_audit")
-    page.fill("#real_name", "周审计")
-    page.select_option("#role", "clerk")
-    page.select_option("#department", str(division))
-    page.fill("#password", TEMP)
-    page.click("#user-form button")
-    page.wait_for_selector("tr[data-username='clerk_audit']")
+    add_clerk(page, base, "clerk_audit", "周审计", division, TEMP)
     shots(page, "users-with-the-new-clerk")
     page.goto(f"{base}/admin/roles")
     page.wait_for_selector("tr[data-role='auditor']")
@@ -80,11 +67,7 @@ def test_admin_creates_a_department_and_a_clerk_and_suspends_a_case(
     clerk.goto(f"{base}/clerk/")
     assert "/account" in clerk.url  # still sent back until the password is changed
     shots(clerk, "forced-password-change")
-    clerk.fill("#current_password", TEMP)
-    clerk.fill("#new_password", OWN)
-    clerk.fill("#confirm_password", OWN)
-    clerk.click("#password-form button[type=submit]")
-    clerk.wait_for_load_state()
+    choose_own_password(clerk, TEMP, OWN)
     clerk.goto(f"{base}/clerk/")
     assert "/clerk/" in clerk.url
     with app.app_context():
