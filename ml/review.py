@@ -339,7 +339,14 @@ def _second_look(path: Any, ocr: Any):
             images = page_images(path, ocr)
         page = record.get("page") or 0
         image = images[page] if page < len(images) else None
-        return read_line_again(image, record["box"])
+        reading = read_line_again(image, record["box"])
+        if reading is not None:  # kept with the field, so that privacy masks it as well
+            record["second_reading"] = {
+                "text": reading.text,
+                "conf": round(reading.conf, 1),
+                "engine": reading.engine,
+            }
+        return reading
 
     return look
 

@@ -127,6 +127,11 @@ def test_disagreeing_readings_that_match_nobody_are_attention_with_both(second_r
     assert reason["evidence"]["text"] == "李小朋 / 李小明"  # what the clerk sees
     assert reason["evidence"]["box"]
     assert "李小明" in reason["message"] and "stand-in" in reason["message"]
+    assert result["fields"]["name"]["second_reading"] == {
+        "text": "李小明",
+        "conf": 99.0,
+        "engine": "stand-in",
+    }
 
 
 def test_readers_agreeing_on_a_slip_do_not_make_it_the_applicant(second_reads):
