@@ -31,7 +31,10 @@ class Config:
     # Reading one uploaded file (preview + OCR review) runs in a bounded worker process:
     DOCUMENT_CPU_SECONDS = 60  # CPU time per file; over it the file is "too complex"
     DOCUMENT_WALL_SECONDS = 180  # wall-clock time per file, then the worker is killed
-    DOCUMENT_MEMORY_MB = 1536  # address space of the worker while it reads the file
+    # Address space of the worker while it reads the file. 1536 MB left ~1 GB for the file
+    # itself; the second OCR reader's libraries (OpenCV, onnxruntime) map ~420 MB more once
+    # loaded (little of it resident), so 2048 keeps that room for the file.
+    DOCUMENT_MEMORY_MB = 2048
     JOB_WORKERS = 2
     # Files that ask for far more work than a real document, or come from an uploader with
     # many files already waiting, are read in their own "heavy" lane (own job threads and

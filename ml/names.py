@@ -1,14 +1,22 @@
-"""Is a name read from a document a plausible Chinese person's name?
+"""Names read from documents: plausible as a Chinese name? the applicant's, allowing OCR slips?
 
-Used when there is nothing to compare a read name with (the applicant typed none): a reading
-whose first character is no Chinese surname (驴秀曹 for 熊秀萱) is an OCR slip, not a name.
-The list holds the surnames of the 百家姓 and the other common ones of the national census
-(single and compound); it is deliberately broad, so a rare but real surname is not flagged.
+:func:`plausible_chinese_name` is used when there is nothing to compare a read name with (the
+applicant typed none): a reading whose first character is no Chinese surname (驴秀曹 for
+熊秀萱) is an OCR slip, not a name. The list holds the surnames of the 百家姓 and the other
+common ones of the national census (single and compound); it is deliberately broad, so a rare
+but real surname is not flagged.
+
+:func:`same_despite_confusions` and :func:`second_opinion_agrees` compare two readings of a
+name by two OCR engines with what the applicant typed (issue 17): glyphs that OCR engines
+mistake for each other (日/曰, 己/已, 未/末, ...) count as the same, and a name passes only
+when the two readers back each other up.
 """
 
 from __future__ import annotations
 
 import re
+
+from ml.normalize import normalize_name
 
 SINGLE_SURNAMES = frozenset(
     "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛"
@@ -42,3 +50,72 @@ def plausible_chinese_name(name: str) -> bool:
     if not _CJK_NAME.fullmatch(name):
         return True
     return name[0] in SINGLE_SURNAMES or name[:2] in COMPOUND_SURNAMES
+
+
+# Glyphs OCR engines read for one another: each group's members count as the same glyph in
+# a comparison. Only near-identical shapes are listed (a stroke's length or a dot), so that a
+# different name (赵 for 钱) never compares equal.
+CONFUSABLE_GROUPS = (
+    "日曰",
+    "己已巳",
+    "未末",
+    "土士",
+    "天夭",
+    "木术",
+    "千干于",
+    "戊戌戍",
+    "折拆",
+    "免兔",
+    "乌鸟",
+    "冶治",
+    "辨辩辫",
+    "拨拔",
+    "晴睛",
+    "侯候",
+    "晓哓",
+    "O0",
+    "Il1|",
+    "S5",
+    "B8",
+    "Z2",
+)
+_GLYPH_CLASS = {char: group[0] for group in CONFUSABLE_GROUPS for char in group}
+
+
+def _glyph_class(char: str) -> str:
+    return _GLYPH_CLASS.get(char, char)
+
+
+def same_despite_confusions(read: str, typed: str) -> bool:
+    """True when *read* equals *typed* (after :func:`~ml.normalize.normalize_name`) up to
+    glyphs OCR engines confuse (:data:`CONFUSABLE_GROUPS`); both must be non-empty."""
+    a, b = normalize_name(read), normalize_name(typed)
+    if not a or len(a) != len(b):
+        return False
+    return all(_glyph_class(x) == _glyph_class(y) for x, y in zip(a, b))
+
+
+def one_slip(read: str, typed: str) -> bool:
+    """True when *read* differs from a name of at least three characters by one glyph
+    misread, dropped or added (a reader's slip, as 熊秀曹 for 熊秀萱)."""
+    a, b = normalize_name(read), normalize_name(typed)
+    if len(b) < 3 or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) <= 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def second_opinion_agrees(first: str, second: str | None, typed: str) -> bool:
+    """May a name that the first reader did not read as *typed* pass on a second reading?
+
+    Yes when the second reader read exactly *typed* and the first reading is that name with
+    confusable glyphs or one slip (the second reader confirms), or when both readings equal
+    *typed* up to confusable glyphs (the readers agree). Otherwise no: a second reading
+    alone never vouches for a name the first reader read as something else."""
+    if not second or not typed:
+        return False
+    if normalize_name(second) == normalize_name(typed):
+        return same_despite_confusions(first, typed) or one_slip(first, typed)
+    return same_despite_confusions(first, typed) and same_despite_confusions(second, typed)

@@ -9,6 +9,11 @@ Which fields a type needs, which validator checks each one, which are compared w
 application and which extra checks a type has (:func:`check_id_card_consistency`,
 :func:`check_passport_expiry`) are declared by the type in :mod:`ml.doctypes`.
 
+A person's name that Tesseract did not read as the applicant typed it gets a second
+opinion (:mod:`ml.ocr.second`): its line box is read again by a second engine, and the name
+passes only when the two readings back each other up (:func:`ml.names.second_opinion_agrees`);
+otherwise the finding shows both readings.
+
 When a required field is missing or a check-digit field fails its check, the page image
 gets a second look (:mod:`ml.fields.recover`): the value's line is re-read on its own,
 and a re-read number is used only if it validates, so a wrong check digit printed on
@@ -32,10 +37,11 @@ from ml.doctypes.registry import NAME_READING_CHECK, PRESENT_CHECK, applicant_ch
 from ml.fields import Document, extract_fields
 from ml.fields.identity import passport_expiry
 from ml.fields.recover import LOW_CONF, needs_recovery, recover_fields, word_confidence
-from ml.names import plausible_chinese_name
+from ml.names import plausible_chinese_name, second_opinion_agrees
 from ml.normalize import normalize_credit_code, normalize_id_number, normalize_name, normalize_text
 from ml.ocr import UnreadableDocument, run_ocr
 from ml.ocr.reread import page_images
+from ml.ocr.second import SecondReading, read_line_again, second_engine
 from ml.validators import birth_date_from_id, sex_from_id, validate
 
 REASON_CODES = (
@@ -254,10 +260,20 @@ def _canonical(kind: str, key: str, value: str) -> str:
 
 
 def _compare_applicant(
-    doc_type: str, fields: dict, applicant: dict, text: str, report: _Report
+    doc_type: str,
+    fields: dict,
+    applicant: dict,
+    text: str,
+    report: _Report,
+    second_look: Any = None,
 ) -> None:
     """Compare what the applicant typed with what the document says: each field the
-    type compares (the applicant's key is the field's key), in the type's order."""
+    type compares (the applicant's key is the field's key), in the type's order.
+
+    A person's name that Tesseract did not read as typed gets a second opinion when
+    *second_look* (record -> :class:`SecondReading` or None) gives one: it passes only when
+    the two readings back each other up (:func:`~ml.names.second_opinion_agrees`); otherwise
+    the finding shows both readings (evidence text "first / second")."""
     spec = find(doc_type)
     if spec is None:
         return
@@ -272,31 +288,81 @@ def _compare_applicant(
         ok = want == got
         if not ok and spec.applicant_may_be_any_person:
             ok = bool(want) and want in flat_text
+        second = None
+        if not ok and kind == "name" and field_key in PERSON_NAME_KEYS and second_look:
+            second = second_look(record)
+            if second is not None:
+                ok = second_opinion_agrees(str(record["value"]), second.text, str(typed))
         code = "name_mismatch" if kind == "name" else "id_mismatch"
+        read = f"document says {record['value']!r}"
+        if second is not None:
+            read += f" ({second.engine} read {second.text!r})"
         report.check(
             applicant_check(field_key),
             field_key,
             ok,
-            "matches the application"
+            ("matches the application" + (f" ({read})" if second is not None else ""))
             if ok
-            else f"document says {record['value']!r}, application says {typed!r}",
+            else f"{read}, application says {typed!r}",
         )
         if not ok:
             report.reason(
                 code,
                 field_key,
-                f"{field_key} on the document ({record['value']}) "
-                f"differs from the application ({typed})",
-                _evidence(record),
+                f"{field_key} on the document ({record['value']}"
+                + (f"; {second.engine} read {second.text}" if second is not None else "")
+                + f") differs from the application ({typed})",
+                _both_readings(record, second),
             )
 
 
+def _both_readings(record: dict, second: SecondReading | None) -> dict:
+    """A finding's evidence: where the value was read and, with a second reading, both
+    readings as its text ("first / second"), which the clerk's screen shows."""
+    evidence = _evidence(record)
+    if second is not None:
+        evidence["text"] = f"{record.get('text') or record.get('value', '')} / {second.text}"
+    return evidence
+
+
+def _second_look(path: Any, ocr: Any):
+    """A function giving the second reader's reading of a field record's line box (None
+    without a second engine, a page image or a box). The page images are loaded at the
+    first call only, so a review that needs no second opinion costs nothing more."""
+    images: list | None = None
+
+    def look(record: dict) -> SecondReading | None:
+        nonlocal images
+        if not record.get("box") or second_engine() is None:
+            return None
+        if images is None:
+            images = page_images(path, ocr)
+        page = record.get("page") or 0
+        image = images[page] if page < len(images) else None
+        reading = read_line_again(image, record["box"])
+        if reading is not None:  # kept with the field, so that privacy masks it as well
+            record["second_reading"] = {
+                "text": reading.text,
+                "conf": round(reading.conf, 1),
+                "engine": reading.engine,
+            }
+        return reading
+
+    return look
+
+
 def _check_unverified_names(
-    doc_type: str, fields: dict, applicant: dict | None, ocr: Any, report: _Report
+    doc_type: str,
+    fields: dict,
+    applicant: dict | None,
+    ocr: Any,
+    report: _Report,
+    second_look: Any = None,
 ) -> None:
     """A name the application gives nothing to compare with is only as good as its reading:
     read with low OCR confidence, or (a person's name) starting with no Chinese surname, it
-    is reported as ``low_confidence`` so that such a document is never a ``pass``."""
+    is reported as ``low_confidence`` so that such a document is never a ``pass``, whatever
+    a second reader says (its reading is shown beside the first for the clerk)."""
     spec = find(doc_type)
     if spec is None:
         return
@@ -312,12 +378,15 @@ def _check_unverified_names(
             why = "does not start with a known surname"
         else:
             continue
+        second = second_look(record) if second_look and key in PERSON_NAME_KEYS else None
+        if second is not None:
+            why += f"; {second.engine} read {second.text!r}"
         report.check(NAME_READING_CHECK, key, False, why)
         report.reason(
             "low_confidence",
             key,
             f"{key} {record['value']!r} {why} and the application has none to compare",
-            _evidence(record),
+            _both_readings(record, second),
         )
 
 
@@ -342,13 +411,16 @@ def review_document(
     today: _dt.date | None = None,
     classifier: Any = _SENTINEL,
     ocr_result: Any = None,
+    second_opinion: bool = True,
 ) -> dict:
     """Review one document and return the verdict dict described in ml_shared.md.
 
     *expected_type* is the type the service asked for; *applicant* holds what the citizen
     typed (name, id_number, company_name, credit_code, legal_rep, lessee, employer,
     passport_number). *today* (default: the real date) drives expiry checks;
-    *classifier* overrides the committed model (None = no model); *ocr_result* skips OCR.
+    *classifier* overrides the committed model (None = no model); *ocr_result* skips OCR;
+    *second_opinion* (default on) lets a second OCR engine re-read a doubtful name's line
+    (:mod:`ml.ocr.second`; nothing happens where that engine is not installed).
     """
     if expected_type is not None and not is_known(expected_type):
         raise ValueError(f"unknown expected_type {expected_type!r}")
@@ -387,9 +459,10 @@ def review_document(
         )
     out["fields"] = fields
     _check_fields(fields_type, fields, today, report, ocr)
+    second_look = _second_look(path, ocr) if second_opinion else None
     if applicant:
-        _compare_applicant(fields_type, fields, applicant, ocr.text, report)
-    _check_unverified_names(fields_type, fields, applicant, ocr, report)
+        _compare_applicant(fields_type, fields, applicant, ocr.text, report, second_look)
+    _check_unverified_names(fields_type, fields, applicant, ocr, report, second_look)
     out["verdict"] = "pass" if not report.reasons else "attention"
     return out
 
@@ -486,6 +559,9 @@ def warm_up(engine: str = "tesseract") -> None:
         get_engine(engine).recognize(Image.new("L", (64, 32), 255), lang="chi_sim")
     except Exception:  # noqa: BLE001 — the first review reports a missing engine
         pass
+    second = second_engine()  # the second reader's recogniser, loaded once per process
+    if second is not None:
+        second.read_line(Image.new("RGB", (96, 48), "white"))
     _load_classifier()
 
 

@@ -66,6 +66,9 @@ def known_values(application: Application, form: dict | None = None) -> list[tup
             kind = masking.OCR_FIELD_KINDS.get(key)
             if kind:
                 known.append((_review_field_value(record), kind))
+                if isinstance(record, dict) and record.get("second_reading"):
+                    # a second OCR engine's reading of the same line, shown in findings
+                    known.append((record["second_reading"].get("text"), kind))
     return [(str(value), kind) for value, kind in known if value not in (None, "")]
 
 

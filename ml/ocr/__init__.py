@@ -7,8 +7,9 @@ Public API::
     OcrResult, OcrPage, Word, UnreadableDocument, EngineUnavailable
     register_engine(name), get_engine(name), available_engines()
 
-Engines: "tesseract" (default), "rapidocr" (optional package), and "auto" (tesseract,
-then RapidOCR for pages that still read poorly, e.g. phone photos, when installed).
+Engines: "tesseract" (default), "rapidocr" (second reader, see :mod:`ml.ocr.second`;
+unavailable where its package is not installed), and "auto" (tesseract, then RapidOCR for
+pages that still read poorly, e.g. phone photos).
 Environment: ML_CACHE_DIR (cache directory or "off"), ML_MAX_FILE_BYTES,
 ML_MAX_PIXELS, ML_MAX_PDF_PAGES, ML_OCR_TIMEOUT (seconds per engine call).
 """

@@ -4,9 +4,9 @@ An engine turns one preprocessed page image into words with boxes. Engines regis
 themselves by name with :func:`register_engine`; :func:`get_engine` returns a per-process
 instance. Built in: "tesseract" (libtesseract kept loaded in the process through tesserocr
 where it is installed, else the command through pytesseract) and "tesseract-cli" (always the
-command, a process per page). "rapidocr" has a slot that works when the optional
-``rapidocr`` package is installed, and otherwise raises
-:class:`~ml.ocr.types.EngineUnavailable`.
+command, a process per page) and "rapidocr" (the ``rapidocr`` package with the ONNX
+models inside its wheel; :class:`~ml.ocr.types.EngineUnavailable` where it is not
+installed). Tesseract is the default reader; RapidOCR is the second opinion.
 
 Tesseract's own OpenMP threading makes pages several times slower on a busy machine, so
 this module forces ``OMP_THREAD_LIMIT=1`` for every tesseract it starts; parallelism
@@ -223,26 +223,48 @@ def _words_from_tsv(tsv: str) -> list[Word]:
     return words
 
 
+RAPIDOCR_MODELS = {  # the ONNX models inside the ``rapidocr`` wheel (3.10): never fetched
+    "Det": "PP-OCRv6_det_small.onnx",
+    "Rec": "PP-OCRv6_rec_small.onnx",
+    "Cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
+}
+
+
 @register_engine("rapidocr")
 class RapidOcrEngine:
-    """RapidOCR (ONNX models shipped in the ``rapidocr`` wheel). Optional: better on
-    phone photos, about 3x the CPU of tesseract. Each detected text line is one Word."""
+    """RapidOCR 3 (PP-OCR ONNX models shipped in the ``rapidocr`` wheel, run by onnxruntime).
+
+    Better than tesseract on phone photos at about 3x its CPU for a whole page; a single
+    line read without detection (:meth:`read_line`) costs tens of milliseconds, which is how
+    the review uses it as a second reader of names (:mod:`ml.ocr.second`). Every model is
+    given by its path inside the installed package, so nothing is ever downloaded at run
+    time: a package without its models is :class:`EngineUnavailable`. Models load lazily
+    (the detector only when a whole page is read)."""
 
     name = "rapidocr"
 
     def __init__(self) -> None:
         try:
-            from rapidocr import RapidOCR  # type: ignore[import-not-found]
+            import rapidocr  # type: ignore[import-not-found]
         except ImportError as exc:
-            raise EngineUnavailable("install the optional 'rapidocr' package") from exc
+            raise EngineUnavailable("install the 'rapidocr' package") from exc
+        from pathlib import Path
+
+        models = Path(rapidocr.__file__).parent / "models"
+        paths = {stage: models / file for stage, file in RAPIDOCR_MODELS.items()}
+        missing = [str(path) for path in paths.values() if not path.is_file()]
+        if missing:  # the library would download them: refuse instead
+            raise EngineUnavailable(f"rapidocr models missing: {', '.join(missing)}")
         # One thread per process, like tesseract: parallelism comes from the pool.
-        self._ocr = RapidOCR(
+        self._ocr = rapidocr.RapidOCR(
             params={
                 "Global.log_level": "warning",
                 "EngineConfig.onnxruntime.intra_op_num_threads": 1,
                 "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+                **{f"{stage}.model_path": str(path) for stage, path in paths.items()},
             }
         )
+        self._lock = threading.Lock()  # the call updates shared settings (use_det, ...)
 
     def version(self) -> str:
         """RapidOCR package version."""
@@ -255,7 +277,10 @@ class RapidOcrEngine:
         index (so "出生" and "1984年3月23日" form one line). *lang*/*psm* are ignored."""
         import numpy as np
 
-        output = self._ocr(np.asarray(image.convert("RGB")))
+        with self._lock:
+            output = self._ocr(
+                np.asarray(image.convert("RGB")), use_det=True, use_cls=True, use_rec=True
+            )
         boxes = getattr(output, "boxes", None)
         texts = getattr(output, "txts", None)
         scores = getattr(output, "scores", None)
@@ -270,6 +295,27 @@ class RapidOcrEngine:
             box = (int(min(xs)), int(min(ys)), int(max(xs) - min(xs)), int(max(ys) - min(ys)))
             words.append(Word(str(text).strip(), float(score) * 100.0, box, 0))
         return group_into_lines([w for w in words if w.text])
+
+    def read_line(self, image: Image.Image) -> tuple[str, float]:
+        """Text and confidence (0-100) of an image holding one line of text, read by the
+        recogniser alone (no detection, no orientation model): ``("", 0.0)`` if nothing."""
+        import numpy as np
+
+        with self._lock:
+            output = self._ocr(
+                np.asarray(image.convert("RGB")),
+                use_det=False,
+                use_cls=False,
+                use_rec=True,
+                text_score=0.0,
+            )
+        texts = list(getattr(output, "txts", None) or ())
+        scores = list(getattr(output, "scores", None) or ())
+        if not texts:
+            return "", 0.0
+        text = "".join(str(t).strip() for t in texts)
+        score = min(float(s) for s in scores) if scores else 0.0
+        return text, score * 100.0
 
 
 def group_into_lines(words: list[Word]) -> list[Word]:

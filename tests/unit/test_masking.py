@@ -67,3 +67,19 @@ def test_a_form_naming_an_unknown_sensitivity_is_refused():
     assert len(problems) == 1 and "shoe_size" in problems[0]
     assert fieldtypes.sensitivity(fields[0]) == "id_number"
     assert fieldtypes.sensitivity({"name": "c"}) is None
+
+
+def test_a_second_ocr_reading_of_a_field_is_masked_like_the_field():
+    # issue 17: a finding shows both readings of a name ("first / second"); both are personal
+    from types import SimpleNamespace
+
+    from app.services.privacy import known_values
+
+    record = {"value": "熊秀曹", "second_reading": {"text": "熊秀萱", "engine": "rapidocr"}}
+    application = SimpleNamespace(
+        form_data={},
+        citizen=SimpleNamespace(),
+        attachments=[SimpleNamespace(review={"fields": {"name": record}})],
+    )
+    shown = masking.mask_text("熊秀曹 / 熊秀萱", known_values(application, form={}))
+    assert "熊秀曹" not in shown and "熊秀萱" not in shown
