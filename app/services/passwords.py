@@ -26,7 +26,7 @@ _FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # tests on
 
 # Each check holds its 19 MiB while it runs. A process runs at most this many at once (one
 # per core: more at once finish no sooner), so its memory under a burst of log-ins stays
-# bounded whatever its number of threads (see also `_give_big_blocks_back` below).
+# bounded whatever its number of threads (see also `_few_memory_pools` below).
 _AT_ONCE = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 _M_ARENA_MAX = -8  # glibc's mallopt parameter
 
