@@ -49,10 +49,12 @@ def post_fork(server, worker):
     _dispose_pool(server, close=False)  # connections of the master stay the master's
 
 
-# A worker is replaced after this many requests (bounded memory growth), staggered; with the
-# app preloaded a replacement costs a fork.
-max_requests = 2000
-max_requests_jitter = 200
+# A worker is replaced after this many requests (bounded memory growth), staggered. Not
+# often: its keep-alive clients then reconnect to the workers still running, which keep
+# them, and the new worker idles until new connections come (at 2000 requests, a worker
+# went every few seconds under load and one worker of two ended up with all the clients).
+max_requests = 50000
+max_requests_jitter = 5000
 # A request that takes longer than this kills its worker (untrusted files are rendered in
 # bounded job processes, never in a web request, so nothing legitimate comes near it).
 timeout = 60
