@@ -1,6 +1,7 @@
 # OneWindow — set-up, run and test on a fresh Debian machine.
 #   make run    install everything, migrate, load demo data, serve http://127.0.0.1:5000
 #   make test   the same installation, then the linters and the whole test suite
+#   make bench-serving  the serving and log-in benchmarks (needs PostgreSQL on 127.0.0.1)
 #   make lint   ruff (format check + rules in ruff.toml) and the layer contracts (.importlinter)
 # A second run skips what is already installed (stamp files in .venv/ and app/static/vendor/).
 
@@ -13,11 +14,12 @@ RUN_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng fonts-noto
 # (the last five build tesserocr, which keeps libtesseract loaded in the OCR workers)
 TEST_PACKAGES := chromium fonts-arphic-ukai fonts-arphic-uming fonts-wqy-microhei
 TRAIN_PACKAGES := $(TEST_PACKAGES) fonts-noto-cjk-extra
+BENCH_PACKAGES := wrk postgresql-client
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint install system-packages test-system-packages frontend translations migrate demo train serve clean
+.PHONY: run test lint install system-packages test-system-packages frontend translations migrate demo train serve clean bench-serving
 
 run: install migrate demo serve
 
@@ -36,6 +38,11 @@ system-packages:
 
 test-system-packages:
 	@scripts/ensure-system-packages.sh $(TEST_PACKAGES)
+
+bench-serving: install
+	@scripts/ensure-system-packages.sh $(BENCH_PACKAGES)
+	$(PY) benchmarks/serving.py
+	$(PY) benchmarks/login_cost.py
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)

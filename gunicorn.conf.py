@@ -8,25 +8,59 @@ here: with the embedded SQLite set-up use `make run` (one waitress process that 
 the in-process jobs and the scheduler) instead.
 """
 
+import gc
 import multiprocessing
 import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-# Processes: by default two per core plus one (gunicorn's advice); threads per process let a
-# worker overlap database waits. WEB_CONCURRENCY and WEB_THREADS override.
+# Processes: by default two per core plus one (gunicorn's advice); two threads per process let
+# a worker overlap a database wait. More threads cost CPU per request: the pages are mostly
+# Python, and the threads of one process take turns on its GIL (benchmarks/serving.py: home
+# page 2.1-2.6 ms of CPU with 4 threads, 1.8 ms with 2). WEB_CONCURRENCY and WEB_THREADS
+# override.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("WEB_THREADS", 4))
+threads = int(os.environ.get("WEB_THREADS", 2))
 worker_class = "gthread"
-# Each worker builds its own app (and database pool) after the fork: no shared connections.
-preload_app = False
-# A worker is replaced after this many requests (bounded memory growth), staggered.
-max_requests = 2000
-max_requests_jitter = 200
+# The master builds the app once and each worker is a fork of it: a worker (re)starts in
+# milliseconds instead of the 1-2 s of CPU that importing and building the app takes, and
+# the workers share the pages nobody writes to. `post_fork` gives each worker its own
+# database connections (none is open at the fork; the pool is emptied to be sure).
+preload_app = True
+
+
+def _dispose_pool(server, close: bool) -> None:
+    app = getattr(server.app, "callable", None)  # None unless the master built it (preload)
+    if app is not None:
+        from app.extensions import db
+
+        with app.app_context():
+            db.engine.dispose(close=close)
+
+
+def when_ready(server):
+    _dispose_pool(server, close=True)  # the master serves nothing: it closes what it opened
+    # What the master built lives as long as the workers: out of the garbage collector's
+    # sight, a collection in a worker neither walks it (CPU) nor writes to its pages (which
+    # would copy them into each worker).
+    gc.freeze()
+
+
+def post_fork(server, worker):
+    _dispose_pool(server, close=False)  # connections of the master stay the master's
+
+
+# A worker is replaced after this many requests (bounded memory growth), staggered. Not
+# often: its keep-alive clients then reconnect to the workers still running, which keep
+# them, and the new worker idles until new connections come (at 2000 requests, a worker
+# went every few seconds under load and one worker of two ended up with all the clients).
+max_requests = 50000
+max_requests_jitter = 5000
 # A request that takes longer than this kills its worker (untrusted files are rendered in
 # bounded job processes, never in a web request, so nothing legitimate comes near it).
 timeout = 60
 graceful_timeout = 30
 # Behind a reverse proxy set FORWARDED_ALLOW_IPS (and the app's TRUSTED_PROXIES).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-accesslog = "-"
+# ACCESS_LOG: where the access log goes ("-": standard output; empty: none).
+accesslog = os.environ.get("ACCESS_LOG", "-") or None
 errorlog = "-"

@@ -65,6 +65,9 @@ class Config:
     # nothing per client address per window, then refused until the window ends.
     LOOKUP_MAX_FAILURES = 10
     LOOKUP_WINDOW_SECONDS = 900
+    # The public service list is kept this long in each web process (a service edited in one
+    # process shows at once there, in the others within this time); 0: read it every time.
+    CATALOGUE_CACHE_SECONDS = 5
     # Written notices (PDF): a CJK TrueType font (.ttf/.ttc); by default the Debian fonts
     # fonts-wqy-zenhei installs (see app/services/notice_documents.py).
     NOTICE_FONT = None
@@ -150,6 +153,9 @@ class TestConfig(Config):
     LOGIN_MAX_FAILURES = 3
     LOGIN_IP_MAX_FAILURES = 12
     ARGON2_FAST = True
+    # Tests change services in many ways (emptied tables between tests): the service list is
+    # read every time, except in the test of the kept list itself.
+    CATALOGUE_CACHE_SECONDS = 0
     DELIVERY_RETRY_DELAY_SECONDS = 0.0
     WEBHOOK_RETRY_BASE_SECONDS = 0.05
     # the tests' receivers listen on loopback; everything else stays refused
@@ -235,6 +241,7 @@ def from_environment() -> dict:
         "TRUSTED_PROXIES",
         "LOOKUP_MAX_FAILURES",
         "LOOKUP_WINDOW_SECONDS",
+        "CATALOGUE_CACHE_SECONDS",
         "MAIL_PORT",
     ):
         if env.get(key):

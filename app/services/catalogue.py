@@ -8,10 +8,14 @@ browser (`app.services.service_editor`), whose form is then stored on the servic
 from __future__ import annotations
 
 import json
+import time
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from app import uow
 from app.domain.errors import NotFound
@@ -145,31 +149,106 @@ def list_services() -> list[Service]:
 CATEGORIES = ("personal", "legal_person")  # 个人办事 / 法人办事
 
 
-def search_services(query: str = "", category: str = "", theme: str = "") -> list[Service]:
+@dataclass(frozen=True)
+class ServiceCard:
+    """What the public service list shows of one active service: plain values, so the list
+    can outlive the database session that read it (see `service_cards`)."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    time_limit_days: int
+    category: str
+    theme: dict
+    summary: dict
+
+    def display_name(self, locale: str) -> str:
+        """The service's name in the given UI language."""
+        return self.name_en if locale == "en" else self.name_zh
+
+    @classmethod
+    def of(cls, svc: Service) -> ServiceCard:
+        d = svc.definition or {}
+        return cls(
+            code=svc.code,
+            name_zh=svc.name_zh,
+            name_en=svc.name_en,
+            time_limit_days=svc.time_limit_days,
+            category=d.get("category", "personal"),
+            theme=dict(d.get("theme") or {}),
+            summary=dict((d.get("guide") or {}).get("summary") or {}),
+        )
+
+
+# The service list is read on every visit to the home page and changes only when an
+# administrator edits a service: each process keeps it, per app, for CATALOGUE_CACHE_SECONDS.
+# A commit that touches a Service in this process drops every kept list at once (the
+# generation below); other processes see the change when their copy expires.
+_generation = 0
+
+
+def service_cards() -> tuple[ServiceCard, ...]:
+    """The active services as `ServiceCard`s, in a stable order (the list the portal shows)."""
+    app = current_app._get_current_object()
+    seconds = app.config.get("CATALOGUE_CACHE_SECONDS", 0)
+    generation = _generation  # read before the query: a commit meanwhile makes it stale
+    kept = app.extensions.get("catalogue.service_cards")  # (generation, until, cards)
+    if kept and kept[0] == generation and kept[1] > time.monotonic():
+        return kept[2]
+    cards = tuple(ServiceCard.of(svc) for svc in list_services())
+    if seconds > 0:
+        app.extensions["catalogue.service_cards"] = (generation, time.monotonic() + seconds, cards)
+    return cards
+
+
+@event.listens_for(Session, "after_flush")
+def _note_service_change(session, flush_context) -> None:
+    if any(isinstance(o, Service) for o in (*session.new, *session.dirty, *session.deleted)):
+        session.info["catalogue_changed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_cards(session) -> None:
+    global _generation
+    if session.info.pop("catalogue_changed", False):
+        _generation += 1
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _nothing_changed(session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the outermost transaction: nothing was kept
+        session.info.pop("catalogue_changed", None)
+
+
+def search_services(query: str = "", category: str = "", theme: str = "") -> list[ServiceCard]:
     """Active services matching all that is given: `query` in a name, code or summary (either
     language, case-insensitive), the `category` code, the `theme` (its Chinese name)."""
     words = (query or "").strip().lower().split()
     out = []
-    for svc in list_services():
-        d = svc.definition or {}
-        if category and d.get("category", "personal") != category:
+    for card in service_cards():
+        if category and card.category != category:
             continue
-        if theme and (d.get("theme") or {}).get("zh") != theme:
+        if theme and card.theme.get("zh") != theme:
             continue
-        summary = (d.get("guide") or {}).get("summary") or {}
         text = " ".join(
-            [svc.code, svc.name_zh, svc.name_en, summary.get("zh", ""), summary.get("en", "")]
+            [
+                card.code,
+                card.name_zh,
+                card.name_en,
+                card.summary.get("zh", ""),
+                card.summary.get("en", ""),
+            ]
         ).lower()
         if all(w in text for w in words):
-            out.append(svc)
+            out.append(card)
     return out
 
 
-def themes(services: list[Service]) -> list[dict]:
+def themes(services: list[ServiceCard]) -> list[dict]:
     """The distinct themes ({zh, en}) of `services`, in order of first appearance."""
     seen: dict[str, dict] = {}
-    for svc in services:
-        theme = (svc.definition or {}).get("theme") or {}
+    for card in services:
+        theme = card.theme
         if theme.get("zh") and theme["zh"] not in seen:
             seen[theme["zh"]] = theme
     return list(seen.values())

@@ -6,13 +6,15 @@ patterns) judges it, counting the person's own name and numbers as known words."
 
 from __future__ import annotations
 
+import ctypes
+import os
 import secrets
+import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from zxcvbn import zxcvbn
 
 # OWASP's Password Storage Cheat Sheet, argon2id: 19 MiB of memory, 2 iterations, 1 lane.
 # argon2-cffi's own default (64 MiB, t=3, p=4) made a log-in cost 0.5-1.1 s of CPU and a
@@ -22,19 +24,49 @@ _DEFAULT = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 _FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # tests only
 
 
+# Each check holds its 19 MiB while it runs. A process runs at most this many at once (one
+# per core: more at once finish no sooner), so its memory under a burst of log-ins stays
+# bounded whatever its number of threads (see also `_few_memory_pools` below).
+_AT_ONCE = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+_M_ARENA_MAX = -8  # glibc's mallopt parameter
+
+
+def _few_memory_pools() -> None:
+    """Let glibc keep as many memory pools (arenas) as checks may run at once.
+
+    glibc gives threads their own pools, up to 8 per core, and keeps a freed 19 MiB check
+    buffer in the pool of the thread that used it: one waitress process (8 threads) after
+    16 concurrent log-ins held 8 x 19 MiB for good, 333 MB in all (benchmarks/login_cost.py).
+    With one pool per check that may run at once, a buffer is kept per pool and reused by
+    the next check there (returning every buffer to the system instead costs each check
+    the zeroing of 19 MiB of fresh pages). Python's own small objects have their own pools.
+    Other C libraries have no such setting, or none by this name: nothing is done there."""
+    try:
+        ctypes.CDLL(None).mallopt(_M_ARENA_MAX, max(1, os.cpu_count() or 1))
+    except (OSError, AttributeError):
+        pass
+
+
+_few_memory_pools()
+
+
 def _hasher() -> PasswordHasher:
     return _FAST if current_app.config.get("ARGON2_FAST") else _DEFAULT
 
 
 def hash_password(password: str) -> str:
     """An Argon2id hash of `password`."""
-    return _hasher().hash(password)
+    hasher = _hasher()
+    with _AT_ONCE:
+        return hasher.hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     """True if `password` matches; never raises on a bad hash."""
+    hasher = _hasher()
     try:
-        return _hasher().verify(password_hash, password)
+        with _AT_ONCE:
+            return hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -89,6 +121,8 @@ def password_problem(password: str, personal: tuple = ()):
     ):
         return WEAK_PASSWORD
     known = [str(p) for p in personal if p]
+    from zxcvbn import zxcvbn  # its word lists (14 MB) only in processes that judge passwords
+
     if zxcvbn(password, user_inputs=known, max_length=MAX_LENGTH)["score"] < MIN_SCORE:
         return GUESSABLE_PASSWORD
     return None

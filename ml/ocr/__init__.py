@@ -15,7 +15,6 @@ ML_MAX_PIXELS, ML_MAX_PDF_PAGES, ML_OCR_TIMEOUT (seconds per engine call).
 """
 
 from .engines import AUTO_ENGINE, available_engines, get_engine, register_engine
-from .pipeline import ocr_page_image, run_ocr
 from .pool import ocr_many
 from .types import EngineUnavailable, OcrPage, OcrResult, UnreadableDocument, Word
 
@@ -33,3 +32,13 @@ __all__ = [
     "available_engines",
     "AUTO_ENGINE",
 ]
+
+
+def __getattr__(name: str):
+    """The pipeline (NumPy and SciPy, about 45 MB) is imported when first asked for: a web
+    process imports this package for `loading`'s limits and never reads a page itself."""
+    if name in ("run_ocr", "ocr_page_image"):
+        from . import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -453,3 +453,43 @@ def test_a_form_asked_one_section_per_page_keeps_each_page_and_links_back_to_it(
         assert "landlord" not in db.session.get(Application, app_id).form_data
     confirm = client.get(f"{url}/confirm").get_data(as_text=True)
     assert f'href="{url}?step=1#f-postcode"' in confirm  # "change" goes to the answer's page
+
+
+def test_the_home_page_keeps_the_service_list_and_drops_it_when_a_service_changes(
+    app, client, monkeypatch
+):
+    """Each process keeps the list the home page shows (no query per visit); a commit that
+    changes a service, here renaming and then unpublishing one, shows on the next visit."""
+    from sqlalchemy import event
+
+    monkeypatch.setitem(app.config, "CATALOGUE_CACHE_SECONDS", 3600)
+    assert 'data-service="business_registration"' in client.get("/").get_data(as_text=True)
+    statements = []
+
+    def count(*args):
+        statements.append(args[2])
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get("/?q=营业执照").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert statements == []  # an anonymous visitor's home page reads nothing from the database
+
+    with app.app_context():
+        svc = db.session.execute(
+            db.select(Service).where(Service.code == "business_registration")
+        ).scalar_one()
+        svc.name_zh = "企业设立登记（一网通办）"
+        db.session.commit()
+    assert "企业设立登记（一网通办）" in client.get("/").get_data(as_text=True)
+
+    with app.app_context():
+        svc = db.session.execute(
+            db.select(Service).where(Service.code == "business_registration")
+        ).scalar_one()
+        svc.active = False
+        db.session.commit()
+    assert 'data-service="business_registration"' not in client.get("/").get_data(as_text=True)

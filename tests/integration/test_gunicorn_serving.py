@@ -1,0 +1,75 @@
+"""The at-scale web server as the README starts it: gunicorn with gunicorn.conf.py (the app
+preloaded in the master, forked into workers that each open their own database
+connections) serves pages from every worker."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_gunicorn_with_the_shipped_settings_serves_pages(tmp_path):
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'web.sqlite3'}",
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "SECRET_KEY": "test-gunicorn",
+        "WEB_CONCURRENCY": "2",
+        "BIND": f"127.0.0.1:{port}",
+        "ACCESS_LOG": "",
+    }
+    env.pop("REDIS_URL", None)
+    subprocess.run(
+        [str(BIN / "flask"), "--app", "app", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    server = subprocess.Popen(
+        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "app:create_app()"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        pages = {}
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(pages) < 2:
+            try:
+                for path in ("/", "/login"):
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
+                        pages[path] = (r.status, r.read().decode())
+            except OSError:
+                assert server.poll() is None, server.stdout.read().decode()[-2000:]
+                time.sleep(0.3)
+        assert pages["/"][0] == 200 and 'id="service-search"' in pages["/"][1]
+        assert pages["/login"][0] == 200 and 'name="csrf_token"' in pages["/login"][1]
+        # more requests, each on a new connection: every one is answered
+        for _ in range(40):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
+                assert r.status == 200
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+    log = server.stdout.read().decode()
+    assert log.count("Booting worker") >= 2 and "Traceback" not in log, log[-3000:]
