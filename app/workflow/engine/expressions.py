@@ -28,6 +28,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import warnings
 from functools import lru_cache
 
 MAX_CONSTANT_STR = 10_000
@@ -289,7 +290,7 @@ def compile_expression(expression: str):
         raise ExpressionRefused(f"syntax error: {exc.msg}") from None
     _check_node(tree, allow_statements=False)
     tree = ast.fix_missing_locations(_ArithRewriter().visit(tree))
-    return compile(tree, "<condition>", "eval")
+    return _quiet_compile(tree, "<condition>", "eval")
 
 
 @lru_cache(maxsize=1024)
@@ -301,7 +302,16 @@ def compile_simple_script(script: str):
         raise ExpressionRefused(f"syntax error: {exc.msg}") from None
     _check_node(tree, allow_statements=True)
     tree = ast.fix_missing_locations(_ArithRewriter().visit(tree))
-    return compile(tree, "<script>", "exec")
+    return _quiet_compile(tree, "<script>", "exec")
+
+
+def _quiet_compile(tree, name: str, mode: str):
+    """compile() without Python's SyntaxWarnings on a diagram's text (e.g. "tuple indices
+    must be integers"): they went to the server's stderr, where no author reads them; what
+    such an expression does wrong is reported when it runs, on the case."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        return compile(tree, name, mode)
 
 
 def check_expression(expression: str) -> str | None:
