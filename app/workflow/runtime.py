@@ -526,12 +526,13 @@ def terminate(
     stop its timers, and record a `withdrawn` (`terminated`) step. Caller commits (and sets
     the case's status). False if the instance had already ended.
 
-    Locks in the order a clerk's decision does — the live task rows, then the instance —
-    so that the two wait for each other instead of deadlocking; the caller then updates the
-    application row, which a decision also writes last.
+    Locks in the order a clerk's decision (and every advance) does — the instance, then the
+    live task rows — so that the two wait for each other instead of deadlocking (PostgreSQL
+    found the opposite order's deadlock when a withdrawal met the last decision); the caller
+    then updates the application row, which a decision also writes last.
     """
-    tasks.lock_open_tasks(instance_id)
     inst = locking.lock_instance(instance_id)
+    tasks.lock_open_tasks(instance_id)
     if inst.status in ("completed", TERMINATED):
         return False
     handle = load(inst)
