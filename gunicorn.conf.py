@@ -13,12 +13,14 @@ import multiprocessing
 import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-# Processes: by default two per core plus one (gunicorn's advice); two threads per process let
-# a worker overlap a database wait. More threads cost CPU per request: the pages are mostly
-# Python, and the threads of one process take turns on its GIL (benchmarks/serving.py: home
-# page 2.1-2.6 ms of CPU with 4 threads, 1.8 ms with 2). WEB_CONCURRENCY and WEB_THREADS
-# override.
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+# Processes: by default one per core plus one, with two threads each: as many request
+# handlers as gunicorn's "2 x cores + 1" advice, so a worker can still overlap a database
+# wait, with fewer processes taking turns on the cores. More threads cost CPU per request:
+# the pages are mostly Python, and the threads of one process take turns on its GIL
+# (benchmarks/serving.py: home page 2.1-2.6 ms of CPU with 4 threads, 1.8 ms with 2). On the
+# 2-core machine, quiet, at 32 clients: 3 processes x 2 threads 1.89x one waitress process,
+# 5 x 2 1.73x. WEB_CONCURRENCY and WEB_THREADS override.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
 threads = int(os.environ.get("WEB_THREADS", 2))
 worker_class = "gthread"
 # The master builds the app once and each worker is a fork of it: a worker (re)starts in
