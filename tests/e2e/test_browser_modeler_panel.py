@@ -25,18 +25,24 @@ def _click_lane(page, lane_id: str) -> None:
     page.mouse.click(box["x"] + box["width"] - 30, box["y"] + box["height"] / 2)
 
 
-def test_panel_sets_department_and_form_checks_as_you_type_and_deploys(
-    app, live_server, browser, shots
-):
-    base = live_server
+def _open_modeler(browser, base: str, process_id: str):
+    """The admin's modeler on `process_id`, drawn; returns (context, page, console errors)."""
     ctx = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
     console_errors: list[str] = []
     ctx.on("console", lambda m: m.type == "error" and console_errors.append(m.text[:300]))
     page = ctx.new_page()
     page.on("pageerror", lambda exc: console_errors.append(str(exc)[:300]))
     login(page, base, "admin")
-    page.goto(f"{base}/admin/processes/business_registration/edit")
+    page.goto(f"{base}/admin/processes/{process_id}/edit")
     page.wait_for_selector("#canvas[data-ready='1']")
+    return ctx, page, console_errors
+
+
+def test_panel_sets_department_and_form_checks_as_you_type_and_deploys(
+    app, live_server, browser, shots
+):
+    base = live_server
+    ctx, page, console_errors = _open_modeler(browser, base, "business_registration")
     # The shipped diagram passes the deploy check as soon as it is open.
     page.wait_for_selector("#live-check[data-state=ok]")
     assert page.locator(f"{PANEL} .bio-properties-panel-header").count() == 1
@@ -101,14 +107,7 @@ def test_panel_sets_department_and_form_checks_as_you_type_and_deploys(
 
 def test_panel_edits_a_condition_and_a_timer_duration(app, live_server, browser, shots):
     base = live_server
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
-    console_errors: list[str] = []
-    ctx.on("console", lambda m: m.type == "error" and console_errors.append(m.text[:300]))
-    page = ctx.new_page()
-    page.on("pageerror", lambda exc: console_errors.append(str(exc)[:300]))
-    login(page, base, "admin")
-    page.goto(f"{base}/admin/processes/employer_insurance/edit")
-    page.wait_for_selector("#canvas[data-ready='1']")
+    ctx, page, console_errors = _open_modeler(browser, base, "employer_insurance")
     page.wait_for_selector("#live-check[data-state=ok]")
 
     def select(element_id):  # flows and boundary timers are thin targets for a mouse
@@ -183,11 +182,7 @@ def test_the_modeler_keeps_every_extension_of_the_shipped_diagrams(app, live_ser
     every shipped diagram must survive opening and saving in the modeler unchanged."""
     from pathlib import Path
 
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
-    page = ctx.new_page()
-    login(page, live_server, "admin")
-    page.goto(f"{live_server}/admin/processes/business_registration/edit")
-    page.wait_for_selector("#canvas[data-ready='1']")
+    ctx, page, _errors = _open_modeler(browser, live_server, "business_registration")
     diagrams = sorted(Path(app.root_path).parent.joinpath("workflows").glob("*.bpmn"))
     assert len(diagrams) >= 5
     for path in diagrams:
@@ -229,13 +224,7 @@ def test_camunda_attributes_are_shown_and_edited_where_the_check_reads_them(
 ):
     """A Camunda Modeler diagram: the form comes from camunda:formKey (normalised like the
     deploy check does) and the choice goes back there; the operator from camunda:topic."""
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
-    console_errors: list[str] = []
-    ctx.on("console", lambda m: m.type == "error" and console_errors.append(m.text[:300]))
-    page = ctx.new_page()
-    login(page, live_server, "admin")
-    page.goto(f"{live_server}/admin/processes/business_registration/edit")
-    page.wait_for_selector("#canvas[data-ready='1']")
+    ctx, page, console_errors = _open_modeler(browser, live_server, "business_registration")
     page.evaluate("(xml) => window.owModeler.importXML(xml)", CAMUNDA_XML)
 
     def select(element_id):
