@@ -57,6 +57,7 @@ def runtime_setup(app, n) -> list[int]:
     from app.extensions import db
     from app.models import Application, ApplicationStatus, Role, Service, User
     from app.services.passwords import hash_password
+    from app import uow
     from app.workflow import runtime
 
     with app.app_context():
@@ -93,28 +94,57 @@ def runtime_setup(app, n) -> list[int]:
                 inst.id, call.task_id, {"auto_review": {"verdict": "pass"}}
             )
             ids.append(a.id)
-        db.session.commit()
+        uow.commit()  # the events the starts recorded go out with them
         db.session.remove()
     from app.jobs.queue import runner_for
 
     runner_for(app).wait_idle(300)  # the auto_review jobs the cases queued, before timing
+    accept_intake(app, ids)
+    runner_for(app).wait_idle(300)
     return ids
+
+
+def clerks_by_department(db):
+    """The demo clerk of each department."""
+    from app.models import User
+
+    return {
+        u.department_id: u
+        for u in db.session.execute(db.select(User).where(User.username.like("clerk_%"))).scalars()
+    }
+
+
+def accept_intake(app, app_ids) -> None:
+    """Accept (受理) every case through the services, so each waits at its three reviews."""
+    from app.extensions import db
+    from app.models import HumanTask, TaskStatus
+    from app.services import approvals
+
+    with app.app_context():
+        clerks = clerks_by_department(db)
+        rows = db.session.execute(
+            db.select(HumanTask.id, HumanTask.department_id).where(
+                HumanTask.application_id.in_(app_ids), HumanTask.status == TaskStatus.OPEN
+            )
+        ).all()
+        db.session.remove()
+        for task_id, dept_id in rows:
+            approvals.decide(
+                clerks[dept_id], task_id, {"intake": "accept", "correction_items": "", "comment": ""}
+            )
+        db.session.remove()
+    assert len(rows) == len(app_ids), f"{len(rows)} intake tasks for {len(app_ids)} cases"
 
 
 def runtime_run(app, app_ids) -> tuple[float, float]:
     """Each department's clerk approves its task of every case; returns (wall, CPU) seconds
     (CPU of this process: on SQLite that is all the work; PostgreSQL's is in its server)."""
     from app.extensions import db
-    from app.models import HumanTask, TaskStatus, User
+    from app.models import HumanTask, TaskStatus
     from app.services import approvals
 
     with app.app_context():
-        clerks = {
-            u.department_id: u
-            for u in db.session.execute(
-                db.select(User).where(User.username.like("clerk_%"))
-            ).scalars()
-        }
+        clerks = clerks_by_department(db)
         rows = db.session.execute(
             db.select(HumanTask.id, HumanTask.department_id)
             .where(HumanTask.application_id.in_(app_ids), HumanTask.status == TaskStatus.OPEN)
