@@ -124,7 +124,7 @@ def bare(url: str, n: int) -> float:
     for i in range(n):
         wf = BpmnWorkflow(spec, {}, script_engine=engine())
         for task in wf.get_tasks(state=TaskState.READY):
-            task.set_data(**wo.DATA, intake_due="2099-01-01T00:00:00+00:00")
+            task.set_data(**wo.DATA)
         wf.do_engine_steps()
         with db_engine.begin() as conn:
             conn.execute(
