@@ -8,8 +8,21 @@ done. Then, logged in as the tax clerk through the Flask test client, requests t
 page 50 times per filter and prints the median and p95 in milliseconds and the number of
 SQL statements one page costs. Prints only; asserts nothing.
 
+On PostgreSQL, the issue's volume (100,000 cases, 1,000,000 tasks) and its load (8 clients):
+
+* `--sizes 1000,10000,100000` builds the open tasks in steps and measures after each, so the
+  statements per page are printed for each size (they must not grow with the rows);
+* `--tasks-per-case 10` gives every case the history a real one has — done tasks of the
+  other departments and earlier rounds (intake, reviews, 补正) — so that at 100,000 cases the
+  task table holds 1,000,000 rows;
+* `--clients 8` then serves the app with gunicorn as the README starts it
+  (gunicorn.conf.py) and has 8 client processes, logged in as the tax clerk, request the
+  filters in turn for `--seconds`; prints the median and p95 of every request, per filter
+  and overall, with the machine's load.
+
     .venv/bin/python benchmarks/clerk_queue.py [--tasks 100000] [--sqlite-tasks 5000]
         [--requests 50] [--no-postgres] [--no-sqlite]
+        [--sizes 1000,10000,100000] [--tasks-per-case 10] [--clients 8] [--seconds 20]
 
 PostgreSQL at 127.0.0.1:5432 (user postgres) gets a throw-away database, dropped at the
 end; without it only the SQLite figures are printed.
@@ -56,14 +69,19 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
 
 
-def build(app, total: int) -> None:
-    """One real case, then `total` open tasks cloned from it (see the module docstring)."""
+def build(app, total: int, first: int = 1, history: int = 0) -> None:
+    """One real case, then `total` open tasks cloned from it (see the module docstring),
+    numbered from `first` (a later step of --sizes adds to an earlier one's), each case with
+    `history` done tasks more."""
     from app.extensions import db
     from app.models import Department, Role, Service, TaskStatus, User
     from tests import queue_data
 
-    rng = random.Random(7)
+    rng = random.Random(7 + first)
     with app.app_context():
+        if first > 1:
+            _build_more(total, first, history)
+            return
         source = queue_data.real_case()
         names = sorted(
             {rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN) for _ in range(3000)}
@@ -116,9 +134,89 @@ def build(app, total: int) -> None:
             assignee_id=clerk,
             **common,
         )
+        _add_history(history, 1)
         db.session.execute(db.text("ANALYZE"))  # both databases plan from statistics
         db.session.commit()
         db.session.remove()
+
+
+def _build_more(total: int, first: int, history: int) -> None:
+    """A later --sizes step: `total` more open tasks (and their share of taken and done
+    ones) cloned from the same real case, numbered after the earlier steps'."""
+    from app.extensions import db
+    from app.models import Department, Service, TaskStatus, User
+    from tests import queue_data
+
+    source = db.session.execute(db.text("SELECT min(application_id) FROM human_task")).scalar()
+    citizens = list(
+        db.session.execute(
+            db.select(User.id).where(User.username.like("bench-%")).order_by(User.id)
+        ).scalars()
+    )
+    services = list(db.session.execute(db.select(Service.id).order_by(Service.id)).scalars())
+    tax = db.session.execute(db.select(Department.id).where(Department.code == "tax")).scalar()
+    clerk = db.session.execute(db.select(User.id).where(User.username == "clerk_tax")).scalar()
+    common = {"citizens": citizens, "services": services}
+    taken = max(1, total // 100)
+    base = 10 * first  # case numbers of this step come after every earlier step's
+    queue_data.clone_tasks(source, tax, total - taken, first_number=base, seed=first, **common)
+    queue_data.clone_tasks(
+        source,
+        tax,
+        taken,
+        first_number=base + total,
+        seed=first + 1,
+        status=TaskStatus.CLAIMED,
+        assignee_id=clerk,
+        **common,
+    )
+    queue_data.clone_tasks(
+        source,
+        tax,
+        total // 10,
+        first_number=base + 2 * total,
+        seed=first + 2,
+        due_days=(-60, -1),
+        status=TaskStatus.DONE,
+        assignee_id=clerk,
+        **common,
+    )
+    _add_history(history, base)
+    db.session.execute(db.text("ANALYZE"))
+    db.session.commit()
+    db.session.remove()
+
+
+def _add_history(per_case: int, first_number: int) -> None:
+    """`per_case` done tasks for every case numbered from `first_number` on that has none
+    yet, spread over the departments and the last 60 days, in one INSERT … SELECT per
+    department round (test data, not a use case)."""
+    from app.extensions import db
+
+    if per_case <= 0:
+        return
+    departments = list(
+        db.session.execute(db.text("SELECT id FROM department ORDER BY id")).scalars()
+    )
+    for k in range(per_case):
+        db.session.execute(
+            db.text(
+                "INSERT INTO human_task (instance_id, application_id, service_id, spiff_task_id,"
+                " element_id, name, lane, form, department_id, status, created_at,"
+                " completed_at, outcome, working_days)"
+                " SELECT t.instance_id, t.application_id, t.service_id,"
+                " 'hist-' || CAST(t.application_id AS VARCHAR) || '-' || :k, t.element_id,"
+                " t.name, t.lane, t.form, :dept, 'done', t.created_at, t.created_at, 'approved', 1"
+                " FROM human_task t JOIN application a ON a.id = t.application_id"
+                " WHERE t.spiff_task_id LIKE 'clone-%' AND a.case_number >= :first"
+            ),
+            {
+                "k": str(k),
+                "dept": departments[k % len(departments)],
+                "first": f"YW9{first_number:013d}",
+            },
+        )
+        db.session.commit()
 
 
 def measure(app, label: str, requests: int) -> None:
@@ -139,19 +237,156 @@ def measure(app, label: str, requests: int) -> None:
         )
 
 
-def run(label: str, url: str, upload_dir: str, total: int, requests: int) -> None:
+def counts(app) -> tuple[int, int]:
+    """(cases, tasks) in the database."""
+    from app.extensions import db
+
+    with app.app_context():
+        cases = db.session.execute(db.text("SELECT count(*) FROM application")).scalar()
+        tasks = db.session.execute(db.text("SELECT count(*) FROM human_task")).scalar()
+        db.session.remove()
+    return cases, tasks
+
+
+def run(
+    label: str,
+    url: str,
+    upload_dir: str,
+    sizes: list[int],
+    requests: int,
+    history: int = 0,
+    clients: int = 0,
+    seconds: int = 20,
+) -> None:
     app = make_app(url, upload_dir)
-    start = time.perf_counter()
-    build(app, total)
-    print(
-        f"[{label}] built {total} open tasks (+{total // 10} done) in "
-        f"{time.perf_counter() - start:.0f} s"
-    )
-    measure(app, label, requests)
+    built = 0
+    for size in sizes:
+        start = time.perf_counter()
+        build(app, size - built, first=built + 1, history=history)
+        built = size
+        cases, tasks = counts(app)
+        print(
+            f"[{label}] {size} open tasks: {cases} cases, {tasks} tasks in all "
+            f"(built in {time.perf_counter() - start:.0f} s)"
+        )
+        measure(app, f"{label} {size}", requests)
     from app.extensions import db
 
     with app.app_context():
         db.engine.dispose()
+    if clients:
+        under_load(url, label, clients, seconds)
+
+
+def _login_cookie(base: str) -> str:
+    """Log in as the tax clerk over HTTP; the session cookie to send."""
+    import http.client
+    import re
+
+    host, port = base.split("//")[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    conn.request("GET", "/login")
+    resp = conn.getresponse()
+    page = resp.read().decode()
+    cookie = resp.getheader("Set-Cookie", "").split(";")[0]
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    body = f"csrf_token={token}&login=clerk_tax&password=Demo12345"
+    conn.request(
+        "POST",
+        "/login",
+        body=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+    )
+    resp = conn.getresponse()
+    resp.read()
+    assert resp.status == 302, f"log-in answered {resp.status}"
+    return resp.getheader("Set-Cookie", cookie).split(";")[0]
+
+
+def _client(args) -> list[tuple[int, float]]:
+    """One client process: requests the filters in turn (starting at its own) until the
+    deadline, on one keep-alive connection; (filter index, ms) per request."""
+    import http.client
+    from urllib.parse import quote
+
+    base, cookie, index, deadline = args
+    host, port = base.split("//")[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=60)
+    timings = []
+    i = index
+    while time.time() < deadline:
+        f = i % len(FILTERS)
+        start = time.perf_counter()
+        conn.request("GET", quote(FILTERS[f][1], safe="/?=&"), headers={"Cookie": cookie})
+        resp = conn.getresponse()
+        resp.read()
+        timings.append((f, (time.perf_counter() - start) * 1000))
+        if resp.status != 200:
+            raise RuntimeError(f"{FILTERS[f][1]} answered {resp.status}")
+        i += 1
+    return timings
+
+
+def under_load(url: str, label: str, clients: int, seconds: int) -> None:
+    """The queue filters from `clients` client processes against gunicorn as the README
+    starts it (gunicorn.conf.py), on the database just measured."""
+    import runpy
+    from multiprocessing import Pool
+
+    from serving import free_port, serve, stop
+
+    shipped = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "ACCESS_LOG": "",
+        "CELERY_QUEUE": f"bench-queue-{os.getpid()}",
+    }
+    env.pop("REDIS_URL", None)
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "-c",
+        "gunicorn.conf.py",
+        "-b",
+        f"127.0.0.1:{port}",
+        "app:create_app()",
+    ]
+    proc = serve(command, env, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        cookie = _login_cookie(base)
+        with Pool(clients) as pool:  # warm every worker first
+            pool.map(_client, [(base, cookie, i, time.time() + 3) for i in range(clients)])
+            load_before = os.getloadavg()[0]
+            deadline = time.time() + seconds
+            results = pool.map(_client, [(base, cookie, i, deadline) for i in range(clients)])
+            load_after = os.getloadavg()[0]
+    finally:
+        stop(proc)
+    timings = [t for r in results for t in r]
+
+    def p95(values):
+        values = sorted(values)
+        return values[max(0, int(len(values) * 0.95) - 1)]
+
+    print(
+        f"[{label}, {clients} clients] gunicorn {shipped['workers']} processes x "
+        f"{shipped['threads']} threads; {len(timings)} requests in {seconds} s "
+        f"({len(timings) / seconds:.0f}/s); load {load_before:.1f} -> {load_after:.1f}"
+    )
+    for f, (name, _url) in enumerate(FILTERS):
+        mine = [ms for i, ms in timings if i == f]
+        if mine:
+            print(
+                f"[{label}, {clients} clients] {name:<58} {statistics.median(mine):>6.1f}ms "
+                f"{p95(mine):>6.1f}ms  ({len(mine)} requests)"
+            )
+    every = [ms for _f, ms in timings]
+    print(
+        f"[{label}, {clients} clients] every request: median {statistics.median(every):.1f} ms, "
+        f"p95 {p95(every):.1f} ms (target p95 <= 150 ms)"
+    )
 
 
 def main() -> None:
@@ -161,7 +396,12 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=50, help="requests per filter")
     ap.add_argument("--no-postgres", action="store_true")
     ap.add_argument("--no-sqlite", action="store_true")
+    ap.add_argument("--sizes", help="open tasks on PostgreSQL in steps, e.g. 1000,10000,100000")
+    ap.add_argument("--tasks-per-case", type=int, default=1, help="tasks per case on PostgreSQL")
+    ap.add_argument("--clients", type=int, default=0, help="then this many clients, gunicorn")
+    ap.add_argument("--seconds", type=int, default=20, help="how long the clients run")
     args = ap.parse_args()
+    sizes = [int(n) for n in args.sizes.split(",")] if args.sizes else [args.tasks]
     os.environ.pop("REDIS_URL", None)
     tmp = tempfile.mkdtemp(prefix="ow-bench-queue-")
     if not args.no_sqlite:
@@ -169,7 +409,7 @@ def main() -> None:
             "sqlite",
             f"sqlite:///{tmp}/bench.sqlite3",
             f"{tmp}/uploads",
-            args.sqlite_tasks,
+            [args.sqlite_tasks],
             args.requests,
         )
     if args.no_postgres:
@@ -186,8 +426,11 @@ def main() -> None:
             "postgresql",
             f"postgresql+psycopg://postgres@127.0.0.1/{db_name}",
             f"{tmp}/uploads-pg",
-            args.tasks,
+            sizes,
             args.requests,
+            history=args.tasks_per_case - 1,
+            clients=args.clients,
+            seconds=args.seconds,
         )
     finally:
         subprocess.run(
