@@ -49,7 +49,11 @@ class InProcessRunner:
                 return
             self._inflight += 1
             self._held[job_id] += 1
-        self.pools[lane].submit(self._run, job_id, lane)
+        try:
+            self.pools[lane].submit(self._run, job_id, lane)
+        except RuntimeError:  # the interpreter is exiting: thread pools take no more work
+            self._release(job_id)
+            log.info("job %s stays queued: this process is exiting", job_id)
 
     def _run(self, job_id: int, lane: str) -> None:
         from app.jobs.execution import execute
@@ -63,13 +67,17 @@ class InProcessRunner:
         except Exception:  # noqa: BLE001
             log.exception("job runner crashed on job %s", job_id)
         finally:
-            with self._lock:
-                self._inflight -= 1
-                self._held[job_id] -= 1
-                if not self._held[job_id]:
-                    del self._held[job_id]
-                if self._inflight == 0:
-                    self._idle.notify_all()
+            self._release(job_id)
+
+    def _release(self, job_id: int) -> None:
+        """One dispatch of `job_id` has left the pool (run, or refused by it)."""
+        with self._lock:
+            self._inflight -= 1
+            self._held[job_id] -= 1
+            if not self._held[job_id]:
+                del self._held[job_id]
+            if self._inflight == 0:
+                self._idle.notify_all()
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop every lane's threads (after their jobs, with `wait`)."""

@@ -167,6 +167,23 @@ def test_a_send_that_fails_after_the_commit_keeps_the_use_case_and_the_job(empty
         _forget_queued_jobs()
 
 
+def test_a_job_queued_while_the_interpreter_exits_waits_for_the_next_process(empty_db, caplog):
+    """At interpreter exit Python shuts every thread pool down before the runner hears of it
+    (`make run`'s demo loader printed "cannot schedule new futures after shutdown" with a
+    traceback when a job's commit queued the next job then): the job stays queued, counted
+    out of flight, and no traceback is printed."""
+    from app.jobs.inprocess import InProcessRunner
+
+    runner = InProcessRunner(empty_db)
+    for pool in runner.pools.values():
+        pool.shutdown(wait=True)  # what the interpreter's exit does, without runner.shutdown
+    with caplog.at_level("INFO", logger="app.jobs.inprocess"):
+        runner.dispatch(123456)
+    assert runner.wait_idle(timeout=1)
+    assert not [r for r in caplog.records if r.exc_info]
+    assert any("stays queued" in r.getMessage() for r in caplog.records)
+
+
 def test_a_job_queued_after_the_runner_stopped_waits_for_the_next_process(empty_db, caplog):
     """A CLI command (the demo loader) shuts its runner down while a last use case's commit
     still queues a job: the job stays queued for the next process, with no traceback."""
@@ -193,3 +210,4 @@ def test_a_job_queued_after_the_runner_stopped_waits_for_the_next_process(empty_
     finally:
         _forget_queued_jobs()
         app_runner.__init__(empty_db)  # the fixture's app keeps a working runner
+
