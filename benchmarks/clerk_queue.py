@@ -134,7 +134,7 @@ def build(app, total: int, first: int = 1, history: int = 0) -> None:
             assignee_id=clerk,
             **common,
         )
-        _add_history(history, 1)
+        queue_data.add_done_history(history, source + 1)  # the real case has its own
         db.session.execute(db.text("ANALYZE"))  # both databases plan from statistics
         db.session.commit()
         db.session.remove()
@@ -159,6 +159,7 @@ def _build_more(total: int, first: int, history: int) -> None:
     common = {"citizens": citizens, "services": services}
     taken = max(1, total // 100)
     base = 10 * first  # case numbers of this step come after every earlier step's
+    first_case = db.session.execute(db.text("SELECT max(id) + 1 FROM application")).scalar()
     queue_data.clone_tasks(source, tax, total - taken, first_number=base, seed=first, **common)
     queue_data.clone_tasks(
         source,
@@ -181,42 +182,10 @@ def _build_more(total: int, first: int, history: int) -> None:
         assignee_id=clerk,
         **common,
     )
-    _add_history(history, base)
+    queue_data.add_done_history(history, first_case)
     db.session.execute(db.text("ANALYZE"))
     db.session.commit()
     db.session.remove()
-
-
-def _add_history(per_case: int, first_number: int) -> None:
-    """`per_case` done tasks for every case numbered from `first_number` on that has none
-    yet, spread over the departments and the last 60 days, in one INSERT … SELECT per
-    department round (test data, not a use case)."""
-    from app.extensions import db
-
-    if per_case <= 0:
-        return
-    departments = list(
-        db.session.execute(db.text("SELECT id FROM department ORDER BY id")).scalars()
-    )
-    for k in range(per_case):
-        db.session.execute(
-            db.text(
-                "INSERT INTO human_task (instance_id, application_id, service_id, spiff_task_id,"
-                " element_id, name, lane, form, department_id, status, created_at,"
-                " completed_at, outcome, working_days)"
-                " SELECT t.instance_id, t.application_id, t.service_id,"
-                " 'hist-' || CAST(t.application_id AS VARCHAR) || '-' || :k, t.element_id,"
-                " t.name, t.lane, t.form, :dept, 'done', t.created_at, t.created_at, 'approved', 1"
-                " FROM human_task t JOIN application a ON a.id = t.application_id"
-                " WHERE t.spiff_task_id LIKE 'clone-%' AND a.case_number >= :first"
-            ),
-            {
-                "k": str(k),
-                "dept": departments[k % len(departments)],
-                "first": f"YW9{first_number:013d}",
-            },
-        )
-        db.session.commit()
 
 
 def measure(app, label: str, requests: int) -> None:

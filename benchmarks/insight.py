@@ -11,7 +11,10 @@ asserts nothing. The issue's targets: ≤ 500 ms at 100,000 cases (issue 18), < 
 year at 1,000,000 cases (issue 14).
 
     nice -n 10 .venv/bin/python benchmarks/insight.py [--cases 100000] [--requests 20]
-        [--sizes 1000,10000,100000] [--keep]
+        [--sizes 1000,10000,100000] [--keep] [--history 7]
+
+`--history K` gives every cloned case K done tasks more (tests/queue_data.add_done_history),
+so that 100,000 cases carry the issue's 1,000,000 tasks.
 
 PostgreSQL at 127.0.0.1:5432 (user postgres) gets a throw-away database, dropped at the end
 (unless --keep).
@@ -70,11 +73,12 @@ def measure(app, size: int, requests: int) -> None:
         print(f"  {label:<34} {statistics.median(times):>8.1f}  {p95:>8.1f}  {statements:>6}")
 
 
-def run(url: str, upload_dir: str, sizes: list[int], requests: int) -> None:
+def run(url: str, upload_dir: str, sizes: list[int], requests: int, history: int = 0) -> None:
     from app.extensions import db
     from app.jobs.queue import runner_for
     from app.models import Application
     from app.services import rollup_rebuild, volume
+    from tests import queue_data
 
     app = make_app(url, upload_dir)
     runner = runner_for(app)
@@ -87,7 +91,9 @@ def run(url: str, upload_dir: str, sizes: list[int], requests: int) -> None:
     for size in sizes:
         with app.app_context():
             start = time.perf_counter()
+            first_case = db.session.scalar(db.select(db.func.max(Application.id))) + 1
             counts = volume.clone(templates, size - have, seed=size)
+            counts["human_task"] += queue_data.add_done_history(history, first_case)
             cloned = time.perf_counter() - start
             start = time.perf_counter()
             rollups = rollup_rebuild.rebuild()
@@ -112,6 +118,12 @@ def main() -> None:
     ap.add_argument("--sizes", default="1000,10000,100000,1000000")
     ap.add_argument("--requests", type=int, default=20, help="requests per page and size")
     ap.add_argument("--keep", action="store_true", help="keep the database")
+    ap.add_argument(
+        "--history",
+        type=int,
+        default=0,
+        help="done tasks more per cloned case (7 makes ~1,000,000 tasks at 100,000 cases)",
+    )
     args = ap.parse_args()
     sizes = [s for s in (int(x) for x in args.sizes.split(",")) if s <= args.cases]
     if args.cases not in sizes:
@@ -131,6 +143,7 @@ def main() -> None:
             f"{tmp}/uploads",
             sorted(sizes),
             args.requests,
+            args.history,
         )
     finally:
         if args.keep:

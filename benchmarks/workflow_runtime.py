@@ -54,10 +54,10 @@ def bare_run(states, serializer, engine) -> tuple[float, float]:
 
 def runtime_setup(app, n) -> list[int]:
     """n submitted cases whose auto-review is done: three open reviews each (untimed)."""
+    from app import uow
     from app.extensions import db
     from app.models import Application, ApplicationStatus, Role, Service, User
     from app.services.passwords import hash_password
-    from app import uow
     from app.workflow import runtime
 
     with app.app_context():
@@ -130,7 +130,9 @@ def accept_intake(app, app_ids) -> None:
         db.session.remove()
         for task_id, dept_id in rows:
             approvals.decide(
-                clerks[dept_id], task_id, {"intake": "accept", "correction_items": "", "comment": ""}
+                clerks[dept_id],
+                task_id,
+                {"intake": "accept", "correction_items": "", "comment": ""},
             )
         db.session.remove()
     assert len(rows) == len(app_ids), f"{len(rows)} intake tasks for {len(app_ids)} cases"

@@ -182,3 +182,34 @@ def clone_tasks(
         )
         db.session.commit()
     return task_ids
+
+
+def add_done_history(per_case: int, first_case_id: int = 0) -> int:
+    """`per_case` done tasks more for every case whose id is at least `first_case_id`, copied
+    from its first task and spread over the departments: the history a real case has (intake,
+    the other departments' reviews, earlier rounds) that the clones lack, so that the task
+    table holds what a city's would (1,000,000 tasks at 100,000 cases with `per_case` 9). One
+    INSERT … SELECT per round, committed (test data, not a use case). Returns the rows added."""
+    if per_case <= 0:
+        return 0
+    departments = list(
+        db.session.execute(db.text("SELECT id FROM department ORDER BY id")).scalars()
+    )
+    added = 0
+    for k in range(per_case):
+        added += db.session.execute(
+            db.text(
+                "INSERT INTO human_task (instance_id, application_id, service_id, spiff_task_id,"
+                " element_id, name, lane, form, department_id, status, created_at,"
+                " completed_at, outcome, working_days)"
+                " SELECT t.instance_id, t.application_id, t.service_id,"
+                " 'hist-' || CAST(t.id AS VARCHAR) || '-' || :k, t.element_id, t.name, t.lane,"
+                " t.form, :dept, 'done', t.created_at, t.created_at, 'approved', 1"
+                " FROM human_task t WHERE t.id IN (SELECT min(id) FROM human_task"
+                " WHERE application_id >= :first AND spiff_task_id NOT LIKE 'hist-%'"
+                " GROUP BY application_id)"
+            ),
+            {"k": str(k), "dept": departments[k % len(departments)], "first": first_case_id},
+        ).rowcount
+        db.session.commit()
+    return added
