@@ -83,39 +83,59 @@ function formKeyProperty(bo) {
   return props ? props.get("values").find((p) => p.name === FORM_KEY) : undefined;
 }
 
-function DepartmentEntry(props) {
-  const { element, id } = props;
-  const modeling = useService("modeling");
-  const translate = useService("translate");
-  const choices = useService("config.onewindow", false) || {};
-  const options = (choices.departments || []).concat(
-    choices.applicant_lane ? [{ value: choices.applicant_lane, label: translate("Applicant") }] : []
-  );
-  return SelectEntry({
-    element,
-    id,
-    label: translate("Department"),
-    description: translate("The department whose staff do this lane's tasks."),
-    getValue: () => getBusinessObject(element).name || "",
-    setValue: (value) => modeling.updateProperties(element, { name: value || undefined }),
-    getOptions: () => choicesWith(getBusinessObject(element).name, options, translate),
-  });
+// A select entry of the OneWindow group, as a properties-panel component:
+//   label, description  its words (English; the panel translates them)
+//   options(choices, translate)  what the page offers (config.onewindow) as [{value, label}]
+//   read(element)  the value the diagram holds ("" for none)
+//   write(element, value, services)  set it; services: modeling, bpmnFactory, commandStack
+function selectEntry({ label, description, options, read, write }) {
+  return function OneWindowSelectEntry(props) {
+    const { element, id } = props;
+    const translate = useService("translate");
+    const services = {
+      modeling: useService("modeling"),
+      bpmnFactory: useService("bpmnFactory"),
+      commandStack: useService("commandStack"),
+    };
+    const offered = options(useService("config.onewindow", false) || {}, translate);
+    const getValue = () => read(element);
+    return SelectEntry({
+      element,
+      id,
+      label: translate(label),
+      description: translate(description),
+      getValue,
+      setValue: (value) => write(element, value, services),
+      getOptions: () => choicesWith(getValue(), offered, translate),
+    });
+  };
 }
 
-function FormEntry(props) {
-  const { element, id } = props;
-  const translate = useService("translate");
-  const bpmnFactory = useService("bpmnFactory");
-  const commandStack = useService("commandStack");
-  const choices = useService("config.onewindow", false) || {};
-  const options = (choices.forms || []).map((name) => ({ value: name, label: name }));
-  const modeling = useService("modeling");
-  const getValue = () => {
+function named(names) {
+  return (names || []).map((name) => ({ value: name, label: name }));
+}
+
+const DepartmentEntry = selectEntry({
+  label: "Department",
+  description: "The department whose staff do this lane's tasks.",
+  options: (choices, translate) => (choices.departments || []).concat(
+    choices.applicant_lane ? [{ value: choices.applicant_lane, label: translate("Applicant") }] : []
+  ),
+  read: (element) => getBusinessObject(element).name || "",
+  write: (element, value, { modeling }) =>
+    modeling.updateProperties(element, { name: value || undefined }),
+});
+
+const FormEntry = selectEntry({
+  label: "Task form",
+  description: "The form the department's staff fill in for this task.",
+  options: (choices) => named(choices.forms),
+  read: (element) => {
     const bo = getBusinessObject(element);
     const prop = formKeyProperty(bo);
     return formName(camunda(bo, "formKey") || (prop && prop.value));
-  };
-  const setValue = (value) => {
+  },
+  write: (element, value, { modeling, bpmnFactory, commandStack }) => {
     const bo = getBusinessObject(element);
     if (camunda(bo, "formKey") !== undefined) {  // the attribute the check reads first
       modeling.updateProperties(element, { "camunda:formKey": value || undefined });
@@ -150,33 +170,21 @@ function FormEntry(props) {
       context: { element, moddleElement: holder, properties: { values: [...holder.get("values"), prop] } },
     });
     commandStack.execute("properties-panel.multi-command-executor", commands);
-  };
-  return SelectEntry({
-    element,
-    id,
-    label: translate("Task form"),
-    description: translate("The form the department's staff fill in for this task."),
-    getValue,
-    setValue,
-    getOptions: () => choicesWith(getValue(), options, translate),
-  });
-}
+  },
+});
 
-function OperatorEntry(props) {
-  const { element, id } = props;
-  const translate = useService("translate");
-  const bpmnFactory = useService("bpmnFactory");
-  const commandStack = useService("commandStack");
-  const choices = useService("config.onewindow", false) || {};
-  const options = (choices.operators || []).map((name) => ({ value: name, label: name }));
-  const getValue = () => {
+const OperatorEntry = selectEntry({
+  label: "Operator",
+  description: "What the system does at this step, without a person.",
+  options: (choices) => named(choices.operators),
+  read: (element) => {
     const bo = getBusinessObject(element);
     const op = findExtension(bo, "spiffworkflow:ServiceTaskOperator");
     if (op) return op.get("id") || "";
     const type = camunda(bo, "type");
     return camunda(bo, "topic") || (type && type !== "external" ? type : "");
-  };
-  const setValue = (value) => {
+  },
+  write: (element, value, { bpmnFactory, commandStack }) => {
     const bo = getBusinessObject(element);
     const op = findExtension(bo, "spiffworkflow:ServiceTaskOperator");
     if (op) {
@@ -192,17 +200,8 @@ function OperatorEntry(props) {
       element, bo, "spiffworkflow:ServiceTaskOperator", { id: value }, bpmnFactory
     );
     commandStack.execute("properties-panel.multi-command-executor", commands);
-  };
-  return SelectEntry({
-    element,
-    id,
-    label: translate("Operator"),
-    description: translate("What the system does at this step, without a person."),
-    getValue,
-    setValue,
-    getOptions: () => choicesWith(getValue(), options, translate),
-  });
-}
+  },
+});
 
 function ConditionEntry(props) {
   const { element, id } = props;

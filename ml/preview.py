@@ -41,13 +41,17 @@ def write_preview(source: object, target: str | os.PathLike, *, max_side: int = 
 
 
 def _render_pdf_first_page(data: bytes, max_side: int) -> Image.Image:
-    return _render_pdf_page(data, max_side, 0)
+    pdf = open_pdf(data)
+    try:
+        return _render_pdf_page(pdf, max_side, 0)
+    finally:
+        pdf.close()
 
 
-def _render_pdf_page(data: bytes, max_side: int, index: int) -> Image.Image:
+def _render_pdf_page(pdf, max_side: int, index: int) -> Image.Image:
+    """Page `index` (from 0) of an open `pypdfium2.PdfDocument`, which stays open."""
     import pypdfium2 as pdfium  # for its page errors
 
-    pdf = open_pdf(data)
     try:
         if len(pdf) <= index:
             raise UnreadableDocument("empty", f"the PDF has no page {index + 1}")
@@ -62,8 +66,6 @@ def _render_pdf_page(data: bytes, max_side: int, index: int) -> Image.Image:
             page.close()
     except pdfium.PdfiumError as exc:
         raise UnreadableDocument("corrupt", f"cannot render PDF: {exc}") from exc
-    finally:
-        pdf.close()
 
 
 def _save_jpeg(image: Image.Image, target: Path) -> None:
@@ -83,15 +85,22 @@ def write_later_pages(
     returns how many were written. Not a PDF: nothing. A page that cannot be drawn (too
     costly, damaged) ends the series; the pages before it stay."""
     data = read_source(source)
-    if isinstance(data, Image.Image) or data.lstrip()[:5] != b"%PDF-":
+    if not targets or isinstance(data, Image.Image) or data.lstrip()[:5] != b"%PDF-":
+        return 0
+    try:
+        pdf = open_pdf(data)  # once for all the pages
+    except UnreadableDocument:
         return 0
     written = 0
-    for offset, target in enumerate(targets, start=1):
-        try:
-            image = _render_pdf_page(data, max_side, offset)
-        except UnreadableDocument:
-            break
-        image.thumbnail((max_side, max_side))
-        _save_jpeg(image, Path(target))
-        written += 1
+    try:
+        for offset, target in enumerate(targets, start=1):
+            try:
+                image = _render_pdf_page(pdf, max_side, offset)
+            except UnreadableDocument:
+                break
+            image.thumbnail((max_side, max_side))
+            _save_jpeg(image, Path(target))
+            written += 1
+    finally:
+        pdf.close()
     return written

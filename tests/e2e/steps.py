@@ -1,8 +1,19 @@
-"""Steps a person takes in the browser, shared by the browser tests."""
+"""Steps a person takes in the browser, and the watch kept on what the browser reports,
+shared by the browser tests."""
 
 from __future__ import annotations
 
 DEMO_PASSWORD = "Demo12345"
+
+
+def watch_errors(context, errors: list[str] | None = None) -> list[str]:
+    """Collect what goes wrong in every page of a browser `context`: console errors and
+    uncaught exceptions ("uncaught: ..."), 300 characters each. Returns the list they are
+    added to as they come (`errors`, when given: one list can watch several contexts)."""
+    found: list[str] = [] if errors is None else errors
+    context.on("console", lambda m: m.type == "error" and found.append(m.text[:300]))
+    context.on("weberror", lambda e: found.append(f"uncaught: {e.error}"[:300]))
+    return found
 
 
 def login(page, base: str, user: str, password: str = DEMO_PASSWORD) -> None:

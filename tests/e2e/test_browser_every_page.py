@@ -28,7 +28,7 @@ from app.models import (
 )
 from tests import decisions, journeys
 from tests.e2e import page_checks
-from tests.e2e.steps import login
+from tests.e2e.steps import login, watch_errors
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -196,12 +196,8 @@ def test_every_page_is_accessible_bilingual_and_fits_a_phone(
     for who, credentials in USERS.items():
         for lang, locale in LANGS.items():
             ctx = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
+            console = watch_errors(ctx)
             page = ctx.new_page()
-            console: list[str] = []
-            page.on(
-                "console", lambda m, out=console: m.type == "error" and out.append(m.text[:200])
-            )
-            page.on("pageerror", lambda e, out=console: out.append(f"uncaught: {e}"[:200]))
             if credentials:
                 login(page, live_server, *credentials)
             page.goto(f"{live_server}/lang/{lang}")

@@ -14,17 +14,32 @@ from tests.e2e.steps import login
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
+def _id_card(app_id: int) -> Attachment:
+    """The application's ID card (front) upload, in the current app context's session."""
+    return db.session.execute(
+        db.select(Attachment).where(
+            Attachment.application_id == app_id, Attachment.slot == "id_card_front"
+        )
+    ).scalar_one()
+
+
+def _open_case(browser, live_server: str, number: str):
+    """(context, page): market regulation's clerk, on the case `number` from the work list."""
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    login(page, live_server, "clerk_market_regulation")
+    page.goto(f"{live_server}/clerk/")
+    page.locator(f"[data-case='{number}'] a").first.click()
+    return ctx, page
+
+
 def test_every_field_has_its_box_and_hovering_highlights_it(
     app, live_server, browser, client, wait_jobs
 ):
     app_id = journeys.submitted_case(client, wait_jobs, seed=31, mobile="13911113131")
     number = decisions.case_number(app, app_id)
     with app.app_context():
-        att = db.session.execute(
-            db.select(Attachment).where(
-                Attachment.application_id == app_id, Attachment.slot == "id_card_front"
-            )
-        ).scalar_one()
+        att = _id_card(app_id)
         boxed = sorted(
             k
             for k, f in (att.review.get("fields") or {}).items()
@@ -33,11 +48,7 @@ def test_every_field_has_its_box_and_hovering_highlights_it(
         att_id = att.id
     assert len(boxed) >= 3, att.review.get("fields")  # a clean ID card: name, number, dates…
 
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
-    page = ctx.new_page()
-    login(page, live_server, "clerk_market_regulation")
-    page.goto(f"{live_server}/clerk/")
-    page.locator(f"[data-case='{number}'] a").first.click()
+    ctx, page = _open_case(browser, live_server, number)
     doc = page.locator(f".attachment[data-attachment='{att_id}']")
     doc.locator(".ow-evidence img").wait_for()
     page.wait_for_function(
@@ -78,11 +89,7 @@ def test_a_field_read_on_a_later_pdf_page_is_boxed_on_that_page(
     app_id = journeys.submitted_case(client, wait_jobs, seed=32, mobile="13911113232")
     number = decisions.case_number(app, app_id)
     with app.app_context():
-        att = db.session.execute(
-            db.select(Attachment).where(
-                Attachment.application_id == app_id, Attachment.slot == "id_card_front"
-            )
-        ).scalar_one()
+        att = _id_card(app_id)
         path = uploads.path_for(att.stored_name)
         page_one = Image.open(path).convert("RGB")
         pdf = io.BytesIO()
@@ -103,11 +110,7 @@ def test_a_field_read_on_a_later_pdf_page_is_boxed_on_that_page(
         att_id = att.id
 
     assert client.get(f"/files/{att_id}/preview?page=9").status_code in (302, 404)
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
-    page = ctx.new_page()
-    login(page, live_server, "clerk_market_regulation")
-    page.goto(f"{live_server}/clerk/")
-    page.locator(f"[data-case='{number}'] a").first.click()
+    ctx, page = _open_case(browser, live_server, number)
     later = page.locator(f".attachment[data-attachment='{att_id}'] .ow-evidence[data-page='1']")
     later.wait_for(state="visible")
     later.locator(f".ow-box[data-evidence='field:{key}']").wait_for(state="attached")

@@ -8,7 +8,7 @@ import pytest
 from app.extensions import db
 from app.models import Application, HumanTask, ProcessVersion
 from tests import journeys
-from tests.e2e.steps import login
+from tests.e2e.steps import login, watch_errors
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -18,8 +18,7 @@ def test_admin_edits_deploys_and_new_case_uses_new_version(
 ):
     base = live_server
     ctx = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
-    console_errors: list[str] = []
-    ctx.on("console", lambda m: m.type == "error" and console_errors.append(m.text[:300]))
+    console_errors = watch_errors(ctx)
     page = ctx.new_page()
     login(page, base, "admin")
     page.goto(f"{base}/admin/processes/business_registration/edit")

@@ -12,7 +12,7 @@ from app.models import ProcessVersion
 from app.services import processes
 from app.workflow.engine.model_info import lane_map, service_tasks, user_tasks
 from app.workflow.engine.parsing import NS
-from tests.e2e.steps import login
+from tests.e2e.steps import login, watch_errors
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -28,10 +28,8 @@ def _click_lane(page, lane_id: str) -> None:
 def _open_modeler(browser, base: str, process_id: str):
     """The admin's modeler on `process_id`, drawn; returns (context, page, console errors)."""
     ctx = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
-    console_errors: list[str] = []
-    ctx.on("console", lambda m: m.type == "error" and console_errors.append(m.text[:300]))
+    console_errors = watch_errors(ctx)
     page = ctx.new_page()
-    page.on("pageerror", lambda exc: console_errors.append(str(exc)[:300]))
     login(page, base, "admin")
     page.goto(f"{base}/admin/processes/{process_id}/edit")
     page.wait_for_selector("#canvas[data-ready='1']")

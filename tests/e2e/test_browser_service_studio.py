@@ -17,19 +17,12 @@ import pytest
 from app.extensions import db
 from app.models import Application, Department, ProcessVersion, Service
 from tests import journeys
-from tests.e2e.steps import add_clerk, add_department, choose_own_password, login
+from tests.e2e.steps import add_clerk, add_department, choose_own_password, login, watch_errors
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "workflows" / "two_lanes_foreign.bpmn"
 TEMP = "Temp4bike!lane"
 OWN = "Own7bike!river"
-
-
-def _watch(ctx) -> list[str]:
-    errors: list[str] = []
-    ctx.on("console", lambda m: m.type == "error" and errors.append(m.text[:300]))
-    ctx.on("weberror", lambda e: errors.append(str(e.error)[:300]))
-    return errors
 
 
 def _card(page, n: int):
@@ -39,7 +32,7 @@ def _card(page, n: int):
 def _decide(browser, base: str, user: str, password: str, case_number: str, errors, shots):
     """A clerk opens the case from their queue, takes the task and approves it."""
     ctx = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    errors += _watch(ctx)
+    watch_errors(ctx, errors)
     page = ctx.new_page()
     login(page, base, user, password)
     page.goto(f"{base}/clerk/")
@@ -60,7 +53,7 @@ def test_admin_builds_a_service_that_a_citizen_applies_for_and_the_new_clerk_dec
 ):
     base = live_server
     ctx = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
-    errors = _watch(ctx)
+    errors = watch_errors(ctx)
     page = ctx.new_page()
     login(page, base, "admin")
 
@@ -171,7 +164,7 @@ def test_admin_builds_a_service_that_a_citizen_applies_for_and_the_new_clerk_dec
 
     # 4. a citizen finds it and meets the condition
     ctx = browser.new_context(locale="zh-CN", viewport={"width": 1200, "height": 900})
-    errors += _watch(ctx)
+    watch_errors(ctx, errors)
     page = ctx.new_page()
     login(page, base, "13800138000")
     page.goto(f"{base}/")
@@ -208,7 +201,7 @@ def test_admin_builds_a_service_that_a_citizen_applies_for_and_the_new_clerk_dec
 
     # 6. the new clerk chooses their own password, then decides; then the tax bureau
     clerk_ctx = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    errors += _watch(clerk_ctx)
+    watch_errors(clerk_ctx, errors)
     clerk = clerk_ctx.new_page()
     login(clerk, base, "clerk_bike", TEMP)
     choose_own_password(clerk, TEMP, OWN)

@@ -10,17 +10,12 @@ import pytest
 from app.extensions import db
 from app.models import Application, Department, User
 from tests import decisions, journeys
-from tests.e2e.steps import add_clerk, add_department, choose_own_password, login
+from tests.e2e.steps import add_clerk, add_department, choose_own_password, login, watch_errors
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 TEMP = "Temp4grape!moss"
 OWN = "Pine7cone!river"
-
-
-def _watch_console(page, errors: list) -> None:
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text[:300]))
-    page.on("pageerror", lambda exc: errors.append(str(exc)[:300]))
 
 
 def test_admin_creates_a_department_and_a_clerk_and_suspends_a_case(
@@ -32,11 +27,10 @@ def test_admin_creates_a_department_and_a_clerk_and_suspends_a_case(
         citizen, wait_jobs, seed=91, mobile="13911119101", rendered=False
     )
     number = decisions.case_number(app, app_id)
-    errors: list[str] = []
 
     ctx = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    errors = watch_errors(ctx)  # the admin's pages
     page = ctx.new_page()
-    _watch_console(page, errors)
     login(page, base, "admin")
 
     # a division of the tax bureau

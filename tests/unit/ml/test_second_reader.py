@@ -22,11 +22,14 @@ BLANK_PAGE = png_bytes(Image.new("RGB", (1000, 400), "white"))  # the frame of c
 
 
 class StandIn:
-    """A second engine that reads whatever the test says, counting its calls."""
+    """A second engine that reads what the test set as its `reading`, keeping the size of
+    each line image it was given in `calls`."""
 
     name = "stand-in"
-    reading = ("", 0.0)
-    calls: list = []
+
+    def __init__(self) -> None:
+        self.reading: tuple[str, float] = ("", 0.0)
+        self.calls: list[tuple[int, int]] = []
 
     def version(self) -> str:
         return "stand-in-1"
@@ -35,28 +38,30 @@ class StandIn:
         return []
 
     def read_line(self, image):
-        StandIn.calls.append(image.size)
-        return StandIn.reading
+        self.calls.append(image.size)
+        return self.reading
 
 
 @pytest.fixture
 def second_reads(monkeypatch):
-    """Install the stand-in as the second reader; call with the text it should read."""
-    engines.register_engine("stand-in")(StandIn)
+    """Install a StandIn as the second reader; call with the text it should read (and its
+    confidence): returns the StandIn, whose `calls` say what it was asked to read."""
+    reader = StandIn()
+    engines.register_engine("stand-in")(lambda: reader)
     monkeypatch.setattr(second, "SECOND_ENGINE", "stand-in")
-    StandIn.calls = []
 
-    def set_reading(text: str, conf: float = 99.0) -> None:
-        StandIn.reading = (text, conf)
+    def set_reading(text: str, conf: float = 99.0) -> StandIn:
+        reader.reading = (text, conf)
+        return reader
 
     yield set_reading
     engines._FACTORIES.pop("stand-in", None)
     engines._instance.cache_clear()
 
 
-def run(ocr: OcrResult, applicant=None, **kw) -> dict:
+def run(ocr: OcrResult, applicant=None, *, source: object = BLANK_PAGE, **kw) -> dict:
     return review_document(
-        BLANK_PAGE,
+        source,
         expected_type="id_card_front",
         ocr_result=ocr,
         classifier=FakeClassifier("id_card_front"),
@@ -64,6 +69,12 @@ def run(ocr: OcrResult, applicant=None, **kw) -> dict:
         applicant=applicant,
         **kw,
     )
+
+
+def review_name(read: str, typed: str | None, *, conf: float = 92, **kw) -> dict:
+    """The review of an ID card whose name Tesseract read as `read` (at confidence `conf`),
+    the applicant having typed the name `typed` (None: no applicant to compare with)."""
+    return run(card_with_boxes(conf, name=read), None if typed is None else {"name": typed}, **kw)
 
 
 def name_reason(result: dict) -> dict:
@@ -108,19 +119,19 @@ def test_second_opinion_rules(first, second_text, typed, agrees):
 
 
 def test_second_reading_that_confirms_the_applicant_passes(second_reads):
-    second_reads("王小明")
-    result = run(card_with_boxes(92, name="王小朋"), {"name": "王小明"})
+    reader = second_reads("王小明")
+    result = review_name("王小朋", "王小明")
     assert result["verdict"] == "pass", result["reasons"]
     check = next(c for c in result["checks"] if c["field"] == "name")
     assert check["ok"] and "王小朋" in check["detail"] and "王小明" in check["detail"]
-    assert len(StandIn.calls) == 1  # one crop: the name's line, not the page
-    width, height = StandIn.calls[0]
+    assert len(reader.calls) == 1  # one crop: the name's line, not the page
+    width, height = reader.calls[0]
     assert width < 400 and height < 80
 
 
 def test_disagreeing_readings_that_match_nobody_are_attention_with_both(second_reads):
     second_reads("李小明")
-    result = run(card_with_boxes(92, name="李小朋"), {"name": "赵小明"})
+    result = review_name("李小朋", "赵小明")
     assert result["verdict"] == "attention"
     assert ("name_mismatch", "name") in codes(result)
     reason = name_reason(result)
@@ -136,21 +147,21 @@ def test_disagreeing_readings_that_match_nobody_are_attention_with_both(second_r
 
 def test_readers_agreeing_on_a_slip_do_not_make_it_the_applicant(second_reads):
     second_reads("王小朋")
-    result = run(card_with_boxes(92, name="王小朋"), {"name": "王小明"})
+    result = review_name("王小朋", "王小明")
     assert result["verdict"] == "attention"
     assert name_reason(result)["evidence"]["text"] == "王小朋 / 王小朋"
 
 
 def test_an_exact_tesseract_match_needs_no_second_reading(second_reads):
-    second_reads("something else")
-    result = run(card_with_boxes(92), {"name": "王小明"})
+    reader = second_reads("something else")
+    result = review_name("王小明", "王小明")
     assert result["verdict"] == "pass"
-    assert StandIn.calls == []
+    assert reader.calls == []
 
 
 def test_low_confidence_name_without_applicant_is_never_pass_even_when_confirmed(second_reads):
     second_reads("王小明", 99.9)
-    result = run(card_with_boxes(name_conf=41))
+    result = review_name("王小明", None, conf=41)
     assert result["verdict"] == "attention"
     assert ("low_confidence", "name") in codes(result)
     assert name_reason(result)["evidence"]["text"] == "王小明 / 王小明"
@@ -159,15 +170,15 @@ def test_low_confidence_name_without_applicant_is_never_pass_even_when_confirmed
 
 def test_without_a_second_engine_the_review_is_tesseract_alone(monkeypatch):
     monkeypatch.setattr(second, "SECOND_ENGINE", "no-such-engine")
-    result = run(card_with_boxes(92, name="王小朋"), {"name": "王小明"})
+    result = review_name("王小朋", "王小明")
     assert result["verdict"] == "attention"
     assert name_reason(result)["evidence"]["text"] == "王小朋"
 
 
 def test_second_opinion_can_be_switched_off(second_reads):
-    second_reads("王小明")
-    result = run(card_with_boxes(92, name="王小朋"), {"name": "王小明"}, second_opinion=False)
-    assert result["verdict"] == "attention" and StandIn.calls == []
+    reader = second_reads("王小明")
+    result = review_name("王小朋", "王小明", second_opinion=False)
+    assert result["verdict"] == "attention" and reader.calls == []
 
 
 def test_line_crop_keeps_margins_inside_the_image():
@@ -218,20 +229,9 @@ def test_rapidocr_second_opinion_on_a_rendered_card(monkeypatch):
         engine=ocr.engine,
         lang=ocr.lang,
     )
-
-    def review(applicant):
-        return review_document(
-            data,
-            expected_type="id_card_front",
-            ocr_result=slipped,
-            classifier=FakeClassifier("id_card_front"),
-            today=TODAY,
-            applicant=applicant,
-        )
-
-    good = review({"name": "熊秀萱"})
+    good = run(slipped, {"name": "熊秀萱"}, source=data)
     assert good["fields"]["name"]["value"] == "熊秀曹"
     assert good["verdict"] == "pass", good["reasons"]
-    other = review({"name": "熊秀英"})
+    other = run(slipped, {"name": "熊秀英"}, source=data)
     assert other["verdict"] == "attention"
     assert name_reason(other)["evidence"]["text"] == "熊秀曹 / 熊秀萱"

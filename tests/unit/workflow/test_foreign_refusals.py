@@ -4,94 +4,95 @@ from __future__ import annotations
 
 import pytest
 from lxml import etree
-from wf_helpers import deploy_files, mini_bpmn
+from wf_helpers import deploy_files, gateway_with, linear_with, mini_bpmn, refusals
 
-from app.workflow.engine import DeployError
 from app.workflow.engine.errors import library_failure
 
-LINEAR_WITH = """
-<bpmn:startEvent id="start"/>{task}<bpmn:endEvent id="end"/>
-<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="t"/>
-<bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="end"/>"""
 CAMUNDA_NS = 'xmlns:camunda="http://camunda.org/schema/1.0/bpmn"'
-
-
-def refusals(files, operators, **kwargs) -> dict:
-    with pytest.raises(DeployError) as info:
-        deploy_files(files, operators, **kwargs)
-    return {(i.element_id, i.code): i.message for i in info.value.issues if i.severity == "error"}
-
-
-def test_feel_condition_says_write_python(operators):
-    body = """
-    <bpmn:startEvent id="start"/><bpmn:exclusiveGateway id="gw" default="f3"/>
-    <bpmn:endEvent id="yes"/><bpmn:endEvent id="no"/>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="gw"/>
-    <bpmn:sequenceFlow id="f2" sourceRef="gw" targetRef="yes">
-      <bpmn:conditionExpression>= approved</bpmn:conditionExpression></bpmn:sequenceFlow>
-    <bpmn:sequenceFlow id="f3" sourceRef="gw" targetRef="no"/>"""
-    message = refusals({"a.bpmn": mini_bpmn(body)}, operators)[("f2", "condition_refused")]
-    assert "FEEL" in message and "`approved == True`" in message
-
-
-def test_script_in_another_format_says_write_python(operators):
-    task = '<bpmn:scriptTask id="t" scriptFormat="reset"><bpmn:script>x = 1</bpmn:script>'
-    task += "</bpmn:scriptTask>"
-    message = refusals({"a.bpmn": mini_bpmn(LINEAR_WITH.format(task=task))}, operators)[
-        ("t", "script_refused")
-    ]
-    assert "'reset'" in message and "remove the scriptFormat attribute" in message
-
-
-def test_condition_in_another_language_says_remove_the_language(operators):
-    body = """
-    <bpmn:startEvent id="start"/><bpmn:exclusiveGateway id="gw" default="f3"/>
-    <bpmn:endEvent id="yes"/><bpmn:endEvent id="no"/>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="gw"/>
-    <bpmn:sequenceFlow id="f2" sourceRef="gw" targetRef="yes">
-      <bpmn:conditionExpression language="true">true</bpmn:conditionExpression></bpmn:sequenceFlow>
-    <bpmn:sequenceFlow id="f3" sourceRef="gw" targetRef="no"/>"""
-    message = refusals({"a.bpmn": mini_bpmn(body)}, operators)[("f2", "condition_refused")]
-    assert "'true'" in message and "remove the language attribute" in message
-
-
-def test_not_executable_says_tick_executable(operators):
-    xml = mini_bpmn(LINEAR_WITH.format(task='<bpmn:task id="t"/>'))
-    xml = xml.replace(b'isExecutable="true"', b'isExecutable="false"')
-    message = refusals({"a.bpmn": xml}, operators)[("mini", "not_executable")]
-    assert "tick 'Executable'" in message
-
-
-def test_unknown_operator_lists_the_valid_ones(operators):
-    task = """<bpmn:serviceTask id="t"><bpmn:extensionElements>
+LANE_WITHOUT_NAME = (
+    '<bpmn:laneSet id="ls"><bpmn:lane id="lane_1"><bpmn:flowNodeRef>t</bpmn:flowNodeRef>'
+    "</bpmn:lane></bpmn:laneSet>"
+)
+UNKNOWN_OPERATOR = """<bpmn:serviceTask id="t"><bpmn:extensionElements>
       <spiffworkflow:serviceTaskOperator id="send_fax"/></bpmn:extensionElements>
       </bpmn:serviceTask>"""
-    message = refusals({"a.bpmn": mini_bpmn(LINEAR_WITH.format(task=task))}, operators)[
-        ("t", "unknown_operator")
-    ]
-    assert "'send_fax' is unknown" in message
-    assert "valid operators: auto_review, issue_certificate, notify" in message
 
 
-def test_camunda_java_class_is_named(operators):
-    task = '<bpmn:serviceTask id="t" camunda:class="org.example.SendMail"/>'
-    xml = mini_bpmn(LINEAR_WITH.format(task=task), extra_ns=CAMUNDA_NS)
-    message = refusals({"a.bpmn": xml}, operators)[("t", "unknown_operator")]
-    assert "camunda:class 'org.example.SendMail'" in message and "camunda:type" in message
-
-
-def test_business_rule_task_without_a_decision_is_not_decision_none(operators):
-    xml = mini_bpmn(LINEAR_WITH.format(task='<bpmn:businessRuleTask id="t"/>'))
-    message = refusals({"a.bpmn": xml}, operators)[("t", "missing_decision")]
-    assert "None" not in message and "calledDecisionId" in message
-
-
-def test_lane_without_a_name_is_not_lane_none(operators):
-    lanes = '<bpmn:laneSet id="ls"><bpmn:lane id="lane_1"><bpmn:flowNodeRef>t</bpmn:flowNodeRef>'
-    lanes += "</bpmn:lane></bpmn:laneSet>"
-    xml = mini_bpmn(LINEAR_WITH.format(task='<bpmn:userTask id="t"/>'), lanes=lanes)
-    message = refusals({"a.bpmn": xml}, operators)[("lane_1", "unknown_lane")]
-    assert "None" not in message and "has no name" in message
+@pytest.mark.parametrize(
+    ("xml", "refused", "says", "never_says"),
+    [
+        pytest.param(
+            gateway_with("<bpmn:conditionExpression>= approved</bpmn:conditionExpression>"),
+            ("f2", "condition_refused"),
+            ["FEEL", "`approved == True`"],
+            [],
+            id="feel-condition-says-write-python",
+        ),
+        pytest.param(
+            linear_with(
+                '<bpmn:scriptTask id="t" scriptFormat="reset"><bpmn:script>x = 1</bpmn:script>'
+                "</bpmn:scriptTask>"
+            ),
+            ("t", "script_refused"),
+            ["'reset'", "remove the scriptFormat attribute"],
+            [],
+            id="script-in-another-format-says-write-python",
+        ),
+        pytest.param(
+            gateway_with(
+                '<bpmn:conditionExpression language="true">true</bpmn:conditionExpression>'
+            ),
+            ("f2", "condition_refused"),
+            ["'true'", "remove the language attribute"],
+            [],
+            id="condition-in-another-language-says-remove-the-language",
+        ),
+        pytest.param(
+            linear_with('<bpmn:task id="t"/>').replace(
+                b'isExecutable="true"', b'isExecutable="false"'
+            ),
+            ("mini", "not_executable"),
+            ["tick 'Executable'"],
+            [],
+            id="not-executable-says-tick-executable",
+        ),
+        pytest.param(
+            linear_with(UNKNOWN_OPERATOR),
+            ("t", "unknown_operator"),
+            ["'send_fax' is unknown", "valid operators: auto_review, issue_certificate, notify"],
+            [],
+            id="unknown-operator-lists-the-valid-ones",
+        ),
+        pytest.param(
+            linear_with(
+                '<bpmn:serviceTask id="t" camunda:class="org.example.SendMail"/>',
+                extra_ns=CAMUNDA_NS,
+            ),
+            ("t", "unknown_operator"),
+            ["camunda:class 'org.example.SendMail'", "camunda:type"],
+            [],
+            id="camunda-java-class-is-named",
+        ),
+        pytest.param(
+            linear_with('<bpmn:businessRuleTask id="t"/>'),
+            ("t", "missing_decision"),
+            ["calledDecisionId"],
+            ["None"],
+            id="business-rule-task-without-a-decision-is-not-decision-none",
+        ),
+        pytest.param(
+            linear_with('<bpmn:userTask id="t"/>', lanes=LANE_WITHOUT_NAME),
+            ("lane_1", "unknown_lane"),
+            ["has no name"],
+            ["None"],
+            id="lane-without-a-name-is-not-lane-none",
+        ),
+    ],
+)
+def test_a_refusal_names_the_cause_and_the_fix(operators, xml, refused, says, never_says):
+    message = refusals({"a.bpmn": xml}, operators)[refused]
+    assert [text for text in says if text not in message] == []
+    assert [text for text in never_says if text in message] == []
 
 
 class _TaskParser:

@@ -1,11 +1,14 @@
-"""Helpers shared by the engine-layer tests: paths, deployment and save/load round trips."""
+"""Helpers shared by the engine-layer tests: paths, small diagrams, deployment (and its
+refusals) and save/load round trips."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from app.workflow.engine import OperatorRegistry, WorkflowHandle, deploy_bundle
+import pytest
+
+from app.workflow.engine import DeployError, OperatorRegistry, WorkflowHandle, deploy_bundle
 
 ROOT = Path(__file__).resolve().parents[3]
 WORKFLOWS = ROOT / "workflows"
@@ -56,6 +59,36 @@ def script_process(script: str) -> bytes:
     <bpmn:endEvent id="end"/>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="script_1"/>
     <bpmn:sequenceFlow id="f2" sourceRef="script_1" targetRef="end"/>""")
+
+
+def linear_with(task: str, **kwargs) -> bytes:
+    """start -> `task` (one element with id "t") -> end; kwargs as for mini_bpmn."""
+    return mini_bpmn(
+        f"""
+<bpmn:startEvent id="start"/>{task}<bpmn:endEvent id="end"/>
+<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="t"/>
+<bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="end"/>""",
+        **kwargs,
+    )
+
+
+def gateway_with(condition: str) -> bytes:
+    """start -> exclusive gateway `gw`: flow f2 to end `yes` under `condition` (a whole
+    conditionExpression element), the default flow f3 to end `no`."""
+    return mini_bpmn(f"""
+    <bpmn:startEvent id="start"/><bpmn:exclusiveGateway id="gw" default="f3"/>
+    <bpmn:endEvent id="yes"/><bpmn:endEvent id="no"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="gw"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="gw" targetRef="yes">
+      {condition}</bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f3" sourceRef="gw" targetRef="no"/>""")
+
+
+def refusals(files: dict[str, bytes], operators: OperatorRegistry, **kwargs) -> dict:
+    """Deploy files that must be refused: {(element id, code): message} of the errors."""
+    with pytest.raises(DeployError) as info:
+        deploy_files(files, operators, **kwargs)
+    return {(i.element_id, i.code): i.message for i in info.value.issues if i.severity == "error"}
 
 
 INTAKE_DUE = "2030-01-07T15:59:59+00:00"  # what the product computes at start (5 working days)
