@@ -369,6 +369,7 @@ def main() -> None:
     ap.add_argument("--tasks-per-case", type=int, default=1, help="tasks per case on PostgreSQL")
     ap.add_argument("--clients", type=int, default=0, help="then this many clients, gunicorn")
     ap.add_argument("--seconds", type=int, default=20, help="how long the clients run")
+    ap.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
     args = ap.parse_args()
     sizes = [int(n) for n in args.sizes.split(",")] if args.sizes else [args.tasks]
     os.environ.pop("REDIS_URL", None)
@@ -402,9 +403,12 @@ def main() -> None:
             seconds=args.seconds,
         )
     finally:
-        subprocess.run(
-            [*psql, f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)"], capture_output=True
-        )
+        if args.keep:
+            print(f"kept database {db_name}")
+        else:
+            subprocess.run(
+                [*psql, f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)"], capture_output=True
+            )
 
 
 if __name__ == "__main__":
