@@ -70,6 +70,14 @@ class HumanTask(db.Model):
             postgresql_where=text("status IN ('open', 'claimed')"),
             sqlite_where=text("status IN ('open', 'claimed')"),
         ),
+        # A case's live task: the queue sorted by submission walks cases in that order and
+        # looks up each one's live task without reading its done history (migration 0027).
+        Index(
+            "ix_human_task_live_case",
+            "application_id",
+            postgresql_where=text("status IN ('open', 'claimed')"),
+            sqlite_where=text("status IN ('open', 'claimed')"),
+        ),
         Index("ix_human_task_assignee", "assignee_id", "status"),
         Index("ix_human_task_status_completed", "status", "completed_at"),
     )

@@ -210,4 +210,3 @@ def test_a_job_queued_after_the_runner_stopped_waits_for_the_next_process(empty_
     finally:
         _forget_queued_jobs()
         app_runner.__init__(empty_db)  # the fixture's app keeps a working runner
-
