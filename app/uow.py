@@ -48,6 +48,7 @@ from contextlib import contextmanager
 from flask import current_app
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 
@@ -339,14 +340,14 @@ def forget_kept(app) -> None:
 def per_process_row(model: type, key, compute: Callable[[], object]):
     """`compute()` (a look-up of one row of `model`, or None) kept as `per_process` does; the
     row is returned attached to this session, built from the kept column values (no SQL),
-    unless the session already holds it. Relationships load as usual when used."""
+    unless the session already holds it (then what a commit expired of it is filled from the
+    kept values). Relationships load as usual when used."""
 
     def values():
         row = compute()
         if row is None:
             return None
-        state = inspect(row)
-        return {a.key: state.dict[a.key] for a in state.mapper.column_attrs if a.key in state.dict}
+        return {a.key: getattr(row, a.key) for a in inspect(model).column_attrs}  # loads all
 
     def attached():
         kept = per_process(model, key, values)
@@ -357,6 +358,10 @@ def per_process_row(model: type, key, compute: Callable[[], object]):
         ident = tuple(kept[mapper.get_property_by_column(c).key] for c in mapper.primary_key)
         held = session.identity_map.get(session.identity_key(model, ident))
         if held is not None:
+            state = inspect(held)
+            for attr in [k for k in state.expired_attributes if k in kept]:
+                # expired by a commit: loaded from what is kept instead of SELECTed again
+                set_committed_value(held, attr, copy.deepcopy(kept[attr]))
             return held
         row = model(**copy.deepcopy(kept))  # JSON values: never shared between sessions
         make_transient_to_detached(row)

@@ -15,6 +15,7 @@ from pathlib import Path
 from flask import current_app
 
 from app import uow
+from app.domain.catalogue import service_of
 from app.domain.errors import NotFound
 from app.extensions import db
 from app.models import Service, ServiceVersion, TaskForm
@@ -249,7 +250,7 @@ def case_form(application) -> dict:
         version = db.session.get(ServiceVersion, application.service_version_id)
         if version is not None and version.definition.get("form_schema") is not None:
             return version.definition["form_schema"]
-    return service_form(application.service)
+    return service_form(service_of(application))
 
 
 def form_steps(form: dict) -> list[dict]:

@@ -34,6 +34,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import uow
 from app.domain import events
+from app.domain.catalogue import service_of
 from app.domain.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.jobs import queue
@@ -177,7 +178,7 @@ def _facts(application: Application, spec: dict) -> dict:
 def issue_for(application: Application, number: str) -> ECertificate | None:
     """Enter the certificate `number` of an approved case in the register (once per case);
     None if the service issues no certificate. Part of the caller's unit of work."""
-    spec = certificate_spec(application.service)
+    spec = certificate_spec(service_of(application))
     if not spec:
         return None
     existing = db.session.execute(

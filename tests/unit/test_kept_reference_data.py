@@ -12,8 +12,9 @@ from sqlalchemy import delete, event, update
 
 from app import uow
 from app.domain import calendar
+from app.domain.catalogue import service_of
 from app.extensions import db
-from app.models import Department, Holiday
+from app.models import Application, Department, Holiday, Role, Service, User
 from app.workflow import tasks
 
 
@@ -107,3 +108,29 @@ def test_values_kept_for_a_database_emptied_behind_the_sessions_back_can_be_drop
     assert uow.per_process(Holiday, key, lambda: 43) == 42
     uow.forget_kept(empty_db)
     assert uow.per_process(Holiday, key, lambda: 43) == 43
+
+
+def test_a_case_s_service_expired_by_a_commit_is_filled_from_what_is_kept(kept):
+    svc = Service(
+        code="s", name_zh="甲", name_en="A", process_id="p", time_limit_days=5, definition={}
+    )
+    citizen = User(username="c", real_name="乙", password_hash="x", role=Role.CITIZEN)
+    case = Application(service=svc, citizen=citizen)
+    assert service_of(case) is svc  # not stored yet: the service it was given
+    db.session.add(case)
+    db.session.commit()
+    assert service_of(case) is svc and svc.time_limit_days == 5
+    db.session.commit()  # expires every row of the session
+    kept.clear()
+    assert service_of(case) is svc and svc.time_limit_days == 5 and svc.definition == {}
+    assert case.service is svc
+    assert [s for s in kept if "FROM service" in s] == []
+
+    svc.time_limit_days = 9  # an edit in this process shows at once, in and after its use case
+    assert service_of(case).time_limit_days == 9
+    db.session.commit()
+    case_id = case.id
+    db.session.remove()
+    case = db.session.get(Application, case_id)
+    fresh = service_of(case)
+    assert fresh is not svc and fresh.time_limit_days == 9 and case.service is fresh
