@@ -14,7 +14,7 @@ from app import uow
 from app.domain import calendar
 from app.domain.catalogue import service_of
 from app.extensions import db
-from app.models import Application, Department, Holiday, Role, Service, User
+from app.models import Application, Department, Holiday, ProcessVersion, Role, Service, User
 from app.workflow import tasks
 
 
@@ -134,3 +134,31 @@ def test_a_case_s_service_expired_by_a_commit_is_filled_from_what_is_kept(kept):
     case = db.session.get(Application, case_id)
     fresh = service_of(case)
     assert fresh is not svc and fresh.time_limit_days == 9 and case.service is fresh
+
+
+def test_a_deployment_in_this_process_is_the_current_version_at_once(kept):
+    from app.workflow import runtime
+
+    def deploy(version: int) -> ProcessVersion:
+        db.session.execute(
+            update(ProcessVersion).where(ProcessVersion.process_id == "p").values(is_current=False)
+        )
+        row = ProcessVersion(
+            process_id="p",
+            version=version,
+            content_hash=f"h{version}",
+            source_files={},
+            spec_json="{}",
+        )
+        db.session.add(row)
+        db.session.commit()
+        return row
+
+    first = deploy(1)
+    assert runtime.current_version("p").id == first.id
+    db.session.remove()
+    kept.clear()
+    assert runtime.current_version("p").version == 1 and kept == []
+    db.session.remove()
+    second = deploy(2)
+    assert runtime.current_version("p").id == second.id
