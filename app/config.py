@@ -65,8 +65,10 @@ class Config:
     # nothing per client address per window, then refused until the window ends.
     LOOKUP_MAX_FAILURES = 10
     LOOKUP_WINDOW_SECONDS = 900
-    # The public service list is kept this long in each web process (a service edited in one
-    # process shows at once there, in the others within this time); 0: read it every time.
+    # Reference data is kept this long in each process (app.uow.per_process): the public
+    # service list, task forms, the holiday calendar, departments by code, active webhook
+    # subscriptions. An edit shows at once in the process that made it, in the others within
+    # this time; 0: read them in every transaction.
     CATALOGUE_CACHE_SECONDS = 5
     # Written notices (PDF): a CJK TrueType font (.ttf/.ttc); by default the Debian fonts
     # fonts-wqy-zenhei installs (see app/services/notice_documents.py).
@@ -153,8 +155,8 @@ class TestConfig(Config):
     LOGIN_MAX_FAILURES = 3
     LOGIN_IP_MAX_FAILURES = 12
     ARGON2_FAST = True
-    # Tests change services in many ways (emptied tables between tests): the service list is
-    # read every time, except in the test of the kept list itself.
+    # Tests change reference data in many ways (emptied tables between tests): it is read in
+    # every transaction, except in the tests of what is kept (and the statement budget).
     CATALOGUE_CACHE_SECONDS = 0
     DELIVERY_RETRY_DELAY_SECONDS = 0.0
     WEBHOOK_RETRY_BASE_SECONDS = 0.05

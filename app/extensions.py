@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import request, session
 from flask_babel import Babel
 from flask_login import LoginManager
@@ -71,6 +73,13 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
+        # the audit chain head hashes each new record in the statement that moves it on
+        dbapi_connection.create_function("onewindow_sha256", 1, _sha256_hex, deterministic=True)
+
+
+def _sha256_hex(text: str | None) -> str | None:
+    """SHA-256 (hex) of a text's UTF-8 bytes (SQLite's `onewindow_sha256`)."""
+    return None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def init_extensions(app) -> None:

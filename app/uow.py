@@ -22,6 +22,14 @@ are dropped at commit or rollback, where the rows expire as before. Look-ups tha
 primary key (the holiday calendar, a department by code, the webhook subscriptions) are
 remembered the same way with `per_transaction(model, key, compute)`.
 
+Reference data that changes only when an administrator edits it (the holiday calendar, task
+forms, departments, webhook subscriptions, the service list) is also kept across transactions,
+per process, for `CATALOGUE_CACHE_SECONDS` (`per_process`, `per_process_row`): a commit in this
+process that changes such a row drops what was kept of its model at once (a generation per
+model), other processes see the change when their copy expires, and a transaction that changed
+the model itself reads it from the database (its own writes). 0 seconds (the tests) keeps
+nothing beyond the transaction.
+
 When a use case fails, everything is rolled back, events included. Work registered with
 `on_failure(fn)` (recording an incident, removing files stored by the failed attempt) then
 runs in a fresh transaction, which is committed before the exception goes on to the caller.
@@ -29,13 +37,18 @@ runs in a fresh transaction, which is committed before the exception goes on to 
 
 from __future__ import annotations
 
+import copy
 import functools
+import itertools
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+from flask import current_app
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 
@@ -49,6 +62,11 @@ _MAX_EVENTS_PER_COMMIT = 10_000  # a reaction that keeps recording events is a b
 _HELD = "onewindow_held_rows"  # session.info: rows loaded in the open use case, held strongly
 _MEMO = "onewindow_memo"  # session.info: per_transaction look-ups of the open transaction
 _MAX_HELD_ROWS = 5_000  # a use case that reads more rows than this holds only the first ones
+_CHANGED = "onewindow_changed_models"  # session.info: models the open transaction wrote
+_KEPT = "onewindow.kept"  # app.extensions: per_process values, key -> (generations, until, value)
+_MAX_KEPT = 512  # more entries than this: the expired ones are dropped
+_generations: dict[type, int] = {}  # model -> the last commit in this process that changed it
+_generation_numbers = itertools.count(1)
 
 _reactor: Callable[[object], None] | None = None
 _TRANSACTION_SCOPED: set[str] = set()  # session.info keys that `rollback` forgets too
@@ -280,3 +298,117 @@ def _let_go_of_rows(session: Session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(_HELD, None)
         session.info.pop(_MEMO, None)
+
+
+# --- reference data kept per process ----------------------------------------------------------
+
+
+def per_process(models: type | tuple[type, ...], key, compute: Callable[[], object]):
+    """`compute()` (a look-up of rows of `models` returning plain values, never ORM rows: the
+    value is shared by every thread of the process), kept for `CATALOGUE_CACHE_SECONDS`.
+
+    A commit in this process that changes a row of one of `models` drops it at once; another
+    process's change is seen when the kept value expires. A transaction that has changed one
+    of `models` itself computes it afresh (once per transaction, as `per_transaction`)."""
+    models = models if isinstance(models, tuple) else (models,)
+    app = current_app._get_current_object()
+    seconds = app.config.get("CATALOGUE_CACHE_SECONDS", 0)
+    if seconds <= 0 or _changed_here(db.session(), models):
+        return per_transaction(models, key, compute)
+    generations = tuple(_generations.get(m, 0) for m in models)  # before the look-up
+    kept = app.extensions.setdefault(_KEPT, {})
+    now = time.monotonic()
+    entry = kept.get((models, key))
+    if entry is not None and entry[0] == generations and entry[1] > now:
+        return entry[2]
+    value = compute()
+    if len(kept) >= _MAX_KEPT:
+        for stale in [k for k, e in list(kept.items()) if e[1] <= now or e[0] != generations]:
+            kept.pop(stale, None)
+        if len(kept) >= _MAX_KEPT:
+            kept.clear()
+    kept[(models, key)] = (generations, now + seconds, value)
+    return value
+
+
+def forget_kept(app) -> None:
+    """Drop every value `per_process` keeps for `app` (a database emptied behind its back:
+    the tests' clean-up)."""
+    app.extensions.pop(_KEPT, None)
+
+
+def per_process_row(model: type, key, compute: Callable[[], object]):
+    """`compute()` (a look-up of one row of `model`, or None) kept as `per_process` does; the
+    row is returned attached to this session, built from the kept column values (no SQL),
+    unless the session already holds it (then what a commit expired of it is filled from the
+    kept values). Relationships load as usual when used."""
+
+    def values():
+        row = compute()
+        if row is None:
+            return None
+        return {a.key: getattr(row, a.key) for a in inspect(model).column_attrs}  # loads all
+
+    def attached():
+        kept = per_process(model, key, values)
+        if kept is None:
+            return None
+        mapper = inspect(model)
+        session = db.session()
+        ident = tuple(kept[mapper.get_property_by_column(c).key] for c in mapper.primary_key)
+        held = session.identity_map.get(session.identity_key(model, ident))
+        if held is not None:
+            state = inspect(held)
+            for attr in [k for k in state.expired_attributes if k in kept]:
+                # expired by a commit: loaded from what is kept instead of SELECTed again
+                set_committed_value(held, attr, copy.deepcopy(kept[attr]))
+            return held
+        row = model(**copy.deepcopy(kept))  # JSON values: never shared between sessions
+        make_transient_to_detached(row)
+        session.add(row)
+        return row
+
+    session = db.session()
+    if current_app.config.get("CATALOGUE_CACHE_SECONDS", 0) <= 0 or _changed_here(
+        session, (model,)
+    ):
+        return per_transaction(model, key, compute)
+    return per_transaction(model, ("kept", key), attached)
+
+
+def _changed_here(session: Session, models: tuple) -> bool:
+    """Whether this session's open transaction has written (or is about to write) a row of
+    one of `models`."""
+    written = set(session.info.get(_CHANGED, ()))
+    written.update(type(o) for o in (*session.new, *session.dirty, *session.deleted))
+    return any(issubclass(w, m) for w in written for m in models)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_changed_models(session: Session, flush_context) -> None:
+    changed = {type(o) for o in (*session.new, *session.dirty, *session.deleted)}
+    if changed:
+        session.info.setdefault(_CHANGED, set()).update(changed)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_writes(state) -> None:
+    """An ORM-enabled INSERT, UPDATE or DELETE statement (not through the unit of work's
+    flush) changes its model too."""
+    if state.is_insert or state.is_update or state.is_delete:
+        changed = {m.class_ for m in state.all_mappers}
+        if changed:
+            state.session.info.setdefault(_CHANGED, set()).update(changed)
+
+
+@event.listens_for(Session, "after_commit")
+def _drop_kept_values_of_changed_models(session: Session) -> None:
+    for model in session.info.pop(_CHANGED, ()):
+        for cls in model.__mro__:  # a value kept for a base class of the row's class too
+            _generations[cls] = next(_generation_numbers)  # atomic: never handed out twice
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _nothing_written(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_CHANGED, None)

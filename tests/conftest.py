@@ -52,9 +52,11 @@ def app(tmp_path_factory):
 
 
 def _clear(application):
+    from app import uow
     from app.workflow import runtime
 
     runtime.forget_specs()  # process-version ids restart with the emptied tables
+    uow.forget_kept(application)  # so do the reference data kept per process
     with application.app_context():
         meta = db.metadata
         with db.engine.begin() as conn:

@@ -13,16 +13,25 @@ from app.models import Holiday
 
 
 def exceptions_between(start, end) -> dict:
-    """The holiday table's entries from `start` to `end`: read once per transaction for a
-    year beyond the first range asked for (a case's several deadlines share one read)."""
+    """The holiday table's entries from `start` to `end`: read for a year beyond the first
+    range asked for, once per transaction (a case's several deadlines share one read) and
+    kept per process (`uow.per_process`: the calendar changes when an administrator edits it)."""
     loaded = uow.per_transaction(Holiday, "calendar", dict)  # (first, last) -> {day: works}
     for (first, last), rows in loaded.items():
         if first <= start and end <= last:
             return {day: works for day, works in rows.items() if start <= day <= end}
     last = end + timedelta(days=366)
-    rows = db.session.execute(db.select(Holiday).where(Holiday.day >= start, Holiday.day <= last))
-    loaded[(start, last)] = {h.day: h.is_workday for h in rows.scalars()}
+    loaded[(start, last)] = uow.per_process(
+        Holiday, ("calendar", start, last), lambda: _exceptions(start, last)
+    )
     return exceptions_between(start, end)
+
+
+def _exceptions(first, last) -> dict:
+    rows = db.session.execute(
+        db.select(Holiday.day, Holiday.is_workday).where(Holiday.day >= first, Holiday.day <= last)
+    )
+    return dict(rows.all())
 
 
 def is_working_day(day, exceptions: dict) -> bool:

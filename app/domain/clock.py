@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.domain import calendar
+from app.domain.catalogue import service_of
 
 INTAKE_DAYS = 5
 EXTENSION_DAYS = 10
@@ -39,7 +40,7 @@ def recompute(application) -> None:
     """Both due dates from acceptance, the service's limits, pauses and the extension."""
     if application.accepted_at is None:
         return
-    service = application.service
+    service = service_of(application)
     extra = (application.paused_days or 0) + (application.extension_days or 0)
     start = application.accepted_at
     application.due_at = calendar.add_working_days(start, service.time_limit_days + extra)

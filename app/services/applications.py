@@ -14,6 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app import uow
 from app.domain import calendar, events
+from app.domain.catalogue import service_of
 from app.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.extensions import db
 from app.jobs import queue
@@ -222,7 +223,7 @@ def store_attachment(
     message is delivered once, under the instance's lock), and locking the application
     before the instance would invert the order in which the workflow takes the two.
     """
-    slots = {m["slot"]: m for m in application.service.definition.get("materials", [])}
+    slots = {m["slot"]: m for m in service_of(application).definition.get("materials", [])}
     if slot not in slots:
         raise DomainError("bad_slot", _l("Unknown material."))
     if supersede or "attachments" in inspect(application).dict:
@@ -394,7 +395,7 @@ def submit(application: Application) -> Application:
             status=ApplicationStatus.SUBMITTED,
             submitted_at=now,
             case_number=f"YW{local_today(now):%Y%m%d}{application.id:06d}",
-            due_at=calendar.add_working_days(now, application.service.time_limit_days),
+            due_at=calendar.add_working_days(now, service_of(application).time_limit_days),
             query_code=application.query_code or lookup.new_query_code(),
         )
         .returning(Application)

@@ -12,7 +12,9 @@ a command); the client address is the request's.
 Appends are serialised by the chain head (`AuditChainHead`): an append first moves the head
 on (an UPDATE, which holds the row on PostgreSQL and the write lock on SQLite until the
 transaction ends), so no two transactions ever link to the same record. The sequence number
-comes from the head too: it has no gaps unless a record was deleted.
+comes from the head too: it has no gaps unless a record was deleted. That one UPDATE also
+computes the record's hash in the database (the record's fields are known before, its number
+and link only there), so an append is two statements: the head and the record.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
 from flask import has_request_context, request
-from sqlalchemy import or_, select, update
+from sqlalchemy import Text, bindparam, or_, select, update
 
 from app import uow
 from app.domain import events
@@ -32,7 +34,7 @@ from app.domain.errors import ValidationFailed
 from app.domain.events import Audited
 from app.extensions import db
 from app.models import Attachment, AuditChainHead, AuditRecord, User, utcnow
-from app.models.audit_trail import GENESIS_HASH
+from app.models.audit_trail import GENESIS_HASH, canonical_sql, sha256_hex
 from app.services import periods
 
 HEAD_ID = 1
@@ -40,12 +42,20 @@ PER_PAGE = 50
 EXPORT_MAX_ROWS = 100_000  # one export; narrow the search for more
 
 _head = AuditChainHead.__table__
-# Move the head on by one and read where it was: the new record's number and its link.
+# Move the head on by one record in one statement: its number, its link (the hash the head
+# held) and its hash, computed by the database from the record's other fields (`fields`):
+# the SET expressions all read the head as it was.
 _ADVANCE_HEAD = (
     update(_head)
     .where(_head.c.id == HEAD_ID)
-    .values(last_seq=_head.c.last_seq + 1)
-    .returning(_head.c.last_seq, _head.c.last_hash)
+    .values(
+        last_seq=_head.c.last_seq + 1,
+        prev_hash=_head.c.last_hash,
+        last_hash=sha256_hex(
+            canonical_sql(_head.c.last_seq + 1, bindparam("fields", type_=Text), _head.c.last_hash)
+        ),
+    )
+    .returning(_head.c.last_seq, _head.c.prev_hash, _head.c.last_hash)
 )
 
 
@@ -56,9 +66,7 @@ def append(entry: Audited) -> AuditRecord:
         user = _request_user()
         if user is not None:
             actor = (user.id, getattr(user.role, "value", user.role), user.username)
-    seq, prev_hash = _advance_head()
     record = AuditRecord(
-        seq=seq,
         at=utcnow(),
         actor_id=actor[0],
         actor_role=actor[1],
@@ -70,11 +78,11 @@ def append(entry: Audited) -> AuditRecord:
         # as the database gives it back (tuples become lists, dates text): the hash must
         # come out the same when `verify` reads the record
         details=json.loads(json.dumps(entry.details or {}, default=str)),
-        prev_hash=prev_hash,
     )
-    record.hash = record.compute_hash()
+    record.seq, record.prev_hash, record.hash = _advance_head(record.canonical_fields())
+    if record.compute_hash() != record.hash:  # the database hashed another text: stop here
+        raise RuntimeError(f"audit record {record.seq}: the chain head's hash does not match")
     db.session.add(record)
-    db.session.execute(update(_head).where(_head.c.id == HEAD_ID).values(last_hash=record.hash))
     return record
 
 
@@ -82,12 +90,14 @@ def _clip(value: str | None, length: int) -> str | None:
     return value[:length] if value else None
 
 
-def _advance_head() -> tuple[int, str]:
-    row = db.session.execute(_ADVANCE_HEAD).first()
+def _advance_head(fields: str) -> tuple[int, str, str]:
+    """Move the head on to a new record with these `canonical_fields`; its (seq, prev_hash,
+    hash)."""
+    row = db.session.execute(_ADVANCE_HEAD, {"fields": fields}).first()
     if row is None:  # no head row (an emptied database): start it from the last record
         _create_head()
-        row = db.session.execute(_ADVANCE_HEAD).first()
-    return int(row.last_seq), row.last_hash
+        row = db.session.execute(_ADVANCE_HEAD, {"fields": fields}).first()
+    return int(row.last_seq), row.prev_hash, row.last_hash
 
 
 def _create_head() -> None:

@@ -8,16 +8,14 @@ browser (`app.services.service_editor`), whose form is then stored on the servic
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from app import uow
+from app.domain.catalogue import service_of
 from app.domain.errors import NotFound
 from app.extensions import db
 from app.models import Service, ServiceVersion, TaskForm
@@ -56,7 +54,7 @@ def _load_form_cached(forms_dir: str, name: str, mtime: float) -> dict:
 def load_form(name: str) -> dict:
     """The form schema `forms/<name>.json` (application form) or the task form `name`: the
     one edited in the browser, else `forms/tasks/<name>.json`."""
-    edited = uow.per_transaction(  # a use case asks for one form several times
+    edited = uow.per_process(  # every decision asks for its form; admins rarely edit one
         TaskForm,
         ("schema", name),
         lambda: db.session.execute(
@@ -180,44 +178,15 @@ class ServiceCard:
         )
 
 
-# The service list is read on every visit to the home page and changes only when an
-# administrator edits a service: each process keeps it, per app, for CATALOGUE_CACHE_SECONDS.
-# A commit that touches a Service in this process drops every kept list at once (the
-# generation below); other processes see the change when their copy expires.
-_generation = 0
-
-
 def service_cards() -> tuple[ServiceCard, ...]:
-    """The active services as `ServiceCard`s, in a stable order (the list the portal shows)."""
-    app = current_app._get_current_object()
-    seconds = app.config.get("CATALOGUE_CACHE_SECONDS", 0)
-    generation = _generation  # read before the query: a commit meanwhile makes it stale
-    kept = app.extensions.get("catalogue.service_cards")  # (generation, until, cards)
-    if kept and kept[0] == generation and kept[1] > time.monotonic():
-        return kept[2]
-    cards = tuple(ServiceCard.of(svc) for svc in list_services())
-    if seconds > 0:
-        app.extensions["catalogue.service_cards"] = (generation, time.monotonic() + seconds, cards)
-    return cards
+    """The active services as `ServiceCard`s, in a stable order (the list the portal shows).
 
-
-@event.listens_for(Session, "after_flush")
-def _note_service_change(session, flush_context) -> None:
-    if any(isinstance(o, Service) for o in (*session.new, *session.dirty, *session.deleted)):
-        session.info["catalogue_changed"] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _forget_cards(session) -> None:
-    global _generation
-    if session.info.pop("catalogue_changed", False):
-        _generation += 1
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _nothing_changed(session, previous_transaction) -> None:
-    if previous_transaction.parent is None:  # the outermost transaction: nothing was kept
-        session.info.pop("catalogue_changed", None)
+    Read on every visit to the home page, changed only when an administrator edits a
+    service: kept per process (`uow.per_process`, CATALOGUE_CACHE_SECONDS); a commit that
+    touches a Service in this process drops it at once."""
+    return uow.per_process(
+        Service, "service_cards", lambda: tuple(ServiceCard.of(svc) for svc in list_services())
+    )
 
 
 def search_services(query: str = "", category: str = "", theme: str = "") -> list[ServiceCard]:
@@ -281,7 +250,7 @@ def case_form(application) -> dict:
         version = db.session.get(ServiceVersion, application.service_version_id)
         if version is not None and version.definition.get("form_schema") is not None:
             return version.definition["form_schema"]
-    return service_form(application.service)
+    return service_form(service_of(application))
 
 
 def form_steps(form: dict) -> list[dict]:

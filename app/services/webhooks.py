@@ -199,13 +199,17 @@ def unsubscribe(subscription_id: int, client_id: int | None = None, admin: User 
     return subscription
 
 
-def _active() -> list[WebhookSubscription]:
-    return list(
-        db.session.execute(
-            select(WebhookSubscription)
+def _active() -> tuple[tuple[int, frozenset], ...]:
+    """The active subscriptions of active systems, as (id, events): plain values, kept per
+    process (`uow.per_process`) since every case step asks."""
+    return tuple(
+        (sub_id, frozenset(sub_events or ()))
+        for sub_id, sub_events in db.session.execute(
+            select(WebhookSubscription.id, WebhookSubscription.events)
             .join(ApiClient, ApiClient.id == WebhookSubscription.client_id)
             .where(WebhookSubscription.active, ApiClient.active)
-        ).scalars()
+            .order_by(WebhookSubscription.id)
+        )
     )
 
 
@@ -215,9 +219,11 @@ def on_case_step(step) -> None:
     if event is None:
         return
     subscriptions = [
-        s
-        for s in uow.per_transaction((WebhookSubscription, ApiClient), "active", _active)
-        if event in (s.events or ())
+        sub_id
+        for sub_id, sub_events in uow.per_process(
+            (WebhookSubscription, ApiClient), "active", _active
+        )
+        if event in sub_events
     ]
     if not subscriptions:
         return
@@ -234,8 +240,8 @@ def on_case_step(step) -> None:
         payload["outcome"] = step.message
     if step.kind == "certificate_issued":
         payload["certificate_number"] = step.message
-    for subscription in subscriptions:
-        delivery = WebhookDelivery(subscription_id=subscription.id, event=event, payload=payload)
+    for subscription_id in subscriptions:
+        delivery = WebhookDelivery(subscription_id=subscription_id, event=event, payload=payload)
         db.session.add(delivery)
         db.session.flush()
         queue.enqueue("webhook_delivery", delivery_id=delivery.id)

@@ -68,19 +68,21 @@ def write_state(inst: WorkflowInstance, state_json: str, status: str, next_timer
     instance's list of dispatched calls, when this transaction changed it)."""
     calls = inspect(inst).attrs.dispatched_calls.history
     extra = {"dispatched_calls": inst.dispatched_calls} if calls.has_changes() else {}
-    res = db.session.execute(
-        _WRITE_STATE_AND_CALLS if extra else _WRITE_STATE,
-        {
-            **extra,
-            "b_id": inst.id,
-            "b_rev": inst.revision,
-            "state_json": state_json,
-            "revision": inst.revision + 1,
-            "status": status,
-            "next_timer_at": next_timer_at,
-            "updated_at": utcnow(),
-        },
-    )
+    # no autoflush: it would write the changed calls in an UPDATE of their own first
+    with db.session.no_autoflush:
+        res = db.session.execute(
+            _WRITE_STATE_AND_CALLS if extra else _WRITE_STATE,
+            {
+                **extra,
+                "b_id": inst.id,
+                "b_rev": inst.revision,
+                "state_json": state_json,
+                "revision": inst.revision + 1,
+                "status": status,
+                "next_timer_at": next_timer_at,
+                "updated_at": utcnow(),
+            },
+        )
     if res.rowcount != 1:
         raise Conflict(
             "concurrent_advance",

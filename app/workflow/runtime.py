@@ -30,8 +30,11 @@ from contextlib import contextmanager
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.attributes import set_committed_value
 
+from app import uow
 from app.domain import clock, events
+from app.domain.catalogue import service_of
 from app.domain.errors import Conflict
 from app.extensions import db
 from app.models import (
@@ -86,12 +89,17 @@ def record_incident(stuck: CaseStuck) -> Incident:
 
 
 def current_version(process_id: str) -> ProcessVersion:
-    """The version new cases of `process_id` start on."""
-    version = db.session.execute(
-        db.select(ProcessVersion)
-        .where(ProcessVersion.process_id == process_id, ProcessVersion.is_current.is_(True))
-        .order_by(ProcessVersion.version.desc())
-    ).scalar()
+    """The version new cases of `process_id` start on (kept per process: a deployment shows
+    at once in the process that made it, in the others within CATALOGUE_CACHE_SECONDS)."""
+    version = uow.per_process_row(
+        ProcessVersion,
+        ("current", process_id),
+        lambda: db.session.execute(
+            db.select(ProcessVersion)
+            .where(ProcessVersion.process_id == process_id, ProcessVersion.is_current.is_(True))
+            .order_by(ProcessVersion.version.desc())
+        ).scalar(),
+    )
     if version is None:
         raise LookupError(f"process {process_id!r} is not deployed")
     return version
@@ -119,7 +127,7 @@ def start_case(application: Application) -> WorkflowInstance:
 
     The instance is stored before its first step runs: a failure there is an incident on a
     stored case (CaseStuck), which an administrator can retry, like any other step."""
-    version = current_version(application.service.process_id)
+    version = current_version(service_of(application).process_id)
     handle = WorkflowHandle.start(
         version.spec_json,
         initial_data(application),
@@ -128,12 +136,16 @@ def start_case(application: Application) -> WorkflowInstance:
         advance=False,
     )
     inst = WorkflowInstance(
-        application=application,
+        application_id=application.id,
         process_version=version,
         state_json=handle.dump_state(),
         revision=1,
         status="running",
     )
+    # Both ends of the link, as stored: setting `inst.application` would first read the
+    # case's former instance (there is none: one instance per case, a unique key).
+    set_committed_value(inst, "application", application)
+    set_committed_value(application, "instance", inst)
     db.session.add(inst)
     db.session.flush()
     _advance_and_persist(inst, handle, lambda h: h.advance(), ready_before=[])

@@ -39,8 +39,8 @@ def department_for_lane(lane: str | None) -> Department | None:
 
 
 def department_by_code(code: str) -> Department | None:
-    """The department with this code (read once per transaction)."""
-    return uow.per_transaction(
+    """The department with this code (kept per process: see `uow.per_process`)."""
+    return uow.per_process_row(
         Department,
         ("code", code),
         lambda: db.session.execute(db.select(Department).where(Department.code == code)).scalar(),

@@ -19,7 +19,7 @@ from app import uow
 from app.domain import events
 from app.extensions import db
 from app.models import Attachment, AuditRecord, HumanTask, User
-from app.models.audit_trail import GENESIS_HASH
+from app.models.audit_trail import GENESIS_HASH, AuditChainHead
 from app.services import audit
 from tests import journeys
 
@@ -59,6 +59,20 @@ def test_verify_passes_on_an_untouched_trail(empty_db):
     seqs = [r.seq for r in _records()]
     assert seqs == [1, 2, 3, 4, 5] and _records()[0].prev_hash == GENESIS_HASH
     assert _records()[-1].details == {"pair": [1, 2], "day": "2030-01-01"}
+
+
+def test_the_database_hashes_each_record_as_verify_does(empty_db):
+    """The head's UPDATE hashes the record in SQL: text of every kind comes out the same."""
+    odd = 'é 营业执照 "quoted" back\\slash\nnew line \t tab 😀 \u2028 <&>'
+    with uow.unit_of_work():
+        events.audited("admin_change", object_type="x" + odd, object_id=odd, details={odd: odd})
+        events.audited("admin_change", details={"n": [1.5, None, True, odd]})
+    code, out = _verify(empty_db)
+    assert code == 0 and "OK: 2 record(s)" in out
+    first, second = _records()
+    assert first.hash == first.compute_hash() and second.prev_hash == first.hash
+    head = db.session.get(AuditChainHead, 1)
+    assert (head.last_seq, head.prev_hash, head.last_hash) == (2, first.hash, second.hash)
 
 
 @pytest.mark.skipif(ON_POSTGRES, reason="PostgreSQL refuses the UPDATE (tested below)")
