@@ -2,14 +2,14 @@
 append moves the head on and hashes the new record in one UPDATE, whose RETURNING gives
 the record its link. Existing heads are filled from their last record.
 
-Revision ID: 0027
-Revises: 0026
+Revision ID: 0028
+Revises: 0027
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0027"
-down_revision = "0026"
+revision = "0028"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
