@@ -9,10 +9,18 @@ def make_app(url: str, upload_dir: str):
     from flask_migrate import upgrade
 
     from app import create_app
+    from app.config import Config
     from app.extensions import db
     from app.services.demo import load_demo_data
 
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, UPLOAD_DIR=upload_dir)
+    # The testing configuration keeps no reference data (a test edits it and reads it back
+    # at once); a benchmark measures the product as deployed, which keeps it for a while.
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=url,
+        UPLOAD_DIR=upload_dir,
+        CATALOGUE_CACHE_SECONDS=Config.CATALOGUE_CACHE_SECONDS,
+    )
     with app.app_context():
         upgrade()
         load_demo_data()

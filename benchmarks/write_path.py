@@ -160,12 +160,8 @@ def measure(url: str, label: str, n: int, shapes: int = 15) -> None:
 
     file_workers.read_document = canned_review
     with tempfile.TemporaryDirectory() as tmp:
-        app = make_app(url, f"{tmp}/uploads")
-        from app.config import Config
+        app = make_app(url, f"{tmp}/uploads")  # as deployed: reference data kept per process
         from app.extensions import db
-
-        # as deployed (the test configuration keeps nothing): reference data kept per process
-        app.config["CATALOGUE_CACHE_SECONDS"] = Config.CATALOGUE_CACHE_SECONDS
 
         with app.app_context():
             engine = db.engine
