@@ -194,9 +194,17 @@ def fit_calibrator(clf: DocumentClassifier, samples: list[Sample], method: str =
     missing = set(clf.classes) - {s.doc_type for s in kept}
     if missing:
         raise ValueError(f"calibration set lacks {sorted(missing)}")
+    labels = [s.doc_type for s in kept]
+    fewest = min(labels.count(name) for name in clf.classes)
+    if fewest < 2:
+        raise ValueError("calibration needs two readable documents of every class")
     matrix = clf.transform([s.text for s in kept], [s.features or None for s in kept])
-    calibrator = CalibratedClassifierCV(FrozenEstimator(clf.model), method=method)
-    return calibrator.fit(matrix, [s.doc_type for s in kept])
+    # The model is frozen, so the folds only split the data: every document's probabilities
+    # come from the same model, and one calibrator is fitted on all of them.
+    calibrator = CalibratedClassifierCV(
+        FrozenEstimator(clf.model), method=method, cv=min(5, fewest), ensemble=False
+    )
+    return calibrator.fit(matrix, labels)
 
 
 def choose_calibrated_threshold(

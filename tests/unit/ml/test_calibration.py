@@ -155,6 +155,8 @@ def test_calibration_set_must_hold_every_class(raw):
     lacking = [s for s in samples(2, 4) if s.doc_type != "passport"]
     with pytest.raises(ValueError, match="passport"):
         fit_calibrator(raw, lacking)
+    with pytest.raises(ValueError, match="two readable documents"):
+        fit_calibrator(raw, samples(2, 1))
     with pytest.raises(ValueError, match="method"):
         fit_calibrator(raw, samples(2, 4), method="guesswork")
 
