@@ -5,16 +5,16 @@ Chinese without a segmenter) plus a few cheap layout features of the page image
 (:func:`image_features`), fed to a multinomial logistic regression.  An artifact may
 also hold a calibrator (scikit-learn's ``CalibratedClassifierCV`` over the frozen model,
 fitted by :mod:`ml.train` on documents in held-out fonts and layouts the model never trained
-on) whose probabilities replace the model's, so that a confidence of 0.8 is right about 80%
-of the time; artifacts of format 1 have none and predict from the model's probabilities as
-before.  Below the threshold stored in the artifact (chosen on the probabilities the
-classifier reports) the prediction is "other".  The model's answer must also have what its type
-declares a document of that type cannot lack (:class:`ml.doctypes.Anchors`): a type whose
-required anchor is absent from the text becomes "other", and when the answer is "other",
-a type whose evidence anchors are all present (one only) is the answer instead, with
-``basis="anchors"``.  Like paperless-ngx's classifier, this module
-only loads, saves and predicts; training lives in :mod:`ml.train`.  A missing or
-incompatible artifact makes :meth:`DocumentClassifier.load` return None, never raise.
+on) whose probabilities replace the model's (``benchmarks/calibration.py`` measures how far
+they can be trusted, also on real scans); artifacts of format 1 have none and predict from
+the model's probabilities as before.  Below the threshold stored in the artifact (chosen
+on the probabilities the classifier reports) the prediction is "other".  The model's answer
+must also have what its type declares a document of that type cannot lack
+(:class:`ml.doctypes.Anchors`): a type whose required anchor is absent from the text becomes
+"other", and when the answer is "other", a type whose evidence anchors are all present (one
+only) is the answer instead, with ``basis="anchors"``.  Like paperless-ngx's classifier,
+this module only loads, saves and predicts; training lives in :mod:`ml.train`.  A missing
+or incompatible artifact makes :meth:`DocumentClassifier.load` return None, never raise.
 """
 
 from __future__ import annotations
