@@ -146,7 +146,7 @@ def test_calibrate_rechooses_the_threshold_and_keeps_the_old_one(calibrated):
     assert calibrated.metadata["threshold_uncalibrated"] == 0.5
     assert set(calibrated.metadata["threshold_calibrated"]) == {str(t) for t in THRESHOLD_GRID}
     assert calibrated.metadata["calibration"]["method"] == "sigmoid"
-    threshold, scores = choose_calibrated_threshold(calibrated, samples(2, 8))
+    threshold, scores = choose_calibrated_threshold(calibrated, samples(2, 8), "sigmoid")
     assert threshold == calibrated.threshold
     assert scores[str(threshold)] >= max(scores.values()) - 0.005
 
