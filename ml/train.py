@@ -11,10 +11,11 @@ Calibration (issue 17): a separate calibration set -- its own seed, the held-out
 variants, and only half of FONTS_HELDOUT (:data:`CALIBRATION_FONTS`), so the test split
 keeps two fonts that neither the model nor the calibrator saw -- is rendered and OCR'd;
 scikit-learn's ``CalibratedClassifierCV`` over the frozen model is fitted on it (per-class
-sigmoid by default), the abstention threshold is chosen again on the calibrated
-probabilities of that set, and reliability figures (ECE, Brier, see :mod:`ml.reliability`)
-of the held-out set before and after are stored in the metrics.  ``--recalibrate`` does only
-this for an existing artifact, leaving its model untouched.
+sigmoid by default; each document with and without its image features), the abstention
+threshold is chosen again on out-of-fold calibrated probabilities of that set, and
+reliability figures (ECE, Brier, see :mod:`ml.reliability`) of the held-out set before and
+after are stored in the metrics.  ``--recalibrate`` does only this for an existing
+artifact, leaving its model untouched.
 """
 
 from __future__ import annotations
