@@ -2,15 +2,19 @@
 
 A scikit-learn pipeline over OCR text (character 1-3-gram TF-IDF, which works on
 Chinese without a segmenter) plus a few cheap layout features of the page image
-(:func:`image_features`), fed to a multinomial logistic regression whose
-probabilities are calibrated enough to abstain: below the threshold stored in the
-artifact the prediction is "other".  The model's answer must also have what its type
-declares a document of that type cannot lack (:class:`ml.doctypes.Anchors`): a type whose
-required anchor is absent from the text becomes "other", and when the answer is "other",
-a type whose evidence anchors are all present (one only) is the answer instead, with
-``basis="anchors"``.  Like paperless-ngx's classifier, this module
-only loads, saves and predicts; training lives in :mod:`ml.train`.  A missing or
-incompatible artifact makes :meth:`DocumentClassifier.load` return None, never raise.
+(:func:`image_features`), fed to a multinomial logistic regression.  An artifact may
+also hold a calibrator (scikit-learn's ``CalibratedClassifierCV`` over the frozen model,
+fitted by :mod:`ml.train` on documents in held-out fonts and layouts the model never trained
+on) whose probabilities replace the model's (``benchmarks/calibration.py`` measures how far
+they can be trusted, also on real scans); artifacts of format 1 have none and predict from
+the model's probabilities as before.  Below the threshold stored in the artifact (chosen
+on the probabilities the classifier reports) the prediction is "other".  The model's answer
+must also have what its type declares a document of that type cannot lack
+(:class:`ml.doctypes.Anchors`): a type whose required anchor is absent from the text becomes
+"other", and when the answer is "other", a type whose evidence anchors are all present (one
+only) is the answer instead, with ``basis="anchors"``.  Like paperless-ngx's classifier,
+this module only loads, saves and predicts; training lives in :mod:`ml.train`.  A missing
+or incompatible artifact makes :meth:`DocumentClassifier.load` return None, never raise.
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ from ml.doctypes import DOC_TYPES, OTHER, all_types, find
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: optional "calibrator"; format 1 artifacts (no calibrator) still load
+READABLE_FORMATS = (1, 2)
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "models" / "doc_classifier.joblib"
 IMAGE_FEATURE_NAMES = (
     "aspect",
@@ -152,14 +157,28 @@ class DocumentClassifier:
         feature_scale: np.ndarray,
         threshold: float,
         metadata: dict | None = None,
+        calibrator=None,
     ) -> None:
         self.vectorizer = vectorizer
         self.model = model
+        self.calibrator = calibrator
         self.feature_mean = np.asarray(feature_mean, dtype=np.float64)
         self.feature_scale = np.asarray(feature_scale, dtype=np.float64)
         self.threshold = float(threshold)
         self.metadata = dict(metadata or {})
         self.classes = [str(c) for c in getattr(model, "classes_", [])]
+
+    @property
+    def calibration_method(self) -> str | None:
+        """ "sigmoid", "isotonic" or "temperature" when a calibrator is attached, else None."""
+        return getattr(self.calibrator, "method", None) if self.calibrator is not None else None
+
+    @property
+    def raw_threshold(self) -> float:
+        """The abstention threshold for the model's own (uncalibrated) probabilities."""
+        if self.calibrator is None:
+            return self.threshold
+        return float(self.metadata.get("threshold_uncalibrated", self.threshold))
 
     # -- features -----------------------------------------------------------------------
     def transform(self, texts: list[str], features: list[dict | None]):
@@ -172,12 +191,21 @@ class DocumentClassifier:
         return sparse.hstack([text_part, sparse.csr_matrix(layout)], format="csr")
 
     # -- prediction ---------------------------------------------------------------------
-    def predict_proba_many(self, texts: list[str], features: list[dict | None]) -> np.ndarray:
-        """Class probabilities (rows in input order, columns in ``self.classes`` order)."""
-        return self.model.predict_proba(self.transform(texts, features))
+    def predict_proba_many(
+        self, texts: list[str], features: list[dict | None], *, calibrated: bool = True
+    ) -> np.ndarray:
+        """Class probabilities (rows in input order, columns in ``self.classes`` order):
+        the calibrator's when there is one and *calibrated*, else the model's."""
+        matrix = self.transform(texts, features)
+        if calibrated and self.calibrator is not None:
+            return self.calibrator.predict_proba(matrix)
+        return self.model.predict_proba(matrix)
 
-    def decide(self, probabilities: np.ndarray, text: str | None = None) -> Prediction:
-        """Turn one probability row into a Prediction, abstaining below the threshold.
+    def decide(
+        self, probabilities: np.ndarray, text: str | None = None, threshold: float | None = None
+    ) -> Prediction:
+        """Turn one probability row into a Prediction, abstaining below the threshold
+        (``self.threshold`` unless *threshold* is given).
 
         When *text* is given and holds fewer than MIN_TEXT_CHARS characters the
         classifier abstains too: layout alone is not evidence enough for a type. With
@@ -190,7 +218,8 @@ class DocumentClassifier:
         too_short = text is not None and len(normalize_text(text)) < MIN_TEXT_CHARS
         if too_short:
             return Prediction(OTHER, confidence, probs, abstained=doc_type != OTHER)
-        unsure = doc_type != OTHER and confidence < self.threshold
+        threshold = self.threshold if threshold is None else threshold
+        unsure = doc_type != OTHER and confidence < threshold
         if text is not None and (doc_type == OTHER or unsure or lacks_anchors(doc_type, text)):
             proven = proven_type(text)
             if proven is not None:
@@ -227,6 +256,7 @@ class DocumentClassifier:
             "feature_scale": self.feature_scale,
             "vectorizer": self.vectorizer,
             "model": self.model,
+            "calibrator": self.calibrator,
             "metadata": self.metadata,
         }
 
@@ -246,11 +276,11 @@ class DocumentClassifier:
         """Build a classifier from an artifact dict, or None when it is incompatible."""
         import sklearn
 
-        if not isinstance(artifact, dict) or artifact.get("format_version") != FORMAT_VERSION:
+        if not isinstance(artifact, dict) or artifact.get("format_version") not in READABLE_FORMATS:
             log.warning(
-                "classifier artifact has format %r, expected %r",
+                "classifier artifact has format %r, expected one of %r",
                 artifact.get("format_version") if isinstance(artifact, dict) else None,
-                FORMAT_VERSION,
+                READABLE_FORMATS,
             )
             return None
         if _minor(artifact.get("sklearn_version", "")) != _minor(sklearn.__version__):
@@ -267,6 +297,12 @@ class DocumentClassifier:
         if unknown:
             log.warning("classifier artifact knows unknown classes %s", sorted(unknown))
             return None
+        calibrator = artifact.get("calibrator") if artifact["format_version"] >= 2 else None
+        if calibrator is not None and [str(c) for c in getattr(calibrator, "classes_", [])] != [
+            str(c) for c in getattr(artifact.get("model"), "classes_", [])
+        ]:
+            log.warning("classifier artifact's calibrator does not match its model's classes")
+            return None
         try:
             return cls(
                 artifact["vectorizer"],
@@ -275,6 +311,7 @@ class DocumentClassifier:
                 feature_scale=artifact["feature_scale"],
                 threshold=artifact["threshold"],
                 metadata=artifact.get("metadata"),
+                calibrator=calibrator,
             )
         except (KeyError, AttributeError, TypeError, ValueError) as exc:
             log.warning("classifier artifact is malformed: %s", exc)

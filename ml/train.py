@@ -6,6 +6,16 @@ threshold on out-of-fold predictions, fits the final model and measures it on a
 held-out set rendered with FONTS_HELDOUT and unseen layout variants.  Writes
 ``ml/models/doc_classifier.joblib`` and ``ml/models/doc_classifier.metrics.json``.
 Clerk corrections (``--feedback FILE``, JSON lines of {text, doc_type}) are mixed in.
+
+Calibration (issue 17): a separate calibration set -- its own seed, the held-out layout
+variants, and only half of FONTS_HELDOUT (:data:`CALIBRATION_FONTS`), so the test split
+keeps two fonts that neither the model nor the calibrator saw -- is rendered and OCR'd;
+scikit-learn's ``CalibratedClassifierCV`` over the frozen model is fitted on it (per-class
+sigmoid by default; each document with and without its image features), the abstention
+threshold is chosen again on out-of-fold calibrated probabilities of that set, and
+reliability figures (ECE, Brier, see :mod:`ml.reliability`) of the held-out set before and
+after are stored in the metrics.  ``--recalibrate`` does only this for an existing
+artifact, leaving its model untouched.
 """
 
 from __future__ import annotations
@@ -17,6 +27,7 @@ import json
 import random
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -29,10 +40,16 @@ from ml.classify import (
     normalize_text,
 )
 from ml.doctypes import DOC_TYPES, OTHER
+from ml.reliability import summary
 from ml.synthetic.augment import augment_text
 from ml.synthetic.dataset import Sample, load_samples, make_specs, ocr_samples, save_samples
+from ml.synthetic.fonts import FONTS_HELDOUT
 
 THRESHOLD_GRID = tuple(round(x, 2) for x in np.arange(0.30, 0.91, 0.05))
+CALIBRATION_METHODS = ("sigmoid", "temperature", "isotonic")
+CALIBRATION_SEED_OFFSET = 1  # the calibration set's seed is the training seed + 1
+# Every second held-out font: the held-out set (all of FONTS_HELDOUT) keeps the others unseen.
+CALIBRATION_FONTS: tuple[str, ...] = tuple(FONTS_HELDOUT[0::2])
 
 
 def read_feedback(path: Path) -> list[Sample]:
@@ -166,6 +183,114 @@ def choose_threshold(
     return threshold, {str(t): round(a, 4) for t, a in scores.items()}
 
 
+def with_text_only(samples: list[Sample]) -> list[Sample]:
+    """*samples* plus a copy of each without its image features: the classifier is also
+    asked with text alone (as training's :func:`expand` teaches it), and its probabilities
+    there must be calibrated too."""
+    return samples + [replace(s, features={}) for s in samples if s.features]
+
+
+def fit_calibrator(clf: DocumentClassifier, samples: list[Sample], method: str = "sigmoid"):
+    """CalibratedClassifierCV over the frozen model, fitted on *samples* (documents the model
+    never trained on) with and without their image features. Unreadable documents of a known
+    type are left out (the classifier abstains on them whatever the probabilities); every
+    class of the model must occur."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.frozen import FrozenEstimator
+
+    if method not in CALIBRATION_METHODS:
+        raise ValueError(f"unknown calibration method {method!r}")
+    kept = with_text_only([s for s in samples if s.doc_type == OTHER or readable(s)])
+    missing = set(clf.classes) - {s.doc_type for s in kept}
+    if missing:
+        raise ValueError(f"calibration set lacks {sorted(missing)}")
+    labels = [s.doc_type for s in kept]
+    fewest = min(labels.count(name) for name in clf.classes)
+    if fewest < 2:
+        raise ValueError("calibration needs two readable documents of every class")
+    matrix = clf.transform([s.text for s in kept], [s.features or None for s in kept])
+    # The model is frozen, so the folds only split the data: every document's probabilities
+    # come from the same model, and one calibrator is fitted on all of them.
+    calibrator = CalibratedClassifierCV(
+        FrozenEstimator(clf.model), method=method, cv=min(5, fewest), ensemble=False
+    )
+    return calibrator.fit(matrix, labels)
+
+
+def choose_calibrated_threshold(
+    clf: DocumentClassifier,
+    samples: list[Sample],
+    method: str = "sigmoid",
+    folds: int = 2,
+    slack: float = 0.0,
+) -> tuple[float, dict]:
+    """Abstention threshold on out-of-fold calibrated probabilities of *samples*: each fold is
+    scored by a calibrator fitted on the other folds (a calibrator scoring the documents it was
+    fitted on would be surer than it will be on new ones), with and without image features;
+    the highest threshold within *slack* of the best accuracy is chosen (none by default:
+    :func:`choose_threshold`'s half point, on probabilities that sigmoid calibration has drawn
+    in from 1, cost a held-out ID card photo at 0.80), and unreadable documents count as
+    abstentions. With too few documents for the folds, the
+    calibrator attached to *clf* scores *samples* directly."""
+    position: dict[str, int] = {}
+    fold_of = []
+    for sample in samples:  # folds alternate within each class
+        fold_of.append(position.get(sample.doc_type, 0) % folds)
+        position[sample.doc_type] = position.get(sample.doc_type, 0) + 1
+    scored, probs = [], []
+    try:
+        for fold in range(folds):
+            train = [s for s, f in zip(samples, fold_of) if f != fold]
+            test = with_text_only([s for s, f in zip(samples, fold_of) if f == fold])
+            calibrator = fit_calibrator(clf, train, method)
+            matrix = clf.transform([s.text for s in test], [s.features or None for s in test])
+            scored += test
+            probs.append(calibrator.predict_proba(matrix))
+        matrix_probs = np.vstack(probs)
+    except ValueError:  # a class with fewer than two readable documents in a fold
+        scored = with_text_only(samples)
+        matrix_probs = clf.predict_proba_many(
+            [s.text for s in scored], [s.features or None for s in scored]
+        )
+    for row, sample in enumerate(scored):
+        if not readable(sample):
+            matrix_probs[row] = 0.0
+    labels = [s.doc_type for s in scored]
+    scores = {
+        t: accuracy_with_threshold(matrix_probs, clf.classes, labels, t) for t in THRESHOLD_GRID
+    }
+    top = max(scores.values())
+    threshold = max(t for t, acc in scores.items() if acc >= top - slack)
+    return threshold, {str(t): round(a, 4) for t, a in scores.items()}
+
+
+def reliability(clf: DocumentClassifier, samples: list[Sample], *, calibrated: bool) -> dict:
+    """ECE, Brier and per-class figures of *clf*'s probabilities on *samples*."""
+    probs = clf.predict_proba_many(
+        [s.text for s in samples], [s.features or None for s in samples], calibrated=calibrated
+    )
+    return summary(probs, clf.classes, [s.doc_type for s in samples])
+
+
+def calibrate(clf: DocumentClassifier, samples: list[Sample], method: str) -> None:
+    """Attach a calibrator fitted on *samples* and re-choose the threshold on its output;
+    the previous threshold is kept in the metadata as ``threshold_uncalibrated``."""
+    raw_threshold = clf.raw_threshold
+    clf.calibrator = fit_calibrator(clf, samples, method)
+    threshold, scores = choose_calibrated_threshold(clf, samples, method)
+    clf.threshold = threshold
+    clf.metadata.update(
+        threshold_uncalibrated=raw_threshold,
+        threshold_calibrated=scores,
+        calibration={
+            "method": method,
+            "documents": len(samples),
+            "fonts": [Path(f).name for f in CALIBRATION_FONTS],
+            "layouts": "heldout",
+        },
+    )
+
+
 def evaluate_samples(clf: DocumentClassifier, samples: list[Sample]) -> dict:
     """Accuracy overall and per class, confusion matrix and abstentions on *samples*."""
     predictions = clf.predict_many([s.text for s in samples], [s.features or None for s in samples])
@@ -240,6 +365,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--feedback", type=Path, help="JSON lines of {text, doc_type} clerk corrections"
     )
+    parser.add_argument(
+        "--calibration-per-class",
+        type=int,
+        default=20,
+        help="calibration documents per class (held-out layouts, half the held-out fonts; 0: none)",
+    )
+    parser.add_argument("--calibration-method", choices=CALIBRATION_METHODS, default="sigmoid")
+    parser.add_argument(
+        "--recalibrate",
+        action="store_true",
+        help="only (re)fit the calibrator of the artifact at --out; its model is kept",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_PATH)
     parser.add_argument(
         "--samples-dir", type=Path, help="save/reuse OCR'd samples here (JSON lines)"
@@ -247,16 +384,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _samples(args, name: str, per_class: int, layouts: str) -> list[Sample]:
+def _samples(
+    args, name: str, per_class: int, layouts: str, *, seed: int | None = None, fonts=()
+) -> list[Sample]:
+    seed = args.seed if seed is None else seed
     suffix = "" if args.capture == "mixed" else f"-{args.capture}"
     cached = (
-        args.samples_dir / f"{name}-{args.seed}-{per_class}{suffix}.jsonl"
-        if args.samples_dir
-        else None
+        args.samples_dir / f"{name}-{seed}-{per_class}{suffix}.jsonl" if args.samples_dir else None
     )
     if cached and cached.is_file():
         return load_samples(cached)
-    specs = make_specs(per_class, seed=args.seed, layouts=layouts, capture=args.capture)
+    specs = make_specs(
+        per_class, seed=seed, layouts=layouts, capture=args.capture, fonts=tuple(fonts)
+    )
     samples = ocr_samples(specs, workers=args.workers, progress=_progress(name))
     if cached:
         save_samples(samples, cached)
@@ -264,9 +404,18 @@ def _samples(args, name: str, per_class: int, layouts: str) -> list[Sample]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the whole training; returns the process exit code."""
+    """Run the whole training (or, with --recalibrate, only the calibration); returns the
+    process exit code."""
     args = build_parser().parse_args(argv)
     started = time.perf_counter()
+    if args.recalibrate:
+        clf = DocumentClassifier.load(args.out)
+        if clf is None:
+            print(f"no usable classifier artifact at {args.out}", file=sys.stderr)
+            return 1
+        clf.threshold = clf.raw_threshold
+        clf.calibrator = None
+        return _finish(args, clf, started)
     print(f"rendering + OCR of {args.per_class} training documents per class ...", flush=True)
     train = _samples(args, "train", args.per_class, "train")
     if args.feedback:
@@ -295,8 +444,50 @@ def main(argv: list[str] | None = None) -> int:
         "threshold_out_of_fold": threshold_scores,
     }
     clf = fit_classifier(texts, feats, labels, threshold=threshold, metadata=metadata)
-    if args.heldout_per_class > 0:
-        heldout = _samples(args, "heldout", args.heldout_per_class, "heldout")
+    clf.metadata["ocr_seconds"] = ocr_seconds
+    return _finish(args, clf, started)
+
+
+def _finish(args, clf: DocumentClassifier, started: float) -> int:
+    """Calibrate, measure on the held-out set, write the artifact and its metrics."""
+    for key in (
+        "calibration",
+        "threshold_calibrated",
+        "threshold_uncalibrated",
+        "heldout_reliability",
+    ):
+        clf.metadata.pop(key, None)
+    heldout = (
+        _samples(args, "heldout", args.heldout_per_class, "heldout")
+        if args.heldout_per_class > 0
+        else []
+    )
+    if heldout:
+        clf.metadata["heldout_reliability_uncalibrated"] = reliability(
+            clf, heldout, calibrated=False
+        )
+    if args.calibration_per_class > 0:
+        seed = args.seed + CALIBRATION_SEED_OFFSET
+        print(f"rendering + OCR of {args.calibration_per_class} calibration documents per class")
+        calibration = _samples(
+            args,
+            "calibration",
+            args.calibration_per_class,
+            "heldout",
+            seed=seed,
+            fonts=CALIBRATION_FONTS,
+        )
+        try:
+            calibrate(clf, calibration, args.calibration_method)
+        except ValueError as exc:  # e.g. a class with no readable calibration document
+            print(f"not calibrated: {exc}", file=sys.stderr)
+        else:
+            clf.metadata["calibration"]["seed"] = seed
+            print(
+                f"calibrated ({args.calibration_method}) on {len(calibration)} documents; "
+                f"abstention threshold {clf.raw_threshold} -> {clf.threshold}"
+            )
+    if heldout:
         clf.metadata["heldout"] = evaluate_samples(clf, heldout)
         clf.metadata["heldout_text_only"] = {
             k: v
@@ -305,8 +496,10 @@ def main(argv: list[str] | None = None) -> int:
             ).items()
             if k != "confusion"
         }
-    clf.metadata["train_seconds"] = round(time.perf_counter() - started, 1)
-    clf.metadata["ocr_seconds"] = ocr_seconds
+        if clf.calibrator is not None:
+            clf.metadata["heldout_reliability"] = reliability(clf, heldout, calibrated=True)
+    seconds = round(time.perf_counter() - started, 1)
+    clf.metadata["calibrate_seconds" if args.recalibrate else "train_seconds"] = seconds
     path = clf.save(args.out)
     metrics_path = path.with_name(path.name.replace(".joblib", "") + ".metrics.json")
     metrics_path.write_text(
@@ -324,4 +517,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         for doc_type, acc in report["per_class"].items():
             print(f"  {doc_type:24s} {acc:.3f}")
+        for key in ("heldout_reliability_uncalibrated", "heldout_reliability"):
+            if key in clf.metadata:
+                figures = clf.metadata[key]
+                print(f"{key}: ECE {figures['ece']:.4f}, Brier {figures['brier']:.4f}")
     return 0

@@ -30,6 +30,7 @@ class Spec:
     seed: int
     layouts: str = "train"
     capture: str = "mixed"
+    fonts: tuple[str, ...] = ()  # font files to draw with; empty: the layout set's fonts
 
 
 @dataclass
@@ -53,11 +54,15 @@ def make_specs(
     layouts: str,
     types: tuple[str, ...] | None = None,
     capture: str = "mixed",
+    fonts: tuple[str, ...] = (),
 ) -> list[Spec]:
     """Specs for *per_class* documents of every type in *types* (default: every type with
-    a synthetic generator; "mixed" capture: clean/scan/photo)."""
+    a synthetic generator; "mixed" capture: clean/scan/photo; *fonts*: font files instead of
+    the layout set's)."""
     chosen = synthetic_types() if types is None else types
-    return [Spec(t, i, seed, layouts, capture) for t in chosen for i in range(per_class)]
+    return [
+        Spec(t, i, seed, layouts, capture, tuple(fonts)) for t in chosen for i in range(per_class)
+    ]
 
 
 def _fallback_ocr(image) -> str:
@@ -99,7 +104,8 @@ def render_spec(spec: Spec):
     """Render *spec* deterministically; returns (image, fields, capture used)."""
     rng = random.Random(f"{spec.seed}:{spec.layouts}:{spec.doc_type}:{spec.index}")
     capture = pick_capture(rng, spec.capture)
-    image, fields = render(spec.doc_type, rng, capture=capture, layouts=spec.layouts)
+    fonts = list(spec.fonts) or None
+    image, fields = render(spec.doc_type, rng, capture=capture, layouts=spec.layouts, fonts=fonts)
     return image, fields, capture
 
 

@@ -116,6 +116,8 @@ def test_tiny_training_run_writes_a_loadable_model(tmp_path):
             "1",
             "--workers",
             "2",
+            "--calibration-per-class",
+            "2",
             "--capture",
             "clean",
             "--out",
@@ -133,3 +135,7 @@ def test_tiny_training_run_writes_a_loadable_model(tmp_path):
     assert metrics["training_documents"] == len(DOC_TYPES) + 3
     assert metrics["heldout"]["documents"] == len(DOC_TYPES)
     assert set(metrics["heldout"]["per_class"]) == set(DOC_TYPES)
+    assert "ece" in metrics["heldout_reliability_uncalibrated"]
+    if clf.calibrator is not None:  # every class had a readable calibration document
+        assert metrics["calibration"]["documents"] == 2 * len(DOC_TYPES)
+        assert "ece" in metrics["heldout_reliability"]
