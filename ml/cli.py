@@ -1,7 +1,9 @@
 """Command line of the ml package: ``python -m ml review|evaluate|train|synth``.
 
 ``review`` prints one JSON object per line per file (keys: file, doc_type, confidence,
-fields, checks, verdict, reasons, ocr_seconds; ``--full`` adds text and word boxes). Each
+type_basis, fields, checks, verdict, reasons, ocr_seconds; ``--full`` adds text and word
+boxes). type_basis is "anchors" when the type's printed evidence decided it (confidence is
+then the model's probability for that type), else "model". Each
 field is a record ``{"value", "text", "page", "box"}``: the normalised value, the OCR text it
 was read from, the page (from 0) and the box [x, y, width, height] in that page's pixels.
 ``evaluate``, ``train`` and ``synth`` are handed to :mod:`ml.evaluate`, :mod:`ml.train`
@@ -21,6 +23,7 @@ REVIEW_KEYS = (
     "file",
     "doc_type",
     "confidence",
+    "type_basis",
     "fields",
     "checks",
     "verdict",

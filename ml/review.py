@@ -130,13 +130,16 @@ class _Report:
 def _classify(
     text: str, path: Any, expected: str | None, classifier, report: _Report, ocr: Any = None
 ):
-    """Decide the document type; returns (doc_type, confidence, type used for fields)."""
+    """Decide the document type; returns (doc_type, confidence, type used for fields, basis):
+    basis "anchors" when the type's own evidence in the text decided it (its confidence is
+    then the model's probability for that type, which can be low on paper unlike any
+    training layout), else "model"."""
     if classifier is None:
         report.reason(
             "low_confidence", None, "no classifier model is available; the type was not verified"
         )
         doc_type = expected or OTHER
-        return doc_type, 0.0, doc_type
+        return doc_type, 0.0, doc_type, "model"
     features = None
     image = ocr.preview_image() if ocr is not None else None
     if image is None:
@@ -150,6 +153,7 @@ def _classify(
             features = None
     prediction = classifier.predict(text, features)
     doc_type, confidence = prediction.doc_type, round(float(prediction.confidence), 4)
+    basis = getattr(prediction, "basis", "model")  # a stand-in classifier may not say
     snippet = {"text": text[:80], "page": 0, "box": None}
     if expected and expected != doc_type:
         if doc_type == OTHER:
@@ -159,17 +163,17 @@ def _classify(
                 f"could not confirm that this is a {_name_zh(expected)}",
                 snippet,
             )
-            return doc_type, confidence, expected
+            return doc_type, confidence, expected, basis
         report.reason(
             "wrong_type",
             None,
             f"expected {_name_zh(expected)}, the document looks like {_name_zh(doc_type)}",
             snippet,
         )
-        return doc_type, confidence, doc_type
+        return doc_type, confidence, doc_type, basis
     if doc_type == OTHER:
         report.reason("low_confidence", None, "the document type was not recognised", snippet)
-    return doc_type, confidence, doc_type
+    return doc_type, confidence, doc_type, basis
 
 
 def _check_fields(
@@ -444,10 +448,10 @@ def review_document(
         return out
     if classifier is _SENTINEL:
         classifier = _load_classifier()
-    doc_type, confidence, fields_type = _classify(
+    doc_type, confidence, fields_type, basis = _classify(
         ocr.text, path, expected_type, classifier, report, ocr
     )
-    out.update(doc_type=doc_type, confidence=confidence)
+    out.update(doc_type=doc_type, confidence=confidence, type_basis=basis)
     fields = extract_fields(fields_type, ocr)
     if needs_recovery(fields_type, fields, ocr):
         fields = recover_fields(
@@ -483,6 +487,7 @@ def _empty_result(path: object, expected_type: str | None, report: _Report) -> d
         "file": str(path) if not isinstance(path, bytes) else "<bytes>",
         "doc_type": expected_type or OTHER,
         "confidence": 0.0,
+        "type_basis": "model",  # "anchors": the type's own evidence decided it, not the model
         "fields": {},
         "checks": report.checks,
         "verdict": "attention",

@@ -37,3 +37,17 @@ def test_a_photo_of_something_else_is_not_recognised(app):
     assert "not recognised" in _render(app, other, "en")
     lease = {"doc_type": "lease_contract", "confidence": 0.91, "reasons": []}
     assert "91%" in _render(app, lease, "en") and "Lease" in _render(app, lease, "en")
+
+
+def test_a_type_its_printed_features_decided_is_recognised_without_a_percentage(app):
+    """A shop receipt typed `invoice` by its printed total and date, not by the model (whose
+    probability for it is low on paper unlike its training layouts), is shown as an invoice,
+    not as "not recognised", and without the model's low percentage."""
+    receipt = {"doc_type": "invoice", "confidence": 0.06, "type_basis": "anchors", "reasons": []}
+    en = _render(app, receipt, "en")
+    assert "Invoice" in en and "not recognised" not in en and "6%" not in en
+    assert "by its printed features" in en
+    zh = _render(app, receipt, "zh")
+    assert "未能识别" not in zh and "6%" not in zh
+    guess = {"doc_type": "invoice", "confidence": 0.06, "type_basis": "model", "reasons": []}
+    assert "not recognised" in _render(app, guess, "en")
