@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ml.names import plausible_chinese_name
 from ml.normalize import fix_digits, normalize_date, normalize_id_number
 from ml.validators import birth_date_from_id, mrz_check_digit, sex_from_id, validate
 
@@ -89,9 +90,14 @@ def extract_id_card_front(doc: Document) -> dict[str, FieldRecord]:
         fields["id_number"] = id_rec
     name = doc.after_label(["姓名"], CJK_NAME + r"(?:·[\u4e00-\u9fff]{2,4})?", clean=_clean_name)
     if name is None:
-        for line in doc.lines[:3]:  # unlabelled name: a short first line of CJK only
+        # Unlabelled name: a short line of CJK only starting with a surname, above every
+        # line with a figure (a date or number below the name; a reading that starts
+        # with the address or the date's line is no name: 山东省 once was).
+        for line in doc.lines[:3]:
+            if re.search(r"\d", line.text):
+                break
             match = re.fullmatch(r"\s*([\u4e00-\u9fff]{2,4})\s*", line.text)
-            if match and _clean_name(match.group(1)):
+            if match and _clean_name(match.group(1)) and plausible_chinese_name(match.group(1)):
                 name = record(match.group(1), line, match.start(1), match.end(1))
                 break
     if name:

@@ -230,7 +230,9 @@ def test_rapidocr_second_opinion_on_a_rendered_card(monkeypatch):
         )
 
     good = review({"name": "熊秀萱"})
-    assert good["fields"]["name"]["value"] == "熊秀曹"
+    # the review reports the better reading; Tesseract's is kept beside it
+    assert good["fields"]["name"]["value"] == "熊秀萱"
+    assert good["fields"]["name"]["first_reading"] == "熊秀曹"
     assert good["verdict"] == "pass", good["reasons"]
     other = review({"name": "熊秀英"})
     assert other["verdict"] == "attention"
