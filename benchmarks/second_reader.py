@@ -17,7 +17,7 @@ worker processes, interleaved. Prints:
   its worker) and their ratio (target <= 1.5), and the cost of one second look (what a page
   whose name needs a second opinion pays on top), as a worst-case ratio.
 
-    nice -n 10 .venv/bin/python benchmarks/second_reader.py --cards 40 --workers 2
+    nice -n 10 .venv/bin/python benchmarks/second_reader.py --cards 40 --workers 2 [--start 1000]
 """
 
 from __future__ import annotations
@@ -131,6 +131,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cards", type=int, default=40)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--start",
+        type=int,
+        default=0,
+        help="first card's number: cards from 1000 on were never looked at while tuning",
+    )
     args = parser.parse_args(argv)
     from ml.ocr.second import second_engine
 
@@ -139,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     started = time.perf_counter()
     with ProcessPoolExecutor(args.workers, initializer=_init) as pool:
-        rows = list(pool.map(one_card, range(args.cards)))
+        rows = list(pool.map(one_card, range(args.start, args.start + args.cards)))
     n = len(rows)
 
     def pct(count: int, total: int) -> str:
@@ -148,7 +154,10 @@ def main(argv: list[str] | None = None) -> int:
     tess = sum(r["tesseract_exact"] for r in rows)
     rapid = sum(r["second_exact"] for r in rows)
     either = sum(r["tesseract_exact"] or r["second_exact"] for r in rows)
-    print(f"held-out ID card fronts: {n} ({', '.join(CAPTURES)} in turn), workers {args.workers}")
+    print(
+        f"held-out ID card fronts: {n} (cards {args.start}-{args.start + n - 1}; "
+        f"{', '.join(CAPTURES)} in turn), workers {args.workers}"
+    )
     print(f"names exact, Tesseract alone          {pct(tess, n)}")
     print(f"names exact, RapidOCR on the name crop {pct(rapid, n)}")
     print(f"names exact, either reader             {pct(either, n)}")
