@@ -125,13 +125,18 @@ SECOND_MIN_CONF = 80.0  # a second reading less sure than this never replaces th
 FIRST_SURE_CONF = 95.0  # a plausible first reading this sure is kept whatever the second says
 
 
-def clean_reading(text: str | None) -> str:
+def clean_reading(text: str | None, *, keep_sex: bool = False) -> str:
     """A name line as a second reader returned it, reduced to the name: CJK glyphs and
-    the middle dot only, without a 姓名 label caught in the crop's margin."""
+    the middle dot only, without a 姓名 label caught in the crop's margin nor the sex
+    printed right after the name (谢超 男 on a degree certificate read 谢超男)."""
     name = re.sub(r"[^\u4e00-\u9fff·]", "", text or "")
     for label in ("姓名", "名"):
         if name.startswith(label) and len(name) - len(label) >= 2:
-            return name[len(label) :]
+            name = name[len(label) :]
+            break
+    sex = None if keep_sex else re.search(r"(?:性别)?[男女]$", name)
+    if sex and sex.start() >= 2:
+        name = name[: sex.start()]
     return name
 
 
@@ -155,7 +160,10 @@ def choose_reading(
     candidate = clean_reading(second)
     if not 2 <= len(candidate) <= 5 or second_conf < SECOND_MIN_CONF:
         return first
-    if normalize_name(candidate) == normalize_name(first):
+    if normalize_name(first) in {
+        normalize_name(candidate),
+        normalize_name(clean_reading(second, keep_sex=True)),  # a name ending in 女
+    }:
         return first
     first_plausible = bool(first) and plausible_chinese_name(first)
     if first_plausible and not plausible_chinese_name(candidate):

@@ -124,6 +124,8 @@ def test_second_opinion_rules(first, second_text, typed, agrees):
         ("王夭", 4, "王磊", 60.0, "王夭"),  # the second reader unsure: nothing changes
         ("王小明", 40, "姓名王小明", 99.0, "王小明"),  # the label in the crop is dropped
         ("王小明", 40, "中4", 99.0, "王小明"),  # one glyph is no name
+        ("谢起", 70, "谢超男", 99.0, "谢超"),  # the sex printed after the name is cut
+        ("王秀女", 70, "王秀女", 99.0, "王秀女"),  # unless the first reading ends so too
     ],
 )
 def test_choose_reading(first, first_conf, second_text, second_conf, chosen):
@@ -135,6 +137,8 @@ def test_clean_reading_keeps_the_name_only():
     assert clean_reading("名: 王磊") == "王磊"
     assert clean_reading("名字") == "名字"  # too short to be a label and a name
     assert clean_reading(None) == ""
+    assert clean_reading("谢超男") == "谢超" and clean_reading("王小明性别女") == "王小明"
+    assert clean_reading("李女") == "李女"  # too short to have the sex cut off
 
 
 # --- the review with a stand-in second engine ---------------------------------------------
