@@ -195,6 +195,8 @@ def _check_fields(
         if field is None or field.validator is None:
             continue
         result = validate(field.validator, record["value"], today=today)
+        if result.ok and record.get("unconfirmed"):  # a repair, not a reading, made it valid
+            result = type(result)(result.name, False, str(record["unconfirmed"]))
         report.check(field.validator, key, result.ok, result.detail)
         if not result.ok:
             report.reason(field.failure_reason, key, f"{key}: {result.detail}", _evidence(record))
