@@ -9,10 +9,15 @@ Which fields a type needs, which validator checks each one, which are compared w
 application and which extra checks a type has (:func:`check_id_card_consistency`,
 :func:`check_passport_expiry`) are declared by the type in :mod:`ml.doctypes`.
 
-A person's name that Tesseract did not read as the applicant typed it gets a second
-opinion (:mod:`ml.ocr.second`): its line box is read again by a second engine, and the name
+A person's name that Tesseract did not read as the applicant typed it (or any, with no
+applicant's name) gets a second opinion (:mod:`ml.ocr.second`): its line box is read again
+by a second engine and the better reading is what the review reports
+(:func:`ml.names.choose_reading`; Tesseract's is kept as ``first_reading``); a name
+Tesseract did not find is looked for in the second engine's reading of the page. The name
 passes only when the two readings back each other up (:func:`ml.names.second_opinion_agrees`);
-otherwise the finding shows both readings.
+otherwise the finding shows both readings. With no applicant's name to compare, a name read
+with low confidence, starting with no surname, found by the second reader alone or read
+differently by the two is ``low_confidence``.
 
 When a required field is missing or a check-digit field fails its check, the page image
 gets a second look (:mod:`ml.fields.recover`): the value's line is re-read on its own,
