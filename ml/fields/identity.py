@@ -42,6 +42,7 @@ NAME_STOP = (
     "证明",
     "单位",
     "学位",
+    "关系",  # 户主或与户主关系, a household register's label, read beside the name
 )
 
 

@@ -68,11 +68,52 @@ def _pick(reading: str, validator: str, length: int, exact: bool = False) -> str
     return None
 
 
-def _boxes(doc: Document, current: FieldRecord | None) -> list[tuple[int, tuple]]:
-    """(page, box) of the line crops worth re-reading, the current value's box first."""
+# Labels printed before a check-digit field: where it was not read at all, the space right
+# of its label (on the line) and under it (the next line, as on ID card fronts) is re-read.
+LABELS: dict[str, re.Pattern] = {
+    "id_number": re.compile(r"公民身份(?:证件)?(?:号码|编号)|身份证(?:件)?号码?"),
+    "credit_code": re.compile(r"统一社会信用代码"),
+}
+VALUE_WIDTH = 12  # a value's width in label heights (18 characters at about 0.6 height)
+
+
+def _label_boxes(doc: Document, key: str | None) -> list[tuple[int, tuple]]:
+    """(page, box) right of and under each label of *key* that was read."""
+    label = LABELS.get(key or "")
+    out: list[tuple[int, tuple]] = []
+    if label is None:
+        return out
+    for line in doc.lines:
+        for match in label.finditer(line.text):
+            box = line.box_of(match.start(), match.end())
+            if box is None:
+                continue
+            x, y, w, h = box
+            out.append((line.page, (x + w, y, VALUE_WIDTH * h, h)))
+            out.append((line.page, (x, y + h + h // 3, VALUE_WIDTH * h, round(1.3 * h))))
+    return out
+
+
+def _clipped(box: tuple, size: tuple[int, int]) -> tuple | None:
+    """*box* (x, y, w, h) cut to an image of *size*; None when nothing is left."""
+    x, y, w, h = (int(v) for v in box)
+    left, top = max(0, x), max(0, y)
+    right, bottom = min(size[0], x + w), min(size[1], y + h)
+    if right - left < 4 or bottom - top < 4:
+        return None
+    return (left, top, right - left, bottom - top)
+
+
+def _boxes(
+    doc: Document, current: FieldRecord | None, key: str | None = None
+) -> list[tuple[int, tuple]]:
+    """(page, box) of the line crops worth re-reading: the current value's box first, or
+    with no value the space by its label, then every run of 12+ letters and digits."""
     out: list[tuple[int, tuple]] = []
     if current and current.get("box"):
         out.append((current.get("page", 0), tuple(current["box"])))
+    else:
+        out += _label_boxes(doc, key)[:2]
     for line in doc.lines:
         for match in _RUN.finditer(line.text):
             box = line.box_of(match.start(), match.end())
@@ -93,9 +134,12 @@ def reread_checked(
     """A validated re-reading of check-digit field *key*, or None (*exact*: see
     :func:`_pick`; used to confirm a value that a repair made valid)."""
     validator, whitelist, length = CHECKED_FIELDS[key]
-    for page, box in _boxes(doc, current)[:MAX_REREADS]:
+    for page, box in _boxes(doc, current, key)[:MAX_REREADS]:
         image = images[page] if page < len(images) else None
         if image is None:
+            continue
+        box = _clipped(box, image.size)
+        if box is None:
             continue
         readings = reread.read_line(
             image,
