@@ -9,10 +9,15 @@ Which fields a type needs, which validator checks each one, which are compared w
 application and which extra checks a type has (:func:`check_id_card_consistency`,
 :func:`check_passport_expiry`) are declared by the type in :mod:`ml.doctypes`.
 
-A person's name that Tesseract did not read as the applicant typed it gets a second
-opinion (:mod:`ml.ocr.second`): its line box is read again by a second engine, and the name
+A person's name that Tesseract did not read as the applicant typed it (or any, with no
+applicant's name) gets a second opinion (:mod:`ml.ocr.second`): its line box is read again
+by a second engine and the better reading is what the review reports
+(:func:`ml.names.choose_reading`; Tesseract's is kept as ``first_reading``); a name
+Tesseract did not find is looked for in the second engine's reading of the page. The name
 passes only when the two readings back each other up (:func:`ml.names.second_opinion_agrees`);
-otherwise the finding shows both readings.
+otherwise the finding shows both readings. With no applicant's name to compare, a name read
+with low confidence, starting with no surname, found by the second reader alone or read
+differently by the two is ``low_confidence``.
 
 When a required field is missing or a check-digit field fails its check, the page image
 gets a second look (:mod:`ml.fields.recover`): the value's line is re-read on its own,
@@ -32,16 +37,23 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ml.doctypes import OTHER, find, is_known, resolve
+from ml.doctypes import OTHER, extractor_for, find, is_known, resolve
 from ml.doctypes.registry import NAME_READING_CHECK, PRESENT_CHECK, applicant_check
 from ml.fields import Document, extract_fields
 from ml.fields.identity import passport_expiry
 from ml.fields.recover import LOW_CONF, needs_recovery, recover_fields, word_confidence
-from ml.names import plausible_chinese_name, second_opinion_agrees
+from ml.names import (
+    choose_reading,
+    clean_reading,
+    plausible_chinese_name,
+    same_despite_confusions,
+    second_opinion_agrees,
+)
 from ml.normalize import normalize_credit_code, normalize_id_number, normalize_name, normalize_text
 from ml.ocr import UnreadableDocument, run_ocr
 from ml.ocr.reread import page_images
-from ml.ocr.second import SecondReading, read_line_again, second_engine
+from ml.ocr.second import SecondReading, read_line_again, read_page_again, second_engine
+from ml.ocr.types import OcrPage, OcrResult
 from ml.validators import birth_date_from_id, sex_from_id, validate
 
 REASON_CODES = (
@@ -192,6 +204,8 @@ def _check_fields(
         if field is None or field.validator is None:
             continue
         result = validate(field.validator, record["value"], today=today)
+        if result.ok and record.get("unconfirmed"):  # a repair, not a reading, made it valid
+            result = type(result)(result.name, False, str(record["unconfirmed"]))
         report.check(field.validator, key, result.ok, result.detail)
         if not result.ok:
             report.reason(field.failure_reason, key, f"{key}: {result.detail}", _evidence(record))
@@ -287,8 +301,9 @@ def _compare_applicant(
         if not typed or field_key not in fields:
             continue
         record = fields[field_key]
+        first = str(_first_reading(record))
         want = _canonical(kind, field_key, str(typed))
-        got = _canonical(kind, field_key, str(record["value"]))
+        got = _canonical(kind, field_key, first)
         ok = want == got
         if not ok and spec.applicant_may_be_any_person:
             ok = bool(want) and want in flat_text
@@ -296,9 +311,9 @@ def _compare_applicant(
         if not ok and kind == "name" and field_key in PERSON_NAME_KEYS and second_look:
             second = second_look(record)
             if second is not None:
-                ok = second_opinion_agrees(str(record["value"]), second.text, str(typed))
+                ok = second_opinion_agrees(first, second.text, str(typed))
         code = "name_mismatch" if kind == "name" else "id_mismatch"
-        read = f"document says {record['value']!r}"
+        read = f"document says {first!r}"
         if second is not None:
             read += f" ({second.engine} read {second.text!r})"
         report.check(
@@ -313,7 +328,7 @@ def _compare_applicant(
             report.reason(
                 code,
                 field_key,
-                f"{field_key} on the document ({record['value']}"
+                f"{field_key} on the document ({first}"
                 + (f"; {second.engine} read {second.text}" if second is not None else "")
                 + f") differs from the application ({typed})",
                 _both_readings(record, second),
@@ -325,7 +340,8 @@ def _both_readings(record: dict, second: SecondReading | None) -> dict:
     readings as its text ("first / second"), which the clerk's screen shows."""
     evidence = _evidence(record)
     if second is not None:
-        evidence["text"] = f"{record.get('text') or record.get('value', '')} / {second.text}"
+        first = record.get("text") if "first_reading" not in record else record["first_reading"]
+        evidence["text"] = f"{first or record.get('value', '')} / {second.text}"
     return evidence
 
 
@@ -337,6 +353,9 @@ def _second_look(path: Any, ocr: Any):
 
     def look(record: dict) -> SecondReading | None:
         nonlocal images
+        kept = record.get("second_reading")
+        if kept:  # read once per review: settling the name and comparing share it
+            return SecondReading(kept["text"], kept["conf"], kept["engine"])
         if not record.get("box") or second_engine() is None:
             return None
         if images is None:
@@ -352,7 +371,97 @@ def _second_look(path: Any, ocr: Any):
             }
         return reading
 
+    def page(number: int) -> list:
+        """The second engine's reading of page *number* as a whole (words)."""
+        nonlocal images
+        if second_engine() is None:
+            return []
+        if images is None:
+            images = page_images(path, ocr)
+        return read_page_again(images[number] if number < len(images) else None)
+
+    look.page = page  # type: ignore[attr-defined]
     return look
+
+
+def _first_reading(record: dict) -> str:
+    """What Tesseract read for a field (the value, unless the second reader's reading
+    was chosen: then the first one is kept as ``first_reading``)."""
+    return record.get("first_reading", record["value"])
+
+
+def _settle_names(
+    doc_type: str, fields: dict, applicant: dict | None, ocr: Any, second_look: Any
+) -> None:
+    """Choose the reading the review reports for each person's name (issue 17).
+
+    A name Tesseract read as the applicant typed it stays as it is. Any other gets a
+    second reading of its line and the better of the two is kept as its value
+    (:func:`~ml.names.choose_reading`; Tesseract's stays as ``first_reading``). A name
+    Tesseract did not find at all is looked for in the second engine's reading of the
+    page (shrunk; about a second) and, if the type's extractor finds it there, reported
+    with an empty ``first_reading``. This only decides what is *reported*: whether the
+    name passes is still decided on both readings (:func:`_compare_applicant`,
+    :func:`_check_unverified_names`)."""
+    spec = find(doc_type)
+    if spec is None or second_look is None:
+        return
+    for key, kind in spec.applicant_matches.items():
+        if kind != "name" or key not in PERSON_NAME_KEYS:
+            continue
+        typed = (applicant or {}).get(key)
+        record = fields.get(key)
+        if record is None:
+            found = _name_from_second_page(doc_type, key, ocr, second_look)
+            if found is not None:
+                fields[key] = found
+            continue
+        if typed and normalize_name(str(typed)) == normalize_name(str(record["value"])):
+            continue
+        second = second_look(record)
+        if second is None:
+            continue
+        conf = word_confidence(ocr, record) if getattr(ocr, "pages", None) else None
+        chosen = choose_reading(str(record["value"]), conf, second.text, second.conf)
+        if chosen != record["value"]:
+            record["first_reading"] = record["value"]
+            record["value"] = chosen
+
+
+def _name_from_second_page(doc_type: str, key: str, ocr: Any, second_look: Any) -> dict | None:
+    """Field *key* as the type's extractor finds it in the second engine's reading of the
+    first page, as a record with ``first_reading`` "" and that reading; None if absent."""
+    extractor = extractor_for(doc_type)
+    pages = getattr(ocr, "pages", None)
+    if extractor is None or not pages or pages[0].source != "ocr":
+        return None
+    words = second_look.page(0)
+    if not words:
+        return None
+    page = OcrPage(pages[0].width, pages[0].height, words, pages[0].rotation)
+    found = extractor(Document(OcrResult("", [page], 0.0, "second", "chi_sim"))).get(key)
+    if not found or not clean_reading(found["value"]):
+        return None
+    conf = min(
+        (w.conf for w in words if found.get("box") and _inside(w.box, found["box"])),
+        default=0.0,
+    )
+    engine = second_engine()
+    return dict(
+        found,
+        first_reading="",
+        second_reading={
+            "text": found["value"],
+            "conf": round(conf, 1),
+            "engine": engine.name if engine else "second",
+        },
+    )
+
+
+def _inside(box, outer) -> bool:
+    x, y, w, h = box
+    cx, cy = x + w / 2, y + h / 2
+    return outer[0] <= cx <= outer[0] + outer[2] and outer[1] <= cy <= outer[1] + outer[3]
 
 
 def _check_unverified_names(
@@ -374,12 +483,18 @@ def _check_unverified_names(
         record = fields.get(key)
         if kind != "name" or not record or (applicant or {}).get(key):
             continue
-        conf = word_confidence(ocr, record) if getattr(ocr, "pages", None) else None
-        implausible = key in PERSON_NAME_KEYS and not plausible_chinese_name(record["value"])
-        if conf is not None and conf < LOW_CONF:
+        first = _first_reading(record)
+        second = record.get("second_reading")
+        conf = word_confidence(ocr, record) if first and getattr(ocr, "pages", None) else None
+        implausible = key in PERSON_NAME_KEYS and not plausible_chinese_name(first)
+        if not first:
+            why = "was not found by Tesseract"
+        elif conf is not None and conf < LOW_CONF:
             why = f"read with low confidence ({conf:.0f})"
         elif implausible:
             why = "does not start with a known surname"
+        elif second and not same_despite_confusions(first, clean_reading(second["text"])):
+            why = "was read differently by the two readers"
         else:
             continue
         second = second_look(record) if second_look and key in PERSON_NAME_KEYS else None
@@ -389,7 +504,7 @@ def _check_unverified_names(
         report.reason(
             "low_confidence",
             key,
-            f"{key} {record['value']!r} {why} and the application has none to compare",
+            f"{key} {first!r} {why} and the application has none to compare",
             _both_readings(record, second),
         )
 
@@ -464,6 +579,7 @@ def review_document(
     out["fields"] = fields
     _check_fields(fields_type, fields, today, report, ocr)
     second_look = _second_look(path, ocr) if second_opinion else None
+    _settle_names(fields_type, fields, applicant, ocr, second_look)
     if applicant:
         _compare_applicant(fields_type, fields, applicant, ocr.text, report, second_look)
     _check_unverified_names(fields_type, fields, applicant, ocr, report, second_look)

@@ -69,6 +69,9 @@ def known_values(application: Application, form: dict | None = None) -> list[tup
                 if isinstance(record, dict) and record.get("second_reading"):
                     # a second OCR engine's reading of the same line, shown in findings
                     known.append((record["second_reading"].get("text"), kind))
+                if isinstance(record, dict) and record.get("first_reading"):
+                    # Tesseract's reading when the second engine's was reported instead
+                    known.append((record["first_reading"], kind))
     return [(str(value), kind) for value, kind in known if value not in (None, "")]
 
 

@@ -111,7 +111,7 @@ class Document:
         """Value matching *value_pattern* right after one of *labels* on the same line,
         or at the start of one of the next *next_lines* lines."""
         label_re = "|".join(_spaced(label) for label in labels)
-        sep = r"[\s:;,.|\"'“”_\-、]*"
+        sep = r"[\s:;,.|\"'“”_\-、=]*"  # "=": a colon read as two strokes
         same = re.compile(rf"(?:{label_re}){sep}(?P<v>{value_pattern})")
         alone = re.compile(rf"^\s*(?P<v>{value_pattern})")
         for number, line in enumerate(self.lines):
@@ -184,8 +184,9 @@ class Document:
 
 
 def _spaced(label: str) -> str:
-    """Regex for a label whose characters may be separated by OCR spaces."""
-    return r"\s*".join(re.escape(char) for char in label if not char.isspace())
+    """Regex for a label whose characters may be separated by OCR spaces or by the specks
+    OCR reads between widely spaced glyphs (姓 - 名 on an ID card photo)."""
+    return r"[\s\-_=~]*".join(re.escape(char) for char in label if not char.isspace())
 
 
 def record(value: str, line: Line, start: int, end: int) -> FieldRecord:

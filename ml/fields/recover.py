@@ -8,7 +8,9 @@ an employer's words (:func:`needs_recovery`):
   12+ letters/digits on the page (the extracted value's own box first) is re-read as one
   line with a character whitelist (:func:`ml.ocr.reread.read_line`). A reading replaces
   the value only if it validates; otherwise the raw value stays and its checksum check
-  fails as before. The check digit selects among readings, it never creates one.
+  fails as before. The check digit selects among readings, it never creates one: an ID
+  number made valid by dropping a character OCR inserted is ``unconfirmed`` until a
+  re-reading validates, and the review does not pass it.
 * **Fields hidden under a seal** (an employer or company name printed over a red
   stamp, which tesseract then drops with the whole block): the page is re-read with
   the seal removed (:func:`ml.ocr.reread.read_region`) and the extractor runs again on
@@ -52,10 +54,13 @@ def _valid(validator: str) -> Callable[[str], bool]:
     return lambda value: validate(validator, value).ok
 
 
-def _pick(reading: str, validator: str, length: int) -> str | None:
+def _pick(reading: str, validator: str, length: int, exact: bool = False) -> str | None:
     """The first *length*-character window of *reading* that validates (a reading may
-    carry a stray character from a neighbouring word)."""
+    carry a stray character from a neighbouring word); with *exact*, only a reading of
+    exactly *length* characters counts (a window of a longer one is another repair)."""
     text = re.sub(r"\s", "", reading).upper()
+    if exact and len(text) != length:
+        return None
     for start in range(max(1, len(text) - length + 1)):
         window = text[start : start + length]
         if len(window) == length and validate(validator, window).ok:
@@ -63,11 +68,52 @@ def _pick(reading: str, validator: str, length: int) -> str | None:
     return None
 
 
-def _boxes(doc: Document, current: FieldRecord | None) -> list[tuple[int, tuple]]:
-    """(page, box) of the line crops worth re-reading, the current value's box first."""
+# Labels printed before a check-digit field: where it was not read at all, the space right
+# of its label (on the line) and under it (the next line, as on ID card fronts) is re-read.
+LABELS: dict[str, re.Pattern] = {
+    "id_number": re.compile(r"公民身份(?:证件)?(?:号码|编号)|身份证(?:件)?号码?"),
+    "credit_code": re.compile(r"统一社会信用代码"),
+}
+VALUE_WIDTH = 12  # a value's width in label heights (18 characters at about 0.6 height)
+
+
+def _label_boxes(doc: Document, key: str | None) -> list[tuple[int, tuple]]:
+    """(page, box) right of and under each label of *key* that was read."""
+    label = LABELS.get(key or "")
+    out: list[tuple[int, tuple]] = []
+    if label is None:
+        return out
+    for line in doc.lines:
+        for match in label.finditer(line.text):
+            box = line.box_of(match.start(), match.end())
+            if box is None:
+                continue
+            x, y, w, h = box
+            out.append((line.page, (x + w, y, VALUE_WIDTH * h, h)))
+            out.append((line.page, (x, y + h + h // 3, VALUE_WIDTH * h, round(1.3 * h))))
+    return out
+
+
+def _clipped(box: tuple, size: tuple[int, int]) -> tuple | None:
+    """*box* (x, y, w, h) cut to an image of *size*; None when nothing is left."""
+    x, y, w, h = (int(v) for v in box)
+    left, top = max(0, x), max(0, y)
+    right, bottom = min(size[0], x + w), min(size[1], y + h)
+    if right - left < 4 or bottom - top < 4:
+        return None
+    return (left, top, right - left, bottom - top)
+
+
+def _boxes(
+    doc: Document, current: FieldRecord | None, key: str | None = None
+) -> list[tuple[int, tuple]]:
+    """(page, box) of the line crops worth re-reading: the current value's box first, or
+    with no value the space by its label, then every run of 12+ letters and digits."""
     out: list[tuple[int, tuple]] = []
     if current and current.get("box"):
         out.append((current.get("page", 0), tuple(current["box"])))
+    else:
+        out += _label_boxes(doc, key)[:2]
     for line in doc.lines:
         for match in _RUN.finditer(line.text):
             box = line.box_of(match.start(), match.end())
@@ -77,22 +123,32 @@ def _boxes(doc: Document, current: FieldRecord | None) -> list[tuple[int, tuple]
 
 
 def reread_checked(
-    doc_type: str, key: str, doc: Document, current: FieldRecord | None, images: Sequence
+    doc_type: str,
+    key: str,
+    doc: Document,
+    current: FieldRecord | None,
+    images: Sequence,
+    *,
+    exact: bool = False,
 ) -> FieldRecord | None:
-    """A validated re-reading of check-digit field *key*, or None."""
+    """A validated re-reading of check-digit field *key*, or None (*exact*: see
+    :func:`_pick`; used to confirm a value that a repair made valid)."""
     validator, whitelist, length = CHECKED_FIELDS[key]
-    for page, box in _boxes(doc, current)[:MAX_REREADS]:
+    for page, box in _boxes(doc, current, key)[:MAX_REREADS]:
         image = images[page] if page < len(images) else None
         if image is None:
+            continue
+        box = _clipped(box, image.size)
+        if box is None:
             continue
         readings = reread.read_line(
             image,
             box,
             whitelist=whitelist,
-            accept=lambda text: _pick(text, validator, length) is not None,
+            accept=lambda text: _pick(text, validator, length, exact) is not None,
         )
         for text, _conf in readings:
-            value = _pick(text, validator, length)
+            value = _pick(text, validator, length, exact)
             if value:
                 return {"value": value, "text": text, "page": page, "box": list(box)}
     return None
@@ -213,7 +269,9 @@ def needs_recovery(
         if key not in fields:
             return True
         spec = CHECKED_FIELDS.get(key)
-        if spec and not validate(spec[0], fields[key]["value"]).ok:
+        if spec and (
+            not validate(spec[0], fields[key]["value"]).ok or fields[key].get("unconfirmed")
+        ):
             return True
     return False
 
@@ -271,9 +329,10 @@ def recover_fields(
         if key not in declared:
             continue
         current = fields.get(key)
-        if current and validate(validator, current["value"]).ok:
+        unconfirmed = bool(current and current.get("unconfirmed"))
+        if current and validate(validator, current["value"]).ok and not unconfirmed:
             continue
-        better = reread_checked(doc_type, key, doc, current, images)
+        better = reread_checked(doc_type, key, doc, current, images, exact=unconfirmed)
         if better:
-            fields[key] = better
+            fields[key] = better  # a re-reading that validates: confirmed, or a better one
     return fields

@@ -18,7 +18,7 @@ from PIL import Image
 
 from .engines import get_engine
 from .reread import without_stamps
-from .types import EngineUnavailable
+from .types import EngineUnavailable, Word
 
 SECOND_ENGINE = "rapidocr"  # a registered engine offering read_line(image) -> (text, conf)
 MARGIN_X = 0.4  # crop margins, in line heights: a glyph cut by a tight box is read wrong
@@ -70,3 +70,28 @@ def read_line_again(image: Image.Image | None, box) -> SecondReading | None:
         return None
     text, conf = engine.read_line(crop)
     return SecondReading("".join(text.split()), float(conf), engine.name)
+
+
+PAGE_MAX_SIDE = 720  # a page read whole by the second engine is shrunk to this first
+
+
+def read_page_again(image: Image.Image | None) -> list[Word]:
+    """Every line of *image* as the second engine reads it (detection and recognition),
+    boxes in *image*'s frame; [] without a second engine or an image. The page is read
+    at most :data:`PAGE_MAX_SIDE` pixels on its longer side (about a second on one core,
+    where the whole page at full size takes several): the review does this only for a
+    person's name that Tesseract did not find at all."""
+    if image is None:
+        return []
+    engine = second_engine()
+    if engine is None:
+        return []
+    scale = min(1.0, PAGE_MAX_SIDE / max(image.size))
+    small = image.convert("RGB")
+    if scale < 1.0:
+        small = small.resize((round(image.width * scale), round(image.height * scale)))
+    words = engine.recognize(without_stamps(small), lang="chi_sim")
+    return [
+        Word(w.text, w.conf, tuple(round(v / scale) for v in w.box), w.line)  # type: ignore[arg-type]
+        for w in words
+    ]

@@ -83,3 +83,7 @@ def test_a_second_ocr_reading_of_a_field_is_masked_like_the_field():
     )
     shown = masking.mask_text("熊秀曹 / 熊秀萱", known_values(application, form={}))
     assert "熊秀曹" not in shown and "熊秀萱" not in shown
+    # the second reading reported as the value, Tesseract's kept as first_reading
+    record.update(value="熊秀萱", first_reading="熊秀曹")
+    shown = masking.mask_text("熊秀曹 / 熊秀萱", known_values(application, form={}))
+    assert "熊秀曹" not in shown and "熊秀萱" not in shown

@@ -197,3 +197,21 @@ def test_two_column_licence_date_whose_day_character_was_misread():
         "2013 年 04 月 17 晶\n2013 年 04 月 17 日至长期\n注册资本\n成立日期"
     )
     assert values("business_license", text)["established"] == "2013-04-17"
+
+
+def test_name_label_with_specks_between_its_glyphs():
+    # held-out ID card photos and scans (issue 17): 姓 - 名 谢建思, 姓名 = 田洋博
+    number = make_id_number("42010619561130825")
+    for line, name in (("姓 - 名 谢建思", "谢建思"), ("姓名 = 田洋博", "田洋博")):
+        text = f"{line}\n性别 男 民族 汉\n公民身份号码\n{number}"
+        assert values("id_card_front", text)["name"] == name
+
+
+def test_unlabelled_name_is_a_surname_line_above_every_figure():
+    number = make_id_number("37020219881002330")
+    # the name's line lost: the address's first line is no name (山东省 once was)
+    lost = f"1988 年 10 月 2 日\n山东省\n公民身份号码\n{number}"
+    assert "name" not in values("id_card_front", lost)
+    found = f"王小明\n性别 男\n1988 年 10 月 2 日\n公民身份号码\n{number}"
+    assert values("id_card_front", found)["name"] == "王小明"
+    assert "name" not in values("id_card_front", f"提得\n性别 男\n{number}")  # no surname

@@ -158,3 +158,30 @@ def test_no_image_means_no_change():
     )
     fields = extract_fields("id_card_front", result)
     assert recover_fields("id_card_front", fields, result, [None]) == fields
+
+
+def test_a_missing_id_number_is_looked_for_right_of_and_under_its_label():
+    from ml.fields.base import Document
+    from ml.fields.recover import _boxes, _clipped
+    from ml.ocr.types import OcrPage, OcrResult, Word
+
+    words = [
+        Word("公民身份证件编号", 90.0, (100, 500, 320, 40), 0),
+        Word("身高", 90.0, (900, 500, 80, 40), 0),
+    ]
+    doc = Document(OcrResult("", [OcrPage(1200, 900, words)], 0.0, "tesseract", "chi_sim"))
+    boxes = _boxes(doc, None, "id_number")
+    assert boxes[:2] == [(0, (420, 500, 480, 40)), (0, (100, 553, 480, 52))]
+    assert _boxes(doc, {"value": "1", "box": [1, 2, 3, 4], "page": 0}, "id_number")[0] == (
+        0,
+        (1, 2, 3, 4),
+    )  # a value read: its own box first, not the label's
+    assert _clipped((1000, 880, 480, 40), (1200, 900)) == (1000, 880, 200, 20)
+    assert _clipped((1300, 0, 10, 10), (1200, 900)) is None
+
+
+def test_household_label_is_no_name():
+    from ml.fields import extract_fields
+
+    text = "常住人口登记卡\n户主或与户主关系 户主\n关系\n公民身份证件编号"
+    assert "name" not in extract_fields("household_register", text)

@@ -8,6 +8,7 @@ import pytest
 
 from ml.ocr.types import OcrResult
 from ml.review import REASON_CODES, review_document
+from ml.validators import validate
 from tests.fixtures.ml.documents import cat_photo, make_id_number, png_bytes, render_id_card
 
 TODAY = dt.date(2026, 1, 15)
@@ -244,3 +245,22 @@ def test_passport_whose_expiry_cannot_be_read_is_not_a_pass():
     result = review(text, doc_type="passport", expected="passport")
     assert result["verdict"] == "attention"
     assert ("field_missing", "passport_expiry") in codes(result)
+
+
+def test_bad_check_digit_read_with_an_inserted_digit_is_not_repaired_into_a_pass():
+    # A household register (or ID card) printed 110105199003071234, a wrong check
+    # character, and read with one extra digit: dropping another digit than the extra one
+    # gives a valid number (110105199003071124). The check digit chose it among 19
+    # numbers, no reading showed it: never a pass unless a re-reading confirms it.
+    bad, reading = "110105199003071234", "1101051990030711234"
+    assert not validate("resident_id", bad).ok
+    register = ocr_text(
+        f"常住人口登记卡\n姓名 王小明 户主或与户主关系 户主\n公民身份证件编号 {reading}"
+    )
+    result = review(register, doc_type="household_register", expected="household_register")
+    assert result["fields"]["id_number"]["value"] == "110105199003071124"
+    assert result["fields"]["id_number"]["unconfirmed"]
+    assert result["verdict"] == "attention"
+    assert ("checksum_invalid", "id_number") in codes(result)
+    front = review(id_front_text(id_number=reading))
+    assert front["verdict"] == "attention" and ("checksum_invalid", "id_number") in codes(front)

@@ -10,9 +10,15 @@ from __future__ import annotations
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from ml.names import one_slip, same_despite_confusions, second_opinion_agrees
+from ml.names import (
+    choose_reading,
+    clean_reading,
+    one_slip,
+    same_despite_confusions,
+    second_opinion_agrees,
+)
 from ml.ocr import engines, second
-from ml.ocr.types import OcrPage, OcrResult
+from ml.ocr.types import OcrPage, OcrResult, Word
 from ml.review import review_document
 from tests.fixtures.ml.documents import png_bytes, render_id_card
 from tests.unit.ml.test_review_unverified_names import card_with_boxes
@@ -29,13 +35,15 @@ class StandIn:
 
     def __init__(self) -> None:
         self.reading: tuple[str, float] = ("", 0.0)
-        self.calls: list[tuple[int, int]] = []
+        self.page_words: list = []  # what a whole page reads as (words in the page's frame)
+        self.calls: list = []  # (width, height) of each line; ("page", size) of each page
 
     def version(self) -> str:
         return "stand-in-1"
 
     def recognize(self, image, *, lang, psm=3):
-        return []
+        self.calls.append(("page", image.size))
+        return list(self.page_words)
 
     def read_line(self, image):
         self.calls.append(image.size)
@@ -115,6 +123,34 @@ def test_second_opinion_rules(first, second_text, typed, agrees):
     assert second_opinion_agrees(first, second_text, typed) is agrees
 
 
+@pytest.mark.parametrize(
+    ("first", "first_conf", "second_text", "second_conf", "chosen"),
+    [
+        ("葡婷俊", 0, "蔡婷俊", 99.9, "蔡婷俊"),  # 葡 is no surname: the second reading
+        ("章杰华", 70, "曹杰华", 99.3, "曹杰华"),  # both plausible, the first unsure
+        ("和孙英", 51, "孙英", 99.9, "孙英"),  # a glyph of the label read into the name
+        ("孙英", 99, "和孙英", 99.9, "孙英"),  # a sure first reading stays
+        ("王小明", 40, "三小明", 99.9, "王小明"),  # the second starts with no surname
+        ("王夭", 4, "王磊", 60.0, "王夭"),  # the second reader unsure: nothing changes
+        ("王小明", 40, "姓名王小明", 99.0, "王小明"),  # the label in the crop is dropped
+        ("王小明", 40, "中4", 99.0, "王小明"),  # one glyph is no name
+        ("谢起", 70, "谢超男", 99.0, "谢超"),  # the sex printed after the name is cut
+        ("王秀女", 70, "王秀女", 99.0, "王秀女"),  # unless the first reading ends so too
+    ],
+)
+def test_choose_reading(first, first_conf, second_text, second_conf, chosen):
+    assert choose_reading(first, first_conf, second_text, second_conf) == chosen
+
+
+def test_clean_reading_keeps_the_name_only():
+    assert clean_reading("姓名萧思霞") == "萧思霞"
+    assert clean_reading("名: 王磊") == "王磊"
+    assert clean_reading("名字") == "名字"  # too short to be a label and a name
+    assert clean_reading(None) == ""
+    assert clean_reading("谢超男") == "谢超" and clean_reading("王小明性别女") == "王小明"
+    assert clean_reading("李女") == "李女"  # too short to have the sex cut off
+
+
 # --- the review with a stand-in second engine ---------------------------------------------
 
 
@@ -166,6 +202,57 @@ def test_low_confidence_name_without_applicant_is_never_pass_even_when_confirmed
     assert ("low_confidence", "name") in codes(result)
     assert name_reason(result)["evidence"]["text"] == "王小明 / 王小明"
     assert "stand-in" in name_reason(result)["message"]
+
+
+def test_the_better_reading_is_reported_but_does_not_pass_alone(second_reads):
+    reader = second_reads("蔡婷俊", 99.9)
+    result = run(card_with_boxes(92, name="葡婷俊"))  # 葡 starts no surname
+    name = result["fields"]["name"]
+    assert name["value"] == "蔡婷俊" and name["first_reading"] == "葡婷俊"
+    assert result["verdict"] == "attention" and ("low_confidence", "name") in codes(result)
+    assert name_reason(result)["evidence"]["text"] == "葡婷俊 / 蔡婷俊"
+    assert len(reader.calls) == 1  # one reading serves the choice and the finding
+    # with an applicant: the second reading backs a slip of Tesseract's (one glyph) ...
+    assert run(card_with_boxes(92, name="葡婷俊"), {"name": "蔡婷俊"})["verdict"] == "pass"
+    # ... but alone it never vouches for a name Tesseract read as something else
+    typed = run(card_with_boxes(92, name="葡亭后"), {"name": "蔡婷俊"})
+    assert typed["fields"]["name"]["value"] == "蔡婷俊"
+    assert typed["verdict"] == "attention" and ("name_mismatch", "name") in codes(typed)
+    assert name_reason(typed)["evidence"]["text"] == "葡亭后 / 蔡婷俊"
+
+
+def test_readers_disagreeing_on_a_plausible_name_without_applicant_is_attention(second_reads):
+    second_reads("曹杰华", 99.3)
+    result = run(card_with_boxes(80, name="章杰华"))
+    assert result["fields"]["name"]["value"] == "曹杰华"
+    assert result["verdict"] == "attention"
+    assert "differently" in name_reason(result)["message"]
+
+
+def test_readers_agreeing_without_applicant_pass(second_reads):
+    second_reads("王小明", 99.0)
+    result = run(card_with_boxes(92))
+    assert result["verdict"] == "pass", result["reasons"]
+    assert "first_reading" not in result["fields"]["name"]
+
+
+def test_a_name_tesseract_missed_is_looked_for_on_the_whole_page(second_reads):
+    reader = second_reads("", 0.0)
+    ocr = card_with_boxes(92)
+    page = ocr.pages[0]
+    page.words = [w for w in page.words if w.line != 0]  # the name's line was not read
+    ocr.text = ocr.text.split("\n", 1)[1]
+    # the stand-in reads the page shrunk to 720 px wide (the page is 1000 x 400)
+    reader.page_words = [Word("姓名王小明", 97.0, (29, 29, 274, 29), 0)]
+    result = run(ocr)
+    name = result["fields"]["name"]
+    assert name["value"] == "王小明" and name["first_reading"] == ""
+    assert name["box"] == [40, 40, 381, 40]  # in the page's frame
+    assert ("page", (720, 288)) in reader.calls
+    assert result["verdict"] == "attention" and ("low_confidence", "name") in codes(result)
+    # found by the second reader alone, it never passes, even when it is the applicant's
+    typed = run(ocr, {"name": "王小明"})
+    assert typed["verdict"] == "attention" and ("name_mismatch", "name") in codes(typed)
 
 
 def test_without_a_second_engine_the_review_is_tesseract_alone(monkeypatch):
@@ -230,7 +317,9 @@ def test_rapidocr_second_opinion_on_a_rendered_card(monkeypatch):
         lang=ocr.lang,
     )
     good = run(slipped, {"name": "熊秀萱"}, source=data)
-    assert good["fields"]["name"]["value"] == "熊秀曹"
+    # the review reports the better reading; Tesseract's is kept beside it
+    assert good["fields"]["name"]["value"] == "熊秀萱"
+    assert good["fields"]["name"]["first_reading"] == "熊秀曹"
     assert good["verdict"] == "pass", good["reasons"]
     other = run(slipped, {"name": "熊秀英"}, source=data)
     assert other["verdict"] == "attention"
