@@ -5,7 +5,7 @@ holds a calibrator (so one run shows before and after), prints on
   (a) the synthetic held-out set ``python -m ml train`` measures on (FONTS_HELDOUT, unseen
       layout variants, seed 20260101, 25 per class; rendered and OCR'd once, then read from
       --samples-dir), and
-  (b) the real scans in --data (default ../shared/datasets, or REAL_PAPER_DIR): sroie-dev
+  (b) the real scans in --data (or REAL_PAPER_DIR; never committed here): sroie-dev
       receipts (truth `invoice`) and funsd-dev forms (truth `other`); skipped when absent,
   the expected calibration error (ECE, 10 equal-width bins, top-label), the mean Brier score,
   top-1 accuracy, accuracy after abstention and anchors (what the review uses), accuracy
@@ -139,11 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, help="classifier artifact (default: committed)")
     parser.add_argument("--per-class", type=int, default=25, help="held-out documents per class")
     parser.add_argument("--samples-dir", type=Path, default=_cache_dir())
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=Path(os.environ.get("REAL_PAPER_DIR") or ROOT.parent / "shared" / "datasets"),
-    )
+    parser.add_argument("--data", type=Path, default=os.environ.get("REAL_PAPER_DIR"))
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
     from ml.classify import DocumentClassifier
@@ -165,8 +161,8 @@ def main(argv: list[str] | None = None) -> int:
             [s.features or None for s in held],
             [s.doc_type for s in held],
         )
-    if all((args.data / s).is_dir() for s in ("sroie-dev", "funsd-dev")):
-        real = real_sets(args.data, args.workers)
+    if args.data and all((Path(args.data) / s).is_dir() for s in ("sroie-dev", "funsd-dev")):
+        real = real_sets(Path(args.data), args.workers)
         sets.update(real)
         texts = [t for name in real for t in real[name][0]]
         feats = [f for name in real for f in real[name][1]]
