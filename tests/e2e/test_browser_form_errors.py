@@ -23,7 +23,8 @@ def test_skip_link_error_summary_and_visible_focus(live_server, browser):
     assert page.evaluate("document.activeElement.id") == "main"
 
     page.fill("#id_number", "123")
-    page.click("button[type=submit]")
+    with page.expect_navigation():  # the refused page has loaded, its scripts have run
+        page.click("button[type=submit]")
     page.wait_for_selector("[data-error-summary]")
     assert page.evaluate("document.activeElement.id") == "error-summary"
     page.click("[data-error-summary] a[href='#id_number']")
