@@ -74,7 +74,7 @@ def build(app, total: int, first: int = 1, history: int = 0) -> None:
     numbered from `first` (a later step of --sizes adds to an earlier one's), each case with
     `history` done tasks more."""
     from app.extensions import db
-    from app.models import Department, Role, Service, TaskStatus, User
+    from app.models import Role, User
     from tests import queue_data
 
     rng = random.Random(7 + first)
@@ -102,52 +102,28 @@ def build(app, total: int, first: int = 1, history: int = 0) -> None:
             ],
         )
         db.session.commit()
-        citizens = list(
-            db.session.execute(
-                db.select(User.id).where(User.username.like("bench-%")).order_by(User.id)
-            ).scalars()
-        )
-        services = list(db.session.execute(db.select(Service.id).order_by(Service.id)).scalars())
-        tax = db.session.execute(db.select(Department.id).where(Department.code == "tax")).scalar()
-        clerk = db.session.execute(db.select(User.id).where(User.username == "clerk_tax")).scalar()
-        common = {"citizens": citizens, "services": services}
-        taken = max(1, total // 100)
-        queue_data.clone_tasks(source, tax, total - taken, first_number=1, **common)
-        queue_data.clone_tasks(
-            source,
-            tax,
-            taken,
-            first_number=total,
-            seed=2,
-            status=TaskStatus.CLAIMED,
-            assignee_id=clerk,
-            **common,
-        )
-        queue_data.clone_tasks(
-            source,
-            tax,
-            total // 10,
-            first_number=2 * total,
-            seed=3,
-            due_days=(-60, -1),
-            status=TaskStatus.DONE,
-            assignee_id=clerk,
-            **common,
-        )
-        queue_data.add_done_history(history, source + 1)  # the real case has its own
-        db.session.commit()
-        db.session.remove()
-        settle()
+        _clone_step(source, total, base=1, seed=1, history=history, first_case=source + 1)
 
 
 def _build_more(total: int, first: int, history: int) -> None:
     """A later --sizes step: `total` more open tasks (and their share of taken and done
     ones) cloned from the same real case, numbered after the earlier steps'."""
     from app.extensions import db
+
+    source = db.session.execute(db.text("SELECT min(application_id) FROM human_task")).scalar()
+    first_case = db.session.execute(db.text("SELECT max(id) + 1 FROM application")).scalar()
+    # case numbers of this step come after every earlier step's
+    _clone_step(source, total, base=10 * first, seed=first, history=history, first_case=first_case)
+
+
+def _clone_step(source: int, total: int, *, base: int, seed: int, history: int, first_case: int):
+    """`total` tasks in the tax department cloned from case `source`, numbered from `base`:
+    1% taken by the tax clerk, the rest open, and a tenth as many more already done; each
+    case numbered from `first_case` on with `history` done tasks more. Committed, settled."""
+    from app.extensions import db
     from app.models import Department, Service, TaskStatus, User
     from tests import queue_data
 
-    source = db.session.execute(db.text("SELECT min(application_id) FROM human_task")).scalar()
     citizens = list(
         db.session.execute(
             db.select(User.id).where(User.username.like("bench-%")).order_by(User.id)
@@ -158,15 +134,13 @@ def _build_more(total: int, first: int, history: int) -> None:
     clerk = db.session.execute(db.select(User.id).where(User.username == "clerk_tax")).scalar()
     common = {"citizens": citizens, "services": services}
     taken = max(1, total // 100)
-    base = 10 * first  # case numbers of this step come after every earlier step's
-    first_case = db.session.execute(db.text("SELECT max(id) + 1 FROM application")).scalar()
-    queue_data.clone_tasks(source, tax, total - taken, first_number=base, seed=first, **common)
+    queue_data.clone_tasks(source, tax, total - taken, first_number=base, seed=seed, **common)
     queue_data.clone_tasks(
         source,
         tax,
         taken,
         first_number=base + total,
-        seed=first + 1,
+        seed=seed + 1,
         status=TaskStatus.CLAIMED,
         assignee_id=clerk,
         **common,
@@ -176,7 +150,7 @@ def _build_more(total: int, first: int, history: int) -> None:
         tax,
         total // 10,
         first_number=base + 2 * total,
-        seed=first + 2,
+        seed=seed + 2,
         due_days=(-60, -1),
         status=TaskStatus.DONE,
         assignee_id=clerk,
