@@ -20,7 +20,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app.blueprints.access import clerk_required
 from app.blueprints.context import safe_next, tr
@@ -117,5 +117,11 @@ def register(app) -> None:
     def masked(user, attribute: str) -> str:
         """An attribute of a user's account (`real_name`, `id_number`, `mobile`), masked and
         marked as people's data (`translate="no"`), as the `data` filter marks it."""
-        shown = masking.mask(getattr(user, attribute, None), masking.PROFILE_KINDS[attribute])
-        return Markup('<span translate="no">%s</span>') % shown if shown else ""
+        return masked_as(getattr(user, attribute, None), attribute)
+
+    @app.template_filter("masked_as")
+    def masked_as(value: str | None, attribute: str) -> str:
+        """A value read without its account (a queue row's applicant name), masked as the
+        account's `attribute` is."""
+        shown = masking.mask(value, masking.PROFILE_KINDS[attribute])
+        return Markup(f'<span translate="no">{escape(shown)}</span>') if shown else ""

@@ -17,6 +17,8 @@ status of the rows' files, plus the services and the saved filters for the form.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, literal, or_
@@ -50,6 +52,9 @@ SAVED_FILTERS_MAX = 30
 SAVED_FILTER_NAME_MAX = 64
 
 _LIVE = (TaskStatus.OPEN, TaskStatus.CLAIMED)
+# The applicant's and the assignee's accounts in the row queries, aliased once: an alias of
+# the user table copies its thirty-odd columns, which cost a page more than its query.
+_CITIZEN, _ASSIGNEE = aliased(User, name="citizen"), aliased(User, name="assignee")
 _SEEN = (TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.DONE)
 _TAB_STATUSES = {"mine": _LIVE, "department": _LIVE, "all": _SEEN}
 
@@ -110,13 +115,30 @@ class QueueFilter:
         return any((self.service, self.state, self.due, self.applicant, self.case_number))
 
 
+class QueueRow(NamedTuple):
+    """One row of the queue, as the page shows it: columns of the task, its case, the
+    applicant and the assignee read in one statement. Plain values, not ORM objects: building
+    and tracking four objects a row cost more than the query that reads them."""
+
+    id: int
+    status: TaskStatus
+    name: str
+    due_at: datetime | None
+    application_id: int
+    case_number: str
+    submitted_at: datetime | None
+    service_id: int
+    applicant_name: str | None  # unmasked: the page masks it
+    assignee_name: str | None
+
+
 @dataclass
 class QueuePage:
     """One page of the queue: its rows, the count of every tab, each row's auto-review
     status ("pass", "attention", "pending" or None for a case without files)."""
 
     filter: QueueFilter
-    tasks: list[HumanTask]
+    tasks: list[QueueRow]
     counts: dict[str, int]
     review: dict[int, str | None]
     has_next: bool
@@ -130,6 +152,10 @@ class QueuePage:
         """A tab's count as shown: exact up to COUNT_CAP, then "1000+"."""
         count = self.counts[tab]
         return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
+
+    def service_names(self, locale: str) -> dict[int, str]:
+        """{service id: its name in `locale`}, for the rows."""
+        return {s.id: s.name_en if locale == "en" else s.name_zh for s in self.services}
 
 
 def _escape_like(value: str) -> str:
@@ -219,27 +245,48 @@ def queue_page(clerk: User, flt: QueueFilter) -> QueuePage:
     row = db.session.execute(db.select(*(capped(tab) for tab in TABS))).one()
     counts = dict(zip(TABS, (int(n or 0) for n in row), strict=True))
 
-    rows = (
-        db.session.execute(
-            _rows_query(tab_terms[flt.tab], terms, flt.sort)
-            .offset((flt.page - 1) * PAGE_SIZE)
-            .limit(PAGE_SIZE + 1)
-        )
-        .scalars()
-        .all()
-    )
-    tasks, has_next = list(rows[:PAGE_SIZE]), len(rows) > PAGE_SIZE
+    rows = db.session.execute(
+        _row_columns_query(tab_terms[flt.tab], terms, flt.sort)
+        .offset((flt.page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE + 1)
+    ).all()
+    tasks, has_next = [QueueRow(*row) for row in rows[:PAGE_SIZE]], len(rows) > PAGE_SIZE
     return QueuePage(
         flt, tasks, counts, review_status(t.application_id for t in tasks), has_next, services
     )
 
 
+def _row_columns_query(tab_term, terms: list, sort: str):
+    """The page's rows as `QueueRow` columns: case and applicant joined (filtered and sorted
+    on), the assignee outer-joined."""
+    citizen, assignee = _CITIZEN, _ASSIGNEE
+    return (
+        db.select(
+            HumanTask.id,
+            HumanTask.status,
+            HumanTask.name,
+            HumanTask.due_at,
+            HumanTask.application_id,
+            Application.case_number,
+            Application.submitted_at,
+            Application.service_id,
+            citizen.real_name,
+            assignee.real_name,
+        )
+        .join(HumanTask.application)
+        .join(citizen, Application.citizen)
+        .outerjoin(assignee, HumanTask.assignee_id == assignee.id)
+        .where(*terms, tab_term)
+        .order_by(*_order(sort))
+    )
+
+
 def _rows_query(tab_term, terms: list, sort: str, *citizen_columns: str):
-    """The queue's rows: case and service joined (filtered and sorted on), applicant and
-    assignee loaded in the same statement, and only the columns a row shows (not the form
-    data, the service guide or password hashes: JSON decoded per row would cost more than
-    the query). `citizen_columns` adds applicant columns beyond the name (for exports)."""
-    citizen = aliased(User)
+    """The rows of an export (`matching_tasks`), as objects: case and service joined
+    (filtered and sorted on), applicant and assignee loaded in the same statement, and only
+    the columns a row shows (not the form data, the service guide or password hashes).
+    `citizen_columns` adds applicant columns beyond the name."""
+    citizen = _CITIZEN
     return (
         db.select(HumanTask)
         .join(HumanTask.application)

@@ -405,6 +405,39 @@ def test_the_queue_page_costs_the_same_statements_for_5_and_50_tasks(app, case_i
     assert few == many, (few, many)
 
 
+def test_a_queue_row_shows_each_cell_in_the_readers_language(app, case_id, make_client):
+    """The row's cells (worked out in the view, not the template): the case number, the
+    service and the task in the reader's language, the applicant masked, the auto-review at
+    a glance, who holds the task, the dates, and the open button's address."""
+    with app.app_context():
+        task = _task(case_id)
+        task_id, number = task.id, task.application.case_number
+        service = task.application.service
+        lead = _user("lead_tax")
+    tax = _clerk(make_client)
+    _clerk(make_client, "lead_tax").post(f"/clerk/tasks/{task_id}/claim", {"reason": ""})
+
+    def row(body):
+        found = re.search(rf'<tr data-task="{task_id}".*?</tr>', body, re.S)
+        assert found, body[:2000]
+        return found.group(0)
+
+    zh = row(tax.get("/clerk/").get_data(as_text=True))
+    assert f'data-case="{number}"' in zh and 'data-status="claimed"' in zh
+    assert f"<td>{service.name_zh}</td>" in zh
+    assert '<span translate="no">张*</span>' in zh  # 张三, masked
+    assert "张三" not in zh
+    assert f'<span class="small"><span translate="no">{lead.real_name}</span></span>' in zh
+    assert f'href="/clerk/tasks/{task_id}"' in zh
+    assert 'type="checkbox"' not in zh  # only open tasks are selectable
+    assert re.search(r'<td class="small">\d{4}-\d{2}-\d{2}</td>', zh)
+    assert "<td>税务审核</td>" in zh  # the task "税务审核 Review by tax", in Chinese
+    tax.post("/account/language", {"language": "en"})
+    en = row(tax.get("/clerk/").get_data(as_text=True))
+    assert f"<td>{service.name_en}</td>" in en
+    assert "<td>Review by tax</td>" in en and "税务审核" not in en
+
+
 def test_the_old_queue_and_claim_still_serve_callers(app, case_id):
     with app.app_context():
         clerk = _user("clerk_tax")
