@@ -16,13 +16,18 @@ On PostgreSQL, the issue's volume (100,000 cases, 1,000,000 tasks) and its load 
   other departments and earlier rounds (intake, reviews, 补正) — so that at 100,000 cases the
   task table holds 1,000,000 rows;
 * `--clients 8` then serves the app with gunicorn as the README starts it
-  (gunicorn.conf.py) and has 8 client processes, logged in as the tax clerk, request the
-  filters in turn for `--seconds`; prints the median and p95 of every request, per filter
-  and overall, with the machine's load.
+  (gunicorn.conf.py) and has wrk (apt-get install wrk; `make bench-serving` installs it) hold
+  8 connections, logged in as the tax clerk, requesting the filters in turn for `--seconds`;
+  prints the median, p95 and p99 of every request, with the machine's load and where its CPU
+  went (web server, PostgreSQL, wrk, the rest).
 
     .venv/bin/python benchmarks/clerk_queue.py [--tasks 100000] [--sqlite-tasks 5000]
         [--requests 50] [--no-postgres] [--no-sqlite]
         [--sizes 1000,10000,100000] [--tasks-per-case 10] [--clients 8] [--seconds 20]
+        [--keep | --reuse DATABASE]
+
+`--keep` keeps the PostgreSQL database and prints its name; `--reuse` that name measures it
+again (after a change to the page) without building it anew.
 
 PostgreSQL at 127.0.0.1:5432 (user postgres) gets a throw-away database, dropped at the
 end; without it only the SQLite figures are printed.
@@ -33,6 +38,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -231,6 +237,20 @@ def run(
         under_load(url, label, clients, seconds)
 
 
+def remeasure(url: str, args, tmp: str) -> None:
+    """The measurements of `run` on a database built before (`--keep`), as it stands."""
+    app = make_app(url, f"{tmp}/uploads-pg")
+    cases, tasks = counts(app)
+    print(f"[postgresql] reused: {cases} cases, {tasks} tasks in all")
+    measure(app, "postgresql reused", args.requests)
+    from app.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()
+    if args.clients:
+        under_load(url, "postgresql", args.clients, args.seconds)
+
+
 def _login_cookie(base: str) -> str:
     """Log in as the tax clerk over HTTP; the session cookie to send."""
     import http.client
@@ -256,38 +276,39 @@ def _login_cookie(base: str) -> str:
     return resp.getheader("Set-Cookie", cookie).split(";")[0]
 
 
-def _client(args) -> list[tuple[int, float]]:
-    """One client process: requests the filters in turn (starting at its own) until the
-    deadline, on one keep-alive connection; (filter index, ms) per request."""
-    import http.client
-    from urllib.parse import quote
-
-    base, cookie, index, deadline = args
-    host, port = base.split("//")[1].split(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=60)
-    timings = []
-    i = index
-    while time.time() < deadline:
-        f = i % len(FILTERS)
-        start = time.perf_counter()
-        conn.request("GET", quote(FILTERS[f][1], safe="/?=&"), headers={"Cookie": cookie})
-        resp = conn.getresponse()
-        resp.read()
-        timings.append((f, (time.perf_counter() - start) * 1000))
-        if resp.status != 200:
-            raise RuntimeError(f"{FILTERS[f][1]} answered {resp.status}")
-        i += 1
-    return timings
+# wrk's script: the filters in turn, and the latency percentiles when the run is done.
+WRK_SCRIPT = """
+paths = {%s}
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("QUEUE %%d %%.1f %%.1f %%.1f %%.1f %%d %%d\\n", summary.requests,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000, e.status,
+    e.connect + e.read + e.write + e.timeout))
+end
+"""
 
 
 def under_load(url: str, label: str, clients: int, seconds: int) -> None:
-    """The queue filters from `clients` client processes against gunicorn as the README
-    starts it (gunicorn.conf.py), on the database just measured."""
+    """The queue filters in turn from `clients` connections of wrk (a C load generator: Python
+    clients took a good part of the 2 cores they measured) against gunicorn as the README
+    starts it (gunicorn.conf.py), on the database just measured, logged in as the tax clerk.
+    Prints the latency percentiles and where the machine's CPU went (serving.py's
+    accounting: web server, PostgreSQL back ends, wrk, the rest)."""
     import runpy
-    from multiprocessing import Pool
+    import shutil
+    from urllib.parse import quote
 
-    from serving import free_port, serve, stop
+    from serving import free_port, measure, serve, stop
 
+    if not shutil.which("wrk"):
+        print(f"[{label}, {clients} clients] wrk is not installed (apt-get install wrk)")
+        return
     shipped = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     port = free_port()
     env = {
@@ -305,41 +326,54 @@ def under_load(url: str, label: str, clients: int, seconds: int) -> None:
         f"127.0.0.1:{port}",
         "app:create_app()",
     ]
+    database = url.rsplit("/", 1)[1]
+    paths = ", ".join(f'"{quote(path, safe="/?=&")}"' for _name, path in FILTERS)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % paths)
     proc = serve(command, env, port)
     base = f"http://127.0.0.1:{port}"
     try:
         cookie = _login_cookie(base)
-        with Pool(clients) as pool:  # warm every worker first
-            pool.map(_client, [(base, cookie, i, time.time() + 3) for i in range(clients)])
-            load_before = os.getloadavg()[0]
-            deadline = time.time() + seconds
-            results = pool.map(_client, [(base, cookie, i, deadline) for i in range(clients)])
-            load_after = os.getloadavg()[0]
+        args = ("-s", script.name, "-H", f"Cookie: {cookie}", "--timeout", "30s")
+        measure(base, clients, 3, proc.pid, database, args)  # warm every worker first
+        load_before = os.getloadavg()[0]
+        step = measure(base, clients, seconds, proc.pid, database, args)
+        load_after = os.getloadavg()[0]
+        still_in = _still_logged_in(base, cookie)
     finally:
         stop(proc)
-    timings = [t for r in results for t in r]
-
-    def p95(values):
-        values = sorted(values)
-        return values[max(0, int(len(values) * 0.95) - 1)]
-
+        os.unlink(script.name)
+    found = re.search(r"QUEUE (\d+) ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+) (\d+)", step.output)
+    requests, p50, p95, p99, worst = (float(found.group(k)) for k in range(1, 6))
+    refused, failed = int(found.group(6)), int(found.group(7))
     print(
         f"[{label}, {clients} clients] gunicorn {shipped['workers']} processes x "
-        f"{shipped['threads']} threads; {len(timings)} requests in {seconds} s "
-        f"({len(timings) / seconds:.0f}/s); load {load_before:.1f} -> {load_after:.1f}"
+        f"{shipped['threads']} threads, wrk: {requests:.0f} requests in {seconds} s "
+        f"({step.rps:.0f}/s), the {len(FILTERS)} filters in turn; load {load_before:.1f} -> "
+        f"{load_after:.1f}; CPU in cores: web {step.server:.2f}, PostgreSQL "
+        f"{step.database:.2f}, wrk {step.client:.2f}, other {step.others:.2f}; "
+        f"{step.server * 1000 / step.rps:.1f} ms of web CPU a page"
     )
-    for f, (name, _url) in enumerate(FILTERS):
-        mine = [ms for i, ms in timings if i == f]
-        if mine:
-            print(
-                f"[{label}, {clients} clients] {name:<58} {statistics.median(mine):>6.1f}ms "
-                f"{p95(mine):>6.1f}ms  ({len(mine)} requests)"
-            )
-    every = [ms for _f, ms in timings]
+    if refused or failed or not still_in:
+        print(
+            f"[{label}, {clients} clients] NOT VALID: {refused} answers not 2xx/3xx, "
+            f"{failed} socket errors, still logged in: {still_in}"
+        )
     print(
-        f"[{label}, {clients} clients] every request: median {statistics.median(every):.1f} ms, "
-        f"p95 {p95(every):.1f} ms (target p95 <= 150 ms)"
+        f"[{label}, {clients} clients] every request: median {p50:.1f} ms, p95 {p95:.1f} ms, "
+        f"p99 {p99:.1f} ms, worst {worst:.1f} ms (target p95 <= 150 ms)"
     )
+
+
+def _still_logged_in(base: str, cookie: str) -> bool:
+    """Whether the queue still answers the session with its rows (not the log-in page)."""
+    import http.client
+
+    host, port = base.split("//")[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    conn.request("GET", "/clerk/", headers={"Cookie": cookie})
+    resp = conn.getresponse()
+    return resp.status == 200 and 'data-task="' in resp.read().decode()
 
 
 def main() -> None:
@@ -354,6 +388,11 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=0, help="then this many clients, gunicorn")
     ap.add_argument("--seconds", type=int, default=20, help="how long the clients run")
     ap.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+    ap.add_argument(
+        "--reuse",
+        metavar="DATABASE",
+        help="measure a database an earlier --keep run built (nothing is built or dropped)",
+    )
     args = ap.parse_args()
     sizes = [int(n) for n in args.sizes.split(",")] if args.sizes else [args.tasks]
     os.environ.pop("REDIS_URL", None)
@@ -367,6 +406,9 @@ def main() -> None:
             args.requests,
         )
     if args.no_postgres:
+        return
+    if args.reuse:
+        remeasure(f"postgresql+psycopg://postgres@127.0.0.1/{args.reuse}", args, tmp)
         return
     db_name = f"onewindow_bench_queue_{os.getpid()}"
     psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c"]

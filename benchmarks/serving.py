@@ -120,14 +120,18 @@ class Step:
     database: float
     client: float
     others: float
+    output: str = ""  # what wrk printed
 
     @property
     def ms_per_request(self) -> float:
         return 1000 * self.server / self.rps if self.rps else float("nan")
 
 
-def measure(url: str, clients: int, seconds: int, server_sid: int, database: str) -> Step:
-    """Run wrk against `url` and account for the CPU the machine spent meanwhile."""
+def measure(
+    url: str, clients: int, seconds: int, server_sid: int, database: str, wrk_args: tuple = ()
+) -> Step:
+    """Run wrk against `url` (with `wrk_args` more: a script, headers) and account for the
+    CPU the machine spent meanwhile."""
 
     def snapshot():
         server = {pid: _proc_cpu(pid) for pid in _session_pids(server_sid)}
@@ -141,7 +145,17 @@ def measure(url: str, clients: int, seconds: int, server_sid: int, database: str
     server0, backends0, busy0 = snapshot()
     start = time.monotonic()
     out = subprocess.run(
-        ["wrk", "-t", str(min(clients, 2)), "-c", str(clients), "-d", f"{seconds}s", url],
+        [
+            "wrk",
+            "-t",
+            str(min(clients, 2)),
+            "-c",
+            str(clients),
+            "-d",
+            f"{seconds}s",
+            *wrk_args,
+            url,
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -157,7 +171,7 @@ def measure(url: str, clients: int, seconds: int, server_sid: int, database: str
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     if re.search(r"Non-2xx or 3xx responses", out) or re.search(r"Socket errors", out):
         print(f"  (wrk reported errors at {clients} clients: {out.strip().splitlines()[-3:]})")
-    return Step(rps, server / wall, database_cpu / wall, client / wall, others / wall)
+    return Step(rps, server / wall, database_cpu / wall, client / wall, others / wall, out)
 
 
 def serve(command: list[str], env: dict, port: int) -> subprocess.Popen:
