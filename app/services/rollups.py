@@ -15,7 +15,7 @@ service's lead department (0 when the service names none).
 
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import and_, bindparam, func, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -112,18 +112,51 @@ def _send(session: Session) -> None:
     if not pending:
         return
     dialect = session.get_bind().dialect.name
+    tables = []  # (model, key columns, counters, one parameter set per row)
     for (model, key_columns), rows in pending.items():
         counters = tuple(sorted({c for increments in rows.values() for c in increments}))
-        session.execute(
-            _upsert(dialect, model, key_columns, counters),
-            [
-                {
-                    **dict(zip(key_columns, key_values, strict=True)),
-                    **{c: increments.get(c, 0) for c in counters},
-                }
-                for key_values, increments in rows.items()
-            ],
+        tables.append(
+            (
+                model,
+                key_columns,
+                counters,
+                [
+                    {
+                        **dict(zip(key_columns, key_values, strict=True)),
+                        **{c: increments.get(c, 0) for c in counters},
+                    }
+                    for key_values, increments in rows.items()
+                ],
+            )
         )
+    if dialect == "postgresql" and len(tables) > 1:
+        session.execute(_upserts_in_one(tables))
+        return
+    for model, key_columns, counters, params in tables:
+        session.execute(_upsert(dialect, model, key_columns, counters), params)
+
+
+def _upserts_in_one(tables: list):
+    """PostgreSQL: the upserts of several rollup tables as one statement, each a
+    data-modifying WITH query (a decision adds to four tables: one round trip, not four).
+    Each table's rows are distinct (summed per key in `_add`), as one statement requires."""
+    ctes = []
+    for n, (model, key_columns, counters, params) in enumerate(tables):
+        # a multi-row VALUES in a WITH query gets no column defaults: the counters not
+        # added to are given theirs (0) here
+        defaults = {
+            c.key: c.default.arg
+            for c in model.__table__.c
+            if c.key not in key_columns + counters and c.default is not None
+        }
+        insert = pg_insert(model.__table__).values([{**defaults, **row} for row in params])
+        ctes.append(
+            insert.on_conflict_do_update(
+                index_elements=list(key_columns),
+                set_={k: model.__table__.c[k] + insert.excluded[k] for k in counters},
+            ).cte(f"rollup_{n}")
+        )
+    return select(literal(1)).add_cte(*ctes)
 
 
 _UPSERTS: dict = {}  # (dialect, model, key columns, counters) -> the statement, built once

@@ -19,7 +19,9 @@ from app.models import Application
 from app.services import file_workers
 from tests import write_path_case
 
-STATEMENTS_PER_CASE_AT_MOST = 142  # 138 on SQLite, 136 on PostgreSQL when this was written
+# 138 on SQLite and 136 on PostgreSQL when this was written; 124 on PostgreSQL since the
+# rollup upserts of a transaction go as one statement there
+STATEMENTS_PER_CASE_AT_MOST = {"sqlite": 142, "postgresql": 128}
 
 
 @pytest.mark.slow
@@ -52,8 +54,8 @@ def test_one_complete_case_stays_within_its_statement_budget(ctx, local_jobs, mo
         finally:
             event.remove(db.engine, "before_cursor_execute", counted)
         assert db.session.get(Application, app_id).decision == "approved"
-    assert count[0] <= STATEMENTS_PER_CASE_AT_MOST, (
-        f"{count[0]} SQL statements for one complete case (at most "
-        f"{STATEMENTS_PER_CASE_AT_MOST}): run benchmarks/write_path.py --shapes 20 to see "
-        "which statements were added"
+    budget = STATEMENTS_PER_CASE_AT_MOST[db.engine.dialect.name]
+    assert count[0] <= budget, (
+        f"{count[0]} SQL statements for one complete case (at most {budget}): run "
+        "benchmarks/write_path.py --shapes 20 to see which statements were added"
     )
