@@ -32,7 +32,6 @@ from app.services import (
 from ml import doctypes
 
 bp = Blueprint("clerk", __name__)
-_LIVE = (TaskStatus.OPEN, TaskStatus.CLAIMED)
 
 
 @bp.route("/")
@@ -83,7 +82,7 @@ def _queue_rows(page: workspace.QueuePage) -> list[_QueueCells]:
         _QueueCells(
             id=t.id,
             status=t.status.value,
-            overdue=bool(t.status in _LIVE and t.due_at and t.due_at < now),
+            overdue=bool(t.live and t.due_at and t.due_at < now),
             case_number=t.case_number,
             service=services.get(t.service_id, ""),
             applicant=masked(t.applicant_name, "real_name"),

@@ -15,6 +15,8 @@ service's lead department (0 when the service names none).
 
 from __future__ import annotations
 
+from functools import cache
+
 from sqlalchemy import and_, bindparam, func, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -144,11 +146,7 @@ def _upserts_in_one(tables: list):
     for n, (model, key_columns, counters, params) in enumerate(tables):
         # a multi-row VALUES in a WITH query gets no column defaults: the counters not
         # added to are given theirs (0) here
-        defaults = {
-            c.key: c.default.arg
-            for c in model.__table__.c
-            if c.key not in key_columns + counters and c.default is not None
-        }
+        defaults = {k: v for k, v in _defaults(model).items() if k not in counters}
         insert = pg_insert(model.__table__).values([{**defaults, **row} for row in params])
         ctes.append(
             insert.on_conflict_do_update(
@@ -157,6 +155,12 @@ def _upserts_in_one(tables: list):
             ).cte(f"rollup_{n}")
         )
     return select(literal(1)).add_cte(*ctes)
+
+
+@cache
+def _defaults(model) -> dict:
+    """{column: its Python-side default} of a rollup table (its counters' 0)."""
+    return {c.key: c.default.arg for c in model.__table__.c if c.default is not None}
 
 
 _UPSERTS: dict = {}  # (dialect, model, key columns, counters) -> the statement, built once

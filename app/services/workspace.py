@@ -131,6 +131,11 @@ class QueueRow(NamedTuple):
     applicant_name: str | None  # unmasked: the page masks it
     assignee_name: str | None
 
+    @property
+    def live(self) -> bool:
+        """Whether the task is still to be done (open or taken)."""
+        return self.status in _LIVE
+
 
 @dataclass
 class QueuePage:
