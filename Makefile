@@ -18,13 +18,15 @@ BENCH_PACKAGES := wrk postgresql-client
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
+# One test process per core (at most 4: each drives its own Chromium); TEST_WORKERS=0 runs one.
+TEST_WORKERS ?= auto
 
 .PHONY: run test lint install system-packages test-system-packages frontend translations migrate demo train serve clean bench-serving
 
 run: install migrate demo serve
 
 test: install test-system-packages lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist worksteal $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check --quiet .

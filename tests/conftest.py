@@ -3,6 +3,12 @@ DATABASE_URL is set), demo data per test, and a CSRF-aware test client.
 
 Jobs run on the in-process pool, or on a real Celery worker when REDIS_URL is set (CI
 starts one); `wait_jobs()` waits for either.
+
+Under pytest-xdist (`make test` runs `-n auto`) each worker process has its own session, so its
+own SQLite file and upload folder. Against a shared server, `{worker}` in DATABASE_URL,
+CELERY_QUEUE, UPLOAD_DIR or SIGNING_DIR stands for the worker's name (gw0, gw1…): .ci/run
+creates one PostgreSQL database and starts one Celery worker per test worker that way. API rate
+limits counted in Redis get a key prefix per worker.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
@@ -22,6 +29,11 @@ CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def pytest_configure(config):
+    controller = "PYTEST_XDIST_WORKER" not in os.environ and getattr(config.option, "dist", "no") != "no"
+    if not controller:  # a test process: not xdist's controller, whose environment it inherits
+        for name in ("DATABASE_URL", "CELERY_QUEUE", "UPLOAD_DIR", "SIGNING_DIR"):
+            if "{worker}" in os.environ.get(name, ""):
+                os.environ[name] = os.environ[name].replace("{worker}", TEST_WORKER)
     config.addinivalue_line("markers", "slow: takes more than a few seconds")
     config.addinivalue_line("markers", "e2e: drives a real browser")
     config.addinivalue_line("markers", "postgres: needs PostgreSQL (DATABASE_URL)")
@@ -36,7 +48,11 @@ def app(tmp_path_factory):
     # The Celery worker CI starts is another process: it must read the same files (.ci/run
     # sets both for it and for the tests); without the variables, fresh folders of the run.
     signing_dir = os.environ.get("SIGNING_DIR") or str(base / "signing")
-    overrides = {"UPLOAD_DIR": upload_dir, "SIGNING_DIR": signing_dir}
+    overrides = {
+        "UPLOAD_DIR": upload_dir,
+        "SIGNING_DIR": signing_dir,
+        "RATELIMIT_KEY_PREFIX": f"onewindow-test-{TEST_WORKER}",
+    }
     if not os.environ.get("DATABASE_URL"):
         overrides["SQLALCHEMY_DATABASE_URI"] = url
     application = create_app("testing", **overrides)
