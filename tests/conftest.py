@@ -29,7 +29,9 @@ CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def pytest_configure(config):
-    controller = "PYTEST_XDIST_WORKER" not in os.environ and getattr(config.option, "dist", "no") != "no"
+    controller = (
+        "PYTEST_XDIST_WORKER" not in os.environ and getattr(config.option, "dist", "no") != "no"
+    )
     if not controller:  # a test process: not xdist's controller, whose environment it inherits
         for name in ("DATABASE_URL", "CELERY_QUEUE", "UPLOAD_DIR", "SIGNING_DIR"):
             if "{worker}" in os.environ.get(name, ""):

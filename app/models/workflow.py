@@ -70,8 +70,8 @@ class HumanTask(db.Model):
             postgresql_where=text("status IN ('open', 'claimed')"),
             sqlite_where=text("status IN ('open', 'claimed')"),
         ),
-        # A case's live task: the queue sorted by submission walks cases in that order and
-        # looks up each one's live task without reading its done history (migration 0027).
+        # A case's live task, found without reading its done history (migration 0027): the
+        # queue filtered by applicant or case number goes from the matching cases to it.
         Index(
             "ix_human_task_live_case",
             "application_id",
@@ -97,6 +97,9 @@ class HumanTask(db.Model):
     # The case's service, copied when the row is written (app/models/workspace.py) so that
     # queues filter and group by service from their own indexes, without joining the case.
     service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"))
+    # The case's submission time, copied the same way: the queue sorted by submission walks
+    # the department's own index instead of every case ever submitted (migration 0030).
+    submitted_at = mapped_column(UTCDateTime)
     candidate_group: Mapped[str | None] = mapped_column(String(64))  # e.g. "lead"
     status: Mapped[TaskStatus] = mapped_column(
         Enum(

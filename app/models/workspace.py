@@ -91,6 +91,21 @@ Index(
     postgresql_where=LIVE_TASK,
     sqlite_where=LIVE_TASK,
 )
+# The queue sorted by submission, live tasks and everything seen (migration 0030).
+Index(
+    "ix_human_task_live_submitted",
+    HumanTask.department_id,
+    HumanTask.submitted_at,
+    HumanTask.id,
+    postgresql_where=LIVE_TASK,
+    sqlite_where=LIVE_TASK,
+)
+Index(
+    "ix_human_task_department_submitted",
+    HumanTask.department_id,
+    HumanTask.submitted_at,
+    HumanTask.id,
+)
 # "My tasks": a clerk's live tasks by due date.
 Index(
     "ix_human_task_assignee_live",
@@ -104,9 +119,12 @@ Index(
 
 @event.listens_for(HumanTask, "before_insert")
 def _copy_the_service_of_the_case(mapper, connection, task: HumanTask) -> None:
-    """A new task row carries its case's service (a case never changes service): taken from
-    the case already in the session when it is there, else read in the same transaction."""
-    if task.service_id is not None or task.application_id is None:
+    """A new task row carries its case's service and submission time (a case never changes
+    service, and is submitted once, before it has tasks): taken from the case already in the
+    session when it is there, else read in the same transaction."""
+    if task.application_id is None or (
+        task.service_id is not None and task.submitted_at is not None
+    ):
         return
     session = object_session(task)
     application = (
@@ -114,9 +132,15 @@ def _copy_the_service_of_the_case(mapper, connection, task: HumanTask) -> None:
         if session is not None
         else None
     )
-    service_id = application.__dict__.get("service_id") if application is not None else None
-    if service_id is None:
-        service_id = connection.execute(
-            select(Application.service_id).where(Application.id == task.application_id)
-        ).scalar()
-    task.service_id = service_id
+    known = application.__dict__ if application is not None else {}
+    service_id, submitted_at = known.get("service_id"), known.get("submitted_at")
+    if service_id is None or submitted_at is None:
+        service_id, submitted_at = connection.execute(
+            select(Application.service_id, Application.submitted_at).where(
+                Application.id == task.application_id
+            )
+        ).one()
+    if task.service_id is None:
+        task.service_id = service_id
+    if task.submitted_at is None:
+        task.submitted_at = submitted_at

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, literal, or_
+from sqlalchemy import and_, any_, case, func, literal, or_
 from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only
 
 from app import uow
@@ -206,9 +206,34 @@ def _conditions(clerk: User, flt: QueueFilter, services: list) -> tuple[list, bo
         citizens = db.select(User.id).where(
             User.real_name.like(_escape_like(flt.applicant) + "%", escape="\\")
         )
-        terms.append(Application.citizen_id.in_(citizens))
+        terms.append(_ApplicantIn(citizens))
         needs_case = True
     return terms, needs_case
+
+
+class _ApplicantIn(NamedTuple):
+    """The applicant-name filter: the case's applicant is one of `citizens`. How it is
+    written depends on the tab (`_for_tab`)."""
+
+    citizens: object  # SELECT user.id …
+
+
+def _for_tab(terms: list, tab: str) -> list:
+    """`terms` as the WHERE clause of `tab`. The applicant filter is a semi-join (`IN`) in
+    the department's tabs: among 100,000 open tasks PostgreSQL joins the matching
+    applicants' cases to the tasks. "My tasks" are a few hundred: there it is a test of each
+    task's case against the matching applicants read once (`= ANY(ARRAY(…))`), because the
+    planner otherwise joined in the same way and read every case (a sequential scan: 22 ms
+    of a 47 ms page at 110,000 cases, 3 ms this way)."""
+    written = []
+    for term in terms:
+        if isinstance(term, _ApplicantIn):
+            if tab == "mine" and db.session.get_bind().dialect.name == "postgresql":
+                term = Application.citizen_id == any_(func.array(term.citizens.scalar_subquery()))
+            else:
+                term = Application.citizen_id.in_(term.citizens)
+        written.append(term)
+    return written
 
 
 def _tab_condition(clerk: User, tab: str, state: str):
@@ -222,7 +247,7 @@ def _tab_condition(clerk: User, tab: str, state: str):
 def _order(sort: str) -> tuple:
     return {
         "due": (HumanTask.due_at.asc().nulls_last(), HumanTask.id),
-        "submitted": (Application.submitted_at.asc().nulls_last(), HumanTask.id),
+        "submitted": (HumanTask.submitted_at.asc().nulls_last(), HumanTask.id),
         # grouped by service in catalogue order, each soonest due first (an index order)
         "service": (HumanTask.service_id, HumanTask.due_at.asc().nulls_last(), HumanTask.id),
     }[sort]
@@ -244,14 +269,14 @@ def queue_page(clerk: User, flt: QueueFilter) -> QueuePage:
         rows = db.select(literal(1)).select_from(HumanTask)
         if needs_case:
             rows = rows.join(Application, HumanTask.application_id == Application.id)
-        limited = rows.where(*terms, tab_terms[tab]).limit(COUNT_CAP + 1).subquery()
-        return db.select(func.count()).select_from(limited).scalar_subquery()
+        limited = rows.where(*_for_tab(terms, tab), tab_terms[tab]).limit(COUNT_CAP + 1)
+        return db.select(func.count()).select_from(limited.subquery()).scalar_subquery()
 
     row = db.session.execute(db.select(*(capped(tab) for tab in TABS))).one()
     counts = dict(zip(TABS, (int(n or 0) for n in row), strict=True))
 
     rows = db.session.execute(
-        _row_columns_query(tab_terms[flt.tab], terms, flt.sort)
+        _row_columns_query(tab_terms[flt.tab], _for_tab(terms, flt.tab), flt.sort)
         .offset((flt.page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE + 1)
     ).all()
@@ -327,7 +352,11 @@ def matching_tasks(clerk: User, flt: QueueFilter, limit: int) -> list[HumanTask]
         return []
     terms, _needs_case = built
     query = _rows_query(
-        _tab_condition(clerk, flt.tab, flt.state), terms, flt.sort, "id_number", "mobile"
+        _tab_condition(clerk, flt.tab, flt.state),
+        _for_tab(terms, flt.tab),
+        flt.sort,
+        "id_number",
+        "mobile",
     )
     return list(db.session.execute(query.limit(limit)).scalars().all())
 

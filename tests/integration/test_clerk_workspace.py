@@ -158,6 +158,22 @@ def test_filter_by_service_state_applicant_and_case_number(app, case_id, make_cl
     )
     assert _rows(tax.get("/clerk/?applicant=%25").get_data(as_text=True)) == []  # no wildcard
 
+    # "my tasks" narrowed by applicant (written as a test of each task's case on PostgreSQL)
+    _clone(
+        app,
+        case_id,
+        4,
+        first_number=400,
+        citizens=citizens,
+        status=TaskStatus.CLAIMED,
+        assignee_id=clerk_id,
+    )
+    body = tax.get("/clerk/?tab=mine&applicant=李").get_data(as_text=True)
+    assert sorted(_rows(body)) == _numbers([400, 402])
+    assert (_count(body, "mine"), _count(body, "department")) == (2, 4)
+    body = tax.get("/clerk/?tab=mine&applicant=王五&state=claimed").get_data(as_text=True)
+    assert sorted(_rows(body)) == _numbers([401, 403])
+
     body = tax.get("/clerk/?case_number=yw90000000000102").get_data(as_text=True)
     assert _rows(body) == _numbers([102])
     body = tax.get("/clerk/?case_number=YW900000000001").get_data(as_text=True)
@@ -200,6 +216,33 @@ def test_sort_by_due_date_submission_and_service(app, case_id, make_client):
     assert _rows(tax.get("/clerk/").get_data(as_text=True)) == by_due
     assert _rows(tax.get("/clerk/?sort=submitted").get_data(as_text=True)) == by_submitted
     assert _rows(tax.get("/clerk/?sort=service").get_data(as_text=True)) == by_service
+
+
+def test_a_task_carries_its_cases_submission_time(app, case_id, make_client):
+    """The workflow's tasks copy the case's submission time (the queue sorts by it from the
+    tasks' own index); a task written without it gets it from the case."""
+    with app.app_context():
+        application = db.session.get(Application, case_id)
+        tasks = (
+            db.session.execute(db.select(HumanTask).where(HumanTask.application_id == case_id))
+            .scalars()
+            .all()
+        )
+        assert len(tasks) >= 4  # intake and the three departments' reviews
+        assert {t.submitted_at for t in tasks} == {application.submitted_at}
+        template = tasks[0]
+        submitted = application.submitted_at
+        db.session.expunge_all()  # the case is not in the session: read from the database
+        extra = HumanTask(
+            instance_id=template.instance_id,
+            application_id=case_id,
+            spiff_task_id="extra",
+            element_id=template.element_id,
+            name="extra",
+        )
+        db.session.add(extra)
+        db.session.commit()
+        assert extra.submitted_at == submitted and extra.service_id == template.service_id
 
 
 def test_pages_of_fifty(app, case_id, make_client):
