@@ -14,7 +14,8 @@ on (an UPDATE, which holds the row on PostgreSQL and the write lock on SQLite un
 transaction ends), so no two transactions ever link to the same record. The sequence number
 comes from the head too: it has no gaps unless a record was deleted. That one UPDATE also
 computes the record's hash in the database (the record's fields are known before, its number
-and link only there), so an append is two statements: the head and the record.
+and link only there), so an append is two statements, the head and the record; on PostgreSQL
+one, the head's UPDATE as a WITH query of the record's INSERT.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
 from flask import has_request_context, request
-from sqlalchemy import Text, bindparam, or_, select, update
+from sqlalchemy import Text, bindparam, insert, literal, or_, select, update
+from sqlalchemy.orm import make_transient_to_detached
 
 from app import uow
 from app.domain import events
@@ -79,11 +81,53 @@ def append(entry: Audited) -> AuditRecord:
         # come out the same when `verify` reads the record
         details=json.loads(json.dumps(entry.details or {}, default=str)),
     )
-    record.seq, record.prev_hash, record.hash = _advance_head(record.canonical_fields())
+    if db.session.get_bind().dialect.name == "postgresql":
+        # the head and the record in one statement (one round trip instead of two)
+        record.seq, record.prev_hash, record.hash = _advance_head_and_insert(record)
+    else:
+        record.seq, record.prev_hash, record.hash = _advance_head(record.canonical_fields())
     if record.compute_hash() != record.hash:  # the database hashed another text: stop here
         raise RuntimeError(f"audit record {record.seq}: the chain head's hash does not match")
+    if record not in db.session:  # PostgreSQL: written already; the session knows it as is
+        make_transient_to_detached(record)
     db.session.add(record)
     return record
+
+
+_RECORD_FIELDS = (
+    "at",
+    "actor_id",
+    "actor_role",
+    "actor_username",
+    "client_addr",
+    "action",
+    "object_type",
+    "object_id",
+    "details",
+)
+
+
+def _advance_head_and_insert(record: AuditRecord) -> tuple[int, str, str]:
+    """PostgreSQL: move the head on and write `record` with the number, link and hash it
+    gives, as one statement (a data-modifying WITH query); its (seq, prev_hash, hash). If the
+    transaction rolls back, both are undone, as with two statements."""
+    table = AuditRecord.__table__
+    head = _ADVANCE_HEAD.cte("head")
+    values = [literal(getattr(record, name), table.c[name].type) for name in _RECORD_FIELDS]
+    statement = (
+        insert(table)
+        .from_select(
+            ["seq", "prev_hash", "hash", *_RECORD_FIELDS],
+            select(head.c.last_seq, head.c.prev_hash, head.c.last_hash, *values),
+        )
+        .returning(table.c.seq, table.c.prev_hash, table.c.hash)
+    )
+    fields = {"fields": record.canonical_fields()}
+    row = db.session.execute(statement, fields).first()
+    if row is None:  # no head row (an emptied database): start it from the last record
+        _create_head()
+        row = db.session.execute(statement, fields).first()
+    return int(row.seq), row.prev_hash, row.hash
 
 
 def _clip(value: str | None, length: int) -> str | None:
