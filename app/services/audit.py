@@ -81,14 +81,14 @@ def append(entry: Audited) -> AuditRecord:
         # come out the same when `verify` reads the record
         details=json.loads(json.dumps(entry.details or {}, default=str)),
     )
-    if db.session.get_bind().dialect.name == "postgresql":
-        # the head and the record in one statement (one round trip instead of two)
+    written = db.session.get_bind().dialect.name == "postgresql"
+    if written:  # the head and the record in one statement (one round trip instead of two)
         record.seq, record.prev_hash, record.hash = _advance_head_and_insert(record)
     else:
         record.seq, record.prev_hash, record.hash = _advance_head(record.canonical_fields())
     if record.compute_hash() != record.hash:  # the database hashed another text: stop here
         raise RuntimeError(f"audit record {record.seq}: the chain head's hash does not match")
-    if record not in db.session:  # PostgreSQL: written already; the session knows it as is
+    if written:  # in the database already: the session takes it as loaded, not to insert
         make_transient_to_detached(record)
     db.session.add(record)
     return record
