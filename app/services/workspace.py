@@ -179,8 +179,9 @@ def services_for_filter() -> list:
 
 
 def _conditions(clerk: User, flt: QueueFilter, services: list) -> tuple[list, bool] | None:
-    """The WHERE terms every tab shares, and whether they need the case joined in; None
-    when nothing can match (an unknown service)."""
+    """The WHERE terms every tab shares (the applicant filter as `_ApplicantIn`, which
+    `_for_tab` writes for each tab), and whether they need the case joined in; None when
+    nothing can match (an unknown service)."""
     terms = [HumanTask.department_id == clerk.department_id]
     if not clerk.is_lead:
         terms.append(
