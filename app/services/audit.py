@@ -25,9 +25,10 @@ import io
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from functools import cache
 
 from flask import has_request_context, request
-from sqlalchemy import Text, bindparam, insert, literal, or_, select, update
+from sqlalchemy import Text, bindparam, insert, or_, select, update
 from sqlalchemy.orm import make_transient_to_detached
 
 from app import uow
@@ -111,23 +112,30 @@ def _advance_head_and_insert(record: AuditRecord) -> tuple[int, str, str]:
     """PostgreSQL: move the head on and write `record` with the number, link and hash it
     gives, as one statement (a data-modifying WITH query); its (seq, prev_hash, hash). If the
     transaction rolls back, both are undone, as with two statements."""
+    values = {name: getattr(record, name) for name in _RECORD_FIELDS}
+    values["fields"] = record.canonical_fields()
+    row = db.session.execute(_append_statement(), values).first()
+    if row is None:  # no head row (an emptied database): start it from the last record
+        _create_head()
+        row = db.session.execute(_append_statement(), values).first()
+    return int(row.seq), row.prev_hash, row.hash
+
+
+@cache
+def _append_statement():
+    """The head's UPDATE as a WITH query of the record's INSERT, the record's fields bound
+    by name (built once: SQLAlchemy then compiles it once)."""
     table = AuditRecord.__table__
     head = _ADVANCE_HEAD.cte("head")
-    values = [literal(getattr(record, name), table.c[name].type) for name in _RECORD_FIELDS]
-    statement = (
+    fields = [bindparam(name, type_=table.c[name].type) for name in _RECORD_FIELDS]
+    return (
         insert(table)
         .from_select(
             ["seq", "prev_hash", "hash", *_RECORD_FIELDS],
-            select(head.c.last_seq, head.c.prev_hash, head.c.last_hash, *values),
+            select(head.c.last_seq, head.c.prev_hash, head.c.last_hash, *fields),
         )
         .returning(table.c.seq, table.c.prev_hash, table.c.hash)
     )
-    fields = {"fields": record.canonical_fields()}
-    row = db.session.execute(statement, fields).first()
-    if row is None:  # no head row (an emptied database): start it from the last record
-        _create_head()
-        row = db.session.execute(statement, fields).first()
-    return int(row.seq), row.prev_hash, row.hash
 
 
 def _clip(value: str | None, length: int) -> str | None:

@@ -15,7 +15,7 @@ service's lead department (0 when the service names none).
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from sqlalchemy import and_, bindparam, func, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -131,29 +131,53 @@ def _send(session: Session) -> None:
                 ],
             )
         )
-    if dialect == "postgresql" and len(tables) > 1:
-        session.execute(_upserts_in_one(tables))
+    rows = sum(len(params) for *_, params in tables)
+    if dialect == "postgresql" and len(tables) > 1 and rows <= _IN_ONE_AT_MOST:
+        shape = tuple(
+            (model, keys, counters, len(params)) for model, keys, counters, params in tables
+        )
+        session.execute(
+            _upserts_in_one(shape),
+            {
+                f"r{n}_{r}_{column}": value
+                for n, (*_, params) in enumerate(tables)
+                for r, row in enumerate(params)
+                for column, value in row.items()
+            },
+        )
         return
     for model, key_columns, counters, params in tables:
         session.execute(_upsert(dialect, model, key_columns, counters), params)
 
 
-def _upserts_in_one(tables: list):
-    """PostgreSQL: the upserts of several rollup tables as one statement, each a
-    data-modifying WITH query (a decision adds to four tables: one round trip, not four).
-    Each table's rows are distinct (summed per key in `_add`), as one statement requires."""
+_IN_ONE_AT_MOST = 32  # rows; a transaction that adds to more sends one upsert per table
+
+
+@lru_cache(maxsize=256)
+def _upserts_in_one(shape: tuple):
+    """PostgreSQL: the upserts of several rollup tables as one statement, a data-modifying
+    WITH query per row (a decision adds to four tables: one round trip, not four). `shape`
+    is (model, key columns, counters, number of rows) per table; the values are bound
+    parameters `r<table>_<row>_<column>`. Built once per shape, and one row per INSERT:
+    SQLAlchemy compiles a multi-row VALUES anew at every execution (it cannot cache it),
+    which cost more than the round trips it saved. Each table's rows are distinct (summed
+    per key in `_add`), as one statement requires."""
     ctes = []
-    for n, (model, key_columns, counters, params) in enumerate(tables):
-        # a multi-row VALUES in a WITH query gets no column defaults: the counters not
+    for n, (model, key_columns, counters, rows) in enumerate(shape):
+        columns = model.__table__.c
+        # an INSERT in a WITH query gets no Python-side column defaults: the counters not
         # added to are given theirs (0) here
         defaults = {k: v for k, v in _defaults(model).items() if k not in counters}
-        insert = pg_insert(model.__table__).values([{**defaults, **row} for row in params])
-        ctes.append(
-            insert.on_conflict_do_update(
-                index_elements=list(key_columns),
-                set_={k: model.__table__.c[k] + insert.excluded[k] for k in counters},
-            ).cte(f"rollup_{n}")
-        )
+        for r in range(rows):
+            insert = pg_insert(model.__table__).values(
+                {**defaults, **{c: bindparam(f"r{n}_{r}_{c}") for c in key_columns + counters}}
+            )
+            ctes.append(
+                insert.on_conflict_do_update(
+                    index_elements=list(key_columns),
+                    set_={k: columns[k] + insert.excluded[k] for k in counters},
+                ).cte(f"rollup_{n}_{r}")
+            )
     return select(literal(1)).add_cte(*ctes)
 
 
