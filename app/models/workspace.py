@@ -118,7 +118,7 @@ Index(
 
 
 @event.listens_for(HumanTask, "before_insert")
-def _copy_the_service_of_the_case(mapper, connection, task: HumanTask) -> None:
+def _copy_from_the_case(mapper, connection, task: HumanTask) -> None:
     """A new task row carries its case's service and submission time (a case never changes
     service, and is submitted once, before it has tasks): taken from the case already in the
     session when it is there, else read in the same transaction."""

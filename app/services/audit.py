@@ -82,19 +82,20 @@ def append(entry: Audited) -> AuditRecord:
         # come out the same when `verify` reads the record
         details=json.loads(json.dumps(entry.details or {}, default=str)),
     )
-    written = db.session.get_bind().dialect.name == "postgresql"
-    if written:  # the head and the record in one statement (one round trip instead of two)
+    in_one_statement = db.session.get_bind().dialect.name == "postgresql"
+    if in_one_statement:  # the head and the record together (one round trip instead of two)
         record.seq, record.prev_hash, record.hash = _advance_head_and_insert(record)
     else:
         record.seq, record.prev_hash, record.hash = _advance_head(record.canonical_fields())
     if record.compute_hash() != record.hash:  # the database hashed another text: stop here
         raise RuntimeError(f"audit record {record.seq}: the chain head's hash does not match")
-    if written:  # in the database already: the session takes it as loaded, not to insert
+    if in_one_statement:  # in the database already: the session takes it as loaded
         make_transient_to_detached(record)
     db.session.add(record)
     return record
 
 
+# A record's own fields (besides its number, link and hash), in the trail's column order.
 _RECORD_FIELDS = (
     "at",
     "actor_id",
@@ -325,20 +326,7 @@ def search(query: AuditQuery, page: int = 1, per_page: int = PER_PAGE) -> AuditP
     return AuditPage(records, total, page, pages, query)
 
 
-CSV_COLUMNS = (
-    "seq",
-    "at",
-    "actor_id",
-    "actor_role",
-    "actor_username",
-    "client_addr",
-    "action",
-    "object_type",
-    "object_id",
-    "details",
-    "prev_hash",
-    "hash",
-)
+CSV_COLUMNS = ("seq", *_RECORD_FIELDS, "prev_hash", "hash")
 
 
 @uow.use_case

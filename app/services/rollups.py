@@ -164,7 +164,6 @@ def _upserts_in_one(shape: tuple):
     per key in `_add`), as one statement requires."""
     ctes = []
     for n, (model, key_columns, counters, rows) in enumerate(shape):
-        columns = model.__table__.c
         # an INSERT in a WITH query gets no Python-side column defaults: the counters not
         # added to are given theirs (0) here
         defaults = {k: v for k, v in _defaults(model).items() if k not in counters}
@@ -172,12 +171,7 @@ def _upserts_in_one(shape: tuple):
             insert = pg_insert(model.__table__).values(
                 {**defaults, **{c: bindparam(f"r{n}_{r}_{c}") for c in key_columns + counters}}
             )
-            ctes.append(
-                insert.on_conflict_do_update(
-                    index_elements=list(key_columns),
-                    set_={k: columns[k] + insert.excluded[k] for k in counters},
-                ).cte(f"rollup_{n}_{r}")
-            )
+            ctes.append(_adding(insert, model, key_columns, counters).cte(f"rollup_{n}_{r}"))
     return select(literal(1)).add_cte(*ctes)
 
 
@@ -187,23 +181,23 @@ def _defaults(model) -> dict:
     return {c.key: c.default.arg for c in model.__table__.c if c.default is not None}
 
 
-_UPSERTS: dict = {}  # (dialect, model, key columns, counters) -> the statement, built once
-
-
+@cache
 def _upsert(dialect: str, model, key_columns: tuple, counters: tuple):
     """INSERT … ON CONFLICT DO UPDATE adding `counters` to the row of `key_columns` (built
     once per shape: building and compiling it each time cost more than running it)."""
-    shape = (dialect, model, key_columns, counters)
-    stmt = _UPSERTS.get(shape)
-    if stmt is None:
-        columns = model.__table__.c
-        insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(model.__table__)
-        insert = insert.values({c: bindparam(c) for c in key_columns + counters})
-        stmt = _UPSERTS[shape] = insert.on_conflict_do_update(
-            index_elements=list(key_columns),
-            set_={k: columns[k] + insert.excluded[k] for k in counters},
-        )
-    return stmt
+    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(model.__table__)
+    insert = insert.values({c: bindparam(c) for c in key_columns + counters})
+    return _adding(insert, model, key_columns, counters)
+
+
+def _adding(insert, model, key_columns: tuple, counters: tuple):
+    """`insert` into `model`'s table made an upsert: a row whose `key_columns` exist already
+    gets `counters` added to its own."""
+    columns = model.__table__.c
+    return insert.on_conflict_do_update(
+        index_elements=list(key_columns),
+        set_={k: columns[k] + insert.excluded[k] for k in counters},
+    )
 
 
 uow.send_at_commit(_PENDING, _send, read_by=ROLLUPS)
