@@ -277,9 +277,12 @@ def queue_page(clerk: User, flt: QueueFilter) -> QueuePage:
     counts = dict(zip(TABS, (int(n or 0) for n in row), strict=True))
 
     rows = db.session.execute(
-        _row_columns_query(tab_terms[flt.tab], _for_tab(terms, flt.tab), flt.sort)
-        .offset((flt.page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE + 1)
+        _row_columns_query(
+            _page_of_ids(
+                tab_terms[flt.tab], _for_tab(terms, flt.tab), flt.sort, needs_case, flt.page
+            ),
+            flt.sort,
+        )
     ).all()
     tasks, has_next = [QueueRow(*row) for row in rows[:PAGE_SIZE]], len(rows) > PAGE_SIZE
     return QueuePage(
@@ -287,9 +290,26 @@ def queue_page(clerk: User, flt: QueueFilter) -> QueuePage:
     )
 
 
-def _row_columns_query(tab_term, terms: list, sort: str):
-    """The page's rows as `QueueRow` columns: case and applicant joined (filtered and sorted
-    on), the assignee outer-joined."""
+def _page_of_ids(tab_term, terms: list, sort: str, needs_case: bool, page: int):
+    """The ids of the tasks on page `page` (and one more, to tell whether a next page
+    exists), in the queue's order: the pages before it are skipped in the task indexes
+    alone. Joining the case and the people in the same walk joined every skipped row too:
+    page 20 read 1,001 cases and applicants for its 51 rows (4.4 ms of 6.7 at 100,000
+    open tasks)."""
+    ids = db.select(HumanTask.id)
+    if needs_case:
+        ids = ids.join(Application, HumanTask.application_id == Application.id)
+    return (
+        ids.where(*terms, tab_term)
+        .order_by(*_order(sort))
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE + 1)
+    )
+
+
+def _row_columns_query(page_ids, sort: str):
+    """The rows of `page_ids` as `QueueRow` columns, in the queue's order: case and
+    applicant joined, the assignee outer-joined."""
     citizen, assignee = _CITIZEN, _ASSIGNEE
     return (
         db.select(
@@ -307,7 +327,7 @@ def _row_columns_query(tab_term, terms: list, sort: str):
         .join(HumanTask.application)
         .join(citizen, Application.citizen)
         .outerjoin(assignee, HumanTask.assignee_id == assignee.id)
-        .where(*terms, tab_term)
+        .where(HumanTask.id.in_(page_ids.scalar_subquery()))
         .order_by(*_order(sort))
     )
 
