@@ -10,14 +10,15 @@ from app.blueprints.context import referrer_path, safe_next
 from app.domain.errors import DomainError, ValidationFailed
 from app.extensions import db, login_manager
 from app.models import User
-from app.services import accounts, profile
+from app.services import accounts, departments, profile
 
 bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    """The session's user, unless the password changed since it logged in (`User.get_id`)."""
+    """The session's user, unless the password changed since it logged in (`User.get_id`),
+    with their department (kept per process)."""
     ident, _sep, version = user_id.partition(":")
     try:
         user = db.session.get(User, int(ident))
@@ -26,6 +27,8 @@ def load_user(user_id: str):
         return None
     if user is None or version != (user.session_version or 0):
         return None
+    if user.department_id is not None:
+        departments.kept(user.department_id)  # the header names it: no SELECT a page
     return user
 
 

@@ -16,7 +16,7 @@ status of the rows' files, plus the services and the saved filters for the form.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import NamedTuple
 
@@ -147,7 +147,7 @@ class QueuePage:
     counts: dict[str, int]
     review: dict[int, str | None]
     has_next: bool
-    services: list = field(default_factory=list)  # (id, code, name_zh, name_en)
+    services: tuple[ServiceOption, ...] = ()
 
     @property
     def total(self) -> int:
@@ -167,14 +167,30 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def services_for_filter() -> list:
-    """The services a queue may be filtered by (id, code and names only: not the guides)."""
-    return list(
-        db.session.execute(
-            db.select(Service.id, Service.code, Service.name_zh, Service.name_en).order_by(
-                Service.code
+class ServiceOption(NamedTuple):
+    """A service the queue may be filtered by."""
+
+    id: int
+    code: str
+    name_zh: str
+    name_en: str
+
+
+def services_for_filter() -> tuple[ServiceOption, ...]:
+    """The services a queue may be filtered by (id, code and names only: not the guides),
+    kept per process (`uow.per_process`): every queue page asks, an administrator rarely
+    adds one."""
+    return uow.per_process(
+        Service,
+        "queue_filter_services",
+        lambda: tuple(
+            ServiceOption(*row)
+            for row in db.session.execute(
+                db.select(Service.id, Service.code, Service.name_zh, Service.name_en).order_by(
+                    Service.code
+                )
             )
-        ).all()
+        ),
     )
 
 
