@@ -87,7 +87,7 @@ def _queue_rows(page: workspace.QueuePage) -> list[_QueueCells]:
             service=services.get(t.service_id, ""),
             applicant=masked(t.applicant_name, "real_name"),
             task=localized_name_in(t.name, locale),
-            verdict=page.review.get(t.application_id),
+            verdict=t.review,
             assignee=data(t.assignee_name),
             submitted=day(t.submitted_at),
             due=day(t.due_at),

@@ -10,8 +10,9 @@ A clerk sees the tasks of their own department, except the ones reserved for the
 Filters (service, state, due, applicant name, case number) narrow every tab alike, so the
 count beside each tab says how many rows it would show. A page costs a fixed number of SQL
 statements whatever its length: one for the counts (each tab's counted up to 1,000), one
-for the rows (case, service, applicant and assignee joined in), one for the auto-review
-status of the rows' files, plus the services and the saved filters for the form.
+for the rows (case, applicant and assignee joined in, the auto-review status of each row's
+files alongside), plus the saved filters for the form; the services to filter by are kept
+per process.
 """
 
 from __future__ import annotations
@@ -130,6 +131,7 @@ class QueueRow(NamedTuple):
     service_id: int
     applicant_name: str | None  # unmasked: the page masks it
     assignee_name: str | None
+    review: str | None  # the auto-review at a glance (`_review_status`)
 
     @property
     def live(self) -> bool:
@@ -139,13 +141,11 @@ class QueueRow(NamedTuple):
 
 @dataclass
 class QueuePage:
-    """One page of the queue: its rows, the count of every tab, each row's auto-review
-    status ("pass", "attention", "pending" or None for a case without files)."""
+    """One page of the queue: its rows and the count of every tab."""
 
     filter: QueueFilter
     tasks: list[QueueRow]
     counts: dict[str, int]
-    review: dict[int, str | None]
     has_next: bool
     services: tuple[ServiceOption, ...] = ()
 
@@ -275,7 +275,7 @@ def queue_page(clerk: User, flt: QueueFilter) -> QueuePage:
     services = services_for_filter()
     built = _conditions(clerk, flt, services)
     if built is None:
-        return QueuePage(flt, [], dict.fromkeys(TABS, 0), {}, False, services)
+        return QueuePage(flt, [], dict.fromkeys(TABS, 0), False, services)
     terms, needs_case = built
     tab_terms = {tab: _tab_condition(clerk, tab, flt.state) for tab in TABS}
 
@@ -301,9 +301,7 @@ def queue_page(clerk: User, flt: QueueFilter) -> QueuePage:
         )
     ).all()
     tasks, has_next = [QueueRow(*row) for row in rows[:PAGE_SIZE]], len(rows) > PAGE_SIZE
-    return QueuePage(
-        flt, tasks, counts, review_status(t.application_id for t in tasks), has_next, services
-    )
+    return QueuePage(flt, tasks, counts, has_next, services)
 
 
 def _page_of_ids(tab_term, terms: list, sort: str, needs_case: bool, page: int):
@@ -325,7 +323,8 @@ def _page_of_ids(tab_term, terms: list, sort: str, needs_case: bool, page: int):
 
 def _row_columns_query(page_ids, sort: str):
     """The rows of `page_ids` as `QueueRow` columns, in the queue's order: case and
-    applicant joined, the assignee outer-joined."""
+    applicant joined, the assignee outer-joined, the auto-review status of each row's case
+    worked out alongside."""
     citizen, assignee = _CITIZEN, _ASSIGNEE
     return (
         db.select(
@@ -339,6 +338,7 @@ def _row_columns_query(page_ids, sort: str):
             Application.service_id,
             citizen.real_name,
             assignee.real_name,
+            _REVIEW_STATUS,
         )
         .join(HumanTask.application)
         .join(citizen, Application.citizen)
@@ -398,29 +398,24 @@ def matching_tasks(clerk: User, flt: QueueFilter, limit: int) -> list[HumanTask]
     return list(db.session.execute(query.limit(limit)).scalars().all())
 
 
-def review_status(application_ids) -> dict[int, str | None]:
+def _review_status():
     """Each case's auto-review at a glance, from its current files' `review_status` column
-    in one grouped query (no review JSON is read): "pass" when every file passed,
-    "pending" while one is being checked, otherwise "attention"."""
-    ids = sorted(set(application_ids))
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        db.select(
-            Attachment.application_id,
-            func.count(),
-            func.count(case((Attachment.review_status == "pass", 1))),
-            func.count(case((Attachment.review_status == "pending", 1))),
+    (no review JSON is read): "pass" when every file passed, "pending" while one is being
+    checked, otherwise "attention"; None for a case without files. A correlated subquery
+    of the page's rows statement, so it runs for the rows shown only, in the same round
+    trip (it was a statement of its own, with the page's case ids as 50 parameters)."""
+    current = db.select(
+        case(
+            (func.count() == 0, None),
+            (func.count() == func.count(case((Attachment.review_status == "pass", 1))), "pass"),
+            (func.count(case((Attachment.review_status == "pending", 1))) > 0, "pending"),
+            else_="attention",
         )
-        .where(Attachment.application_id.in_(ids), Attachment.superseded.is_(False))
-        .group_by(Attachment.application_id)
-    ).all()
-    status: dict[int, str | None] = dict.fromkeys(ids)
-    for application_id, total, passed, pending in rows:
-        status[application_id] = (
-            "pass" if passed == total else "pending" if pending else "attention"
-        )
-    return status
+    ).where(Attachment.application_id == Application.id, Attachment.superseded.is_(False))
+    return current.correlate(Application).scalar_subquery().label("review")
+
+
+_REVIEW_STATUS = _review_status()
 
 
 # ---------------------------------------------------------------- saved filters

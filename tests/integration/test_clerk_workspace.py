@@ -481,6 +481,51 @@ def test_a_queue_row_shows_each_cell_in_the_readers_language(app, case_id, make_
     assert "<td>Review by tax</td>" in en and "税务审核" not in en
 
 
+def test_a_queue_row_shows_its_cases_auto_review_at_a_glance(app, case_id, make_client):
+    """ "pass" when every current file passed, "pending" while one is being checked, else
+    "attention"; a replaced file does not count; a case without files shows "—"."""
+    from app.models import Attachment
+
+    with_files = _clone(app, case_id, 4, first_number=1)
+    without = _clone(app, case_id, 1, first_number=10, with_files=False)
+    with app.app_context():
+        cases = [db.session.get(HumanTask, t).application_id for t in with_files]
+        files = {
+            a: db.session.execute(
+                db.select(Attachment).where(Attachment.application_id == a).order_by(Attachment.id)
+            )
+            .scalars()
+            .all()
+            for a in cases
+        }
+        assert all(len(f) >= 2 for f in files.values())
+        plans = (
+            ("pass", "pass"),  # every file passed
+            ("pass", "pending"),  # one still being checked
+            ("pass", "attention"),  # one with a problem
+            ("pass", "attention", "superseded"),  # the problem file was replaced
+        )
+        for application_id, plan in zip(cases, plans, strict=True):
+            for att in files[application_id]:
+                att.review_status, att.superseded = "pass", False
+            for att, status in zip(files[application_id], plan[:2], strict=False):
+                att.review_status = status
+            if "superseded" in plan:
+                files[application_id][1].superseded = True
+        db.session.commit()
+
+    body = _clerk(make_client).get("/clerk/").get_data(as_text=True)
+
+    def verdict(task_id):
+        row = re.search(rf'<tr data-task="{task_id}".*?</tr>', body, re.S).group(0)
+        cell = re.findall(r"<td>(.*?)</td>", row, re.S)[5]  # the auto-review column
+        found = re.search(r'data-status="(\w+)"', cell)
+        return found.group(1) if found else cell
+
+    assert [verdict(t) for t in with_files] == ["pass", "pending", "attention", "pass"]
+    assert "—" in verdict(without[0])
+
+
 def test_the_old_queue_and_claim_still_serve_callers(app, case_id):
     with app.app_context():
         clerk = _user("clerk_tax")
