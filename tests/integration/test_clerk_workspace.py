@@ -448,6 +448,33 @@ def test_the_queue_page_costs_the_same_statements_for_5_and_50_tasks(app, case_i
     assert few == many, (few, many)
 
 
+def test_with_reference_data_kept_a_queue_page_reads_only_its_own_rows(
+    app, case_id, make_client, monkeypatch
+):
+    """As deployed (reference data kept per process), a queue page sends five statements:
+    the clerk, the tabs' counts, the rows (with their auto-review), the saved filters and
+    the unread count. The header's department and the service list come from the kept
+    copies, and a rename in this process shows on the next page."""
+    from app.services import departments
+
+    monkeypatch.setitem(app.config, "CATALOGUE_CACHE_SECONDS", 3600)
+    tax = _clerk(make_client)
+    tax.get("/clerk/")  # warm: the kept copies are read once
+    with app.app_context(), _statements() as counted:
+        body = tax.get("/clerk/").get_data(as_text=True)
+    assert len(counted) == 5, counted
+    assert not [s for s in counted if "FROM department" in s or "FROM service" in s], counted
+    with app.app_context():
+        dept = db.session.get(Department, _dept(TAX))
+        header = re.search(r'id="current-user"[^>]*>(.*?)</span>', body)
+        assert header.group(1).endswith(f" · {dept.name_zh}")
+        departments.update_department(_user("admin"), dept.id, "市财税服务中心", dept.name_en)
+    header = re.search(
+        r'id="current-user"[^>]*>(.*?)</span>', tax.get("/clerk/").get_data(as_text=True)
+    )
+    assert header.group(1).endswith(" · 市财税服务中心")
+
+
 def test_a_queue_row_shows_each_cell_in_the_readers_language(app, case_id, make_client):
     """The row's cells (worked out in the view, not the template): the case number, the
     service and the task in the reader's language, the applicant masked, the auto-review at
