@@ -299,10 +299,12 @@ def under_load(url: str, label: str, clients: int, seconds: int) -> None:
     clients took a good part of the 2 cores they measured) against gunicorn as the README
     starts it (gunicorn.conf.py), on the database just measured, logged in as the tax clerk.
     Prints the latency percentiles and where the machine's CPU went (serving.py's
-    accounting: web server, PostgreSQL back ends, wrk, the rest)."""
+    accounting: web server, PostgreSQL back ends, wrk, the rest), and the time each request
+    spent in the app as gunicorn's access log times it (from reading the request to sending
+    the answer): the rest of what wrk sees is time waiting for a free worker."""
     import runpy
     import shutil
-    from urllib.parse import quote
+    from urllib.parse import quote, unquote
 
     from serving import free_port, measure, serve, stop
 
@@ -318,12 +320,17 @@ def under_load(url: str, label: str, clients: int, seconds: int) -> None:
         "CELERY_QUEUE": f"bench-queue-{os.getpid()}",
     }
     env.pop("REDIS_URL", None)
+    served_log = tempfile.NamedTemporaryFile("w", suffix=".log", delete=False).name
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
         "-c",
         "gunicorn.conf.py",
         "-b",
         f"127.0.0.1:{port}",
+        "--access-logfile",
+        served_log,
+        "--access-logformat",
+        "%(q)s|%(D)s",  # the query string and the microseconds the app took
         "app:create_app()",
     ]
     database = url.rsplit("/", 1)[1]
@@ -336,6 +343,7 @@ def under_load(url: str, label: str, clients: int, seconds: int) -> None:
         cookie = _login_cookie(base)
         args = ("-s", script.name, "-H", f"Cookie: {cookie}", "--timeout", "30s")
         measure(base, clients, 3, proc.pid, database, args)  # warm every worker first
+        served_from = os.path.getsize(served_log)
         load_before = os.getloadavg()[0]
         step = measure(base, clients, seconds, proc.pid, database, args)
         load_after = os.getloadavg()[0]
@@ -343,6 +351,8 @@ def under_load(url: str, label: str, clients: int, seconds: int) -> None:
     finally:
         stop(proc)
         os.unlink(script.name)
+    served = _served_times(served_log, served_from)
+    os.unlink(served_log)
     found = re.search(r"QUEUE (\d+) ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+) (\d+)", step.output)
     requests, p50, p95, p99, worst = (float(found.group(k)) for k in range(1, 6))
     refused, failed = int(found.group(6)), int(found.group(7))
@@ -363,6 +373,29 @@ def under_load(url: str, label: str, clients: int, seconds: int) -> None:
         f"[{label}, {clients} clients] every request: median {p50:.1f} ms, p95 {p95:.1f} ms, "
         f"p99 {p99:.1f} ms, worst {worst:.1f} ms (target p95 <= 150 ms)"
     )
+    if served:
+        every = sorted(t for times in served.values() for t in times)
+        slowest = max(served, key=lambda q: statistics.median(served[q]))
+        print(
+            f"[{label}, {clients} clients] in the app (gunicorn's timing, {len(every)} "
+            f"requests): median {statistics.median(every):.1f} ms, p95 "
+            f"{every[int(len(every) * 0.95)]:.1f} ms; the slowest filter "
+            f"(?{unquote(slowest)}) median {statistics.median(served[slowest]):.1f} ms; the rest "
+            "of each request's time above is spent waiting for a free worker"
+        )
+
+
+def _served_times(path: str, offset: int) -> dict[str, list[float]]:
+    """{query string: the milliseconds the app took for each request} from the access log
+    written from `offset` on."""
+    served: dict[str, list[float]] = {}
+    with open(path, encoding="utf-8", errors="replace") as log:
+        log.seek(offset)
+        for line in log:
+            query, _sep, micros = line.strip().rpartition("|")
+            if micros.isdigit():
+                served.setdefault(query, []).append(int(micros) / 1000)
+    return served
 
 
 def _still_logged_in(base: str, cookie: str) -> bool:
