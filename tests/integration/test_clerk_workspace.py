@@ -256,6 +256,24 @@ def test_pages_of_fifty(app, case_id, make_client):
     assert _count(second, "department") == 56
 
 
+def test_a_filter_on_the_case_pages_in_the_queues_order(app, case_id, make_client):
+    """A filter on the case (case number, applicant) pages like the plain queue: every match
+    once, soonest due first across the pages (the page's tasks are chosen before the case
+    and the people are joined to them)."""
+    _clone(app, case_id, 55, first_number=1, with_files=False)
+    tax = _clerk(make_client)
+    for query in ("case_number=YW9", "applicant=张"):
+        first = tax.get(f"/clerk/?{query}").get_data(as_text=True)
+        second = tax.get(f"/clerk/?{query}&page=2").get_data(as_text=True)
+        rows = _rows(first) + _rows(second)
+        assert len(_rows(first)) == 50 and len(rows) == len(set(rows)) == _count(
+            first, "department"
+        )
+        assert set(_numbers(range(1, 56))) <= set(rows)
+        due = re.findall(r"<td>(\d{4}-\d{2}-\d{2})(?: <span|</td>)", first + second)
+        assert len(due) == len(rows) and due == sorted(due)
+
+
 def test_saved_filters_are_saved_listed_applied_and_deleted(app, case_id, make_client):
     tax = _clerk(make_client)
     tax.get("/clerk/")
