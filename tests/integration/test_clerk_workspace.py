@@ -57,6 +57,11 @@ def _rows(body: str) -> list[str]:
     return re.findall(r'data-task="\d+" data-case="([^"]+)"', body)
 
 
+def _header_user(body: str) -> str:
+    """The header's "name · department" of the logged-in staff member."""
+    return re.search(r'id="current-user"[^>]*>(.*?)</span>', body).group(1)
+
+
 def _count(body: str, tab: str) -> int:
     return int(re.search(rf'data-count="{tab}">(\d+)<', body).group(1))
 
@@ -484,13 +489,9 @@ def test_with_reference_data_kept_a_queue_page_reads_only_its_own_rows(
     assert not [s for s in counted if "FROM department" in s or "FROM service" in s], counted
     with app.app_context():
         dept = db.session.get(Department, _dept(TAX))
-        header = re.search(r'id="current-user"[^>]*>(.*?)</span>', body)
-        assert header.group(1).endswith(f" · {dept.name_zh}")
+        assert _header_user(body).endswith(f" · {dept.name_zh}")
         departments.update_department(_user("admin"), dept.id, "市财税服务中心", dept.name_en)
-    header = re.search(
-        r'id="current-user"[^>]*>(.*?)</span>', tax.get("/clerk/").get_data(as_text=True)
-    )
-    assert header.group(1).endswith(" · 市财税服务中心")
+    assert _header_user(tax.get("/clerk/").get_data(as_text=True)).endswith(" · 市财税服务中心")
 
 
 def test_a_queue_row_shows_each_cell_in_the_readers_language(app, case_id, make_client):
@@ -544,19 +545,18 @@ def test_a_queue_row_shows_its_cases_auto_review_at_a_glance(app, case_id, make_
             for a in cases
         }
         assert all(len(f) >= 2 for f in files.values())
+        # (the second file's review, whether it was replaced); every other file passed
         plans = (
-            ("pass", "pass"),  # every file passed
-            ("pass", "pending"),  # one still being checked
-            ("pass", "attention"),  # one with a problem
-            ("pass", "attention", "superseded"),  # the problem file was replaced
+            ("pass", False),  # every file passed
+            ("pending", False),  # one still being checked
+            ("attention", False),  # one with a problem
+            ("attention", True),  # the problem file was replaced
         )
-        for application_id, plan in zip(cases, plans, strict=True):
+        for application_id, (second, replaced) in zip(cases, plans, strict=True):
             for att in files[application_id]:
                 att.review_status, att.superseded = "pass", False
-            for att, status in zip(files[application_id], plan[:2], strict=False):
-                att.review_status = status
-            if "superseded" in plan:
-                files[application_id][1].superseded = True
+            files[application_id][1].review_status = second
+            files[application_id][1].superseded = replaced
         db.session.commit()
 
     body = _clerk(make_client).get("/clerk/").get_data(as_text=True)
