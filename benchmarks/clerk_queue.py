@@ -187,13 +187,18 @@ def measure(app, label: str, requests: int) -> None:
     print(f"[{label}] {'filter':<58} {'median':>8} {'p95':>8} {'SQL':>4}  rows")
     for name, url in FILTERS:
         times, statements, body = time_page(app, client, url, requests)
-        times.sort()
-        p95 = times[max(0, int(len(times) * 0.95) - 1)]
+        p95 = _p95(times)
         rows = body.count('data-task="')
         print(
             f"[{label}] {name:<58} {statistics.median(times):>6.1f}ms {p95:>6.1f}ms "
             f"{statements:>4}  {rows}"
         )
+
+
+def _p95(times: list[float]) -> float:
+    """The 95th percentile of `times` (nearest rank)."""
+    ranked = sorted(times)
+    return ranked[max(0, int(len(ranked) * 0.95) - 1)]
 
 
 def counts(app) -> tuple[int, int]:
@@ -320,7 +325,8 @@ def under_load(url: str, label: str, clients: int, seconds: int) -> None:
         "CELERY_QUEUE": f"bench-queue-{os.getpid()}",
     }
     env.pop("REDIS_URL", None)
-    served_log = tempfile.NamedTemporaryFile("w", suffix=".log", delete=False).name
+    handle, served_log = tempfile.mkstemp(suffix=".log")
+    os.close(handle)
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
         "-c",
@@ -339,6 +345,7 @@ def under_load(url: str, label: str, clients: int, seconds: int) -> None:
         script.write(WRK_SCRIPT % paths)
     proc = serve(command, env, port)
     base = f"http://127.0.0.1:{port}"
+    served_from = None  # where the measured requests start in the access log
     try:
         cookie = _login_cookie(base)
         args = ("-s", script.name, "-H", f"Cookie: {cookie}", "--timeout", "30s")
@@ -349,10 +356,10 @@ def under_load(url: str, label: str, clients: int, seconds: int) -> None:
         load_after = os.getloadavg()[0]
         still_in = _still_logged_in(base, cookie)
     finally:
-        stop(proc)
+        stop(proc)  # the access log is complete once gunicorn has stopped
         os.unlink(script.name)
-    served = _served_times(served_log, served_from)
-    os.unlink(served_log)
+        served = _served_times(served_log, served_from) if served_from is not None else {}
+        os.unlink(served_log)
     found = re.search(r"QUEUE (\d+) ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+) (\d+)", step.output)
     requests, p50, p95, p99, worst = (float(found.group(k)) for k in range(1, 6))
     refused, failed = int(found.group(6)), int(found.group(7))
@@ -374,12 +381,12 @@ def under_load(url: str, label: str, clients: int, seconds: int) -> None:
         f"p99 {p99:.1f} ms, worst {worst:.1f} ms (target p95 <= 150 ms)"
     )
     if served:
-        every = sorted(t for times in served.values() for t in times)
+        every = [t for times in served.values() for t in times]
         slowest = max(served, key=lambda q: statistics.median(served[q]))
         print(
             f"[{label}, {clients} clients] in the app (gunicorn's timing, {len(every)} "
             f"requests): median {statistics.median(every):.1f} ms, p95 "
-            f"{every[int(len(every) * 0.95)]:.1f} ms; the slowest filter "
+            f"{_p95(every):.1f} ms; the slowest filter "
             f"(?{unquote(slowest)}) median {statistics.median(served[slowest]):.1f} ms; the rest "
             "of each request's time above is spent waiting for a free worker"
         )
