@@ -74,13 +74,22 @@ Index(
 LIVE_TASK = text("status IN ('open', 'claimed')")
 # "All I may see" (finished tasks too) by due date and grouped by service; the live queue
 # of one service, which is also the live queue grouped by service.
-Index("ix_human_task_department_due", HumanTask.department_id, HumanTask.due_at, HumanTask.id)
+# Each also carries the columns the filters test (PostgreSQL, migration 0031): a tab's count
+# and a page's ids are read from the index alone.
+Index(
+    "ix_human_task_department_due",
+    HumanTask.department_id,
+    HumanTask.due_at,
+    HumanTask.id,
+    postgresql_include=["status", "candidate_group"],
+)
 Index(
     "ix_human_task_department_service",
     HumanTask.department_id,
     HumanTask.service_id,
     HumanTask.due_at,
     HumanTask.id,
+    postgresql_include=["status", "candidate_group"],
 )
 Index(
     "ix_human_task_service_queue",
@@ -88,6 +97,7 @@ Index(
     HumanTask.service_id,
     HumanTask.due_at,
     HumanTask.id,
+    postgresql_include=["candidate_group"],
     postgresql_where=LIVE_TASK,
     sqlite_where=LIVE_TASK,
 )
@@ -97,6 +107,7 @@ Index(
     HumanTask.department_id,
     HumanTask.submitted_at,
     HumanTask.id,
+    postgresql_include=["candidate_group"],
     postgresql_where=LIVE_TASK,
     sqlite_where=LIVE_TASK,
 )
@@ -105,6 +116,7 @@ Index(
     HumanTask.department_id,
     HumanTask.submitted_at,
     HumanTask.id,
+    postgresql_include=["status", "candidate_group"],
 )
 # "My tasks": a clerk's live tasks by due date.
 Index(
@@ -112,6 +124,7 @@ Index(
     HumanTask.assignee_id,
     HumanTask.due_at,
     HumanTask.id,
+    postgresql_include=["department_id", "candidate_group"],
     postgresql_where=LIVE_TASK,
     sqlite_where=LIVE_TASK,
 )

@@ -41,3 +41,31 @@ def test_an_index_missing_from_the_migrations_is_found(app):
     finally:
         HumanTask.__table__.indexes.discard(extra)
     assert [d[0] for d in found if not isinstance(d, list)] == ["add_index"]
+
+
+def test_the_columns_an_index_carries_are_the_models(app):
+    """PostgreSQL: the columns each index carries (`INCLUDE`, which the comparison above
+    does not see) are the ones the models declare, for the queue's indexes that are read
+    alone (migration 0031)."""
+    import pytest
+    from sqlalchemy import inspect
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL only (SQLite has no INCLUDE; the CI run sets DATABASE_URL)")
+        declared = {
+            (table.name, index.name): list(index.dialect_options["postgresql"]["include"] or [])
+            for table in db.metadata.tables.values()
+            for index in table.indexes
+        }
+        inspector = inspect(db.engine)
+        migrated = {
+            (table, index["name"]): list(
+                index.get("dialect_options", {}).get("postgresql_include", [])
+            )
+            for table in {t for t, _ in declared}
+            for index in inspector.get_indexes(table)
+        }
+    carried = {key: columns for key, columns in declared.items() if columns}
+    assert carried, "no index declares columns it carries"
+    assert {key: migrated.get(key) for key in declared} == declared
