@@ -437,8 +437,12 @@ def test_a_too_large_upload_gets_the_apps_own_page_through_waitress(app, demo):
         page = resp.read().decode()
         conn.close()
     finally:
-        server.close()
+        # closed from the server's own loop (closing its sockets from here while it sits in
+        # select() raised EBADF in its thread), which then ends with nothing left to watch
+        server.trigger.pull_trigger(server.close)
         thread.join(10)
+        server.task_dispatcher.shutdown()
+    assert not thread.is_alive()
     assert resp.status == 413
     assert 'id="error-page"' in page and "MB" in page
     assert resp.getheader("Content-Security-Policy")
