@@ -5,7 +5,9 @@
    deserialize between steps); "runtime" completes the same tasks through
    `services.approvals.decide` (form check, task table, row lock, load, advance, persist,
    audit timeline, commit). Prints both rates and the ratio (target <= 2x bare; issue 18:
-   <= 1.5x on PostgreSQL).
+   <= 1.5x on PostgreSQL). The jobs the decisions queue (the certificate's signing,
+   notifications) are held back during the timing, as Celery workers run them out of the web
+   process at scale, then run and printed apart.
 2. Queue query p95 with 100,000 open tasks on PostgreSQL (target < 50 ms).
 
     .venv/bin/python benchmarks/workflow_runtime.py [cases] [--rounds 5] [--tasks 100000]
