@@ -2,7 +2,10 @@
 the candidate group that hides a lead's tasks from clerks, the status in the indexes that
 hold finished tasks too, and the department in a clerk's own live tasks. A tab's count
 and a page's ids are then read from the index alone (an index-only scan) instead of
-visiting the table for each entry.
+visiting the table for each entry. A case's tasks (`ix_human_task_application_id`) carry
+the department, the status and the candidate group too: the tabs filtered by applicant count
+the matching cases' tasks from there (at 330,001 cases and 3,300,004 tasks the applicant
+filter's counts went from 33 ms to 13 ms, and the queue at 8 clients from 70 to 114 pages/s).
 
 Why now: with the department's 100,000 open tasks among 1,100,000, the tab counts were
 planned as sequential scans stopping at the 1,001st match, cheap when the scan starts at
@@ -52,6 +55,11 @@ INDEXES = {
     "ix_human_task_department_submitted": (
         "department_id, submitted_at, id",
         "status, candidate_group",
+        None,
+    ),
+    "ix_human_task_application_id": (
+        "application_id",
+        "department_id, status, candidate_group",
         None,
     ),
 }
