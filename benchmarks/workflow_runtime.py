@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import workflow_overhead as bare_bench  # noqa: E402
-from demo_app import make_app  # noqa: E402
+from demo_app import make_app, p95  # noqa: E402
 
 
 def bare_setup(n):
@@ -298,11 +298,9 @@ def queue_p95(app, total: int, runs: int = 200) -> None:
             times.append((time.perf_counter() - start) * 1000)
             assert tasks
             db.session.expire_all()
-        times.sort()
-        p95 = times[int(len(times) * 0.95) - 1]
         print(
             f"[postgresql] queue query with {total} open tasks: median "
-            f"{statistics.median(times):.1f} ms, p95 {p95:.1f} ms over {runs} queries "
+            f"{statistics.median(times):.1f} ms, p95 {p95(times):.1f} ms over {runs} queries "
             f"(200 rows each; target p95 < 50 ms)"
         )
         db.session.remove()
