@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import warnings
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import inspect
 
 from app.extensions import db
 
@@ -47,9 +49,6 @@ def test_the_columns_an_index_carries_are_the_models(app):
     """PostgreSQL: the columns each index carries (`INCLUDE`, which the comparison above
     does not see) are the ones the models declare, for the queue's indexes that are read
     alone (migration 0031)."""
-    import pytest
-    from sqlalchemy import inspect
-
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             pytest.skip("PostgreSQL only (SQLite has no INCLUDE; the CI run sets DATABASE_URL)")
