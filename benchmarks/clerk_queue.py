@@ -15,6 +15,9 @@ On PostgreSQL, the issue's volume (100,000 cases, 1,000,000 tasks) and its load 
 * `--tasks-per-case 10` gives every case the history a real one has — done tasks of the
   other departments and earlier rounds (intake, reviews, 补正) — so that at 100,000 cases the
   task table holds 1,000,000 rows;
+* `--closed-cases 400000` puts years of decided cases (each with its tasks done, and the same
+  history per case) in front of the open ones, as a city's database has them: the pages
+  must not grow with history either;
 * `--clients 8` then serves the app with gunicorn as the README starts it
   (gunicorn.conf.py) and has wrk (apt-get install wrk; `make bench-serving` installs it) hold
   8 connections, logged in as the tax clerk, requesting the filters in turn for `--seconds`;
@@ -23,7 +26,8 @@ On PostgreSQL, the issue's volume (100,000 cases, 1,000,000 tasks) and its load 
 
     .venv/bin/python benchmarks/clerk_queue.py [--tasks 100000] [--sqlite-tasks 5000]
         [--requests 50] [--no-postgres] [--no-sqlite]
-        [--sizes 1000,10000,100000] [--tasks-per-case 10] [--clients 8] [--seconds 20]
+        [--sizes 1000,10000,100000] [--tasks-per-case 10] [--closed-cases 400000]
+        [--clients 8] [--seconds 20]
         [--keep | --reuse DATABASE]
 
 `--keep` keeps the PostgreSQL database and prints its name; `--reuse` that name measures it
@@ -75,10 +79,11 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
 
 
-def build(app, total: int, first: int = 1, history: int = 0) -> None:
-    """One real case, then `total` open tasks cloned from it (see the module docstring),
-    numbered from `first` (a later step of --sizes adds to an earlier one's), each case with
-    `history` done tasks more."""
+def build(app, total: int, first: int = 1, history: int = 0, closed: int = 0) -> None:
+    """One real case, then `closed` decided cases cloned from it (the years of history in
+    front of today's work), then `total` open tasks cloned from it (see the module
+    docstring), numbered from `first` (a later step of --sizes adds to an earlier one's),
+    each case with `history` done tasks more."""
     from app.extensions import db
     from app.models import Role, User
     from tests import queue_data
@@ -108,7 +113,35 @@ def build(app, total: int, first: int = 1, history: int = 0) -> None:
             ],
         )
         db.session.commit()
-        _clone_step(source, total, base=1, seed=1, history=history, first_case=source + 1)
+        first_case = source + 1
+        if closed:
+            _clone_closed(source, closed, history)
+            first_case = db.session.execute(db.text("SELECT max(id) + 1 FROM application")).scalar()
+        _clone_step(source, total, base=1, seed=1, history=history, first_case=first_case)
+
+
+def _clone_closed(source: int, closed: int, history: int) -> None:
+    """`closed` cases decided 30 to 400 days ago, each with its tax-department task done by
+    the tax clerk and `history` done tasks more, numbered after any open case's. Committed."""
+    from app.extensions import db
+    from app.models import TaskStatus
+    from tests import queue_data
+
+    tax, clerk = _tax_and_clerk()
+    queue_data.clone_tasks(
+        source,
+        tax,
+        closed,
+        first_number=10**9,
+        seed=99,
+        due_days=(-400, -30),
+        status=TaskStatus.DONE,
+        assignee_id=clerk,
+        closed=True,
+        **_citizens_and_services(),
+    )
+    queue_data.add_done_history(history, source + 1)
+    db.session.commit()
 
 
 def _build_more(total: int, first: int, history: int) -> None:
@@ -127,18 +160,11 @@ def _clone_step(source: int, total: int, *, base: int, seed: int, history: int, 
     1% taken by the tax clerk, the rest open, and a tenth as many more already done; each
     case numbered from `first_case` on with `history` done tasks more. Committed, settled."""
     from app.extensions import db
-    from app.models import Department, Service, TaskStatus, User
+    from app.models import TaskStatus
     from tests import queue_data
 
-    citizens = list(
-        db.session.execute(
-            db.select(User.id).where(User.username.like("bench-%")).order_by(User.id)
-        ).scalars()
-    )
-    services = list(db.session.execute(db.select(Service.id).order_by(Service.id)).scalars())
-    tax = db.session.execute(db.select(Department.id).where(Department.code == "tax")).scalar()
-    clerk = db.session.execute(db.select(User.id).where(User.username == "clerk_tax")).scalar()
-    common = {"citizens": citizens, "services": services}
+    tax, clerk = _tax_and_clerk()
+    common = _citizens_and_services()
     taken = max(1, total // 100)
     queue_data.clone_tasks(source, tax, total - taken, first_number=base, seed=seed, **common)
     queue_data.clone_tasks(
@@ -166,6 +192,28 @@ def _clone_step(source: int, total: int, *, base: int, seed: int, history: int, 
     db.session.commit()
     db.session.remove()
     settle()
+
+
+def _tax_and_clerk() -> tuple[int, int]:
+    """The tax department's id and its clerk's (the benchmark's queue)."""
+    from app.extensions import db
+    from app.models import Department, User
+
+    tax = db.session.execute(db.select(Department.id).where(Department.code == "tax")).scalar()
+    clerk = db.session.execute(db.select(User.id).where(User.username == "clerk_tax")).scalar()
+    return tax, clerk
+
+
+def _citizens_and_services() -> dict[str, list[int]]:
+    """The bench applicants and the shipped services, for clone_tasks to take in turn."""
+    from app.extensions import db
+    from app.models import Service, User
+
+    citizens = db.session.execute(
+        db.select(User.id).where(User.username.like("bench-%")).order_by(User.id)
+    ).scalars()
+    services = db.session.execute(db.select(Service.id).order_by(Service.id)).scalars()
+    return {"citizens": list(citizens), "services": list(services)}
 
 
 def settle() -> None:
@@ -214,12 +262,13 @@ def run(
     history: int = 0,
     clients: int = 0,
     seconds: int = 20,
+    closed: int = 0,
 ) -> None:
     app = make_app(url, upload_dir)
     built = 0
     for size in sizes:
         start = time.perf_counter()
-        build(app, size - built, first=built + 1, history=history)
+        build(app, size - built, first=built + 1, history=history, closed=closed * (not built))
         built = size
         cases, tasks = counts(app)
         print(
@@ -418,6 +467,12 @@ def main() -> None:
     ap.add_argument("--no-sqlite", action="store_true")
     ap.add_argument("--sizes", help="open tasks on PostgreSQL in steps, e.g. 1000,10000,100000")
     ap.add_argument("--tasks-per-case", type=int, default=1, help="tasks per case on PostgreSQL")
+    ap.add_argument(
+        "--closed-cases",
+        type=int,
+        default=0,
+        help="decided cases in front of the open ones on PostgreSQL (years of history)",
+    )
     ap.add_argument("--clients", type=int, default=0, help="then this many clients, gunicorn")
     ap.add_argument("--seconds", type=int, default=20, help="how long the clients run")
     ap.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
@@ -460,6 +515,7 @@ def main() -> None:
             history=args.tasks_per_case - 1,
             clients=args.clients,
             seconds=args.seconds,
+            closed=args.closed_cases,
         )
     finally:
         if args.keep:

@@ -95,11 +95,14 @@ def clone_tasks(
     assignee_id: int | None = None,
     with_files: bool = True,
     seed: int = 1,
+    closed: bool = False,
 ) -> list[int]:
     """Insert `count` copies of the source case (numbers YW9…, citizens and services taken
     in turn from the lists given, else the source's), each with the source's files and a
     copy of its task in `department_id`, due a random number of days from now within
-    `due_days`. Returns the new tasks' ids. Commits in batches (test data, not a use case)."""
+    `due_days`. `closed`: cases decided (approved) when their task was done, submitted before
+    the due window: the history in front of today's work. Returns the new tasks' ids. Commits
+    in batches (test data, not a use case)."""
     rng = random.Random(seed)
     source = db.session.get(Application, source_application_id)
     template = db.session.execute(
@@ -115,16 +118,19 @@ def clone_tasks(
     task_ids: list[int] = []
     for start in range(0, count, _BATCH):
         numbers = range(first_number + start, first_number + min(count, start + _BATCH))
+        # a closed case was submitted and decided 20 days before the earliest due date
+        oldest = timedelta(days=20 - due_days[0]) if closed else timedelta(0)
         apps = [
             {
                 "case_number": f"YW9{n:013d}",
                 "citizen_id": citizens[n % len(citizens)],
                 "service_id": services[n % len(services)],
-                "status": ApplicationStatus.IN_REVIEW,
+                "status": ApplicationStatus.APPROVED if closed else ApplicationStatus.IN_REVIEW,
                 "form_data": source.form_data,
                 "created_at": now,
-                "submitted_at": now - timedelta(minutes=n),
+                "submitted_at": now - oldest - timedelta(minutes=n),
                 "due_at": source.due_at,
+                **({"decision": "approved", "decided_at": now - oldest} if closed else {}),
             }
             for n in numbers
         ]
@@ -173,6 +179,7 @@ def clone_tasks(
                 "due_at": now + timedelta(days=rng.uniform(*due_days)),
                 "created_at": now,
                 "claimed_at": now if assignee_id else None,
+                **({"completed_at": now - oldest, "outcome": "approved"} if closed else {}),
             }
             for app_id, app in zip(app_ids, apps, strict=True)
         ]
