@@ -167,6 +167,7 @@ def clone_tasks(
                 "application_id": app_id,
                 "service_id": app["service_id"],
                 "submitted_at": app["submitted_at"],
+                "citizen_id": app["citizen_id"],
                 "spiff_task_id": f"clone-{app_id}",
                 "element_id": template.element_id,
                 "name": template.name,
@@ -208,9 +209,10 @@ def add_done_history(per_case: int, first_case_id: int = 0) -> int:
         added += db.session.execute(
             db.text(
                 "INSERT INTO human_task (instance_id, application_id, service_id, submitted_at,"
-                " spiff_task_id, element_id, name, lane, form, department_id, status,"
+                " citizen_id, spiff_task_id, element_id, name, lane, form, department_id, status,"
                 " created_at, completed_at, outcome, working_days)"
                 " SELECT t.instance_id, t.application_id, t.service_id, t.submitted_at,"
+                " t.citizen_id,"
                 " 'hist-' || CAST(t.id AS VARCHAR) || '-' || :k, t.element_id, t.name, t.lane,"
                 " t.form, :dept, 'done', t.created_at, t.created_at, 'approved', 1"
                 " FROM human_task t WHERE t.id IN (SELECT min(id) FROM human_task"

@@ -72,15 +72,15 @@ class HumanTask(db.Model):
             sqlite_where=text("status IN ('open', 'claimed')"),
         ),
         # A case's live task, found without reading its done history (migration 0027): the
-        # queue filtered by applicant or case number goes from the matching cases to it.
+        # queue filtered by case number goes from the matching cases to it.
         Index(
             "ix_human_task_live_case",
             "application_id",
             postgresql_where=text("status IN ('open', 'claimed')"),
             sqlite_where=text("status IN ('open', 'claimed')"),
         ),
-        # A case's tasks; carrying what the queue's tabs test, the tabs filtered by applicant
-        # count a case's tasks from the index alone (migration 0031).
+        # A case's tasks; carrying what the queue's tabs test, the tabs filtered by case
+        # number count a case's tasks from the index alone (migration 0031).
         Index(
             "ix_human_task_application_id",
             "application_id",
@@ -106,6 +106,11 @@ class HumanTask(db.Model):
     # The case's submission time, copied the same way: the queue sorted by submission walks
     # the department's own index instead of every case ever submitted (migration 0030).
     submitted_at = mapped_column(UTCDateTime)
+    # The case's applicant (its `citizen_id`), copied the same way: the queue filtered by
+    # applicant finds the department's live tasks of the matching people from its own index,
+    # instead of every case those people ever had (migration 0032). A copy, kept right by
+    # the case's own key: no foreign key of its own (a case never changes applicant).
+    citizen_id: Mapped[int | None] = mapped_column(Integer)
     candidate_group: Mapped[str | None] = mapped_column(String(64))  # e.g. "lead"
     status: Mapped[TaskStatus] = mapped_column(
         Enum(

@@ -118,13 +118,33 @@ Index(
     HumanTask.id,
     postgresql_include=["status", "candidate_group"],
 )
-# "My tasks": a clerk's live tasks by due date.
+# The queue filtered by applicant: the department's tasks of the matching people, live
+# ones and everything seen, each person's by due date (migration 0032).
+Index(
+    "ix_human_task_live_citizen",
+    HumanTask.department_id,
+    HumanTask.citizen_id,
+    HumanTask.due_at,
+    HumanTask.id,
+    postgresql_include=["candidate_group"],
+    postgresql_where=LIVE_TASK,
+    sqlite_where=LIVE_TASK,
+)
+Index(
+    "ix_human_task_department_citizen",
+    HumanTask.department_id,
+    HumanTask.citizen_id,
+    HumanTask.due_at,
+    HumanTask.id,
+    postgresql_include=["status", "candidate_group"],
+)
+# "My tasks": a clerk's live tasks by due date (with the applicant since migration 0032).
 Index(
     "ix_human_task_assignee_live",
     HumanTask.assignee_id,
     HumanTask.due_at,
     HumanTask.id,
-    postgresql_include=["department_id", "candidate_group"],
+    postgresql_include=["department_id", "candidate_group", "citizen_id"],
     postgresql_where=LIVE_TASK,
     sqlite_where=LIVE_TASK,
 )
@@ -132,12 +152,12 @@ Index(
 
 @event.listens_for(HumanTask, "before_insert")
 def _copy_from_the_case(mapper, connection, task: HumanTask) -> None:
-    """A new task row carries its case's service and submission time (a case never changes
-    service, and is submitted once, before it has tasks): taken from the case already in the
-    session when it is there, else read in the same transaction."""
-    if task.application_id is None or (
-        task.service_id is not None and task.submitted_at is not None
-    ):
+    """A new task row carries its case's service, submission time and applicant (a case
+    never changes service or applicant, and is submitted once, before it has tasks): taken
+    from the case already in the session when it is there, else read in the same
+    transaction."""
+    copied = ("service_id", "submitted_at", "citizen_id")
+    if task.application_id is None or all(getattr(task, key) is not None for key in copied):
         return
     session = object_session(task)
     application = (
@@ -146,14 +166,13 @@ def _copy_from_the_case(mapper, connection, task: HumanTask) -> None:
         else None
     )
     known = application.__dict__ if application is not None else {}
-    service_id, submitted_at = known.get("service_id"), known.get("submitted_at")
-    if service_id is None or submitted_at is None:
-        service_id, submitted_at = connection.execute(
-            select(Application.service_id, Application.submitted_at).where(
+    values = [known.get(key) for key in copied]
+    if any(value is None for value in values):
+        values = connection.execute(
+            select(Application.service_id, Application.submitted_at, Application.citizen_id).where(
                 Application.id == task.application_id
             )
         ).one()
-    if task.service_id is None:
-        task.service_id = service_id
-    if task.submitted_at is None:
-        task.submitted_at = submitted_at
+    for key, value in zip(copied, values, strict=True):
+        if getattr(task, key) is None:
+            setattr(task, key, value)

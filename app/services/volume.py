@@ -222,7 +222,8 @@ APP_COLS = [
     "accepted_at", "paused_days", "extension_days", "lead_working_days",
 ]  # fmt: skip
 TASK_COLS = [
-    "id", "instance_id", "application_id", "service_id", "submitted_at", "spiff_task_id",
+    "id", "instance_id", "application_id", "service_id", "submitted_at", "citizen_id",
+    "spiff_task_id",
     "element_id", "name", "lane", "form", "department_id", "candidate_group", "status", "due_at",
     "created_at", "completed_at", "completed_by_id", "outcome", "working_days",
 ]  # fmt: skip
@@ -342,7 +343,8 @@ def _clone_batches(templates, cases, counts, days, rng, now, clock) -> None:
                 outcome = "rejected" if last and not approve and not still_open else t.outcome
                 tasks.append(
                     (
-                        task_id, t.instance_id, app_id, t.service_id, submitted, f"v{task_id}",
+                        task_id, t.instance_id, app_id, t.service_id, submitted,
+                        application.citizen_id, f"v{task_id}",
                         t.element_id, t.name, t.lane, t.form, t.department_id,
                         t.candidate_group,
                         (TaskStatus.OPEN if waiting else TaskStatus.DONE).value,

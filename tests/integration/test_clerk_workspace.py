@@ -135,8 +135,11 @@ def test_tab_counts_stop_at_the_cap(app, case_id, make_client, monkeypatch):
 
 def test_filter_by_service_state_applicant_and_case_number(app, case_id, make_client):
     with app.app_context():
-        # a task the workflow creates carries its case's service (the service filter's key)
+        # a task the workflow creates carries its case's service and applicant (the service
+        # and applicant filters' keys)
         assert _task(case_id).service_id == _service("business_registration")
+        assert _task(case_id).citizen_id == db.session.get(Application, case_id).citizen_id
+        assert _task(case_id).citizen_id is not None
         services = [_service("business_registration"), _service("residence_permit")]
         citizens = [queue_data.citizen_named("李四").id, queue_data.citizen_named("王五").id]
         db.session.commit()
@@ -163,7 +166,7 @@ def test_filter_by_service_state_applicant_and_case_number(app, case_id, make_cl
     )
     assert _rows(tax.get("/clerk/?applicant=%25").get_data(as_text=True)) == []  # no wildcard
 
-    # "my tasks" narrowed by applicant (written as a test of each task's case on PostgreSQL)
+    # "my tasks" narrowed by applicant (the applicant each task carries, read from the index)
     _clone(
         app,
         case_id,
