@@ -22,6 +22,7 @@ from app.services import (
     timeline,
     withdrawal,
 )
+from app.services import my_cases as my_cases_service
 
 bp = Blueprint("portal", __name__)
 
@@ -204,7 +205,11 @@ def submit(application_id: int):
 @bp.route("/cases")
 @citizen_required
 def my_cases():
-    return render_template("portal/cases.html", cases=applications.citizen_cases(current_user))
+    page = request.args.get("page", "1")
+    listing = my_cases_service.page_of_cases(
+        current_user, request.args.get("tab"), int(page) if page.isdigit() else 1
+    )
+    return render_template("portal/cases.html", listing=listing, cases=listing.cases)
 
 
 @bp.route("/cases/<int:application_id>")

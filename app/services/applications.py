@@ -415,14 +415,3 @@ def submit(application: Application) -> Application:
     except runtime.CaseStuck:
         pass  # an incident is recorded; the case waits for an administrator's retry
     return application
-
-
-def citizen_cases(citizen: User) -> list[Application]:
-    """The citizen's applications, newest first."""
-    return list(
-        db.session.execute(
-            db.select(Application)
-            .where(Application.citizen_id == citizen.id)
-            .order_by(Application.id.desc())
-        ).scalars()
-    )
