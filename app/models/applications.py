@@ -43,6 +43,10 @@ def _enum(e):
     return Enum(e, native_enum=False, length=16, values_callable=lambda x: [m.value for m in x])
 
 
+# A case whose statutory clock runs: accepted, not decided, not stopped for a correction.
+RUNNING_CLOCK = "accepted_at IS NOT NULL AND decided_at IS NULL AND clock_paused_at IS NULL"
+
+
 class Application(db.Model):
     """A case: the form a citizen filled for a service, and its progress."""
 
@@ -61,13 +65,29 @@ class Application(db.Model):
         ),
         # The administrators' running-cases list: one service's cases by status, newest first.
         Index("ix_application_service_status_id", "service_id", "status", "id"),
-        # The closed cases the retention job has still to look at.
         Index("ix_application_decided_at", "decided_at"),
+        # The cases the retention job has still to look at, per service by the time they
+        # closed (the retention runs out per service; migration 0033).
         Index(
             "ix_application_retention_due",
-            "decided_at",
+            "service_id",
+            text("coalesce(decided_at, submitted_at, created_at)"),
             postgresql_where=text("anonymised_at IS NULL"),
             sqlite_where=text("anonymised_at IS NULL"),
+        ),
+        # The running clocks by their promised and statutory dates: the cases whose clock
+        # alert may be due (app/services/clock_alerts.py; migration 0033).
+        Index(
+            "ix_application_running_promised",
+            "promised_due_at",
+            postgresql_where=text(RUNNING_CLOCK),
+            sqlite_where=text(RUNNING_CLOCK),
+        ),
+        Index(
+            "ix_application_running_due",
+            "due_at",
+            postgresql_where=text(RUNNING_CLOCK),
+            sqlite_where=text(RUNNING_CLOCK),
         ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -12,30 +12,48 @@ starts over only above the level already told.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import or_
+from sqlalchemy import case, func, or_
 from sqlalchemy.orm import selectinload
 
 from app import uow
-from app.domain import clock
+from app.domain import calendar, clock
 from app.extensions import db
 from app.models import Application, HumanTask, TaskStatus, User, utcnow
 from app.services import notifications
 
 LEVELS = {"yellow": 1, "red": 2, "overdue": 3}
-# A promised date this near (calendar days) may turn yellow within YELLOW_DAYS working
-# days even across the longest public holiday; the exact check is clock.alert.
-_WINDOW = timedelta(days=14)
+
+
+def _levels(now):
+    """The alert level of each case's clock (`clock.alert`'s rules, as SQL: 3 overdue, 2 red,
+    1 yellow, 0 otherwise) and the level each task was told (`clock_alert_sent`, 0 none)."""
+    promised = func.coalesce(Application.promised_due_at, Application.due_at)
+    reached = case(
+        (Application.due_at < now, 3),
+        (promised < now, 2),
+        (promised <= calendar.add_working_days(now, clock.YELLOW_DAYS), 1),
+        else_=0,
+    )
+    told = case(*((HumanTask.clock_alert_sent == name, n) for name, n in LEVELS.items()), else_=0)
+    return reached, told
 
 
 @uow.use_case
 def push_due_alerts(now=None) -> int:
     """Tell the holders (and leads) of every live task whose case's clock reached a level
-    they have not been told yet; returns how many tasks were told."""
+    they have not been told yet; returns how many tasks were told.
+
+    Only those tasks are read. The scheduler runs this every few seconds, and it read every
+    live task of every case due within two weeks, with its case, to compare the levels in
+    Python: 27 s a round with 99,001 cases running (most of them told already, or green).
+    The cases whose clock can have reached a level are found by their due dates
+    (`ix_application_running_promised`, `ix_application_running_due`); each live task of
+    theirs is read only when its case's level is above the level it was told."""
     now = now or utcnow()
+    reached, told = _levels(now)
+    near = calendar.add_working_days(now, clock.YELLOW_DAYS)
     tasks = db.session.execute(
         db.select(HumanTask)
         .join(Application, HumanTask.application_id == Application.id)
@@ -45,15 +63,14 @@ def push_due_alerts(now=None) -> int:
             Application.accepted_at.is_not(None),
             Application.decided_at.is_(None),
             Application.clock_paused_at.is_(None),
-            or_(
-                Application.promised_due_at <= now + _WINDOW,
-                Application.due_at <= now + _WINDOW,
-            ),
+            # a level is reached only once a due date is this near (read from the indexes)
+            or_(Application.promised_due_at <= near, Application.due_at <= near),
+            reached > told,
         )
         .options(selectinload(HumanTask.application), selectinload(HumanTask.assignee))
         .order_by(HumanTask.id)
     ).scalars()
-    told = 0
+    told_tasks = 0
     leads_of: dict[int, list[User]] = {}
     for task in tasks:
         level = clock.alert(task.application, now)
@@ -70,8 +87,8 @@ def push_due_alerts(now=None) -> int:
                 application=task.application,
             )
         task.clock_alert_sent = level
-        told += 1
-    return told
+        told_tasks += 1
+    return told_tasks
 
 
 def _leads(department_id: int) -> list[User]:

@@ -77,3 +77,37 @@ def test_a_paused_or_decided_clock_alerts_nobody(app, client, wait_jobs):
         case.clock_paused_at = now  # waiting for the applicant's corrections (补正)
         _set_clock(app_id, promised=now - timedelta(days=1), fatal=now - timedelta(hours=1))
         assert push_due_alerts(now) == 0
+
+
+def test_a_round_reads_only_the_tasks_it_tells(app, client, wait_jobs):
+    """The scheduler runs a round every few seconds: a task already told its level, or whose
+    clock is green, is not read at all (each round read every live task due within two
+    weeks, with its case: 27 s a round with 99,001 cases running)."""
+    from sqlalchemy import event
+
+    from ml.synthetic import render
+
+    person = render("id_card_front", random.Random(143), capture="clean")[1]
+    app_id = journeys.submitted_residence_permit(client, wait_jobs, person, "13911114103")
+    now = utcnow()
+    read: list[int] = []
+
+    def loaded(task, context):
+        read.append(task.id)
+
+    event.listen(HumanTask, "load", loaded)
+    try:
+        with app.app_context():
+            # green: due in a week, not yet near
+            _set_clock(app_id, promised=now + timedelta(days=7), fatal=now + timedelta(days=9))
+            assert push_due_alerts(now) == 0
+            assert read == []
+            _set_clock(app_id, promised=now + timedelta(hours=20), fatal=now + timedelta(days=9))
+            db.session.remove()
+            assert push_due_alerts(now) == 1  # yellow: the one task is read and told
+            assert len(read) == 1
+            db.session.remove()
+            assert push_due_alerts(now) == 0  # told: not read again
+            assert len(read) == 1
+    finally:
+        event.remove(HumanTask, "load", loaded)

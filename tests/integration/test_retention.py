@@ -94,3 +94,41 @@ def test_a_case_past_its_retention_is_anonymised_by_the_scheduler_and_counts_rem
     admin = make_client()
     admin.login("admin")
     assert admin.get(f"/admin/processes/cases/{closed}/diagram").status_code == 200
+
+
+def test_each_service_keeps_its_own_retention_and_the_oldest_expire_first(app, demo, wait_jobs):
+    """The job reads each service's expired cases apart (one statement), oldest first, at most
+    a batch: a case of a service that keeps its cases longer waits, however old."""
+    from app.models import Department, Service
+    from tests import queue_data
+
+    now = utcnow()
+    with app.app_context():
+        source = queue_data.real_case()
+        wait_jobs()
+        services = {s.code: s for s in db.session.execute(db.select(Service)).scalars() if s.code}
+        short, long_ = services["business_registration"], services["residence_permit"]
+        short.definition = {**short.definition, "retention_days": 25}
+        long_.definition = {**long_.definition, "retention_days": 45}
+        tax = db.session.execute(db.select(Department.id).where(Department.code == "tax")).scalar()
+        db.session.commit()
+        tasks = queue_data.clone_tasks(
+            source, tax, 6, first_number=1, services=[short.id, long_.id], closed=True
+        )
+        closed_at = {}
+        for k, task_id in enumerate(tasks, start=1):  # closed 10, 20 … 60 days ago
+            case = db.session.get(HumanTask, task_id).application
+            case.decided_at = now - timedelta(days=10 * k)
+            closed_at[case.id] = (case.decided_at, case.service_id)
+        db.session.commit()
+        keeps = {short.id: 25, long_.id: 45}
+        expected = sorted(
+            (at, app_id)
+            for app_id, (at, service_id) in closed_at.items()
+            if at < now - timedelta(days=keeps[service_id])
+        )
+        # the short-kept cases closed 40 and 60 days ago, and the long-kept one closed 50 days
+        # ago (the long-kept one closed 30 days ago waits)
+        assert len(expected) == 3
+        assert retention.expired_case_ids(now) == [app_id for _, app_id in expected]
+        assert retention.expired_case_ids(now, limit=2) == [app_id for _, app_id in expected[:2]]
