@@ -30,6 +30,9 @@ On PostgreSQL, the issue's volume (100,000 cases, 1,000,000 tasks) and its load 
         [--clients 8] [--seconds 20]
         [--keep | --reuse DATABASE]
 
+On PostgreSQL it then times the scheduler's round on the same database, once every open
+case's clock runs and its holders were told its level (the steady state of the clock alerts).
+
 `--keep` keeps the PostgreSQL database and prints its name; `--reuse` that name measures it
 again (after a change to the page) without building it anew.
 
@@ -242,6 +245,70 @@ def measure(app, label: str, requests: int) -> None:
         )
 
 
+def running_clocks() -> int:
+    """PostgreSQL: give every open case a running clock (accepted when submitted, its
+    statutory date two days after its task's, promised on the task's date) and mark each live
+    task as told the alert level its case has reached: the steady state of the clock alerts,
+    which the clones otherwise lack (no clock started); a case due within two weeks counts
+    as told at least yellow. Returns the live tasks marked told."""
+    from app.extensions import db
+
+    db.session.execute(
+        db.text(
+            "UPDATE application a SET accepted_at = a.submitted_at, promised_due_at = t.due_at,"
+            " due_at = t.due_at + interval '2 days' FROM human_task t"
+            " WHERE t.application_id = a.id AND t.status IN ('open', 'claimed')"
+            " AND a.decided_at IS NULL"
+        )
+    )
+    told = db.session.execute(
+        db.text(
+            "UPDATE human_task t SET clock_alert_sent = CASE WHEN a.due_at < now() THEN"
+            " 'overdue' WHEN a.promised_due_at < now() THEN 'red' ELSE 'yellow' END"
+            " FROM application a WHERE a.id = t.application_id AND t.status IN ('open', 'claimed')"
+            " AND a.promised_due_at < now() + interval '14 days'"
+        )
+    ).rowcount
+    db.session.commit()
+    settle()
+    return told
+
+
+def scheduler_rounds(app, label: str, rounds: int = 5) -> None:
+    """The scheduler's round (`services.scheduler.tick`: timers, lost jobs, retention, deferred
+    materials, clock alerts) on the database just measured, once every open case's clock
+    runs and its holders were told its level: what each round costs whatever it finds to do
+    (it runs every SCHEDULER_INTERVAL_SECONDS, 5 s by default)."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+    from app.services import scheduler
+
+    with app.app_context():
+        alerting = running_clocks()
+        statements: list[str] = []
+
+        def count(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        times = []
+        try:
+            for _ in range(rounds):
+                statements.clear()
+                start = time.perf_counter()
+                scheduler.tick(app)
+                times.append((time.perf_counter() - start) * 1000)
+                db.session.remove()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+    print(
+        f"[{label}] scheduler round, {alerting} live tasks already told their level: "
+        f"median {statistics.median(times):.1f} ms, worst {max(times):.1f} ms of {rounds}, "
+        f"{len(statements)} statements"
+    )
+
+
 def counts(app) -> tuple[int, int]:
     """(cases, tasks) in the database."""
     from app.extensions import db
@@ -276,6 +343,8 @@ def run(
             f"(built in {time.perf_counter() - start:.0f} s)"
         )
         measure(app, f"{label} {size}", requests)
+        if url.startswith("postgresql"):
+            scheduler_rounds(app, f"{label} {size}")
     from app.extensions import db
 
     with app.app_context():
@@ -290,6 +359,7 @@ def remeasure(url: str, args, tmp: str) -> None:
     cases, tasks = counts(app)
     print(f"[postgresql] reused: {cases} cases, {tasks} tasks in all")
     measure(app, "postgresql reused", args.requests)
+    scheduler_rounds(app, "postgresql reused")
     from app.extensions import db
 
     with app.app_context():
