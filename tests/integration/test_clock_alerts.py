@@ -82,7 +82,7 @@ def test_a_paused_or_decided_clock_alerts_nobody(app, client, wait_jobs):
 def test_a_round_reads_only_the_tasks_it_tells(app, client, wait_jobs):
     """The scheduler runs a round every few seconds: a task already told its level, or whose
     clock is green, is not read at all (each round read every live task due within two
-    weeks, with its case: 27 s a round with 99,001 cases running)."""
+    weeks, with its case: 4.7-7.3 s a round with 100,000 cases running)."""
     from sqlalchemy import event
 
     from ml.synthetic import render
