@@ -309,6 +309,27 @@ def scheduler_rounds(app, label: str, rounds: int = 5) -> None:
     )
 
 
+def api_task_pages(app, label: str, requests: int) -> None:
+    """The API's task list for other government systems (`api_reads.department_tasks`, paged
+    by id), its first and its tenth page of the tax department: median and worst ms."""
+    from app.extensions import db
+    from app.services import api_reads
+
+    with app.app_context():
+        for name, pages in (("first page", 1), ("tenth page", 10)):
+            times = []
+            for _ in range(requests):
+                start, after = time.perf_counter(), 0
+                for _page in range(pages):
+                    after = api_reads.department_tasks("tax", after)[1]
+                times.append((time.perf_counter() - start) * 1000 / pages)
+                db.session.remove()
+            print(
+                f"[{label}] API task list, {name} ({api_reads.DEFAULT_TASKS_PAGE} tasks): median "
+                f"{statistics.median(times):.1f} ms, worst {max(times):.1f} ms"
+            )
+
+
 def counts(app) -> tuple[int, int]:
     """(cases, tasks) in the database."""
     from app.extensions import db
@@ -343,6 +364,7 @@ def run(
             f"(built in {time.perf_counter() - start:.0f} s)"
         )
         measure(app, f"{label} {size}", requests)
+        api_task_pages(app, f"{label} {size}", requests)
         if url.startswith("postgresql"):
             scheduler_rounds(app, f"{label} {size}")
     from app.extensions import db
@@ -359,6 +381,7 @@ def remeasure(url: str, args, tmp: str) -> None:
     cases, tasks = counts(app)
     print(f"[postgresql] reused: {cases} cases, {tasks} tasks in all")
     measure(app, "postgresql reused", args.requests)
+    api_task_pages(app, "postgresql reused", args.requests)
     scheduler_rounds(app, "postgresql reused")
     from app.extensions import db
 
