@@ -50,6 +50,10 @@ class Config:
     # (broker restart, failed send) and the scheduler's tick, every SCHEDULER_INTERVAL_SECONDS,
     # sends it again: a lost job waits at most about the sum of the two.
     JOB_PICKUP_SECONDS = 10
+    # Finished job rows are deleted by the scheduler after this many days (done) and after
+    # JOB_KEEP_FAILED_DAYS (failed: an incident may point at one): app/jobs/housekeeping.py.
+    JOB_KEEP_DAYS = 30
+    JOB_KEEP_FAILED_DAYS = 365
     SCHEDULER_INTERVAL_SECONDS = 5
     START_SCHEDULER = False
     LOGIN_MAX_FAILURES = 5
@@ -236,6 +240,8 @@ def from_environment() -> dict:
         "HEAVY_AFTER_PENDING_FILES",
         "JOB_LEASE_SECONDS",
         "JOB_MAX_ATTEMPTS",
+        "JOB_KEEP_DAYS",
+        "JOB_KEEP_FAILED_DAYS",
         "LOGIN_MAX_FAILURES",
         "LOGIN_LOCK_SECONDS",
         "LOGIN_IP_MAX_FAILURES",

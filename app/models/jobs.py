@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Enum, Integer, String, Text
+from sqlalchemy import Enum, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -29,6 +29,16 @@ class Job(db.Model):
     """One background job (e.g. review an attachment, run a case's auto-review)."""
 
     __tablename__ = "job"
+    # The finished jobs by the time they finished: what the housekeeping deletes, oldest
+    # first (app/jobs/housekeeping.py, migration 0035).
+    __table_args__ = (
+        Index(
+            "ix_job_finished_at",
+            "finished_at",
+            postgresql_where=text("finished_at IS NOT NULL"),
+            sqlite_where=text("finished_at IS NOT NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(64), nullable=False)
     payload = mapped_column(JSONType, nullable=False, default=dict)

@@ -1,6 +1,7 @@
 """Periodic work: fire due BPMN timers, hand out jobs whose worker died, anonymise
-closed cases past their retention (`app.services.retention`), and remind of and flag
-deferred materials (容缺受理, `app.services.deferred`).
+closed cases past their retention (`app.services.retention`), remind of and flag
+deferred materials (容缺受理, `app.services.deferred`), push clock alerts and delete old
+finished jobs (`app.jobs.housekeeping`).
 
 Run by Celery beat with Redis, or by an in-process loop thread otherwise.
 """
@@ -11,6 +12,7 @@ import logging
 import threading
 
 from app.extensions import db
+from app.jobs import housekeeping
 from app.jobs.queue import runner_for
 from app.models import WorkflowInstance, utcnow
 from app.services import clock_alerts, deferred, retention
@@ -57,6 +59,7 @@ def tick(app) -> dict:
     anonymised = retention.anonymise_expired()
     materials = deferred.check_deadlines()
     alerts = clock_alerts.push_due_alerts()
+    jobs_deleted = housekeeping.delete_finished_jobs()
     return {
         "timers": fired,
         "jobs_recovered": recovered,
@@ -64,6 +67,7 @@ def tick(app) -> dict:
         "materials_reminded": materials["reminded"],
         "materials_flagged": materials["flagged"],
         "clock_alerts": alerts,
+        "finished_jobs_deleted": jobs_deleted,
     }
 
 
