@@ -29,11 +29,12 @@ class Job(db.Model):
     """One background job (e.g. review an attachment, run a case's auto-review)."""
 
     __tablename__ = "job"
-    # The finished jobs by the time they finished: what the housekeeping deletes, oldest
-    # first (app/jobs/housekeeping.py, migration 0035).
+    # The finished jobs by status and the time they finished: what the housekeeping
+    # deletes, oldest first (app/jobs/housekeeping.py, migration 0035).
     __table_args__ = (
         Index(
             "ix_job_finished_at",
+            "status",
             "finished_at",
             postgresql_where=text("finished_at IS NOT NULL"),
             sqlite_where=text("finished_at IS NOT NULL"),

@@ -1,7 +1,7 @@
-"""Finished jobs by the time they finished (`ix_job_finished_at`), for the housekeeping
-that deletes them after `JOB_KEEP_DAYS` (done) or `JOB_KEEP_FAILED_DAYS` (failed)
-(app/jobs/housekeeping.py): a case leaves about seven finished jobs, and nothing deleted
-them, so a city's job table grew by millions of rows a year.
+"""Finished jobs by status and the time they finished (`ix_job_finished_at`), for the
+housekeeping that deletes them after `JOB_KEEP_DAYS` (done) or `JOB_KEEP_FAILED_DAYS`
+(failed) (app/jobs/housekeeping.py): a case leaves about seven finished jobs, and nothing
+deleted them, so a city's job table grew by millions of rows a year.
 
 Every use case may queue a job, so on PostgreSQL the index is built `CONCURRENTLY`, outside
 the migration's transaction: writes to the job table go on while it is built. The first
@@ -30,12 +30,14 @@ def upgrade():
             op.create_index(
                 "ix_job_finished_at",
                 "job",
-                ["finished_at"],
+                ["status", "finished_at"],
                 postgresql_where=FINISHED,
                 postgresql_concurrently=True,
             )
     else:
-        op.create_index("ix_job_finished_at", "job", ["finished_at"], sqlite_where=FINISHED)
+        op.create_index(
+            "ix_job_finished_at", "job", ["status", "finished_at"], sqlite_where=FINISHED
+        )
 
 
 def downgrade():

@@ -1,5 +1,5 @@
 """Old finished jobs are deleted by the scheduler's round: done ones after JOB_KEEP_DAYS,
-failed ones after JOB_KEEP_FAILED_DAYS, oldest first and a batch at a time; queued and
+failed ones after JOB_KEEP_FAILED_DAYS, oldest first and a batch of each at a time; queued and
 running jobs never, however old."""
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ def test_old_finished_jobs_go_and_the_rest_stay(app, empty_db):
         running = _job(JobStatus.RUNNING, finished_days_ago=None)
         db.session.commit()
 
-        # a batch at a time, oldest first
-        assert housekeeping.delete_finished_jobs(limit=2) == 2
+        # a batch of each status at a time, oldest first
+        assert housekeeping.delete_finished_jobs(limit=1) == 2
         assert _left() == {done_old, done_recent, failed_recent, queued, running}
         db.session.remove()
 
