@@ -7,7 +7,12 @@ from app.models.api import (  # noqa: F401
     WebhookDelivery,
     WebhookSubscription,
 )
-from app.models.applications import Application, ApplicationStatus, Attachment  # noqa: F401
+from app.models.applications import (  # noqa: F401
+    RUNNING_STATUSES,
+    Application,
+    ApplicationStatus,
+    Attachment,
+)
 from app.models.audit import CaseEvent  # noqa: F401
 from app.models.audit_trail import AuditChainHead, AuditRecord  # noqa: F401
 from app.models.base import utcnow  # noqa: F401

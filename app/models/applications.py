@@ -39,6 +39,16 @@ class ApplicationStatus(str, enum.Enum):
     TERMINATED = "terminated"  # ended by an administrator, with a recorded reason
 
 
+# A running case: submitted and not yet decided, refused, withdrawn or ended. Every other
+# status but DRAFT is a case that has come to an end.
+RUNNING_STATUSES = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.ACCEPTED,
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.CORRECTION,
+)
+
+
 def _enum(e):
     return Enum(e, native_enum=False, length=16, values_callable=lambda x: [m.value for m in x])
 

@@ -22,8 +22,8 @@ from sqlalchemy import func
 
 from app.extensions import db
 from app.models import (
+    RUNNING_STATUSES,
     Application,
-    ApplicationStatus,
     CaseRollup,
     Department,
     DurationRollup,
@@ -36,12 +36,7 @@ from app.services.periods import Period, local_today
 from app.services.rollups import histogram_percentile
 from app.services.working_time import WorkingClock, percentile  # noqa: F401 (re-exported)
 
-OPEN_STATUSES = (
-    ApplicationStatus.SUBMITTED,
-    ApplicationStatus.ACCEPTED,
-    ApplicationStatus.IN_REVIEW,
-    ApplicationStatus.CORRECTION,
-)
+OPEN_STATUSES = RUNNING_STATUSES
 LIVE_TASKS = (TaskStatus.OPEN, TaskStatus.CLAIMED)
 CASE_SUMS = tuple(
     c.name

@@ -14,8 +14,8 @@ from sqlalchemy import func
 
 from app.extensions import db
 from app.models import (
+    RUNNING_STATUSES,
     Application,
-    ApplicationStatus,
     CaseRollup,
     HumanTask,
     Incident,
@@ -25,12 +25,7 @@ from app.models import (
     utcnow,
 )
 
-LIVE_STATUSES = (
-    ApplicationStatus.SUBMITTED,
-    ApplicationStatus.ACCEPTED,
-    ApplicationStatus.IN_REVIEW,
-    ApplicationStatus.CORRECTION,
-)
+LIVE_STATUSES = RUNNING_STATUSES
 
 
 @dataclass(frozen=True)

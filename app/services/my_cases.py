@@ -15,20 +15,14 @@ from sqlalchemy import func
 from sqlalchemy.orm import load_only, selectinload
 
 from app.extensions import db
-from app.models import Application, ApplicationStatus, User
+from app.models import RUNNING_STATUSES, Application, ApplicationStatus, User
 
 PAGE_SIZE = 20
 MAX_PAGE = 10_000
 TABS = ("open", "finished")
-# Cases that have come to an end: decided, refused, withdrawn or ended by an administrator.
-FINISHED = (
-    ApplicationStatus.APPROVED,
-    ApplicationStatus.REJECTED,
-    ApplicationStatus.COMPLETED,
-    ApplicationStatus.REFUSED,
-    ApplicationStatus.WITHDRAWN,
-    ApplicationStatus.TERMINATED,
-)
+# The "open" tab: drafts and running cases; every other case has come to an end (decided,
+# refused, withdrawn or ended by an administrator).
+IN_PROGRESS = (ApplicationStatus.DRAFT, *RUNNING_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -43,8 +37,8 @@ class MyCasesPage:
 
 
 def _in_tab(tab: str):
-    finished = Application.status.in_(FINISHED)
-    return finished if tab == "finished" else ~finished
+    in_progress = Application.status.in_(IN_PROGRESS)
+    return ~in_progress if tab == "finished" else in_progress
 
 
 def page_of_cases(citizen: User, tab: str | None = None, page: int = 1) -> MyCasesPage:
@@ -53,7 +47,7 @@ def page_of_cases(citizen: User, tab: str | None = None, page: int = 1) -> MyCas
     out of range reads as the first tab or the nearest page."""
     page = max(1, min(int(page), MAX_PAGE))
     mine = Application.citizen_id == citizen.id
-    in_progress = (~Application.status.in_(FINISHED)).label("in_progress")
+    in_progress = Application.status.in_(IN_PROGRESS).label("in_progress")
     counts = dict.fromkeys(TABS, 0)
     for open_, n in db.session.execute(
         db.select(in_progress, func.count()).where(mine).group_by(in_progress)

@@ -24,6 +24,7 @@ from app.domain import events
 from app.domain.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import (
+    RUNNING_STATUSES,
     Application,
     ApplicationStatus,
     HumanTask,
@@ -38,13 +39,7 @@ from app.workflow import runtime
 
 PER_PAGE = 50
 REASON_MAX = 500
-# The case statuses of a running (undecided) case.
-RUNNING = (
-    ApplicationStatus.SUBMITTED,
-    ApplicationStatus.ACCEPTED,
-    ApplicationStatus.IN_REVIEW,
-    ApplicationStatus.CORRECTION,
-)
+RUNNING = RUNNING_STATUSES  # the case statuses of a running (undecided) case
 STATES = ("running", "suspended", "error", "all")
 
 
