@@ -26,14 +26,15 @@ from app.services import notifications
 LEVELS = {"yellow": 1, "red": 2, "overdue": 3}
 
 
-def _levels(now):
+def _levels(now, near):
     """The alert level of each case's clock (`clock.alert`'s rules, as SQL: 3 overdue, 2 red,
-    1 yellow, 0 otherwise) and the level each task was told (`clock_alert_sent`, 0 none)."""
+    1 yellow once the promised date is `near`, 0 otherwise) and the level each task was told
+    (`clock_alert_sent`, 0 none)."""
     promised = func.coalesce(Application.promised_due_at, Application.due_at)
     reached = case(
         (Application.due_at < now, 3),
         (promised < now, 2),
-        (promised <= calendar.add_working_days(now, clock.YELLOW_DAYS), 1),
+        (promised <= near, 1),
         else_=0,
     )
     told = case(*((HumanTask.clock_alert_sent == name, n) for name, n in LEVELS.items()), else_=0)
@@ -53,8 +54,8 @@ def push_due_alerts(now=None) -> int:
     (`ix_application_running_promised`, `ix_application_running_due`); each live task of
     theirs is read only when its case's level is above the level it was told."""
     now = now or utcnow()
-    reached, told = _levels(now)
-    near = calendar.add_working_days(now, clock.YELLOW_DAYS)
+    near = calendar.add_working_days(now, clock.YELLOW_DAYS)  # yellow from here on
+    reached, told = _levels(now, near)
     tasks = db.session.execute(
         db.select(HumanTask)
         .join(Application, HumanTask.application_id == Application.id)
