@@ -205,11 +205,9 @@ def submit(application_id: int):
 @bp.route("/cases")
 @citizen_required
 def my_cases():
-    page = request.args.get("page", "1")
-    listing = my_cases_service.page_of_cases(
-        current_user, request.args.get("tab"), int(page) if page.isdigit() else 1
-    )
-    return render_template("portal/cases.html", listing=listing, cases=listing.cases)
+    page = request.args.get("page", 1, type=int)  # not a number: the first page
+    listing = my_cases_service.page_of_cases(current_user, request.args.get("tab"), page)
+    return render_template("portal/cases.html", listing=listing)
 
 
 @bp.route("/cases/<int:application_id>")
