@@ -279,29 +279,19 @@ def scheduler_rounds(app, label: str, rounds: int = 5) -> None:
     materials, clock alerts) on the database just measured, once every open case's clock
     runs and its holders were told its level: what each round costs whatever it finds to do
     (it runs every SCHEDULER_INTERVAL_SECONDS, 5 s by default)."""
-    from sqlalchemy import event
-
     from app.extensions import db
     from app.services import scheduler
+    from tests.statements import counted_statements
 
     with app.app_context():
         alerting = running_clocks()
-        statements: list[str] = []
-
-        def count(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", count)
         times = []
-        try:
-            for _ in range(rounds):
-                statements.clear()
+        for _ in range(rounds):
+            with counted_statements(db.engine) as statements:
                 start = time.perf_counter()
                 scheduler.tick(app)
                 times.append((time.perf_counter() - start) * 1000)
-                db.session.remove()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
+            db.session.remove()
     print(
         f"[{label}] scheduler round, {alerting} live tasks already told their level: "
         f"median {statistics.median(times):.1f} ms, worst {max(times):.1f} ms of {rounds}, "
