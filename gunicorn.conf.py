@@ -11,6 +11,14 @@ the in-process jobs and the scheduler) instead.
 import gc
 import multiprocessing
 import os
+import shutil
+import tempfile
+
+# Request timings for /metrics are kept per worker process in files in this folder and summed
+# when scraped (prometheus_client's multiprocess mode). Set here, before the app (and
+# prometheus_client) is imported; emptied when the master starts, so counts restart with it.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="onewindow-metrics-")
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 # Processes: by default one per core plus one, with two threads each: as many request
@@ -37,6 +45,18 @@ def _dispose_pool(server, close: bool) -> None:
 
         with app.app_context():
             db.engine.dispose(close=close)
+
+
+def on_starting(server):
+    folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder, exist_ok=True)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # its gauges go; its counts stay in the sums
 
 
 def when_ready(server):

@@ -138,6 +138,10 @@ class Config:
     # link-local addresses (cloud metadata at 169.254.169.254), "this network", multicast.
     # Private networks stay allowed: the government systems that subscribe live on intranets.
     # Comma-separated in the environment (WEBHOOK_BLOCKED_NETWORKS).
+    # Operations (app/blueprints/ops.py): /metrics answers a scraper holding this bearer
+    # token, and does not exist without one; /readyz gives each check this long.
+    METRICS_TOKEN = None
+    READY_CHECK_TIMEOUT_SECONDS = 2.0
     WEBHOOK_BLOCKED_NETWORKS = (
         "127.0.0.0/8,::1/128,169.254.0.0/16,fe80::/10,0.0.0.0/8,::/128,224.0.0.0/4,ff00::/8,"
         "100.100.100.200/32"
@@ -223,6 +227,7 @@ def from_environment() -> dict:
         "API_RATE_LIMIT",
         "API_ADDRESS_RATE_LIMIT",
         "WEBHOOK_BLOCKED_NETWORKS",
+        "METRICS_TOKEN",
     ):
         if env.get(key):
             out[key] = env[key]
@@ -260,6 +265,7 @@ def from_environment() -> dict:
         "DELIVERY_RETRY_DELAY_SECONDS",
         "JOB_PICKUP_SECONDS",
         "SCHEDULER_INTERVAL_SECONDS",
+        "READY_CHECK_TIMEOUT_SECONDS",
         "WEBHOOK_RETRY_BASE_SECONDS",
         "WEBHOOK_TIMEOUT_SECONDS",
     ):

@@ -20,6 +20,7 @@ def register_blueprints(app) -> None:
         files,
         notices,
         notifications,
+        ops,
         people,
         portal,
         privacy,
@@ -29,6 +30,8 @@ def register_blueprints(app) -> None:
         substitutes,
     )
 
+    ops.register(app)  # first: its timer starts before any other hook runs
+    app.register_blueprint(ops.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(portal.bp)
     app.register_blueprint(clerk.bp, url_prefix="/clerk")

@@ -52,6 +52,9 @@ NOT_PAGES = {
     "api_cases.case_status",
     "api_tasks.department_tasks",
     "admin.performance_data",  # the charts' JSON
+    "ops.healthz",  # probes and the Prometheus scrape: JSON and text for machines
+    "ops.readyz",
+    "ops.metrics",
     "api-docs.openapi_json",  # the OpenAPI document (JSON)
     # Swagger UI, generated from the OpenAPI document for the engineers of other systems:
     # the API and its documentation are in English (the API's own error texts follow

@@ -1,10 +1,11 @@
 """The at-scale web server as the README starts it: gunicorn with gunicorn.conf.py (the app
 preloaded in the master, forked into workers that each open their own database
-connections) serves pages from every worker."""
+connections) serves pages from every worker, and /metrics sums every worker's timings."""
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -33,7 +34,9 @@ def test_gunicorn_with_the_shipped_settings_serves_pages(tmp_path):
         "WEB_CONCURRENCY": "2",
         "BIND": f"127.0.0.1:{port}",
         "ACCESS_LOG": "",
+        "METRICS_TOKEN": "scrape-secret",
     }
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # gunicorn.conf.py makes its own
     env.pop("REDIS_URL", None)
     subprocess.run(
         [str(BIN / "flask"), "--app", "app", "db", "upgrade"],
@@ -68,6 +71,22 @@ def test_gunicorn_with_the_shipped_settings_serves_pages(tmp_path):
         for _ in range(40):
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
                 assert r.status == 200
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=10) as r:
+            assert r.status == 200
+        scrape = urllib.request.Request(
+            f"http://127.0.0.1:{port}/metrics", headers={"Authorization": "Bearer scrape-secret"}
+        )
+        with urllib.request.urlopen(scrape, timeout=10) as r:
+            metrics = r.read().decode()
+        # every request to the home page, whichever worker served it (at least 41: the
+        # first loop may have asked more than once while the workers started)
+        served = re.search(
+            r'^onewindow_http_request_duration_seconds_count\{endpoint="portal.home",'
+            r'method="GET",status="200"\} (\S+)$',
+            metrics,
+            re.M,
+        )
+        assert served and float(served.group(1)) >= 41, metrics[-3000:]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)
