@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from app.blueprints.access import admin_required
 from app.domain.errors import DomainError, ValidationFailed
-from app.services import analytics, audit, incidents, insight, periods, ratings
+from app.services import analytics, audit, incidents, insight, operations, periods, ratings
 from app.services import dashboard as dashboard_figures
 from app.services import holidays as holiday_calendar
 from app.services.periods import local_today
@@ -32,6 +32,7 @@ def dashboard():
         overdue=view.overdue_tasks,
         agreement=view.agreement,
         awaiting_follow_up=ratings.count_awaiting_follow_up(),
+        scheduler=operations.scheduler_health(),
     )
 
 

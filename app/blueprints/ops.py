@@ -140,6 +140,24 @@ class _LiveState:
             "lane",
             state.oldest_queued_seconds,
         )
+        scheduler = operations.scheduler_health(state.scheduler, read=False)
+        if scheduler.last is not None:
+            yield GaugeMetricFamily(
+                "onewindow_scheduler_last_round_age_seconds",
+                "Seconds since the scheduler's last round started (timers, lost jobs, "
+                "retention, clock alerts).",
+                value=scheduler.age_seconds,
+            )
+            yield GaugeMetricFamily(
+                "onewindow_scheduler_last_round_seconds",
+                "How long the scheduler's last round took.",
+                value=scheduler.last.seconds,
+            )
+            yield GaugeMetricFamily(
+                "onewindow_scheduler_last_round_failed",
+                "1 when the scheduler's last round ended in an error.",
+                value=int(scheduler.failed),
+            )
         yield GaugeMetricFamily(
             "onewindow_jobs_failed_24h",
             "Jobs that failed for good in the last 24 hours.",

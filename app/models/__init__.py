@@ -25,7 +25,7 @@ from app.models.catalogue import (  # noqa: F401
 )
 from app.models.companies import AgentAuthorisation, Company  # noqa: F401
 from app.models.ecertificates import ECertificate  # noqa: F401
-from app.models.jobs import Job, JobStatus  # noqa: F401
+from app.models.jobs import Job, JobStatus, SchedulerRound  # noqa: F401
 from app.models.materials import MaterialSubstitute  # noqa: F401
 from app.models.notices import Notice  # noqa: F401
 from app.models.notifications import DeliveryStatus, Notification, NotificationDelivery  # noqa: F401

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Enum, Index, Integer, String, Text, text
+from sqlalchemy import Enum, Float, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -70,3 +70,18 @@ class Job(db.Model):
     lane: Mapped[str] = mapped_column(
         String(16), nullable=False, default="default", server_default="default"
     )
+
+
+class SchedulerRound(db.Model):
+    """The scheduler's last round (one row, id 1): when it started, how long it took, what it
+    did and, if it failed, the kind of error. Written at the end of every round, so that a
+    scheduler that stopped (Celery beat not started, its process dead) shows on the
+    administrators' landing page and in /metrics instead of silently leaving timers, clock
+    alerts and lost jobs waiting."""
+
+    __tablename__ = "scheduler_round"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at = mapped_column(UTCDateTime, nullable=False)
+    seconds = mapped_column(Float, nullable=False)
+    summary = mapped_column(JSONType, nullable=False, default=dict)
+    error: Mapped[str | None] = mapped_column(String(200))

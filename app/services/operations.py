@@ -8,8 +8,9 @@ says which failed and why, in words that name no secret (no address, no password
 `gauges()` reads the live state from the database in a few statements over the indexes of
 live rows (never the history): running cases by status, live and overdue tasks by
 department, open incidents, jobs waiting or running by lane and the age of the oldest one
-waiting, jobs failed in the last 24 hours. The request timings are counted by the web
-layer (app/blueprints/ops.py).
+waiting, jobs failed in the last 24 hours, and the scheduler's last round
+(`scheduler_health`: late when it has not run for six rounds). The request timings are
+counted by the web layer (app/blueprints/ops.py).
 """
 
 from __future__ import annotations
@@ -34,9 +35,11 @@ from app.models import (
     Incident,
     Job,
     JobStatus,
+    SchedulerRound,
     TaskStatus,
     utcnow,
 )
+from app.services.scheduler import last_round
 
 log = logging.getLogger(__name__)
 
@@ -169,10 +172,11 @@ class Gauges:
     jobs: dict[tuple[str, str], int]  # (status, lane) -> queued or running jobs
     oldest_queued_seconds: dict[str, float]  # lane -> age of its oldest queued job
     jobs_failed_24h: int
+    scheduler: SchedulerRound | None  # its last round (None: it never ran here)
 
 
 def gauges() -> Gauges:
-    """Read the gauges (five statements, each over an index of live rows)."""
+    """Read the gauges (six statements, each over an index of live rows or one row)."""
     now = utcnow()
     cases = {
         str(getattr(status, "value", status)): n
@@ -213,5 +217,36 @@ def gauges() -> Gauges:
         .select_from(Job)
         .where(Job.status == JobStatus.FAILED, Job.finished_at >= now - timedelta(days=1))
     ).scalar_one()
+    scheduler = last_round()
     db.session.rollback()  # a read: end the transaction, hold no snapshot between scrapes
-    return Gauges(cases, live, overdue, incidents, jobs, oldest, failed)
+    return Gauges(cases, live, overdue, incidents, jobs, oldest, failed, scheduler)
+
+
+@dataclass(frozen=True)
+class SchedulerHealth:
+    """Whether the scheduler keeps its rounds: its last one, how long ago it started, and
+    whether that is too long ago (or it failed, or it never ran)."""
+
+    last: SchedulerRound | None
+    age_seconds: float | None
+    late: bool
+
+    @property
+    def failed(self) -> bool:
+        return self.last is not None and self.last.error is not None
+
+
+def scheduler_late_after() -> float:
+    """Seconds without a round after which the scheduler counts as stopped: six rounds, and
+    at least a minute (a round may take a while, a busy queue may hold one back)."""
+    return max(60.0, 6 * current_app.config["SCHEDULER_INTERVAL_SECONDS"])
+
+
+def scheduler_health(last: SchedulerRound | None = None, *, read: bool = True) -> SchedulerHealth:
+    """The scheduler's state from its last round (read here unless given)."""
+    if read and last is None:
+        last = last_round()
+    if last is None:
+        return SchedulerHealth(None, None, True)
+    age = max(0.0, (utcnow() - last.started_at).total_seconds())
+    return SchedulerHealth(last, age, age > scheduler_late_after())

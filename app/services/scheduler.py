@@ -1,7 +1,8 @@
 """Periodic work: fire due BPMN timers, hand out jobs whose worker died, anonymise
 closed cases past their retention (`app.services.retention`), remind of and flag
 deferred materials (容缺受理, `app.services.deferred`), push clock alerts and delete old
-finished jobs (`app.jobs.housekeeping`).
+finished jobs (`app.jobs.housekeeping`). Each round leaves its time, duration, summary and
+any error in `scheduler_round`, so that a scheduler that stopped shows (`last_round`).
 
 Run by Celery beat with Redis, or by an in-process loop thread otherwise.
 """
@@ -10,11 +11,15 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.extensions import db
 from app.jobs import housekeeping
 from app.jobs.queue import runner_for
-from app.models import WorkflowInstance, utcnow
+from app.models import SchedulerRound, WorkflowInstance, utcnow
 from app.services import clock_alerts, deferred, retention
 from app.uow import use_case
 from app.workflow import runtime
@@ -53,7 +58,21 @@ def _fire(instance_id: int, now) -> int:
 
 
 def tick(app) -> dict:
-    """One scheduler round."""
+    """One scheduler round, recorded when it ends (`last_round`), failed or not."""
+    started, clock = utcnow(), time.perf_counter()
+    summary: dict = {}
+    error = None
+    try:
+        summary = _round(app)
+        return summary
+    except Exception as exc:
+        error = type(exc).__name__
+        raise
+    finally:
+        _record_round(started, time.perf_counter() - clock, summary, error)
+
+
+def _round(app) -> dict:
     fired = fire_due_timers()
     recovered = runner_for(app).recover()
     anonymised = retention.anonymise_expired()
@@ -69,6 +88,34 @@ def tick(app) -> dict:
         "clock_alerts": alerts,
         "finished_jobs_deleted": jobs_deleted,
     }
+
+
+def _record_round(started, seconds: float, summary: dict, error: str | None) -> None:
+    """Write the round's row; a failure to write it (the database is gone) is logged, and
+    never hides the round's own outcome."""
+    try:
+        if error:  # what the failed round left open goes first
+            db.session.rollback()
+        _write_round(started, seconds, summary, error)
+    except Exception:  # noqa: BLE001
+        log.warning("the scheduler's round could not be recorded", exc_info=True)
+
+
+@use_case
+def _write_round(started, seconds: float, summary: dict, error: str | None) -> None:
+    values = {"started_at": started, "seconds": seconds, "summary": summary, "error": error}
+    table = SchedulerRound.__table__
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(
+        insert(table)
+        .values(id=1, **values)
+        .on_conflict_do_update(index_elements=[table.c.id], set_=values)
+    )
+
+
+def last_round() -> SchedulerRound | None:
+    """The scheduler's last recorded round (None: it never ran against this database)."""
+    return db.session.get(SchedulerRound, 1)
 
 
 def start_background_loop(app) -> threading.Thread:

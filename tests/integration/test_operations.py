@@ -1,6 +1,7 @@
 """The operations endpoints: /healthz (the process answers), /readyz (the database, its schema
 and the job broker; 503 naming what failed) and /metrics (request timings and the live state,
-for a scraper holding METRICS_TOKEN only)."""
+for a scraper holding METRICS_TOKEN only); the scheduler's rounds, recorded so that a stopped
+scheduler shows on the administrators' landing page."""
 
 from __future__ import annotations
 
@@ -12,8 +13,16 @@ from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
-from app.models import Department, HumanTask, Job, JobStatus, TaskStatus, utcnow
-from app.services import operations
+from app.models import (
+    Department,
+    HumanTask,
+    Job,
+    JobStatus,
+    SchedulerRound,
+    TaskStatus,
+    utcnow,
+)
+from app.services import clock_alerts, operations, scheduler
 from tests import queue_data
 from tests.statements import counted_statements
 
@@ -204,4 +213,58 @@ def test_the_live_state_costs_the_same_statements_whatever_the_rows(app, demo, a
         with counted_statements(db.engine) as many:
             state = operations.gauges()
     assert state.jobs[("queued", "default")] >= 50
-    assert len(many) == len(few) == 5
+    assert len(many) == len(few) == 6
+
+
+def test_each_scheduler_round_is_recorded_and_given_to_the_scraper(app, demo, scraper):
+    assert _sample(scraper(), "onewindow_scheduler_last_round_age_seconds") is None
+    with app.app_context():
+        summary = scheduler.tick(app)
+        last = scheduler.last_round()
+        assert last.summary == summary and "clock_alerts" in summary
+        assert last.error is None and last.seconds > 0
+        seconds = last.seconds
+        scheduler.tick(app)  # the one row is brought up to date, not added to
+        assert db.session.execute(db.select(db.func.count(SchedulerRound.id))).scalar() == 1
+    body = scraper()
+    assert 0 <= _sample(body, "onewindow_scheduler_last_round_age_seconds") < 60
+    assert _sample(body, "onewindow_scheduler_last_round_failed") == 0
+    assert _sample(body, "onewindow_scheduler_last_round_seconds") != seconds
+
+
+def test_a_failed_round_is_recorded_with_the_kind_of_error(app, demo, monkeypatch):
+    def fail():
+        raise RuntimeError("clock alerts broke")
+
+    monkeypatch.setattr(clock_alerts, "push_due_alerts", fail)
+    with app.app_context():
+        with pytest.raises(RuntimeError):
+            scheduler.tick(app)
+        db.session.remove()
+        last = scheduler.last_round()
+        assert last.error == "RuntimeError" and last.summary == {}
+        assert operations.scheduler_health().failed
+
+
+def test_the_landing_page_says_when_the_scheduler_stopped(app, demo, client):
+    client.login("admin")
+
+    def alert() -> str | None:
+        page = client.get("/admin/").get_data(as_text=True)
+        found = re.search(r'id="scheduler-alert"[^>]*>(.*?)</div>', page, re.S)
+        return " ".join(found.group(1).split()) if found else None
+
+    assert "定时调度尚未运行" in alert()
+    with app.app_context():
+        scheduler.tick(app)
+    assert alert() is None
+    with app.app_context():
+        row = scheduler.last_round()
+        row.started_at = utcnow() - timedelta(seconds=operations.scheduler_late_after() + 30)
+        db.session.commit()
+    assert "定时调度自" in alert() and "Celery beat" in alert()
+    with app.app_context():
+        row = scheduler.last_round()
+        row.started_at, row.error = utcnow(), "OperationalError"
+        db.session.commit()
+    assert "运行失败（OperationalError）" in alert()
