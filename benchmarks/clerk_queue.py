@@ -30,8 +30,9 @@ On PostgreSQL, the issue's volume (100,000 cases, 1,000,000 tasks) and its load 
         [--clients 8] [--seconds 20]
         [--keep | --reuse DATABASE]
 
-On PostgreSQL it then times the scheduler's round on the same database, once every open
-case's clock runs and its holders were told its level (the steady state of the clock alerts).
+It also times a Prometheus scrape of /metrics (the live state it reads at each scrape) and,
+on PostgreSQL, the scheduler's round on the same database, once every open case's clock
+runs and its holders were told its level (the steady state of the clock alerts).
 
 `--keep` keeps the PostgreSQL database and prints its name; `--reuse` that name measures it
 again (after a change to the page) without building it anew.
@@ -320,6 +321,34 @@ def api_task_pages(app, label: str, requests: int) -> None:
             )
 
 
+def metrics_scrapes(app, label: str, requests: int) -> None:
+    """A Prometheus scrape of /metrics (`services.operations.gauges`: running cases, live and
+    overdue tasks by department, the job queue, the scheduler's last round) on this
+    database, through the test client: median and worst ms, statements."""
+    from app.extensions import db
+    from tests.statements import counted_statements
+
+    app.config["METRICS_TOKEN"] = "benchmark"
+    client = app.test_client()
+    times = []
+    for _ in range(requests):
+        with app.app_context(), counted_statements(db.engine) as statements:
+            start = time.perf_counter()
+            response = client.get("/metrics", headers={"Authorization": "Bearer benchmark"})
+            times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.status_code
+    live = sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in response.get_data(as_text=True).splitlines()
+        if line.startswith("onewindow_tasks_live{")
+    )
+    print(
+        f"[{label}] metrics scrape ({live:.0f} live tasks counted): median "
+        f"{statistics.median(times):.1f} ms, worst {max(times):.1f} ms, "
+        f"{len(statements)} statements"
+    )
+
+
 def counts(app) -> tuple[int, int]:
     """(cases, tasks) in the database."""
     from app.extensions import db
@@ -355,6 +384,7 @@ def run(
         )
         measure(app, f"{label} {size}", requests)
         api_task_pages(app, f"{label} {size}", requests)
+        metrics_scrapes(app, f"{label} {size}", requests)
         if url.startswith("postgresql"):
             scheduler_rounds(app, f"{label} {size}")
     from app.extensions import db
@@ -372,6 +402,7 @@ def remeasure(url: str, args, tmp: str) -> None:
     print(f"[postgresql] reused: {cases} cases, {tasks} tasks in all")
     measure(app, "postgresql reused", args.requests)
     api_task_pages(app, "postgresql reused", args.requests)
+    metrics_scrapes(app, "postgresql reused", args.requests)
     scheduler_rounds(app, "postgresql reused")
     from app.extensions import db
 
