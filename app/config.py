@@ -142,6 +142,9 @@ class Config:
     # token, and does not exist without one; /readyz gives each check this long.
     METRICS_TOKEN = None
     READY_CHECK_TIMEOUT_SECONDS = 2.0
+    # PostgreSQL: seconds to wait for a new connection's server to answer (libpq's
+    # connect_timeout; at least 2).
+    DB_CONNECT_TIMEOUT_SECONDS = 10
     WEBHOOK_BLOCKED_NETWORKS = (
         "127.0.0.0/8,::1/128,169.254.0.0/16,fe80::/10,0.0.0.0/8,::/128,224.0.0.0/4,ff00::/8,"
         "100.100.100.200/32"
@@ -256,6 +259,7 @@ def from_environment() -> dict:
         "LOOKUP_WINDOW_SECONDS",
         "CATALOGUE_CACHE_SECONDS",
         "MAIL_PORT",
+        "DB_CONNECT_TIMEOUT_SECONDS",
     ):
         if env.get(key):
             out[key] = int(env[key])
@@ -286,9 +290,16 @@ def finalise(app) -> None:
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
     else:  # a server restart or a cut connection: test pooled connections before use
+        options = cfg["SQLALCHEMY_ENGINE_OPTIONS"]
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            **cfg["SQLALCHEMY_ENGINE_OPTIONS"],
+            **options,
             "pool_pre_ping": True,
+            # a server that takes the connection and never answers (hung, or a firewall that
+            # drops its packets) fails the request after this long instead of holding it
+            "connect_args": {
+                "connect_timeout": cfg["DB_CONNECT_TIMEOUT_SECONDS"],
+                **options.get("connect_args", {}),
+            },
         }
     if not cfg.get("UPLOAD_DIR"):
         cfg["UPLOAD_DIR"] = str(inst / "uploads")

@@ -68,7 +68,8 @@ class Readiness:
         return all(c.ok for c in self.checks.values())
 
 
-READY_CHECKS: dict[str, Callable[[], CheckResult]] = {}
+READY_CHECKS: dict[str, Callable[[], CheckResult]] = {}  # run in this order
+NEEDS_DATABASE = frozenset({"schema"})  # not tried (another connect timeout) without it
 
 
 def ready_check(name: str):
@@ -84,13 +85,17 @@ def ready_check(name: str):
 def readiness() -> Readiness:
     """Run every registered check; a check that raises counts as failed (named by the
     exception's kind only: messages can carry addresses or credentials)."""
-    results = {}
+    results: dict[str, CheckResult] = {}
     for name, check in READY_CHECKS.items():
         start = time.perf_counter()
+        if name in NEEDS_DATABASE and not results["database"].ok:
+            results[name] = CheckResult(False, "not checked: the database does not answer")
+            continue
         try:
             result = check()
         except Exception as exc:  # noqa: BLE001 — a failed check is an answer, not a 500
-            log.warning("readiness check %s failed", name, exc_info=True)
+            # one line: a probe asks every few seconds while the database is down
+            log.warning("readiness check %s failed: %s", name, type(exc).__name__)
             _forget_transaction()
             result = CheckResult(False, f"{type(exc).__name__}")
         results[name] = CheckResult(result.ok, result.detail, time.perf_counter() - start)
