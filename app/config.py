@@ -145,6 +145,9 @@ class Config:
     # PostgreSQL: seconds to wait for a new connection's server to answer (libpq's
     # connect_timeout; at least 2).
     DB_CONNECT_TIMEOUT_SECONDS = 10
+    # Redis (the job broker, the API's rate-limit counters): seconds to connect or to wait
+    # for an answer before a send counts as failed.
+    REDIS_TIMEOUT_SECONDS = 5.0
     WEBHOOK_BLOCKED_NETWORKS = (
         "127.0.0.0/8,::1/128,169.254.0.0/16,fe80::/10,0.0.0.0/8,::/128,224.0.0.0/4,ff00::/8,"
         "100.100.100.200/32"
@@ -270,6 +273,7 @@ def from_environment() -> dict:
         "JOB_PICKUP_SECONDS",
         "SCHEDULER_INTERVAL_SECONDS",
         "READY_CHECK_TIMEOUT_SECONDS",
+        "REDIS_TIMEOUT_SECONDS",
         "WEBHOOK_RETRY_BASE_SECONDS",
         "WEBHOOK_TIMEOUT_SECONDS",
     ):
@@ -309,6 +313,12 @@ def finalise(app) -> None:
         cfg["SESSION_COOKIE_SECURE"] = cfg["REMEMBER_COOKIE_SECURE"] = True
     # API rate limits are counted where the job queue is: Redis when there is one.
     cfg.setdefault("RATELIMIT_STORAGE_URI", cfg.get("REDIS_URL") or "memory://")
+    if cfg["RATELIMIT_STORAGE_URI"].startswith("redis"):
+        timeout = cfg["REDIS_TIMEOUT_SECONDS"]
+        cfg.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS",
+            {"socket_timeout": timeout, "socket_connect_timeout": timeout},
+        )
     cfg["MAX_CONTENT_LENGTH"] = max(cfg["MAX_CONTENT_LENGTH"], cfg["MAX_UPLOAD_BYTES"] + 512 * 1024)
 
 

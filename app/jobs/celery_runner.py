@@ -39,6 +39,20 @@ def make_celery(app) -> Celery:
         worker_prefetch_multiplier=1,
         task_default_queue=app.config.get("CELERY_QUEUE", "onewindow"),
         broker_connection_retry_on_startup=True,
+        # A Redis that takes the connection and never answers (hung, or packets dropped)
+        # fails a send after REDIS_TIMEOUT_SECONDS instead of holding the request that
+        # committed the job for ever; the job stays queued and the scheduler re-sends it.
+        broker_connection_timeout=app.config["REDIS_TIMEOUT_SECONDS"],
+        broker_transport_options={
+            "socket_timeout": app.config["REDIS_TIMEOUT_SECONDS"],
+            "socket_connect_timeout": app.config["REDIS_TIMEOUT_SECONDS"],
+        },
+        task_publish_retry_policy={
+            "max_retries": 1,
+            "interval_start": 0,
+            "interval_step": 0.2,
+            "interval_max": 0.2,
+        },
         beat_schedule={
             "onewindow-tick": {
                 "task": TICK_NAME,
