@@ -1,6 +1,7 @@
 """Command-line tools: `flask demo load`, `flask departments load`, `flask workflows deploy`,
 `flask jobs …`, `flask audit verify`, `flask retention run`, `flask certificates init-ca|verify`,
-`flask api system|token …`, `flask demo volume`, `flask analytics rebuild`, `flask serve`."""
+`flask api system|token …`, `flask demo volume`, `flask analytics rebuild`,
+`flask backup create|verify`, `flask serve`."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ certificates_cli = AppGroup("certificates", help="E-certificates: the signing CA
 api_cli = AppGroup("api", help="The API for other systems: systems and their tokens.")
 api_system_cli = AppGroup("system", help="Systems allowed to call the API.")
 api_token_cli = AppGroup("token", help="API tokens (shown once, kept hashed).")
+backup_cli = AppGroup("backup", help="Backups: the database, the files and the signing keys.")
 api_cli.add_command(api_system_cli)
 api_cli.add_command(api_token_cli)
 
@@ -311,6 +313,43 @@ def api_token_revoke(token):
     click.echo(f"token {revoked.prefix} revoked")
 
 
+@backup_cli.command("create")
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+def backup_create(dest):
+    """Write a backup folder (database, files, signing keys, manifest) under DEST."""
+    from app.services import backups
+
+    try:
+        folder = backups.create(dest)
+    except backups.BackupFailed as exc:
+        click.echo(f"backup failed: {exc}", err=True)
+        sys.exit(1)
+    report = backups.verify(folder)
+    if not report.ok:
+        click.echo(f"backup written to {folder} but it does not verify:", err=True)
+        for problem in report.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    counts = ", ".join(f"{n} {k}" for k, n in report.manifest["counts"].items())
+    click.echo(f"backup written to {folder} ({counts}); it holds private keys: keep it safe")
+
+
+@backup_cli.command("verify")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def backup_verify(folder):
+    """Check a backup folder: checksums, the database copy, the archives."""
+    from app.services import backups
+
+    report = backups.verify(folder)
+    for problem in report.problems:
+        click.echo(f"PROBLEM: {problem}", err=True)
+    if not report.ok:
+        sys.exit(1)
+    click.echo(
+        f"OK: {folder} (revision {report.manifest['revision']}, {report.manifest['created_at']})"
+    )
+
+
 def register_cli(app) -> None:
     """Attach the command groups to `app`."""
     groups = (demo_cli, departments_cli, holidays_cli, workflows_cli, jobs_cli, ml_cli)
@@ -321,6 +360,7 @@ def register_cli(app) -> None:
         certificates_cli,
         api_cli,
         analytics_cli,
+        backup_cli,
         serve,
     ):
         app.cli.add_command(group)
