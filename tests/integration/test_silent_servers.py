@@ -29,6 +29,16 @@ def silent_server():
         server.close()
 
 
+def instance(tmp_path, **settings):
+    """An app with its own folders and the given settings (its database, its broker)."""
+    return create_app(
+        "testing",
+        UPLOAD_DIR=str(tmp_path / "uploads"),
+        SIGNING_DIR=str(tmp_path / "signing"),
+        **settings,
+    )
+
+
 def finishes(work, seconds: float = 120) -> bool:
     """Run `work` in a thread: True if it ended within `seconds` (a hang, not a slow answer:
     every call here needs a few timeouts of 1-2 s)."""
@@ -44,11 +54,9 @@ def test_a_database_server_that_never_answers_fails_the_probe_instead_of_hanging
     DB_CONNECT_TIMEOUT_SECONDS the probe and the pages answer 503."""
     answers: dict[str, int] = {}
     with silent_server() as port:
-        app = create_app(
-            "testing",
+        app = instance(
+            tmp_path,
             SQLALCHEMY_DATABASE_URI=f"postgresql+psycopg://postgres@127.0.0.1:{port}/none",
-            UPLOAD_DIR=str(tmp_path / "uploads"),
-            SIGNING_DIR=str(tmp_path / "signing"),
             DB_CONNECT_TIMEOUT_SECONDS=2,
         )
 
@@ -67,11 +75,9 @@ def test_a_job_broker_that_never_answers_does_not_hold_the_use_case(tmp_path):
     """The use case commits, its job's send fails after REDIS_TIMEOUT_SECONDS, and the job
     stays queued for the scheduler to send again."""
     with silent_server() as port:
-        app = create_app(
-            "testing",
+        app = instance(
+            tmp_path,
             SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'jobs.sqlite3'}",
-            UPLOAD_DIR=str(tmp_path / "uploads"),
-            SIGNING_DIR=str(tmp_path / "signing"),
             REDIS_URL=f"redis://127.0.0.1:{port}/0",
             REDIS_TIMEOUT_SECONDS=1,
         )
