@@ -262,7 +262,7 @@ def test_the_landing_page_says_when_the_scheduler_stopped(app, demo, client):
         row = scheduler.last_round()
         row.started_at = utcnow() - timedelta(seconds=operations.scheduler_late_after() + 30)
         db.session.commit()
-    assert "定时调度自" in alert() and "Celery beat" in alert()
+    assert "定时调度自" in alert() and "celery beat" in alert()
     with app.app_context():
         row = scheduler.last_round()
         row.started_at, row.error = utcnow(), "OperationalError"
