@@ -37,6 +37,12 @@ def test_gunicorn_with_the_shipped_settings_serves_pages(tmp_path):
         "METRICS_TOKEN": "scrape-secret",
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # gunicorn.conf.py makes its own
+    # systemd's notify socket (deploy/systemd/onewindow-web.service has Type=notify): gunicorn
+    # must say READY=1 on it, or systemd would stop the service after its start timeout
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    notify.bind(str(tmp_path / "notify.sock"))
+    notify.settimeout(60)
+    env["NOTIFY_SOCKET"] = str(tmp_path / "notify.sock")
     env.pop("REDIS_URL", None)
     subprocess.run(
         [str(BIN / "flask"), "--app", "app", "db", "upgrade"],
@@ -87,7 +93,9 @@ def test_gunicorn_with_the_shipped_settings_serves_pages(tmp_path):
             re.M,
         )
         assert served and float(served.group(1)) >= 41, metrics[-3000:]
+        assert b"READY=1" in notify.recv(4096)
     finally:
+        notify.close()
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)
     log = server.stdout.read().decode()
