@@ -140,8 +140,8 @@ class _LiveState:
             "lane",
             state.oldest_queued_seconds,
         )
-        scheduler = operations.scheduler_health(state.scheduler, read=False)
-        if scheduler.last is not None:
+        scheduler = state.scheduler
+        if scheduler.ran:
             yield GaugeMetricFamily(
                 "onewindow_scheduler_last_round_age_seconds",
                 "Seconds since the scheduler's last round started (timers, lost jobs, "
@@ -151,7 +151,7 @@ class _LiveState:
             yield GaugeMetricFamily(
                 "onewindow_scheduler_last_round_seconds",
                 "How long the scheduler's last round took.",
-                value=scheduler.last.seconds,
+                value=scheduler.seconds,
             )
             yield GaugeMetricFamily(
                 "onewindow_scheduler_last_round_failed",

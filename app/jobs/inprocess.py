@@ -79,6 +79,11 @@ class InProcessRunner:
             if self._inflight == 0:
                 self._idle.notify_all()
 
+    @property
+    def stopped(self) -> bool:
+        """Whether `shutdown` was called: jobs dispatched now stay queued for the next process."""
+        return self._stopped
+
     def shutdown(self, wait: bool = True) -> None:
         """Stop every lane's threads (after their jobs, with `wait`)."""
         with self._lock:

@@ -19,7 +19,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -28,17 +28,15 @@ from sqlalchemy import case, func, text
 
 from app.extensions import db
 from app.models import (
-    RUNNING_STATUSES,
-    Application,
     Department,
     HumanTask,
     Incident,
     Job,
     JobStatus,
-    SchedulerRound,
     TaskStatus,
     utcnow,
 )
+from app.services.dashboard import running_by_status
 from app.services.scheduler import last_round
 
 log = logging.getLogger(__name__)
@@ -152,8 +150,7 @@ def _jobs() -> CheckResult:
     if not url:
         from app.jobs.queue import runner_for
 
-        runner = runner_for(current_app)
-        stopped = getattr(runner, "_stopped", False)
+        stopped = runner_for(current_app).stopped
         return CheckResult(not stopped, "in-process runner" + (" stopped" if stopped else ""))
     import redis
 
@@ -177,20 +174,13 @@ class Gauges:
     jobs: dict[tuple[str, str], int]  # (status, lane) -> queued or running jobs
     oldest_queued_seconds: dict[str, float]  # lane -> age of its oldest queued job
     jobs_failed_24h: int
-    scheduler: SchedulerRound | None  # its last round (None: it never ran here)
+    scheduler: SchedulerHealth
 
 
 def gauges() -> Gauges:
     """Read the gauges (six statements, each over an index of live rows or one row)."""
     now = utcnow()
-    cases = {
-        str(getattr(status, "value", status)): n
-        for status, n in db.session.execute(
-            db.select(Application.status, func.count())
-            .where(Application.status.in_(RUNNING_STATUSES))
-            .group_by(Application.status)
-        ).all()
-    }
+    cases = running_by_status()
     live, overdue = {}, {}
     for code, n, late in db.session.execute(
         db.select(
@@ -222,23 +212,29 @@ def gauges() -> Gauges:
         .select_from(Job)
         .where(Job.status == JobStatus.FAILED, Job.finished_at >= now - timedelta(days=1))
     ).scalar_one()
-    scheduler = last_round()
+    scheduler = scheduler_health()
     db.session.rollback()  # a read: end the transaction, hold no snapshot between scrapes
     return Gauges(cases, live, overdue, incidents, jobs, oldest, failed, scheduler)
 
 
 @dataclass(frozen=True)
 class SchedulerHealth:
-    """Whether the scheduler keeps its rounds: its last one, how long ago it started, and
-    whether that is too long ago (or it failed, or it never ran)."""
+    """Whether the scheduler keeps its rounds, from its last one: when it started, how long
+    it took, its error, how long ago it started, and whether that is too long ago (late)."""
 
-    last: SchedulerRound | None
+    started_at: datetime | None  # None: it never ran against this database
+    seconds: float | None
+    error: str | None
     age_seconds: float | None
     late: bool
 
     @property
+    def ran(self) -> bool:
+        return self.started_at is not None
+
+    @property
     def failed(self) -> bool:
-        return self.last is not None and self.last.error is not None
+        return self.error is not None
 
 
 def scheduler_late_after() -> float:
@@ -247,11 +243,12 @@ def scheduler_late_after() -> float:
     return max(60.0, 6 * current_app.config["SCHEDULER_INTERVAL_SECONDS"])
 
 
-def scheduler_health(last: SchedulerRound | None = None, *, read: bool = True) -> SchedulerHealth:
-    """The scheduler's state from its last round (read here unless given)."""
-    if read and last is None:
-        last = last_round()
+def scheduler_health() -> SchedulerHealth:
+    """The scheduler's state, read from its last round (one statement)."""
+    last = last_round()
     if last is None:
-        return SchedulerHealth(None, None, True)
+        return SchedulerHealth(None, None, None, None, True)
     age = max(0.0, (utcnow() - last.started_at).total_seconds())
-    return SchedulerHealth(last, age, age > scheduler_late_after())
+    return SchedulerHealth(
+        last.started_at, last.seconds, last.error, age, age > scheduler_late_after()
+    )
