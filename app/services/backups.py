@@ -65,11 +65,9 @@ def create(dest: Path) -> Path:
     revision, counts = _state()
     dialect = db.engine.dialect.name
     parts = [_copy_sqlite(target) if dialect == "sqlite" else _dump_postgresql(target)]
-    parts.append(_archive(Path(current_app.config["UPLOAD_DIR"]), target / "files.tar"))
+    parts.append(_archive(_contents(Path(current_app.config["UPLOAD_DIR"])), target / "files.tar"))
     keys = signing_files()
-    parts.append(
-        _archive_files([keys.key, keys.cert, keys.ca, keys.ca_key], target / "signing.tar")
-    )
+    parts.append(_archive([keys.key, keys.cert, keys.ca, keys.ca_key], target / "signing.tar"))
     secret = Path(current_app.instance_path) / "secret_key"
     if secret.is_file():
         shutil.copyfile(secret, target / "secret_key")
@@ -160,22 +158,17 @@ def _dump_postgresql(target: Path) -> Path:
     return out
 
 
-def _archive(source: Path, out: Path) -> Path:
-    with tarfile.open(out, "w") as tar:
-        if source.is_dir():
-            for path in sorted(source.iterdir()):
-                tar.add(path, arcname=path.name)
-    return out
-
-
-def _archive_files(paths: list[Path], out: Path) -> Path:
-    """Those of `paths` that exist, by their names (the signing files may be configured in
-    different folders)."""
+def _archive(paths: list[Path], out: Path) -> Path:
+    """A tar of those of `paths` that exist (files or folders), each under its own name."""
     with tarfile.open(out, "w") as tar:
         for path in paths:
-            if path.is_file():
+            if path.exists():
                 tar.add(path, arcname=path.name)
     return out
+
+
+def _contents(folder: Path) -> list[Path]:
+    return sorted(folder.iterdir()) if folder.is_dir() else []
 
 
 def _sha256(path: Path) -> str:
