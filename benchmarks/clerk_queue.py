@@ -337,10 +337,13 @@ def metrics_scrapes(app, label: str, requests: int) -> None:
             response = client.get("/metrics", headers={"Authorization": "Bearer benchmark"})
             times.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, response.status_code
+    from prometheus_client.parser import text_string_to_metric_families
+
     live = sum(
-        float(line.rsplit(" ", 1)[1])
-        for line in response.get_data(as_text=True).splitlines()
-        if line.startswith("onewindow_tasks_live{")
+        sample.value
+        for family in text_string_to_metric_families(response.get_data(as_text=True))
+        if family.name == "onewindow_tasks_live"
+        for sample in family.samples
     )
     print(
         f"[{label}] metrics scrape ({live:.0f} live tasks counted): median "

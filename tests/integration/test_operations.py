@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
 from app import create_app
@@ -31,12 +32,10 @@ TOKEN = "scrape-secret"
 
 def _sample(body: str, name: str, **labels) -> float | None:
     """The value of the sample `name{labels}` in a Prometheus text answer (None: absent)."""
-    for line in body.splitlines():
-        if not line.startswith(name + "{") and not line.startswith(name + " "):
-            continue
-        found = dict(re.findall(r'(\w+)="([^"]*)"', line.split("}")[0])) if "{" in line else {}
-        if line.split("{")[0].split(" ")[0] == name and found == labels:
-            return float(line.rsplit(" ", 1)[1])
+    for family in text_string_to_metric_families(body):
+        for sample in family.samples:
+            if sample.name == name and sample.labels == labels:
+                return sample.value
     return None
 
 
