@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -145,6 +147,13 @@ class Config:
     # PostgreSQL: seconds to wait for a new connection's server to answer (libpq's
     # connect_timeout; at least 2).
     DB_CONNECT_TIMEOUT_SECONDS = 10
+    # Seconds a request waits for a free connection of its process's pool before it gets the
+    # "server busy" page (503); DB_POOL_SIZE connections are kept, DB_POOL_OVERFLOW more
+    # opened at a peak (a gunicorn worker's threads and a Celery worker's processes each use
+    # at most one at a time).
+    DB_POOL_TIMEOUT_SECONDS = 10.0
+    DB_POOL_SIZE = 5
+    DB_POOL_OVERFLOW = 10
     # Redis (the job broker, the API's rate-limit counters): seconds to connect or to wait
     # for an answer before a send counts as failed.
     REDIS_TIMEOUT_SECONDS = 5.0
@@ -263,6 +272,8 @@ def from_environment() -> dict:
         "CATALOGUE_CACHE_SECONDS",
         "MAIL_PORT",
         "DB_CONNECT_TIMEOUT_SECONDS",
+        "DB_POOL_SIZE",
+        "DB_POOL_OVERFLOW",
     ):
         if env.get(key):
             out[key] = int(env[key])
@@ -274,6 +285,7 @@ def from_environment() -> dict:
         "SCHEDULER_INTERVAL_SECONDS",
         "READY_CHECK_TIMEOUT_SECONDS",
         "REDIS_TIMEOUT_SECONDS",
+        "DB_POOL_TIMEOUT_SECONDS",
         "WEBHOOK_RETRY_BASE_SECONDS",
         "WEBHOOK_TIMEOUT_SECONDS",
     ):
@@ -291,11 +303,22 @@ def finalise(app) -> None:
     cfg = app.config
     if not cfg.get("SQLALCHEMY_DATABASE_URI"):
         cfg["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{inst / 'onewindow.sqlite3'}"
-    if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    uri = cfg["SQLALCHEMY_DATABASE_URI"]
+    pool = {  # an in-memory SQLite database has one connection per thread and no pool to size
+        "pool_size": cfg["DB_POOL_SIZE"],
+        "max_overflow": cfg["DB_POOL_OVERFLOW"],
+        "pool_timeout": cfg["DB_POOL_TIMEOUT_SECONDS"],
+    }
+    if uri.startswith("sqlite"):
+        in_memory = make_url(uri).database in (None, "", ":memory:")
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "connect_args": {"timeout": 30},
+            **({} if in_memory else pool),
+        }
     else:  # a server restart or a cut connection: test pooled connections before use
         options = cfg["SQLALCHEMY_ENGINE_OPTIONS"]
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **pool,
             **options,
             "pool_pre_ping": True,
             # a server that takes the connection and never answers (hung, or a firewall that

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import request, session
+from flask import g, request, session
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -45,6 +45,15 @@ CONTENT_SECURITY_POLICY = {
 }
 
 
+_NO_DATABASE = "onewindow_no_database"  # g: this request found the database unavailable
+
+
+def without_database() -> None:
+    """Mark the request as answered without the database (its error page): nothing more is
+    read from it, the language included (?lang= or the session's, else the default)."""
+    setattr(g, _NO_DATABASE, True)
+
+
 def select_locale() -> str:
     """Language: ?lang=, then the session's (or account's) choice; Chinese by default."""
     from flask import current_app, has_request_context
@@ -55,6 +64,8 @@ def select_locale() -> str:
     chosen = request.args.get("lang") or session.get("lang")
     if chosen in langs:
         return chosen
+    if g.get(_NO_DATABASE):  # the account's choice would be read from the database
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     from flask_login import current_user
 
     preferred = getattr(current_user, "preferred_locale", None)

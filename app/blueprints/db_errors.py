@@ -7,6 +7,11 @@ with `connection_invalidated` and drops the connection from the pool. A read (GE
 OPTIONS) changes nothing, so it is run once more, on a fresh connection. A write is never
 repeated behind the user's back: its unit of work was rolled back, and the user is told that
 nothing was saved and to try again. Failing to connect at all gets the same page.
+
+A request that finds every connection of its process's pool in use waits
+`DB_POOL_TIMEOUT_SECONDS`, then gets a "server busy" page (503, nothing saved, try again):
+it had no connection, so it had done nothing. Each such request is counted for /metrics
+(`onewindow_db_pool_timeouts_total`); the pool's use is in `app.blueprints.ops`.
 """
 
 from __future__ import annotations
@@ -14,15 +19,22 @@ from __future__ import annotations
 import logging
 
 from flask import current_app, g, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from prometheus_client import Counter
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from app.extensions import db
+from app.extensions import db, without_database
 
 log = logging.getLogger(__name__)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _RETRIED = "onewindow_db_retried"  # g: this request was already run again once
 RETRY_AFTER_SECONDS = 5
+POOL_TIMEOUTS = Counter(
+    "onewindow_db_pool_timeouts",
+    "Requests that waited DB_POOL_TIMEOUT_SECONDS for a database connection and got none.",
+)
 
 
 def is_connection_lost(exc: BaseException) -> bool:
@@ -45,6 +57,22 @@ def register(app) -> None:
             setattr(g, _RETRIED, True)
             return _run_request_again()
         return _connection_lost_page(write=request.method not in SAFE_METHODS)
+
+    @app.errorhandler(PoolTimeout)
+    def pool_exhausted(exc: PoolTimeout):
+        without_database()  # its answer would wait for a connection again
+        POOL_TIMEOUTS.inc()
+        log.warning("no free database connection for %s %s", request.method, request.path)
+        _forget_transaction()
+        title = _("The server is busy")
+        if request.method in SAFE_METHODS:
+            message = _("This page could not be loaded. Try again in a moment.")
+        else:
+            message = _(
+                "Your request could not be started and nothing was saved. Go back and try "
+                "again in a moment."
+            )
+        return _unavailable(title, message, layout=False)  # the layout would wait for one too
 
 
 def _forget_transaction() -> None:
@@ -75,12 +103,27 @@ def _connection_lost_page(write: bool):
         )
     else:
         message = _("This page could not be loaded. Try again in a moment.")
+    return _unavailable(title, message)
+
+
+def _unavailable(title: str, message: str, layout: bool = True):
+    """503 with `title` and `message`, as JSON to an API client, else as a page: in the site's
+    layout when `layout` and it can be drawn (it reads the database), else a plain one."""
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if request.accept_mimetypes.best == "application/json":
         return {"error": title, "message": message}, 503, headers
-    try:
-        body = render_template("errors/error.html", status=503, title=title, message=message)
-    except Exception:  # noqa: BLE001 — the layout reads the database, which may still be away
-        _forget_transaction()
-        body = render_template("errors/plain.html", status=503, title=title, message=message)
-    return body, 503, headers
+    if layout:
+        try:
+            page = render_template("errors/error.html", status=503, title=title, message=message)
+            return page, 503, headers
+        except Exception:  # noqa: BLE001 — the layout reads the database, which may still be away
+            _forget_transaction()
+    return _plain_page(title, message), 503, headers
+
+
+def _plain_page(title: str, message: str) -> str:
+    """The page without the layout and without the template context processors, which load
+    the signed-in account from the database (Flask-Login's among them)."""
+    without_database()
+    template = current_app.jinja_env.get_template("errors/plain.html")
+    return template.render(status=503, title=title, message=message, current_locale=get_locale())
