@@ -8,9 +8,11 @@
 - `GET /metrics`: Prometheus's text format, for a scraper holding `METRICS_TOKEN` (bearer);
   without a configured token the endpoint does not exist (404). It gives every request's
   duration by endpoint, method and status (a histogram, summed over gunicorn's worker
-  processes through PROMETHEUS_MULTIPROC_DIR, see gunicorn.conf.py), the process's own CPU
-  and memory when it serves alone, and the live state read at each scrape (cases, tasks
-  and overdue tasks by department, incidents, the job queue).
+  processes through PROMETHEUS_MULTIPROC_DIR, see gunicorn.conf.py), each process's database
+  connections in use against its pool's limit (a leak or a pool too small for the load shows
+  before requests wait; those that waited in vain are counted by `app.blueprints.db_errors`),
+  the process's own CPU and memory when it serves alone, and the live state read at each
+  scrape (cases, tasks and overdue tasks by department, incidents, the job queue).
 
 None of the three sets a cookie or needs a log-in; their answers name no person.
 """
@@ -18,6 +20,7 @@ None of the three sets a cookie or needs a log-in; their answers name no person.
 from __future__ import annotations
 
 import hmac
+import logging
 import os
 import time
 
@@ -26,14 +29,22 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
     CollectorRegistry,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
 )
 from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.pool import QueuePool
 
-from app.extensions import csrf
+from app.blueprints.db_errors import POOL_TIMEOUTS
+from app.extensions import csrf, db
 from app.services import operations
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("ops", __name__)
 csrf.exempt(bp)
@@ -49,6 +60,19 @@ REQUEST_SECONDS = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
 UNTIMED = frozenset({"ops.metrics", "ops.healthz", "ops.readyz"})
+# One sample per live process ("liveall": labelled with its pid in multiprocess mode), so that
+# a process whose pool is used up shows, whatever the others hold.
+DB_CONNECTIONS_IN_USE = Gauge(
+    "onewindow_db_connections_in_use",
+    "Database connections this process has checked out of its pool.",
+    multiprocess_mode="liveall",
+)
+DB_CONNECTIONS_MAX = Gauge(
+    "onewindow_db_connections_max",
+    "The most database connections this process's pool hands out at once (DB_POOL_SIZE + "
+    "DB_POOL_OVERFLOW).",
+    multiprocess_mode="liveall",
+)
 
 
 @bp.route("/healthz")
@@ -102,7 +126,16 @@ class _LiveState:
     """The live state, read from the database at each scrape."""
 
     def collect(self):
-        state = operations.gauges()
+        try:
+            state = operations.gauges()
+        except SQLAlchemyError as exc:  # the process's own figures are still worth a scrape
+            log.warning("/metrics: the live state could not be read (%s)", type(exc).__name__)
+            if isinstance(exc, PoolTimeout):
+                POOL_TIMEOUTS.inc()
+            db.session.rollback()
+            yield _live_state_read(False)
+            return
+        yield _live_state_read(True)
         yield _family(
             "onewindow_cases_running",
             "Cases in progress, by status.",
@@ -165,6 +198,15 @@ class _LiveState:
         )
 
 
+def _live_state_read(read: bool) -> GaugeMetricFamily:
+    return GaugeMetricFamily(
+        "onewindow_live_state_read",
+        "1 when this scrape read the live state from the database; 0 when the database did "
+        "not answer (no free connection, or none could be made).",
+        value=int(read),
+    )
+
+
 def _family(name: str, doc: str, label: str, values: dict) -> GaugeMetricFamily:
     family = GaugeMetricFamily(name, doc, labels=(label,))
     for key, value in sorted(values.items()):
@@ -173,7 +215,8 @@ def _family(name: str, doc: str, label: str, values: dict) -> GaugeMetricFamily:
 
 
 def register(app) -> None:
-    """Time every request (the endpoints above excepted)."""
+    """Time every request (the endpoints above excepted); follow the database pool's use."""
+    _watch_pool(app)
 
     @app.before_request
     def start_timer():
@@ -189,3 +232,19 @@ def register(app) -> None:
                 time.perf_counter() - started
             )
         return response
+
+
+def _watch_pool(app) -> None:
+    """Count the connections checked out of `app`'s pool (an in-memory SQLite database has
+    none to count)."""
+    with app.app_context():
+        engine = db.engine
+    if not isinstance(engine.pool, QueuePool):
+        return
+    limit = app.config["DB_POOL_SIZE"] + app.config["DB_POOL_OVERFLOW"]
+    DB_CONNECTIONS_MAX.set(limit)
+    # gunicorn's workers are forks of the process that built the app, and multiprocess mode
+    # starts each process's figures from zero: each worker states its limit again
+    os.register_at_fork(after_in_child=lambda: DB_CONNECTIONS_MAX.set(limit))
+    event.listen(engine, "checkout", lambda *_: DB_CONNECTIONS_IN_USE.inc())
+    event.listen(engine, "checkin", lambda *_: DB_CONNECTIONS_IN_USE.dec())

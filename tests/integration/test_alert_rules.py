@@ -12,7 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from app.services import scheduler
 
 RULES = Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "onewindow-alerts.yml"
-SUFFIXES = ("_bucket", "_count", "_sum")
+SUFFIXES = ("_bucket", "_count", "_sum", "_total")
 
 
 def _rules() -> list[dict]:

@@ -95,6 +95,18 @@ def test_gunicorn_with_the_shipped_settings_serves_pages(tmp_path):
             and sample.labels == {"endpoint": "portal.home", "method": "GET", "status": "200"}
         ]
         assert served and served[0] >= 41, metrics[-3000:]
+        # each worker's pool: its limit, and none of its connections still held once the
+        # requests were answered (the scrape's own is checked out in the worker answering)
+        pools = {
+            (sample.name, sample.labels["pid"]): sample.value
+            for family in text_string_to_metric_families(metrics)
+            for sample in family.samples
+            if sample.name in ("onewindow_db_connections_max", "onewindow_db_connections_in_use")
+        }
+        limits = {pid: v for (name, pid), v in pools.items() if name.endswith("_max")}
+        assert len(limits) >= 2 and set(limits.values()) == {15}, pools
+        held = [v for (name, _), v in pools.items() if name.endswith("_in_use")]
+        assert 0 <= sum(held) <= 1 and len(held) >= 2, pools
         assert b"READY=1" in notify.recv(4096)
     finally:
         notify.close()
