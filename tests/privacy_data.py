@@ -1,7 +1,8 @@
 """A case full of personal data for the masking and reveal tests: 张三's business
 registration whose form holds a representative's ID number and phone, and whose ID card's
 auto-review read his ID number, birth date and an address (in its fields, its text, a check
-and a reason's evidence)."""
+and a reason's evidence), and whose lease names a landlord and an address that its OCR'd text
+spaces differently."""
 
 from __future__ import annotations
 
@@ -15,6 +16,12 @@ REP_NAME = "李小龙"
 REP_ID = "110101199003071234"  # typed in the form
 REP_PHONE = "13912345678"
 OCR_ADDRESS = "上海市浦东新区张江路88号"
+LESSOR = "周宇刚"  # the landlord: read from the lease, in no form field
+LEASE_ADDRESS = "浙江省杭州市西湖区滨江大道261号金色港湾27栋902室"
+LEASE_TEXT = (
+    f"房屋租赁合同 出租方 {LESSOR} 承租方 张三 "
+    "房屋坐落 浙江省杭州市西湖区滨江大道 261 号金色港湾 27 栋 902 室"
+)
 
 
 def dept(code: str) -> int:
@@ -61,6 +68,21 @@ def sensitive_case() -> tuple[int, int, int]:
         "pages": [{"width": 100, "height": 60, "words": [{"text": ID_NUMBER, "box": [1]}]}],
     }
     card.review_status = "attention"
+    lease = db.session.execute(
+        db.select(Attachment).where(Attachment.application_id == app_id, Attachment.slot == "lease")
+    ).scalar_one()
+    lease.review = {  # OCR spaced the address as the paper does: it matches no field's value
+        "verdict": "pass",
+        "doc_type": "lease_contract",
+        "text": LEASE_TEXT,
+        "fields": {
+            "lessor": {"value": LESSOR},
+            "lessee": {"value": "张三"},
+            "address": {"value": LEASE_ADDRESS},
+            "monthly_rent": {"value": "3500"},
+        },
+    }
+    lease.review_status = "pass"
     task_id = db.session.execute(
         db.select(HumanTask.id).where(
             HumanTask.application_id == app_id,

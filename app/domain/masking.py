@@ -36,6 +36,8 @@ OCR_FIELD_KINDS = {
     "surname": "name",
     "given_names": "name",
     "lessee": "name",
+    "lessor": "name",
+    "legal_rep": "name",
     "phone": "phone",
     "mobile": "phone",
 }

@@ -4,7 +4,8 @@ Which values are personal is declared once: a form field's `"sensitive"` kind in
 (`forms/*.json`), the auto-review's field names and the applicant's account in
 `app.domain.masking`. A `CaseView` holds what one page of a case may show — each value
 masked, unless the user revealed it a moment ago — and the auto-review's findings of a file
-with the same values masked in its text, fields, messages and evidence.
+with the same values masked in its fields, messages and evidence; its whole recognised text
+is shown only once the file is revealed.
 
 A reveal names what is revealed (`form.<field>`, `applicant.<attribute>` or `file.<id>`: all
 findings of one file), a reason from `REASONS` and, for "other", an explanation. Only a user
@@ -130,7 +131,8 @@ class CaseView:
 
     def findings(self, att: Attachment) -> dict:
         """The auto-review of `att` as the page shows it: verdict, type, checks, reasons,
-        text and fields, with personal data masked unless the file was revealed. `fields`
+        text and fields, with personal data masked unless the file was revealed (the
+        recognised text is not given at all until then: `text_hidden`). `fields`
         maps each field to {"value", "masked", "page", "box"} (the clerk's correction where there
         is one);
         `pages` keeps the page sizes the evidence boxes are drawn on, not the OCR'd words."""
@@ -157,7 +159,11 @@ class CaseView:
             "verdict": review.get("verdict"),
             "doc_type": review.get("doc_type"),
             "confidence": review.get("confidence"),
-            "text": text(review.get("text")),
+            # The whole recognised text only once the file is revealed: OCR spaces and
+            # breaks its lines as the paper does, so a known value read there need not match
+            # it (an address read as "261 号 … 27 栋"), and it names people no field holds.
+            "text": review.get("text") if revealed else None,
+            "text_hidden": bool(review.get("text")) and not revealed,
             "fields": fields,
             "checks": [{**c, "detail": text(c.get("detail"))} for c in review.get("checks") or []],
             "reasons": [_masked_reason(r, text) for r in review.get("reasons") or []],

@@ -10,10 +10,10 @@ import re
 import pytest
 
 from app.extensions import db
-from app.models import Application, AuditRecord, Department, HumanTask, User
+from app.models import Application, Attachment, AuditRecord, Department, HumanTask, User
 from app.services import privacy
 from tests import privacy_data
-from tests.privacy_data import ID_NUMBER, MOBILE, REP_ID, REP_PHONE
+from tests.privacy_data import ID_NUMBER, LESSOR, MOBILE, REP_ID, REP_PHONE
 
 
 @pytest.fixture()
@@ -54,6 +54,26 @@ def test_clerk_sees_every_personal_value_masked(case, make_client):
     assert 'name="field:id_number"' not in body and 'name="field:sex"' in body
     assert len(re.findall(r'data-reveal="form\.', body)) == 3
     assert 'data-reveal="file.' in body and 'data-reveal="applicant.real_name"' in body
+    # the lease's landlord and address, in its fields and in its recognised text (which OCR
+    # spaced as the paper does: "滨江大道 261 号"), and no recognised text before a reveal
+    assert LESSOR not in body and "周*刚" in body
+    assert "滨江大道" not in body and "浙江省杭州市西湖区****" in body
+    assert "ow-ocr-text-hidden" in body and 'class="ow-ocr-text"' not in body
+
+
+def test_the_recognised_text_shows_once_its_file_is_revealed(app, case, make_client):
+    app_id, task_id, _card = case
+    with app.app_context():
+        lease = db.session.execute(
+            db.select(Attachment.id).where(
+                Attachment.application_id == app_id, Attachment.slot == "lease"
+            )
+        ).scalar_one()
+    clerk = _clerk(make_client)
+    clerk.post(f"/clerk/tasks/{task_id}/reveal", {"field": f"file.{lease}", "reason": "decide"})
+    body = clerk.get(f"/clerk/tasks/{task_id}").get_data(as_text=True)
+    assert f"出租方 {LESSOR}" in body and "滨江大道 261 号" in body
+    assert body.count('class="ow-ocr-text"') == 1  # the lease's; the ID card's stays hidden
 
 
 def test_queue_masks_the_applicant(case, make_client):
