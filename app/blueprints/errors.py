@@ -36,7 +36,8 @@ def register(app) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc):
         uow.rollback()
-        return page(exc.status, _("Request refused"), str(exc.message))
+        titles = {404: _("Not found"), 403: _("Not allowed")}
+        return page(exc.status, titles.get(exc.status, _("Request refused")), str(exc.message))
 
     @app.errorhandler(400)
     def bad_request(exc):

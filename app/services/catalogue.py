@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from app import uow
 from app.domain.catalogue import service_of
@@ -229,7 +230,9 @@ def get_service(code: str) -> Service:
         db.select(Service).where(Service.code == code, Service.active.is_(True))
     ).scalar()
     if svc is None:
-        raise NotFound("service_not_found", "service not found")
+        raise NotFound(
+            "service_not_found", _l("This service does not exist or is no longer offered.")
+        )
     return svc
 
 

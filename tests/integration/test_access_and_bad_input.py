@@ -151,3 +151,13 @@ def test_reject_without_reason_is_refused(app, client, make_client, wait_jobs):
     assert resp.status_code == 400
     with app.app_context():
         assert db.session.get(HumanTask, task_id).status == TaskStatus.OPEN
+
+
+def test_a_service_that_does_not_exist_is_not_found_in_the_pages_language(client):
+    chinese = client.get("/services/no_such_service")
+    assert chinese.status_code == 404
+    text = chinese.get_data(as_text=True)
+    assert "页面不存在" in text and "该事项不存在或已停止办理。" in text
+    assert "service not found" not in text and "请求被拒绝" not in text
+    english = client.get("/services/no_such_service?lang=en").get_data(as_text=True)
+    assert "Not found" in english and "This service does not exist" in english
