@@ -15,8 +15,13 @@ bp = Blueprint("notices", __name__)
 
 @bp.app_context_processor
 def inject_notices():
-    """`case_notices(application)` and `notice_kind_label(kind)` for the case pages."""
-    return {"case_notices": notices.for_case, "notice_kind_label": notices.kind_label}
+    """`case_notices(application)`, `notice_kind_label(kind)` and `notice_agency(agency,
+    locale)` for the case pages."""
+    return {
+        "case_notices": notices.for_case,
+        "notice_kind_label": notices.kind_label,
+        "notice_agency": notices.agency_label,
+    }
 
 
 @bp.route("/notices/<int:notice_id>.pdf")

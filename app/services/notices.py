@@ -554,6 +554,19 @@ def verify(code: str | None) -> VerifiedNotice | None:
     )
 
 
+def agency_label(agency: str, locale: str) -> str:
+    """The issuing agency of a notice as a page in `locale` names it: a notice prints its
+    department's Chinese name (the legal text), which an English page shows in English."""
+    if locale == "zh":
+        return agency
+    english = uow.per_process(
+        Department,
+        "department names in English by Chinese name",
+        lambda: dict(db.session.execute(db.select(Department.name_zh, Department.name_en)).all()),
+    )
+    return english.get(agency) or agency
+
+
 def kind_label(kind: str):
     """The translated name of a kind of notice, for the pages."""
     spec = KINDS.get(kind)

@@ -62,6 +62,13 @@ def test_receipt_correction_and_decision_notices_along_a_case(app, client, make_
     receipt = _pdf(client, receipt_row["id"])
     assert "受理回执" in receipt and case_number in receipt and f"查询码{query_code}" in receipt
     assert f"申请人：{applicant}" in receipt and "公安局出入境与户政" in receipt
+    # the list names the issuing department in the page's language (the PDF prints Chinese)
+    notices_zh = page[page.index('id="notices"') :]
+    assert "公安局出入境与户政" in notices_zh[: notices_zh.index("</div>")]
+    english = client.get(f"/cases/{app_id}?lang=en").get_data(as_text=True)
+    notices_en = english[english.index('id="notices"') :]
+    notices_en = notices_en[: notices_en.index("</div>")]
+    assert "公安局" not in notices_en and "Public Security" in notices_en
 
     police = make_client()
     police.login("clerk_public_security")
