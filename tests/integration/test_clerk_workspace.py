@@ -115,6 +115,9 @@ def test_tabs_count_mine_department_and_everything_seen(app, case_id, make_clien
     done_by_me = tax.get("/clerk/?tab=mine&state=done").get_data(as_text=True)
     assert sorted(_rows(done_by_me)) == _numbers([30, 31, 32, 33])
     assert _count(done_by_me, "all") == 4  # the state narrows every tab alike
+    # a finished task is looked at, not handled: its button says so
+    assert done_by_me.count(">查看</a>") == 4 and ">办理</a>" not in done_by_me
+    assert mine.count(">办理</a>") == 2 and ">查看</a>" not in mine
 
     lead = _clerk(make_client, "lead_tax")
     body = lead.get("/clerk/?tab=all").get_data(as_text=True)
