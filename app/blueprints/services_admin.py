@@ -16,7 +16,6 @@ from app.domain.errors import ValidationFailed
 from app.extensions import db
 from app.models import Department
 from app.services import catalogue, fieldtypes, forms, processes, service_editor
-from app.services.fieldtypes import registered_names
 from ml.doctypes import registry as doctypes
 
 bp = Blueprint("services_admin", __name__)
@@ -119,7 +118,7 @@ def _editor(code, definition, draft=None, errors=None, form_json=None, status=20
             departments=list(departments),
             process_ids=[p["process_id"] for p in processes.list_processes()],
             doc_types=doctypes.codes(),
-            field_types=registered_names().split(", "),
+            field_types=fieldtypes.labels(),
             categories=catalogue.CATEGORIES,
         ),
         status,
@@ -214,7 +213,7 @@ def task_form(name: str):
             name=name,
             errors=errors,
             form_json=raw if raw is not None else json.dumps(schema, ensure_ascii=False, indent=1),
-            field_types=registered_names().split(", "),
+            field_types=fieldtypes.labels(),
         ),
         422 if errors else 200,
     )

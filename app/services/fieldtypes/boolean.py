@@ -17,6 +17,7 @@ class Boolean(FieldType):
     """True or False. A tick box always has a value; a yes/no choice may be left open."""
 
     name = "boolean"
+    label = _l("Yes or no")
 
     def clean(self, field: dict, raw):
         """A yes/no choice must be answered if required; a required tick box must be ticked."""

@@ -1,12 +1,57 @@
-"""`date`: a calendar day, stored as YYYY-MM-DD."""
+"""`date`: a calendar day, stored as YYYY-MM-DD, within the schema's `min`/`max` where given.
+
+A bound is a date (`"2020-01-01"`), `"today"` (the local day the form is sent), or today
+moved by whole days (`"today-180"`: at least 180 days ago; `"today+30"`). The date picker
+offers only days within the bounds; a day outside them is refused with the bound as a date.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 
-from app.services.fieldtypes.registry import FieldProblem, FieldType, register
+from app.services.fieldtypes.registry import FieldProblem, FieldType, Widget, register
+from app.services.periods import local_today
+
+_RELATIVE = re.compile(r"^today(?:([+-])(\d{1,5}))?$")
+
+
+def bound(text) -> date | None:
+    """The day a `min`/`max` bound stands for today; None when it is not one."""
+    if not is_bound(text):
+        return None
+    relative = _RELATIVE.match(text.strip())
+    if relative:
+        sign, days = relative.groups()
+        shift = timedelta(days=int(days or 0))
+        return local_today() + (shift if sign == "+" else -shift)
+    return date.fromisoformat(text)
+
+
+def is_bound(text) -> bool:
+    """`text` is a bound: a date, "today" or today moved by whole days."""
+    if not isinstance(text, str):
+        return False
+    if _RELATIVE.match(text.strip()):
+        return True
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def date_range(field: dict, value: str):
+    """Not before the schema's `min` nor after its `max`, where given."""
+    day = date.fromisoformat(value)
+    earliest, latest = bound(field.get("min")), bound(field.get("max"))
+    if earliest is not None and day < earliest:
+        return _l("Enter %(date)s or a later date.", date=earliest.isoformat())
+    if latest is not None and day > latest:
+        return _l("Enter %(date)s or an earlier date.", date=latest.isoformat())
+    return None
 
 
 @register
@@ -14,6 +59,8 @@ class Date(FieldType):
     """A date input (the browser's date picker)."""
 
     name = "date"
+    label = _l("Date")
+    validators = (date_range,)
     input_attrs = {"type": "date"}
 
     def parse(self, field: dict, value) -> str:
@@ -22,3 +69,19 @@ class Date(FieldType):
             return date.fromisoformat(value).isoformat()
         except (TypeError, ValueError):
             raise FieldProblem(_l("Enter a date as YYYY-MM-DD.")) from None
+
+    def widget(self, field: dict, radios: bool = False) -> Widget:
+        """The date picker, limited to the days within the bounds."""
+        attrs = dict(self.input_attrs)
+        for key in ("min", "max"):
+            day = bound(field.get(key))
+            if day is not None:
+                attrs[key] = day.isoformat()
+        return Widget(self.widget_macro, attrs)
+
+    def schema_problems(self, field: dict) -> list[str]:
+        return [
+            f'"{key}" is not a date, "today" or "today-<days>": {field[key]!r}'
+            for key in ("min", "max")
+            if key in field and not is_bound(field[key])
+        ]

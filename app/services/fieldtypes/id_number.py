@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from app.services import identity
 from app.services.fieldtypes.registry import FieldType, register
 
@@ -16,6 +18,7 @@ class IdNumber(FieldType):
     """A resident ID number; a final x is stored as X."""
 
     name = "id_number"
+    label = _l("ID number")
     validators = (resident_id,)
 
     def parse(self, field: dict, value) -> str:

@@ -23,4 +23,5 @@ class Mobile(FieldType):
     """A mobile phone number."""
 
     name = "mobile"
+    label = _l("Mobile number")
     validators = (mainland_mobile,)

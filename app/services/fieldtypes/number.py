@@ -19,6 +19,7 @@ class Number(FieldType):
     """A number input; stored as a float."""
 
     name = "number"
+    label = _l("Number")
     validators = (number_range,)
     input_attrs = {"type": "number", "step": "any", "inputmode": "decimal"}
 

@@ -64,6 +64,7 @@ class FieldType:
     """A kind of form field. Subclass, set `name`, and decorate the class with `@register`."""
 
     name: ClassVar[str] = ""
+    label: ClassVar[Any] = ""  # what the service editor calls it (translated); `name` if empty
     validators: ClassVar[tuple[Validator, ...]] = ()
     widget_macro: ClassVar[str] = "text_input"
     input_attrs: ClassVar[dict] = {"type": "text"}
@@ -129,6 +130,11 @@ def get(name: str) -> FieldType:
 def type_of(field: dict) -> FieldType:
     """The field type of a field of a form schema (`"type"` defaults to text)."""
     return get(field.get("type", "text"))
+
+
+def labels() -> dict[str, str]:
+    """{type name: what the service editor calls it}, in the current language."""
+    return {name: str(t.label or name) for name, t in sorted(_TYPES.items())}
 
 
 def registered_names() -> str:

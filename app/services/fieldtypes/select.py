@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from app.services.fieldtypes.checks import one_of_options, options_problems
 from app.services.fieldtypes.registry import FieldType, Widget, register
 
@@ -11,6 +13,7 @@ class Select(FieldType):
     """A choice among listed options; the stored value is the option's `value`."""
 
     name = "select"
+    label = _l("Choice from a list")
     validators = (one_of_options,)
 
     def schema_problems(self, field: dict) -> list[str]:

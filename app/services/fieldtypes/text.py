@@ -3,6 +3,8 @@ the optional `pattern`."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from app.services.fieldtypes.checks import max_length, pattern, pattern_problems
 from app.services.fieldtypes.registry import FieldType, register
 
@@ -12,6 +14,7 @@ class Text(FieldType):
     """A single-line text input."""
 
     name = "text"
+    label = _l("Text")
     validators = (max_length, pattern)
 
     def schema_problems(self, field: dict) -> list[str]:

@@ -9,7 +9,7 @@
   var preview = document.getElementById("form-preview");
   var problemList = document.getElementById("form-problems");
   var t = root.dataset;
-  var types = t.fieldTypes.split(",");
+  var types = JSON.parse(t.fieldTypes); // {type name: what it is called, translated}
   var csrf = area.form.querySelector('input[name="csrf_token"]').value;
   var form;
   var flat = false; // a task form: one list of fields, no sections
@@ -74,7 +74,7 @@
     var typeId = "fe-type-" + si + "-" + fi;
     typeBox.appendChild(el("label", {"class": "form-label small mb-0", "for": typeId, text: t.tType}));
     var sel = el("select", {"class": "form-select form-select-sm", id: typeId, "data-role": "type"});
-    types.forEach(function (ty) { sel.appendChild(el("option", {value: ty, text: ty})); });
+    Object.keys(types).forEach(function (ty) { sel.appendChild(el("option", {value: ty, text: types[ty]})); });
     sel.value = f.type || "text";
     sel.addEventListener("change", function () { f.type = sel.value; save(); draw(); });
     typeBox.appendChild(sel);
