@@ -105,8 +105,9 @@ def test_every_shipped_form_uses_registered_types_only(app):
 
 def test_cleaned_values_stay_valid_when_checked_again(app):
     """Submission re-validates the stored draft (`applications.check_complete`)."""
-    with app.app_context():
-        form = catalogue.load_form("talent_settlement")
+    context = app.app_context()  # the graduation date's bound is today, in the local zone
+    context.push()
+    form = catalogue.load_form("talent_settlement")
     raw = {
         "applicant_name": "张三",
         "applicant_id_number": "11010519491231002x",
@@ -124,6 +125,7 @@ def test_cleaned_values_stay_valid_when_checked_again(app):
     assert clean["applicant_id_number"] == "11010519491231002X"
     assert clean["shortage_occupation"] is True
     assert forms.validate(form, clean) == (clean, {})
+    context.pop()
 
 
 def test_booleans_as_tick_box_and_as_yes_no_choice(app):
@@ -155,3 +157,42 @@ def test_read_only_values_are_shown_by_their_type(app):
             number={"name": "n", "type": "number"},
         )
     assert shown == "LLC|0|—"
+
+
+def test_a_date_outside_its_bounds_is_refused_with_the_bound_as_a_date(app):
+    from datetime import timedelta
+
+    from app.services.periods import local_today
+
+    form = {
+        "fields": [
+            {"name": "since", "type": "date", "required": True, "max": "today-183"},
+            {"name": "until", "type": "date", "min": "today", "max": "2100-12-31"},
+        ]
+    }
+    with app.test_request_context("/?lang=en"):
+        today = local_today()
+        latest = today - timedelta(days=183)
+        clean, errors = forms.validate(form, {"since": latest.isoformat(), "until": ""})
+        assert errors == {} and clean["since"] == latest.isoformat()
+        later = (latest + timedelta(days=1)).isoformat()
+        _clean, errors = forms.validate(form, {"since": later, "until": "2101-01-01"})
+        assert str(errors["since"]) == f"Enter {latest.isoformat()} or an earlier date."
+        assert str(errors["until"]) == "Enter 2100-12-31 or an earlier date."
+        yesterday = (today - timedelta(days=1)).isoformat()
+        _clean, errors = forms.validate(form, {"since": "2000-01-01", "until": yesterday})
+        assert str(errors["until"]) == f"Enter {today.isoformat()} or a later date."
+        # the date picker offers only the days within the bounds
+        widget = fieldtypes.widget_for(form["fields"][0])
+        assert widget.attrs == {"type": "date", "max": latest.isoformat()}
+        bad = [{"name": "d", "type": "date", "max": "yesterday"}]
+        problems = fieldtypes.schema_problems(bad)
+    assert problems and "yesterday" in problems[0]
+
+
+def test_the_residence_permit_refuses_a_future_start_of_residence(app):
+    with app.test_request_context():
+        form = catalogue.load_form("residence_permit")
+        field = next(f for f in catalogue.form_fields(form) if f["name"] == "residence_since")
+        assert fieldtypes.type_of(field).clean(field, "2030-01-01")[1] is not None
+        assert fieldtypes.type_of(field).clean(field, "2020-01-01") == ("2020-01-01", None)
