@@ -180,8 +180,20 @@ def doc_type_label(code: str | None) -> str:
     return gettext(doc_type.label) if doc_type else (code or "—")
 
 
+class _Colon:
+    """`{{ colon }}` between a label and its value: the full-width "：" on a Chinese page, ": "
+    on an English one (usable in macros imported without context)."""
+
+    def __str__(self) -> str:
+        return "：" if str(get_locale() or "zh") == "zh" else ": "
+
+    def __html__(self) -> str:
+        return str(self)
+
+
 def register(app) -> None:
     """Install the template globals and filters."""
+    app.jinja_env.globals["colon"] = _Colon()
 
     @app.context_processor
     def inject():

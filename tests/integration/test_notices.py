@@ -69,6 +69,8 @@ def test_receipt_correction_and_decision_notices_along_a_case(app, client, make_
     notices_en = english[english.index('id="notices"') :]
     notices_en = notices_en[: notices_en.index("</div>")]
     assert "公安局" not in notices_en and "Public Security" in notices_en
+    # a label and its value: a full-width colon in Chinese, ": " in English
+    assert "状态：" in page and "状态:" not in page and "Status: " in english
 
     police = make_client()
     police.login("clerk_public_security")
