@@ -255,10 +255,12 @@ def parse_query(args) -> AuditQuery:
                 days[key] = periods.parse_day(raw, key)
             except ValidationFailed as exc:
                 errors.update(exc.errors)
+    from flask_babel import lazy_gettext as _l
+
+    if "from" in days and "to" in days and days["from"] > days["to"]:
+        errors["to"] = _l("The end date is before the start date.")
     action = (args.get("action") or "").strip()
     if action and action not in events.AUDIT_ACTIONS:
-        from flask_babel import lazy_gettext as _l
-
         errors["action"] = _l("Choose an action from the list.")
     if errors:
         raise ValidationFailed(errors)

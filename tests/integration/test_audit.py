@@ -275,6 +275,9 @@ def test_auditor_searches_pages_and_exports_and_the_export_is_recorded(app, make
     assert 'data-action="' not in future
     bad = auditor.get("/audit/?from=yesterday")
     assert bad.status_code == 400
+    backwards = auditor.get("/audit/?from=2026-05-02&to=2026-05-01&lang=en")
+    assert backwards.status_code == 400
+    assert "The end date is before the start date." in backwards.get_data(as_text=True)
 
     resp = auditor.get("/audit/export.csv?object_type=widget")
     assert resp.status_code == 200 and resp.mimetype == "text/csv"
