@@ -135,7 +135,7 @@
     var req = el("input", {type: "checkbox", "class": "form-check-input", id: "fe-req-" + si + "-" + fi, "data-role": "required"});
     req.checked = !!f.required;
     req.addEventListener("change", function () { f.required = req.checked; save(); });
-    var bar = el("div", {"class": "d-flex gap-2 align-items-center mt-2"}, [
+    var bar = el("div", {"class": "d-flex flex-wrap gap-2 align-items-center mt-2"}, [
       el("div", {"class": "form-check mb-0"}, [req, el("label", {"class": "form-check-label small", "for": req.id, text: t.tRequired})]),
       button(t.tUp, function () { move(s.fields, fi, -1); }),
       button(t.tDown, function () { move(s.fields, fi, 1); }),
