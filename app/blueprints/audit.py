@@ -14,7 +14,7 @@ from app.services import audit
 
 bp = Blueprint("audit", __name__)
 # What each audit action is called on the auditors' pages (the code stays in the export and
-# in each row's title). tests/unit/test_audit_labels.py checks every action has one.
+# in the row's data-action). tests/unit/test_audit_labels.py checks every action has one.
 ACTION_LABELS = {
     "login": _l("Signed in"),
     "login_failed": _l("Sign-in refused"),
