@@ -60,7 +60,11 @@ def private_pdf(path, download_name: str, *, as_attachment: bool = True):
 @talisman(content_security_policy=FILE_POLICY)
 @login_required
 def attachment(attachment_id: int):
-    att = _viewable(attachment_id)
+    return _original(_viewable(attachment_id))
+
+
+def _original(att: Attachment):
+    """The uploaded file as it was stored, shown inline."""
     return _locked_down(
         send_file(
             uploads.path_for(att.stored_name),
@@ -80,7 +84,7 @@ def preview(attachment_id: int):
     or, while that JPEG is being made, a placeholder saying so. Never renders here."""
     att = _viewable(attachment_id)
     if not previews.needs_preview(att.mime_type):
-        return attachment(attachment_id)
+        return _original(att)  # (the look is recorded once, above)
     page = request.args.get("page", "0")
     if page != "0":  # a PDF's later page: made with the first, or not at all
         path = (

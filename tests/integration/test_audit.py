@@ -206,6 +206,7 @@ def test_log_ins_views_decisions_and_log_outs_are_recorded(app, client, make_cli
         )
     assert clerk.get(f"/clerk/tasks/{task_id}").status_code == 200
     assert clerk.get(f"/files/{att_id}").status_code == 200
+    assert clerk.get(f"/files/{att_id}/preview").status_code == 200  # an image: itself
     resp = clerk.post(f"/clerk/tasks/{task_id}/decide", {"approved": "true", "comment": "同意"})
     assert resp.status_code == 302
     clerk.logout()
@@ -235,9 +236,12 @@ def test_log_ins_views_decisions_and_log_outs_are_recorded(app, client, make_cli
         decided = [r for r in _records(action="decide") if r.actor_username == "clerk_tax"][0]
         assert decided.actor_role == "clerk"  # (the intake was decided before, by another clerk)
         assert decided.details == {"task": task_id, "outcome": "approved"}
+        # one record per look: the file, then its preview (which, for an image, is the file)
+        assert db.session.get(Attachment, att_id).mime_type.startswith("image/")
+        assert len(_records(action="view_file")) == 2
         # the citizen looking at their own file is not someone else's look at personal data
         assert client.get(f"/files/{att_id}").status_code == 200
-        assert len(_records(action="view_file")) == 1
+        assert len(_records(action="view_file")) == 2
         assert audit.verify().ok
 
 
