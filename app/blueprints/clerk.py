@@ -241,8 +241,7 @@ def add_note(task_id: int):
 def decide(task_id: int):
     try:
         approvals.decide(current_user, task_id, request.form.to_dict())
-    except ValidationFailed as exc:
-        flash(str(exc.message), "danger")
+    except ValidationFailed as exc:  # the page lists each problem above the form
         return task(task_id, errors=exc.errors), 400
     except Conflict as exc:
         flash(str(exc.message), "warning")

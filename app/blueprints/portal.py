@@ -102,8 +102,7 @@ def edit(application_id: int):
             if step + 1 < len(steps):
                 return redirect(url_for(".edit", application_id=application.id, step=step + 1))
             return redirect(url_for(".materials", application_id=application.id))
-        flash(_("Please correct the marked fields."), "danger")
-    values = dict(application.form_data or {})
+    values = dict(application.form_data or {})  # (errors: the page lists each above the form)
     if request.method == "POST":
         values.update(request.form.to_dict())
     return render_template(

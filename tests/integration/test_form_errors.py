@@ -44,6 +44,7 @@ def test_application_form_errors_link_to_the_schema_fields(client, wait_jobs):
     summary = page.split("data-error-summary>")[1].split("</div>")[0]
     assert 'href="#f-company_name"' in summary and "拟设立企业名称" in summary  # the field's label
     assert 'href="#f-registered_capital"' in summary
+    assert page.count('class="alert alert-danger') == 1  # the summary only: no banner besides
     tag = _field(page, "f-registered_capital")
     assert 'aria-invalid="true"' in tag and 'aria-describedby="f-registered_capital-error' in tag
 
