@@ -65,3 +65,18 @@ def test_each_service_cards_link_names_its_service(client):
         r'href="/services/(\w+)">办事指南<span class="visually-hidden">: ([^<]+)<', page
     )
     assert len(links) >= 4 and len({name for _, name in links}) == len(links)
+
+
+def test_problems_of_files_with_the_same_name_say_which_material_they_are(client, wait_jobs):
+    """Two blank photos both called small.png: each problem line names its material."""
+    client.login("13800138000")
+    app_id = journeys.start_application(client)
+    for slot in ("id_card_front", "id_card_back"):
+        journeys.upload(client, app_id, slot, journeys.blank_png(), "small.png")
+    wait_jobs()
+    page = client.get(f"/applications/{app_id}/confirm").get_data(as_text=True)
+    problems = page.split('id="problem-list"')[1].split("</ul>")[0]
+    lines = re.findall(r"<li>(.*?)</li>", problems, re.S)
+    assert lines and all("small.png" in line for line in lines)
+    assert any(line.startswith("法定代表人身份证（人像面） · ") for line in lines)
+    assert any(line.startswith("法定代表人身份证（国徽面） · ") for line in lines)
