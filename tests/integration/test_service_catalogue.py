@@ -175,6 +175,19 @@ def test_bad_input_is_refused_field_by_field_and_nothing_is_lost(app, client):
         assert db.session.execute(db.select(ServiceVersion)).first() is None
 
 
+def test_a_new_material_row_has_no_document_type_until_one_is_chosen(app, client):
+    client.login("admin")
+    page = client.get("/admin/services/new").get_data(as_text=True)
+    blank = '<option value="" selected>—</option>'
+    assert page.count(blank) == page.count('name="material_doc_type"') == 3
+    resp = _create(client, material_doc_type=["", "other"])  # a named material, no type
+    assert resp.status_code == 422
+    assert 'data-error="materials"' in resp.get_data(as_text=True)
+    filled = client.get("/admin/services/residence_permit/edit").get_data(as_text=True)
+    # the shipped materials keep their types; only the three empty rows offer "—"
+    assert filled.count(blank) == 3 < filled.count('name="material_doc_type"')
+
+
 def test_publishing_needs_a_deployed_process(app, client):
     client.login("admin")
     assert _create(client, process_id="not_deployed_yet").status_code == 302
