@@ -9,7 +9,7 @@ from app import uow
 from app.domain import events
 from app.domain.errors import NotFound, ValidationFailed
 from app.extensions import db
-from app.models import Application, Department, ProcessVersion, WorkflowInstance
+from app.models import Application, Department, ProcessVersion, Service, WorkflowInstance
 from app.services import catalogue
 from app.services.deployment import deploy_files, deploy_options
 from app.workflow import runtime
@@ -20,7 +20,8 @@ from app.workflow.operators import registry
 
 
 def list_processes() -> list[dict]:
-    """One row per process id: its current version, how many versions and running cases."""
+    """One row per process id: its current version, how many versions and running cases, and
+    the services that run it."""
     rows = []
     pids = [
         r[0]
@@ -28,6 +29,9 @@ def list_processes() -> list[dict]:
             db.select(ProcessVersion.process_id).distinct().order_by(ProcessVersion.process_id)
         )
     ]
+    services: dict[str, list] = {}  # process id -> the services that run it
+    for service in db.session.execute(db.select(Service).order_by(Service.code)).scalars():
+        services.setdefault(service.process_id, []).append(service)
     for pid in pids:
         versions = get_versions(pid)
         running = db.session.execute(
@@ -41,7 +45,13 @@ def list_processes() -> list[dict]:
         ).scalar()
         current = next((v for v in versions if v.is_current), versions[0])
         rows.append(
-            {"process_id": pid, "current": current, "versions": len(versions), "running": running}
+            {
+                "process_id": pid,
+                "current": current,
+                "versions": len(versions),
+                "running": running,
+                "services": services.get(pid, []),
+            }
         )
     return rows
 

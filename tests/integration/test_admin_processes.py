@@ -25,6 +25,12 @@ def test_admin_sees_processes_and_versions(client):
     client.login("admin")
     page = client.get("/admin/processes/").get_data(as_text=True)
     assert 'data-process="business_registration"' in page
+    # each process names the services that run it, in the page's language
+    row = page.split('data-process="business_registration"')[1].split("</tr>")[0]
+    assert "用于：企业开办" in row
+    english = client.get("/admin/processes/?lang=en").get_data(as_text=True)
+    row = english.split('data-process="business_registration"')[1].split("</tr>")[0]
+    assert "Used by: Business registration" in row
     page = client.get("/admin/processes/business_registration").get_data(as_text=True)
     assert 'data-version="1"' in page
     assert client.get("/admin/processes/business_registration/edit").status_code == 200
