@@ -5,25 +5,16 @@ requests that waited in vain, and still answers, without the live state it could
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from app import create_app
 from app.extensions import db
 from tests.conftest import Client
+from tests.metrics_text import sample as _sample
+from tests.waiting import answer_within
 
 TOKEN = "scrape-secret"
 CITIZEN = "13800138000"
-
-
-def _sample(body: str, name: str) -> float:
-    for family in text_string_to_metric_families(body):
-        for sample in family.samples:
-            if sample.name == name:
-                return sample.value
-    raise AssertionError(f"{name} is not in /metrics")
 
 
 @pytest.fixture()
@@ -40,16 +31,6 @@ def small_pool_app(app, demo, tmp_path):
         DB_POOL_TIMEOUT_SECONDS=0.5,
         METRICS_TOKEN=TOKEN,
     )
-
-
-def _answers_within(work, seconds: float = 30):
-    """`work()`'s result, failing the test if it has not answered within `seconds`."""
-    result: dict = {}
-    thread = threading.Thread(target=lambda: result.setdefault("answer", work()), daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert "answer" in result, "the request hung waiting for a database connection"
-    return result["answer"]
 
 
 def test_a_request_that_finds_every_connection_in_use_gets_the_busy_page(small_pool_app):
@@ -69,11 +50,15 @@ def test_a_request_that_finds_every_connection_in_use_gets_the_busy_page(small_p
     with small_pool_app.app_context():
         held = db.engine.connect()  # the one connection, held by "another request"
         try:
-            during = _answers_within(scrape)  # the process's figures, without the live state
-            page = _answers_within(lambda: client.get("/cases?lang=en"))
-            form = _answers_within(lambda: client.post("/account/contact?lang=en", contact))
-            api = _answers_within(
-                lambda: client.get("/cases", headers={"Accept": "application/json"})
+            during = answer_within(
+                scrape, 30, "a scrape waiting for a connection"
+            )  # the process's figures, without the live state
+            page = answer_within(lambda: client.get("/cases?lang=en"), 30, "a page")
+            form = answer_within(
+                lambda: client.post("/account/contact?lang=en", contact), 30, "a form"
+            )
+            api = answer_within(
+                lambda: client.get("/cases", headers={"Accept": "application/json"}), 30, "an API"
             )
         finally:
             held.close()
@@ -101,7 +86,9 @@ def test_the_busy_page_is_in_chinese_by_default(small_pool_app):
     with small_pool_app.app_context():
         held = db.engine.connect()
         try:
-            page = _answers_within(lambda: client.get("/services/business_registration"))
+            page = answer_within(
+                lambda: client.get("/services/business_registration"), 30, "a page"
+            )
         finally:
             held.close()
     assert page.status_code == 503

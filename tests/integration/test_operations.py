@@ -9,7 +9,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
 from app import create_app
@@ -25,18 +24,10 @@ from app.models import (
 )
 from app.services import clock_alerts, operations, scheduler
 from tests import queue_data
+from tests.metrics_text import sample as _sample
 from tests.statements import counted_statements
 
 TOKEN = "scrape-secret"
-
-
-def _sample(body: str, name: str, **labels) -> float | None:
-    """The value of the sample `name{labels}` in a Prometheus text answer (None: absent)."""
-    for family in text_string_to_metric_families(body):
-        for sample in family.samples:
-            if sample.name == name and sample.labels == labels:
-                return sample.value
-    return None
 
 
 @pytest.fixture()
