@@ -97,16 +97,22 @@ def bare_to_reviews(spec, serializer, engine) -> str:
     return serializer.serialize_json(wf)
 
 
+def review_step(state: str, serializer, engine) -> str:
+    """One review approved: the workflow deserialized from `state`, the step run, and the new
+    state serialized."""
+    wf = serializer.deserialize_json(state)
+    wf.script_engine = engine()
+    task = wf.get_tasks(state=TaskState.READY, manual=True)[0]
+    task.set_data(approved=True, comment="ok")
+    task.run()
+    wf.do_engine_steps()
+    return serializer.serialize_json(wf)
+
+
 def bare_reviews(state: str, serializer, engine) -> None:
     """Complete the three reviews, deserializing and serializing around every step."""
     for _ in range(3):
-        wf = serializer.deserialize_json(state)
-        wf.script_engine = engine()
-        task = wf.get_tasks(state=TaskState.READY, manual=True)[0]
-        task.set_data(approved=True, comment="ok")
-        task.run()
-        wf.do_engine_steps()
-        state = serializer.serialize_json(wf)
+        state = review_step(state, serializer, engine)
     assert serializer.deserialize_json(state).is_completed()
 
 

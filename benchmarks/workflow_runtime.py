@@ -81,8 +81,6 @@ def durable_run(app, ids: list[int], serializer, engine) -> tuple[float, float]:
     """The bare reviews as the least any durable runtime must do around each step: read the
     state locked (FOR UPDATE on PostgreSQL), run the step, write the state, commit; returns
     (wall, CPU) seconds."""
-    from SpiffWorkflow.util.task import TaskState
-
     from app.extensions import db
 
     with app.app_context():
@@ -93,13 +91,9 @@ def durable_run(app, ids: list[int], serializer, engine) -> tuple[float, float]:
         for row_id in ids:
             for _ in range(3):
                 with db.engine.begin() as conn:
-                    wf = serializer.deserialize_json(conn.execute(read, {"id": row_id}).scalar())
-                    wf.script_engine = engine()
-                    task = wf.get_tasks(state=TaskState.READY, manual=True)[0]
-                    task.set_data(approved=True, comment="ok")
-                    task.run()
-                    wf.do_engine_steps()
-                    conn.execute(write, {"id": row_id, "s": serializer.serialize_json(wf)})
+                    state = conn.execute(read, {"id": row_id}).scalar()
+                    state = bare_bench.review_step(state, serializer, engine)
+                    conn.execute(write, {"id": row_id, "s": state})
         return time.perf_counter() - start, time.process_time() - cpu
 
 
