@@ -18,29 +18,32 @@ from app.services.periods import local_today
 _RELATIVE = re.compile(r"^today(?:([+-])(\d{1,5}))?$")
 
 
-def bound(text) -> date | None:
-    """The day a `min`/`max` bound stands for today; None when it is not one."""
-    if not is_bound(text):
+def _read_bound(text) -> date | int | None:
+    """A bound as written: a fixed date, or a number of days from today; None if not one."""
+    if not isinstance(text, str):
         return None
     relative = _RELATIVE.match(text.strip())
     if relative:
         sign, days = relative.groups()
-        shift = timedelta(days=int(days or 0))
-        return local_today() + (shift if sign == "+" else -shift)
-    return date.fromisoformat(text)
+        return -int(days or 0) if sign == "-" else int(days or 0)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def bound(text) -> date | None:
+    """The day a `min`/`max` bound stands for today; None when it is not one."""
+    written = _read_bound(text)
+    if isinstance(written, int):
+        return local_today() + timedelta(days=written)
+    return written
 
 
 def is_bound(text) -> bool:
-    """`text` is a bound: a date, "today" or today moved by whole days."""
-    if not isinstance(text, str):
-        return False
-    if _RELATIVE.match(text.strip()):
-        return True
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
+    """`text` is a bound: a date, "today" or today moved by whole days (read without the
+    app: the form files are checked at load)."""
+    return _read_bound(text) is not None
 
 
 def date_range(field: dict, value: str):
