@@ -116,7 +116,7 @@ def _editor(code, definition, draft=None, errors=None, form_json=None, status=20
             if form_json is not None
             else json.dumps(definition.get("form_schema"), ensure_ascii=False, indent=1),
             departments=list(departments),
-            process_ids=[p["process_id"] for p in processes.list_processes()],
+            process_ids=processes.process_ids(),
             doc_types=doctypes.codes(),
             field_types=fieldtypes.labels(),
             categories=catalogue.CATEGORIES,

@@ -19,16 +19,20 @@ from app.workflow.engine.assignment import APPLICANT_LANE, LEAD_GROUP
 from app.workflow.operators import registry
 
 
+def process_ids() -> list[str]:
+    """The ids of every deployed process, in order."""
+    return list(
+        db.session.execute(
+            db.select(ProcessVersion.process_id).distinct().order_by(ProcessVersion.process_id)
+        ).scalars()
+    )
+
+
 def list_processes() -> list[dict]:
     """One row per process id: its current version, how many versions and running cases, and
     the services that run it."""
     rows = []
-    pids = [
-        r[0]
-        for r in db.session.execute(
-            db.select(ProcessVersion.process_id).distinct().order_by(ProcessVersion.process_id)
-        )
-    ]
+    pids = process_ids()
     services: dict[str, list] = {}  # process id -> the services that run it
     for service in db.session.execute(db.select(Service).order_by(Service.code)).scalars():
         services.setdefault(service.process_id, []).append(service)
