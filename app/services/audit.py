@@ -28,6 +28,7 @@ from datetime import UTC, datetime, time, timedelta
 from functools import cache
 
 from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Text, bindparam, insert, or_, select, update
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -255,8 +256,6 @@ def parse_query(args) -> AuditQuery:
                 days[key] = periods.parse_day(raw, key)
             except ValidationFailed as exc:
                 errors.update(exc.errors)
-    from flask_babel import lazy_gettext as _l
-
     if "from" in days and "to" in days and days["from"] > days["to"]:
         errors["to"] = _l("The end date is before the start date.")
     action = (args.get("action") or "").strip()
